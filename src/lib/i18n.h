@@ -1,0 +1,27 @@
+/* Translations: gettext .mo catalogues read directly, one per language.
+ * glibc's gettext picks the language per process locale; jmb picks it per request. */
+#ifndef JMB_I18N_H
+#define JMB_I18N_H
+
+#include <stddef.h>
+
+/* Languages the UI speaks, the first being the source language of msgids. */
+extern const char *const jmb_languages[];
+
+struct jmb_i18n;
+
+/* Loads <locale_dir>/<lang>/LC_MESSAGES/jmb.mo for every language but the source one.
+ * A missing or corrupt catalogue is an error. */
+struct jmb_i18n *jmb_i18n_load(const char *locale_dir, char **error_r);
+void jmb_i18n_free(struct jmb_i18n **i18n);
+/* Parses a .mo image; exposed for tests and fuzzing. Returns NULL on a malformed image. */
+struct jmb_catalog *jmb_catalog_parse(const unsigned char *data, size_t len);
+void jmb_catalog_free(struct jmb_catalog **catalog);
+const char *jmb_catalog_lookup(const struct jmb_catalog *catalog, const char *msgid);
+
+/* The translation of msgid into lang, or msgid itself. i18n may be NULL. */
+const char *jmb_tr(const struct jmb_i18n *i18n, const char *lang, const char *msgid);
+/* Marks a string for extraction without translating it here. */
+#define N_(s) (s)
+
+#endif

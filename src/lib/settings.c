@@ -1,0 +1,161 @@
+/* Key tables of the core config sections and the checks that span several keys.
+ * Key names are a contract with deployment tooling: never rename one. */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memory.h"
+#include "settings.h"
+#include "strbuf.h"
+#include "timeutil.h"
+
+const char jmb_default_plugin_dir[] = JMB_PLUGIN_DIR;
+const char jmb_default_template_dir[] = JMB_DATA_DIR "/templates";
+const char jmb_default_static_dir[] = JMB_DATA_DIR "/static";
+const char jmb_default_locale_dir[] = JMB_LOCALE_DIR;
+
+#define S(field) offsetof(struct jmb_server_settings, field)
+static const struct jmb_config_key server_keys[] = {
+	{"listen", JMB_CONF_STRING, S(listen), "127.0.0.1:8080", 0, 0, 0, NULL},
+	{"public_url", JMB_CONF_STRING, S(public_url), "http://127.0.0.1:8080", 0, 0, 0, NULL},
+	{"default_language", JMB_CONF_STRING, S(default_language), "fr", 0, 0, 0, NULL},
+	{"timezone", JMB_CONF_STRING, S(timezone), "Europe/Paris", 0, 0, 0, NULL},
+	{"threads", JMB_CONF_INT, S(threads), "8", 0, 1, 256, NULL},
+	{"max_body_size", JMB_CONF_INT, S(max_body_size), "65536", 0, 1024, 16777216, NULL},
+	{"connection_timeout", JMB_CONF_INT, S(connection_timeout), "30", 0, 1, 3600, NULL},
+	{"template_dir", JMB_CONF_STRING, S(template_dir), jmb_default_template_dir, JMB_CONF_PATH, 0, 0, NULL},
+	{"static_dir", JMB_CONF_STRING, S(static_dir), jmb_default_static_dir, JMB_CONF_PATH, 0, 0, NULL},
+	{"locale_dir", JMB_CONF_STRING, S(locale_dir), jmb_default_locale_dir, JMB_CONF_PATH, 0, 0, NULL},
+	{"session_lifetime", JMB_CONF_INT, S(session_lifetime), "43200", 0, 300, 31 * 86400, NULL},
+	JMB_CONF_END,
+};
+#undef S
+
+static const char *const store_drivers[] = {"sqlite", "postgresql", NULL};
+#define S(field) offsetof(struct jmb_store_settings, field)
+static const struct jmb_config_key store_keys[] = {
+	{"driver", JMB_CONF_ENUM, S(driver), "sqlite", 0, 0, 0, store_drivers},
+	{"path", JMB_CONF_STRING, S(path), "/var/lib/jmb/jmb.db", JMB_CONF_PATH, 0, 0, NULL},
+	{"conninfo", JMB_CONF_SECRET, S(conninfo), NULL, 0, 0, 0, NULL},
+	{"busy_timeout", JMB_CONF_INT, S(busy_timeout), "5000", 0, 0, 600000, NULL},
+	JMB_CONF_END,
+};
+#undef S
+
+#define S(field) offsetof(struct jmb_auth_settings, field)
+static const struct jmb_config_key auth_keys[] = {
+	{"plugins", JMB_CONF_LIST, S(plugins), "local", 0, 0, 0, NULL},
+	{"plugin_dir", JMB_CONF_STRING, S(plugin_dir), jmb_default_plugin_dir, JMB_CONF_PATH, 0, 0, NULL},
+	JMB_CONF_END,
+};
+#undef S
+
+#define S(field) offsetof(struct jmb_booking_settings, field)
+static const struct jmb_config_key booking_keys[] = {
+	{"min_duration", JMB_CONF_INT, S(min_duration), "30", 0, 1, 1440, NULL},
+	{"max_duration", JMB_CONF_INT, S(max_duration), "480", 0, 1, 10080, NULL},
+	{"step_duration", JMB_CONF_INT, S(step_duration), "30", 0, 1, 1440, NULL},
+	{"default_duration", JMB_CONF_INT, S(default_duration), "90", 0, 1, 10080, NULL},
+	{"max_moderators", JMB_CONF_INT, S(max_moderators), "2", 0, 0, 1000, NULL},
+	{"max_guests", JMB_CONF_INT, S(max_guests), "50", 0, 0, 10000, NULL},
+	{"archive_days", JMB_CONF_INT, S(archive_days), "365", 0, 0, 36500, NULL},
+	{"highlight_owner", JMB_CONF_INT, S(highlight_owner), "15", 0, 0, 1440, NULL},
+	{"highlight_invitee", JMB_CONF_INT, S(highlight_invitee), "5", 0, 0, 1440, NULL},
+	{"max_title_length", JMB_CONF_INT, S(max_title_length), "200", 0, 1, 10000, NULL},
+	{"max_description_length", JMB_CONF_INT, S(max_description_length), "4000", 0, 0, 100000, NULL},
+	JMB_CONF_END,
+};
+#undef S
+
+#define S(field) offsetof(struct jmb_jitsi_settings, field)
+static const struct jmb_config_key jitsi_keys[] = {
+	{"base_url", JMB_CONF_STRING, S(base_url), "https://meet.example.org", 0, 0, 0, NULL},
+	{"domain", JMB_CONF_STRING, S(domain), "meet.example.org", 0, 0, 0, NULL},
+	{"app_id", JMB_CONF_STRING, S(app_id), "jmb", 0, 0, 0, NULL},
+	{"app_secret", JMB_CONF_SECRET, S(app_secret), NULL, 0, 0, 0, NULL},
+	{"audience", JMB_CONF_STRING, S(audience), "jmb", 0, 0, 0, NULL},
+	JMB_CONF_END,
+};
+#undef S
+
+static void add_error(char **errors_r, const char *path, const char *msg)
+{
+	char *joined = *errors_r != NULL ? jmb_xasprintf("%s\n%s: %s", *errors_r, path, msg)
+					 : jmb_xasprintf("%s: %s", path, msg);
+	free(*errors_r);
+	*errors_r = joined;
+}
+
+static bool is_http_url(const char *url)
+{
+	return strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0;
+}
+
+/* Checks that involve more than one key, or the meaning of a value. */
+static int settings_check(const char *path, struct jmb_settings *s, char **errors_r)
+{
+	const struct jmb_booking_settings *b = &s->booking;
+	int ret = 0;
+	size_t len;
+
+	if (!is_http_url(s->server.public_url)) {
+		add_error(errors_r, path, "[server] public_url must start with http:// or https://");
+		ret = -1;
+	}
+	len = strlen(s->server.public_url);
+	if (len > 0 && s->server.public_url[len - 1] == '/')
+		s->server.public_url[len - 1] = '\0';
+	s->server.secure_cookies = strncmp(s->server.public_url, "https://", 8) == 0;
+	if (strcmp(s->server.default_language, "fr") != 0 &&
+	    strcmp(s->server.default_language, "en") != 0) {
+		add_error(errors_r, path, "[server] default_language must be fr or en");
+		ret = -1;
+	}
+	if (!jmb_timezone_is_valid(s->server.timezone)) {
+		add_error(errors_r, path, "[server] timezone is not a known IANA time zone");
+		ret = -1;
+	}
+	if (b->min_duration > b->max_duration || b->default_duration < b->min_duration ||
+	    b->default_duration > b->max_duration) {
+		add_error(errors_r, path,
+			  "[booking] need min_duration <= default_duration <= max_duration");
+		ret = -1;
+	}
+	if ((b->default_duration - b->min_duration) % b->step_duration != 0) {
+		add_error(errors_r, path,
+			  "[booking] default_duration must be min_duration plus whole steps");
+		ret = -1;
+	}
+	if (s->store.driver == JMB_STORE_POSTGRESQL && s->store.conninfo == NULL) {
+		add_error(errors_r, path, "[store] driver = postgresql needs conninfo");
+		ret = -1;
+	}
+	if (!is_http_url(s->jitsi.base_url)) {
+		add_error(errors_r, path, "[jitsi] base_url must start with http:// or https://");
+		ret = -1;
+	}
+	if (s->auth.plugins[0] == NULL) {
+		add_error(errors_r, path, "[auth] plugins must name at least one plugin");
+		ret = -1;
+	}
+	return ret;
+}
+
+int jmb_settings_load(struct jmb_config_file *file, struct jmb_settings *s,
+		      struct jmb_pool *pool, char **errors_r)
+{
+	int ret = 0;
+
+	memset(s, 0, sizeof(*s));
+	ret |= jmb_config_apply(file, "server", server_keys, &s->server, pool, errors_r);
+	ret |= jmb_config_apply(file, "store", store_keys, &s->store, pool, errors_r);
+	ret |= jmb_config_apply(file, "auth", auth_keys, &s->auth, pool, errors_r);
+	ret |= jmb_config_apply(file, "booking", booking_keys, &s->booking, pool, errors_r);
+	ret |= jmb_config_apply(file, "jitsi", jitsi_keys, &s->jitsi, pool, errors_r);
+	if (ret != 0)
+		return -1;
+	return settings_check(jmb_config_file_path(file), s, errors_r);
+}

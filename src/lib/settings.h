@@ -1,0 +1,80 @@
+/* The core settings of jmb: one struct per config section, filled from jmb.conf.
+ * Key tables live in settings.c; doc/jmb.conf.5 documents every key. */
+#ifndef JMB_SETTINGS_H
+#define JMB_SETTINGS_H
+
+#include <stdbool.h>
+
+#include "config-file.h"
+
+enum jmb_store_driver_kind { JMB_STORE_SQLITE = 0, JMB_STORE_POSTGRESQL = 1 };
+
+struct jmb_server_settings {
+	char *listen;
+	char *public_url;
+	char *default_language;
+	char *timezone;
+	long threads;
+	long max_body_size;
+	long connection_timeout;
+	char *template_dir;
+	char *static_dir;
+	char *locale_dir;
+	long session_lifetime;
+	bool secure_cookies; /* derived: public_url is https */
+};
+
+struct jmb_store_settings {
+	int driver;
+	char *path;
+	char *conninfo;
+	long busy_timeout;
+};
+
+struct jmb_auth_settings {
+	char **plugins;
+	char *plugin_dir;
+};
+
+struct jmb_booking_settings {
+	long min_duration;
+	long max_duration;
+	long step_duration;
+	long default_duration;
+	long max_moderators;
+	long max_guests;
+	long archive_days;
+	long highlight_owner;
+	long highlight_invitee;
+	long max_title_length;
+	long max_description_length;
+};
+
+struct jmb_jitsi_settings {
+	char *base_url;
+	char *domain;
+	char *app_id;
+	char *app_secret;
+	char *audience;
+};
+
+struct jmb_settings {
+	struct jmb_server_settings server;
+	struct jmb_store_settings store;
+	struct jmb_auth_settings auth;
+	struct jmb_booking_settings booking;
+	struct jmb_jitsi_settings jitsi;
+};
+
+/* Fills settings from the core sections of file, checks them as a whole, and
+ * claims those sections. Errors are "file:line: message" lines in *errors_r. */
+int jmb_settings_load(struct jmb_config_file *file, struct jmb_settings *settings,
+		      struct jmb_pool *pool, char **errors_r);
+
+/* Default install paths, set by the build (see src/lib/Makefile.am). */
+extern const char jmb_default_plugin_dir[];
+extern const char jmb_default_template_dir[];
+extern const char jmb_default_static_dir[];
+extern const char jmb_default_locale_dir[];
+
+#endif

@@ -1,0 +1,88 @@
+/* What a store driver implements: a vtable of operations on one connection.
+ * store.c owns the connection pool and calls these with a connection checked out. */
+#ifndef JMB_STORE_PRIVATE_H
+#define JMB_STORE_PRIVATE_H
+
+#include "store.h"
+
+struct jmb_migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+
+struct jmb_store_driver {
+	const char *name;
+	const struct jmb_migration *migrations; /* ends with version 0 */
+
+	void *(*connect)(const struct jmb_store_settings *settings, char **error_r);
+	void (*disconnect)(void *conn);
+	/* True when the connection is unusable and must be replaced. */
+	bool (*is_broken)(void *conn);
+
+	enum jmb_store_result (*ping)(void *conn, char **error_r);
+	enum jmb_store_result (*schema_version)(void *conn, int *version_r, char **error_r);
+	/* Runs one migration in its own transaction and records its version. */
+	enum jmb_store_result (*apply_migration)(void *conn, const struct jmb_migration *m,
+						 char **error_r);
+	/* Serialises concurrent migrators across instances (a no-op where the
+	   migration transaction itself is exclusive). */
+	enum jmb_store_result (*lock_migrations)(void *conn, bool lock, char **error_r);
+
+	enum jmb_store_result (*meeting_insert)(void *conn, struct jmb_meeting *m, char **error_r);
+	enum jmb_store_result (*meeting_update)(void *conn, struct jmb_meeting *m, char **error_r);
+	enum jmb_store_result (*meeting_delete)(void *conn, int64_t id, time_t now, char **error_r);
+	enum jmb_store_result (*meeting_get)(void *conn, struct jmb_pool *pool, int64_t id,
+					     struct jmb_meeting **m_r, char **error_r);
+	enum jmb_store_result (*meetings_for_user)(void *conn, struct jmb_pool *pool,
+						   const char *login, const char *mails_json,
+						   time_t ends_after, time_t ends_before,
+						   bool newest_first,
+						   struct jmb_meeting_list *list_r, char **error_r);
+	enum jmb_store_result (*meetings_all)(void *conn, struct jmb_pool *pool, time_t ends_after,
+					      bool include_deleted, struct jmb_meeting_list *list_r,
+					      char **error_r);
+
+	enum jmb_store_result (*attendee_by_token)(void *conn, struct jmb_pool *pool,
+						   const char *token, struct jmb_meeting **m_r,
+						   size_t *index_r, char **error_r);
+	enum jmb_store_result (*attendee_set_status)(void *conn, const char *token,
+						     enum jmb_partstat status, time_t now,
+						     char **error_r);
+	enum jmb_store_result (*attendee_count_join)(void *conn, const char *token, long *joins_r,
+						     char **error_r);
+
+	enum jmb_store_result (*user_touch)(void *conn, const struct jmb_person *user,
+					    const char *language, time_t now, char **error_r);
+
+	enum jmb_store_result (*session_create)(void *conn, const char *id_hash,
+						const char *identity_json, time_t created,
+						time_t expires, char **error_r);
+	enum jmb_store_result (*session_get)(void *conn, struct jmb_pool *pool, const char *id_hash,
+					     time_t now, struct jmb_session_record *session_r,
+					     char **error_r);
+	enum jmb_store_result (*session_delete)(void *conn, const char *id_hash, char **error_r);
+	enum jmb_store_result (*sessions_purge)(void *conn, time_t now, long *purged_r,
+						char **error_r);
+
+	enum jmb_store_result (*api_token_create)(void *conn, const char *token_hash,
+						  const char *identity_json, const char *label,
+						  time_t now, char **error_r);
+	enum jmb_store_result (*api_token_lookup)(void *conn, struct jmb_pool *pool,
+						  const char *token_hash, time_t now,
+						  char **identity_json_r, char **error_r);
+
+	enum jmb_store_result (*secret_get)(void *conn, struct jmb_pool *pool, const char *name,
+					    const char *candidate, char **value_r, char **error_r);
+};
+
+extern const struct jmb_store_driver jmb_store_driver_sqlite;
+#ifdef HAVE_POSTGRESQL
+extern const struct jmb_store_driver jmb_store_driver_pg;
+#endif
+
+/* Migrations embedded at build time from sql/<driver>/NNN_name.sql (sql-migrations.c). */
+extern const struct jmb_migration jmb_migrations_sqlite[];
+extern const struct jmb_migration jmb_migrations_postgresql[];
+
+#endif
