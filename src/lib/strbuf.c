@@ -63,6 +63,7 @@ char *jmb_strbuf_steal(struct jmb_strbuf *sb, size_t *len_r)
 	char *data;
 
 	strbuf_reserve(sb, 0);
+	sb->data[sb->len] = '\0'; /* a buffer never appended to was never terminated */
 	data = sb->data;
 	if (len_r != NULL)
 		*len_r = sb->len;
