@@ -16,7 +16,10 @@ static bool zone_name_is_plausible(const char *zone)
 {
 	size_t len = strlen(zone);
 
-	if (len == 0 || len > 64 || zone[0] == '/' || strstr(zone, "..") != NULL)
+	/* "Europe//Paris" opens the same file but is no IANA name: refused, so only
+	   canonical names get stored and written into iCal. */
+	if (len == 0 || len > 64 || zone[0] == '/' || strstr(zone, "..") != NULL ||
+	    strstr(zone, "//") != NULL)
 		return false;
 	for (const char *p = zone; *p != '\0'; p++) {
 		if (!isalnum((unsigned char)*p) && strchr("/_-+", *p) == NULL)
@@ -61,32 +64,6 @@ static bool date_is_valid(const struct jmb_local_time *t)
 	       t->second >= 0 && t->second < 60;
 }
 
-int jmb_local_to_utc(const struct jmb_local_time *local, const char *zone, time_t *utc_r)
-{
-	struct icaltimetype t = icaltime_null_time();
-	icaltimezone *tz;
-	int ret = -1;
-
-	if (!date_is_valid(local))
-		return -1;
-	t.year = local->year;
-	t.month = local->month;
-	t.day = local->day;
-	t.hour = local->hour;
-	t.minute = local->minute;
-	t.second = local->second;
-	t.is_date = 0;
-	pthread_mutex_lock(&ical_lock);
-	tz = zone_lookup(zone);
-	if (tz != NULL) {
-		t.zone = tz;
-		*utc_r = icaltime_as_timet_with_zone(t, tz);
-		ret = 0;
-	}
-	pthread_mutex_unlock(&ical_lock);
-	return ret;
-}
-
 static int days_from_civil(int y, int m, int d)
 {
 	/* Days since 1970-01-01 (H. Hinnant's algorithm). */
@@ -96,6 +73,60 @@ static int days_from_civil(int y, int m, int d)
 	const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + doe - 719468;
+}
+
+/* Seconds since the epoch of a wall-clock time read as if it were UTC. */
+static time_t wall_seconds(int year, int month, int day, int hour, int minute, int second)
+{
+	return (time_t)days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
+	       second;
+}
+
+/* True when instant utc shows as local's wall-clock time in tz (ical_lock held). */
+static bool wall_clock_matches(icaltimezone *tz, time_t utc, const struct jmb_local_time *local)
+{
+	struct icaltimetype t = icaltime_from_timet_with_zone(utc, 0, tz);
+
+	return t.year == local->year && t.month == local->month && t.day == local->day &&
+	       t.hour == local->hour && t.minute == local->minute && t.second == local->second;
+}
+
+/* The UTC offset in force in tz at instant utc (ical_lock held). */
+static long zone_offset_at(icaltimezone *tz, time_t utc)
+{
+	struct icaltimetype t = icaltime_from_timet_with_zone(utc, 0, tz);
+
+	return (long)(wall_seconds(t.year, t.month, t.day, t.hour, t.minute, t.second) - utc);
+}
+
+/* Wall-clock times that a change of offset skips or repeats follow RFC 5545 3.3.5,
+ * as calendar clients reading our iCal do: a repeated time is its first occurrence,
+ * a skipped one is read with the offset in force before the gap. (libical's own
+ * conversion picks the other way in both cases.) */
+int jmb_local_to_utc(const struct jmb_local_time *local, const char *zone, time_t *utc_r)
+{
+	icaltimezone *tz;
+	time_t naive, before, after;
+	bool before_ok, after_ok;
+	int ret = -1;
+
+	if (!date_is_valid(local))
+		return -1;
+	naive = wall_seconds(local->year, local->month, local->day, local->hour, local->minute,
+			     local->second);
+	pthread_mutex_lock(&ical_lock);
+	tz = zone_lookup(zone);
+	if (tz != NULL) {
+		/* Offsets a day either side bracket any change near this time. */
+		before = naive - zone_offset_at(tz, naive - 86400);
+		after = naive - zone_offset_at(tz, naive + 86400);
+		before_ok = wall_clock_matches(tz, before, local);
+		after_ok = wall_clock_matches(tz, after, local);
+		*utc_r = after_ok && (!before_ok || after < before) ? after : before;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&ical_lock);
+	return ret;
 }
 
 int jmb_utc_to_local(time_t utc, const char *zone, struct jmb_local_time *out)
