@@ -7,8 +7,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "form.h"
 #include "identity.h"
 #include "memory.h"
+#include "strbuf.h"
 
 static char *lower_dup(struct jmb_pool *pool, const char *s)
 {
@@ -36,21 +38,53 @@ struct jmb_identity *jmb_identity_new(struct jmb_pool *pool, const char *login, 
 	return id;
 }
 
+/* A JSON string of s. Jansson refuses bytes that are not UTF-8 (a Latin-1 name in
+ * a proxy header or the users file); those become U+FFFD rather than failing. */
+static json_t *json_text(const char *s)
+{
+	struct jmb_strbuf sb = {0};
+	json_t *j;
+	char *fixed;
+
+	if (s == NULL)
+		s = "";
+	if ((j = json_string(s)) != NULL)
+		return j;
+	for (const char *p = s; *p != '\0';) {
+		unsigned char c = (unsigned char)*p;
+		size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xf4 ? 2 + (c >= 0xe0) + (c >= 0xf0) : 0;
+		if (n > 0 && strnlen(p, n) == n && jmb_utf8_is_valid(p, n)) {
+			jmb_strbuf_append(&sb, p, n);
+			p += n;
+		} else {
+			jmb_strbuf_puts(&sb, "\xef\xbf\xbd");
+			p++;
+		}
+	}
+	fixed = jmb_strbuf_steal(&sb, NULL);
+	j = json_string(fixed);
+	free(fixed);
+	return j;
+}
+
 static json_t *string_array(const char *const *list)
 {
 	json_t *a = json_array();
 
 	for (size_t i = 0; list != NULL && list[i] != NULL; i++)
-		json_array_append_new(a, json_string(list[i]));
+		json_array_append_new(a, json_text(list[i]));
 	return a;
 }
 
 char *jmb_identity_to_json(const struct jmb_identity *id)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "login", id->login, "name", id->name,
-			      "mail", id->mail, "source", id->source != NULL ? id->source : "");
+	json_t *o = json_object();
 	char *s;
 
+	json_object_set_new(o, "login", json_text(id->login));
+	json_object_set_new(o, "name", json_text(id->name));
+	json_object_set_new(o, "mail", json_text(id->mail));
+	json_object_set_new(o, "source", json_text(id->source));
 	json_object_set_new(o, "mails", string_array(id->mails));
 	json_object_set_new(o, "groups", string_array(id->groups));
 	s = json_dumps(o, JSON_COMPACT);
