@@ -171,6 +171,8 @@ static json_t *lookup(const struct scope *s, const char *path)
 
 static bool truthy(json_t *v)
 {
+	if (v == NULL)
+		return false;
 	switch (json_typeof(v)) {
 	case JSON_STRING: return json_string_length(v) > 0;
 	case JSON_INTEGER: return json_integer_value(v) != 0;
@@ -185,6 +187,8 @@ static bool truthy(json_t *v)
 /* The text form of a scalar; NULL for null, false and containers. */
 static char *scalar_text(json_t *v)
 {
+	if (v == NULL)
+		return NULL;
 	switch (json_typeof(v)) {
 	case JSON_STRING: return jmb_xstrdup(json_string_value(v));
 	case JSON_INTEGER: return jmb_xasprintf("%lld", (long long)json_integer_value(v));

@@ -1,0 +1,199 @@
+/* jmbctl user add and api-token create: credentials for people. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api-token.h"
+#include "identity.h"
+#include "jmbctl.h"
+#include "mailaddr.h"
+#include "memory.h"
+#include "password.h"
+#include "users-file.h"
+
+struct person_options {
+	const char *mail, *name, *label;
+	bool password_stdin;
+};
+
+static int parse_person_options(int argc, char **argv, struct person_options *o)
+{
+	static const struct option longopts[] = {
+		{"mail", required_argument, NULL, 'm'},
+		{"name", required_argument, NULL, 'n'},
+		{"label", required_argument, NULL, 'l'},
+		{"password-stdin", no_argument, NULL, 'p'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 0; /* glibc: 0 re-initialises getopt after main() used it */
+	while ((c = getopt_long(argc, argv, "m:n:l:p", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm': o->mail = optarg; break;
+		case 'n': o->name = optarg; break;
+		case 'l': o->label = optarg; break;
+		case 'p': o->password_stdin = true; break;
+		default: return -1;
+		}
+	}
+	return 0;
+}
+
+static char *read_password(void)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len = getline(&line, &cap, stdin);
+
+	if (len <= 0) {
+		free(line);
+		return NULL;
+	}
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		line[--len] = '\0';
+	return line;
+}
+
+/* The users file comes from the [auth.local] section, or its default. */
+static const char *users_file_path(struct jmbctl *ctl)
+{
+	static const struct jmb_config_key key[] = {
+		{"users_file", JMB_CONF_STRING, 0, "/etc/jmb/users", JMB_CONF_PATH, 0, 0, NULL},
+		JMB_CONF_END,
+	};
+	char *path = NULL, *errors = NULL;
+
+	if (jmb_config_apply(ctl->file, "auth.local", key, &path, ctl->pool, &errors) < 0) {
+		fprintf(stderr, "%s\n", errors);
+		free(errors);
+		return NULL;
+	}
+	return path;
+}
+
+static int user_add(struct jmbctl *ctl, int argc, char **argv)
+{
+	struct person_options o = {0};
+	struct jmb_local_user user;
+	const char *path;
+	char *password, *error = NULL;
+	bool generated = false;
+	int status = CTL_FAIL;
+
+	if (parse_person_options(argc, argv, &o) < 0 || optind != argc - 1) {
+		fprintf(stderr, "Usage: jmbctl user add LOGIN --mail MAIL --name NAME [--password-stdin]\n");
+		return CTL_USAGE;
+	}
+	user.login = argv[optind];
+	user.mail = (char *)(o.mail != NULL ? o.mail : "");
+	user.name = (char *)(o.name != NULL ? o.name : "");
+	if (!jmb_login_is_valid(user.login)) {
+		fprintf(stderr, "jmbctl: '%s' is not a valid login (1-64 of a-z 0-9 . _ -)\n", user.login);
+		return CTL_USAGE;
+	}
+	if (*user.mail == '\0' || !jmb_mail_is_valid(user.mail)) {
+		fprintf(stderr, "jmbctl: --mail needs a valid e-mail address\n");
+		return CTL_USAGE;
+	}
+	if ((path = users_file_path(ctl)) == NULL)
+		return CTL_CONFIG;
+	user.mail = jmb_mail_normalize(ctl->pool, user.mail);
+	password = o.password_stdin ? read_password() : jmb_password_generate();
+	generated = !o.password_stdin;
+	if (password == NULL || *password == '\0') {
+		fprintf(stderr, "jmbctl: no password on standard input\n");
+		free(password);
+		return CTL_USAGE;
+	}
+	user.hash = jmb_password_hash(password);
+	if (user.hash == NULL || jmb_users_file_put(path, &user, &error) < 0) {
+		fprintf(stderr, "jmbctl: %s\n", error != NULL ? error : "cannot hash the password");
+		goto out;
+	}
+	printf("user %s saved in %s\n", user.login, path);
+	if (generated)
+		printf("password: %s\n", password);
+	status = CTL_OK;
+out:
+	explicit_bzero(password, strlen(password));
+	free(password);
+	free(user.hash);
+	free(error);
+	return status;
+}
+
+int cmd_user(struct jmbctl *ctl, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "add") == 0)
+		return user_add(ctl, argc - 1, argv + 1);
+	fprintf(stderr, "Usage: jmbctl user add LOGIN --mail MAIL --name NAME [--password-stdin]\n");
+	return CTL_USAGE;
+}
+
+/* The identity a token speaks for: given on the command line, else from the
+ * local users file. */
+static struct jmb_identity *token_identity(struct jmbctl *ctl, const char *login,
+					   const struct person_options *o)
+{
+	const char *mail = o->mail, *name = o->name, *path;
+	struct jmb_users_file users = {0};
+	struct jmb_identity *id;
+	char *error = NULL;
+
+	if (mail == NULL && (path = users_file_path(ctl)) != NULL &&
+	    jmb_users_file_read(path, true, &users, &error) == 0) {
+		const struct jmb_local_user *u = jmb_users_file_find(&users, login);
+		if (u != NULL) {
+			mail = jmb_pool_strdup(ctl->pool, u->mail);
+			name = name != NULL ? name : jmb_pool_strdup(ctl->pool, u->name);
+		}
+	}
+	free(error);
+	jmb_users_file_free(&users);
+	if (mail == NULL || !jmb_mail_is_valid(mail)) {
+		fprintf(stderr, "jmbctl: no mail known for %s: give --mail\n", login);
+		return NULL;
+	}
+	id = jmb_identity_new(ctl->pool, login, name, mail, "api-token");
+	return id;
+}
+
+int cmd_api_token(struct jmbctl *ctl, int argc, char **argv)
+{
+	struct person_options o = {0};
+	struct jmb_identity *id;
+	struct jmb_store *store;
+	char *token, *error = NULL;
+
+	if (argc < 2 || strcmp(argv[1], "create") != 0 ||
+	    parse_person_options(argc - 1, argv + 1, &o) < 0 || optind != argc - 2) {
+		fprintf(stderr, "Usage: jmbctl api-token create LOGIN [--label L] [--mail M] [--name N]\n");
+		return CTL_USAGE;
+	}
+	const char *login = argv[optind + 1];
+	if (!jmb_login_is_valid(login)) {
+		fprintf(stderr, "jmbctl: '%s' is not a valid login\n", login);
+		return CTL_USAGE;
+	}
+	if ((id = token_identity(ctl, login, &o)) == NULL)
+		return CTL_USAGE;
+	if ((store = ctl_store(ctl)) == NULL)
+		return CTL_FAIL;
+	token = jmb_api_token_create(store, id, o.label, time(NULL), &error);
+	if (token == NULL) {
+		fprintf(stderr, "jmbctl: %s\n", error != NULL ? error : "cannot create the token");
+		free(error);
+		return CTL_FAIL;
+	}
+	printf("%s\n", token);
+	fprintf(stderr, "API token for %s (shown once; send it as 'Authorization: Bearer TOKEN')\n", login);
+	explicit_bzero(token, strlen(token));
+	free(token);
+	return CTL_OK;
+}

@@ -1,0 +1,32 @@
+/* jmbctl: shared state of the admin CLI's commands. */
+#ifndef JMBCTL_H
+#define JMBCTL_H
+
+#include "settings.h"
+#include "store.h"
+
+struct jmbctl {
+	const char *config_path;
+	struct jmb_pool *pool;
+	struct jmb_config_file *file;
+	struct jmb_settings settings;
+	struct jmb_store *store; /* opened on demand by ctl_store() */
+};
+
+/* Exit codes: 0 ok, 1 failure, 2 usage, 78 bad configuration. */
+#define CTL_OK 0
+#define CTL_FAIL 1
+#define CTL_USAGE 2
+#define CTL_CONFIG 78
+
+/* Opens (once) and migrates the store; NULL after printing why. */
+struct jmb_store *ctl_store(struct jmbctl *ctl);
+
+int cmd_check_config(struct jmbctl *ctl, int argc, char **argv);
+int cmd_migrate(struct jmbctl *ctl, int argc, char **argv);
+int cmd_user(struct jmbctl *ctl, int argc, char **argv);
+int cmd_api_token(struct jmbctl *ctl, int argc, char **argv);
+int cmd_meetings(struct jmbctl *ctl, int argc, char **argv);
+int cmd_purge(struct jmbctl *ctl, int argc, char **argv);
+
+#endif

@@ -1,0 +1,115 @@
+/* jmbctl: the admin CLI. Global options, then one command; each command lives
+ * in its own file. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config-file.h"
+#include "jmbctl.h"
+#include "log.h"
+#include "memory.h"
+
+#define DEFAULT_CONFIG "/etc/jmb/jmb.conf"
+
+static const struct {
+	const char *name;
+	int (*run)(struct jmbctl *ctl, int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{"check-config", cmd_check_config, "check-config              validate the configuration"},
+	{"migrate", cmd_migrate, "migrate                   bring the database schema up to date"},
+	{"user", cmd_user, "user add LOGIN --mail M --name N [--password-stdin]\n"
+			   "                            add or replace a user of the local plugin"},
+	{"api-token", cmd_api_token, "api-token create LOGIN [--label L] [--mail M] [--name N]\n"
+				     "                            create a bearer token for the JSON API"},
+	{"meetings", cmd_meetings, "meetings list [--all] [--deleted] [--json] | meetings show ID [--json]"},
+	{"purge", cmd_purge, "purge                     delete expired sessions"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: jmbctl [--config FILE] COMMAND [ARGS]\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %s\n", commands[i].help);
+	fprintf(out, "\nThe configuration defaults to " DEFAULT_CONFIG ".\n");
+}
+
+struct jmb_store *ctl_store(struct jmbctl *ctl)
+{
+	char *error = NULL;
+	int from, to;
+
+	if (ctl->store != NULL)
+		return ctl->store;
+	ctl->store = jmb_store_open(&ctl->settings.store, &error);
+	if (ctl->store == NULL || jmb_store_migrate(ctl->store, &from, &to, &error) != JMB_STORE_OK) {
+		fprintf(stderr, "jmbctl: store: %s\n", error != NULL ? error : "unavailable");
+		free(error);
+		jmb_store_close(&ctl->store);
+		return NULL;
+	}
+	return ctl->store;
+}
+
+/* Reads the config; plugin sections are claimed by check-config only (it
+ * loads the plugins), so other commands accept any [auth.*] section. */
+static int load_config(struct jmbctl *ctl)
+{
+	char *errors = NULL;
+
+	ctl->file = jmb_config_file_read(ctl->config_path, &errors);
+	if (ctl->file == NULL || jmb_settings_load(ctl->file, &ctl->settings, ctl->pool, &errors) < 0) {
+		fprintf(stderr, "%s\n", errors);
+		free(errors);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct jmbctl ctl = {.config_path = DEFAULT_CONFIG};
+	int c, status = CTL_USAGE;
+
+	while ((c = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': ctl.config_path = optarg; break;
+		case 'h': usage(stdout); return CTL_OK;
+		case 'V': printf("jmbctl %s\n", PACKAGE_VERSION); return CTL_OK;
+		default: usage(stderr); return CTL_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return CTL_USAGE;
+	}
+	jmb_log_setup("jmbctl", false, JMB_LOG_WARNING);
+	ctl.pool = jmb_pool_new();
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) != 0)
+			continue;
+		if (load_config(&ctl) < 0) {
+			status = CTL_CONFIG;
+			goto out;
+		}
+		optind++;
+		status = commands[i].run(&ctl, argc - optind + 1, argv + optind - 1);
+		goto out;
+	}
+	fprintf(stderr, "jmbctl: unknown command '%s'\n", argv[optind]);
+	usage(stderr);
+out:
+	jmb_store_close(&ctl.store);
+	jmb_config_file_free(&ctl.file);
+	jmb_pool_free(&ctl.pool);
+	return status;
+}

@@ -1,0 +1,182 @@
+/* Authentication in jmbd: sessions, bearer tokens, CSRF, and the host side of
+ * the auth plugin ABI. Plugin loading is in src/lib/auth-plugins.c. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth.h"
+#include "daemon.h"
+#include "identity.h"
+#include "memory.h"
+#include "render.h"
+#include "secret.h"
+
+static const char *cookie_hash(struct jmb_pool *pool, const char *value)
+{
+	char *hash = jmb_pool_alloc(pool, JMB_SHA256_HEX_LEN + 1);
+
+	jmb_sha256_hex(value, hash);
+	return hash;
+}
+
+static enum jmb_auth_result identify_by_session(struct jmbd *d, struct jmb_request *req)
+{
+	const char *cookie = jmb_request_cookie(req, SESSION_COOKIE);
+	struct jmb_session_record session;
+	char *error = NULL;
+	enum jmb_store_result r;
+
+	if (cookie == NULL || !jmb_token_is_wellformed(cookie))
+		return JMB_AUTH_NOT_MINE;
+	req->session_hash = cookie_hash(req->pool, cookie);
+	r = jmb_store_session_get(d->store, req->pool, req->session_hash, jmbd_now(), &session,
+				  &error);
+	if (r == JMB_STORE_NOT_FOUND) {
+		free(error);
+		req->session_hash = NULL;
+		return JMB_AUTH_NOT_MINE;
+	}
+	if (r != JMB_STORE_OK) {
+		jmb_log(JMB_LOG_ERROR, "session_lookup", "error", error, NULL);
+		free(error);
+		return JMB_AUTH_UNAVAILABLE;
+	}
+	req->identity = jmb_identity_from_json(req->pool, session.identity_json);
+	return req->identity != NULL ? JMB_AUTH_OK : JMB_AUTH_NOT_MINE;
+}
+
+static enum jmb_auth_result identify_by_bearer(struct jmbd *d, struct jmb_request *req)
+{
+	const char *header = jmb_request_header(req, "Authorization");
+	char *json = NULL, *error = NULL;
+	enum jmb_store_result r;
+
+	if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0)
+		return JMB_AUTH_NOT_MINE;
+	header += 7;
+	while (*header == ' ')
+		header++;
+	if (!jmb_token_is_wellformed(header))
+		return JMB_AUTH_REJECT;
+	r = jmb_store_api_token_lookup(d->store, req->pool, cookie_hash(req->pool, header),
+				       jmbd_now(), &json, &error);
+	if (r == JMB_STORE_NOT_FOUND) {
+		free(error);
+		return JMB_AUTH_REJECT;
+	}
+	if (r != JMB_STORE_OK) {
+		jmb_log(JMB_LOG_ERROR, "api_token_lookup", "error", error, NULL);
+		free(error);
+		return JMB_AUTH_UNAVAILABLE;
+	}
+	req->identity = jmb_identity_from_json(req->pool, json);
+	req->via_bearer = req->identity != NULL;
+	return req->identity != NULL ? JMB_AUTH_OK : JMB_AUTH_REJECT;
+}
+
+enum jmb_auth_result auth_identify(struct jmbd *d, struct jmb_request *req,
+				   struct jmb_response *resp, bool api)
+{
+	enum jmb_auth_result r;
+
+	if (api && jmb_request_header(req, "Authorization") != NULL)
+		return identify_by_bearer(d, req);
+	r = identify_by_session(d, req);
+	if (r != JMB_AUTH_NOT_MINE)
+		return r;
+	r = jmb_auth_plugins_authenticate(d->rt->plugins, req);
+	return r == JMB_AUTH_NOT_MINE ? JMB_AUTH_OK : r;
+}
+
+bool auth_challenge(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	return jmb_auth_plugins_challenge(d->rt->plugins, req, resp);
+}
+
+bool auth_plugin_route(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	return jmb_auth_plugins_route(d->rt->plugins, req, resp);
+}
+
+void csrf_prepare(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	const char *cookie = jmb_request_cookie(req, CSRF_COOKIE);
+	char *token = jmb_pool_alloc(req->pool, 64);
+
+	if (cookie == NULL || !jmb_token_is_wellformed(cookie)) {
+		char fresh[JMB_TOKEN_LEN + 1];
+		jmb_random_token(fresh);
+		cookie = jmb_pool_strdup(req->pool, fresh);
+		jmb_response_set_cookie(resp, CSRF_COOKIE, cookie, -1,
+					d->rt->settings.server.secure_cookies);
+		/* Later lookups in this request see the new cookie. */
+		req->cookies.count = 0;
+		jmb_cookie_parse(req->pool, jmb_pool_printf(req->pool, "%s=%s", CSRF_COOKIE, cookie),
+				 &req->cookies);
+	}
+	/* A signed double-submit token: only someone who can read our cookie and
+	   knows the server key can produce it. */
+	jmb_hmac_sha256_b64(d->csrf_key, cookie, token);
+	req->csrf_token = token;
+}
+
+bool csrf_check(const struct jmb_request *req)
+{
+	const char *sent = jmb_request_form(req, "csrf");
+
+	return sent != NULL && req->csrf_token != NULL && jmb_secure_streq(sent, req->csrf_token);
+}
+
+/* Host function for plugins: opens a session and redirects. */
+int auth_start_session(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+		       const struct jmb_identity *identity, const char *next)
+{
+	char token[JMB_TOKEN_LEN + 1], *json, *error = NULL;
+	const struct jmb_server_settings *server = &d->rt->settings.server;
+	time_t now = jmbd_now();
+	struct jmb_person person = {.login = (char *)identity->login,
+				    .mail = (char *)identity->mail,
+				    .name = (char *)identity->name};
+	enum jmb_store_result r;
+
+	jmb_random_token(token);
+	json = jmb_identity_to_json(identity);
+	r = jmb_store_session_create(d->store, cookie_hash(req->pool, token), json, now,
+				     now + server->session_lifetime, &error);
+	free(json);
+	if (r == JMB_STORE_OK)
+		r = jmb_store_user_touch(d->store, &person, req->language, now, &error);
+	if (r != JMB_STORE_OK) {
+		jmb_log(JMB_LOG_ERROR, "session_create", "error", error, NULL);
+		free(error);
+		render_error(d, req, resp, 503, N_("The service is temporarily unavailable."));
+		return -1;
+	}
+	if (req->session_hash != NULL) {
+		/* A new login replaces any older session of this browser. */
+		jmb_store_session_delete(d->store, req->session_hash, &error);
+		free(error);
+	}
+	jmb_response_set_cookie(resp, SESSION_COOKIE, token, server->session_lifetime,
+				server->secure_cookies);
+	explicit_bzero(token, sizeof(token));
+	jmb_log(JMB_LOG_INFO, "login", "user", identity->login, "via", identity->source, NULL);
+	jmb_response_redirect(resp, 303, jmb_is_local_path(next) ? next : "/meetings");
+	return 0;
+}
+
+void auth_logout(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	char *error = NULL;
+
+	if (req->session_hash != NULL &&
+	    jmb_store_session_delete(d->store, req->session_hash, &error) != JMB_STORE_OK) {
+		jmb_log(JMB_LOG_ERROR, "logout", "error", error, NULL);
+		free(error);
+	}
+	jmb_response_set_cookie(resp, SESSION_COOKIE, "", 0, d->rt->settings.server.secure_cookies);
+	if (req->identity != NULL)
+		jmb_log(JMB_LOG_INFO, "logout", "user", req->identity->login, NULL);
+}

@@ -1,0 +1,40 @@
+/* Authentication in jmbd: auth plugins (loaded with dlopen), jmbd's own
+ * sessions, API bearer tokens, and CSRF tokens. */
+#ifndef JMBD_AUTH_H
+#define JMBD_AUTH_H
+
+#include "config-file.h"
+#include "http.h"
+#include "auth-plugins.h"
+#include "settings.h"
+
+struct jmbd;
+
+#define SESSION_COOKIE "jmb_session"
+#define CSRF_COOKIE "jmb_csrf"
+
+/* The host interface handed to plugins (auth-host.c). */
+extern const struct jmb_auth_host jmbd_auth_host;
+
+/* Sets req->identity from the session cookie, a bearer token (API routes) or
+ * the plugins. Returns JMB_AUTH_OK (identity or anonymous), JMB_AUTH_RESPOND
+ * (a plugin answered), JMB_AUTH_REJECT or JMB_AUTH_UNAVAILABLE. */
+enum jmb_auth_result auth_identify(struct jmbd *d, struct jmb_request *req,
+				   struct jmb_response *resp, bool api);
+/* For an anonymous request to a page that needs a login: lets a plugin answer
+ * (login form, IdP redirect). Returns false when none did. */
+bool auth_challenge(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);
+/* Runs a plugin route under /auth/<name>/...; false when there is none. */
+bool auth_plugin_route(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);
+
+/* Ensures the CSRF cookie and sets req->csrf_token. */
+void csrf_prepare(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);
+bool csrf_check(const struct jmb_request *req);
+
+/* Ends the session of req (if any) and clears its cookie. */
+void auth_logout(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);
+/* Host function for plugins and for tests: opens a session and redirects to next. */
+int auth_start_session(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+		       const struct jmb_identity *identity, const char *next);
+
+#endif

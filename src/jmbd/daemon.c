@@ -1,0 +1,141 @@
+/* Loading and reloading the daemon's runtime, and opening the store. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "daemon.h"
+#include "log.h"
+#include "memory.h"
+#include "secret.h"
+
+time_t jmbd_now(void)
+{
+	static long offset = -1;
+
+	if (offset == -1) {
+		const char *s = getenv("JMB_TEST_TIME_OFFSET");
+		offset = s != NULL ? strtol(s, NULL, 10) : 0;
+	}
+	return time(NULL) + offset;
+}
+
+static const char *url_host(struct jmb_pool *pool, const char *url)
+{
+	const char *p = strstr(url, "://");
+	size_t len;
+
+	p = p != NULL ? p + 3 : url;
+	len = strcspn(p, ":/");
+	return len > 0 ? jmb_pool_strndup(pool, p, len) : "localhost";
+}
+
+struct jmbd_runtime *jmbd_runtime_load(const char *config_path, char **errors_r)
+{
+	struct jmbd_runtime *rt = jmb_xcalloc(1, sizeof(*rt));
+	struct jmb_config_file *file = jmb_config_file_read(config_path, errors_r);
+	char *error = NULL;
+
+	rt->pool = jmb_pool_new();
+	if (file == NULL)
+		goto fail;
+	if (jmb_settings_load(file, &rt->settings, rt->pool, errors_r) < 0)
+		goto fail;
+	rt->plugins = jmb_auth_plugins_load(file, &rt->settings, rt->pool, errors_r);
+	if (rt->plugins == NULL)
+		goto fail;
+	if (jmb_config_check_unclaimed(file, errors_r) < 0)
+		goto fail;
+	rt->views = jmb_views_load(rt->settings.server.template_dir, &error);
+	if (rt->views == NULL)
+		goto fail_error;
+	rt->i18n = jmb_i18n_load(rt->settings.server.locale_dir, &error);
+	if (rt->i18n == NULL)
+		goto fail_error;
+	if (jmb_auth_plugins_init(rt->plugins, &jmbd_auth_host, &error) < 0)
+		goto fail_error;
+	rt->uid_domain = url_host(rt->pool, rt->settings.server.public_url);
+	jmb_config_file_free(&file);
+	return rt;
+fail_error:
+	*errors_r = jmb_xasprintf("%s%s%s", *errors_r != NULL ? *errors_r : "",
+				  *errors_r != NULL ? "\n" : "", error);
+	free(error);
+fail:
+	jmb_config_file_free(&file);
+	jmbd_runtime_free(&rt);
+	return NULL;
+}
+
+void jmbd_runtime_free(struct jmbd_runtime **rtp)
+{
+	struct jmbd_runtime *rt = *rtp;
+
+	if (rt == NULL)
+		return;
+	jmb_auth_plugins_free(&rt->plugins);
+	jmb_views_free(&rt->views);
+	jmb_i18n_free(&rt->i18n);
+	jmb_pool_free(&rt->pool);
+	free(rt);
+	*rtp = NULL;
+}
+
+int jmbd_open_store(struct jmbd *d, char **error_r)
+{
+	struct jmb_pool *pool = jmb_pool_new();
+	char candidate[JMB_TOKEN_LEN * 2 + 1], *key = NULL;
+	int from = 0, to = 0, ret = -1;
+
+	d->store = jmb_store_open(&d->rt->settings.store, error_r);
+	if (d->store == NULL)
+		goto out;
+	if (jmb_store_migrate(d->store, &from, &to, error_r) != JMB_STORE_OK)
+		goto out;
+	if (from != to) {
+		char f[16], t[16];
+		snprintf(f, sizeof(f), "%d", from);
+		snprintf(t, sizeof(t), "%d", to);
+		jmb_log(JMB_LOG_INFO, "store_migrated", "from", f, "to", t, NULL);
+	}
+	jmb_random_token(candidate);
+	jmb_random_token(candidate + JMB_TOKEN_LEN);
+	if (jmb_store_secret_get(d->store, pool, "csrf", candidate, &key, error_r) != JMB_STORE_OK)
+		goto out;
+	d->csrf_key = jmb_xstrdup(key);
+	ret = 0;
+out:
+	explicit_bzero(candidate, sizeof(candidate));
+	jmb_pool_free(&pool);
+	return ret;
+}
+
+static bool store_settings_equal(const struct jmb_store_settings *a,
+				 const struct jmb_store_settings *b)
+{
+	return a->driver == b->driver &&
+	       strcmp(a->path != NULL ? a->path : "", b->path != NULL ? b->path : "") == 0 &&
+	       strcmp(a->conninfo != NULL ? a->conninfo : "",
+		      b->conninfo != NULL ? b->conninfo : "") == 0;
+}
+
+int jmbd_reload(struct jmbd *d, char **errors_r)
+{
+	struct jmbd_runtime *fresh = jmbd_runtime_load(d->config_path, errors_r), *old;
+
+	if (fresh == NULL)
+		return -1;
+	if (!store_settings_equal(&fresh->settings.store, &d->rt->settings.store))
+		jmb_log(JMB_LOG_WARNING, "reload", "note",
+			"[store] changes take effect only after a restart", NULL);
+	if (strcmp(fresh->settings.server.listen, d->rt->settings.server.listen) != 0)
+		jmb_log(JMB_LOG_WARNING, "reload", "note",
+			"[server] listen changes take effect only after a restart", NULL);
+	pthread_rwlock_wrlock(&d->lock);
+	old = d->rt;
+	d->rt = fresh;
+	pthread_rwlock_unlock(&d->lock);
+	jmbd_runtime_free(&old);
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* The daemon's shared state: settings, store, views, translations and plugins.
+ * What a SIGHUP reloads lives in a runtime that is swapped as a whole. */
+#ifndef JMBD_DAEMON_H
+#define JMBD_DAEMON_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "i18n.h"
+#include "settings.h"
+#include "store.h"
+#include "views.h"
+
+struct jmb_auth_plugins;
+
+struct jmbd_runtime {
+	struct jmb_pool *pool;
+	struct jmb_settings settings;
+	struct jmb_views *views;
+	struct jmb_i18n *i18n;
+	struct jmb_auth_plugins *plugins;
+	const char *uid_domain; /* host part of public_url, for iCal UIDs */
+};
+
+struct jmbd {
+	const char *config_path;
+	struct jmb_store *store;
+	char *csrf_key; /* shared by every instance through the store */
+	pthread_rwlock_t lock; /* requests read, reload writes */
+	struct jmbd_runtime *rt;
+};
+
+/* Reads and checks the config, loads templates, translations and plugins.
+ * Errors are "file:line: message" lines. */
+struct jmbd_runtime *jmbd_runtime_load(const char *config_path, char **errors_r);
+void jmbd_runtime_free(struct jmbd_runtime **rt);
+
+/* Opens the store, migrates it and fetches the shared secrets. */
+int jmbd_open_store(struct jmbd *d, char **error_r);
+/* Re-reads the config; on success swaps the runtime (store settings need a restart). */
+int jmbd_reload(struct jmbd *d, char **errors_r);
+
+/* Seconds since the epoch; tests shift it with JMB_TEST_TIME_OFFSET. */
+time_t jmbd_now(void);
+
+#endif

@@ -1,0 +1,142 @@
+/* The request pipeline. Every request, whatever its fate, leaves through
+ * render_finish and one log line. */
+#include "config.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "auth.h"
+#include "daemon.h"
+#include "log.h"
+#include "dispatch.h"
+#include "i18n.h"
+#include "memory.h"
+#include "render.h"
+
+static void choose_language(struct jmbd *d, struct jmb_request *req)
+{
+	const char *chosen = jmb_request_query(req, "lang");
+
+	if (chosen != NULL) {
+		for (size_t i = 0; jmb_languages[i] != NULL; i++) {
+			if (strcmp(chosen, jmb_languages[i]) == 0) {
+				req->language = jmb_languages[i];
+				return;
+			}
+		}
+	}
+	req->language = jmb_accept_language_pick(jmb_request_header(req, "Accept-Language"),
+						 jmb_languages,
+						 d->rt->settings.server.default_language);
+}
+
+/* API writes with cookie credentials must be JSON: browsers cannot send that
+ * cross-site without a CORS preflight, which we never grant. */
+static bool api_write_is_safe(const struct jmb_request *req)
+{
+	const char *type = jmb_request_header(req, "Content-Type");
+
+	if (req->via_bearer || strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
+		return true;
+	if (strcmp(req->method, "DELETE") == 0 && req->body_len == 0)
+		return jmb_request_header(req, "Origin") == NULL;
+	return type != NULL && strncasecmp(type, "application/json", 16) == 0;
+}
+
+static bool identify(struct jmbd *d, const struct route *route, struct jmb_request *req,
+		     struct jmb_response *resp)
+{
+	bool api = route != NULL && (route->flags & ROUTE_API) != 0;
+
+	switch (auth_identify(d, req, resp, api)) {
+	case JMB_AUTH_OK:
+	case JMB_AUTH_NOT_MINE:
+		return true;
+	case JMB_AUTH_RESPOND:
+		return false;
+	case JMB_AUTH_REJECT:
+		render_error(d, req, resp, 401, N_("Your credentials were not accepted."));
+		return false;
+	case JMB_AUTH_UNAVAILABLE:
+		render_error(d, req, resp, 503, N_("Authentication is temporarily unavailable. "
+						   "Please try again in a few minutes."));
+		return false;
+	}
+	return false;
+}
+
+static void run_route(struct jmbd *d, const struct route *route, struct jmb_request *req,
+		      struct jmb_response *resp)
+{
+	if (req->form_invalid) {
+		render_error(d, req, resp, 400, N_("The request could not be read."));
+		return;
+	}
+	if ((route->flags & ROUTE_LOGIN) != 0 && req->identity == NULL) {
+		if ((route->flags & ROUTE_API) != 0)
+			render_json_error(resp, 401, tr(d, req, N_("Please log in.")), NULL);
+		else if (!auth_challenge(d, req, resp))
+			render_error(d, req, resp, 401, N_("Please log in."));
+		return;
+	}
+	if ((route->flags & ROUTE_FORM) != 0 && !csrf_check(req)) {
+		render_error(d, req, resp, 403,
+			     N_("This form has expired or did not come from this site. "
+				"Please go back, reload the page and try again."));
+		return;
+	}
+	if ((route->flags & ROUTE_API) != 0 && !api_write_is_safe(req)) {
+		render_json_error(resp, 415, tr(d, req, N_("Send JSON (Content-Type: application/json).")),
+				  NULL);
+		return;
+	}
+	route->handler(d, req, resp);
+}
+
+static void log_request(const struct jmb_request *req, const struct jmb_response *resp)
+{
+	char status[8];
+
+	snprintf(status, sizeof(status), "%u", resp->status);
+	/* Paths hold personal tokens (/j/..., /feed/...): log only their family. */
+	const char *path = req->path;
+	if (strncmp(path, "/j/", 3) == 0 || strncmp(path, "/r/", 3) == 0 ||
+	    strncmp(path, "/feed/", 6) == 0)
+		path = jmb_pool_printf(req->pool, "%.*s<token>", (int)(strchr(path + 1, '/') - path + 1), path);
+	jmb_log(resp->status >= 500 ? JMB_LOG_WARNING : JMB_LOG_INFO, "request", "method",
+		req->method, "path", path, "status", status, "peer", req->peer, "user",
+		req->identity != NULL ? req->identity->login : "-", NULL);
+}
+
+void dispatch(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	const struct route *route = NULL;
+	enum route_match match;
+
+	req->daemon = d;
+	choose_language(d, req);
+	match = router_find(jmbd_routes, req, &route);
+	/* Static files need no identity, cookies or store. */
+	if (match == ROUTE_FOUND && strncmp(req->path, "/static/", 8) == 0) {
+		route->handler(d, req, resp);
+		goto out;
+	}
+	if (match == ROUTE_FOUND && strcmp(req->path, "/healthz") == 0) {
+		route->handler(d, req, resp);
+		goto out;
+	}
+	csrf_prepare(d, req, resp);
+	if (!identify(d, route, req, resp))
+		goto out;
+	if (match == ROUTE_FOUND)
+		run_route(d, route, req, resp);
+	else if (strncmp(req->path, "/auth/", 6) == 0 && auth_plugin_route(d, req, resp))
+		;
+	else if (match == ROUTE_WRONG_METHOD)
+		render_error(d, req, resp, 405, N_("This address does not accept that method."));
+	else
+		render_error(d, req, resp, 404, N_("This page does not exist."));
+out:
+	render_finish(d, req, resp);
+	log_request(req, resp);
+}

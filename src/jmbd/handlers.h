@@ -1,0 +1,18 @@
+/* Every route handler of jmbd, one file per page family. */
+#ifndef JMBD_HANDLERS_H
+#define JMBD_HANDLERS_H
+
+#include "router.h"
+
+/* page-meetings.c */
+route_handler page_meetings, page_archive, page_meeting;
+/* page-meeting-form.c */
+route_handler page_meeting_new, page_meeting_create, page_meeting_edit, page_meeting_save,
+	page_meeting_delete_confirm, page_meeting_delete;
+/* api-meetings.c */
+route_handler api_meetings_list, api_meetings_create, api_meeting_get, api_meeting_patch,
+	api_meeting_delete;
+/* page-system.c */
+route_handler page_home, page_healthz, page_static, page_logout;
+
+#endif

@@ -1,0 +1,330 @@
+/* The libmicrohttpd glue. MHD hands us the raw request line through the URI
+ * log callback; path and query are parsed by our own (fuzzed) code. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "dispatch.h"
+#include "http-server.h"
+#include "memory.h"
+#include "render.h"
+#include "strbuf.h"
+
+struct http_server {
+	struct jmbd *d;
+	struct MHD_Daemon *mhd;
+	size_t max_body;
+	atomic_int active;
+	unsigned port;
+};
+
+/* One request in flight, from the URI callback to the completion callback. */
+struct http_exchange {
+	struct jmb_pool *pool;
+	const char *raw_uri;
+	struct jmb_strbuf body;
+	bool started;
+	bool too_large;
+};
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_exchange *x = jmb_xcalloc(1, sizeof(*x));
+
+	x->pool = jmb_pool_new();
+	x->raw_uri = jmb_pool_strdup(x->pool, uri != NULL ? uri : "/");
+	return x;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct http_exchange *x = *con_cls;
+
+	if (x == NULL)
+		return;
+	jmb_strbuf_free(&x->body);
+	jmb_pool_free(&x->pool);
+	free(x);
+	*con_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *s = cls;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&s->active, 1);
+	else
+		atomic_fetch_sub(&s->active, 1);
+}
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				      const char *value)
+{
+	struct jmb_request *req = cls;
+	size_t n = req->headers.count;
+	struct jmb_pair *items = jmb_pool_calloc(req->pool, n + 1, sizeof(*items));
+
+	/* Few headers per request: a copy per header keeps this simple. */
+	if (n > 0)
+		memcpy(items, req->headers.items, n * sizeof(*items));
+	items[n].name = jmb_pool_strdup(req->pool, key);
+	items[n].value = jmb_pool_strdup(req->pool, value != NULL ? value : "");
+	req->headers.items = items;
+	req->headers.count = n + 1;
+	return req->headers.count < 100 ? MHD_YES : MHD_NO;
+}
+
+/* Splits the raw URI into a percent-decoded path and parsed query. */
+static int parse_uri(struct jmb_request *req, const char *uri)
+{
+	const char *q = strchr(uri, '?');
+	size_t path_len = q != NULL ? (size_t)(q - uri) : strlen(uri);
+	char *path = jmb_pool_alloc(req->pool, path_len + 1);
+	size_t o = 0;
+
+	for (size_t i = 0; i < path_len; i++) {
+		char c = uri[i];
+		if (c == '%' && i + 2 < path_len) {
+			char hex[3] = {uri[i + 1], uri[i + 2], 0};
+			char *end;
+			long v = strtol(hex, &end, 16);
+			if (*end != '\0' || v == 0)
+				return -1;
+			c = (char)v;
+			i += 2;
+		}
+		path[o++] = c;
+	}
+	path[o] = '\0';
+	if (path[0] != '/' || !jmb_utf8_is_valid(path, o) || strstr(path, "/..") != NULL)
+		return -1;
+	req->path = path;
+	if (q != NULL && jmb_form_parse(req->pool, q + 1, strlen(q + 1), &req->query) < 0)
+		return -1;
+	return 0;
+}
+
+static void fill_peer(struct jmb_request *req, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info != NULL ? info->client_addr : NULL;
+
+	strcpy(req->peer, "-");
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET) {
+		memcpy(&req->peer_addr, sa, sizeof(struct sockaddr_in));
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, req->peer, sizeof(req->peer));
+	} else if (sa->sa_family == AF_INET6) {
+		memcpy(&req->peer_addr, sa, sizeof(struct sockaddr_in6));
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, req->peer,
+			  sizeof(req->peer));
+	}
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, const struct jmb_request *req,
+				     const struct jmb_response *resp)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	bool head = strcmp(req->method, "HEAD") == 0;
+
+	r = MHD_create_response_from_buffer(head ? 0 : resp->body_len, (void *)resp->body,
+					    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	for (size_t i = 0; i < resp->n_headers; i++)
+		MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+	if (resp->content_type != NULL)
+		MHD_add_response_header(r, "Content-Type", resp->content_type);
+	ret = MHD_queue_response(conn, resp->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static bool is_form(const struct jmb_request *req)
+{
+	const char *type = jmb_request_header(req, "Content-Type");
+
+	return type != NULL && strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0;
+}
+
+static enum MHD_Result handle(struct http_server *s, struct http_exchange *x,
+			      struct MHD_Connection *conn, const char *method)
+{
+	struct jmbd *d = s->d;
+	struct jmb_request req;
+	struct jmb_response resp;
+	enum MHD_Result ret;
+
+	jmb_request_init(&req, x->pool);
+	jmb_response_init(&resp, x->pool);
+	req.method = jmb_pool_strdup(x->pool, method);
+	fill_peer(&req, conn);
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &req);
+	const char *cookie = jmb_request_header(&req, "Cookie");
+	if (cookie != NULL)
+		jmb_cookie_parse(req.pool, cookie, &req.cookies);
+	req.body = x->body.data != NULL ? x->body.data : "";
+	req.body_len = x->body.len;
+	if (req.body_len > 0 && is_form(&req) &&
+	    jmb_form_parse(req.pool, req.body, req.body_len, &req.form) < 0)
+		req.form_invalid = true;
+
+	pthread_rwlock_rdlock(&d->lock);
+	req.daemon = d;
+	if (x->too_large) {
+		req.path = "/";
+		render_error(d, &req, &resp, 413, N_("The request is too large."));
+		render_finish(d, &req, &resp);
+	} else if (parse_uri(&req, x->raw_uri) < 0) {
+		req.path = "/";
+		render_error(d, &req, &resp, 400, N_("The request could not be read."));
+		render_finish(d, &req, &resp);
+	} else {
+		dispatch(d, &req, &resp);
+	}
+	ret = send_response(conn, &req, &resp);
+	pthread_rwlock_unlock(&d->lock);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	struct http_server *s = cls;
+	struct http_exchange *x = *con_cls;
+
+	if (x == NULL)
+		return MHD_NO;
+	if (*upload_data_size > 0) {
+		if (x->body.len + *upload_data_size > s->max_body)
+			x->too_large = true; /* keep reading, answer 413 at the end */
+		else
+			jmb_strbuf_append(&x->body, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (!x->started) {
+		const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		const char *encoding = MHD_lookup_connection_value(
+			conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+
+		x->started = true;
+		if (length != NULL && strtoull(length, NULL, 10) > s->max_body)
+			x->too_large = true; /* answered at once, the body is never read */
+		else if ((length != NULL && strtoull(length, NULL, 10) > 0) || encoding != NULL)
+			return MHD_YES; /* wait for the body */
+	}
+	return handle(s, x, conn, method);
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, char **error_r)
+{
+	char host[256];
+	const char *colon = strrchr(listen, ':');
+	const char *h = listen;
+	size_t hlen;
+	long port;
+	char *end;
+
+	if (colon == NULL)
+		goto bad;
+	hlen = (size_t)(colon - listen);
+	if (hlen >= 2 && listen[0] == '[' && colon[-1] == ']') {
+		h = listen + 1;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		goto bad;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || port < 0 || port > 65535)
+		goto bad;
+	memset(ss, 0, sizeof(*ss));
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		return 0;
+	}
+bad:
+	*error_r = jmb_xasprintf("[server] listen = %s: expected ADDRESS:PORT "
+				 "(127.0.0.1:8080, [::1]:8080, 0.0.0.0:8080)", listen);
+	return -1;
+}
+
+struct http_server *http_server_start(struct jmbd *d, char **error_r)
+{
+	const struct jmb_server_settings *cfg = &d->rt->settings.server;
+	struct http_server *s = jmb_xcalloc(1, sizeof(*s));
+	struct sockaddr_storage ss;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+			 MHD_USE_TURBO;
+
+	if (parse_listen(cfg->listen, &ss, error_r) < 0) {
+		free(s);
+		return NULL;
+	}
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->d = d;
+	s->max_body = (size_t)cfg->max_body_size;
+	s->mhd = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)cfg->connection_timeout, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+		on_connection, s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_END);
+	if (s->mhd == NULL) {
+		*error_r = jmb_xasprintf("cannot listen on %s (address in use or not permitted?)",
+					 cfg->listen);
+		free(s);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info != NULL ? info->port : 0;
+	return s;
+}
+
+unsigned http_server_port(const struct http_server *s)
+{
+	return s->port;
+}
+
+void http_server_stop(struct http_server **sp, int grace_seconds)
+{
+	struct http_server *s = *sp;
+
+	if (s == NULL)
+		return;
+	/* Stop accepting, then give requests in progress time to finish. */
+	MHD_quiesce_daemon(s->mhd);
+	for (int i = 0; i < grace_seconds * 10 && atomic_load(&s->active) > 0; i++)
+		usleep(100 * 1000);
+	MHD_stop_daemon(s->mhd);
+	free(s);
+	*sp = NULL;
+}

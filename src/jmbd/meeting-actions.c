@@ -1,0 +1,191 @@
+/* Meeting actions shared by the web pages and the JSON API. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "identity.h"
+#include "meeting-actions.h"
+#include "memory.h"
+#include "render.h"
+
+#define CONFLICT_RETRIES 4
+
+static enum action_result store_failed(const char *what, enum jmb_store_result r, char *error)
+{
+	jmb_log(JMB_LOG_ERROR, what, "result", jmb_store_result_name(r), "error",
+		error != NULL ? error : "", NULL);
+	free(error);
+	return r == JMB_STORE_NOT_FOUND ? ACTION_NOT_FOUND : ACTION_FAILED;
+}
+
+const char *meeting_role_of(const struct jmb_request *req, const struct jmb_meeting *m,
+			    const struct jmb_attendee **attendee_r)
+{
+	const struct jmb_identity *id = req->identity;
+
+	if (attendee_r != NULL)
+		*attendee_r = NULL;
+	if (id == NULL)
+		return NULL;
+	if (strcmp(m->owner.login, id->login) == 0)
+		return "owner";
+	for (size_t i = 0; i < m->n_attendees; i++) {
+		if (jmb_identity_has_mail(id, m->attendees[i].mail)) {
+			if (attendee_r != NULL)
+				*attendee_r = &m->attendees[i];
+			return jmb_role_name(m->attendees[i].role);
+		}
+	}
+	return NULL;
+}
+
+enum action_result meeting_load(struct jmbd *d, struct jmb_request *req, const char *id_text,
+				enum meeting_access access, struct jmb_meeting **m_r)
+{
+	char *end, *error = NULL;
+	enum jmb_store_result r;
+	const char *role;
+	long long id;
+
+	errno = 0;
+	id = id_text != NULL ? strtoll(id_text, &end, 10) : 0;
+	if (id_text == NULL || errno != 0 || *end != '\0' || id <= 0)
+		return ACTION_NOT_FOUND;
+	r = jmb_store_meeting_get(d->store, req->pool, (int64_t)id, m_r, &error);
+	if (r != JMB_STORE_OK)
+		return store_failed("meeting_get", r, error);
+	if ((*m_r)->deleted != 0)
+		return ACTION_NOT_FOUND;
+	role = meeting_role_of(req, *m_r, NULL);
+	if (access == ACCESS_OWNER && (role == NULL || strcmp(role, "owner") != 0))
+		return ACTION_FORBIDDEN;
+	if (role == NULL)
+		return ACTION_NOT_FOUND; /* unrelated people learn nothing */
+	return ACTION_OK;
+}
+
+static struct jmb_booking_context booking_context(struct jmbd *d, const struct jmb_request *req)
+{
+	struct jmb_booking_context ctx = {
+		.rules = &d->rt->settings.booking,
+		.default_timezone = d->rt->settings.server.timezone,
+		.i18n = d->rt->i18n,
+		.language = req->language,
+		.now = jmbd_now(),
+	};
+	return ctx;
+}
+
+enum action_result meeting_create(struct jmbd *d, struct jmb_request *req,
+				  const struct jmb_booking_input *input, struct jmb_meeting **m_r,
+				  struct jmb_field_errors *errors)
+{
+	struct jmb_booking_context ctx = booking_context(d, req);
+	struct jmb_meeting *m = jmb_pool_alloc(req->pool, sizeof(*m));
+	enum jmb_store_result r = JMB_STORE_CONFLICT;
+	char *error = NULL;
+
+	if (jmb_booking_check(&ctx, req->identity, input, NULL, req->pool, m, errors) < 0)
+		return ACTION_INVALID;
+	m->owner.login = (char *)req->identity->login;
+	m->owner.mail = (char *)req->identity->mail;
+	m->owner.name = (char *)req->identity->name;
+	m->created = m->updated = ctx.now;
+	/* Room names and tokens are random: a collision is astronomically rare, but
+	   if the store reports one, draw again rather than fail. */
+	for (int i = 0; i < CONFLICT_RETRIES && r == JMB_STORE_CONFLICT; i++) {
+		free(error);
+		error = NULL;
+		jmb_booking_assign_secrets(req->pool, m, d->rt->uid_domain);
+		r = jmb_store_meeting_insert(d->store, m, &error);
+	}
+	if (r != JMB_STORE_OK)
+		return store_failed("meeting_insert", r, error);
+	jmb_log(JMB_LOG_INFO, "meeting_created", "user", req->identity->login, "room", m->room, NULL);
+	*m_r = m;
+	return ACTION_OK;
+}
+
+enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
+				  const struct jmb_booking_input *input,
+				  struct jmb_meeting **previous, struct jmb_field_errors *errors)
+{
+	struct jmb_booking_context ctx = booking_context(d, req);
+	struct jmb_meeting *m = jmb_pool_alloc(req->pool, sizeof(*m));
+	enum jmb_store_result r = JMB_STORE_CONFLICT;
+	char *error = NULL;
+
+	if (jmb_booking_check(&ctx, req->identity, input, *previous, req->pool, m, errors) < 0)
+		return ACTION_INVALID;
+	m->id = (*previous)->id;
+	m->updated = ctx.now;
+	for (int i = 0; i < CONFLICT_RETRIES && r == JMB_STORE_CONFLICT; i++) {
+		free(error);
+		error = NULL;
+		/* Only new invitees draw a token; kept ones carry theirs. */
+		for (size_t k = 0; i > 0 && k < m->n_attendees; k++) {
+			bool kept = false;
+			for (size_t j = 0; j < (*previous)->n_attendees; j++)
+				kept |= strcmp((*previous)->attendees[j].mail, m->attendees[k].mail) == 0;
+			if (!kept)
+				m->attendees[k].token = NULL;
+		}
+		jmb_booking_assign_attendee_tokens(req->pool, m);
+		r = jmb_store_meeting_update(d->store, m, &error);
+	}
+	if (r != JMB_STORE_OK)
+		return store_failed("meeting_update", r, error);
+	r = jmb_store_meeting_get(d->store, req->pool, m->id, previous, &error);
+	if (r != JMB_STORE_OK)
+		return store_failed("meeting_get", r, error);
+	jmb_log(JMB_LOG_INFO, "meeting_updated", "user", req->identity->login, "room",
+		(*previous)->room, NULL);
+	return ACTION_OK;
+}
+
+enum action_result meeting_delete(struct jmbd *d, struct jmb_request *req,
+				  const struct jmb_meeting *m)
+{
+	char *error = NULL;
+	enum jmb_store_result r = jmb_store_meeting_delete(d->store, m->id, jmbd_now(), &error);
+
+	if (r != JMB_STORE_OK)
+		return store_failed("meeting_delete", r, error);
+	jmb_log(JMB_LOG_INFO, "meeting_deleted", "user", req->identity->login, "room", m->room, NULL);
+	return ACTION_OK;
+}
+
+enum action_result meeting_list(struct jmbd *d, struct jmb_request *req, bool archive,
+				struct jmb_meeting_list *list_r)
+{
+	time_t now = jmbd_now();
+	time_t after = archive ? now - d->rt->settings.booking.archive_days * 86400L : now;
+	time_t before = archive ? now : (time_t)1 << 62;
+	char *error = NULL;
+	enum jmb_store_result r;
+
+	r = jmb_store_meetings_for_user(d->store, req->pool, req->identity->login,
+					req->identity->mails, after, before, archive, list_r,
+					&error);
+	return r == JMB_STORE_OK ? ACTION_OK : store_failed("meetings_for_user", r, error);
+}
+
+void meeting_action_fail(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+			 enum action_result r)
+{
+	switch (r) {
+	case ACTION_NOT_FOUND:
+		render_error(d, req, resp, 404, N_("This meeting does not exist or was deleted."));
+		break;
+	case ACTION_FORBIDDEN:
+		render_error(d, req, resp, 403, N_("Only the organiser of this meeting may change it."));
+		break;
+	default:
+		render_error(d, req, resp, 503, N_("The service is temporarily unavailable."));
+		break;
+	}
+}

@@ -1,0 +1,46 @@
+/* What the web pages and the JSON API do to meetings, written once:
+ * load with permission checks, create, update, delete. */
+#ifndef JMBD_MEETING_ACTIONS_H
+#define JMBD_MEETING_ACTIONS_H
+
+#include "booking.h"
+#include "http.h"
+#include "meeting.h"
+
+struct jmbd;
+
+enum action_result {
+	ACTION_OK,
+	ACTION_INVALID,   /* field errors filled */
+	ACTION_NOT_FOUND,
+	ACTION_FORBIDDEN,
+	ACTION_FAILED,    /* the store failed; logged */
+};
+
+enum meeting_access { ACCESS_VIEW, ACCESS_OWNER };
+
+/* Loads meeting id_text (decimal) if the requester may see it (owner or
+ * invitee) or, with ACCESS_OWNER, change it. Deleted meetings are not found. */
+enum action_result meeting_load(struct jmbd *d, struct jmb_request *req, const char *id_text,
+				enum meeting_access access, struct jmb_meeting **m_r);
+enum action_result meeting_create(struct jmbd *d, struct jmb_request *req,
+				  const struct jmb_booking_input *input, struct jmb_meeting **m_r,
+				  struct jmb_field_errors *errors);
+/* previous is replaced by the stored result on success. */
+enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
+				  const struct jmb_booking_input *input,
+				  struct jmb_meeting **previous, struct jmb_field_errors *errors);
+enum action_result meeting_delete(struct jmbd *d, struct jmb_request *req,
+				  const struct jmb_meeting *m);
+/* The requester's own upcoming (or, with archive, past) meetings. */
+enum action_result meeting_list(struct jmbd *d, struct jmb_request *req, bool archive,
+				struct jmb_meeting_list *list_r);
+
+/* The requester's relation to m: "owner", "moderator", "guest", or NULL. */
+const char *meeting_role_of(const struct jmb_request *req, const struct jmb_meeting *m,
+			    const struct jmb_attendee **attendee_r);
+/* Sends the response matching a failed action (HTML or JSON by path). */
+void meeting_action_fail(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+			 enum action_result r);
+
+#endif

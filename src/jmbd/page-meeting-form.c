@@ -1,0 +1,249 @@
+/* The meeting form: new, edit, save, delete. Invalid input comes back with
+ * what was typed and one message per field (HTTP 422); nothing is stored. */
+#include "config.h"
+
+#include <string.h>
+
+#include "daemon.h"
+#include "handlers.h"
+#include "mailaddr.h"
+#include "meeting-actions.h"
+#include "memory.h"
+#include "render.h"
+#include "strbuf.h"
+#include "timeutil.h"
+
+/* Zones offered in the form; any other valid IANA zone a meeting has is added. */
+static const char *const common_zones[] = {
+	"Europe/Paris", "Europe/Brussels", "Europe/Berlin", "Europe/London", "Europe/Lisbon",
+	"Europe/Madrid", "Europe/Rome", "Europe/Zurich", "UTC", "America/New_York",
+	"America/Chicago", "America/Los_Angeles", "America/Montreal", "America/Sao_Paulo",
+	"Africa/Abidjan", "Africa/Casablanca", "Africa/Dakar", "Asia/Tokyo", "Asia/Shanghai",
+	"Australia/Sydney", "Indian/Reunion", "America/Guadeloupe", "America/Martinique",
+	"America/Cayenne", "Pacific/Noumea", "Pacific/Tahiti", NULL};
+
+/* The form as typed (or as stored, when editing). */
+struct form_values {
+	const char *title, *description, *date, *time, *timezone, *duration, *moderators, *guests;
+};
+
+static json_t *duration_options(struct jmbd *d, struct jmb_request *req, const char *selected)
+{
+	const struct jmb_booking_settings *b = &d->rt->settings.booking;
+	json_t *list = json_array();
+
+	for (long v = b->min_duration; v <= b->max_duration; v += b->step_duration) {
+		char value[24];
+		snprintf(value, sizeof(value), "%ld", v);
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "value", value, "label",
+						      format_duration(d, req, v), "selected",
+						      selected != NULL && strcmp(selected, value) == 0));
+	}
+	return list;
+}
+
+static json_t *zone_options(const char *selected)
+{
+	json_t *list = json_array();
+	bool found = false;
+
+	for (size_t i = 0; common_zones[i] != NULL; i++) {
+		bool is = selected != NULL && strcmp(selected, common_zones[i]) == 0;
+		found |= is;
+		json_array_append_new(list, json_pack("{s:s, s:b}", "value", common_zones[i],
+						      "selected", is));
+	}
+	if (!found && selected != NULL && *selected != '\0')
+		json_array_insert_new(list, 0, json_pack("{s:s, s:b}", "value", selected, "selected", 1));
+	return list;
+}
+
+static void render_form(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+			unsigned status, const struct jmb_meeting *m, const struct form_values *v,
+			const struct jmb_field_errors *errors)
+{
+	json_t *errs = json_object(), *list = json_array();
+	const struct jmb_booking_settings *b = &d->rt->settings.booking;
+
+	for (size_t i = 0; errors != NULL && i < errors->count; i++) {
+		json_object_set_new(errs, errors->items[i].field, json_string(errors->items[i].message));
+		json_array_append_new(list, json_pack("{s:s, s:s}", "field", errors->items[i].field,
+						      "message", errors->items[i].message));
+	}
+	json_t *model = json_pack(
+		"{s:b, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:I, s:I}",
+		"is_edit", m != NULL, "action",
+		m != NULL ? jmb_pool_printf(req->pool, "/meetings/%lld", (long long)m->id) : "/meetings",
+		"cancel_url",
+		m != NULL ? jmb_pool_printf(req->pool, "/meetings/%lld", (long long)m->id) : "/meetings",
+		"form", "title", v->title ? v->title : "", "description",
+		v->description ? v->description : "", "date", v->date ? v->date : "", "time",
+		v->time ? v->time : "", "moderators", v->moderators ? v->moderators : "", "guests",
+		v->guests ? v->guests : "", "durations", duration_options(d, req, v->duration),
+		"timezones", zone_options(v->timezone), "errors", errs, "error_list", list,
+		"max_moderators", (json_int_t)b->max_moderators, "max_guests",
+		(json_int_t)b->max_guests);
+	render_page(d, req, resp, status, "meeting-form", model);
+}
+
+static char *join_invitees(struct jmb_pool *pool, const struct jmb_meeting *m, enum jmb_role role)
+{
+	struct jmb_strbuf sb = {0};
+	char *out;
+
+	for (size_t i = 0; i < m->n_attendees; i++) {
+		if (m->attendees[i].role != role)
+			continue;
+		if (sb.len > 0)
+			jmb_strbuf_putc(&sb, '\n');
+		jmb_strbuf_puts(&sb, m->attendees[i].mail);
+	}
+	out = jmb_pool_strdup(pool, sb.data != NULL ? sb.data : "");
+	jmb_strbuf_free(&sb);
+	return out;
+}
+
+static void values_from_meeting(struct jmb_request *req, const struct jmb_meeting *m,
+				struct form_values *v)
+{
+	struct jmb_local_time lt;
+
+	jmb_utc_to_local(m->start, m->timezone, &lt);
+	v->title = m->title;
+	v->description = m->description;
+	v->date = jmb_pool_printf(req->pool, "%04d-%02d-%02d", lt.year, lt.month, lt.day);
+	v->time = jmb_pool_printf(req->pool, "%02d:%02d", lt.hour, lt.minute);
+	v->timezone = m->timezone;
+	v->duration = jmb_pool_printf(req->pool, "%ld", m->duration);
+	v->moderators = join_invitees(req->pool, m, JMB_ROLE_MODERATOR);
+	v->guests = join_invitees(req->pool, m, JMB_ROLE_GUEST);
+}
+
+static void values_from_form(const struct jmb_request *req, struct form_values *v)
+{
+	v->title = jmb_request_form(req, "title");
+	v->description = jmb_request_form(req, "description");
+	v->date = jmb_request_form(req, "date");
+	v->time = jmb_request_form(req, "time");
+	v->timezone = jmb_request_form(req, "timezone");
+	v->duration = jmb_request_form(req, "duration");
+	v->moderators = jmb_request_form(req, "moderators");
+	v->guests = jmb_request_form(req, "guests");
+}
+
+static void input_from_values(struct jmb_pool *pool, const struct form_values *v,
+			      struct jmb_booking_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->title = v->title;
+	in->description = v->description;
+	in->date = v->date;
+	in->time = v->time;
+	in->timezone = v->timezone;
+	in->duration = v->duration;
+	in->moderators = (const char *const *)jmb_mail_split_list(pool, v->moderators ? v->moderators : "", NULL);
+	in->guests = (const char *const *)jmb_mail_split_list(pool, v->guests ? v->guests : "", NULL);
+}
+
+void page_meeting_new(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	const char *zone = d->rt->settings.server.timezone;
+	struct form_values v = {0};
+	struct jmb_local_time lt;
+
+	/* Suggest the next full hour today. */
+	jmb_utc_to_local(jmbd_now() + 3600, zone, &lt);
+	v.date = jmb_pool_printf(req->pool, "%04d-%02d-%02d", lt.year, lt.month, lt.day);
+	v.time = jmb_pool_printf(req->pool, "%02d:00", lt.hour);
+	v.timezone = zone;
+	v.duration = jmb_pool_printf(req->pool, "%ld", d->rt->settings.booking.default_duration);
+	render_form(d, req, resp, 200, NULL, &v, NULL);
+}
+
+void page_meeting_create(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	struct form_values v;
+	struct jmb_booking_input in;
+	struct jmb_field_errors errors;
+	struct jmb_meeting *m = NULL;
+	enum action_result r;
+
+	values_from_form(req, &v);
+	input_from_values(req->pool, &v, &in);
+	r = meeting_create(d, req, &in, &m, &errors);
+	if (r == ACTION_INVALID)
+		render_form(d, req, resp, 422, NULL, &v, &errors);
+	else if (r != ACTION_OK)
+		meeting_action_fail(d, req, resp, r);
+	else
+		jmb_response_redirect(resp, 303, jmb_pool_printf(req->pool, "/meetings/%lld?saved=1",
+								 (long long)m->id));
+}
+
+void page_meeting_edit(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	struct jmb_meeting *m;
+	struct form_values v;
+	enum action_result r = meeting_load(d, req, req->params[0], ACCESS_OWNER, &m);
+
+	if (r != ACTION_OK) {
+		meeting_action_fail(d, req, resp, r);
+		return;
+	}
+	values_from_meeting(req, m, &v);
+	render_form(d, req, resp, 200, m, &v, NULL);
+}
+
+void page_meeting_save(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	struct jmb_meeting *m;
+	struct form_values v;
+	struct jmb_booking_input in;
+	struct jmb_field_errors errors;
+	enum action_result r = meeting_load(d, req, req->params[0], ACCESS_OWNER, &m);
+
+	if (r != ACTION_OK) {
+		meeting_action_fail(d, req, resp, r);
+		return;
+	}
+	values_from_form(req, &v);
+	input_from_values(req->pool, &v, &in);
+	r = meeting_update(d, req, &in, &m, &errors);
+	if (r == ACTION_INVALID)
+		render_form(d, req, resp, 422, m, &v, &errors);
+	else if (r != ACTION_OK)
+		meeting_action_fail(d, req, resp, r);
+	else
+		jmb_response_redirect(resp, 303, jmb_pool_printf(req->pool, "/meetings/%lld?saved=1",
+								 (long long)m->id));
+}
+
+void page_meeting_delete_confirm(struct jmbd *d, struct jmb_request *req,
+				 struct jmb_response *resp)
+{
+	struct jmb_meeting *m;
+	enum action_result r = meeting_load(d, req, req->params[0], ACCESS_OWNER, &m);
+
+	if (r != ACTION_OK) {
+		meeting_action_fail(d, req, resp, r);
+		return;
+	}
+	render_page(d, req, resp, 200, "meeting-delete",
+		    json_pack("{s:{s:s, s:s, s:s, s:I}}", "meeting", "title", m->title, "when",
+			      format_datetime(d, req, m->start, d->rt->settings.server.timezone),
+			      "action", jmb_pool_printf(req->pool, "/meetings/%lld/delete", (long long)m->id),
+			      "invitees", (json_int_t)m->n_attendees));
+}
+
+void page_meeting_delete(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	struct jmb_meeting *m;
+	enum action_result r = meeting_load(d, req, req->params[0], ACCESS_OWNER, &m);
+
+	if (r == ACTION_OK)
+		r = meeting_delete(d, req, m);
+	if (r != ACTION_OK)
+		meeting_action_fail(d, req, resp, r);
+	else
+		jmb_response_redirect(resp, 303, "/meetings?deleted=1");
+}

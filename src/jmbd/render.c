@@ -1,0 +1,152 @@
+/* Turning results into responses. Every response passes render_finish, which
+ * adds the security headers of DESIGN §7. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "memory.h"
+#include "render.h"
+#include "timeutil.h"
+
+static const char *const weekdays[] = {N_("Sunday"), N_("Monday"), N_("Tuesday"),
+				       N_("Wednesday"), N_("Thursday"), N_("Friday"),
+				       N_("Saturday")};
+static const char *const months[] = {N_("January"), N_("February"), N_("March"),
+				     N_("April"), N_("May"), N_("June"), N_("July"),
+				     N_("August"), N_("September"), N_("October"),
+				     N_("November"), N_("December")};
+
+const char *tr(struct jmbd *d, const struct jmb_request *req, const char *msgid)
+{
+	return jmb_tr(d->rt->i18n, req->language, msgid);
+}
+
+char *format_datetime(struct jmbd *d, const struct jmb_request *req, time_t t, const char *zone)
+{
+	struct jmb_local_time lt;
+
+	if (jmb_utc_to_local(t, zone, &lt) < 0)
+		jmb_utc_to_local(t, "UTC", &lt);
+	/* Day-first in both languages: "mardi 1 décembre 2026, 14:00". */
+	return jmb_pool_printf(req->pool, "%s %d %s %d, %02d:%02d", tr(d, req, weekdays[lt.weekday]),
+			       lt.day, tr(d, req, months[lt.month - 1]), lt.year, lt.hour, lt.minute);
+}
+
+char *format_clock(struct jmb_request *req, time_t t, const char *zone)
+{
+	struct jmb_local_time lt;
+
+	if (jmb_utc_to_local(t, zone, &lt) < 0)
+		jmb_utc_to_local(t, "UTC", &lt);
+	return jmb_pool_printf(req->pool, "%02d:%02d", lt.hour, lt.minute);
+}
+
+char *format_duration(struct jmbd *d, const struct jmb_request *req, long minutes)
+{
+	if (minutes < 60)
+		return jmb_pool_printf(req->pool, "%ld min", minutes);
+	if (minutes % 60 == 0)
+		return jmb_pool_printf(req->pool, "%ld h", minutes / 60);
+	return jmb_pool_printf(req->pool, "%ld h %02ld", minutes / 60, minutes % 60);
+}
+
+static bool is_api(const struct jmb_request *req)
+{
+	return strncmp(req->path, "/api/", 5) == 0;
+}
+
+static json_t *common_model(struct jmbd *d, const struct jmb_request *req)
+{
+	json_t *m = json_object();
+
+	json_object_set_new(m, "lang", json_string(req->language));
+	json_object_set_new(m, "csrf", json_string(req->csrf_token != NULL ? req->csrf_token : ""));
+	if (req->identity != NULL) {
+		const char *name = req->identity->name;
+		json_object_set_new(m, "user",
+				    json_pack("{s:s, s:s, s:s}", "login", req->identity->login,
+					      "name", *name != '\0' ? name : req->identity->login,
+					      "mail", req->identity->mail));
+		json_object_set_new(m, "can_logout", json_boolean(req->session_hash != NULL));
+	}
+	return m;
+}
+
+void render_page(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+		 unsigned status, const char *page, json_t *model)
+{
+	json_t *full = common_model(d, req);
+	char *html, *error = NULL;
+	size_t len = 0;
+
+	json_object_update(full, model);
+	json_decref(model);
+	html = jmb_views_render(d->rt->views, page, full, d->rt->i18n, req->language, &len, &error);
+	json_decref(full);
+	if (html == NULL) {
+		jmb_log(JMB_LOG_ERROR, "render", "page", page, "error", error, NULL);
+		free(error);
+		static const char fallback[] = "<!DOCTYPE html>\n<title>Error</title><p>Internal error.</p>\n";
+		resp->status = 500;
+		jmb_response_set_body(resp, "text/html; charset=utf-8", fallback, sizeof(fallback) - 1);
+		return;
+	}
+	resp->status = status;
+	jmb_response_set_body(resp, "text/html; charset=utf-8", html, len);
+	free(html);
+}
+
+void render_json(struct jmb_response *resp, unsigned status, json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+
+	json_decref(body);
+	if (text == NULL)
+		jmb_fatal_oom();
+	resp->status = status;
+	jmb_response_set_body(resp, "application/json", text, strlen(text));
+	free(text);
+}
+
+void render_json_error(struct jmb_response *resp, unsigned status, const char *message,
+		       json_t *fields)
+{
+	json_t *body = json_pack("{s:s}", "error", message);
+
+	if (fields != NULL)
+		json_object_set_new(body, "fields", fields);
+	render_json(resp, status, body);
+}
+
+void render_error(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+		  unsigned status, const char *msgid)
+{
+	if (is_api(req)) {
+		render_json_error(resp, status, tr(d, req, msgid), NULL);
+		return;
+	}
+	render_page(d, req, resp, status, "error",
+		    json_pack("{s:s, s:i}", "message", tr(d, req, msgid), "status", (int)status));
+}
+
+void render_finish(struct jmbd *d, const struct jmb_request *req, struct jmb_response *resp)
+{
+	/* Personal links must never leak through Referer; no page may be framed. */
+	jmb_response_add_header(resp, "Content-Security-Policy",
+				"default-src 'self'; img-src 'self' data:; style-src 'self'; "
+				"script-src 'self'; object-src 'none'; base-uri 'none'; "
+				"form-action 'self'; frame-ancestors 'none'");
+	jmb_response_add_header(resp, "Referrer-Policy", "no-referrer");
+	jmb_response_add_header(resp, "X-Content-Type-Options", "nosniff");
+	jmb_response_add_header(resp, "X-Frame-Options", "DENY");
+	if (d->rt->settings.server.secure_cookies)
+		jmb_response_add_header(resp, "Strict-Transport-Security", "max-age=31536000");
+	if (jmb_response_header(resp, "Cache-Control") == NULL)
+		jmb_response_add_header(resp, "Cache-Control", "no-store");
+	if (strncmp(req->path, "/api/", 5) != 0 && resp->content_type != NULL &&
+	    strncmp(resp->content_type, "text/html", 9) == 0)
+		jmb_response_add_header(resp, "Content-Language", req->language);
+}

@@ -1,0 +1,30 @@
+/* The route table of jmbd. Plugin routes (/auth/<plugin>/...) are matched
+ * after these, by the plugin loader. */
+#include "config.h"
+
+#include "dispatch.h"
+#include "handlers.h"
+
+const struct route jmbd_routes[] = {
+	{"GET", "/", ROUTE_PUBLIC, page_home},
+	{"GET", "/healthz", ROUTE_PUBLIC, page_healthz},
+	{"GET", "/static/{}", ROUTE_PUBLIC, page_static},
+	{"POST", "/logout", ROUTE_FORM, page_logout},
+
+	{"GET", "/meetings", ROUTE_LOGIN, page_meetings},
+	{"POST", "/meetings", ROUTE_LOGIN | ROUTE_FORM, page_meeting_create},
+	{"GET", "/meetings/archive", ROUTE_LOGIN, page_archive},
+	{"GET", "/meetings/new", ROUTE_LOGIN, page_meeting_new},
+	{"GET", "/meetings/{}", ROUTE_LOGIN, page_meeting},
+	{"POST", "/meetings/{}", ROUTE_LOGIN | ROUTE_FORM, page_meeting_save},
+	{"GET", "/meetings/{}/edit", ROUTE_LOGIN, page_meeting_edit},
+	{"GET", "/meetings/{}/delete", ROUTE_LOGIN, page_meeting_delete_confirm},
+	{"POST", "/meetings/{}/delete", ROUTE_LOGIN | ROUTE_FORM, page_meeting_delete},
+
+	{"GET", "/api/v1/meetings", ROUTE_LOGIN | ROUTE_API, api_meetings_list},
+	{"POST", "/api/v1/meetings", ROUTE_LOGIN | ROUTE_API, api_meetings_create},
+	{"GET", "/api/v1/meetings/{}", ROUTE_LOGIN | ROUTE_API, api_meeting_get},
+	{"PATCH", "/api/v1/meetings/{}", ROUTE_LOGIN | ROUTE_API, api_meeting_patch},
+	{"DELETE", "/api/v1/meetings/{}", ROUTE_LOGIN | ROUTE_API, api_meeting_delete},
+	{NULL, NULL, 0, NULL},
+};

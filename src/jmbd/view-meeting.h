@@ -1,0 +1,16 @@
+/* View models of meetings for the HTML pages: the API's JSON plus what a
+ * person needs to read (dates in words, roles and answers in their language). */
+#ifndef JMBD_VIEW_MEETING_H
+#define JMBD_VIEW_MEETING_H
+
+#include <jansson.h>
+
+#include "http.h"
+#include "meeting.h"
+
+struct jmbd;
+
+/* One meeting as the requester sees it in a list or on its page. */
+json_t *view_meeting(struct jmbd *d, struct jmb_request *req, const struct jmb_meeting *m);
+
+#endif
