@@ -144,19 +144,36 @@ static int write_users(FILE *fp, const struct jmb_users_file *file,
 int jmb_users_file_put(const char *path, const struct jmb_local_user *user, char **error_r)
 {
 	struct jmb_users_file file;
+	struct stat st;
 	char *tmp = NULL;
 	FILE *fp = NULL;
 	int fd, ret = -1;
 
-	if (!jmb_login_is_valid(user->login) || strchr(user->mail, ':') != NULL ||
-	    !field_is_clean(user->name) || !field_is_clean(user->mail)) {
-		*error_r = jmb_xstrdup("invalid login, mail or name");
+	/* Only what parse_line() reads back: one bad line would lock every user out. */
+	if (!jmb_login_is_valid(user->login) ||
+	    (user->mail[0] != '\0' && !jmb_mail_is_valid(user->mail)) ||
+	    user->hash[0] != '$' || strchr(user->hash, ':') != NULL ||
+	    !field_is_clean(user->hash) || !field_is_clean(user->name)) {
+		*error_r = jmb_xstrdup("invalid login, hash, mail or name");
 		return -1;
 	}
 	if (jmb_users_file_read(path, true, &file, error_r) < 0)
 		return -1;
 	tmp = jmb_xasprintf("%s.tmp.%ld", path, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0640);
+	/* The new file replaces the old one: keep its owner and group (jmbd reads
+	   it through its group), and 0640 whatever the umask. */
+	if (fd >= 0 && stat(path, &st) == 0 && fchown(fd, st.st_uid, st.st_gid) < 0 &&
+	    fchown(fd, (uid_t)-1, st.st_gid) < 0) {
+		/* not allowed: the file stays the caller's, as any new file would */
+	}
+	if (fd >= 0 && fchmod(fd, 0640) < 0) {
+		int saved = errno;
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+		fd = -1;
+	}
 	if (fd < 0 || (fp = fdopen(fd, "w")) == NULL) {
 		*error_r = jmb_xasprintf("%s: cannot create: %s", tmp, strerror(errno));
 		if (fd >= 0)
