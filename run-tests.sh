@@ -1,0 +1,147 @@
+#!/bin/bash
+# Runs every jmb test suite on Debian 12 and ends with one line
+# "N passed, N failed, N skipped". Installs what the tests need first.
+#   unit         cmocka unit tests (make check)
+#   integration  pytest against real jmbd processes, PostgreSQL, ...
+#   e2e          playwright-core driving Debian's Chromium
+#   fuzz         libFuzzer targets, a few seconds each
+#   asan         unit and integration suites again under ASan/UBSan
+# Options: --quick (skip fuzz and asan), --suite NAME (one suite only).
+set -uo pipefail
+cd "$(dirname "$0")"
+top=$(pwd)
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+quick=0
+only=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) quick=1 ;;
+	--suite) only=$2; shift ;;
+	*) echo "usage: $0 [--quick] [--suite unit|integration|e2e|fuzz|asan]" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+TEST_DEPS="build-essential autoconf automake libtool pkg-config gettext tzdata
+ libmicrohttpd-dev libsqlite3-dev libpq-dev libxml2-dev libjansson-dev libinih-dev
+ libssl-dev libcrypt-dev libical-dev libcmocka-dev sqlite3 postgresql
+ python3-pytest python3-requests python3-icalendar python3-jwt
+ chromium clang libclang-rt-14-dev"
+
+install_missing() {
+	local missing="" p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			missing="$missing $p"
+	done
+	command -v node >/dev/null && command -v npm >/dev/null || missing="$missing nodejs npm"
+	[ -z "$missing" ] && return 0
+	echo "== installing:$missing"
+	local sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+}
+
+# build DIR [configure options...]
+build() {
+	local dir=$1
+	shift
+	[ -x configure ] || autoreconf -fi >/dev/null
+	mkdir -p "$dir"
+	(cd "$dir" && { [ -f Makefile ] || ../configure --quiet --enable-werror "$@"; } &&
+		make -j"$(nproc)" --quiet >/dev/null)
+}
+
+record() { echo "$1 $2 $3 $4" >> "$results"; echo "== $1: $2 passed, $3 failed, $4 skipped"; }
+
+# cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s), listed below:".
+run_unit() {
+	local name=$1 dir=$2 pass fail
+	make -C "$dir/tests/unit" check --quiet >/dev/null 2>&1
+	pass=$(cat "$dir"/tests/unit/test-*.log 2>/dev/null | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
+	fail=$(cat "$dir"/tests/unit/test-*.log 2>/dev/null | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
+	# A test program that crashed prints no summary: count it as a failure.
+	fail=$((fail + $(grep -l '^FAIL\|^ERROR' "$dir"/tests/unit/test-*.trs 2>/dev/null | xargs -r grep -L 'FAILED' 2>/dev/null | wc -l)))
+	[ "$pass$fail" = "00" ] && fail=1
+	grep -h '^\[  FAILED  \] \|^FAIL\|^ERROR' "$dir"/tests/unit/*.log 2>/dev/null | head -20
+	record "$name" "$pass" "$fail" 0
+}
+
+run_pytest() {
+	local name=$1 dir=$2 xml
+	xml=$(mktemp --suffix=.xml)
+	JMB_BUILDDIR="$top/$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+		--junit-xml="$xml" tests/integration 2>&1 | tail -25
+	/usr/bin/python3 - "$xml" "$name" >> "$results" <<'PY'
+import sys, xml.etree.ElementTree as ET
+try:
+    suites = ET.parse(sys.argv[1]).getroot()
+    suites = [suites] if suites.tag == "testsuite" else list(suites)
+    t = sum(int(s.get("tests", 0)) for s in suites)
+    f = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+    k = sum(int(s.get("skipped", 0)) for s in suites)
+    print(sys.argv[2], t - f - k, f, k)
+except Exception:
+    print(sys.argv[2], 0, 1, 0)
+PY
+	tail -1 "$results" | awk '{print "== " $1 ": " $2 " passed, " $3 " failed, " $4 " skipped"}'
+	rm -f "$xml"
+}
+
+run_e2e() {
+	local out
+	if [ ! -f tests/e2e/package.json ]; then
+		record e2e 0 0 0
+		return
+	fi
+	(cd tests/e2e && npm install --no-audit --no-fund --silent >/dev/null 2>&1)
+	out=$(JMB_BUILDDIR="$top/build" node --test tests/e2e/ 2>&1)
+	echo "$out" | tail -15
+	record e2e "$(echo "$out" | sed -n 's/^# pass \([0-9]*\)/\1/p')" \
+		"$(echo "$out" | sed -n 's/^# fail \([0-9]*\)/\1/p')" \
+		"$(echo "$out" | sed -n 's/^# skipped \([0-9]*\)/\1/p')"
+}
+
+run_fuzz() {
+	local out pass fail
+	if [ ! -x tests/fuzz/run-all.sh ]; then
+		record fuzz 0 0 0
+		return
+	fi
+	build build-fuzz CC=clang --enable-fuzzing --without-postgresql || { record fuzz 0 1 0; return; }
+	out=$(tests/fuzz/run-all.sh "${JMB_FUZZ_SECONDS:-10}" "$top/build-fuzz" 2>&1)
+	echo "$out" | tail -15
+	pass=$(echo "$out" | grep -c '^PASS')
+	fail=$(echo "$out" | grep -c '^FAIL')
+	record fuzz "$pass" "$fail" 0
+}
+
+want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+
+install_missing $TEST_DEPS
+echo "== building"
+build build || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+want unit && run_unit unit build
+want integration && run_pytest integration build
+want e2e && run_e2e
+if [ $quick -eq 0 ]; then
+	want fuzz && run_fuzz
+	if want asan; then
+		echo "== building with AddressSanitizer and UBSan"
+		if build build-asan --enable-sanitizers; then
+			export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+			run_unit asan-unit build-asan
+			run_pytest asan-integration build-asan
+		else
+			record asan-build 0 1 0
+		fi
+	fi
+fi
+awk '{p+=$2; f+=$3; s+=$4} END {
+	line = p " passed, " f " failed"
+	if (s > 0) line = line ", " s " skipped"
+	print line
+	exit (f > 0 ? 1 : 0)
+}' "$results"
