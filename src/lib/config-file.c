@@ -159,6 +159,9 @@ static struct jmb_config_file *config_parse(const char *path, FILE *fp, const ch
 	ini_stop_on_first_error = true;
 	ini_max_line = CONFIG_MAX_LINE;
 	ini_use_stack = false;
+	/* With the heap buffer and no realloc, this (200 by default), not
+	   ini_max_line, is the longest line inih takes. */
+	ini_initial_alloc = CONFIG_MAX_LINE;
 	rc = ini_parse_stream(config_read_line, &r, config_handler, &r);
 	free(r.last_section);
 	if (r.line_too_long) {
