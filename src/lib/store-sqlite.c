@@ -383,18 +383,29 @@ static enum jmb_store_result collect_meetings(struct sqlite_conn *c, struct jmb_
 static enum jmb_store_result insert_attendee(struct sqlite_conn *c, int64_t meeting_id,
 					     struct jmb_attendee *a, char **error_r)
 {
-	sqlite3_stmt *stmt_ = NULL;
+	sqlite3_stmt *stmt = NULL;
 	enum jmb_store_result r;
+	int rc;
 
-	r = EXEC(c, error_r,
-		 "INSERT INTO attendees (meeting_id, mail, name, role, status, token) "
-		 "VALUES (?, ?, ?, ?, ?, ?) "
-		 "ON CONFLICT (meeting_id, mail) DO UPDATE SET role = excluded.role, "
-		 "name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE name END",
-		 "itttt" "t", meeting_id, a->mail, a->name != NULL ? a->name : "",
-		 jmb_role_name(a->role), jmb_partstat_name(a->status), a->token);
-	if (r == JMB_STORE_OK)
-		a->id = sqlite3_last_insert_rowid(c->db);
+	/* RETURNING, not sqlite3_last_insert_rowid(): when the upsert updates a
+	   kept attendee no row is inserted and the last rowid is someone else's. */
+	r = prepare(c, &stmt,
+		    "INSERT INTO attendees (meeting_id, mail, name, role, status, token) "
+		    "VALUES (?, ?, ?, ?, ?, ?) "
+		    "ON CONFLICT (meeting_id, mail) DO UPDATE SET role = excluded.role, "
+		    "name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE name END "
+		    "RETURNING id",
+		    "itttt" "t", error_r, meeting_id, a->mail, a->name != NULL ? a->name : "",
+		    jmb_role_name(a->role), jmb_partstat_name(a->status), a->token);
+	if (r != JMB_STORE_OK)
+		return r;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		a->id = sqlite3_column_int64(stmt, 0);
+		rc = sqlite3_step(stmt);
+	}
+	r = rc == SQLITE_DONE ? JMB_STORE_OK : sqlite_result(c, rc, error_r);
+	sqlite3_finalize(stmt);
 	return r;
 }
 
