@@ -1,0 +1,972 @@
+/* The store test suite: every test runs against SQLite (a temp file) and, when
+ * JMB_TEST_PG_CONNINFO is set, against that PostgreSQL database as well. */
+#include "config.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdatomic.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "memory.h"
+#include "store-fixture.h"
+#include "store.h"
+
+#define T0 ((time_t)1900000000) /* "now" in these tests */
+#define HOUR 3600
+#define MAX_ATTENDEES 8
+
+struct test_ctx {
+	struct jmb_store *store;
+	struct jmb_pool *pool;
+};
+
+/* Runs a store call that takes `&error` and checks its result; a failure must
+   always come with a message. */
+#define EXPECT(expected, call)                                                                     \
+	do {                                                                                       \
+		char *error = NULL;                                                                \
+		enum jmb_store_result r_ = (call);                                                 \
+		if (r_ != (expected))                                                              \
+			fail_msg("%s: %s returned %s (%s), expected %s", fixture->name, #call,     \
+			         jmb_store_result_name(r_), error != NULL ? error : "no message",  \
+			         jmb_store_result_name(expected));                                 \
+		if (r_ != JMB_STORE_OK && error == NULL)                                           \
+			fail_msg("%s: %s failed without a message", fixture->name, #call);         \
+		free(error);                                                                       \
+	} while (0)
+#define OK(call) EXPECT(JMB_STORE_OK, call)
+
+/* ---- set-up ---- */
+
+static int setup_empty(void **state)
+{
+	struct test_ctx *t = jmb_xcalloc(1, sizeof(*t));
+	char *error = NULL;
+
+	fixture_reset();
+	t->store = jmb_store_open(&fixture->settings, &error);
+	if (t->store == NULL) {
+		fprintf(stderr, "%s: cannot open the store: %s\n", fixture->name, error);
+		free(error);
+		free(t);
+		return -1;
+	}
+	t->pool = jmb_pool_new();
+	*state = t;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct test_ctx *t;
+	char *error = NULL;
+	int from, to;
+
+	if (setup_empty(state) < 0)
+		return -1;
+	t = *state;
+	if (jmb_store_migrate(t->store, &from, &to, &error) != JMB_STORE_OK) {
+		fprintf(stderr, "%s: migrate: %s\n", fixture->name, error);
+		free(error);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct test_ctx *t = *state;
+
+	jmb_store_close(&t->store);
+	jmb_pool_free(&t->pool);
+	free(t);
+	return 0;
+}
+
+static struct jmb_meeting *make_meeting(struct jmb_pool *pool, const char *tag, const char *owner,
+                                        time_t start, long minutes)
+{
+	struct jmb_meeting *m = jmb_pool_alloc(pool, sizeof(*m));
+
+	m->uid = jmb_pool_printf(pool, "%s@jmb.test", tag);
+	m->room = jmb_pool_printf(pool, "room%s", tag);
+	m->title = jmb_pool_printf(pool, "Meeting %s", tag);
+	m->description = jmb_pool_strdup(pool, "");
+	m->start = start;
+	m->duration = minutes;
+	m->end = start + minutes * 60;
+	m->timezone = jmb_pool_strdup(pool, "Europe/Paris");
+	m->owner.login = jmb_pool_strdup(pool, owner);
+	m->owner.mail = jmb_pool_printf(pool, "%s@example.org", owner);
+	m->owner.name = jmb_pool_printf(pool, "Owner %s", owner);
+	m->created = m->updated = T0 - 86400;
+	m->attendees = jmb_pool_calloc(pool, MAX_ATTENDEES, sizeof(*m->attendees));
+	return m;
+}
+
+static struct jmb_attendee *add_attendee(struct jmb_pool *pool, struct jmb_meeting *m,
+                                         const char *mail, enum jmb_role role, const char *token)
+{
+	struct jmb_attendee *a;
+
+	assert_true(m->n_attendees < MAX_ATTENDEES);
+	a = &m->attendees[m->n_attendees++];
+	a->mail = jmb_pool_strdup(pool, mail);
+	a->name = jmb_pool_strdup(pool, "");
+	a->role = role;
+	a->status = JMB_PARTSTAT_NEEDS_ACTION;
+	a->token = jmb_pool_strdup(pool, token);
+	return a;
+}
+
+static struct jmb_meeting *get_meeting(struct test_ctx *t, int64_t id)
+{
+	struct jmb_meeting *m = NULL;
+
+	OK(jmb_store_meeting_get(t->store, t->pool, id, &m, &error));
+	assert_non_null(m);
+	return m;
+}
+
+static void assert_attendee_equal(const struct jmb_attendee *want, const struct jmb_attendee *got)
+{
+	assert_int_equal(got->id, want->id);
+	assert_string_equal(got->mail, want->mail);
+	assert_string_equal(got->name, want->name);
+	assert_int_equal(got->role, want->role);
+	assert_int_equal(got->status, want->status);
+	assert_string_equal(got->token, want->token);
+	assert_int_equal(got->joins, want->joins);
+	assert_int_equal(got->responded, want->responded);
+}
+
+static void assert_meeting_equal(const struct jmb_meeting *want, const struct jmb_meeting *got)
+{
+	assert_int_equal(got->id, want->id);
+	assert_string_equal(got->uid, want->uid);
+	assert_string_equal(got->room, want->room);
+	assert_string_equal(got->title, want->title);
+	assert_string_equal(got->description, want->description);
+	assert_int_equal(got->start, want->start);
+	assert_int_equal(got->duration, want->duration);
+	assert_int_equal(got->end, want->end);
+	assert_string_equal(got->timezone, want->timezone);
+	assert_string_equal(got->owner.login, want->owner.login);
+	assert_string_equal(got->owner.mail, want->owner.mail);
+	assert_string_equal(got->owner.name, want->owner.name);
+	assert_int_equal(got->sequence, want->sequence);
+	assert_int_equal(got->created, want->created);
+	assert_int_equal(got->updated, want->updated);
+	assert_int_equal(got->deleted, want->deleted);
+	assert_int_equal(got->n_attendees, want->n_attendees);
+	for (size_t i = 0; i < want->n_attendees; i++)
+		assert_attendee_equal(&want->attendees[i], &got->attendees[i]);
+}
+
+/* ---- schema ---- */
+
+static void test_ping_and_name(void **state)
+{
+	struct test_ctx *t = *state;
+
+	OK(jmb_store_ping(t->store, &error));
+	assert_string_equal(jmb_store_driver_name(t->store), fixture->name);
+}
+
+static void test_migrate_from_empty(void **state)
+{
+	struct test_ctx *t = *state;
+	int latest = jmb_store_latest_schema_version(t->store), version = -1, from = -1, to = -1;
+
+	assert_true(latest >= 1);
+	OK(jmb_store_schema_version(t->store, &version, &error));
+	assert_int_equal(version, 0);
+	OK(jmb_store_migrate(t->store, &from, &to, &error));
+	assert_int_equal(from, 0);
+	assert_int_equal(to, latest);
+	OK(jmb_store_schema_version(t->store, &version, &error));
+	assert_int_equal(version, latest);
+	/* Idempotent: a second run has nothing to do. */
+	OK(jmb_store_migrate(t->store, &from, &to, &error));
+	assert_int_equal(from, latest);
+	assert_int_equal(to, latest);
+	assert_int_equal(raw_long("SELECT count(*) FROM schema_version"), latest);
+	assert_int_equal(raw_long("SELECT count(*) FROM meetings"), 0);
+}
+
+#define MIGRATORS 6
+
+struct migrator {
+	pthread_barrier_t *barrier;
+	atomic_int *finished;
+	struct jmb_store *store;
+	enum jmb_store_result result;
+	int from, to;
+	char *error;
+};
+
+static void *migrate_thread(void *arg)
+{
+	struct migrator *mg = arg;
+
+	pthread_barrier_wait(mg->barrier);
+	mg->result = jmb_store_migrate(mg->store, &mg->from, &mg->to, &mg->error);
+	atomic_fetch_add(mg->finished, 1);
+	return NULL;
+}
+
+/* PostgreSQL: while another instance holds the migration lock nobody migrates;
+   then it lets go. Returns whether everyone waited (without the lock, no one does). */
+static bool waited_for_lock_holder(atomic_int *finished)
+{
+	struct timespec pause = {0, 300 * 1000 * 1000};
+	char *meetings;
+	bool waited;
+
+	nanosleep(&pause, NULL);
+	meetings = raw_text("SELECT to_regclass('meetings')");
+	waited = atomic_load(finished) == 0 && meetings == NULL;
+	free(meetings);
+	fixture_pg_hold_migration_lock(false);
+	return waited;
+}
+
+/* Several instances starting at once: each step is applied exactly once. */
+static void test_migrate_concurrently(void **state)
+{
+	struct test_ctx *t = *state;
+	struct migrator mg[MIGRATORS] = {0};
+	pthread_t threads[MIGRATORS];
+	pthread_barrier_t barrier;
+	atomic_int finished = 0;
+	bool waited = true;
+	int latest = jmb_store_latest_schema_version(t->store), first = 0;
+
+	pthread_barrier_init(&barrier, NULL, MIGRATORS);
+	for (int i = 0; i < MIGRATORS; i++) {
+		mg[i].barrier = &barrier;
+		mg[i].finished = &finished;
+		mg[i].store = jmb_store_open(&fixture->settings, &mg[i].error);
+		assert_non_null(mg[i].store);
+	}
+	if (fixture_is_pg())
+		fixture_pg_hold_migration_lock(true);
+	for (int i = 0; i < MIGRATORS; i++)
+		assert_int_equal(pthread_create(&threads[i], NULL, migrate_thread, &mg[i]), 0);
+	if (fixture_is_pg())
+		waited = waited_for_lock_holder(&finished);
+	for (int i = 0; i < MIGRATORS; i++)
+		pthread_join(threads[i], NULL);
+	pthread_barrier_destroy(&barrier);
+	assert_true(waited);
+	for (int i = 0; i < MIGRATORS; i++) {
+		if (mg[i].result != JMB_STORE_OK)
+			fail_msg("migrator %d: %s: %s", i, jmb_store_result_name(mg[i].result),
+			         mg[i].error);
+		assert_int_equal(mg[i].to, latest);
+		first += mg[i].from == 0;
+		jmb_store_close(&mg[i].store);
+	}
+	/* With the advisory lock the whole read-and-apply is serialised; SQLite
+	   serialises each step instead, so several may have read version 0. */
+	if (fixture_is_pg())
+		assert_int_equal(first, 1);
+	assert_true(first >= 1);
+	assert_int_equal(raw_long("SELECT count(*) FROM schema_version"), latest);
+}
+
+/* ---- meetings ---- */
+
+static struct jmb_meeting *three_attendees(struct jmb_pool *pool, const char *tag)
+{
+	struct jmb_meeting *m = make_meeting(pool, tag, "alice", T0 + HOUR, 90);
+	char *token;
+
+	m->description = jmb_pool_strdup(pool, "Agenda:\n1. budget\n2. other");
+	token = jmb_pool_printf(pool, "%s-mod", tag);
+	add_attendee(pool, m, "mod@example.org", JMB_ROLE_MODERATOR, token)->name =
+	    jmb_pool_strdup(pool, "Mod Erator");
+	token = jmb_pool_printf(pool, "%s-g1", tag);
+	add_attendee(pool, m, "g1@example.org", JMB_ROLE_GUEST, token)->name =
+	    jmb_pool_strdup(pool, "Guest One");
+	token = jmb_pool_printf(pool, "%s-g2", tag);
+	add_attendee(pool, m, "g2@example.org", JMB_ROLE_GUEST, token);
+	return m;
+}
+
+static void test_insert_and_get(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting *m = three_attendees(t->pool, "a1"), *got;
+
+	OK(jmb_store_meeting_insert(t->store, m, &error));
+	assert_true(m->id > 0);
+	for (size_t i = 0; i < m->n_attendees; i++) {
+		assert_true(m->attendees[i].id > 0);
+		for (size_t k = 0; k < i; k++)
+			assert_int_not_equal(m->attendees[i].id, m->attendees[k].id);
+	}
+	got = get_meeting(t, m->id);
+	assert_meeting_equal(m, got);
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_meeting_get(t->store, t->pool, m->id + 1000, &got, &error));
+}
+
+static void test_insert_conflicts(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting *m1 = three_attendees(t->pool, "c1");
+	struct jmb_meeting *same_room = three_attendees(t->pool, "c2");
+	struct jmb_meeting *same_uid = three_attendees(t->pool, "c3");
+	struct jmb_meeting *same_token = three_attendees(t->pool, "c4");
+	struct jmb_meeting *twin_tokens = make_meeting(t->pool, "c5", "bob", T0, 30);
+	struct jmb_meeting *fine = three_attendees(t->pool, "c6");
+
+	OK(jmb_store_meeting_insert(t->store, m1, &error));
+	same_room->room = m1->room;
+	EXPECT(JMB_STORE_CONFLICT, jmb_store_meeting_insert(t->store, same_room, &error));
+	same_uid->uid = m1->uid;
+	EXPECT(JMB_STORE_CONFLICT, jmb_store_meeting_insert(t->store, same_uid, &error));
+	same_token->attendees[2].token = m1->attendees[1].token;
+	EXPECT(JMB_STORE_CONFLICT, jmb_store_meeting_insert(t->store, same_token, &error));
+	add_attendee(t->pool, twin_tokens, "x@example.org", JMB_ROLE_GUEST, "twin");
+	add_attendee(t->pool, twin_tokens, "y@example.org", JMB_ROLE_GUEST, "twin");
+	EXPECT(JMB_STORE_CONFLICT, jmb_store_meeting_insert(t->store, twin_tokens, &error));
+	/* Each failed insert was one transaction, rolled back as a whole. */
+	assert_int_equal(raw_long("SELECT count(*) FROM meetings"), 1);
+	assert_int_equal(raw_long("SELECT count(*) FROM attendees"), 3);
+	/* And the connection is usable afterwards. */
+	OK(jmb_store_meeting_insert(t->store, fine, &error));
+	assert_meeting_equal(fine, get_meeting(t, fine->id));
+}
+
+/* The meeting as an edit form would send it back: same id, uid, room. */
+static struct jmb_meeting *edited_copy(struct jmb_pool *pool, const struct jmb_meeting *m)
+{
+	struct jmb_meeting *u = make_meeting(pool, "unused", m->owner.login, m->start, m->duration);
+
+	u->id = m->id;
+	u->uid = m->uid;
+	u->room = m->room;
+	u->owner = m->owner;
+	u->created = m->created;
+	return u;
+}
+
+static void test_update_syncs_attendees(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting *m = three_attendees(t->pool, "u1"), *u, *got;
+	long joins = 0;
+
+	OK(jmb_store_meeting_insert(t->store, m, &error));
+	OK(jmb_store_attendee_set_status(t->store, "u1-g1", JMB_PARTSTAT_ACCEPTED, T0 + 5, &error));
+	OK(jmb_store_attendee_count_join(t->store, "u1-g1", &joins, &error));
+	OK(jmb_store_attendee_count_join(t->store, "u1-g1", &joins, &error));
+
+	u = edited_copy(t->pool, m);
+	u->title = jmb_pool_strdup(t->pool, "Renamed");
+	u->description = jmb_pool_strdup(t->pool, "new text");
+	u->start = T0 + 2 * HOUR;
+	u->duration = 60;
+	u->end = u->start + 60 * 60;
+	u->timezone = jmb_pool_strdup(t->pool, "UTC");
+	u->updated = T0 + 10;
+	add_attendee(t->pool, u, "mod@example.org", JMB_ROLE_MODERATOR, "u1-mod");
+	/* g1 stays (promoted, renamed); the form's fresh token must not replace the stored one. */
+	add_attendee(t->pool, u, "g1@example.org", JMB_ROLE_MODERATOR, "form-token")->name =
+	    jmb_pool_strdup(t->pool, "Gee One");
+	add_attendee(t->pool, u, "new@example.org", JMB_ROLE_GUEST, "u1-new");
+	OK(jmb_store_meeting_update(t->store, u, &error));
+
+	got = get_meeting(t, m->id);
+	assert_string_equal(got->title, "Renamed");
+	assert_string_equal(got->description, "new text");
+	assert_int_equal(got->start, T0 + 2 * HOUR);
+	assert_int_equal(got->end, T0 + 3 * HOUR);
+	assert_string_equal(got->timezone, "UTC");
+	assert_int_equal(got->sequence, 1);
+	assert_int_equal(got->updated, T0 + 10);
+	assert_int_equal(got->created, m->created);
+	assert_int_equal(got->n_attendees, 3);
+	/* Moderators first, then by id: mod, g1 (now a moderator), new. */
+	assert_string_equal(got->attendees[0].token, "u1-mod");
+	assert_int_equal(got->attendees[0].id, m->attendees[0].id);
+	assert_string_equal(got->attendees[1].mail, "g1@example.org");
+	assert_int_equal(got->attendees[1].id, m->attendees[1].id);
+	assert_int_equal(got->attendees[1].role, JMB_ROLE_MODERATOR);
+	assert_string_equal(got->attendees[1].name, "Gee One");
+	assert_string_equal(got->attendees[1].token, "u1-g1");
+	assert_int_equal(got->attendees[1].status, JMB_PARTSTAT_ACCEPTED);
+	assert_int_equal(got->attendees[1].joins, 2);
+	assert_int_equal(got->attendees[1].responded, T0 + 5);
+	assert_string_equal(got->attendees[2].token, "u1-new");
+	assert_int_equal(got->attendees[2].joins, 0);
+	/* update reports the stored ids, kept attendees included. */
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(u->attendees[i].id, got->attendees[i].id);
+	/* g2 was removed: its link is dead. */
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_attendee_count_join(t->store, "u1-g2", &joins, &error));
+	assert_int_equal(raw_long("SELECT count(*) FROM attendees WHERE mail = 'g2@example.org'"),
+	                 0);
+
+	/* Every update bumps the sequence, even an identical one. */
+	OK(jmb_store_meeting_update(t->store, u, &error));
+	assert_int_equal(get_meeting(t, m->id)->sequence, 2);
+}
+
+static void test_update_conflict_changes_nothing(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting *m1 = three_attendees(t->pool, "v1");
+	struct jmb_meeting *m2 = three_attendees(t->pool, "v2"), *u;
+
+	OK(jmb_store_meeting_insert(t->store, m1, &error));
+	OK(jmb_store_meeting_insert(t->store, m2, &error));
+	u = edited_copy(t->pool, m2);
+	u->title = jmb_pool_strdup(t->pool, "Must not stick");
+	add_attendee(t->pool, u, "other@example.org", JMB_ROLE_GUEST, "v1-g2");
+	EXPECT(JMB_STORE_CONFLICT, jmb_store_meeting_update(t->store, u, &error));
+	assert_meeting_equal(m2, get_meeting(t, m2->id));
+}
+
+static void test_update_not_found(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting *m = three_attendees(t->pool, "n1"), *u;
+
+	OK(jmb_store_meeting_insert(t->store, m, &error));
+	u = edited_copy(t->pool, m);
+	u->id = m->id + 1000;
+	EXPECT(JMB_STORE_NOT_FOUND, jmb_store_meeting_update(t->store, u, &error));
+	OK(jmb_store_meeting_delete(t->store, m->id, T0, &error));
+	u->id = m->id;
+	u->title = jmb_pool_strdup(t->pool, "Too late");
+	EXPECT(JMB_STORE_NOT_FOUND, jmb_store_meeting_update(t->store, u, &error));
+	assert_string_equal(get_meeting(t, m->id)->title, m->title);
+	assert_int_equal(get_meeting(t, m->id)->n_attendees, 3);
+}
+
+static void test_soft_delete(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting *m = three_attendees(t->pool, "d1"), *got;
+	char *sql;
+
+	OK(jmb_store_meeting_insert(t->store, m, &error));
+	sql = jmb_xasprintf("INSERT INTO reminders (meeting_id, kind, offset_minutes, due_at, "
+	                    "done_at) VALUES (%lld, 'mail', 10, 1, NULL), (%lld, 'xmpp', 5, 1, 2)",
+	                    (long long)m->id, (long long)m->id);
+	raw_exec(sql);
+	free(sql);
+	OK(jmb_store_meeting_delete(t->store, m->id, T0 + 20, &error));
+	got = get_meeting(t, m->id);
+	assert_int_equal(got->deleted, T0 + 20);
+	assert_int_equal(got->updated, T0 + 20);
+	assert_int_equal(got->sequence, 1);
+	/* Kept with its attendees (feeds show it cancelled); pending reminders go. */
+	assert_int_equal(got->n_attendees, 3);
+	assert_int_equal(raw_long("SELECT count(*) FROM reminders WHERE done_at IS NULL"), 0);
+	assert_int_equal(raw_long("SELECT count(*) FROM reminders"), 1);
+	EXPECT(JMB_STORE_NOT_FOUND, jmb_store_meeting_delete(t->store, m->id, T0 + 30, &error));
+	EXPECT(JMB_STORE_NOT_FOUND, jmb_store_meeting_delete(t->store, m->id + 1000, T0, &error));
+	assert_int_equal(get_meeting(t, m->id)->deleted, T0 + 20);
+}
+
+/* ---- lists ---- */
+
+static struct jmb_meeting *insert_simple(struct test_ctx *t, const char *tag, const char *owner,
+                                         time_t start, const char *guest_mail)
+{
+	struct jmb_meeting *m = make_meeting(t->pool, tag, owner, start, 60);
+
+	if (guest_mail != NULL)
+		add_attendee(t->pool, m, guest_mail, JMB_ROLE_GUEST,
+		             jmb_pool_printf(t->pool, "%s-guest", tag));
+	add_attendee(t->pool, m, "zed@example.org", JMB_ROLE_GUEST,
+	             jmb_pool_printf(t->pool, "%s-zed", tag));
+	OK(jmb_store_meeting_insert(t->store, m, &error));
+	return m;
+}
+
+static void assert_list(const struct jmb_meeting_list *list, const struct jmb_meeting *const *want,
+                        size_t n)
+{
+	if (list->count != n)
+		fail_msg("%s: got %zu meetings, expected %zu", fixture->name, list->count, n);
+	for (size_t i = 0; i < n; i++) {
+		if (list->items[i]->id != want[i]->id)
+			fail_msg("%s: item %zu is %s, expected %s", fixture->name, i,
+			         list->items[i]->uid, want[i]->uid);
+		assert_int_equal(list->items[i]->n_attendees, want[i]->n_attendees);
+	}
+}
+
+static void test_meetings_for_user(void **state)
+{
+	struct test_ctx *t = *state;
+	const char *alice_mails[] = {"alice@example.org", "alice.alt@example.org", NULL};
+	struct jmb_meeting_list list;
+	struct jmb_meeting *owned = insert_simple(t, "f1", "alice", T0 + 2 * HOUR, NULL);
+	struct jmb_meeting *invited =
+	    insert_simple(t, "f2", "bob", T0 + 3 * HOUR, "alice.alt@example.org");
+	struct jmb_meeting *earlier = insert_simple(t, "f3", "alice", T0 + HOUR, NULL);
+	struct jmb_meeting *both =
+	    insert_simple(t, "f4", "alice", T0 + 4 * HOUR, "alice@example.org");
+	struct jmb_meeting *tie =
+	    insert_simple(t, "f5", "carol", T0 + 2 * HOUR, "alice@example.org");
+	struct jmb_meeting *deleted = insert_simple(t, "f6", "alice", T0 + 5 * HOUR, NULL);
+	struct jmb_meeting *late = insert_simple(t, "f7", "alice", T0 + 90 * 86400, NULL);
+
+	insert_simple(t, "f8", "carol", T0 + HOUR, "dave@example.org");
+	OK(jmb_store_meeting_delete(t->store, deleted->id, T0, &error));
+
+	OK(jmb_store_meetings_for_user(t->store, t->pool, "alice", alice_mails, T0, T0 + 86400,
+	                               false, &list, &error));
+	assert_list(&list, (const struct jmb_meeting *[]){earlier, owned, tie, invited, both}, 5);
+	OK(jmb_store_meetings_for_user(t->store, t->pool, "alice", alice_mails, T0, T0 + 86400,
+	                               true, &list, &error));
+	assert_list(&list, (const struct jmb_meeting *[]){both, invited, tie, owned, earlier}, 5);
+	/* The window is (ends_after, ends_before]. */
+	OK(jmb_store_meetings_for_user(t->store, t->pool, "alice", alice_mails, earlier->end,
+	                               owned->end, false, &list, &error));
+	assert_list(&list, (const struct jmb_meeting *[]){owned, tie}, 2);
+	OK(jmb_store_meetings_for_user(t->store, t->pool, "alice", alice_mails, T0, late->end,
+	                               false, &list, &error));
+	assert_int_equal(list.count, 6);
+	/* Without her mails only what she owns; someone else sees nothing of hers. */
+	OK(jmb_store_meetings_for_user(t->store, t->pool, "alice", NULL, T0, T0 + 86400, false,
+	                               &list, &error));
+	assert_list(&list, (const struct jmb_meeting *[]){earlier, owned, both}, 3);
+	OK(jmb_store_meetings_for_user(t->store, t->pool, "mallory",
+	                               (const char *[]){"mallory@example.org", NULL}, T0,
+	                               T0 + 86400, false, &list, &error));
+	assert_int_equal(list.count, 0);
+}
+
+static void test_meetings_all(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting_list list;
+	struct jmb_meeting *past = insert_simple(t, "g1", "alice", T0 - 10 * HOUR, NULL);
+	struct jmb_meeting *second = insert_simple(t, "g2", "bob", T0 + 2 * HOUR, "x@example.org");
+	struct jmb_meeting *first = insert_simple(t, "g3", "carol", T0 + HOUR, NULL);
+	struct jmb_meeting *gone = insert_simple(t, "g4", "dave", T0 + 3 * HOUR, NULL);
+
+	OK(jmb_store_meeting_delete(t->store, gone->id, T0, &error));
+	OK(jmb_store_meetings_all(t->store, t->pool, T0, false, &list, &error));
+	assert_list(&list, (const struct jmb_meeting *[]){first, second}, 2);
+	OK(jmb_store_meetings_all(t->store, t->pool, T0, true, &list, &error));
+	assert_list(&list, (const struct jmb_meeting *[]){first, second, gone}, 3);
+	assert_int_equal(list.items[2]->deleted, T0);
+	OK(jmb_store_meetings_all(t->store, t->pool, 0, false, &list, &error));
+	assert_list(&list, (const struct jmb_meeting *[]){past, first, second}, 3);
+}
+
+/* ---- attendees ---- */
+
+static void test_attendee_by_token(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting *m = three_attendees(t->pool, "t1"), *got = NULL;
+	size_t index = 99;
+
+	insert_simple(t, "t0", "bob", T0, "g1@example.org");
+	OK(jmb_store_meeting_insert(t->store, m, &error));
+	OK(jmb_store_attendee_by_token(t->store, t->pool, "t1-g1", &got, &index, &error));
+	assert_int_equal(got->id, m->id);
+	assert_int_equal(got->n_attendees, 3);
+	assert_true(index < 3);
+	assert_string_equal(got->attendees[index].token, "t1-g1");
+	assert_string_equal(got->attendees[index].mail, "g1@example.org");
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_attendee_by_token(t->store, t->pool, "t1-nope", &got, &index, &error));
+	/* Links of a deleted meeting still resolve; callers see it is deleted. */
+	OK(jmb_store_meeting_delete(t->store, m->id, T0 + 1, &error));
+	OK(jmb_store_attendee_by_token(t->store, t->pool, "t1-g2", &got, &index, &error));
+	assert_int_equal(got->deleted, T0 + 1);
+}
+
+static void test_set_status(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting *m = three_attendees(t->pool, "s1"), *got;
+
+	OK(jmb_store_meeting_insert(t->store, m, &error));
+	OK(jmb_store_attendee_set_status(t->store, "s1-g2", JMB_PARTSTAT_ACCEPTED, T0 + 7, &error));
+	got = get_meeting(t, m->id);
+	assert_int_equal(got->attendees[2].status, JMB_PARTSTAT_ACCEPTED);
+	assert_int_equal(got->attendees[2].responded, T0 + 7);
+	assert_int_equal(got->attendees[1].status, JMB_PARTSTAT_NEEDS_ACTION);
+	assert_int_equal(got->attendees[1].responded, 0);
+	OK(jmb_store_attendee_set_status(t->store, "s1-g2", JMB_PARTSTAT_DECLINED, T0 + 8, &error));
+	got = get_meeting(t, m->id);
+	assert_int_equal(got->attendees[2].status, JMB_PARTSTAT_DECLINED);
+	assert_int_equal(got->attendees[2].responded, T0 + 8);
+	EXPECT(JMB_STORE_NOT_FOUND, jmb_store_attendee_set_status(
+	                                t->store, "s1-nope", JMB_PARTSTAT_ACCEPTED, T0, &error));
+}
+
+static void test_count_join(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting *m = three_attendees(t->pool, "j1");
+	long joins = 0;
+
+	OK(jmb_store_meeting_insert(t->store, m, &error));
+	for (long i = 1; i <= 3; i++) {
+		OK(jmb_store_attendee_count_join(t->store, "j1-mod", &joins, &error));
+		assert_int_equal(joins, i);
+	}
+	OK(jmb_store_attendee_count_join(t->store, "j1-g1", &joins, &error));
+	assert_int_equal(joins, 1);
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_attendee_count_join(t->store, "j1-nope", &joins, &error));
+	assert_int_equal(get_meeting(t, m->id)->attendees[0].joins, 3);
+}
+
+#define JOIN_THREADS 8
+#define JOINS_EACH 25
+#define JOIN_ATTEMPTS 50
+
+struct joiner {
+	struct jmb_store *store;
+	pthread_barrier_t *barrier;
+	long seen[JOINS_EACH];
+	int failures;
+	char *error;
+};
+
+static void *join_thread(void *arg)
+{
+	struct joiner *j = arg;
+
+	pthread_barrier_wait(j->barrier);
+	for (int i = 0; i < JOINS_EACH; i++) {
+		enum jmb_store_result r = JMB_STORE_RETRY;
+
+		/* RETRY is the store's "try again": a caller is allowed to. */
+		for (int attempt = 0; r == JMB_STORE_RETRY && attempt < JOIN_ATTEMPTS; attempt++) {
+			free(j->error);
+			j->error = NULL;
+			r = jmb_store_attendee_count_join(j->store, "cc-g1", &j->seen[i],
+			                                  &j->error);
+		}
+		if (r != JMB_STORE_OK)
+			j->failures++;
+	}
+	return NULL;
+}
+
+/* The legacy lost join counts under load; here every join counts, once. */
+static void test_count_join_concurrently(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting *m = three_attendees(t->pool, "cc");
+	struct joiner joiners[JOIN_THREADS] = {0};
+	pthread_t threads[JOIN_THREADS];
+	pthread_barrier_t barrier;
+	bool seen[JOIN_THREADS * JOINS_EACH + 1] = {false};
+
+	OK(jmb_store_meeting_insert(t->store, m, &error));
+	pthread_barrier_init(&barrier, NULL, JOIN_THREADS);
+	for (int i = 0; i < JOIN_THREADS; i++) {
+		joiners[i].store = t->store;
+		joiners[i].barrier = &barrier;
+		assert_int_equal(pthread_create(&threads[i], NULL, join_thread, &joiners[i]), 0);
+	}
+	for (int i = 0; i < JOIN_THREADS; i++)
+		pthread_join(threads[i], NULL);
+	pthread_barrier_destroy(&barrier);
+	for (int i = 0; i < JOIN_THREADS; i++) {
+		if (joiners[i].failures > 0)
+			fail_msg("%s: thread %d: %d joins failed: %s", fixture->name, i,
+			         joiners[i].failures, joiners[i].error);
+		free(joiners[i].error);
+		/* Each join saw its own new count: no two got the same number. */
+		for (int k = 0; k < JOINS_EACH; k++) {
+			long n = joiners[i].seen[k];
+			assert_in_range(n, 1, JOIN_THREADS * JOINS_EACH);
+			assert_false(seen[n]);
+			seen[n] = true;
+		}
+	}
+	assert_int_equal(get_meeting(t, m->id)->attendees[1].joins, JOIN_THREADS * JOINS_EACH);
+}
+
+/* ---- users, sessions, tokens, secrets ---- */
+
+static void test_user_touch(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_person alice = {"alice", "alice@example.org", "Alice"};
+	const char *row_sql =
+	    "SELECT mail || '|' || name || '|' || coalesce(language, '-') || '|' "
+	    "|| created_at || '|' || last_login_at FROM users WHERE login = 'alice'";
+	char *row;
+
+	OK(jmb_store_user_touch(t->store, &alice, "fr", T0, &error));
+	row = raw_text(row_sql);
+	assert_string_equal(row, "alice@example.org|Alice|fr|1900000000|1900000000");
+	free(row);
+	/* The directory changed her mail and name; no language given keeps hers. */
+	alice.mail = "alice.new@example.org";
+	alice.name = "Alice N.";
+	OK(jmb_store_user_touch(t->store, &alice, NULL, T0 + 60, &error));
+	row = raw_text(row_sql);
+	assert_string_equal(row, "alice.new@example.org|Alice N.|fr|1900000000|1900000060");
+	free(row);
+	OK(jmb_store_user_touch(t->store, &alice, "en", T0 + 120, &error));
+	row = raw_text(row_sql);
+	assert_string_equal(row, "alice.new@example.org|Alice N.|en|1900000000|1900000120");
+	free(row);
+	assert_int_equal(raw_long("SELECT count(*) FROM users"), 1);
+}
+
+static void test_sessions(void **state)
+{
+	struct test_ctx *t = *state;
+	const char *identity = "{\"uid\":\"alice\",\"name\":\"Zo\xc3\xab\"}";
+	struct jmb_session_record s = {0};
+	long purged = -1;
+
+	OK(jmb_store_session_create(t->store, "hash-1", identity, T0, T0 + HOUR, &error));
+	OK(jmb_store_session_get(t->store, t->pool, "hash-1", T0 + 10, &s, &error));
+	assert_string_equal(s.identity_json, identity);
+	assert_int_equal(s.created, T0);
+	assert_int_equal(s.expires, T0 + HOUR);
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_session_get(t->store, t->pool, "hash-1", T0 + HOUR, &s, &error));
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_session_get(t->store, t->pool, "hash-2", T0, &s, &error));
+	EXPECT(JMB_STORE_CONFLICT,
+	       jmb_store_session_create(t->store, "hash-1", "{}", T0, T0 + HOUR, &error));
+	OK(jmb_store_session_delete(t->store, "hash-1", &error));
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_session_get(t->store, t->pool, "hash-1", T0 + 10, &s, &error));
+	OK(jmb_store_session_delete(t->store, "hash-1", &error));
+
+	OK(jmb_store_session_create(t->store, "p1", "{}", T0, T0 + 100, &error));
+	OK(jmb_store_session_create(t->store, "p2", "{}", T0, T0 + 200, &error));
+	OK(jmb_store_session_create(t->store, "p3", "{}", T0, T0 + 300, &error));
+	OK(jmb_store_sessions_purge(t->store, T0 + 200, &purged, &error));
+	assert_int_equal(purged, 2);
+	OK(jmb_store_session_get(t->store, t->pool, "p3", T0 + 250, &s, &error));
+	OK(jmb_store_sessions_purge(t->store, T0 + 200, &purged, &error));
+	assert_int_equal(purged, 0);
+	assert_int_equal(raw_long("SELECT count(*) FROM sessions"), 1);
+}
+
+static void test_api_tokens(void **state)
+{
+	struct test_ctx *t = *state;
+	char *identity = NULL;
+
+	OK(jmb_store_api_token_create(t->store, "th-1", "{\"uid\":\"ci\"}", "ci", T0, &error));
+	OK(jmb_store_api_token_create(t->store, "th-2", "{\"uid\":\"bot\"}", NULL, T0, &error));
+	OK(jmb_store_api_token_lookup(t->store, t->pool, "th-1", T0 + 50, &identity, &error));
+	assert_string_equal(identity, "{\"uid\":\"ci\"}");
+	assert_int_equal(raw_long("SELECT last_used_at FROM api_tokens WHERE token_hash = 'th-1'"),
+	                 T0 + 50);
+	assert_int_equal(raw_long("SELECT count(*) FROM api_tokens WHERE label = ''"), 1);
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_api_token_lookup(t->store, t->pool, "th-9", T0, &identity, &error));
+	EXPECT(JMB_STORE_CONFLICT,
+	       jmb_store_api_token_create(t->store, "th-1", "{}", "again", T0, &error));
+	raw_exec("UPDATE api_tokens SET revoked_at = 1 WHERE token_hash = 'th-1'");
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_api_token_lookup(t->store, t->pool, "th-1", T0, &identity, &error));
+	OK(jmb_store_api_token_lookup(t->store, t->pool, "th-2", T0, &identity, &error));
+	assert_string_equal(identity, "{\"uid\":\"bot\"}");
+}
+
+static void test_secret_get(void **state)
+{
+	struct test_ctx *t = *state;
+	char *value = NULL;
+
+	OK(jmb_store_secret_get(t->store, t->pool, "csrf", "first", &value, &error));
+	assert_string_equal(value, "first");
+	OK(jmb_store_secret_get(t->store, t->pool, "csrf", "second", &value, &error));
+	assert_string_equal(value, "first");
+	OK(jmb_store_secret_get(t->store, t->pool, "other", "x'%s\\\"", &value, &error));
+	assert_string_equal(value, "x'%s\\\"");
+	assert_int_equal(raw_long("SELECT count(*) FROM secrets"), 2);
+}
+
+/* ---- text is data ---- */
+
+#define NASTY                                                                                      \
+	"Robert'); DROP TABLE meetings; -- \"q\" \\ %s %n $1 ? ?1 :x @y ; \t\n"                    \
+	"R\xc3\xa9union \xe4\xbc\x9a\xe8\xae\xae \xf0\x9f\x8e\x89 \xe2\x80\xae"
+
+static void test_text_is_stored_literally(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting *m = make_meeting(t->pool, "q1", "o'hara", T0 + HOUR, 60), *u;
+	const char *mails[] = {"o'brien\"x\\@example.org", NULL};
+	struct jmb_session_record s = {0};
+	struct jmb_meeting_list list;
+
+	m->title = jmb_pool_strdup(t->pool, NASTY);
+	m->description = jmb_pool_strdup(t->pool, NASTY NASTY);
+	m->owner.name = jmb_pool_strdup(t->pool, "O'Hara \"the\" \xc3\x89l\xc3\xa8ve");
+	m->timezone = jmb_pool_strdup(t->pool, "America/Argentina/Buenos_Aires");
+	add_attendee(t->pool, m, mails[0], JMB_ROLE_GUEST, "q1-quote")->name =
+	    jmb_pool_strdup(t->pool, NASTY);
+	add_attendee(t->pool, m, "plain@example.org", JMB_ROLE_GUEST, "q1-'; --");
+	OK(jmb_store_meeting_insert(t->store, m, &error));
+	assert_meeting_equal(m, get_meeting(t, m->id));
+
+	/* Mail lists travel as JSON: quotes and backslashes must survive the trip. */
+	OK(jmb_store_meetings_for_user(t->store, t->pool, "nobody", mails, T0, T0 + 86400, false,
+	                               &list, &error));
+	assert_int_equal(list.count, 1);
+	OK(jmb_store_attendee_set_status(t->store, "q1-quote", JMB_PARTSTAT_ACCEPTED, T0, &error));
+	u = edited_copy(t->pool, m);
+	u->title = m->title;
+	u->description = m->description;
+	u->timezone = m->timezone;
+	add_attendee(t->pool, u, mails[0], JMB_ROLE_GUEST, "q1-other")->name = m->attendees[0].name;
+	OK(jmb_store_meeting_update(t->store, u, &error));
+	u = get_meeting(t, m->id);
+	assert_int_equal(u->n_attendees, 1);
+	assert_string_equal(u->attendees[0].token, "q1-quote");
+	assert_int_equal(u->attendees[0].status, JMB_PARTSTAT_ACCEPTED);
+	assert_string_equal(u->title, NASTY);
+
+	OK(jmb_store_session_create(t->store, "h'; --", NASTY, T0, T0 + HOUR, &error));
+	OK(jmb_store_session_get(t->store, t->pool, "h'; --", T0, &s, &error));
+	assert_string_equal(s.identity_json, NASTY);
+	assert_int_equal(raw_long("SELECT count(*) FROM meetings"), 1);
+}
+
+/* ---- PostgreSQL only ---- */
+
+#ifdef HAVE_POSTGRESQL
+/* The pooled connection dies under us: one call fails, the next reconnects. */
+static void test_pg_connection_lost(void **state)
+{
+	struct test_ctx *t = *state;
+
+	OK(jmb_store_ping(t->store, &error));
+	assert_true(raw_long("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+	                     "WHERE datname = current_database() AND application_name = 'jmb'") >=
+	            1);
+	EXPECT(JMB_STORE_ERROR, jmb_store_ping(t->store, &error));
+	OK(jmb_store_ping(t->store, &error));
+	OK(jmb_store_secret_get(t->store, t->pool, "k", "v", &(char *){NULL}, &error));
+}
+
+static void assert_open_fails_quietly(const char *conninfo, const char *password)
+{
+	struct jmb_store_settings settings = {.driver = JMB_STORE_POSTGRESQL,
+	                                      .conninfo = (char *)conninfo};
+	char *error = NULL;
+	struct jmb_store *store = jmb_store_open(&settings, &error);
+
+	assert_null(store);
+	assert_non_null(error);
+	if (strstr(error, password) != NULL)
+		fail_msg("the password leaked into: %s", error);
+	free(error);
+}
+
+static void test_pg_errors_hide_the_password(void **state)
+{
+	char *conninfo;
+
+	/* Malformed: libpq quotes the piece it choked on, which may be the password. */
+	assert_open_fails_quietly("postgresql://u:Secr3t-Pw%zz@127.0.0.1/x", "Secr3t-Pw");
+	assert_open_fails_quietly("host=127.0.0.1 Secr3t-Pw", "Secr3t-Pw");
+	/* Refused; then a password that the server's message would echo. */
+	assert_open_fails_quietly("host=127.0.0.1 port=1 password=Secr3t-Pw", "Secr3t-Pw");
+	conninfo = jmb_xasprintf("%s dbname=nosuchdb-Secr3t password=nosuchdb-Secr3t",
+	                         fixture->settings.conninfo);
+	assert_open_fails_quietly(conninfo, "nosuchdb-Secr3t");
+	free(conninfo);
+}
+#endif
+
+/* ---- running ---- */
+
+#define STORE_TESTS                                                                                \
+	cmocka_unit_test_setup_teardown(test_ping_and_name, setup, teardown),                      \
+	    cmocka_unit_test_setup_teardown(test_migrate_from_empty, setup_empty, teardown),       \
+	    cmocka_unit_test_setup_teardown(test_migrate_concurrently, setup_empty, teardown),     \
+	    cmocka_unit_test_setup_teardown(test_insert_and_get, setup, teardown),                 \
+	    cmocka_unit_test_setup_teardown(test_insert_conflicts, setup, teardown),               \
+	    cmocka_unit_test_setup_teardown(test_update_syncs_attendees, setup, teardown),         \
+	    cmocka_unit_test_setup_teardown(test_update_conflict_changes_nothing, setup,           \
+	                                    teardown),                                             \
+	    cmocka_unit_test_setup_teardown(test_update_not_found, setup, teardown),               \
+	    cmocka_unit_test_setup_teardown(test_soft_delete, setup, teardown),                    \
+	    cmocka_unit_test_setup_teardown(test_meetings_for_user, setup, teardown),              \
+	    cmocka_unit_test_setup_teardown(test_meetings_all, setup, teardown),                   \
+	    cmocka_unit_test_setup_teardown(test_attendee_by_token, setup, teardown),              \
+	    cmocka_unit_test_setup_teardown(test_set_status, setup, teardown),                     \
+	    cmocka_unit_test_setup_teardown(test_count_join, setup, teardown),                     \
+	    cmocka_unit_test_setup_teardown(test_count_join_concurrently, setup, teardown),        \
+	    cmocka_unit_test_setup_teardown(test_user_touch, setup, teardown),                     \
+	    cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),                       \
+	    cmocka_unit_test_setup_teardown(test_api_tokens, setup, teardown),                     \
+	    cmocka_unit_test_setup_teardown(test_secret_get, setup, teardown),                     \
+	    cmocka_unit_test_setup_teardown(test_text_is_stored_literally, setup, teardown)
+
+static int run_sqlite(void)
+{
+	const struct CMUnitTest tests[] = {STORE_TESTS};
+	struct store_fixture f;
+	int failed;
+
+	if (fixture_sqlite_init(&f) < 0)
+		return 1;
+	fixture = &f;
+	failed = cmocka_run_group_tests_name("store on sqlite", tests, NULL, NULL);
+	fixture_fini(&f);
+	return failed;
+}
+
+static int run_pg(const char *conninfo)
+{
+#ifdef HAVE_POSTGRESQL
+	const struct CMUnitTest tests[] = {
+	    STORE_TESTS,
+	    cmocka_unit_test_setup_teardown(test_pg_connection_lost, setup, teardown),
+	    cmocka_unit_test(test_pg_errors_hide_the_password),
+	};
+	struct store_fixture f;
+	int failed;
+
+	if (fixture_pg_init(&f, conninfo) < 0)
+		return 1;
+	fixture = &f;
+	failed = cmocka_run_group_tests_name("store on postgresql", tests, NULL, NULL);
+	fixture_fini(&f);
+	return failed;
+#else
+	fprintf(stderr, "JMB_TEST_PG_CONNINFO is set, but jmb was built without PostgreSQL\n");
+	return 1;
+#endif
+}
+
+int main(void)
+{
+	const char *conninfo = getenv("JMB_TEST_PG_CONNINFO");
+	int failed = run_sqlite();
+
+	if (conninfo != NULL && conninfo[0] != '\0')
+		failed += run_pg(conninfo);
+	else
+		printf("store on postgresql: not run (set JMB_TEST_PG_CONNINFO to run it)\n");
+	return failed == 0 ? 0 : 1;
+}
