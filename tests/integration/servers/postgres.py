@@ -1,0 +1,174 @@
+"""A throw-away PostgreSQL server on 127.0.0.1 for integration tests.
+
+Standard library only. initdb and pg_ctl refuse to run as root, so when the
+tests run as root they run as the ``postgres`` system user on a temp directory
+handed over to it. Everything is stopped and removed on exit, also on failure.
+
+    with PostgresServer() as pg:
+        subprocess.run([...], env={"JMB_TEST_PG_CONNINFO": pg.conninfo})
+"""
+
+import glob
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+DEFAULT_VERSION = "15"
+
+
+def find_bindir(version=DEFAULT_VERSION):
+    """The directory of initdb/pg_ctl: $JMB_PG_BINDIR, else Debian's layout."""
+    override = os.environ.get("JMB_PG_BINDIR")
+    if override:
+        return override
+    wanted = f"/usr/lib/postgresql/{version}/bin"
+    if os.path.exists(os.path.join(wanted, "initdb")):
+        return wanted
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+                   key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
+    if not found:
+        raise RuntimeError("PostgreSQL server binaries not found: apt-get install postgresql")
+    return os.path.dirname(found[-1])
+
+
+def free_port():
+    """A port nobody listens on right now (start() retries if it is taken meanwhile)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PostgresServer:
+    """Context manager: initdb + pg_ctl start on a free loopback port, one database."""
+
+    def __init__(self, dbname="jmbtest", user="postgres", version=DEFAULT_VERSION,
+                 start_timeout=60):
+        self.dbname = dbname
+        self.user = user
+        self.bindir = find_bindir(version)
+        self.start_timeout = start_timeout
+        self.port = None
+        self.tmpdir = None
+        self.datadir = None
+        self.logfile = None
+        self._as_user = None
+        self._started = False
+
+    @property
+    def conninfo(self):
+        return f"host=127.0.0.1 port={self.port} dbname={self.dbname} user={self.user}"
+
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.stop()
+        return False
+
+    # -- running the server's tools ------------------------------------------------
+
+    def _run(self, tool, *args, check=True, timeout=None):
+        """Runs one of the server's programs, as the postgres user when we are root."""
+        cmd = [os.path.join(self.bindir, tool), *args]
+        kwargs = {}
+        if self._as_user is not None:
+            kwargs = {"user": self._as_user.pw_uid, "group": self._as_user.pw_gid,
+                      "extra_groups": []}
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+               "HOME": self.tmpdir, "PGTZ": "UTC"}
+        proc = subprocess.run(cmd, cwd=self.tmpdir, env=env, capture_output=True, text=True,
+                              timeout=timeout or self.start_timeout, **kwargs)
+        if check and proc.returncode != 0:
+            raise RuntimeError(f"{tool} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}"
+                               f"{self._log_tail()}")
+        return proc
+
+    def psql(self, sql, dbname=None):
+        """Runs SQL through psql over TCP; returns its unaligned, tuples-only output."""
+        proc = self._run("psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                         "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user,
+                         "-d", dbname or self.dbname, "-c", sql)
+        return proc.stdout
+
+    def _log_tail(self):
+        try:
+            with open(self.logfile, encoding="utf-8", errors="replace") as f:
+                return "\n--- server log ---\n" + f.read()[-4000:]
+        except (OSError, TypeError):
+            return ""
+
+    # -- life cycle ----------------------------------------------------------------
+
+    def start(self):
+        self.tmpdir = tempfile.mkdtemp(prefix="jmb-pg-")
+        self.datadir = os.path.join(self.tmpdir, "data")
+        self.logfile = os.path.join(self.tmpdir, "server.log")
+        if os.geteuid() == 0:
+            self._as_user = pwd.getpwnam("postgres")
+            os.chown(self.tmpdir, self._as_user.pw_uid, self._as_user.pw_gid)
+        os.chmod(self.tmpdir, 0o700)
+        self._run("initdb", "-D", self.datadir, "-U", self.user, "-A", "trust",
+                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions")
+        for attempt in range(5):
+            self.port = free_port()
+            proc = self._run("pg_ctl", "-D", self.datadir, "-l", self.logfile, "-w",
+                             "-t", str(self.start_timeout), "-o", self._server_options(),
+                             "start", check=False,
+                             timeout=self.start_timeout + 10)
+            if proc.returncode == 0:
+                self._started = True
+                break
+            if "could not bind" not in self._log_tail() or attempt == 4:
+                raise RuntimeError(f"pg_ctl start failed:\n{proc.stdout}{proc.stderr}"
+                                   f"{self._log_tail()}")
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user,
+                  self.dbname)
+
+    def _server_options(self):
+        # Only loopback TCP and a socket in our own directory, so we never collide
+        # with a system cluster; durability is pointless for a throw-away server.
+        return (f"-c listen_addresses=127.0.0.1 -p {self.port} "
+                f"-c unix_socket_directories={self.tmpdir} "
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                "-c max_connections=100")
+
+    def stop(self):
+        # A postmaster.pid means a server may run, even if pg_ctl start timed out.
+        if self._started or (self.datadir is not None
+                             and os.path.exists(os.path.join(self.datadir, "postmaster.pid"))):
+            proc = self._run("pg_ctl", "-D", self.datadir, "-m", "fast", "-w", "-t", "30",
+                             "stop", check=False, timeout=40)
+            if proc.returncode != 0:
+                self._kill_postmaster()
+            self._started = False
+        if self.tmpdir is not None:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+            self.tmpdir = None
+
+    def _kill_postmaster(self):
+        """Last resort when pg_ctl stop failed: SIGKILL the postmaster and wait."""
+        try:
+            with open(os.path.join(self.datadir, "postmaster.pid"), encoding="ascii") as f:
+                pid = int(f.readline().strip())
+        except (OSError, ValueError):
+            return
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        for _ in range(100):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
