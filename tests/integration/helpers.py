@@ -1,0 +1,164 @@
+"""Helpers shared by the integration tests: reading jmbd's HTML pages without
+a browser, filling the meeting form, and looking at what the store holds."""
+import json
+import re
+from datetime import datetime, timedelta
+from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
+
+import requests
+
+from conftest import csrf_of
+
+ZONE = ZoneInfo("Europe/Paris")
+SECURITY_HEADERS = ("Content-Security-Policy", "Referrer-Policy", "X-Content-Type-Options")
+
+
+class Page(HTMLParser):
+    """What a test needs from a page: form values by name, the field error
+    shown after each control, the alerts, the headings and all visible text."""
+
+    def __init__(self, html):
+        super().__init__(convert_charrefs=True)
+        self.html = html
+        self.lang = None
+        self.values = {}
+        self.field_errors = {}
+        self.headings = []
+        self.alerts = []
+        self.links = []
+        self.texts = []
+        self._last_control = None
+        self._capture = None  # (kind, key, [parts], depth)
+        self._select = None
+        self._option = None
+        self._stack = []
+        self.feed(html)
+        self.close()
+        self.text = " ".join(" ".join(self.texts).split())
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        cls = (a.get("class") or "").split()
+        if tag == "html":
+            self.lang = a.get("lang")
+        elif tag == "a" and "href" in a:
+            self.links.append(a["href"])
+        if tag == "input" and "name" in a:
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                self.values[a["name"]] = a.get("value", "")
+            self._last_control = a["name"]
+        elif tag == "textarea" and "name" in a:
+            self._last_control = a["name"]
+            self._start_capture("value", a["name"])
+        elif tag == "select" and "name" in a:
+            self._last_control = self._select = a["name"]
+        elif tag == "option" and self._select is not None:
+            self._option = a.get("value")
+            if "selected" in a:
+                self.values[self._select] = self._option
+        elif tag == "p" and "field-error" in cls:
+            self._start_capture("error", self._last_control)
+        elif tag in ("h1", "h2"):
+            self._start_capture("heading", None)
+        elif "alert" in cls:
+            self._start_capture("alert", None)
+        if tag not in ("input", "meta", "link", "img", "br"):
+            self._stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        while self._stack:
+            if self._stack.pop() == tag:
+                break
+        if self._capture is not None and len(self._stack) < self._capture[3]:
+            kind, key, parts, _ = self._capture
+            text = "".join(parts)
+            if kind == "value":
+                self.values[key] = text
+            elif kind == "error":
+                self.field_errors[key] = " ".join(text.split())
+            elif kind == "heading":
+                self.headings.append(" ".join(text.split()))
+            else:
+                self.alerts.append(" ".join(text.split()))
+            self._capture = None
+
+    def _start_capture(self, kind, key):
+        if self._capture is None:
+            self._capture = (kind, key, [], len(self._stack) + 1)
+
+    def handle_data(self, data):
+        if self._capture is not None:
+            self._capture[2].append(data)
+        if not self._stack or self._stack[-1] not in ("script", "style", "title"):
+            self.texts.append(data)
+
+
+def future_slot(days=7, hour=14, minute=0):
+    """A date and time (Europe/Paris wall clock) `days` from now."""
+    t = (datetime.now(ZONE) + timedelta(days=days)).replace(hour=hour, minute=minute, second=0,
+                                                           microsecond=0)
+    return t.strftime("%Y-%m-%d"), t.strftime("%H:%M")
+
+
+def rfc3339(days=7, hour=14, minute=0):
+    t = (datetime.now(ZONE) + timedelta(days=days)).replace(hour=hour, minute=minute, second=0,
+                                                           microsecond=0)
+    return t.isoformat()
+
+
+def form_csrf(session, d):
+    """The CSRF token of this browser session, as a page would give it."""
+    return csrf_of(session.get(d.url + "/meetings/new").text)
+
+
+def meeting_fields(**overrides):
+    """A valid meeting form, with any field replaced."""
+    date, time = future_slot()
+    fields = {"title": "Weekly sync", "description": "", "date": date, "time": time,
+              "timezone": "Europe/Paris", "duration": "90", "moderators": "", "guests": ""}
+    fields.update(overrides)
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def post_meeting_form(session, d, path="/meetings", csrf=None, **overrides):
+    data = meeting_fields(**overrides)
+    data["csrf"] = csrf if csrf is not None else form_csrf(session, d)
+    return session.post(d.url + path, data=data, allow_redirects=False)
+
+
+def create_meeting_form(session, d, **overrides):
+    """Creates a meeting through the HTML form; returns its id."""
+    r = post_meeting_form(session, d, **overrides)
+    assert r.status_code == 303, (r.status_code, r.text[:2000])
+    m = re.fullmatch(r"/meetings/(\d+)\?saved=1", r.headers["Location"])
+    assert m, r.headers["Location"]
+    return int(m.group(1))
+
+
+def stored_meetings(d, deleted=False):
+    """Every meeting in the store, past and future, seen through jmbctl."""
+    args = ["meetings", "list", "--all", "--json"] + (["--deleted"] if deleted else [])
+    return json.loads(d.jmbctl(*args).stdout)["meetings"]
+
+
+def api_token(d, login, *extra):
+    return d.jmbctl("api-token", "create", login, *extra).stdout.strip()
+
+
+def api(d, token):
+    """A requests session speaking to the JSON API with a bearer token."""
+    s = requests.Session()
+    s.headers["Authorization"] = f"Bearer {token}"
+    return s
+
+
+def assert_security_headers(r):
+    h = r.headers
+    assert "frame-ancestors 'none'" in h.get("Content-Security-Policy", ""), h
+    assert "default-src 'self'" in h["Content-Security-Policy"]
+    assert h.get("Referrer-Policy") == "no-referrer", h
+    assert h.get("X-Content-Type-Options") == "nosniff", h
+    assert h.get("X-Frame-Options") == "DENY", h
