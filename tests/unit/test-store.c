@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdatomic.h>
+#include <assert.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 
 #include "memory.h"
 #include "store-fixture.h"
+#include "store-private.h"
 #include "store.h"
 
 #define T0 ((time_t)1900000000) /* "now" in these tests */
@@ -172,6 +174,33 @@ static void assert_meeting_equal(const struct jmb_meeting *want, const struct jm
 }
 
 /* ---- schema ---- */
+
+/* After name and migrations the driver struct holds only operations: walk them,
+   so an operation added to the vtable but not to a driver fails here, not as a
+   NULL call in production. */
+static void test_driver_implements_every_operation(void **state)
+{
+	const struct jmb_store_driver *driver = &jmb_store_driver_sqlite;
+	const size_t first = offsetof(struct jmb_store_driver, connect);
+	const size_t op_size = sizeof(driver->connect);
+
+	static_assert((sizeof(struct jmb_store_driver) - first) % sizeof(driver->connect) == 0,
+	              "struct jmb_store_driver: only operations after migrations");
+#ifdef HAVE_POSTGRESQL
+	if (fixture_is_pg())
+		driver = &jmb_store_driver_pg;
+#endif
+	assert_string_equal(driver->name, fixture->name);
+	assert_non_null(driver->migrations);
+	for (size_t at = first; at < sizeof(*driver); at += op_size) {
+		void (*op)(void) = NULL;
+
+		memcpy(&op, (const char *)driver + at, op_size);
+		if (op == NULL)
+			fail_msg("%s driver: operation %zu of the vtable is missing", fixture->name,
+			         (at - first) / op_size + 1);
+	}
+}
 
 static void test_ping_and_name(void **state)
 {
@@ -900,7 +929,8 @@ static void test_pg_errors_hide_the_password(void **state)
 /* ---- running ---- */
 
 #define STORE_TESTS                                                                                \
-	cmocka_unit_test_setup_teardown(test_ping_and_name, setup, teardown),                      \
+	cmocka_unit_test(test_driver_implements_every_operation),                                  \
+	    cmocka_unit_test_setup_teardown(test_ping_and_name, setup, teardown),                  \
 	    cmocka_unit_test_setup_teardown(test_migrate_from_empty, setup_empty, teardown),       \
 	    cmocka_unit_test_setup_teardown(test_migrate_concurrently, setup_empty, teardown),     \
 	    cmocka_unit_test_setup_teardown(test_insert_and_get, setup, teardown),                 \
