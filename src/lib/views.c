@@ -232,6 +232,24 @@ static bool is_raw_text_element(xmlNodePtr node)
 	       xmlStrcasecmp(node->name, (const xmlChar *)"style") == 0;
 }
 
+/* True when an ancestor of node is a script or style: a browser reads all
+ * their content, markup included, as raw script or CSS. */
+static bool inside_raw_text_element(xmlNodePtr node)
+{
+	for (xmlNodePtr p = node->parent; p != NULL && p->type == XML_ELEMENT_NODE; p = p->parent) {
+		if (is_raw_text_element(p))
+			return true;
+	}
+	return false;
+}
+
+/* Keeps the first error of a render (later ones would leak it). */
+static void render_error(struct render *r, const char *msg)
+{
+	if (r->error == NULL)
+		r->error = jmb_xstrdup(msg);
+}
+
 static void apply_attrs(struct render *r, xmlNodePtr node, const char *spec)
 {
 	char *copy = jmb_xstrdup(spec), *save = NULL;
@@ -254,7 +272,9 @@ static void apply_attrs(struct render *r, xmlNodePtr node, const char *spec)
 		for (char *e = path + strlen(path); e > path && e[-1] == ' ';)
 			*--e = '\0';
 		if (strncasecmp(name, "on", 2) == 0 || strcasecmp(name, "style") == 0) {
-			r->error = jmb_xasprintf("data-attr may not set %s", name);
+			char *msg = jmb_xasprintf("data-attr may not set %s", name);
+			render_error(r, msg);
+			free(msg);
 			continue;
 		}
 		v = lookup(&r->scope, path);
@@ -384,12 +404,15 @@ static void fill_node(struct render *r, xmlNodePtr node)
 		free(v);
 	}
 	if ((v = take_attr(node, "data-attr")) != NULL) {
-		apply_attrs(r, node, v);
+		if (inside_raw_text_element(node))
+			render_error(r, "data-attr is not allowed in script or style");
+		else
+			apply_attrs(r, node, v);
 		free(v);
 	}
 	if ((v = take_attr(node, "data-text")) != NULL) {
-		if (is_raw_text_element(node)) {
-			r->error = jmb_xstrdup("data-text is not allowed in script or style");
+		if (is_raw_text_element(node) || inside_raw_text_element(node)) {
+			render_error(r, "data-text is not allowed in script or style");
 		} else {
 			char *text = scalar_text(lookup(&r->scope, v));
 			set_text(node, text != NULL ? text : "");
