@@ -162,3 +162,32 @@ def assert_security_headers(r):
     assert h.get("Referrer-Policy") == "no-referrer", h
     assert h.get("X-Content-Type-Options") == "nosniff", h
     assert h.get("X-Frame-Options") == "DENY", h
+
+
+def raw_request(d, data, timeout=10):
+    """Sends bytes as they are (requests would refuse or fix them) and returns
+    (status code, headers as a lower-cased dict, body bytes)."""
+    import socket
+    with socket.create_connection(("127.0.0.1", d.port), timeout=timeout) as c:
+        c.sendall(data)
+        chunks = []
+        while True:
+            chunk = c.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    answer = b"".join(chunks)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers.setdefault(name.strip().lower(), value.strip())
+    return status, headers, body
+
+
+def raw_get(d, target, headers=b""):
+    """GET with a request target and extra header lines given as raw bytes."""
+    return raw_request(d, b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                       b"Connection: close\r\n" + headers + b"\r\n")
