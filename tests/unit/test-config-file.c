@@ -514,7 +514,7 @@ static void test_garbage_and_binary_input(void **state)
 	for (int round = 0; round < 300; round++) {
 		for (size_t i = 0; i < sizeof(buf) - 1; i++) {
 			seed = seed * 1103515245 + 12345;
-			buf[i] = (char)(" =[]\n;#ak\r\t\x01\xff"[(seed >> 16) % 15]);
+			buf[i] = (char)(" =[]\n;#ak\r\t\x01\xff"[(seed >> 16) % 13]);
 		}
 		buf[sizeof(buf) - 1] = '\0';
 		file = jmb_config_file_from_string("t.conf", buf, &error);
