@@ -119,7 +119,11 @@ void jmb_pool_free(struct jmb_pool **poolp)
 
 static struct pool_block *pool_add_block(struct jmb_pool *pool, size_t size)
 {
-	struct pool_block *b = jmb_xmalloc(sizeof(*b) + size);
+	struct pool_block *b;
+
+	if (size > SIZE_MAX - sizeof(*b)) /* the header would wrap the size around */
+		jmb_fatal_oom();
+	b = jmb_xmalloc(sizeof(*b) + size);
 
 	b->used = 0;
 	b->size = size;

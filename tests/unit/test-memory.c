@@ -3,11 +3,15 @@
 #include "config.h"
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -79,6 +83,55 @@ static void test_pool_zero_size(void **state)
 	assert_non_null(a);
 	assert_non_null(b);
 	jmb_pool_free(&pool);
+}
+
+/* Runs fn in a child; returns the signal that ended it, or 0 if it returned. */
+static int child_signal(void (*fn)(void))
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		/* cmocka's handlers would turn a crash into a test report in the child. */
+		static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			signal(sigs[i], SIG_DFL);
+		fclose(stderr); /* the child's "out of memory" is expected */
+		fn();
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+static void alloc_almost_size_max(void)
+{
+	struct jmb_pool *pool = jmb_pool_new();
+
+	/* Rounded up to 16 it still fits a size_t, but not with a block header. */
+	jmb_pool_alloc(pool, SIZE_MAX - 40);
+}
+
+static void alloc_size_max(void)
+{
+	struct jmb_pool *pool = jmb_pool_new();
+
+	jmb_pool_alloc(pool, SIZE_MAX - 3);
+}
+
+static void calloc_overflow(void)
+{
+	struct jmb_pool *pool = jmb_pool_new();
+
+	jmb_pool_calloc(pool, SIZE_MAX / 8, 16);
+}
+
+static void test_pool_impossible_sizes_abort_cleanly(void **state)
+{
+	/* Through jmb_fatal_oom (abort), never a wrapped-around small block. */
+	assert_int_equal(child_signal(alloc_almost_size_max), SIGABRT);
+	assert_int_equal(child_signal(alloc_size_max), SIGABRT);
+	assert_int_equal(child_signal(calloc_overflow), SIGABRT);
 }
 
 static int cleanup_order[8];
@@ -184,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_pool_allocations_do_not_overlap),
 		cmocka_unit_test(test_pool_large_blocks),
 		cmocka_unit_test(test_pool_zero_size),
+		cmocka_unit_test(test_pool_impossible_sizes_abort_cleanly),
 		cmocka_unit_test(test_pool_cleanups_run_once_in_reverse_order),
 		cmocka_unit_test(test_pool_strings),
 		cmocka_unit_test(test_x_helpers),
