@@ -111,7 +111,13 @@ not_found:
 
 void page_logout(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
+	const struct jmb_identity *who = req->identity;
+	bool sso = who != NULL && req->session_hash == NULL;
+
 	auth_logout(d, req, resp);
-	render_page(d, req, resp, 200, "logged-out",
-		    json_pack("{s:b}", "sso", req->identity != NULL && req->session_hash == NULL));
+	/* The page is shown logged out: no name, menu or logout button in its
+	   header. The request log still names who logged out. */
+	req->identity = NULL;
+	render_page(d, req, resp, 200, "logged-out", json_pack("{s:b}", "sso", sso));
+	req->identity = who;
 }
