@@ -6,6 +6,7 @@ CREATE TABLE users (
 	mail TEXT NOT NULL DEFAULT '',
 	name TEXT NOT NULL DEFAULT '',
 	language TEXT,
+	identity TEXT,
 	feed_token TEXT UNIQUE,
 	feed_rotated_at BIGINT,
 	created_at BIGINT NOT NULL,

@@ -56,49 +56,61 @@ static bool plugin_name_is_valid(const char *name)
 	return true;
 }
 
+/* Why plugin at path cannot be used, or NULL when it can (caller frees). */
+static char *plugin_mismatch(const struct jmb_auth_plugin *plugin, const char *path,
+			     const char *name)
+{
+	if (plugin == NULL)
+		return jmb_xasprintf("%s exports no %s symbol", path, JMB_AUTH_PLUGIN_SYMBOL);
+	if (plugin->abi_version != JMB_AUTH_ABI_VERSION)
+		return jmb_xasprintf("%s has plugin ABI %u, this jmbd needs %u: install the plugin "
+				     "built with this jmbd",
+				     path, plugin->abi_version, JMB_AUTH_ABI_VERSION);
+	if (plugin->name == NULL || strcmp(plugin->name, name) != 0)
+		return jmb_xasprintf("%s calls itself '%s', not '%s'", path,
+				     plugin->name != NULL ? plugin->name : "", name);
+	return NULL;
+}
+
 static int load_one(struct jmb_auth_plugins *plugins, struct jmb_config_file *file, const char *dir,
 		    const char *name, struct jmb_pool *pool, char **errors_r)
 {
-	const char *cfg = jmb_config_file_path(file);
+	char *where = jmb_config_file_where(file, "auth", "plugins");
 	struct loaded_plugin *lp = &plugins->items[plugins->count];
-	char *path, *section;
+	char *path = NULL, *section = NULL, *why = NULL;
+	int ret = -1;
 
 	if (!plugin_name_is_valid(name)) {
-		add_error(errors_r, jmb_xasprintf("%s: [auth] plugins: '%s' is not a plugin name", cfg, name));
-		return -1;
+		add_error(errors_r, jmb_xasprintf("%s: [auth] plugins: '%s' is not a plugin name",
+						  where, name));
+		goto out;
 	}
 	path = module_path(dir, name);
 	lp->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (lp->handle == NULL) {
-		add_error(errors_r, jmb_xasprintf("%s: [auth] plugins: cannot load '%s' (%s): %s", cfg,
-						  name, path, dlerror()));
-		free(path);
-		return -1;
+		add_error(errors_r, jmb_xasprintf("%s: [auth] plugins: cannot load '%s' (%s): %s",
+						  where, name, path, dlerror()));
+		goto out;
 	}
 	lp->plugin = dlsym(lp->handle, JMB_AUTH_PLUGIN_SYMBOL);
-	if (lp->plugin == NULL || lp->plugin->abi_version != JMB_AUTH_ABI_VERSION ||
-	    lp->plugin->name == NULL || strcmp(lp->plugin->name, name) != 0) {
-		add_error(errors_r,
-			  lp->plugin == NULL
-				  ? jmb_xasprintf("%s: %s exports no %s symbol", cfg, path, JMB_AUTH_PLUGIN_SYMBOL)
-			  : lp->plugin->abi_version != JMB_AUTH_ABI_VERSION
-				  ? jmb_xasprintf("%s: %s has plugin ABI %u, this jmbd needs %u: "
-						  "install the plugin built with this jmbd",
-						  cfg, path, lp->plugin->abi_version, JMB_AUTH_ABI_VERSION)
-				  : jmb_xasprintf("%s: %s calls itself '%s', not '%s'", cfg, path,
-						  lp->plugin->name ? lp->plugin->name : "", name));
+	why = plugin_mismatch(lp->plugin, path, name);
+	if (why != NULL) {
+		add_error(errors_r, jmb_xasprintf("%s: [auth] plugins: %s", where, why));
 		dlclose(lp->handle);
-		free(path);
-		return -1;
+		goto out;
 	}
-	free(path);
 	plugins->count++;
 	lp->config = jmb_pool_alloc(pool, lp->plugin->config_size > 0 ? lp->plugin->config_size : 1);
 	section = jmb_xasprintf("auth.%s", name);
-	int ret = lp->plugin->config_keys != NULL
-			  ? jmb_config_apply(file, section, lp->plugin->config_keys, lp->config, pool, errors_r)
-			  : 0;
+	ret = lp->plugin->config_keys == NULL
+		      ? 0
+		      : jmb_config_apply(file, section, lp->plugin->config_keys, lp->config, pool,
+					 errors_r);
+out:
+	free(why);
 	free(section);
+	free(path);
+	free(where);
 	return ret;
 }
 

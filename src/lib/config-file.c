@@ -228,6 +228,24 @@ const char *jmb_config_file_path(const struct jmb_config_file *file)
 	return file->path;
 }
 
+int jmb_config_file_line(const struct jmb_config_file *file, const char *section, const char *key)
+{
+	for (size_t i = 0; i < file->n_entries; i++) {
+		if (strcmp(file->entries[i].section, section) == 0 &&
+		    strcmp(file->entries[i].key, key) == 0)
+			return file->entries[i].line;
+	}
+	return 0;
+}
+
+char *jmb_config_file_where(const struct jmb_config_file *file, const char *section,
+			    const char *key)
+{
+	int line = jmb_config_file_line(file, section, key);
+
+	return line > 0 ? jmb_xasprintf("%s:%d", file->path, line) : jmb_xstrdup(file->path);
+}
+
 bool jmb_config_file_has_section(const struct jmb_config_file *file, const char *section)
 {
 	for (size_t i = 0; i < file->n_sections; i++) {

@@ -14,6 +14,11 @@ struct jmb_config_file *jmb_config_file_from_string(const char *name, const char
 void jmb_config_file_free(struct jmb_config_file **file);
 
 const char *jmb_config_file_path(const struct jmb_config_file *file);
+/* The line of key in section, or 0 when the file does not set it. */
+int jmb_config_file_line(const struct jmb_config_file *file, const char *section, const char *key);
+/* "path:line" of key, or "path" when the file does not set it (caller frees). */
+char *jmb_config_file_where(const struct jmb_config_file *file, const char *section,
+			    const char *key);
 /* True when the file has a [section] header or any key in it. */
 bool jmb_config_file_has_section(const struct jmb_config_file *file, const char *section);
 

@@ -29,6 +29,7 @@ static const struct jmb_config_key server_keys[] = {
 	{"template_dir", JMB_CONF_STRING, S(template_dir), jmb_default_template_dir, JMB_CONF_PATH, 0, 0, NULL},
 	{"static_dir", JMB_CONF_STRING, S(static_dir), jmb_default_static_dir, JMB_CONF_PATH, 0, 0, NULL},
 	{"locale_dir", JMB_CONF_STRING, S(locale_dir), jmb_default_locale_dir, JMB_CONF_PATH, 0, 0, NULL},
+	{"close_url", JMB_CONF_STRING, S(close_url), "", 0, 0, 0, NULL},
 	{"session_lifetime", JMB_CONF_INT, S(session_lifetime), "43200", 0, 300, 31 * 86400, NULL},
 	JMB_CONF_END,
 };
@@ -66,17 +67,44 @@ static const struct jmb_config_key booking_keys[] = {
 	{"highlight_invitee", JMB_CONF_INT, S(highlight_invitee), "5", 0, 0, 1440, NULL},
 	{"max_title_length", JMB_CONF_INT, S(max_title_length), "200", 0, 1, 10000, NULL},
 	{"max_description_length", JMB_CONF_INT, S(max_description_length), "4000", 0, 0, 100000, NULL},
+	{"feed_past_days", JMB_CONF_INT, S(feed_past_days), "30", 0, 0, 3650, NULL},
+	{"feed_refresh_interval", JMB_CONF_INT, S(feed_refresh_interval), "15", 0, 1, 10080, NULL},
 	JMB_CONF_END,
 };
 #undef S
 
+static const char *const guest_token_modes[] = {"none", "member", NULL};
 #define S(field) offsetof(struct jmb_jitsi_settings, field)
 static const struct jmb_config_key jitsi_keys[] = {
 	{"base_url", JMB_CONF_STRING, S(base_url), "https://meet.example.org", 0, 0, 0, NULL},
 	{"domain", JMB_CONF_STRING, S(domain), "meet.example.org", 0, 0, 0, NULL},
+	{"tenant", JMB_CONF_STRING, S(tenant), "", 0, 0, 0, NULL},
 	{"app_id", JMB_CONF_STRING, S(app_id), "jmb", 0, 0, 0, NULL},
 	{"app_secret", JMB_CONF_SECRET, S(app_secret), NULL, 0, 0, 0, NULL},
+	{"private_key_file", JMB_CONF_STRING, S(private_key_file), "", JMB_CONF_PATH, 0, 0, NULL},
+	{"key_id", JMB_CONF_STRING, S(key_id), "", 0, 0, 0, NULL},
 	{"audience", JMB_CONF_STRING, S(audience), "jmb", 0, 0, 0, NULL},
+	{"owner_token_lifetime", JMB_CONF_INT, S(owner_token_lifetime), "900", 0, 60, 86400, NULL},
+	{"external_token_lifetime", JMB_CONF_INT, S(external_token_lifetime), "1800", 0, 60, 86400, NULL},
+	{"token_skew", JMB_CONF_INT, S(token_skew), "60", 0, 0, 3600, NULL},
+	{"guest_tokens", JMB_CONF_ENUM, S(guest_tokens), "none", 0, 0, 0, guest_token_modes},
+	{"start_early", JMB_CONF_INT, S(start_early), "15", 0, 0, 1440, NULL},
+	{"private_rooms", JMB_CONF_BOOL, S(private_rooms), "yes", 0, 0, 0, NULL},
+	{"allow_adhoc_rooms", JMB_CONF_BOOL, S(allow_adhoc_rooms), "no", 0, 0, 0, NULL},
+	JMB_CONF_END,
+};
+#undef S
+
+static const struct jmb_config_key mail_keys[] = {
+	{"local_domains", JMB_CONF_LIST, offsetof(struct jmb_mail_settings, local_domains), "", 0, 0,
+	 0, NULL},
+	JMB_CONF_END,
+};
+
+#define S(field) offsetof(struct jmb_reminder_settings, field)
+static const struct jmb_config_key reminder_keys[] = {
+	{"mail_before", JMB_CONF_LIST, S(mail_before_text), "10080, 1440, 60, 10", 0, 0, 0, NULL},
+	{"xmpp_before_end", JMB_CONF_LIST, S(xmpp_before_end_text), "15, 5, 0", 0, 0, 0, NULL},
 	JMB_CONF_END,
 };
 #undef S
@@ -94,20 +122,73 @@ static bool is_http_url(const char *url)
 	return strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0;
 }
 
+static void strip_trailing_slash(char *url)
+{
+	size_t len = strlen(url);
+
+	while (len > 0 && url[len - 1] == '/')
+		url[--len] = '\0';
+}
+
+/* Reads a key file (at most 64 KiB) into pool; NULL when it cannot. */
+static char *read_small_file(struct jmb_pool *pool, const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf;
+	size_t len;
+
+	if (fp == NULL)
+		return NULL;
+	buf = jmb_pool_alloc(pool, 65537);
+	len = fread(buf, 1, 65536, fp);
+	fclose(fp);
+	if (len == 0 || len == 65536)
+		return NULL;
+	buf[len] = '\0';
+	return buf;
+}
+
+static int compare_desc(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* "10080, 1440, 60" → {10080, 1440, 60}, sorted largest first, no duplicates. */
+static int parse_minutes(char **items, long *out, size_t *n_r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; items[i] != NULL; i++) {
+		char *end;
+		long v = strtol(items[i], &end, 10);
+
+		if (*end != '\0' || end == items[i] || v < 0 || v > 525600 || n == JMB_MAX_REMINDERS)
+			return -1;
+		out[n++] = v;
+	}
+	qsort(out, n, sizeof(long), compare_desc);
+	for (size_t i = 1; i < n; i++) {
+		if (out[i] == out[i - 1])
+			return -1;
+	}
+	*n_r = n;
+	return 0;
+}
+
 /* Checks that involve more than one key, or the meaning of a value. */
-static int settings_check(const char *path, struct jmb_settings *s, char **errors_r)
+static int settings_check(const char *path, struct jmb_settings *s, struct jmb_pool *pool,
+			  char **errors_r)
 {
 	const struct jmb_booking_settings *b = &s->booking;
 	int ret = 0;
-	size_t len;
 
 	if (!is_http_url(s->server.public_url)) {
 		add_error(errors_r, path, "[server] public_url must start with http:// or https://");
 		ret = -1;
 	}
-	len = strlen(s->server.public_url);
-	if (len > 0 && s->server.public_url[len - 1] == '/')
-		s->server.public_url[len - 1] = '\0';
+	strip_trailing_slash(s->server.public_url);
 	s->server.secure_cookies = strncmp(s->server.public_url, "https://", 8) == 0;
 	if (strcmp(s->server.default_language, "fr") != 0 &&
 	    strcmp(s->server.default_language, "en") != 0) {
@@ -133,6 +214,33 @@ static int settings_check(const char *path, struct jmb_settings *s, char **error
 		add_error(errors_r, path, "[store] driver = postgresql needs conninfo");
 		ret = -1;
 	}
+	if (s->jitsi.app_secret == NULL && *s->jitsi.private_key_file == '\0') {
+		add_error(errors_r, path,
+			  "[jitsi] needs app_secret (or app_secret_file) or private_key_file to sign tokens");
+		ret = -1;
+	}
+	if (*s->jitsi.private_key_file != '\0' && *s->jitsi.key_id == '\0') {
+		add_error(errors_r, path, "[jitsi] private_key_file (RS256) needs key_id");
+		ret = -1;
+	}
+	if (*s->jitsi.private_key_file != '\0' &&
+	    (s->jitsi.private_key_pem = read_small_file(pool, s->jitsi.private_key_file)) == NULL) {
+		add_error(errors_r, path, "[jitsi] private_key_file cannot be read");
+		ret = -1;
+	}
+	strip_trailing_slash(s->jitsi.base_url);
+	if (parse_minutes(s->reminders.mail_before_text, s->reminders.mail_before,
+			  &s->reminders.n_mail_before) < 0) {
+		add_error(errors_r, path,
+			  "[reminders] mail_before must be up to 8 minute counts (0 to 525600)");
+		ret = -1;
+	}
+	if (parse_minutes(s->reminders.xmpp_before_end_text, s->reminders.xmpp_before_end,
+			  &s->reminders.n_xmpp_before_end) < 0) {
+		add_error(errors_r, path,
+			  "[reminders] xmpp_before_end must be up to 8 minute counts (0 to 525600)");
+		ret = -1;
+	}
 	if (!is_http_url(s->jitsi.base_url)) {
 		add_error(errors_r, path, "[jitsi] base_url must start with http:// or https://");
 		ret = -1;
@@ -155,7 +263,9 @@ int jmb_settings_load(struct jmb_config_file *file, struct jmb_settings *s,
 	ret |= jmb_config_apply(file, "auth", auth_keys, &s->auth, pool, errors_r);
 	ret |= jmb_config_apply(file, "booking", booking_keys, &s->booking, pool, errors_r);
 	ret |= jmb_config_apply(file, "jitsi", jitsi_keys, &s->jitsi, pool, errors_r);
+	ret |= jmb_config_apply(file, "mail", mail_keys, &s->mail, pool, errors_r);
+	ret |= jmb_config_apply(file, "reminders", reminder_keys, &s->reminders, pool, errors_r);
 	if (ret != 0)
 		return -1;
-	return settings_check(jmb_config_file_path(file), s, errors_r);
+	return settings_check(jmb_config_file_path(file), s, pool, errors_r);
 }

@@ -4,6 +4,7 @@
 #define JMB_SETTINGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "config-file.h"
 
@@ -20,6 +21,7 @@ struct jmb_server_settings {
 	char *template_dir;
 	char *static_dir;
 	char *locale_dir;
+	char *close_url;
 	long session_lifetime;
 	bool secure_cookies; /* derived: public_url is https */
 };
@@ -48,14 +50,45 @@ struct jmb_booking_settings {
 	long highlight_invitee;
 	long max_title_length;
 	long max_description_length;
+	long feed_past_days;
+	long feed_refresh_interval;
 };
+
+enum jmb_guest_tokens { JMB_GUEST_TOKENS_NONE = 0, JMB_GUEST_TOKENS_MEMBER = 1 };
 
 struct jmb_jitsi_settings {
 	char *base_url;
 	char *domain;
+	char *tenant;
 	char *app_id;
 	char *app_secret;
+	char *private_key_file;
+	char *private_key_pem; /* read from private_key_file at load */
+	char *key_id;
 	char *audience;
+	long owner_token_lifetime;
+	long external_token_lifetime;
+	long token_skew;
+	int guest_tokens;
+	long start_early;
+	bool private_rooms;
+	bool allow_adhoc_rooms;
+};
+
+struct jmb_mail_settings {
+	char **local_domains;
+};
+
+#define JMB_MAX_REMINDERS 8
+
+struct jmb_reminder_settings {
+	char **mail_before_text;
+	char **xmpp_before_end_text;
+	/* parsed from the lists above, in minutes, largest first */
+	long mail_before[JMB_MAX_REMINDERS];
+	size_t n_mail_before;
+	long xmpp_before_end[JMB_MAX_REMINDERS];
+	size_t n_xmpp_before_end;
 };
 
 struct jmb_settings {
@@ -64,6 +97,8 @@ struct jmb_settings {
 	struct jmb_auth_settings auth;
 	struct jmb_booking_settings booking;
 	struct jmb_jitsi_settings jitsi;
+	struct jmb_mail_settings mail;
+	struct jmb_reminder_settings reminders;
 };
 
 /* Fills settings from the core sections of file, checks them as a whole, and

@@ -18,10 +18,19 @@
 #define ATTENDEE_COLUMNS                                                                           \
 	"a.meeting_id, a.id, a.mail, a.name, a.role, a.status, a.token, a.joins, a.responded_at"
 #define ATTENDEE_ORDER " ORDER BY a.meeting_id, a.role DESC, a.id"
+/* Owned by login $3 (or, for imported meetings, by one of the addresses in the
+   JSON array $4), or with an attendee among those addresses. */
+#define OWNED_OR_INVITED                                                                           \
+	"AND (m.owner_login = $3 OR m.owner_mail IN (SELECT json_array_elements_text($4::json)) "  \
+	"OR m.id IN (SELECT a.meeting_id FROM attendees a "                                        \
+	"WHERE a.mail IN (SELECT json_array_elements_text($4::json))))"
 #define FOR_USER_WHERE                                                                             \
 	" FROM meetings m WHERE m.deleted_at IS NULL AND m.end_at > $1 AND m.end_at <= $2 "        \
-	"AND (m.owner_login = $3 OR m.id IN (SELECT a.meeting_id FROM attendees a "                \
-	"WHERE a.mail IN (SELECT json_array_elements_text($4::json))))"
+	OWNED_OR_INVITED
+/* A feed: meetings ending after $1, not deleted or deleted after $2. */
+#define FEED_WHERE                                                                                 \
+	" FROM meetings m WHERE m.end_at > $1 AND (m.deleted_at IS NULL OR m.deleted_at > $2) "     \
+	OWNED_OR_INVITED
 
 /* "jmb-migr": the pg_advisory_lock key every jmb instance migrates under. */
 #define MIGRATION_LOCK_KEY INT64_C(0x6a6d622d6d696772)
@@ -507,6 +516,12 @@ static const struct pg_statement st_attendee_set_status = {
     PG_ATTENDEE_SET_STATUS, "UPDATE attendees SET status = $1, responded_at = $2 WHERE token = $3",
     "tit"};
 
+static const struct pg_statement st_meeting_touch = {
+    PG_MEETING_TOUCH,
+    "UPDATE meetings SET updated_at = greatest(updated_at, $1) WHERE id = "
+    "(SELECT meeting_id FROM attendees WHERE token = $2)",
+    "it"};
+
 static enum jmb_store_result pg_attendee_set_status(void *conn, const char *token,
                                                     enum jmb_partstat status, time_t now,
                                                     char **error_r)
@@ -514,13 +529,19 @@ static enum jmb_store_result pg_attendee_set_status(void *conn, const char *toke
 	long changed = 0;
 	enum jmb_store_result r;
 
+	r = jmb_pg_begin(conn, error_r);
+	if (r != JMB_STORE_OK)
+		return r;
 	r = jmb_pg_exec(conn, &st_attendee_set_status, &changed, error_r, jmb_partstat_name(status),
 	                (int64_t)now, token);
 	if (r == JMB_STORE_OK && changed == 0) {
 		*error_r = jmb_xstrdup("attendee not found");
 		r = JMB_STORE_NOT_FOUND;
 	}
-	return r;
+	/* The organiser's feed shows answers: its fingerprint must change. */
+	if (r == JMB_STORE_OK)
+		r = jmb_pg_exec(conn, &st_meeting_touch, NULL, error_r, (int64_t)now, token);
+	return jmb_pg_finish(conn, r, error_r);
 }
 
 /* One statement: the row lock serialises concurrent joins, none is lost. */
@@ -694,6 +715,200 @@ static enum jmb_store_result pg_secret_get(void *conn, struct jmb_pool *pool, co
 	return first_text(pool, res, value_r, NULL, NULL, error_r);
 }
 
+/* ---- rooms, imports, feeds, private rooms ---- */
+
+static const struct pg_statement st_meeting_by_room = {
+    PG_MEETING_BY_ROOM,
+    "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.room = $1 AND m.deleted_at IS NULL", "t"};
+
+static enum jmb_store_result pg_meeting_by_room(void *conn, struct jmb_pool *pool, const char *room,
+                                                struct jmb_meeting **m_r, char **error_r)
+{
+	PGresult *res;
+	enum jmb_store_result r = jmb_pg_query(conn, &st_meeting_by_room, &res, error_r, room);
+
+	if (r != JMB_STORE_OK)
+		return r;
+	return one_meeting(conn, pool, res, m_r, error_r);
+}
+
+static const struct pg_statement st_meeting_import = {
+    PG_MEETING_IMPORT,
+    "INSERT INTO meetings (uid, room, title, description, start_at, duration, end_at, timezone, "
+    "owner_login, owner_mail, owner_name, sequence, created_at, updated_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+    "ttttiiitttt" "iii"};
+static const struct pg_statement st_attendee_import = {
+    PG_ATTENDEE_IMPORT,
+    "INSERT INTO attendees (meeting_id, mail, name, role, status, token, joins) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    "itttt" "ti"};
+
+static enum jmb_store_result pg_meeting_import(void *conn, struct jmb_meeting *m, char **error_r)
+{
+	struct pg_conn *c = conn;
+	PGresult *res = NULL;
+	enum jmb_store_result r = jmb_pg_begin(c, error_r);
+
+	if (r != JMB_STORE_OK)
+		return r;
+	r = jmb_pg_query(c, &st_meeting_import, &res, error_r, m->uid, m->room, m->title,
+	                 m->description, (int64_t)m->start, (int64_t)m->duration, (int64_t)m->end,
+	                 m->timezone, m->owner.login, m->owner.mail,
+	                 m->owner.name != NULL ? m->owner.name : "", (int64_t)m->sequence,
+	                 (int64_t)m->created, (int64_t)m->updated);
+	if (r == JMB_STORE_OK) {
+		m->id = jmb_pg_int(res, 0, 0);
+		PQclear(res);
+	}
+	for (size_t i = 0; r == JMB_STORE_OK && i < m->n_attendees; i++) {
+		const struct jmb_attendee *a = &m->attendees[i];
+		r = jmb_pg_exec(c, &st_attendee_import, NULL, error_r, m->id, a->mail,
+		                a->name != NULL ? a->name : "", jmb_role_name(a->role),
+		                jmb_partstat_name(a->status), a->token, (int64_t)a->joins);
+	}
+	return jmb_pg_finish(c, r, error_r);
+}
+
+static const struct pg_statement st_meetings_for_feed = {
+    PG_MEETINGS_FOR_FEED, "SELECT " MEETING_COLUMNS FEED_WHERE " ORDER BY m.start_at, m.id",
+    "iitt"};
+
+static enum jmb_store_result pg_meetings_for_feed(void *conn, struct jmb_pool *pool,
+                                                  const char *login, const char *mails_json,
+                                                  time_t ends_after, time_t deleted_after,
+                                                  struct jmb_meeting_list *list_r, char **error_r)
+{
+	PGresult *res;
+	enum jmb_store_result r = jmb_pg_query(conn, &st_meetings_for_feed, &res, error_r,
+	                                       (int64_t)ends_after, (int64_t)deleted_after, login,
+	                                       mails_json);
+
+	if (r != JMB_STORE_OK)
+		return r;
+	return collect_meetings(conn, pool, res, list_r, error_r);
+}
+
+static const struct pg_statement st_feed_stamp = {
+    PG_FEED_STAMP,
+    "SELECT coalesce(max(m.updated_at), 0), count(*), "
+    "coalesce(sum((SELECT count(*) FROM json_array_elements_text($5::json) o "
+    "WHERE m.deleted_at IS NULL AND m.start_at - o::bigint * 60 > $6)), 0)" FEED_WHERE,
+    "iitt" "ti"};
+
+static enum jmb_store_result pg_feed_stamp(void *conn, const char *login, const char *mails_json,
+                                           time_t ends_after, time_t deleted_after,
+                                           const char *offsets_json, time_t now,
+                                           struct jmb_feed_stamp *stamp_r, char **error_r)
+{
+	PGresult *res;
+	enum jmb_store_result r = jmb_pg_query(conn, &st_feed_stamp, &res, error_r,
+	                                       (int64_t)ends_after, (int64_t)deleted_after, login,
+	                                       mails_json, offsets_json, (int64_t)now);
+
+	if (r != JMB_STORE_OK)
+		return r;
+	stamp_r->last_modified = (time_t)jmb_pg_int(res, 0, 0);
+	stamp_r->meetings = (long)jmb_pg_int(res, 0, 1);
+	stamp_r->future_alarms = (long)jmb_pg_int(res, 0, 2);
+	PQclear(res);
+	return JMB_STORE_OK;
+}
+
+static const struct pg_statement st_feed_token_upsert = {
+    PG_FEED_TOKEN_UPSERT,
+    "INSERT INTO users (login, mail, name, identity, feed_token, created_at, last_login_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (login) DO UPDATE "
+    "SET identity = excluded.identity, "
+    "feed_token = coalesce(users.feed_token, excluded.feed_token)",
+    "tttt" "ti"};
+static const struct pg_statement st_feed_token_get = {
+    PG_FEED_TOKEN_GET, "SELECT feed_token FROM users WHERE login = $1", "t"};
+
+static enum jmb_store_result pg_feed_token(void *conn, struct jmb_pool *pool,
+                                           const struct jmb_person *user,
+                                           const char *identity_json, const char *candidate,
+                                           time_t now, char **token_r, char **error_r)
+{
+	PGresult *res;
+	enum jmb_store_result r;
+
+	r = jmb_pg_exec(conn, &st_feed_token_upsert, NULL, error_r, user->login,
+	                user->mail != NULL ? user->mail : "", user->name != NULL ? user->name : "",
+	                identity_json, candidate, (int64_t)now);
+	if (r != JMB_STORE_OK)
+		return r;
+	r = jmb_pg_query(conn, &st_feed_token_get, &res, error_r, user->login);
+	if (r != JMB_STORE_OK)
+		return r;
+	return first_text(pool, res, token_r, NULL, NULL, error_r);
+}
+
+static const struct pg_statement st_feed_token_set = {
+    PG_FEED_TOKEN_SET,
+    "INSERT INTO users (login, mail, name, identity, feed_token, feed_rotated_at, created_at, "
+    "last_login_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $6) "
+    "ON CONFLICT (login) DO UPDATE SET feed_token = excluded.feed_token, "
+    "feed_rotated_at = excluded.feed_rotated_at, "
+    "identity = coalesce(users.identity, excluded.identity)",
+    "tttt" "ti"};
+
+static enum jmb_store_result pg_feed_token_set(void *conn, const struct jmb_person *user,
+                                               const char *identity_json, const char *token,
+                                               time_t now, char **error_r)
+{
+	return jmb_pg_exec(conn, &st_feed_token_set, NULL, error_r, user->login,
+	                   user->mail != NULL ? user->mail : "", user->name != NULL ? user->name : "",
+	                   identity_json, token, (int64_t)now);
+}
+
+static const struct pg_statement st_feed_token_lookup = {
+    PG_FEED_TOKEN_LOOKUP,
+    "SELECT login, coalesce(identity, json_build_object('login', login, 'mail', mail, "
+    "'name', name)::text) FROM users WHERE feed_token = $1",
+    "t"};
+
+static enum jmb_store_result pg_feed_token_lookup(void *conn, struct jmb_pool *pool,
+                                                  const char *token, char **login_r,
+                                                  char **identity_json_r, char **error_r)
+{
+	PGresult *res;
+	enum jmb_store_result r = jmb_pg_query(conn, &st_feed_token_lookup, &res, error_r, token);
+
+	if (r != JMB_STORE_OK)
+		return r;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		*error_r = jmb_xstrdup("unknown feed token");
+		return JMB_STORE_NOT_FOUND;
+	}
+	*login_r = jmb_pg_text(pool, res, 0, 0);
+	*identity_json_r = jmb_pg_text(pool, res, 0, 1);
+	PQclear(res);
+	return JMB_STORE_OK;
+}
+
+static const struct pg_statement st_private_room_use = {
+    PG_PRIVATE_ROOM_USE,
+    "INSERT INTO private_rooms (login, uses, last_used_at) VALUES ($1, 1, $2) "
+    "ON CONFLICT (login) DO UPDATE SET uses = private_rooms.uses + 1, "
+    "last_used_at = excluded.last_used_at RETURNING uses",
+    "ti"};
+
+static enum jmb_store_result pg_private_room_use(void *conn, const char *login, time_t now,
+                                                 long *uses_r, char **error_r)
+{
+	PGresult *res;
+	enum jmb_store_result r = jmb_pg_query(conn, &st_private_room_use, &res, error_r, login,
+	                                       (int64_t)now);
+
+	if (r != JMB_STORE_OK)
+		return r;
+	*uses_r = (long)jmb_pg_int(res, 0, 0);
+	PQclear(res);
+	return JMB_STORE_OK;
+}
+
 const struct jmb_store_driver jmb_store_driver_pg = {
     .name = "postgresql",
     .migrations = jmb_migrations_postgresql,
@@ -713,6 +928,14 @@ const struct jmb_store_driver jmb_store_driver_pg = {
     .attendee_by_token = pg_attendee_by_token,
     .attendee_set_status = pg_attendee_set_status,
     .attendee_count_join = pg_attendee_count_join,
+    .meeting_by_room = pg_meeting_by_room,
+    .meeting_import = pg_meeting_import,
+    .meetings_for_feed = pg_meetings_for_feed,
+    .feed_stamp = pg_feed_stamp,
+    .feed_token = pg_feed_token,
+    .feed_token_set = pg_feed_token_set,
+    .feed_token_lookup = pg_feed_token_lookup,
+    .private_room_use = pg_private_room_use,
     .user_touch = pg_user_touch,
     .session_create = pg_session_create,
     .session_get = pg_session_get,

@@ -52,6 +52,30 @@ struct jmb_store_driver {
 	enum jmb_store_result (*attendee_count_join)(void *conn, const char *token, long *joins_r,
 						     char **error_r);
 
+	enum jmb_store_result (*meeting_by_room)(void *conn, struct jmb_pool *pool, const char *room,
+						 struct jmb_meeting **m_r, char **error_r);
+	enum jmb_store_result (*meeting_import)(void *conn, struct jmb_meeting *m, char **error_r);
+	enum jmb_store_result (*meetings_for_feed)(void *conn, struct jmb_pool *pool,
+						   const char *login, const char *mails_json,
+						   time_t ends_after, time_t deleted_after,
+						   struct jmb_meeting_list *list_r, char **error_r);
+	enum jmb_store_result (*feed_stamp)(void *conn, const char *login, const char *mails_json,
+					    time_t ends_after, time_t deleted_after,
+					    const char *offsets_json, time_t now,
+					    struct jmb_feed_stamp *stamp_r, char **error_r);
+	enum jmb_store_result (*feed_token)(void *conn, struct jmb_pool *pool,
+					    const struct jmb_person *user, const char *identity_json,
+					    const char *candidate, time_t now, char **token_r,
+					    char **error_r);
+	enum jmb_store_result (*feed_token_set)(void *conn, const struct jmb_person *user,
+						const char *identity_json, const char *token,
+						time_t now, char **error_r);
+	enum jmb_store_result (*feed_token_lookup)(void *conn, struct jmb_pool *pool,
+						   const char *token, char **login_r,
+						   char **identity_json_r, char **error_r);
+	enum jmb_store_result (*private_room_use)(void *conn, const char *login, time_t now,
+						  long *uses_r, char **error_r);
+
 	enum jmb_store_result (*user_touch)(void *conn, const struct jmb_person *user,
 					    const char *language, time_t now, char **error_r);
 

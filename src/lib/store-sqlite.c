@@ -17,6 +17,16 @@
 #define ATTENDEE_COLUMNS                                                                       \
 	"a.meeting_id, a.id, a.mail, a.name, a.role, a.status, a.token, a.joins, a.responded_at"
 #define ATTENDEE_ORDER " ORDER BY a.meeting_id, a.role DESC, a.id"
+/* Owned by login ?3 (or, for imported meetings, by one of the addresses in the
+   JSON array ?4), or with an attendee among those addresses. */
+#define OWNED_OR_INVITED                                                                       \
+	"AND (m.owner_login = ?3 OR m.owner_mail IN (SELECT value FROM json_each(?4)) "          \
+	"OR m.id IN (SELECT a.meeting_id FROM attendees a "                                    \
+	"WHERE a.mail IN (SELECT value FROM json_each(?4))))"
+/* A feed: meetings ending after ?1, not deleted or deleted after ?2. */
+#define FEED_WHERE                                                                             \
+	" FROM meetings m WHERE m.end_at > ?1 AND (m.deleted_at IS NULL OR m.deleted_at > ?2) "   \
+	OWNED_OR_INVITED
 
 struct sqlite_conn {
 	sqlite3 *db;
@@ -551,15 +561,12 @@ static enum jmb_store_result sqlite_meetings_for_user(void *conn, struct jmb_poo
 	enum jmb_store_result r;
 	const char *sql_asc =
 		"SELECT " MEETING_COLUMNS " FROM meetings m "
-		"WHERE m.deleted_at IS NULL AND m.end_at > ? AND m.end_at <= ? "
-		"AND (m.owner_login = ? OR m.id IN (SELECT a.meeting_id FROM attendees a "
-		"WHERE a.mail IN (SELECT value FROM json_each(?)))) ORDER BY m.start_at, m.id";
+		"WHERE m.deleted_at IS NULL AND m.end_at > ?1 AND m.end_at <= ?2 " OWNED_OR_INVITED
+		" ORDER BY m.start_at, m.id";
 	const char *sql_desc =
 		"SELECT " MEETING_COLUMNS " FROM meetings m "
-		"WHERE m.deleted_at IS NULL AND m.end_at > ? AND m.end_at <= ? "
-		"AND (m.owner_login = ? OR m.id IN (SELECT a.meeting_id FROM attendees a "
-		"WHERE a.mail IN (SELECT value FROM json_each(?)))) "
-		"ORDER BY m.start_at DESC, m.id DESC";
+		"WHERE m.deleted_at IS NULL AND m.end_at > ?1 AND m.end_at <= ?2 " OWNED_OR_INVITED
+		" ORDER BY m.start_at DESC, m.id DESC";
 
 	r = prepare(conn, &stmt, newest_first ? sql_desc : sql_asc, "iitt", error_r,
 		    (int64_t)ends_after, (int64_t)ends_before, login, mails_json);
@@ -627,10 +634,21 @@ static enum jmb_store_result sqlite_attendee_set_status(void *conn, const char *
 	sqlite3_stmt *stmt_ = NULL;
 	enum jmb_store_result r;
 
-	r = EXEC(conn, error_r,
-		 "UPDATE attendees SET status = ?, responded_at = ? WHERE token = ?", "tit",
-		 jmb_partstat_name(status), (int64_t)now, token);
-	return changed_one(conn, r, "attendee", error_r);
+	struct sqlite_conn *c = conn;
+
+	r = begin_write(c, error_r);
+	if (r != JMB_STORE_OK)
+		return r;
+	r = EXEC(c, error_r, "UPDATE attendees SET status = ?, responded_at = ? WHERE token = ?",
+		 "tit", jmb_partstat_name(status), (int64_t)now, token);
+	r = changed_one(c, r, "attendee", error_r);
+	/* The organiser's feed shows answers: its fingerprint must change. */
+	if (r == JMB_STORE_OK)
+		r = EXEC(c, error_r,
+			 "UPDATE meetings SET updated_at = max(updated_at, ?) WHERE id = "
+			 "(SELECT meeting_id FROM attendees WHERE token = ?)",
+			 "it", (int64_t)now, token);
+	return finish(c, r, error_r);
 }
 
 static enum jmb_store_result sqlite_attendee_count_join(void *conn, const char *token,
@@ -800,6 +818,198 @@ static enum jmb_store_result sqlite_secret_get(void *conn, struct jmb_pool *pool
 	return first_text(conn, pool, stmt, value_r, NULL, NULL, error_r);
 }
 
+/* ---- rooms, imports, feeds, private rooms ---- */
+
+static enum jmb_store_result sqlite_meeting_by_room(void *conn, struct jmb_pool *pool,
+						    const char *room, struct jmb_meeting **m_r,
+						    char **error_r)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum jmb_store_result r;
+
+	r = prepare(conn, &stmt,
+		    "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.room = ? "
+		    "AND m.deleted_at IS NULL",
+		    "t", error_r, room);
+	if (r != JMB_STORE_OK)
+		return r;
+	return one_meeting(conn, pool, stmt, m_r, error_r);
+}
+
+static enum jmb_store_result sqlite_meeting_import(void *conn, struct jmb_meeting *m,
+						   char **error_r)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *stmt_ = NULL;
+	enum jmb_store_result r = begin_write(c, error_r);
+
+	if (r != JMB_STORE_OK)
+		return r;
+	r = EXEC(c, error_r,
+		 "INSERT INTO meetings (uid, room, title, description, start_at, duration, end_at, "
+		 "timezone, owner_login, owner_mail, owner_name, sequence, created_at, updated_at) "
+		 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		 "ttttiiitttt" "iii", m->uid, m->room, m->title, m->description,
+		 (int64_t)m->start, (int64_t)m->duration, (int64_t)m->end, m->timezone,
+		 m->owner.login, m->owner.mail, m->owner.name != NULL ? m->owner.name : "",
+		 (int64_t)m->sequence, (int64_t)m->created, (int64_t)m->updated);
+	if (r == JMB_STORE_OK)
+		m->id = sqlite3_last_insert_rowid(c->db);
+	for (size_t i = 0; r == JMB_STORE_OK && i < m->n_attendees; i++) {
+		const struct jmb_attendee *a = &m->attendees[i];
+		r = EXEC(c, error_r,
+			 "INSERT INTO attendees (meeting_id, mail, name, role, status, token, joins) "
+			 "VALUES (?, ?, ?, ?, ?, ?, ?)",
+			 "itttt" "ti", m->id, a->mail, a->name != NULL ? a->name : "",
+			 jmb_role_name(a->role), jmb_partstat_name(a->status), a->token,
+			 (int64_t)a->joins);
+	}
+	return finish(c, r, error_r);
+}
+
+static enum jmb_store_result sqlite_meetings_for_feed(void *conn, struct jmb_pool *pool,
+						      const char *login, const char *mails_json,
+						      time_t ends_after, time_t deleted_after,
+						      struct jmb_meeting_list *list_r,
+						      char **error_r)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum jmb_store_result r;
+
+	r = prepare(conn, &stmt, "SELECT " MEETING_COLUMNS FEED_WHERE " ORDER BY m.start_at, m.id",
+		    "iitt", error_r, (int64_t)ends_after, (int64_t)deleted_after, login, mails_json);
+	if (r != JMB_STORE_OK)
+		return r;
+	return collect_meetings(conn, pool, stmt, list_r, error_r);
+}
+
+static enum jmb_store_result sqlite_feed_stamp(void *conn, const char *login,
+					       const char *mails_json, time_t ends_after,
+					       time_t deleted_after, const char *offsets_json,
+					       time_t now, struct jmb_feed_stamp *stamp_r,
+					       char **error_r)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *stmt = NULL;
+	enum jmb_store_result r;
+	int rc;
+
+	r = prepare(c, &stmt,
+		    "SELECT coalesce(max(m.updated_at), 0), count(*), "
+		    "coalesce(sum((SELECT count(*) FROM json_each(?5) o WHERE m.deleted_at IS NULL "
+		    "AND m.start_at - o.value * 60 > ?6)), 0)" FEED_WHERE,
+		    "iitt" "ti", error_r, (int64_t)ends_after, (int64_t)deleted_after, login,
+		    mails_json, offsets_json, (int64_t)now);
+	if (r != JMB_STORE_OK)
+		return r;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		stamp_r->last_modified = (time_t)sqlite3_column_int64(stmt, 0);
+		stamp_r->meetings = (long)sqlite3_column_int64(stmt, 1);
+		stamp_r->future_alarms = (long)sqlite3_column_int64(stmt, 2);
+	} else {
+		r = sqlite_result(c, rc, error_r);
+	}
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+static enum jmb_store_result sqlite_feed_token(void *conn, struct jmb_pool *pool,
+					       const struct jmb_person *user,
+					       const char *identity_json, const char *candidate,
+					       time_t now, char **token_r, char **error_r)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *stmt = NULL, *stmt_ = NULL;
+	enum jmb_store_result r = begin_write(c, error_r);
+
+	if (r != JMB_STORE_OK)
+		return r;
+	r = EXEC(c, error_r,
+		 "INSERT INTO users (login, mail, name, identity, feed_token, created_at, "
+		 "last_login_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (login) DO UPDATE "
+		 "SET identity = excluded.identity, "
+		 "feed_token = coalesce(users.feed_token, excluded.feed_token)",
+		 "tttt" "ti", user->login, user->mail != NULL ? user->mail : "",
+		 user->name != NULL ? user->name : "", identity_json, candidate, (int64_t)now);
+	if (r == JMB_STORE_OK)
+		r = prepare(c, &stmt, "SELECT feed_token FROM users WHERE login = ?", "t", error_r,
+			    user->login);
+	if (r == JMB_STORE_OK)
+		r = first_text(c, pool, stmt, token_r, NULL, NULL, error_r);
+	return finish(c, r, error_r);
+}
+
+static enum jmb_store_result sqlite_feed_token_set(void *conn, const struct jmb_person *user,
+						   const char *identity_json, const char *token,
+						   time_t now, char **error_r)
+{
+	sqlite3_stmt *stmt_ = NULL;
+
+	return EXEC(conn, error_r,
+		    "INSERT INTO users (login, mail, name, identity, feed_token, feed_rotated_at, "
+		    "created_at, last_login_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6) "
+		    "ON CONFLICT (login) DO UPDATE SET feed_token = excluded.feed_token, "
+		    "feed_rotated_at = excluded.feed_rotated_at, "
+		    "identity = coalesce(users.identity, excluded.identity)",
+		    "tttt" "ti", user->login, user->mail != NULL ? user->mail : "",
+		    user->name != NULL ? user->name : "", identity_json, token, (int64_t)now);
+}
+
+static enum jmb_store_result sqlite_feed_token_lookup(void *conn, struct jmb_pool *pool,
+						      const char *token, char **login_r,
+						      char **identity_json_r, char **error_r)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *stmt = NULL;
+	enum jmb_store_result r;
+	int rc;
+
+	r = prepare(c, &stmt,
+		    "SELECT login, coalesce(identity, json_object('login', login, 'mail', mail, "
+		    "'name', name)) FROM users WHERE feed_token = ?",
+		    "t", error_r, token);
+	if (r != JMB_STORE_OK)
+		return r;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*login_r = col_text(pool, stmt, 0);
+		*identity_json_r = col_text(pool, stmt, 1);
+	} else if (rc == SQLITE_DONE) {
+		*error_r = jmb_xstrdup("unknown feed token");
+		r = JMB_STORE_NOT_FOUND;
+	} else {
+		r = sqlite_result(c, rc, error_r);
+	}
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+static enum jmb_store_result sqlite_private_room_use(void *conn, const char *login, time_t now,
+						     long *uses_r, char **error_r)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *stmt = NULL;
+	enum jmb_store_result r;
+	int rc;
+
+	r = prepare(c, &stmt,
+		    "INSERT INTO private_rooms (login, uses, last_used_at) VALUES (?, 1, ?) "
+		    "ON CONFLICT (login) DO UPDATE SET uses = uses + 1, "
+		    "last_used_at = excluded.last_used_at RETURNING uses",
+		    "ti", error_r, login, (int64_t)now);
+	if (r != JMB_STORE_OK)
+		return r;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*uses_r = (long)sqlite3_column_int64(stmt, 0);
+		rc = sqlite3_step(stmt);
+	}
+	r = rc == SQLITE_DONE ? JMB_STORE_OK : sqlite_result(c, rc, error_r);
+	sqlite3_finalize(stmt);
+	return r;
+}
+
 const struct jmb_store_driver jmb_store_driver_sqlite = {
 	.name = "sqlite",
 	.migrations = jmb_migrations_sqlite,
@@ -819,6 +1029,14 @@ const struct jmb_store_driver jmb_store_driver_sqlite = {
 	.attendee_by_token = sqlite_attendee_by_token,
 	.attendee_set_status = sqlite_attendee_set_status,
 	.attendee_count_join = sqlite_attendee_count_join,
+	.meeting_by_room = sqlite_meeting_by_room,
+	.meeting_import = sqlite_meeting_import,
+	.meetings_for_feed = sqlite_meetings_for_feed,
+	.feed_stamp = sqlite_feed_stamp,
+	.feed_token = sqlite_feed_token,
+	.feed_token_set = sqlite_feed_token_set,
+	.feed_token_lookup = sqlite_feed_token_lookup,
+	.private_room_use = sqlite_private_room_use,
 	.user_touch = sqlite_user_touch,
 	.session_create = sqlite_session_create,
 	.session_get = sqlite_session_get,

@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -279,6 +280,76 @@ enum jmb_store_result jmb_store_attendee_count_join(struct jmb_store *store, con
 						    long *joins_r, char **error_r)
 {
 	STORE_CALL(attendee_count_join, token, joins_r, error_r);
+}
+
+enum jmb_store_result jmb_store_meeting_by_room(struct jmb_store *store, struct jmb_pool *pool,
+						const char *room, struct jmb_meeting **m_r,
+						char **error_r)
+{
+	STORE_CALL(meeting_by_room, pool, room, m_r, error_r);
+}
+
+enum jmb_store_result jmb_store_meeting_import(struct jmb_store *store, struct jmb_meeting *m,
+					       char **error_r)
+{
+	STORE_CALL(meeting_import, m, error_r);
+}
+
+enum jmb_store_result jmb_store_meetings_for_feed(struct jmb_store *store, struct jmb_pool *pool,
+						  const char *login, const char *const *mails,
+						  time_t ends_after, time_t deleted_after,
+						  struct jmb_meeting_list *list_r, char **error_r)
+{
+	const char *mails_json = mails_to_json(pool, mails);
+
+	STORE_CALL(meetings_for_feed, pool, login, mails_json, ends_after, deleted_after, list_r,
+		   error_r);
+}
+
+enum jmb_store_result jmb_store_feed_stamp(struct jmb_store *store, struct jmb_pool *pool,
+					   const char *login, const char *const *mails,
+					   time_t ends_after, time_t deleted_after,
+					   const long *alarm_offsets, size_t n_offsets, time_t now,
+					   struct jmb_feed_stamp *stamp_r, char **error_r)
+{
+	const char *mails_json = mails_to_json(pool, mails);
+	char *offsets_json = jmb_pool_alloc(pool, 2 + n_offsets * 22);
+
+	strcpy(offsets_json, "[");
+	for (size_t i = 0; i < n_offsets; i++)
+		sprintf(offsets_json + strlen(offsets_json), "%s%ld", i ? "," : "", alarm_offsets[i]);
+	strcat(offsets_json, "]");
+	STORE_CALL(feed_stamp, login, mails_json, ends_after, deleted_after, offsets_json, now,
+		   stamp_r, error_r);
+}
+
+enum jmb_store_result jmb_store_feed_token(struct jmb_store *store, struct jmb_pool *pool,
+					   const struct jmb_person *user, const char *identity_json,
+					   const char *candidate, time_t now, char **token_r,
+					   char **error_r)
+{
+	STORE_CALL(feed_token, pool, user, identity_json, candidate, now, token_r, error_r);
+}
+
+enum jmb_store_result jmb_store_feed_token_set(struct jmb_store *store,
+					       const struct jmb_person *user,
+					       const char *identity_json, const char *token,
+					       time_t now, char **error_r)
+{
+	STORE_CALL(feed_token_set, user, identity_json, token, now, error_r);
+}
+
+enum jmb_store_result jmb_store_feed_token_lookup(struct jmb_store *store, struct jmb_pool *pool,
+						  const char *token, char **login_r,
+						  char **identity_json_r, char **error_r)
+{
+	STORE_CALL(feed_token_lookup, pool, token, login_r, identity_json_r, error_r);
+}
+
+enum jmb_store_result jmb_store_private_room_use(struct jmb_store *store, const char *login,
+						 time_t now, long *uses_r, char **error_r)
+{
+	STORE_CALL(private_room_use, login, now, uses_r, error_r);
 }
 
 enum jmb_store_result jmb_store_user_touch(struct jmb_store *store, const struct jmb_person *user,

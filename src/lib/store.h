@@ -85,9 +85,64 @@ enum jmb_store_result jmb_store_attendee_set_status(struct jmb_store *store, con
 enum jmb_store_result jmb_store_attendee_count_join(struct jmb_store *store, const char *token,
 						    long *joins_r, char **error_r);
 
+/* A meeting by its Jitsi room name; deleted ones are NOT_FOUND. */
+enum jmb_store_result jmb_store_meeting_by_room(struct jmb_store *store, struct jmb_pool *pool,
+						const char *room, struct jmb_meeting **m_r,
+						char **error_r);
+/* Inserts a meeting exactly as given (room, uid, sequence, attendee tokens,
+ * statuses and join counts kept): for `jmbctl import-legacy`. CONFLICT when
+ * the room, the UID or a token exists already. */
+enum jmb_store_result jmb_store_meeting_import(struct jmb_store *store, struct jmb_meeting *m,
+					       char **error_r);
+
+/* What a personal iCal feed holds: meetings owned by login (or whose owner
+ * address is among mails) or with an attendee among mails, that end after
+ * ends_after and are not deleted, or were deleted after deleted_after (they
+ * appear as cancelled). Sorted by start. */
+enum jmb_store_result jmb_store_meetings_for_feed(struct jmb_store *store, struct jmb_pool *pool,
+						  const char *login, const char *const *mails,
+						  time_t ends_after, time_t deleted_after,
+						  struct jmb_meeting_list *list_r, char **error_r);
+
+/* A cheap fingerprint of the same set, for ETag and Last-Modified without
+ * building the feed: the newest change, the number of meetings, and the number
+ * of reminders (offsets in minutes before the start) still in the future. */
+struct jmb_feed_stamp {
+	time_t last_modified;
+	long meetings;
+	long future_alarms;
+};
+enum jmb_store_result jmb_store_feed_stamp(struct jmb_store *store, struct jmb_pool *pool,
+					   const char *login, const char *const *mails,
+					   time_t ends_after, time_t deleted_after,
+					   const long *alarm_offsets, size_t n_offsets, time_t now,
+					   struct jmb_feed_stamp *stamp_r, char **error_r);
+
 /* Users who logged in at least once (kept for feeds and mail language). */
 enum jmb_store_result jmb_store_user_touch(struct jmb_store *store, const struct jmb_person *user,
 					   const char *language, time_t now, char **error_r);
+
+/* Feed tokens. feed_token returns the user's token, storing candidate first
+ * when the user has none (creating the user row if needed: header-trust users
+ * never open a session). identity_json keeps every address of the user, which
+ * the feed matches. rotate replaces it (the old URL stops working). set is
+ * for imports: CONFLICT when the token belongs to someone else. by_token
+ * returns the owner's login and stored identity. */
+enum jmb_store_result jmb_store_feed_token(struct jmb_store *store, struct jmb_pool *pool,
+					   const struct jmb_person *user, const char *identity_json,
+					   const char *candidate, time_t now, char **token_r,
+					   char **error_r);
+enum jmb_store_result jmb_store_feed_token_set(struct jmb_store *store,
+					       const struct jmb_person *user,
+					       const char *identity_json, const char *token,
+					       time_t now, char **error_r);
+enum jmb_store_result jmb_store_feed_token_lookup(struct jmb_store *store, struct jmb_pool *pool,
+						  const char *token, char **login_r,
+						  char **identity_json_r, char **error_r);
+
+/* Counts one use of the private room named after login; returns the new count. */
+enum jmb_store_result jmb_store_private_room_use(struct jmb_store *store, const char *login,
+						 time_t now, long *uses_r, char **error_r);
 
 /* Sessions, keyed by the SHA-256 of the cookie value. get returns NOT_FOUND for expired ones. */
 enum jmb_store_result jmb_store_session_create(struct jmb_store *store, const char *id_hash,

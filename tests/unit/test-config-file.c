@@ -670,9 +670,16 @@ static void test_settings_checks(void **state)
 			      "[jitsi] base_url must start with http:// or https://");
 	assert_settings_error(f, "[auth]\nplugins = , ,\n",
 			      "[auth] plugins must name at least one plugin");
-	assert_settings_error(f, "[server]\nlisten = x\nlisten_port = 80\n",
+	assert_settings_error(f, "[server]\nlisten = x\nlisten_port = 80\n[jitsi]\napp_secret = s\n",
 			      "/etc/jmb/jmb.conf:3: [server] unknown key 'listen_port'");
-	assert_settings_error(f, "[servr]\nlisten = x\n", "unknown section [servr]");
+	assert_settings_error(f, "[servr]\nlisten = x\n[jitsi]\napp_secret = s\n",
+			      "unknown section [servr]");
+	assert_settings_error(f, "[server]\nlisten = x\n",
+			      "[jitsi] needs app_secret (or app_secret_file) or private_key_file");
+	assert_settings_error(f, "[jitsi]\nprivate_key_file = /nonexistent.pem\nkey_id = k\n",
+			      "[jitsi] private_key_file cannot be read");
+	assert_settings_error(f, "[jitsi]\napp_secret = s\n[reminders]\nmail_before = 60, x\n",
+			      "[reminders] mail_before must be up to 8 minute counts");
 	assert_settings_error(f, "[jitsi]\napp_secret = a\napp_secret_file = b\n",
 			      "/etc/jmb/jmb.conf:3: [jitsi] app_secret_file: give either");
 }
