@@ -22,7 +22,7 @@ struct http_server {
 	struct jmbd *d;
 	struct MHD_Daemon *mhd;
 	size_t max_body;
-	atomic_int active;
+	atomic_int active; /* requests in progress; idle keep-alive connections do not count */
 	unsigned port;
 };
 
@@ -37,8 +37,10 @@ struct http_exchange {
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+	struct http_server *s = cls;
 	struct http_exchange *x = jmb_xcalloc(1, sizeof(*x));
 
+	atomic_fetch_add(&s->active, 1);
 	x->pool = jmb_pool_new();
 	x->raw_uri = jmb_pool_strdup(x->pool, uri != NULL ? uri : "/");
 	return x;
@@ -47,6 +49,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
+	struct http_server *s = cls;
 	struct http_exchange *x = *con_cls;
 
 	if (x == NULL)
@@ -55,17 +58,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	jmb_pool_free(&x->pool);
 	free(x);
 	*con_cls = NULL;
-}
-
-static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-			  enum MHD_ConnectionNotificationCode toe)
-{
-	struct http_server *s = cls;
-
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-		atomic_fetch_add(&s->active, 1);
-	else
-		atomic_fetch_sub(&s->active, 1);
+	atomic_fetch_sub(&s->active, 1);
 }
 
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -280,8 +273,10 @@ struct http_server *http_server_start(struct jmbd *d, char **error_r)
 	const struct jmb_server_settings *cfg = &d->rt->settings.server;
 	struct http_server *s = jmb_xcalloc(1, sizeof(*s));
 	struct sockaddr_storage ss;
+	/* MHD_USE_ITC: without it MHD_quiesce_daemon fails and a draining
+	   daemon keeps accepting connections. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-			 MHD_USE_TURBO;
+			 MHD_USE_TURBO | MHD_USE_ITC;
 
 	if (parse_listen(cfg->listen, &ss, error_r) < 0) {
 		free(s);
@@ -295,9 +290,8 @@ struct http_server *http_server_start(struct jmbd *d, char **error_r)
 		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)cfg->connection_timeout, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-		on_connection, s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_END);
 	if (s->mhd == NULL) {
 		*error_r = jmb_xasprintf("cannot listen on %s (address in use or not permitted?)",
 					 cfg->listen);
@@ -320,8 +314,13 @@ void http_server_stop(struct http_server **sp, int grace_seconds)
 
 	if (s == NULL)
 		return;
-	/* Stop accepting, then give requests in progress time to finish. */
-	MHD_quiesce_daemon(s->mhd);
+	/* Stop accepting, then give requests in progress (not idle keep-alive
+	   connections, which MHD_stop_daemon closes) time to finish. */
+	MHD_socket listen_fd = MHD_quiesce_daemon(s->mhd);
+	/* MHD hands the listening socket back; closed, new clients are refused
+	   at once instead of waiting in the backlog until we exit. */
+	if (listen_fd != MHD_INVALID_SOCKET)
+		close(listen_fd);
 	for (int i = 0; i < grace_seconds * 10 && atomic_load(&s->active) > 0; i++)
 		usleep(100 * 1000);
 	MHD_stop_daemon(s->mhd);
