@@ -1,0 +1,273 @@
+"""Running jmbd: `jmbd --check-config` and `jmbctl check-config` accept good
+configs and reject bad ones with `file:line: message`; SIGHUP reloads the
+config (and keeps the running one when the new one is broken); SIGTERM drains
+and exits 0; /healthz turns 503 when the store is unusable; static files carry
+ETag and answer 304."""
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+import requests
+
+from conftest import JMBCTL, JMBD, REPO
+from helpers import Page, api, api_token, assert_security_headers, raw_get
+
+
+def check_config(d):
+    """Runs both checkers; returns [(returncode, stdout, stderr)] for jmbd and jmbctl."""
+    out = []
+    for cmd in ([str(JMBD), "--check-config", "--config", str(d.config)],
+                [str(JMBCTL), "--config", str(d.config), "check-config"]):
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        out.append((p.returncode, p.stdout, p.stderr))
+    return out
+
+
+def wait_for(predicate, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+# -- check-config ----------------------------------------------------------------
+
+def test_check_config_accepts_the_test_config(jmbd_factory):
+    d = jmbd_factory(start=False, plugins="local,header-trust")
+    for code, out, err in check_config(d):
+        assert code == 0, err
+        assert out == f"{d.config}: configuration is valid\n"
+
+
+def line_of(text, needle):
+    return next(i for i, line in enumerate(text.split("\n"), 1) if line.startswith(needle))
+
+
+# name: (edit of the config text, line that must be reported (a prefix of it), words of the message)
+BAD_CONFIGS = {
+    "unknown-key": (lambda t: t.replace("threads = 4", "threads = 4\nthreds = 8"),
+                    "threds", "unknown key 'threds'"),
+    "unknown-section": (lambda t: t + "\n[serverr]\nlisten = 1\n", "[serverr]", "unknown section"),
+    "unknown-plugin-key": (lambda t: t.replace("[auth.local]", "[auth.local]\nuser_file = x"),
+                           "user_file", "unknown key 'user_file'"),
+    "not-a-number": (lambda t: t.replace("threads = 4", "threads = four"), "threads",
+                     "'four' is not a whole number"),
+    "out-of-range": (lambda t: t.replace("threads = 4", "threads = 0"), "threads", "out of range"),
+    "bad-driver": (lambda t: t.replace("driver = sqlite", "driver = mysql"), "driver", "mysql"),
+    "syntax": (lambda t: t.replace("[jitsi]", "[jitsi]\nthis is not ini"), "this is not ini",
+               "syntax error"),
+    "missing-secret-file": (lambda t: t.replace("app_secret = test-secret-0123456789",
+                                                "app_secret_file = /nonexistent/jmb-secret"),
+                            "app_secret_file", "/nonexistent/jmb-secret"),
+    "unknown-plugin": (lambda t: t.replace("plugins = local", "plugins = local, nosuch"),
+                       "plugins", "nosuch"),
+    "bad-language": (lambda t: t.replace("default_language = en", "default_language = de"),
+                     "default_language", "default_language"),
+    "bad-timezone": (lambda t: t.replace("timezone = Europe/Paris", "timezone = Mars/Olympus"),
+                     "timezone", "timezone"),
+    "bad-public-url": (lambda t: t.replace("public_url = http://", "public_url = ftp://"),
+                       "public_url", "public_url"),
+    "bad-trusted-proxy": (lambda t: t + "\n[auth.header-trust]\ntrusted_proxies = 300.1.1.1\n",
+                          "trusted_proxies", "300.1.1.1"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_CONFIGS.keys())
+def test_check_config_reports_file_and_line(jmbd_factory, case):
+    edit, line_start, words = BAD_CONFIGS[case]
+    d = jmbd_factory(start=False, plugins="local,header-trust")
+    text = edit(d.config.read_text())
+    d.config.write_text(text)
+    line = line_of(text, line_start)
+    # An unknown section may be reported at its header or at its first key.
+    expected = tuple(f"{d.config}:{n}: " for n in ((line, line + 1) if case == "unknown-section"
+                                                    else (line,)))
+    for code, out, err in check_config(d):
+        assert code != 0
+        assert "configuration is valid" not in out
+        assert any(e.startswith(expected) and words in e for e in err.splitlines()), \
+            (expected, err)
+
+
+def test_jmbd_refuses_to_start_on_a_bad_config(jmbd_factory):
+    d = jmbd_factory(start=False)
+    d.config.write_text(d.config.read_text().replace("threads = 4", "threads = lots"))
+    d.start(wait=False)
+    assert d.proc.wait(timeout=20) == 78  # EX_CONFIG
+    assert f"{d.config}:" in d.log() and "'lots' is not a whole number" in d.log()
+
+
+def test_missing_config_file(jmbd_factory):
+    d = jmbd_factory(start=False)
+    os.unlink(d.config)
+    for code, out, err in check_config(d):
+        assert code != 0
+        assert str(d.config) in err
+
+
+def test_check_config_accepts_a_secret_file(jmbd_factory):
+    d = jmbd_factory(start=False)
+    secret = d.dir / "jitsi-secret"
+    secret.write_text("from-a-file-0123456789\n")
+    d.config.write_text(d.config.read_text().replace(
+        "app_secret = test-secret-0123456789", f"app_secret_file = {secret}"))
+    for code, out, err in check_config(d):
+        assert code == 0, err
+
+
+# -- signals ---------------------------------------------------------------------
+
+def page_language(d):
+    return Page(requests.get(d.url + "/auth/local/login").text).lang
+
+
+def test_sighup_reloads_the_config(jmbd):
+    assert page_language(jmbd) == "en"
+    jmbd.config.write_text(jmbd.config.read_text().replace("default_language = en",
+                                                           "default_language = fr"))
+    jmbd.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: page_language(jmbd) == "fr")
+    assert "event=reloaded" in jmbd.log()
+    assert jmbd.proc.poll() is None
+
+
+def test_sighup_with_a_broken_config_keeps_the_old_one(jmbd):
+    s = jmbd.session("alice", "alice-password")
+    jmbd.config.write_text(jmbd.config.read_text().replace("default_language = en",
+                                                           "default_language = fr\nnonsense = 1"))
+    jmbd.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: "event=reload_failed" in jmbd.log())
+    assert "unknown key 'nonsense'" in jmbd.log()
+    assert jmbd.proc.poll() is None
+    assert page_language(jmbd) == "en"
+    assert s.get(jmbd.url + "/meetings").status_code == 200  # sessions survive
+    # Fixing the file and signalling again applies it.
+    jmbd.config.write_text(jmbd.config.read_text().replace("nonsense = 1\n", ""))
+    jmbd.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: page_language(jmbd) == "fr")
+
+
+def test_sighup_applies_booking_rules(jmbd):
+    token = api_token(jmbd, "alice")
+    body = {"title": "t", "start": "2099-01-05T10:00:00+01:00", "duration": 600}
+    assert api(jmbd, token).post(jmbd.url + "/api/v1/meetings", json=body).status_code == 422
+    jmbd.config.write_text(jmbd.config.read_text() + "\n[booking]\nmax_duration = 600\n")
+    jmbd.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: "event=reloaded" in jmbd.log())
+    assert api(jmbd, token).post(jmbd.url + "/api/v1/meetings", json=body).status_code == 201
+
+
+def test_sigterm_exits_zero_promptly_with_idle_keepalive_connections(jmbd):
+    """An idle browser connection is not a request in progress: it must not
+    hold the shutdown for the whole drain period."""
+    s = api(jmbd, api_token(jmbd, "alice"))
+    r = s.post(jmbd.url + "/api/v1/meetings", json={"title": "t", "start": "2099-01-05T10:00:00Z"})
+    assert r.status_code == 201
+    assert r.headers.get("Connection") != "close"  # the connection stays open, idle
+    started = time.monotonic()
+    assert jmbd.stop(signal.SIGTERM) == 0
+    assert time.monotonic() - started < 3
+    assert "event=stopped" in jmbd.log()
+    assert "MHD_" not in jmbd.log()  # e.g. "MHD_quiesce_daemon ... requires MHD_USE_ITC"
+
+
+def test_sigterm_finishes_the_request_in_progress(jmbd):
+    """Drain: a request whose body is still arriving gets its answer; new
+    connections are no longer accepted."""
+    with socket.create_connection(("127.0.0.1", jmbd.port), timeout=10) as c:
+        c.sendall(b"POST /logout HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                  b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 9\r\n\r\n"
+                  b"csrf=")
+        assert wait_for(lambda: "event=request" in jmbd.log())
+        jmbd.proc.send_signal(signal.SIGTERM)
+        assert wait_for(lambda: "event=stopping" in jmbd.log())
+        with pytest.raises(requests.ConnectionError):
+            requests.get(jmbd.url + "/healthz", timeout=2)
+        c.sendall(b"abcd")
+        answer = c.makefile("rb").read()
+    assert answer.startswith(b"HTTP/1.1 403 "), answer[:200]
+    assert jmbd.proc.wait(timeout=15) == 0
+
+
+def test_sigint_also_stops_cleanly(jmbd):
+    assert jmbd.stop(signal.SIGINT) == 0
+
+
+# -- health ------------------------------------------------------------------------
+
+def test_healthz_is_plain_ok(jmbd):
+    r = requests.get(jmbd.url + "/healthz")
+    assert (r.status_code, r.text) == (200, "ok\n")
+    assert r.headers["Content-Type"].startswith("text/plain")
+    assert r.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in r.headers
+    assert_security_headers(r)
+
+
+def test_healthz_503_when_the_sqlite_file_is_unusable(jmbd):
+    """Root ignores file permissions, so the database is made unusable by
+    overwriting it (and its WAL files) with garbage in place."""
+    token = api_token(jmbd, "alice")
+    assert requests.get(jmbd.url + "/healthz").status_code == 200
+    for name in ("jmb.db", "jmb.db-wal", "jmb.db-shm"):
+        path = jmbd.dir / name
+        if path.exists():
+            with open(path, "r+b") as f:
+                f.write(b"\x42" * max(path.stat().st_size, 4096))
+    r = requests.get(jmbd.url + "/healthz")
+    assert (r.status_code, r.text) == (503, "store unavailable\n")
+    # The store really is unusable: real requests fail too, and the daemon lives.
+    assert api(jmbd, token).get(jmbd.url + "/api/v1/meetings").status_code == 503
+    assert jmbd.proc.poll() is None
+
+
+def test_healthz_503_when_postgresql_is_down(jmbd_factory, postgres):
+    """A PostgreSQL store whose server goes away (its database is dropped)."""
+    db = "jmb_health"
+    postgres.psql(f"CREATE DATABASE {db}", dbname="postgres")
+    conninfo = postgres.conninfo.replace(f"dbname={postgres.dbname}", f"dbname={db}")
+    d = jmbd_factory(store="postgresql", conninfo=conninfo)
+    assert requests.get(d.url + "/healthz").status_code == 200
+    postgres.psql(f"DROP DATABASE {db} WITH (FORCE)", dbname="postgres")
+    r = requests.get(d.url + "/healthz")
+    assert r.status_code == 503
+    assert d.proc.poll() is None
+
+
+# -- static files ------------------------------------------------------------------
+
+def test_static_file_with_etag_and_304(jmbd):
+    r = requests.get(jmbd.url + "/static/jmb.css")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "text/css; charset=utf-8"
+    assert r.content == (REPO / "templates" / "static" / "jmb.css").read_bytes()
+    etag = r.headers["ETag"]
+    assert etag.startswith('"') and etag.endswith('"')
+    assert "max-age=" in r.headers["Cache-Control"]
+    assert "Set-Cookie" not in r.headers
+    assert_security_headers(r)
+    r = requests.get(jmbd.url + "/static/jmb.css", headers={"If-None-Match": etag})
+    assert r.status_code == 304
+    assert r.content == b""
+    assert r.headers["ETag"] == etag
+    r = requests.get(jmbd.url + "/static/jmb.css", headers={"If-None-Match": '"other"'})
+    assert r.status_code == 200
+    r = requests.head(jmbd.url + "/static/favicon.svg")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "image/svg+xml"
+    assert r.content == b""
+
+
+@pytest.mark.parametrize("target", [b"/static/nope.css", b"/static/", b"/static/.hidden.css",
+                                    b"/static/jmb.conf", b"/static/%2e%2e%2fjmb.conf",
+                                    b"/static/..%2f..%2fetc%2fpasswd", b"/static/a/b.css"])
+def test_static_files_outside_the_folder_are_not_served(jmbd, target):
+    status, headers, body = raw_get(jmbd, target)
+    assert status in (400, 404)
+    assert b"[server]" not in body and b"root:" not in body
+    assert headers["x-content-type-options"] == "nosniff"
