@@ -28,6 +28,16 @@ static bool zone_name_is_plausible(const char *zone)
 	return true;
 }
 
+void jmb_ical_lock(void)
+{
+	pthread_mutex_lock(&ical_lock);
+}
+
+void jmb_ical_unlock(void)
+{
+	pthread_mutex_unlock(&ical_lock);
+}
+
 static icaltimezone *zone_lookup(const char *zone)
 {
 	if (strcmp(zone, "UTC") == 0)

@@ -14,6 +14,11 @@ struct jmb_local_time {
 };
 
 bool jmb_timezone_is_valid(const char *zone);
+/* The lock that serialises every use of libical's zones (its builtin-zone
+ * cache and each zone's lazily expanded changes are not thread-safe). Take it
+ * around icaltimezone_* calls and conversions made outside this file. */
+void jmb_ical_lock(void);
+void jmb_ical_unlock(void);
 /* Converts a wall-clock time in zone to UTC. Returns 0, or -1 for an unknown
  * zone or an impossible date. */
 int jmb_local_to_utc(const struct jmb_local_time *local, const char *zone, time_t *utc_r);
