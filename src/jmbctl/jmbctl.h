@@ -28,5 +28,6 @@ int cmd_user(struct jmbctl *ctl, int argc, char **argv);
 int cmd_api_token(struct jmbctl *ctl, int argc, char **argv);
 int cmd_meetings(struct jmbctl *ctl, int argc, char **argv);
 int cmd_purge(struct jmbctl *ctl, int argc, char **argv);
+int cmd_import_legacy(struct jmbctl *ctl, int argc, char **argv);
 
 #endif

@@ -27,6 +27,9 @@ static const struct {
 				     "                            create a bearer token for the JSON API"},
 	{"meetings", cmd_meetings, "meetings list [--all] [--deleted] [--json] | meetings show ID [--json]"},
 	{"purge", cmd_purge, "purge                     delete expired sessions"},
+	{"import-legacy", cmd_import_legacy,
+	 "import-legacy [--map LOGINS_FILE] LEGACY.db\n"
+	 "                            import a jitsi-jmb SQLite database, keeping its links"},
 };
 
 static void usage(FILE *out)

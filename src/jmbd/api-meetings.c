@@ -15,8 +15,11 @@
 static json_t *api_meeting(struct jmbd *d, const struct jmb_request *req,
 			   const struct jmb_meeting *m)
 {
-	/* Personal links ("link") join the organiser's view with the /j/ route. */
-	return jmb_meeting_to_json(m, NULL);
+	/* Personal links are for the organiser's eyes only. */
+	const char *role = meeting_role_of(req, m, NULL);
+	bool owner = role != NULL && strcmp(role, "owner") == 0;
+
+	return jmb_meeting_to_json(m, owner ? d->rt->settings.server.public_url : NULL);
 }
 
 static void fail_fields(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,

@@ -116,12 +116,8 @@ void dispatch(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp
 	req->daemon = d;
 	choose_language(d, req);
 	match = router_find(jmbd_routes, req, &route);
-	/* Static files need no identity, cookies or store. */
-	if (match == ROUTE_FOUND && strncmp(req->path, "/static/", 8) == 0) {
-		route->handler(d, req, resp);
-		goto out;
-	}
-	if (match == ROUTE_FOUND && strcmp(req->path, "/healthz") == 0) {
+	/* Some routes serve anyone the same way: no session lookup, no cookie. */
+	if (match == ROUTE_FOUND && (route->flags & ROUTE_BARE) != 0) {
 		route->handler(d, req, resp);
 		goto out;
 	}

@@ -2,6 +2,8 @@
 #ifndef JMBD_HANDLERS_H
 #define JMBD_HANDLERS_H
 
+#include <jansson.h>
+
 #include "router.h"
 
 /* page-meetings.c */
@@ -12,6 +14,14 @@ route_handler page_meeting_new, page_meeting_create, page_meeting_edit, page_mee
 /* api-meetings.c */
 route_handler api_meetings_list, api_meetings_create, api_meeting_get, api_meeting_patch,
 	api_meeting_delete;
+/* page-join.c */
+route_handler page_start, page_join, page_close, page_legacy;
+/* page-invitation.c */
+route_handler page_invitation, page_invitation_answer;
+/* page-feed.c */
+route_handler page_feed, page_feed_rotate, api_feed_get, api_feed_rotate;
+/* The requester's feed URLs ({"url", "webcal"}), creating the token on first use. */
+json_t *feed_urls(struct jmbd *d, struct jmb_request *req, bool rotate);
 /* page-system.c */
 route_handler page_home, page_healthz, page_static, page_logout;
 

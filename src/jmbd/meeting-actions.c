@@ -11,6 +11,7 @@
 #include "meeting-actions.h"
 #include "memory.h"
 #include "render.h"
+#include "secret.h"
 
 #define CONFLICT_RETRIES 4
 
@@ -31,7 +32,8 @@ const char *meeting_role_of(const struct jmb_request *req, const struct jmb_meet
 		*attendee_r = NULL;
 	if (id == NULL)
 		return NULL;
-	if (strcmp(m->owner.login, id->login) == 0)
+	/* Imported legacy meetings know their owner only by address. */
+	if (strcmp(m->owner.login, id->login) == 0 || jmb_identity_has_mail(id, m->owner.mail))
 		return "owner";
 	for (size_t i = 0; i < m->n_attendees; i++) {
 		if (jmb_identity_has_mail(id, m->attendees[i].mail)) {
@@ -172,6 +174,38 @@ enum action_result meeting_list(struct jmbd *d, struct jmb_request *req, bool ar
 					req->identity->mails, after, before, archive, list_r,
 					&error);
 	return r == JMB_STORE_OK ? ACTION_OK : store_failed("meetings_for_user", r, error);
+}
+
+/* Looks an invitee up by personal token; answers 404/410 itself. */
+const struct jmb_attendee *attendee_load(struct jmbd *d, struct jmb_request *req,
+						struct jmb_response *resp, const char *token,
+						struct jmb_meeting **m_r)
+{
+	char *error = NULL;
+	size_t index = 0;
+	enum jmb_store_result r;
+
+	if (!jmb_token_is_wellformed(token)) {
+		render_error(d, req, resp, 404, N_("This link is not valid."));
+		return NULL;
+	}
+	r = jmb_store_attendee_by_token(d->store, req->pool, token, m_r, &index, &error);
+	if (r == JMB_STORE_NOT_FOUND) {
+		free(error);
+		render_error(d, req, resp, 404, N_("This link is not valid."));
+		return NULL;
+	}
+	if (r != JMB_STORE_OK) {
+		jmb_log(JMB_LOG_ERROR, "attendee_by_token", "error", error, NULL);
+		free(error);
+		meeting_action_fail(d, req, resp, ACTION_FAILED);
+		return NULL;
+	}
+	if ((*m_r)->deleted != 0) {
+		render_error(d, req, resp, 410, N_("This meeting was cancelled."));
+		return NULL;
+	}
+	return &(*m_r)->attendees[index];
 }
 
 void meeting_action_fail(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,

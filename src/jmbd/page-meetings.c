@@ -22,9 +22,15 @@ static void render_list(struct jmbd *d, struct jmb_request *req, struct jmb_resp
 	}
 	for (size_t i = 0; i < list.count; i++)
 		json_array_append_new(items, view_meeting(d, req, list.items[i]));
-	render_page(d, req, resp, 200, archive ? "archive" : "meetings",
-		    json_pack("{s:o, s:b, s:I}", "meetings", items, "archive", archive,
-			      "archive_days", (json_int_t)d->rt->settings.booking.archive_days));
+	json_t *model = json_pack("{s:o, s:b, s:I, s:b, s:b}", "meetings", items, "archive",
+				  archive, "archive_days",
+				  (json_int_t)d->rt->settings.booking.archive_days, "deleted",
+				  jmb_request_query(req, "deleted") != NULL, "feed_rotated",
+				  jmb_request_query(req, "feed_rotated") != NULL);
+	json_t *feed = archive ? NULL : feed_urls(d, req, false);
+	if (feed != NULL)
+		json_object_set_new(model, "feed", feed);
+	render_page(d, req, resp, 200, archive ? "archive" : "meetings", model);
 }
 
 void page_meetings(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)

@@ -7,9 +7,25 @@
 
 const struct route jmbd_routes[] = {
 	{"GET", "/", ROUTE_PUBLIC, page_home},
-	{"GET", "/healthz", ROUTE_PUBLIC, page_healthz},
-	{"GET", "/static/{}", ROUTE_PUBLIC, page_static},
+	{"GET", "/healthz", ROUTE_BARE, page_healthz},
+	{"GET", "/static/{}", ROUTE_BARE, page_static},
 	{"POST", "/logout", ROUTE_FORM, page_logout},
+	{"GET", "/close", ROUTE_PUBLIC, page_close},
+
+	{"GET", "/start/{}", ROUTE_LOGIN, page_start},
+	{"GET", "/j/{}", ROUTE_BARE, page_join},
+	{"GET", "/r/{}", ROUTE_PUBLIC, page_invitation},
+	{"POST", "/r/{}", ROUTE_FORM, page_invitation_answer},
+	{"GET", "/feed/{}", ROUTE_BARE, page_feed},
+	{"POST", "/me/feed/rotate", ROUTE_LOGIN | ROUTE_FORM, page_feed_rotate},
+
+	/* The legacy CGI addresses found in mails and calendars already sent. */
+	{"GET", "/booking.cgi", ROUTE_BARE, page_legacy},
+	{"GET", "/token.cgi", ROUTE_BARE, page_legacy},
+	{"GET", "/join.cgi", ROUTE_BARE, page_legacy},
+	{"GET", "/invitation.cgi", ROUTE_BARE, page_legacy},
+	{"GET", "/ical.cgi", ROUTE_BARE, page_legacy},
+	{"GET", "/close.cgi", ROUTE_BARE, page_legacy},
 
 	{"GET", "/meetings", ROUTE_LOGIN, page_meetings},
 	{"POST", "/meetings", ROUTE_LOGIN | ROUTE_FORM, page_meeting_create},
@@ -26,5 +42,7 @@ const struct route jmbd_routes[] = {
 	{"GET", "/api/v1/meetings/{}", ROUTE_LOGIN | ROUTE_API, api_meeting_get},
 	{"PATCH", "/api/v1/meetings/{}", ROUTE_LOGIN | ROUTE_API, api_meeting_patch},
 	{"DELETE", "/api/v1/meetings/{}", ROUTE_LOGIN | ROUTE_API, api_meeting_delete},
+	{"GET", "/api/v1/me/feed", ROUTE_LOGIN | ROUTE_API, api_feed_get},
+	{"POST", "/api/v1/me/feed/rotate", ROUTE_LOGIN | ROUTE_API, api_feed_rotate},
 	{NULL, NULL, 0, NULL},
 };

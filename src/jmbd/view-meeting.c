@@ -79,6 +79,11 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, const struct jmb_m
 	json_object_set_new(o, "live", json_boolean(now >= m->start && now < m->end));
 	json_object_set_new(o, "past", json_boolean(now >= m->end));
 	json_object_set_new(o, "url", json_sprintf("/meetings/%lld", (long long)m->id));
+	/* Owners and moderators who log in start the room; guests use their link. */
+	if (mine != NULL && mine->role == JMB_ROLE_GUEST)
+		json_object_set_new(o, "start_url", json_sprintf("/j/%s", mine->token));
+	else
+		json_object_set_new(o, "start_url", json_sprintf("/start/%s", m->room));
 	json_object_set_new(o, "edit_url", json_sprintf("/meetings/%lld/edit", (long long)m->id));
 	json_object_set_new(o, "delete_url", json_sprintf("/meetings/%lld/delete", (long long)m->id));
 	if (mine != NULL)

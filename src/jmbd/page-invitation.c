@@ -1,0 +1,82 @@
+/* The invitation page /r/<token>: an invitee reads the meeting and answers
+ * with a button. A GET never changes the answer: mail scanners follow links. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "handlers.h"
+#include "log.h"
+#include "meeting-actions.h"
+#include "memory.h"
+#include "render.h"
+
+static const char *answer_label(enum jmb_partstat s)
+{
+	switch (s) {
+	case JMB_PARTSTAT_ACCEPTED: return N_("You accepted this invitation.");
+	case JMB_PARTSTAT_DECLINED: return N_("You declined this invitation.");
+	default: return N_("You have not answered yet.");
+	}
+}
+
+static void render_invitation(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+			      const struct jmb_meeting *m, const struct jmb_attendee *a,
+			      bool answered)
+{
+	json_t *model = json_pack(
+		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "title", m->title,
+		"description", m->description != NULL ? m->description : "", "organiser",
+		*m->owner.name != '\0' ? m->owner.name : m->owner.mail, "organiser_mail",
+		m->owner.mail, "when",
+		jmb_pool_printf(req->pool, "%s – %s (%s)", format_datetime(d, req, m->start, m->timezone),
+				format_clock(req, m->end, m->timezone), m->timezone),
+		"role",
+		tr(d, req, a->role == JMB_ROLE_MODERATOR ? N_("Moderator") : N_("Guest")), "answer",
+		tr(d, req, answer_label(a->status)), "action",
+		jmb_pool_printf(req->pool, "/r/%s", a->token), "join_url",
+		jmb_pool_printf(req->pool, "/j/%s", a->token), "accepted",
+		a->status == JMB_PARTSTAT_ACCEPTED, "declined", a->status == JMB_PARTSTAT_DECLINED,
+		"answered", answered, "over", jmbd_now() >= m->end);
+	render_page(d, req, resp, 200, "invitation", model);
+}
+
+void page_invitation(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	struct jmb_meeting *m = NULL;
+	const struct jmb_attendee *a = attendee_load(d, req, resp, req->params[0], &m);
+
+	if (a != NULL)
+		render_invitation(d, req, resp, m, a, jmb_request_query(req, "answered") != NULL);
+}
+
+void page_invitation_answer(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	const char *answer = jmb_request_form(req, "answer");
+	struct jmb_meeting *m = NULL;
+	const struct jmb_attendee *a = attendee_load(d, req, resp, req->params[0], &m);
+	enum jmb_partstat status;
+	char *error = NULL;
+
+	if (a == NULL)
+		return;
+	if (answer == NULL || jmb_partstat_parse(answer, &status) < 0 ||
+	    status == JMB_PARTSTAT_NEEDS_ACTION) {
+		render_error(d, req, resp, 400, N_("Please answer with one of the buttons."));
+		return;
+	}
+	if (jmbd_now() >= m->end) {
+		render_error(d, req, resp, 410, N_("This meeting is over."));
+		return;
+	}
+	if (jmb_store_attendee_set_status(d->store, a->token, status, jmbd_now(), &error) !=
+	    JMB_STORE_OK) {
+		jmb_log(JMB_LOG_ERROR, "attendee_set_status", "error", error, NULL);
+		free(error);
+		meeting_action_fail(d, req, resp, ACTION_FAILED);
+		return;
+	}
+	jmb_log(JMB_LOG_INFO, "invitation_answered", "room", m->room, "answer", answer, NULL);
+	jmb_response_redirect(resp, 303, jmb_pool_printf(req->pool, "/r/%s?answered=1", a->token));
+}
