@@ -78,7 +78,31 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 	return req->headers.count < 100 ? MHD_YES : MHD_NO;
 }
 
-/* Splits the raw URI into a percent-decoded path and parsed query. */
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* True when every '%' starts a two-hex-digit escape (RFC 3986 §2.1). The
+ * form parser keeps a stray '%' as it is; we refuse it instead, as no
+ * browser sends one. */
+static bool percent_escapes_are_valid(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '%' && (i + 2 >= len || hex_digit(s[i + 1]) < 0 || hex_digit(s[i + 2]) < 0))
+			return false;
+	}
+	return true;
+}
+
+/* Splits the raw URI into a percent-decoded path and parsed query. The path
+ * must decode to UTF-8 without control characters or dot-dot segments. */
 static int parse_uri(struct jmb_request *req, const char *uri)
 {
 	const char *q = strchr(uri, '?');
@@ -86,18 +110,17 @@ static int parse_uri(struct jmb_request *req, const char *uri)
 	char *path = jmb_pool_alloc(req->pool, path_len + 1);
 	size_t o = 0;
 
+	if (!percent_escapes_are_valid(uri, strlen(uri)))
+		return -1;
 	for (size_t i = 0; i < path_len; i++) {
-		char c = uri[i];
-		if (c == '%' && i + 2 < path_len) {
-			char hex[3] = {uri[i + 1], uri[i + 2], 0};
-			char *end;
-			long v = strtol(hex, &end, 16);
-			if (*end != '\0' || v == 0)
-				return -1;
-			c = (char)v;
+		unsigned char c = (unsigned char)uri[i];
+		if (c == '%') {
+			c = (unsigned char)(hex_digit(uri[i + 1]) << 4 | hex_digit(uri[i + 2]));
 			i += 2;
 		}
-		path[o++] = c;
+		if (c < 0x20 || c == 0x7f)
+			return -1;
+		path[o++] = (char)c;
 	}
 	path[o] = '\0';
 	if (path[0] != '/' || !jmb_utf8_is_valid(path, o) || strstr(path, "/..") != NULL)
@@ -173,7 +196,8 @@ static enum MHD_Result handle(struct http_server *s, struct http_exchange *x,
 	req.body = x->body.data != NULL ? x->body.data : "";
 	req.body_len = x->body.len;
 	if (req.body_len > 0 && is_form(&req) &&
-	    jmb_form_parse(req.pool, req.body, req.body_len, &req.form) < 0)
+	    (!percent_escapes_are_valid(req.body, req.body_len) ||
+	     jmb_form_parse(req.pool, req.body, req.body_len, &req.form) < 0))
 		req.form_invalid = true;
 
 	pthread_rwlock_rdlock(&d->lock);
