@@ -111,10 +111,16 @@ void csrf_prepare(struct jmbd *d, struct jmb_request *req, struct jmb_response *
 		cookie = jmb_pool_strdup(req->pool, fresh);
 		jmb_response_set_cookie(resp, CSRF_COOKIE, cookie, -1,
 					d->rt->settings.server.secure_cookies);
-		/* Later lookups in this request see the new cookie. */
-		req->cookies.count = 0;
-		jmb_cookie_parse(req->pool, jmb_pool_printf(req->pool, "%s=%s", CSRF_COOKIE, cookie),
-				 &req->cookies);
+		/* Later lookups in this request see the new cookie, first, ahead of
+		   a malformed one; the other cookies (the session!) stay. */
+		struct jmb_pair *items = jmb_pool_calloc(req->pool, req->cookies.count + 1,
+							 sizeof(*items));
+		items[0].name = CSRF_COOKIE;
+		items[0].value = cookie;
+		if (req->cookies.count > 0)
+			memcpy(items + 1, req->cookies.items, req->cookies.count * sizeof(*items));
+		req->cookies.items = items;
+		req->cookies.count++;
 	}
 	/* A signed double-submit token: only someone who can read our cookie and
 	   knows the server key can produce it. */
