@@ -13,6 +13,17 @@ from conftest import csrf_of
 ZONE = ZoneInfo("Europe/Paris")
 SECURITY_HEADERS = ("Content-Security-Policy", "Referrer-Policy", "X-Content-Type-Options")
 
+# Text that breaks naive HTML templating, SQL pasting, format strings or encodings.
+HOSTILE_TEXTS = [
+    "<script>alert('x')</script>",
+    '"><img src=x onerror=alert(1)>',
+    "'; DROP TABLE meetings; --",
+    "Robert'); DELETE FROM attendees WHERE ('1'='1",
+    "&amp; &lt;b&gt; &#x3C;",
+    "{{7*7}} ${7*7} %s%n%x \\ ` \\0",
+    "Réunion ✓ 会议 🎉",
+]
+
 
 class Page(HTMLParser):
     """What a test needs from a page: form values by name, the field error

@@ -17,6 +17,15 @@ def set_cookies(r):
     return {line.split("=", 1)[0]: line for line in r.raw.headers.getlist("Set-Cookie")}
 
 
+def only_session_cookie(value):
+    """A browser holding nothing but a session cookie: what one keeps after a
+    restart (the CSRF cookie lives for the browser session only), or what an
+    attacker holds after stealing it."""
+    s = requests.Session()
+    s.cookies.set("jmb_session", value)
+    return s
+
+
 def login_post(d, session, login, password, next_="/meetings", csrf=None):
     if csrf is None:
         csrf = csrf_of(session.get(d.url + "/auth/local/login").text)
@@ -122,19 +131,35 @@ def test_cookie_flags_when_public_url_is_https(jmbd_factory):
 def test_logout_ends_the_session_on_the_server(jmbd):
     s = jmbd.session("alice", "alice-password")
     stolen = s.cookies["jmb_session"]
+    assert only_session_cookie(stolen).get(jmbd.url + "/meetings",
+                                           allow_redirects=False).status_code == 200
     r = s.post(jmbd.url + "/logout", data={"csrf": form_csrf(s, jmbd)}, allow_redirects=False)
     assert r.status_code == 200
     assert "You are logged out" in Page(r.text).text
     line = set_cookies(r)["jmb_session"]
     assert line.startswith("jmb_session=;") and "Max-Age=0" in line, line
     # A copy of the cookie kept elsewhere (or by an attacker) is dead too.
-    replay = requests.Session()
-    replay.cookies.set("jmb_session", stolen)
+    replay = only_session_cookie(stolen)
     r = replay.get(jmbd.url + "/meetings", allow_redirects=False)
     assert r.status_code == 302
     assert r.headers["Location"].startswith("/auth/local/login")
     r = replay.get(jmbd.url + "/api/v1/meetings")
     assert r.status_code == 401
+
+
+def test_session_survives_the_loss_of_the_csrf_cookie(jmbd):
+    """The session cookie persists (Max-Age) but the CSRF cookie does not: after
+    a browser restart the first request carries only the session and must
+    still be logged in, and get a new CSRF cookie."""
+    s = jmbd.session("alice", "alice-password")
+    browser = only_session_cookie(s.cookies["jmb_session"])
+    r = browser.get(jmbd.url + "/meetings", allow_redirects=False)
+    assert r.status_code == 200
+    assert "Alice" in Page(r.text).text
+    assert "jmb_csrf" in set_cookies(r)
+    token = Page(r.text).values["csrf"]
+    r = browser.post(jmbd.url + "/logout", data={"csrf": token}, allow_redirects=False)
+    assert r.status_code == 200
 
 
 def test_logout_needs_the_csrf_token(jmbd):
@@ -156,12 +181,12 @@ def test_logout_by_get_is_not_possible(jmbd):
 def test_new_login_replaces_the_previous_session(jmbd):
     s = jmbd.session("alice", "alice-password")
     first = s.cookies["jmb_session"]
+    old = only_session_cookie(first)
+    assert old.get(jmbd.url + "/meetings", allow_redirects=False).status_code == 200
     r = login_post(jmbd, s, "bob", "bob-password")
     assert r.status_code == 303
     second = s.cookies["jmb_session"]
     assert second != first
-    old = requests.Session()
-    old.cookies.set("jmb_session", first)
     assert old.get(jmbd.url + "/meetings", allow_redirects=False).status_code == 302
     assert "Bob" in Page(s.get(jmbd.url + "/meetings").text).text
 
@@ -176,9 +201,10 @@ def test_session_id_chosen_by_the_browser_is_never_adopted(jmbd):
     assert r.status_code == 303
     issued = re.match(r"jmb_session=([^;]*)", set_cookies(r)["jmb_session"]).group(1)
     assert issued and issued != planted
-    fixated = requests.Session()
-    fixated.cookies.set("jmb_session", planted)
+    fixated = only_session_cookie(planted)
     assert fixated.get(jmbd.url + "/meetings", allow_redirects=False).status_code == 302
+    issued_only = only_session_cookie(issued)
+    assert issued_only.get(jmbd.url + "/meetings", allow_redirects=False).status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/meetings", "/meetings/archive", "/meetings/new",

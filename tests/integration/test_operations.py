@@ -227,15 +227,14 @@ def test_healthz_503_when_the_sqlite_file_is_unusable(jmbd):
 
 
 def test_healthz_503_when_postgresql_is_down(jmbd_factory, postgres):
-    """A PostgreSQL store whose server goes away (its database is dropped)."""
-    db = "jmb_health"
-    postgres.psql(f"CREATE DATABASE {db}", dbname="postgres")
-    conninfo = postgres.conninfo.replace(f"dbname={postgres.dbname}", f"dbname={db}")
+    """A PostgreSQL store whose database goes away under the daemon."""
+    conninfo = postgres.create_database()
     d = jmbd_factory(store="postgresql", conninfo=conninfo)
     assert requests.get(d.url + "/healthz").status_code == 200
-    postgres.psql(f"DROP DATABASE {db} WITH (FORCE)", dbname="postgres")
+    dbname = conninfo.split("dbname=")[1].split()[0]
+    postgres.psql(f'DROP DATABASE "{dbname}" WITH (FORCE)', dbname="postgres")
     r = requests.get(d.url + "/healthz")
-    assert r.status_code == 503
+    assert (r.status_code, r.text) == (503, "store unavailable\n")
     assert d.proc.poll() is None
 
 

@@ -100,6 +100,14 @@ class PostgresServer:
                          "-d", dbname or self.dbname, "-c", sql)
         return proc.stdout
 
+    def create_database(self, name=None):
+        """A new, empty database on this server (a fresh one per test); returns
+        its conninfo."""
+        if name is None:
+            name = "jmb_" + os.urandom(6).hex()
+        self.psql(f'CREATE DATABASE "{name}"', dbname="postgres")
+        return f"host=127.0.0.1 port={self.port} dbname={name} user={self.user}"
+
     def _log_tail(self):
         try:
             with open(self.logfile, encoding="utf-8", errors="replace") as f:
