@@ -238,37 +238,71 @@ static int import_meetings(struct jmbctl *ctl, sqlite3 *db, struct jmb_store *st
 	return 0;
 }
 
+/* One legacy feed hash. A hash already in the store (a second run) is skipped,
+ * not written again. Returns the store's answer. */
+static enum jmb_store_result import_feed(struct jmbctl *ctl, struct jmb_store *store,
+					 const char *login, const char *hash, const char *mail,
+					 bool *already_r, char **error_r)
+{
+	struct jmb_identity *id = jmb_identity_new(ctl->pool, login, "", mail, "legacy");
+	struct jmb_person person = {.login = (char *)login, .mail = (char *)(mail ? mail : ""),
+				    .name = ""};
+	char *owner = NULL, *owner_json = NULL, *json;
+	enum jmb_store_result r;
+
+	*already_r = false;
+	r = jmb_store_feed_token_lookup(store, ctl->pool, hash, &owner, &owner_json, error_r);
+	if (r != JMB_STORE_NOT_FOUND) {
+		*already_r = r == JMB_STORE_OK;
+		return r;
+	}
+	free(*error_r);
+	*error_r = NULL;
+	json = jmb_identity_to_json(id);
+	r = jmb_store_feed_token_set(store, &person, json, hash, time(NULL), error_r);
+	free(json);
+	return r;
+}
+
 static int import_feeds(struct jmbctl *ctl, sqlite3 *db, struct jmb_store *store,
 			const struct mail_map *map, struct import_counts *counts)
 {
 	sqlite3_stmt *stmt;
 	char *error = NULL;
+	int ret = 0;
 
 	if (sqlite3_prepare_v2(db, "SELECT ical_owner, ical_hash FROM ical ORDER BY ical_id", -1,
 			       &stmt, NULL) != SQLITE_OK)
 		return -1;
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while (ret == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
 		const char *login = text_col(stmt, 0), *hash = text_col(stmt, 1);
 		const char *mail = map_mail_of(map, login);
-		struct jmb_identity *id = jmb_identity_new(ctl->pool, login, "", mail, "legacy");
-		struct jmb_person person = {.login = (char *)login, .mail = (char *)(mail ? mail : ""),
-					    .name = ""};
-		char *json = jmb_identity_to_json(id);
-		enum jmb_store_result r;
+		enum jmb_store_result r = JMB_STORE_NOT_FOUND;
+		bool already = false;
 
-		r = *login == '\0' || *hash == '\0'
-			    ? JMB_STORE_NOT_FOUND
-			    : jmb_store_feed_token_set(store, &person, json, hash, time(NULL), &error);
-		free(json);
-		if (r == JMB_STORE_OK)
+		if (*login != '\0' && *hash != '\0')
+			r = import_feed(ctl, store, login, hash, mail, &already, &error);
+		if (r == JMB_STORE_OK && !already) {
 			counts->feeds++;
-		else
-			counts->feeds_skipped++;
+			/* Owners are matched by login or address: without an address the
+			   feed stays empty until its owner logs in. */
+			if (mail == NULL)
+				fprintf(stderr, "jmbctl: feed of %s: no address known for this login "
+						"(give it with --map or the local users file): the feed "
+						"shows nothing until %s logs in\n", login, login);
+		} else if (r == JMB_STORE_OK || r == JMB_STORE_NOT_FOUND ||
+			   r == JMB_STORE_CONFLICT) {
+			counts->feeds_skipped++; /* imported before, incomplete, or someone else's */
+		} else {
+			fprintf(stderr, "jmbctl: feed of %s: %s\n", login,
+				error != NULL ? error : jmb_store_result_name(r));
+			ret = -1;
+		}
 		free(error);
 		error = NULL;
 	}
 	sqlite3_finalize(stmt);
-	return 0;
+	return ret;
 }
 
 static long count_rows(sqlite3 *db, const char *table)
@@ -344,7 +378,11 @@ int cmd_import_legacy(struct jmbctl *ctl, int argc, char **argv)
 	host = host != NULL ? jmb_pool_strndup(ctl->pool, host + 3, strcspn(host + 3, ":/")) : "localhost";
 	if (import_meetings(ctl, db, store, &map, host, &counts) < 0 ||
 	    import_feeds(ctl, db, store, &map, &counts) < 0) {
-		fprintf(stderr, "jmbctl: import stopped: %s\n", sqlite3_errmsg(db));
+		if (sqlite3_errcode(db) != SQLITE_OK && sqlite3_errcode(db) != SQLITE_DONE &&
+		    sqlite3_errcode(db) != SQLITE_ROW)
+			fprintf(stderr, "jmbctl: import stopped: %s\n", sqlite3_errmsg(db));
+		else
+			fprintf(stderr, "jmbctl: import stopped\n");
 		goto out;
 	}
 	counts.private_rooms = count_rows(db, "private");
