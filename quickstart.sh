@@ -9,7 +9,7 @@ top=$(pwd)
 
 BUILD_DEPS="build-essential autoconf automake libtool pkg-config gettext tzdata
  libmicrohttpd-dev libsqlite3-dev libpq-dev libxml2-dev libjansson-dev libinih-dev
- libssl-dev libcrypt-dev libical-dev libcmocka-dev sqlite3"
+ libssl-dev libcrypt-dev libical-dev libcmocka-dev libjwt-dev libcurl4-openssl-dev sqlite3"
 
 install_missing() {
 	missing=""

@@ -25,7 +25,8 @@ done
 
 TEST_DEPS="build-essential autoconf automake libtool pkg-config gettext tzdata
  libmicrohttpd-dev libsqlite3-dev libpq-dev libxml2-dev libjansson-dev libinih-dev
- libssl-dev libcrypt-dev libical-dev libcmocka-dev sqlite3 postgresql
+ libssl-dev libcrypt-dev libical-dev libcmocka-dev libjwt-dev libcurl4-openssl-dev
+ sqlite3 postgresql python3-aiosmtpd
  python3-pytest python3-requests python3-icalendar python3-jwt
  chromium clang libclang-rt-14-dev"
 

@@ -97,7 +97,7 @@ CREATE TABLE outbox (
 	created_at BIGINT NOT NULL,
 	envelope_from TEXT NOT NULL,
 	recipients TEXT NOT NULL,
-	message BYTEA NOT NULL,
+	message TEXT NOT NULL,
 	status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
 	attempts BIGINT NOT NULL DEFAULT 0,
 	next_attempt_at BIGINT NOT NULL,

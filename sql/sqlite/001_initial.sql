@@ -97,7 +97,7 @@ CREATE TABLE outbox (
 	created_at INTEGER NOT NULL,
 	envelope_from TEXT NOT NULL,
 	recipients TEXT NOT NULL,
-	message BLOB NOT NULL,
+	message TEXT NOT NULL,
 	status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
 	attempts INTEGER NOT NULL DEFAULT 0,
 	next_attempt_at INTEGER NOT NULL,

@@ -26,6 +26,8 @@ static const struct {
 	{"api-token", cmd_api_token, "api-token create LOGIN [--label L] [--mail M] [--name N]\n"
 				     "                            create a bearer token for the JSON API"},
 	{"meetings", cmd_meetings, "meetings list [--all] [--deleted] [--json] | meetings show ID [--json]"},
+	{"outbox", cmd_outbox, "outbox list [--failed] | outbox retry ID\n"
+			       "                            the mail outbox, and sending a failed mail again"},
 	{"purge", cmd_purge, "purge                     delete expired sessions"},
 	{"import-legacy", cmd_import_legacy,
 	 "import-legacy [--map LOGINS_FILE] LEGACY.db\n"

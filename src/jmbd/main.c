@@ -13,6 +13,7 @@
 
 #include "daemon.h"
 #include "http-server.h"
+#include "queue-worker.h"
 #include "log.h"
 #include "memory.h"
 
@@ -94,6 +95,7 @@ int main(int argc, char **argv)
 	struct options opt = {0};
 	struct jmbd d = {0};
 	struct http_server *server = NULL;
+	struct queue_worker *worker = NULL;
 	char *errors = NULL;
 	sigset_t signals;
 	int status = 1;
@@ -125,6 +127,11 @@ int main(int argc, char **argv)
 		jmb_log(JMB_LOG_ERROR, "store_unavailable", "error", errors, NULL);
 		goto out;
 	}
+	worker = queue_worker_start(&d, &errors);
+	if (worker == NULL) {
+		jmb_log(JMB_LOG_ERROR, "queue_worker", "error", errors, NULL);
+		goto out;
+	}
 	server = http_server_start(&d, &errors);
 	if (server == NULL) {
 		jmb_log(JMB_LOG_ERROR, "listen_failed", "error", errors, NULL);
@@ -137,10 +144,12 @@ int main(int argc, char **argv)
 		"public_url", d.rt->settings.server.public_url, NULL);
 	serve_until_stopped(&d, &signals);
 	http_server_stop(&server, DRAIN_SECONDS);
+	queue_worker_stop(&worker);
 	jmb_log(JMB_LOG_INFO, "stopped", NULL);
 	status = 0;
 out:
 	free(errors);
+	queue_worker_stop(&worker);
 	jmb_store_close(&d.store);
 	if (d.csrf_key != NULL)
 		explicit_bzero(d.csrf_key, strlen(d.csrf_key));

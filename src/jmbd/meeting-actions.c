@@ -10,6 +10,7 @@
 #include "identity.h"
 #include "meeting-actions.h"
 #include "memory.h"
+#include "notify.h"
 #include "render.h"
 #include "secret.h"
 
@@ -89,6 +90,7 @@ enum action_result meeting_create(struct jmbd *d, struct jmb_request *req,
 	struct jmb_booking_context ctx = booking_context(d, req);
 	struct jmb_meeting *m = jmb_pool_alloc(req->pool, sizeof(*m));
 	enum jmb_store_result r = JMB_STORE_CONFLICT;
+	struct jmb_side_effects fx;
 	char *error = NULL;
 
 	if (jmb_booking_check(&ctx, req->identity, input, NULL, req->pool, m, errors) < 0)
@@ -103,7 +105,8 @@ enum action_result meeting_create(struct jmbd *d, struct jmb_request *req,
 		free(error);
 		error = NULL;
 		jmb_booking_assign_secrets(req->pool, m, d->rt->uid_domain);
-		r = jmb_store_meeting_insert(d->store, m, &error);
+		notify_meeting_change(d, req->pool, NOTIFY_CREATED, NULL, m, ctx.now, &fx);
+		r = jmb_store_meeting_insert_fx(d->store, m, &fx, &error);
 	}
 	if (r != JMB_STORE_OK)
 		return store_failed("meeting_insert", r, error);
@@ -119,11 +122,18 @@ enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
 	struct jmb_booking_context ctx = booking_context(d, req);
 	struct jmb_meeting *m = jmb_pool_alloc(req->pool, sizeof(*m));
 	enum jmb_store_result r = JMB_STORE_CONFLICT;
+	struct jmb_side_effects fx;
 	char *error = NULL;
 
 	if (jmb_booking_check(&ctx, req->identity, input, *previous, req->pool, m, errors) < 0)
 		return ACTION_INVALID;
+	/* The mails and iCal data see the meeting as it will be stored. */
 	m->id = (*previous)->id;
+	m->uid = (*previous)->uid;
+	m->room = (*previous)->room;
+	m->owner = (*previous)->owner;
+	m->created = (*previous)->created;
+	m->sequence = (*previous)->sequence + 1;
 	m->updated = ctx.now;
 	for (int i = 0; i < CONFLICT_RETRIES && r == JMB_STORE_CONFLICT; i++) {
 		free(error);
@@ -137,7 +147,8 @@ enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
 				m->attendees[k].token = NULL;
 		}
 		jmb_booking_assign_attendee_tokens(req->pool, m);
-		r = jmb_store_meeting_update(d->store, m, &error);
+		notify_meeting_change(d, req->pool, NOTIFY_UPDATED, *previous, m, ctx.now, &fx);
+		r = jmb_store_meeting_update_fx(d->store, m, &fx, &error);
 	}
 	if (r != JMB_STORE_OK)
 		return store_failed("meeting_update", r, error);
@@ -152,8 +163,17 @@ enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
 enum action_result meeting_delete(struct jmbd *d, struct jmb_request *req,
 				  const struct jmb_meeting *m)
 {
+	struct jmb_meeting *gone = jmb_pool_alloc(req->pool, sizeof(*gone));
+	struct jmb_side_effects fx;
+	time_t now = jmbd_now();
 	char *error = NULL;
-	enum jmb_store_result r = jmb_store_meeting_delete(d->store, m->id, jmbd_now(), &error);
+	enum jmb_store_result r;
+
+	*gone = *m;
+	gone->deleted = now;
+	gone->sequence = m->sequence + 1;
+	notify_meeting_change(d, req->pool, NOTIFY_DELETED, gone, NULL, now, &fx);
+	r = jmb_store_meeting_delete_fx(d->store, m->id, now, &fx, &error);
 
 	if (r != JMB_STORE_OK)
 		return store_failed("meeting_delete", r, error);

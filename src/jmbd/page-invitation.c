@@ -10,6 +10,7 @@
 #include "log.h"
 #include "meeting-actions.h"
 #include "memory.h"
+#include "notify.h"
 #include "render.h"
 
 static const char *answer_label(enum jmb_partstat s)
@@ -56,6 +57,7 @@ void page_invitation_answer(struct jmbd *d, struct jmb_request *req, struct jmb_
 	const char *answer = jmb_request_form(req, "answer");
 	struct jmb_meeting *m = NULL;
 	const struct jmb_attendee *a = attendee_load(d, req, resp, req->params[0], &m);
+	struct jmb_side_effects fx;
 	enum jmb_partstat status;
 	char *error = NULL;
 
@@ -70,7 +72,8 @@ void page_invitation_answer(struct jmbd *d, struct jmb_request *req, struct jmb_
 		render_error(d, req, resp, 410, N_("This meeting is over."));
 		return;
 	}
-	if (jmb_store_attendee_set_status(d->store, a->token, status, jmbd_now(), &error) !=
+	notify_answer(d, req->pool, m, a, status, jmbd_now(), &fx);
+	if (jmb_store_attendee_set_status_fx(d->store, a->token, status, jmbd_now(), &fx, &error) !=
 	    JMB_STORE_OK) {
 		jmb_log(JMB_LOG_ERROR, "attendee_set_status", "error", error, NULL);
 		free(error);

@@ -26,7 +26,10 @@ void render_finish(struct jmbd *d, const struct jmb_request *req, struct jmb_res
 const char *tr(struct jmbd *d, const struct jmb_request *req, const char *msgid);
 /* "Tuesday 1 December 2026, 14:00" (or French) in zone. */
 char *format_datetime(struct jmbd *d, const struct jmb_request *req, time_t t, const char *zone);
+char *format_datetime_lang(struct jmbd *d, const char *lang, struct jmb_pool *pool, time_t t,
+			   const char *zone);
 /* "14:00" in zone. */
+char *format_clock_pool(struct jmb_pool *pool, time_t t, const char *zone);
 char *format_clock(struct jmb_request *req, time_t t, const char *zone);
 /* "1 h 30" / "1 h 30 min" style duration. */
 char *format_duration(struct jmbd *d, const struct jmb_request *req, long minutes);

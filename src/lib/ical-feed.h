@@ -19,6 +19,9 @@ struct jmb_feed_options {
 	const char *join_label; /* translated text before the join link in DESCRIPTION, e.g. "Join
 	                           the meeting:" */
 	time_t now;
+	/* iMIP (RFC 6047) instead of a feed: "REQUEST" or "CANCEL" (NULL: PUBLISH);
+	   attendee lines then ask for an answer (RSVP=TRUE). */
+	const char *method;
 };
 
 /* The whole VCALENDAR for the user `login` whose addresses are `mails` (NULL-terminated,

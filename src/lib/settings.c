@@ -10,6 +10,7 @@
 #include "memory.h"
 #include "settings.h"
 #include "strbuf.h"
+#include "mailaddr.h"
 #include "timeutil.h"
 
 const char jmb_default_plugin_dir[] = JMB_PLUGIN_DIR;
@@ -95,11 +96,20 @@ static const struct jmb_config_key jitsi_keys[] = {
 };
 #undef S
 
+#define S(field) offsetof(struct jmb_mail_settings, field)
 static const struct jmb_config_key mail_keys[] = {
-	{"local_domains", JMB_CONF_LIST, offsetof(struct jmb_mail_settings, local_domains), "", 0, 0,
-	 0, NULL},
+	{"transport", JMB_CONF_STRING, S(transport), "", 0, 0, 0, NULL},
+	{"starttls", JMB_CONF_BOOL, S(starttls), "no", 0, 0, 0, NULL},
+	{"username", JMB_CONF_STRING, S(username), "", 0, 0, 0, NULL},
+	{"password", JMB_CONF_SECRET, S(password), NULL, 0, 0, 0, NULL},
+	{"from", JMB_CONF_STRING, S(from), "", 0, 0, 0, NULL},
+	{"from_name", JMB_CONF_STRING, S(from_name), "", 0, 0, 0, NULL},
+	{"local_domains", JMB_CONF_LIST, S(local_domains), "", 0, 0, 0, NULL},
+	{"notify_organiser", JMB_CONF_BOOL, S(notify_organiser), "yes", 0, 0, 0, NULL},
+	{"retry_max_hours", JMB_CONF_INT, S(retry_max_hours), "72", 0, 1, 720, NULL},
 	JMB_CONF_END,
 };
+#undef S
 
 #define S(field) offsetof(struct jmb_reminder_settings, field)
 static const struct jmb_config_key reminder_keys[] = {
@@ -239,6 +249,16 @@ static int settings_check(const char *path, struct jmb_settings *s, struct jmb_p
 			  &s->reminders.n_xmpp_before_end) < 0) {
 		add_error(errors_r, path,
 			  "[reminders] xmpp_before_end must be up to 8 minute counts (0 to 525600)");
+		ret = -1;
+	}
+	if (*s->mail.transport != '\0' && strncmp(s->mail.transport, "smtp://", 7) != 0 &&
+	    strncmp(s->mail.transport, "smtps://", 8) != 0 && strncmp(s->mail.transport, "file:", 5) != 0) {
+		add_error(errors_r, path, "[mail] transport must be smtp://HOST:PORT, smtps://HOST:PORT "
+					  "or file:/FOLDER");
+		ret = -1;
+	}
+	if (*s->mail.transport != '\0' && !jmb_mail_is_valid(s->mail.from)) {
+		add_error(errors_r, path, "[mail] from must be a valid address when transport is set");
 		ret = -1;
 	}
 	if (!is_http_url(s->jitsi.base_url)) {

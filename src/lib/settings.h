@@ -76,7 +76,15 @@ struct jmb_jitsi_settings {
 };
 
 struct jmb_mail_settings {
+	char *transport; /* "smtp://host:port", "smtps://...", "file:/folder", "" (no mail) */
+	bool starttls;
+	char *username;
+	char *password;
+	char *from;
+	char *from_name;
 	char **local_domains;
+	bool notify_organiser;
+	long retry_max_hours;
 };
 
 #define JMB_MAX_REMINDERS 8

@@ -51,6 +51,17 @@ enum pg_slot {
 	PG_FEED_TOKEN_LOOKUP,
 	PG_PRIVATE_ROOM_USE,
 	PG_MEETING_TOUCH,
+	PG_OUTBOX_ADD,
+	PG_OUTBOX_CLAIM,
+	PG_OUTBOX_DELIVERED,
+	PG_OUTBOX_DEFERRED,
+	PG_OUTBOX_REJECTED,
+	PG_OUTBOX_LIST,
+	PG_OUTBOX_RETRY,
+	PG_REMINDERS_PRUNE,
+	PG_REMINDER_UPSERT,
+	PG_REMINDERS_CLAIM,
+	PG_REMINDER_DONE,
 	PG_SLOT_COUNT
 };
 
@@ -94,5 +105,30 @@ enum jmb_store_result jmb_pg_finish(struct pg_conn *c, enum jmb_store_result r, 
 /* Column readers: SQL NULL reads as NULL text and as integer 0. */
 char *jmb_pg_text(struct jmb_pool *pool, const PGresult *res, int row, int col);
 int64_t jmb_pg_int(const PGresult *res, int row, int col);
+
+/* store-pg-queue.c: the side effects of a change, and the outbox and reminder
+   operations. */
+enum jmb_store_result jmb_pg_apply_effects(struct pg_conn *c, int64_t meeting_id,
+                                           const struct jmb_side_effects *fx, char **error_r);
+enum jmb_store_result jmb_pg_outbox_add(void *conn, const struct jmb_side_effects *fx,
+                                        char **error_r);
+enum jmb_store_result jmb_pg_outbox_claim(void *conn, struct jmb_pool *pool, const char *instance,
+                                          time_t now, time_t stale_before, long limit,
+                                          struct jmb_outbox_list *list_r, char **error_r);
+enum jmb_store_result jmb_pg_outbox_finish(void *conn, int64_t id, const char *instance,
+                                           enum jmb_outbox_outcome outcome, time_t now,
+                                           time_t next_attempt, const char *error_text,
+                                           char **error_r);
+enum jmb_store_result jmb_pg_outbox_list(void *conn, struct jmb_pool *pool, bool failed_only,
+                                         long limit, struct jmb_outbox_list *list_r,
+                                         char **error_r);
+enum jmb_store_result jmb_pg_outbox_retry(void *conn, int64_t id, time_t now, char **error_r);
+enum jmb_store_result jmb_pg_reminders_claim(void *conn, struct jmb_pool *pool,
+                                             const char *instance, time_t now,
+                                             time_t stale_before, long limit,
+                                             struct jmb_reminder_list *list_r, char **error_r);
+enum jmb_store_result jmb_pg_reminder_finish(void *conn, int64_t id, const char *instance,
+                                             time_t now, const struct jmb_side_effects *fx,
+                                             char **error_r);
 
 #endif

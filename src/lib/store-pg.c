@@ -410,7 +410,8 @@ static enum jmb_store_result insert_attendee(struct pg_conn *c, int64_t meeting_
 	return r;
 }
 
-static enum jmb_store_result pg_meeting_insert(void *conn, struct jmb_meeting *m, char **error_r)
+static enum jmb_store_result pg_meeting_insert(void *conn, struct jmb_meeting *m,
+                                               const struct jmb_side_effects *fx, char **error_r)
 {
 	struct pg_conn *c = conn;
 	PGresult *res;
@@ -428,6 +429,8 @@ static enum jmb_store_result pg_meeting_insert(void *conn, struct jmb_meeting *m
 	PQclear(res);
 	for (size_t i = 0; r == JMB_STORE_OK && i < m->n_attendees; i++)
 		r = insert_attendee(c, m->id, &m->attendees[i], error_r);
+	if (r == JMB_STORE_OK)
+		r = jmb_pg_apply_effects(c, m->id, fx, error_r);
 	return jmb_pg_finish(c, r, error_r);
 }
 
@@ -459,7 +462,8 @@ static const struct pg_statement st_attendees_prune = {
     "AND mail NOT IN (SELECT json_array_elements_text($2::json))",
     "it"};
 
-static enum jmb_store_result pg_meeting_update(void *conn, struct jmb_meeting *m, char **error_r)
+static enum jmb_store_result pg_meeting_update(void *conn, struct jmb_meeting *m,
+                                               const struct jmb_side_effects *fx, char **error_r)
 {
 	struct pg_conn *c = conn;
 	enum jmb_store_result r = jmb_pg_begin(c, error_r);
@@ -481,6 +485,8 @@ static enum jmb_store_result pg_meeting_update(void *conn, struct jmb_meeting *m
 	free(mails);
 	for (size_t i = 0; r == JMB_STORE_OK && i < m->n_attendees; i++)
 		r = insert_attendee(c, m->id, &m->attendees[i], error_r);
+	if (r == JMB_STORE_OK)
+		r = jmb_pg_apply_effects(c, m->id, fx, error_r);
 	return jmb_pg_finish(c, r, error_r);
 }
 
@@ -492,7 +498,8 @@ static const struct pg_statement st_meeting_delete = {
 static const struct pg_statement st_reminders_cancel = {
     PG_REMINDERS_CANCEL, "DELETE FROM reminders WHERE meeting_id = $1 AND done_at IS NULL", "i"};
 
-static enum jmb_store_result pg_meeting_delete(void *conn, int64_t id, time_t now, char **error_r)
+static enum jmb_store_result pg_meeting_delete(void *conn, int64_t id, time_t now,
+                                               const struct jmb_side_effects *fx, char **error_r)
 {
 	struct pg_conn *c = conn;
 	enum jmb_store_result r = jmb_pg_begin(c, error_r);
@@ -507,6 +514,8 @@ static enum jmb_store_result pg_meeting_delete(void *conn, int64_t id, time_t no
 	}
 	if (r == JMB_STORE_OK)
 		r = jmb_pg_exec(c, &st_reminders_cancel, NULL, error_r, id);
+	if (r == JMB_STORE_OK)
+		r = jmb_pg_outbox_add(c, fx, error_r);
 	return jmb_pg_finish(c, r, error_r);
 }
 
@@ -524,6 +533,7 @@ static const struct pg_statement st_meeting_touch = {
 
 static enum jmb_store_result pg_attendee_set_status(void *conn, const char *token,
                                                     enum jmb_partstat status, time_t now,
+                                                    const struct jmb_side_effects *fx,
                                                     char **error_r)
 {
 	long changed = 0;
@@ -541,6 +551,8 @@ static enum jmb_store_result pg_attendee_set_status(void *conn, const char *toke
 	/* The organiser's feed shows answers: its fingerprint must change. */
 	if (r == JMB_STORE_OK)
 		r = jmb_pg_exec(conn, &st_meeting_touch, NULL, error_r, (int64_t)now, token);
+	if (r == JMB_STORE_OK)
+		r = jmb_pg_outbox_add(conn, fx, error_r);
 	return jmb_pg_finish(conn, r, error_r);
 }
 
@@ -936,6 +948,13 @@ const struct jmb_store_driver jmb_store_driver_pg = {
     .feed_token_set = pg_feed_token_set,
     .feed_token_lookup = pg_feed_token_lookup,
     .private_room_use = pg_private_room_use,
+    .outbox_add = jmb_pg_outbox_add,
+    .outbox_claim = jmb_pg_outbox_claim,
+    .outbox_finish = jmb_pg_outbox_finish,
+    .outbox_list = jmb_pg_outbox_list,
+    .outbox_retry = jmb_pg_outbox_retry,
+    .reminders_claim = jmb_pg_reminders_claim,
+    .reminder_finish = jmb_pg_reminder_finish,
     .user_touch = pg_user_touch,
     .session_create = pg_session_create,
     .session_get = pg_session_get,

@@ -29,9 +29,12 @@ struct jmb_store_driver {
 	   migration transaction itself is exclusive). */
 	enum jmb_store_result (*lock_migrations)(void *conn, bool lock, char **error_r);
 
-	enum jmb_store_result (*meeting_insert)(void *conn, struct jmb_meeting *m, char **error_r);
-	enum jmb_store_result (*meeting_update)(void *conn, struct jmb_meeting *m, char **error_r);
-	enum jmb_store_result (*meeting_delete)(void *conn, int64_t id, time_t now, char **error_r);
+	enum jmb_store_result (*meeting_insert)(void *conn, struct jmb_meeting *m,
+						const struct jmb_side_effects *fx, char **error_r);
+	enum jmb_store_result (*meeting_update)(void *conn, struct jmb_meeting *m,
+						const struct jmb_side_effects *fx, char **error_r);
+	enum jmb_store_result (*meeting_delete)(void *conn, int64_t id, time_t now,
+						const struct jmb_side_effects *fx, char **error_r);
 	enum jmb_store_result (*meeting_get)(void *conn, struct jmb_pool *pool, int64_t id,
 					     struct jmb_meeting **m_r, char **error_r);
 	enum jmb_store_result (*meetings_for_user)(void *conn, struct jmb_pool *pool,
@@ -48,6 +51,7 @@ struct jmb_store_driver {
 						   size_t *index_r, char **error_r);
 	enum jmb_store_result (*attendee_set_status)(void *conn, const char *token,
 						     enum jmb_partstat status, time_t now,
+						     const struct jmb_side_effects *fx,
 						     char **error_r);
 	enum jmb_store_result (*attendee_count_join)(void *conn, const char *token, long *joins_r,
 						     char **error_r);
@@ -95,6 +99,28 @@ struct jmb_store_driver {
 	enum jmb_store_result (*api_token_lookup)(void *conn, struct jmb_pool *pool,
 						  const char *token_hash, time_t now,
 						  char **identity_json_r, char **error_r);
+
+	enum jmb_store_result (*outbox_add)(void *conn, const struct jmb_side_effects *fx,
+					    char **error_r);
+	enum jmb_store_result (*outbox_claim)(void *conn, struct jmb_pool *pool,
+					      const char *instance, time_t now, time_t stale_before,
+					      long limit, struct jmb_outbox_list *list_r,
+					      char **error_r);
+	enum jmb_store_result (*outbox_finish)(void *conn, int64_t id, const char *instance,
+					       enum jmb_outbox_outcome outcome, time_t now,
+					       time_t next_attempt, const char *error_text,
+					       char **error_r);
+	enum jmb_store_result (*outbox_list)(void *conn, struct jmb_pool *pool, bool failed_only,
+					     long limit, struct jmb_outbox_list *list_r,
+					     char **error_r);
+	enum jmb_store_result (*outbox_retry)(void *conn, int64_t id, time_t now, char **error_r);
+	enum jmb_store_result (*reminders_claim)(void *conn, struct jmb_pool *pool,
+						 const char *instance, time_t now,
+						 time_t stale_before, long limit,
+						 struct jmb_reminder_list *list_r, char **error_r);
+	enum jmb_store_result (*reminder_finish)(void *conn, int64_t id, const char *instance,
+						 time_t now, const struct jmb_side_effects *fx,
+						 char **error_r);
 
 	enum jmb_store_result (*secret_get)(void *conn, struct jmb_pool *pool, const char *name,
 					    const char *candidate, char **value_r, char **error_r);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "memory.h"
-#include "store-private.h"
+#include "store-sqlite-private.h"
 #include "strbuf.h"
 
 #define MEETING_COLUMNS                                                                        \
@@ -28,12 +28,8 @@
 	" FROM meetings m WHERE m.end_at > ?1 AND (m.deleted_at IS NULL OR m.deleted_at > ?2) "   \
 	OWNED_OR_INVITED
 
-struct sqlite_conn {
-	sqlite3 *db;
-	bool broken;
-};
 
-static enum jmb_store_result sqlite_result(struct sqlite_conn *c, int rc, char **error_r)
+enum jmb_store_result jmb_sqlite_result(struct sqlite_conn *c, int rc, char **error_r)
 {
 	const char *msg = sqlite3_errmsg(c->db);
 
@@ -111,14 +107,14 @@ static bool sqlite_is_broken(void *conn)
 
 /* Prepares sql and binds arguments described by types: 't' text (const char *),
  * 'i' int64 (int64_t), 'n' NULL-able text. */
-static enum jmb_store_result prepare(struct sqlite_conn *c, sqlite3_stmt **stmt_r, const char *sql,
+enum jmb_store_result jmb_sqlite_prepare(struct sqlite_conn *c, sqlite3_stmt **stmt_r, const char *sql,
 				     const char *types, char **error_r, ...)
 {
 	va_list ap;
 	int rc = sqlite3_prepare_v2(c->db, sql, -1, stmt_r, NULL);
 
 	if (rc != SQLITE_OK)
-		return sqlite_result(c, rc, error_r);
+		return jmb_sqlite_result(c, rc, error_r);
 	va_start(ap, error_r);
 	for (int i = 0; types[i] != '\0' && rc == SQLITE_OK; i++) {
 		if (types[i] == 'i') {
@@ -131,7 +127,7 @@ static enum jmb_store_result prepare(struct sqlite_conn *c, sqlite3_stmt **stmt_
 	}
 	va_end(ap);
 	if (rc != SQLITE_OK) {
-		enum jmb_store_result r = sqlite_result(c, rc, error_r);
+		enum jmb_store_result r = jmb_sqlite_result(c, rc, error_r);
 		sqlite3_finalize(*stmt_r);
 		*stmt_r = NULL;
 		return r;
@@ -139,11 +135,7 @@ static enum jmb_store_result prepare(struct sqlite_conn *c, sqlite3_stmt **stmt_
 	return JMB_STORE_OK;
 }
 
-/* Runs a statement that returns no rows. */
-#define EXEC(c, error_r, sql, types, ...)                                                      \
-	exec_done(c, prepare(c, &stmt_, sql, types, error_r, __VA_ARGS__), &stmt_, error_r)
-
-static enum jmb_store_result exec_done(struct sqlite_conn *c, enum jmb_store_result r,
+enum jmb_store_result jmb_sqlite_exec_done(struct sqlite_conn *c, enum jmb_store_result r,
 				       sqlite3_stmt **stmt, char **error_r)
 {
 	int rc;
@@ -151,19 +143,19 @@ static enum jmb_store_result exec_done(struct sqlite_conn *c, enum jmb_store_res
 	if (r != JMB_STORE_OK)
 		return r;
 	rc = sqlite3_step(*stmt);
-	r = rc == SQLITE_DONE || rc == SQLITE_ROW ? JMB_STORE_OK : sqlite_result(c, rc, error_r);
+	r = rc == SQLITE_DONE || rc == SQLITE_ROW ? JMB_STORE_OK : jmb_sqlite_result(c, rc, error_r);
 	sqlite3_finalize(*stmt);
 	*stmt = NULL;
 	return r;
 }
 
-static enum jmb_store_result exec_plain(struct sqlite_conn *c, const char *sql, char **error_r)
+enum jmb_store_result jmb_sqlite_exec_plain(struct sqlite_conn *c, const char *sql, char **error_r)
 {
 	char *err = NULL;
 	int rc = sqlite3_exec(c->db, sql, NULL, NULL, &err);
 
 	if (rc != SQLITE_OK) {
-		enum jmb_store_result r = sqlite_result(c, rc, error_r);
+		enum jmb_store_result r = jmb_sqlite_result(c, rc, error_r);
 		if (err != NULL) {
 			free(*error_r);
 			*error_r = jmb_xasprintf("sqlite: %s", err);
@@ -174,22 +166,22 @@ static enum jmb_store_result exec_plain(struct sqlite_conn *c, const char *sql, 
 	return JMB_STORE_OK;
 }
 
-static enum jmb_store_result begin_write(struct sqlite_conn *c, char **error_r)
+enum jmb_store_result jmb_sqlite_begin(struct sqlite_conn *c, char **error_r)
 {
-	return exec_plain(c, "BEGIN IMMEDIATE", error_r);
+	return jmb_sqlite_exec_plain(c, "BEGIN IMMEDIATE", error_r);
 }
 
-static enum jmb_store_result finish(struct sqlite_conn *c, enum jmb_store_result r, char **error_r)
+enum jmb_store_result jmb_sqlite_finish(struct sqlite_conn *c, enum jmb_store_result r, char **error_r)
 {
 	if (r == JMB_STORE_OK)
-		return exec_plain(c, "COMMIT", error_r);
+		return jmb_sqlite_exec_plain(c, "COMMIT", error_r);
 	char *ignored = NULL;
-	exec_plain(c, "ROLLBACK", &ignored);
+	jmb_sqlite_exec_plain(c, "ROLLBACK", &ignored);
 	free(ignored);
 	return r;
 }
 
-static char *col_text(struct jmb_pool *pool, sqlite3_stmt *stmt, int col)
+char *jmb_sqlite_text(struct jmb_pool *pool, sqlite3_stmt *stmt, int col)
 {
 	const unsigned char *s = sqlite3_column_text(stmt, col);
 
@@ -210,20 +202,20 @@ static enum jmb_store_result sqlite_schema_version(void *conn, int *version_r, c
 	enum jmb_store_result r;
 	int rc;
 
-	r = exec_plain(c,
+	r = jmb_sqlite_exec_plain(c,
 		       "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
 		       "name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
 		       error_r);
 	if (r != JMB_STORE_OK)
 		return r;
-	r = prepare(c, &stmt, "SELECT coalesce(max(version), 0) FROM schema_version", "", error_r, 0);
+	r = jmb_sqlite_prepare(c, &stmt, "SELECT coalesce(max(version), 0) FROM schema_version", "", error_r, 0);
 	if (r != JMB_STORE_OK)
 		return r;
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		*version_r = sqlite3_column_int(stmt, 0);
 	else
-		r = sqlite_result(c, rc, error_r);
+		r = jmb_sqlite_result(c, rc, error_r);
 	sqlite3_finalize(stmt);
 	return r;
 }
@@ -233,7 +225,7 @@ static enum jmb_store_result sqlite_apply_migration(void *conn, const struct jmb
 {
 	struct sqlite_conn *c = conn;
 	sqlite3_stmt *stmt_ = NULL;
-	enum jmb_store_result r = begin_write(c, error_r);
+	enum jmb_store_result r = jmb_sqlite_begin(c, error_r);
 
 	if (r != JMB_STORE_OK)
 		return r;
@@ -242,10 +234,10 @@ static enum jmb_store_result sqlite_apply_migration(void *conn, const struct jmb
 		int current = 0;
 		r = sqlite_schema_version(c, &current, error_r);
 		if (r == JMB_STORE_OK && current >= m->version)
-			return finish(c, r, error_r);
+			return jmb_sqlite_finish(c, r, error_r);
 	}
 	if (r == JMB_STORE_OK)
-		r = exec_plain(c, m->sql, error_r);
+		r = jmb_sqlite_exec_plain(c, m->sql, error_r);
 	if (r == JMB_STORE_OK)
 		r = EXEC(c, error_r,
 			 "INSERT INTO schema_version (version, name, applied_at) "
@@ -256,7 +248,7 @@ static enum jmb_store_result sqlite_apply_migration(void *conn, const struct jmb
 		free(*error_r);
 		*error_r = msg;
 	}
-	return finish(c, r, error_r);
+	return jmb_sqlite_finish(c, r, error_r);
 }
 
 static enum jmb_store_result sqlite_lock_migrations(void *conn, bool lock, char **error_r)
@@ -269,17 +261,17 @@ static enum jmb_store_result sqlite_lock_migrations(void *conn, bool lock, char 
 static void read_meeting_row(struct jmb_pool *pool, sqlite3_stmt *stmt, struct jmb_meeting *m)
 {
 	m->id = sqlite3_column_int64(stmt, 0);
-	m->uid = col_text(pool, stmt, 1);
-	m->room = col_text(pool, stmt, 2);
-	m->title = col_text(pool, stmt, 3);
-	m->description = col_text(pool, stmt, 4);
+	m->uid = jmb_sqlite_text(pool, stmt, 1);
+	m->room = jmb_sqlite_text(pool, stmt, 2);
+	m->title = jmb_sqlite_text(pool, stmt, 3);
+	m->description = jmb_sqlite_text(pool, stmt, 4);
 	m->start = (time_t)sqlite3_column_int64(stmt, 5);
 	m->duration = (long)sqlite3_column_int64(stmt, 6);
 	m->end = (time_t)sqlite3_column_int64(stmt, 7);
-	m->timezone = col_text(pool, stmt, 8);
-	m->owner.login = col_text(pool, stmt, 9);
-	m->owner.mail = col_text(pool, stmt, 10);
-	m->owner.name = col_text(pool, stmt, 11);
+	m->timezone = jmb_sqlite_text(pool, stmt, 8);
+	m->owner.login = jmb_sqlite_text(pool, stmt, 9);
+	m->owner.mail = jmb_sqlite_text(pool, stmt, 10);
+	m->owner.name = jmb_sqlite_text(pool, stmt, 11);
 	m->sequence = (long)sqlite3_column_int64(stmt, 12);
 	m->created = (time_t)sqlite3_column_int64(stmt, 13);
 	m->updated = (time_t)sqlite3_column_int64(stmt, 14);
@@ -292,13 +284,13 @@ static void read_attendee_row(struct jmb_pool *pool, sqlite3_stmt *stmt, struct 
 	const char *status = (const char *)sqlite3_column_text(stmt, 5);
 
 	a->id = sqlite3_column_int64(stmt, 1);
-	a->mail = col_text(pool, stmt, 2);
-	a->name = col_text(pool, stmt, 3);
+	a->mail = jmb_sqlite_text(pool, stmt, 2);
+	a->name = jmb_sqlite_text(pool, stmt, 3);
 	if (role == NULL || jmb_role_parse(role, &a->role) < 0)
 		a->role = JMB_ROLE_GUEST;
 	if (status == NULL || jmb_partstat_parse(status, &a->status) < 0)
 		a->status = JMB_PARTSTAT_NEEDS_ACTION;
-	a->token = col_text(pool, stmt, 6);
+	a->token = jmb_sqlite_text(pool, stmt, 6);
 	a->joins = (long)sqlite3_column_int64(stmt, 7);
 	a->responded = (time_t)sqlite3_column_int64(stmt, 8);
 }
@@ -338,7 +330,7 @@ static enum jmb_store_result load_attendees(struct sqlite_conn *c, struct jmb_po
 	}
 	jmb_strbuf_putc(&ids, ']');
 	qsort(index, list->count, sizeof(*index), meeting_index_cmp);
-	r = prepare(c, &stmt,
+	r = jmb_sqlite_prepare(c, &stmt,
 		    "SELECT " ATTENDEE_COLUMNS " FROM attendees a "
 		    "WHERE a.meeting_id IN (SELECT value FROM json_each(?))" ATTENDEE_ORDER,
 		    "t", error_r, ids.data);
@@ -354,7 +346,7 @@ static enum jmb_store_result load_attendees(struct sqlite_conn *c, struct jmb_po
 		read_attendee_row(pool, stmt,
 				  jmb_attendee_append(pool, list->items[found->pos], &found->cap));
 	}
-	r = rc == SQLITE_DONE ? JMB_STORE_OK : sqlite_result(c, rc, error_r);
+	r = rc == SQLITE_DONE ? JMB_STORE_OK : jmb_sqlite_result(c, rc, error_r);
 	sqlite3_finalize(stmt);
 out:
 	jmb_strbuf_free(&ids);
@@ -386,7 +378,7 @@ static enum jmb_store_result collect_meetings(struct sqlite_conn *c, struct jmb_
 	}
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE)
-		return sqlite_result(c, rc, error_r);
+		return jmb_sqlite_result(c, rc, error_r);
 	return load_attendees(c, pool, list, error_r);
 }
 
@@ -399,7 +391,7 @@ static enum jmb_store_result insert_attendee(struct sqlite_conn *c, int64_t meet
 
 	/* RETURNING, not sqlite3_last_insert_rowid(): when the upsert updates a
 	   kept attendee no row is inserted and the last rowid is someone else's. */
-	r = prepare(c, &stmt,
+	r = jmb_sqlite_prepare(c, &stmt,
 		    "INSERT INTO attendees (meeting_id, mail, name, role, status, token) "
 		    "VALUES (?, ?, ?, ?, ?, ?) "
 		    "ON CONFLICT (meeting_id, mail) DO UPDATE SET role = excluded.role, "
@@ -414,17 +406,17 @@ static enum jmb_store_result insert_attendee(struct sqlite_conn *c, int64_t meet
 		a->id = sqlite3_column_int64(stmt, 0);
 		rc = sqlite3_step(stmt);
 	}
-	r = rc == SQLITE_DONE ? JMB_STORE_OK : sqlite_result(c, rc, error_r);
+	r = rc == SQLITE_DONE ? JMB_STORE_OK : jmb_sqlite_result(c, rc, error_r);
 	sqlite3_finalize(stmt);
 	return r;
 }
 
 static enum jmb_store_result sqlite_meeting_insert(void *conn, struct jmb_meeting *m,
-						   char **error_r)
+						   const struct jmb_side_effects *fx, char **error_r)
 {
 	struct sqlite_conn *c = conn;
 	sqlite3_stmt *stmt_ = NULL;
-	enum jmb_store_result r = begin_write(c, error_r);
+	enum jmb_store_result r = jmb_sqlite_begin(c, error_r);
 
 	if (r != JMB_STORE_OK)
 		return r;
@@ -440,7 +432,9 @@ static enum jmb_store_result sqlite_meeting_insert(void *conn, struct jmb_meetin
 		m->id = sqlite3_last_insert_rowid(c->db);
 	for (size_t i = 0; r == JMB_STORE_OK && i < m->n_attendees; i++)
 		r = insert_attendee(c, m->id, &m->attendees[i], error_r);
-	return finish(c, r, error_r);
+	if (r == JMB_STORE_OK)
+		r = jmb_sqlite_apply_effects(c, m->id, fx, m->created, error_r);
+	return jmb_sqlite_finish(c, r, error_r);
 }
 
 static char *attendee_mails_json(const struct jmb_meeting *m)
@@ -465,11 +459,11 @@ static char *attendee_mails_json(const struct jmb_meeting *m)
 }
 
 static enum jmb_store_result sqlite_meeting_update(void *conn, struct jmb_meeting *m,
-						   char **error_r)
+						   const struct jmb_side_effects *fx, char **error_r)
 {
 	struct sqlite_conn *c = conn;
 	sqlite3_stmt *stmt_ = NULL;
-	enum jmb_store_result r = begin_write(c, error_r);
+	enum jmb_store_result r = jmb_sqlite_begin(c, error_r);
 	char *mails;
 
 	if (r != JMB_STORE_OK)
@@ -493,15 +487,17 @@ static enum jmb_store_result sqlite_meeting_update(void *conn, struct jmb_meetin
 	free(mails);
 	for (size_t i = 0; r == JMB_STORE_OK && i < m->n_attendees; i++)
 		r = insert_attendee(c, m->id, &m->attendees[i], error_r);
-	return finish(c, r, error_r);
+	if (r == JMB_STORE_OK)
+		r = jmb_sqlite_apply_effects(c, m->id, fx, m->updated, error_r);
+	return jmb_sqlite_finish(c, r, error_r);
 }
 
 static enum jmb_store_result sqlite_meeting_delete(void *conn, int64_t id, time_t now,
-						   char **error_r)
+						   const struct jmb_side_effects *fx, char **error_r)
 {
 	struct sqlite_conn *c = conn;
 	sqlite3_stmt *stmt_ = NULL;
-	enum jmb_store_result r = begin_write(c, error_r);
+	enum jmb_store_result r = jmb_sqlite_begin(c, error_r);
 
 	if (r != JMB_STORE_OK)
 		return r;
@@ -516,7 +512,9 @@ static enum jmb_store_result sqlite_meeting_delete(void *conn, int64_t id, time_
 	if (r == JMB_STORE_OK)
 		r = EXEC(c, error_r, "DELETE FROM reminders WHERE meeting_id = ? AND done_at IS NULL",
 			 "i", id);
-	return finish(c, r, error_r);
+	if (r == JMB_STORE_OK && fx != NULL && fx->n_mails > 0)
+		r = jmb_sqlite_outbox_add(c, fx, error_r);
+	return jmb_sqlite_finish(c, r, error_r);
 }
 
 /* Runs a query expected to return at most one meeting. */
@@ -543,7 +541,7 @@ static enum jmb_store_result sqlite_meeting_get(void *conn, struct jmb_pool *poo
 	sqlite3_stmt *stmt = NULL;
 	enum jmb_store_result r;
 
-	r = prepare(conn, &stmt, "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = ?", "i",
+	r = jmb_sqlite_prepare(conn, &stmt, "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = ?", "i",
 		    error_r, id);
 	if (r != JMB_STORE_OK)
 		return r;
@@ -568,7 +566,7 @@ static enum jmb_store_result sqlite_meetings_for_user(void *conn, struct jmb_poo
 		"WHERE m.deleted_at IS NULL AND m.end_at > ?1 AND m.end_at <= ?2 " OWNED_OR_INVITED
 		" ORDER BY m.start_at DESC, m.id DESC";
 
-	r = prepare(conn, &stmt, newest_first ? sql_desc : sql_asc, "iitt", error_r,
+	r = jmb_sqlite_prepare(conn, &stmt, newest_first ? sql_desc : sql_asc, "iitt", error_r,
 		    (int64_t)ends_after, (int64_t)ends_before, login, mails_json);
 	if (r != JMB_STORE_OK)
 		return r;
@@ -582,7 +580,7 @@ static enum jmb_store_result sqlite_meetings_all(void *conn, struct jmb_pool *po
 	sqlite3_stmt *stmt = NULL;
 	enum jmb_store_result r;
 
-	r = prepare(conn, &stmt,
+	r = jmb_sqlite_prepare(conn, &stmt,
 		    "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.end_at > ? "
 		    "AND (? OR m.deleted_at IS NULL) ORDER BY m.start_at, m.id",
 		    "ii", error_r, (int64_t)ends_after, (int64_t)include_deleted);
@@ -598,7 +596,7 @@ static enum jmb_store_result sqlite_attendee_by_token(void *conn, struct jmb_poo
 	sqlite3_stmt *stmt = NULL;
 	enum jmb_store_result r;
 
-	r = prepare(conn, &stmt,
+	r = jmb_sqlite_prepare(conn, &stmt,
 		    "SELECT " MEETING_COLUMNS " FROM meetings m JOIN attendees t "
 		    "ON t.meeting_id = m.id WHERE t.token = ?",
 		    "t", error_r, token);
@@ -629,14 +627,14 @@ static enum jmb_store_result changed_one(struct sqlite_conn *c, enum jmb_store_r
 
 static enum jmb_store_result sqlite_attendee_set_status(void *conn, const char *token,
 							enum jmb_partstat status, time_t now,
+							const struct jmb_side_effects *fx,
 							char **error_r)
 {
+	struct sqlite_conn *c = conn;
 	sqlite3_stmt *stmt_ = NULL;
 	enum jmb_store_result r;
 
-	struct sqlite_conn *c = conn;
-
-	r = begin_write(c, error_r);
+	r = jmb_sqlite_begin(c, error_r);
 	if (r != JMB_STORE_OK)
 		return r;
 	r = EXEC(c, error_r, "UPDATE attendees SET status = ?, responded_at = ? WHERE token = ?",
@@ -648,7 +646,9 @@ static enum jmb_store_result sqlite_attendee_set_status(void *conn, const char *
 			 "UPDATE meetings SET updated_at = max(updated_at, ?) WHERE id = "
 			 "(SELECT meeting_id FROM attendees WHERE token = ?)",
 			 "it", (int64_t)now, token);
-	return finish(c, r, error_r);
+	if (r == JMB_STORE_OK && fx != NULL && fx->n_mails > 0)
+		r = jmb_sqlite_outbox_add(c, fx, error_r);
+	return jmb_sqlite_finish(c, r, error_r);
 }
 
 static enum jmb_store_result sqlite_attendee_count_join(void *conn, const char *token,
@@ -659,7 +659,7 @@ static enum jmb_store_result sqlite_attendee_count_join(void *conn, const char *
 	enum jmb_store_result r;
 	int rc;
 
-	r = prepare(c, &stmt, "UPDATE attendees SET joins = joins + 1 WHERE token = ? RETURNING joins",
+	r = jmb_sqlite_prepare(c, &stmt, "UPDATE attendees SET joins = joins + 1 WHERE token = ? RETURNING joins",
 		    "t", error_r, token);
 	if (r != JMB_STORE_OK)
 		return r;
@@ -672,7 +672,7 @@ static enum jmb_store_result sqlite_attendee_count_join(void *conn, const char *
 		r = JMB_STORE_NOT_FOUND;
 	}
 	if (r == JMB_STORE_OK && rc != SQLITE_DONE)
-		r = sqlite_result(c, rc, error_r);
+		r = jmb_sqlite_result(c, rc, error_r);
 	sqlite3_finalize(stmt);
 	return r;
 }
@@ -713,7 +713,7 @@ static enum jmb_store_result first_text(struct sqlite_conn *c, struct jmb_pool *
 	int rc = sqlite3_step(stmt);
 
 	if (rc == SQLITE_ROW) {
-		*value_r = col_text(pool, stmt, 0);
+		*value_r = jmb_sqlite_text(pool, stmt, 0);
 		if (t1_r != NULL)
 			*t1_r = (time_t)sqlite3_column_int64(stmt, 1);
 		if (t2_r != NULL)
@@ -722,7 +722,7 @@ static enum jmb_store_result first_text(struct sqlite_conn *c, struct jmb_pool *
 		*error_r = jmb_xstrdup("not found");
 		r = JMB_STORE_NOT_FOUND;
 	} else {
-		r = sqlite_result(c, rc, error_r);
+		r = jmb_sqlite_result(c, rc, error_r);
 	}
 	sqlite3_finalize(stmt);
 	return r;
@@ -735,7 +735,7 @@ static enum jmb_store_result sqlite_session_get(void *conn, struct jmb_pool *poo
 	sqlite3_stmt *stmt = NULL;
 	enum jmb_store_result r;
 
-	r = prepare(conn, &stmt,
+	r = jmb_sqlite_prepare(conn, &stmt,
 		    "SELECT identity, created_at, expires_at FROM sessions "
 		    "WHERE id_hash = ? AND expires_at > ?",
 		    "ti", error_r, id_hash, (int64_t)now);
@@ -783,7 +783,7 @@ static enum jmb_store_result sqlite_api_token_lookup(void *conn, struct jmb_pool
 	sqlite3_stmt *stmt = NULL, *stmt_ = NULL;
 	enum jmb_store_result r;
 
-	r = prepare(conn, &stmt,
+	r = jmb_sqlite_prepare(conn, &stmt,
 		    "SELECT identity FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
 		    "t", error_r, token_hash);
 	if (r != JMB_STORE_OK)
@@ -812,7 +812,7 @@ static enum jmb_store_result sqlite_secret_get(void *conn, struct jmb_pool *pool
 		 "tt", name, candidate);
 	if (r != JMB_STORE_OK)
 		return r;
-	r = prepare(conn, &stmt, "SELECT value FROM secrets WHERE name = ?", "t", error_r, name);
+	r = jmb_sqlite_prepare(conn, &stmt, "SELECT value FROM secrets WHERE name = ?", "t", error_r, name);
 	if (r != JMB_STORE_OK)
 		return r;
 	return first_text(conn, pool, stmt, value_r, NULL, NULL, error_r);
@@ -827,7 +827,7 @@ static enum jmb_store_result sqlite_meeting_by_room(void *conn, struct jmb_pool 
 	sqlite3_stmt *stmt = NULL;
 	enum jmb_store_result r;
 
-	r = prepare(conn, &stmt,
+	r = jmb_sqlite_prepare(conn, &stmt,
 		    "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.room = ? "
 		    "AND m.deleted_at IS NULL",
 		    "t", error_r, room);
@@ -841,7 +841,7 @@ static enum jmb_store_result sqlite_meeting_import(void *conn, struct jmb_meetin
 {
 	struct sqlite_conn *c = conn;
 	sqlite3_stmt *stmt_ = NULL;
-	enum jmb_store_result r = begin_write(c, error_r);
+	enum jmb_store_result r = jmb_sqlite_begin(c, error_r);
 
 	if (r != JMB_STORE_OK)
 		return r;
@@ -864,7 +864,7 @@ static enum jmb_store_result sqlite_meeting_import(void *conn, struct jmb_meetin
 			 jmb_role_name(a->role), jmb_partstat_name(a->status), a->token,
 			 (int64_t)a->joins);
 	}
-	return finish(c, r, error_r);
+	return jmb_sqlite_finish(c, r, error_r);
 }
 
 static enum jmb_store_result sqlite_meetings_for_feed(void *conn, struct jmb_pool *pool,
@@ -876,7 +876,7 @@ static enum jmb_store_result sqlite_meetings_for_feed(void *conn, struct jmb_poo
 	sqlite3_stmt *stmt = NULL;
 	enum jmb_store_result r;
 
-	r = prepare(conn, &stmt, "SELECT " MEETING_COLUMNS FEED_WHERE " ORDER BY m.start_at, m.id",
+	r = jmb_sqlite_prepare(conn, &stmt, "SELECT " MEETING_COLUMNS FEED_WHERE " ORDER BY m.start_at, m.id",
 		    "iitt", error_r, (int64_t)ends_after, (int64_t)deleted_after, login, mails_json);
 	if (r != JMB_STORE_OK)
 		return r;
@@ -894,7 +894,7 @@ static enum jmb_store_result sqlite_feed_stamp(void *conn, const char *login,
 	enum jmb_store_result r;
 	int rc;
 
-	r = prepare(c, &stmt,
+	r = jmb_sqlite_prepare(c, &stmt,
 		    "SELECT coalesce(max(m.updated_at), 0), count(*), "
 		    "coalesce(sum((SELECT count(*) FROM json_each(?5) o WHERE m.deleted_at IS NULL "
 		    "AND m.start_at - o.value * 60 > ?6)), 0)" FEED_WHERE,
@@ -908,7 +908,7 @@ static enum jmb_store_result sqlite_feed_stamp(void *conn, const char *login,
 		stamp_r->meetings = (long)sqlite3_column_int64(stmt, 1);
 		stamp_r->future_alarms = (long)sqlite3_column_int64(stmt, 2);
 	} else {
-		r = sqlite_result(c, rc, error_r);
+		r = jmb_sqlite_result(c, rc, error_r);
 	}
 	sqlite3_finalize(stmt);
 	return r;
@@ -921,7 +921,7 @@ static enum jmb_store_result sqlite_feed_token(void *conn, struct jmb_pool *pool
 {
 	struct sqlite_conn *c = conn;
 	sqlite3_stmt *stmt = NULL, *stmt_ = NULL;
-	enum jmb_store_result r = begin_write(c, error_r);
+	enum jmb_store_result r = jmb_sqlite_begin(c, error_r);
 
 	if (r != JMB_STORE_OK)
 		return r;
@@ -933,11 +933,11 @@ static enum jmb_store_result sqlite_feed_token(void *conn, struct jmb_pool *pool
 		 "tttt" "ti", user->login, user->mail != NULL ? user->mail : "",
 		 user->name != NULL ? user->name : "", identity_json, candidate, (int64_t)now);
 	if (r == JMB_STORE_OK)
-		r = prepare(c, &stmt, "SELECT feed_token FROM users WHERE login = ?", "t", error_r,
+		r = jmb_sqlite_prepare(c, &stmt, "SELECT feed_token FROM users WHERE login = ?", "t", error_r,
 			    user->login);
 	if (r == JMB_STORE_OK)
 		r = first_text(c, pool, stmt, token_r, NULL, NULL, error_r);
-	return finish(c, r, error_r);
+	return jmb_sqlite_finish(c, r, error_r);
 }
 
 static enum jmb_store_result sqlite_feed_token_set(void *conn, const struct jmb_person *user,
@@ -965,7 +965,7 @@ static enum jmb_store_result sqlite_feed_token_lookup(void *conn, struct jmb_poo
 	enum jmb_store_result r;
 	int rc;
 
-	r = prepare(c, &stmt,
+	r = jmb_sqlite_prepare(c, &stmt,
 		    "SELECT login, coalesce(identity, json_object('login', login, 'mail', mail, "
 		    "'name', name)) FROM users WHERE feed_token = ?",
 		    "t", error_r, token);
@@ -973,13 +973,13 @@ static enum jmb_store_result sqlite_feed_token_lookup(void *conn, struct jmb_poo
 		return r;
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
-		*login_r = col_text(pool, stmt, 0);
-		*identity_json_r = col_text(pool, stmt, 1);
+		*login_r = jmb_sqlite_text(pool, stmt, 0);
+		*identity_json_r = jmb_sqlite_text(pool, stmt, 1);
 	} else if (rc == SQLITE_DONE) {
 		*error_r = jmb_xstrdup("unknown feed token");
 		r = JMB_STORE_NOT_FOUND;
 	} else {
-		r = sqlite_result(c, rc, error_r);
+		r = jmb_sqlite_result(c, rc, error_r);
 	}
 	sqlite3_finalize(stmt);
 	return r;
@@ -993,7 +993,7 @@ static enum jmb_store_result sqlite_private_room_use(void *conn, const char *log
 	enum jmb_store_result r;
 	int rc;
 
-	r = prepare(c, &stmt,
+	r = jmb_sqlite_prepare(c, &stmt,
 		    "INSERT INTO private_rooms (login, uses, last_used_at) VALUES (?, 1, ?) "
 		    "ON CONFLICT (login) DO UPDATE SET uses = uses + 1, "
 		    "last_used_at = excluded.last_used_at RETURNING uses",
@@ -1005,7 +1005,7 @@ static enum jmb_store_result sqlite_private_room_use(void *conn, const char *log
 		*uses_r = (long)sqlite3_column_int64(stmt, 0);
 		rc = sqlite3_step(stmt);
 	}
-	r = rc == SQLITE_DONE ? JMB_STORE_OK : sqlite_result(c, rc, error_r);
+	r = rc == SQLITE_DONE ? JMB_STORE_OK : jmb_sqlite_result(c, rc, error_r);
 	sqlite3_finalize(stmt);
 	return r;
 }
@@ -1037,6 +1037,13 @@ const struct jmb_store_driver jmb_store_driver_sqlite = {
 	.feed_token_set = sqlite_feed_token_set,
 	.feed_token_lookup = sqlite_feed_token_lookup,
 	.private_room_use = sqlite_private_room_use,
+	.outbox_add = jmb_sqlite_outbox_add,
+	.outbox_claim = jmb_sqlite_outbox_claim,
+	.outbox_finish = jmb_sqlite_outbox_finish,
+	.outbox_list = jmb_sqlite_outbox_list,
+	.outbox_retry = jmb_sqlite_outbox_retry,
+	.reminders_claim = jmb_sqlite_reminders_claim,
+	.reminder_finish = jmb_sqlite_reminder_finish,
 	.user_touch = sqlite_user_touch,
 	.session_create = sqlite_session_create,
 	.session_get = sqlite_session_get,

@@ -204,19 +204,19 @@ enum jmb_store_result jmb_store_ping(struct jmb_store *store, char **error_r)
 enum jmb_store_result jmb_store_meeting_insert(struct jmb_store *store, struct jmb_meeting *m,
 					       char **error_r)
 {
-	STORE_CALL(meeting_insert, m, error_r);
+	STORE_CALL(meeting_insert, m, NULL, error_r);
 }
 
 enum jmb_store_result jmb_store_meeting_update(struct jmb_store *store, struct jmb_meeting *m,
 					       char **error_r)
 {
-	STORE_CALL(meeting_update, m, error_r);
+	STORE_CALL(meeting_update, m, NULL, error_r);
 }
 
 enum jmb_store_result jmb_store_meeting_delete(struct jmb_store *store, int64_t id, time_t now,
 					       char **error_r)
 {
-	STORE_CALL(meeting_delete, id, now, error_r);
+	STORE_CALL(meeting_delete, id, now, NULL, error_r);
 }
 
 enum jmb_store_result jmb_store_meeting_get(struct jmb_store *store, struct jmb_pool *pool,
@@ -241,6 +241,86 @@ static char *mails_to_json(struct jmb_pool *pool, const char *const *mails)
 	out = jmb_pool_strdup(pool, dumped);
 	free(dumped);
 	return out;
+}
+
+enum jmb_store_result jmb_store_meeting_insert_fx(struct jmb_store *store, struct jmb_meeting *m,
+						  const struct jmb_side_effects *fx,
+						  char **error_r)
+{
+	STORE_CALL(meeting_insert, m, fx, error_r);
+}
+
+enum jmb_store_result jmb_store_meeting_update_fx(struct jmb_store *store, struct jmb_meeting *m,
+						  const struct jmb_side_effects *fx,
+						  char **error_r)
+{
+	STORE_CALL(meeting_update, m, fx, error_r);
+}
+
+enum jmb_store_result jmb_store_meeting_delete_fx(struct jmb_store *store, int64_t id, time_t now,
+						  const struct jmb_side_effects *fx,
+						  char **error_r)
+{
+	STORE_CALL(meeting_delete, id, now, fx, error_r);
+}
+
+enum jmb_store_result jmb_store_attendee_set_status_fx(struct jmb_store *store, const char *token,
+						       enum jmb_partstat status, time_t now,
+						       const struct jmb_side_effects *fx,
+						       char **error_r)
+{
+	STORE_CALL(attendee_set_status, token, status, now, fx, error_r);
+}
+
+enum jmb_store_result jmb_store_outbox_add(struct jmb_store *store,
+					   const struct jmb_side_effects *fx, char **error_r)
+{
+	STORE_CALL(outbox_add, fx, error_r);
+}
+
+enum jmb_store_result jmb_store_outbox_claim(struct jmb_store *store, struct jmb_pool *pool,
+					     const char *instance, time_t now, time_t stale_before,
+					     long limit, struct jmb_outbox_list *list_r,
+					     char **error_r)
+{
+	STORE_CALL(outbox_claim, pool, instance, now, stale_before, limit, list_r, error_r);
+}
+
+enum jmb_store_result jmb_store_outbox_finish(struct jmb_store *store, int64_t id,
+					      const char *instance,
+					      enum jmb_outbox_outcome outcome, time_t now,
+					      time_t next_attempt, const char *error_text,
+					      char **error_r)
+{
+	STORE_CALL(outbox_finish, id, instance, outcome, now, next_attempt, error_text, error_r);
+}
+
+enum jmb_store_result jmb_store_outbox_list(struct jmb_store *store, struct jmb_pool *pool,
+					    bool failed_only, long limit,
+					    struct jmb_outbox_list *list_r, char **error_r)
+{
+	STORE_CALL(outbox_list, pool, failed_only, limit, list_r, error_r);
+}
+
+enum jmb_store_result jmb_store_outbox_retry(struct jmb_store *store, int64_t id, time_t now,
+					     char **error_r)
+{
+	STORE_CALL(outbox_retry, id, now, error_r);
+}
+
+enum jmb_store_result jmb_store_reminders_claim(struct jmb_store *store, struct jmb_pool *pool,
+						const char *instance, time_t now,
+						time_t stale_before, long limit,
+						struct jmb_reminder_list *list_r, char **error_r)
+{
+	STORE_CALL(reminders_claim, pool, instance, now, stale_before, limit, list_r, error_r);
+}
+
+enum jmb_store_result jmb_store_reminder_finish(struct jmb_store *store, int64_t id,
+						const char *instance, time_t now,
+						const struct jmb_side_effects *fx, char **error_r)
+{
+	STORE_CALL(reminder_finish, id, instance, now, fx, error_r);
 }
 
 enum jmb_store_result jmb_store_meetings_for_user(struct jmb_store *store, struct jmb_pool *pool,
@@ -273,7 +353,7 @@ enum jmb_store_result jmb_store_attendee_set_status(struct jmb_store *store, con
 						    enum jmb_partstat status, time_t now,
 						    char **error_r)
 {
-	STORE_CALL(attendee_set_status, token, status, now, error_r);
+	STORE_CALL(attendee_set_status, token, status, now, NULL, error_r);
 }
 
 enum jmb_store_result jmb_store_attendee_count_join(struct jmb_store *store, const char *token,

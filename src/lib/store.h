@@ -27,6 +27,57 @@ struct jmb_meeting_list {
 	size_t count;
 };
 
+/* One mail of the durable outbox: the whole RFC 5322 message, stored before
+ * any SMTP attempt, so an MTA outage loses nothing. */
+enum jmb_outbox_status { JMB_OUTBOX_PENDING, JMB_OUTBOX_SENT, JMB_OUTBOX_FAILED };
+
+struct jmb_outbox_mail {
+	int64_t id;
+	const char *sender;    /* envelope sender (MAIL FROM) */
+	const char *recipient; /* envelope recipient (RCPT TO) */
+	const char *message;
+	size_t message_len;
+	/* read back from the store */
+	enum jmb_outbox_status status;
+	long attempts;
+	time_t created;
+	time_t next_attempt;
+	time_t sent;
+	const char *last_error;
+};
+
+struct jmb_outbox_list {
+	struct jmb_outbox_mail *items;
+	size_t count;
+};
+
+enum jmb_reminder_kind { JMB_REMINDER_MAIL = 0, JMB_REMINDER_XMPP = 1 };
+
+struct jmb_reminder {
+	int64_t id;
+	int64_t meeting_id;
+	enum jmb_reminder_kind kind;
+	long offset; /* minutes before the start (mail) or the end (xmpp) */
+	time_t due;
+};
+
+struct jmb_reminder_list {
+	struct jmb_reminder *items;
+	size_t count;
+};
+
+/* What a change brings with it, written in the same transaction: mails to
+ * queue and, for meetings, the complete plan of reminders still to come
+ * (pending reminders not in the plan are dropped; one whose time did not
+ * change keeps its state, so editing a title never re-sends a reminder). */
+struct jmb_side_effects {
+	time_t now; /* when the mails are queued */
+	const struct jmb_outbox_mail *mails;
+	size_t n_mails;
+	const struct jmb_reminder *reminders;
+	size_t n_reminders;
+};
+
 struct jmb_session_record {
 	char *identity_json; /* the identity as stored at login */
 	time_t created;
@@ -60,6 +111,16 @@ enum jmb_store_result jmb_store_meeting_update(struct jmb_store *store, struct j
 /* Marks the meeting deleted (kept for feeds as cancelled) and bumps its sequence. */
 enum jmb_store_result jmb_store_meeting_delete(struct jmb_store *store, int64_t id, time_t now,
 					       char **error_r);
+/* The same three with their side effects (fx may be NULL). */
+enum jmb_store_result jmb_store_meeting_insert_fx(struct jmb_store *store, struct jmb_meeting *m,
+						  const struct jmb_side_effects *fx,
+						  char **error_r);
+enum jmb_store_result jmb_store_meeting_update_fx(struct jmb_store *store, struct jmb_meeting *m,
+						  const struct jmb_side_effects *fx,
+						  char **error_r);
+enum jmb_store_result jmb_store_meeting_delete_fx(struct jmb_store *store, int64_t id, time_t now,
+						  const struct jmb_side_effects *fx,
+						  char **error_r);
 enum jmb_store_result jmb_store_meeting_get(struct jmb_store *store, struct jmb_pool *pool,
 					    int64_t id, struct jmb_meeting **m_r, char **error_r);
 /* Meetings not deleted, owned by login or with an attendee among mails, whose end
@@ -81,6 +142,11 @@ enum jmb_store_result jmb_store_attendee_by_token(struct jmb_store *store, struc
 enum jmb_store_result jmb_store_attendee_set_status(struct jmb_store *store, const char *token,
 						    enum jmb_partstat status, time_t now,
 						    char **error_r);
+/* The same, queueing mails (the organiser's notice) in the same transaction. */
+enum jmb_store_result jmb_store_attendee_set_status_fx(struct jmb_store *store, const char *token,
+						       enum jmb_partstat status, time_t now,
+						       const struct jmb_side_effects *fx,
+						       char **error_r);
 /* Adds one to the join counter atomically and returns the new count. */
 enum jmb_store_result jmb_store_attendee_count_join(struct jmb_store *store, const char *token,
 						    long *joins_r, char **error_r);
@@ -163,6 +229,39 @@ enum jmb_store_result jmb_store_api_token_create(struct jmb_store *store, const 
 enum jmb_store_result jmb_store_api_token_lookup(struct jmb_store *store, struct jmb_pool *pool,
 						 const char *token_hash, time_t now,
 						 char **identity_json_r, char **error_r);
+
+/* The outbox. claim hands up to limit due mails to `instance` (a claim older
+ * than stale_before, left by an instance that died, is taken over); with
+ * several instances each mail goes to exactly one. finish records the outcome
+ * of a claimed mail (only its claimer may). */
+enum jmb_outbox_outcome { JMB_OUTBOX_DELIVERED, JMB_OUTBOX_DEFERRED, JMB_OUTBOX_REJECTED };
+enum jmb_store_result jmb_store_outbox_add(struct jmb_store *store,
+					   const struct jmb_side_effects *fx, char **error_r);
+enum jmb_store_result jmb_store_outbox_claim(struct jmb_store *store, struct jmb_pool *pool,
+					     const char *instance, time_t now, time_t stale_before,
+					     long limit, struct jmb_outbox_list *list_r,
+					     char **error_r);
+enum jmb_store_result jmb_store_outbox_finish(struct jmb_store *store, int64_t id,
+					      const char *instance,
+					      enum jmb_outbox_outcome outcome, time_t now,
+					      time_t next_attempt, const char *error_text,
+					      char **error_r);
+/* For jmbctl: the newest mails (only failed ones when asked), and a retry. */
+enum jmb_store_result jmb_store_outbox_list(struct jmb_store *store, struct jmb_pool *pool,
+					    bool failed_only, long limit,
+					    struct jmb_outbox_list *list_r, char **error_r);
+enum jmb_store_result jmb_store_outbox_retry(struct jmb_store *store, int64_t id, time_t now,
+					     char **error_r);
+
+/* Reminders due at now, claimed like outbox mails; finish marks one done and
+ * queues its mails in the same transaction, so each is handled exactly once. */
+enum jmb_store_result jmb_store_reminders_claim(struct jmb_store *store, struct jmb_pool *pool,
+						const char *instance, time_t now,
+						time_t stale_before, long limit,
+						struct jmb_reminder_list *list_r, char **error_r);
+enum jmb_store_result jmb_store_reminder_finish(struct jmb_store *store, int64_t id,
+						const char *instance, time_t now,
+						const struct jmb_side_effects *fx, char **error_r);
 
 /* Server-wide secrets shared by every instance (e.g. the CSRF key): returns the
  * stored value, creating it from candidate when there is none yet. */

@@ -1,0 +1,384 @@
+/* Notifications: the mails of meeting changes, answers and reminders, in the
+ * server's default language, each with the recipient's own links and an iMIP
+ * calendar part (REQUEST or CANCEL, with the feed's UID and SEQUENCE). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "daemon.h"
+#include "ical-feed.h"
+#include "log.h"
+#include "mail-message.h"
+#include "memory.h"
+#include "notify.h"
+#include "render.h"
+#include "strbuf.h"
+
+/* What one mail says; rendered as text and as HTML (templates/mail.xhtml). */
+struct mail_content {
+	const char *subject;
+	const char *intro;
+	const char *facts[8][2]; /* label, value */
+	size_t n_facts;
+	const char *links[4][2]; /* label, URL */
+	size_t n_links;
+	const char *list_title;  /* the owner's list of answers */
+	const char *list[64];
+	size_t n_list;
+};
+
+struct composer {
+	struct jmbd *d;
+	struct jmb_pool *pool;
+	const char *lang;
+	time_t now;
+	struct jmb_side_effects *fx;
+	size_t cap;
+};
+
+static const char *t(struct composer *c, const char *msgid)
+{
+	return jmb_tr(c->d->rt->i18n, c->lang, msgid);
+}
+
+static void fact(struct mail_content *mc, const char *label, const char *value)
+{
+	if (mc->n_facts < 8 && value != NULL && *value != '\0') {
+		mc->facts[mc->n_facts][0] = label;
+		mc->facts[mc->n_facts][1] = value;
+		mc->n_facts++;
+	}
+}
+
+static void link(struct mail_content *mc, const char *label, const char *url)
+{
+	if (mc->n_links < 4) {
+		mc->links[mc->n_links][0] = label;
+		mc->links[mc->n_links][1] = url;
+		mc->n_links++;
+	}
+}
+
+static char *render_text(const struct mail_content *mc)
+{
+	struct jmb_strbuf sb = {0};
+
+	jmb_strbuf_printf(&sb, "%s\n\n", mc->intro);
+	for (size_t i = 0; i < mc->n_facts; i++)
+		jmb_strbuf_printf(&sb, "%s : %s\n", mc->facts[i][0], mc->facts[i][1]);
+	if (mc->list_title != NULL) {
+		jmb_strbuf_printf(&sb, "\n%s\n", mc->list_title);
+		for (size_t i = 0; i < mc->n_list; i++)
+			jmb_strbuf_printf(&sb, "  - %s\n", mc->list[i]);
+	}
+	jmb_strbuf_putc(&sb, '\n');
+	for (size_t i = 0; i < mc->n_links; i++)
+		jmb_strbuf_printf(&sb, "%s\n  %s\n", mc->links[i][0], mc->links[i][1]);
+	jmb_strbuf_puts(&sb, "\n-- \njmb\n");
+	return jmb_strbuf_steal(&sb, NULL);
+}
+
+static char *render_html(struct composer *c, const struct mail_content *mc)
+{
+	json_t *facts = json_array(), *links = json_array(), *list = json_array();
+	char *html, *error = NULL;
+	json_t *model;
+
+	for (size_t i = 0; i < mc->n_facts; i++)
+		json_array_append_new(facts, json_pack("{s:s, s:s}", "label", mc->facts[i][0], "value",
+						       mc->facts[i][1]));
+	for (size_t i = 0; i < mc->n_links; i++)
+		json_array_append_new(links, json_pack("{s:s, s:s}", "label", mc->links[i][0], "url",
+						       mc->links[i][1]));
+	for (size_t i = 0; i < mc->n_list; i++)
+		json_array_append_new(list, json_string(mc->list[i]));
+	model = json_pack("{s:s, s:s, s:o, s:o, s:o, s:s?}", "lang", c->lang, "intro", mc->intro,
+			  "facts", facts, "links", links, "list", list, "list_title", mc->list_title);
+	html = jmb_views_render_bare(c->d->rt->views, "mail", model, c->d->rt->i18n, c->lang, NULL,
+				     &error);
+	json_decref(model);
+	if (html == NULL) {
+		jmb_log(JMB_LOG_ERROR, "mail_html", "error", error, NULL);
+		free(error);
+	}
+	return html;
+}
+
+/* The iMIP part for the recipient whose addresses are mails (login may be NULL). */
+static char *imip(struct composer *c, const struct jmb_meeting *m, const char *login,
+		  const char *mail, const char *method)
+{
+	const char *mails[] = {mail, NULL};
+	const struct jmb_meeting *items[] = {m};
+	struct jmb_meeting_list list = {.items = (struct jmb_meeting **)items, .count = 1};
+	struct jmb_feed_options o = {
+		.public_url = c->d->rt->settings.server.public_url,
+		.join_label = t(c, N_("Join the meeting:")),
+		.now = c->now,
+		.method = method,
+	};
+	size_t len = 0;
+
+	return jmb_ical_feed(&o, &list, login != NULL ? login : "", mails, &len);
+}
+
+/* Envelope sender: the organiser when their domain is the institution's
+ * (their SPF allows our MTA), else [mail] from, as the legacy system did. */
+static const char *envelope_sender(struct composer *c, const struct jmb_meeting *m)
+{
+	const struct jmb_mail_settings *ms = &c->d->rt->settings.mail;
+	const char *at = strrchr(m->owner.mail, '@');
+
+	for (size_t i = 0; at != NULL && ms->local_domains[i] != NULL; i++) {
+		if (strcasecmp(at + 1, ms->local_domains[i]) == 0)
+			return m->owner.mail;
+	}
+	return ms->from;
+}
+
+static void queue(struct composer *c, const struct jmb_meeting *m, const char *to_name,
+		  const char *to, const struct mail_content *mc, const char *calendar,
+		  const char *method)
+{
+	const struct jmb_mail_settings *ms = &c->d->rt->settings.mail;
+	char *text = render_text(mc), *html = render_html(c, mc), *error = NULL;
+	struct jmb_mail_message msg = {
+		.from_name = *ms->from_name != '\0' ? ms->from_name : m->owner.name,
+		.from = ms->from,
+		.to_name = to_name,
+		.to = to,
+		.reply_to = m->owner.mail,
+		.subject = mc->subject,
+		.id_domain = c->d->rt->uid_domain,
+		.date = c->now,
+		.text = text,
+		.html = html,
+		.calendar = calendar,
+		.calendar_method = method,
+	};
+	char *bytes = jmb_mail_message_render(&msg, &error);
+
+	free(text);
+	free(html);
+	if (bytes == NULL) {
+		jmb_log(JMB_LOG_WARNING, "mail_not_queued", "to", to, "error", error, NULL);
+		free(error);
+		return;
+	}
+	if (c->fx->n_mails == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 8;
+		struct jmb_outbox_mail *grown = jmb_pool_calloc(c->pool, ncap, sizeof(*grown));
+		if (c->fx->n_mails > 0)
+			memcpy(grown, c->fx->mails, c->fx->n_mails * sizeof(*grown));
+		c->fx->mails = grown;
+		c->cap = ncap;
+	}
+	struct jmb_outbox_mail *out = (struct jmb_outbox_mail *)&c->fx->mails[c->fx->n_mails++];
+	out->sender = envelope_sender(c, m);
+	out->recipient = jmb_pool_strdup(c->pool, to);
+	out->message = jmb_pool_strdup(c->pool, bytes);
+	out->message_len = strlen(bytes);
+	free(bytes);
+}
+
+static bool mail_enabled(struct jmbd *d)
+{
+	return *d->rt->settings.mail.transport != '\0';
+}
+
+static void meeting_facts(struct composer *c, struct mail_content *mc, const struct jmb_meeting *m)
+{
+	fact(mc, t(c, N_("Title")), m->title);
+	fact(mc, t(c, N_("When")),
+	     jmb_pool_printf(c->pool, "%s – %s (%s)",
+			     format_datetime_lang(c->d, c->lang, c->pool, m->start, m->timezone),
+			     format_clock_pool(c->pool, m->end, m->timezone), m->timezone));
+	fact(mc, t(c, N_("Organiser")),
+	     jmb_pool_printf(c->pool, "%s <%s>", *m->owner.name != '\0' ? m->owner.name : m->owner.mail,
+			     m->owner.mail));
+	fact(mc, t(c, N_("Description")), m->description);
+}
+
+static const char *subject(struct composer *c, const char *what, const struct jmb_meeting *m)
+{
+	return jmb_pool_printf(c->pool, "%s : %s", t(c, what), m->title);
+}
+
+/* The mail of one invitee: invitation or update (REQUEST) or cancellation. */
+static void invitee_mail(struct composer *c, const struct jmb_meeting *m,
+			 const struct jmb_attendee *a, const char *what, const char *intro,
+			 bool cancel)
+{
+	const char *base = c->d->rt->settings.server.public_url;
+	struct mail_content mc = {.subject = subject(c, what, m), .intro = t(c, intro)};
+	struct jmb_meeting *view = jmb_pool_alloc(c->pool, sizeof(*view));
+
+	*view = *m;
+	view->attendees = (struct jmb_attendee *)a;
+	view->n_attendees = 1;
+	if (cancel && view->deleted == 0)
+		view->deleted = c->now; /* a removed invitee sees it cancelled */
+	meeting_facts(c, &mc, m);
+	fact(&mc, t(c, N_("Your role")),
+	     t(c, a->role == JMB_ROLE_MODERATOR ? N_("Moderator") : N_("Guest")));
+	if (!cancel) {
+		link(&mc, t(c, N_("Join the meeting (your personal link, do not share it):")),
+		     jmb_pool_printf(c->pool, "%s/j/%s", base, a->token));
+		link(&mc, t(c, N_("Accept or decline:")),
+		     jmb_pool_printf(c->pool, "%s/r/%s", base, a->token));
+	}
+	queue(c, m, a->name, a->mail, &mc, imip(c, view, NULL, a->mail, cancel ? "CANCEL" : "REQUEST"),
+	      cancel ? "CANCEL" : "REQUEST");
+}
+
+static const char *answer_line(struct composer *c, const struct jmb_attendee *a)
+{
+	const char *status = a->status == JMB_PARTSTAT_ACCEPTED   ? N_("Accepted")
+			     : a->status == JMB_PARTSTAT_DECLINED ? N_("Declined")
+								  : N_("No answer yet");
+	return jmb_pool_printf(c->pool, "%s (%s) : %s", a->mail,
+			       t(c, a->role == JMB_ROLE_MODERATOR ? N_("Moderator") : N_("Guest")),
+			       t(c, status));
+}
+
+static void owner_mail(struct composer *c, const struct jmb_meeting *m, const char *what,
+		       const char *intro, bool cancel)
+{
+	const char *base = c->d->rt->settings.server.public_url;
+	struct mail_content mc = {.subject = subject(c, what, m), .intro = t(c, intro)};
+
+	meeting_facts(c, &mc, m);
+	mc.list_title = m->n_attendees > 0 ? t(c, N_("Invitees")) : NULL;
+	for (size_t i = 0; i < m->n_attendees && mc.n_list < 64; i++)
+		mc.list[mc.n_list++] = answer_line(c, &m->attendees[i]);
+	if (!cancel) {
+		link(&mc, t(c, N_("Start the meeting:")),
+		     jmb_pool_printf(c->pool, "%s/start/%s", base, m->room));
+		/* A new meeting has no id before it is stored: link the list. */
+		link(&mc, t(c, N_("Manage your meetings:")), jmb_pool_printf(c->pool, "%s/meetings", base));
+	}
+	/* The organiser's own copy is published, not an invitation to answer. */
+	queue(c, m, m->owner.name, m->owner.mail, &mc,
+	      imip(c, m, m->owner.login, m->owner.mail, cancel ? "CANCEL" : NULL),
+	      cancel ? "CANCEL" : "PUBLISH");
+}
+
+static const struct jmb_attendee *find_attendee(const struct jmb_meeting *m, const char *mail)
+{
+	for (size_t i = 0; m != NULL && i < m->n_attendees; i++) {
+		if (strcmp(m->attendees[i].mail, mail) == 0)
+			return &m->attendees[i];
+	}
+	return NULL;
+}
+
+static bool meeting_changed(const struct jmb_meeting *a, const struct jmb_meeting *b)
+{
+	return strcmp(a->title, b->title) != 0 || strcmp(a->description, b->description) != 0 ||
+	       a->start != b->start || a->duration != b->duration ||
+	       strcmp(a->timezone, b->timezone) != 0;
+}
+
+/* The mail reminders still to come. (XMPP reminders before the end join the
+   plan with the XMPP sender; [reminders] xmpp_before_end is read for them.) */
+static void plan_reminders(struct composer *c, const struct jmb_meeting *m)
+{
+	const struct jmb_reminder_settings *r = &c->d->rt->settings.reminders;
+	struct jmb_reminder *plan = jmb_pool_calloc(c->pool, r->n_mail_before + 1, sizeof(*plan));
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_mail_before; i++) {
+		time_t due = m->start - r->mail_before[i] * 60;
+		if (due > c->now)
+			plan[n++] = (struct jmb_reminder){.kind = JMB_REMINDER_MAIL,
+							  .offset = r->mail_before[i], .due = due};
+	}
+	c->fx->reminders = plan;
+	c->fx->n_reminders = n;
+}
+
+void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_change change,
+			   const struct jmb_meeting *before, const struct jmb_meeting *after,
+			   time_t now, struct jmb_side_effects *fx)
+{
+	struct composer c = {.d = d, .pool = pool, .now = now, .fx = fx,
+			     .lang = d->rt->settings.server.default_language};
+
+	memset(fx, 0, sizeof(*fx));
+	fx->now = now;
+	if (after != NULL)
+		plan_reminders(&c, after);
+	if (!mail_enabled(d))
+		return;
+	if (change == NOTIFY_DELETED) {
+		owner_mail(&c, before, N_("Cancelled"), N_("This meeting was cancelled."), true);
+		for (size_t i = 0; i < before->n_attendees; i++)
+			invitee_mail(&c, before, &before->attendees[i], N_("Cancelled"),
+				     N_("This meeting was cancelled."), true);
+		return;
+	}
+	bool changed = before == NULL || meeting_changed(before, after);
+	if (change == NOTIFY_CREATED)
+		owner_mail(&c, after, N_("Meeting booked"), N_("Your meeting is booked."), false);
+	for (size_t i = 0; i < after->n_attendees; i++) {
+		const struct jmb_attendee *a = &after->attendees[i], *old = find_attendee(before, a->mail);
+		if (old == NULL)
+			invitee_mail(&c, after, a, N_("Invitation"), N_("You are invited to a video meeting."),
+				     false);
+		else if (changed || old->role != a->role)
+			invitee_mail(&c, after, a, N_("Meeting changed"),
+				     N_("A meeting you are invited to has changed."), false);
+	}
+	for (size_t i = 0; before != NULL && i < before->n_attendees; i++) {
+		if (find_attendee(after, before->attendees[i].mail) == NULL)
+			invitee_mail(&c, before, &before->attendees[i], N_("Cancelled"),
+				     N_("You are no longer invited to this meeting."), true);
+	}
+	if (change == NOTIFY_UPDATED && changed)
+		owner_mail(&c, after, N_("Meeting changed"), N_("Your meeting was changed."), false);
+}
+
+void notify_answer(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeting *m,
+		   const struct jmb_attendee *a, enum jmb_partstat answer, time_t now,
+		   struct jmb_side_effects *fx)
+{
+	struct composer c = {.d = d, .pool = pool, .now = now, .fx = fx,
+			     .lang = d->rt->settings.server.default_language};
+	struct jmb_attendee answered = *a;
+	const char *what = answer == JMB_PARTSTAT_ACCEPTED ? N_("Accepted") : N_("Declined");
+
+	memset(fx, 0, sizeof(*fx));
+	fx->now = now;
+	if (!mail_enabled(d) || !d->rt->settings.mail.notify_organiser)
+		return;
+	answered.status = answer;
+	struct mail_content mc = {
+		.subject = jmb_pool_printf(pool, "%s : %s — %s", t(&c, what), a->mail, m->title),
+		.intro = jmb_pool_printf(pool, "%s", answer_line(&c, &answered)),
+	};
+	meeting_facts(&c, &mc, m);
+	link(&mc, t(&c, N_("See who answered:")),
+	     jmb_pool_printf(pool, "%s/meetings/%lld", d->rt->settings.server.public_url,
+			     (long long)m->id));
+	queue(&c, m, m->owner.name, m->owner.mail, &mc, NULL, NULL);
+}
+
+void notify_reminder(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeting *m,
+		     time_t now, struct jmb_side_effects *fx)
+{
+	struct composer c = {.d = d, .pool = pool, .now = now, .fx = fx,
+			     .lang = d->rt->settings.server.default_language};
+
+	memset(fx, 0, sizeof(*fx));
+	fx->now = now;
+	if (!mail_enabled(d))
+		return;
+	owner_mail(&c, m, N_("Reminder"), N_("Your meeting starts soon."), false);
+	for (size_t i = 0; i < m->n_attendees; i++) {
+		if (m->attendees[i].status != JMB_PARTSTAT_DECLINED)
+			invitee_mail(&c, m, &m->attendees[i], N_("Reminder"),
+				     N_("A meeting you are invited to starts soon."), false);
+	}
+}

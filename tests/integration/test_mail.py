@@ -1,0 +1,197 @@
+"""Notifications through a real SMTP server: invitations, changes and
+cancellations with iMIP parts, the organiser's notice of answers, the durable
+outbox (an MTA outage loses nothing; a 5xx is kept as failed and can be
+retried), and mail reminders that skip people who declined."""
+import email
+import re
+import time
+from email import policy
+
+import icalendar
+import pytest
+
+from conftest import csrf_of
+from servers.smtp import SmtpServer
+
+
+@pytest.fixture
+def smtp():
+    with SmtpServer() as server:
+        yield server
+
+
+def mail_jmbd(jmbd_factory, smtp, env=None, **sections):
+    d = jmbd_factory(start=False, sections={
+        "mail": {"transport": smtp.url, "from": "noreply@example.org", "from_name": "Visio",
+                 "local_domains": "example.org"},
+        **sections})
+    d.add_user("alice", "alice-password", mail="alice@example.org", name="Alice Martin")
+    return d.start(env={"JMB_QUEUE_INTERVAL": "1", **(env or {})})
+
+
+def parse(envelope):
+    return email.message_from_bytes(envelope.content, policy=policy.default)
+
+
+def calendar_of(msg):
+    for part in msg.walk():
+        if part.get_content_type() == "text/calendar":
+            return part.get_param("method"), icalendar.Calendar.from_ical(part.get_content())
+    return None, None
+
+
+def book(session, url, **fields):
+    page = session.get(url + "/meetings/new")
+    data = {"csrf": csrf_of(page.text), "title": "Réunion « projet »", "date": "2030-03-04",
+            "time": "10:00", "timezone": "Europe/Paris", "duration": "60",
+            "moderators": "ext@other.org", "guests": "dave@example.org"}
+    data.update(fields)
+    r = session.post(url + "/meetings", data=data, allow_redirects=False)
+    assert r.status_code == 303, r.text
+    return r.headers["Location"].split("?")[0]
+
+
+def by_recipient(envelopes):
+    return {e.rcpt_tos[0]: e for e in envelopes}
+
+
+def test_invitations_on_create(jmbd_factory, smtp):
+    d = mail_jmbd(jmbd_factory, smtp)
+    s = d.session("alice", "alice-password")
+    book(s, d.url)
+    mails = by_recipient(smtp.wait_for(3))
+    assert set(mails) == {"alice@example.org", "ext@other.org", "dave@example.org"}
+    guest = parse(mails["dave@example.org"])
+    assert "Réunion « projet »" in guest["Subject"]
+    assert re.search(r"=\?UTF-8\?B\?", mails["dave@example.org"].content.decode())
+    assert guest["Reply-To"] == "alice@example.org"
+    assert guest["Message-ID"] and guest["Date"]
+    types = [p.get_content_type() for p in guest.walk() if p.get_content_maintype() != "multipart"]
+    assert types == ["text/plain", "text/html", "text/calendar"]
+    text = guest.get_body(("plain",)).get_content()
+    assert re.search(r"/j/[A-Za-z0-9_-]{32}", text) and "/r/" in text
+    method, cal = calendar_of(guest)
+    assert method == "REQUEST" and cal["METHOD"] == "REQUEST"
+    event = cal.walk("VEVENT")[0]
+    assert str(event["ORGANIZER"]).lower() == "mailto:alice@example.org"
+    attendee = event["ATTENDEE"]
+    assert attendee.params["RSVP"] == "TRUE" and str(attendee).lower() == "mailto:dave@example.org"
+    # The organiser is in the institution's domain: the envelope sender is theirs (SPF).
+    assert mails["dave@example.org"].mail_from == "alice@example.org"
+    assert parse(mails["alice@example.org"]).get_body(("plain",)).get_content().count("@") >= 2
+
+
+def test_external_organiser_uses_the_service_sender(jmbd_factory, smtp):
+    d = mail_jmbd(jmbd_factory, smtp, mail={"transport": smtp.url, "from": "noreply@example.org",
+                                            "local_domains": "univ.example"})
+    s = d.session("alice", "alice-password")
+    book(s, d.url, moderators="", guests="dave@example.org")
+    assert all(e.mail_from == "noreply@example.org" for e in smtp.wait_for(2))
+
+
+def test_changes_and_cancellation(jmbd_factory, smtp):
+    d = mail_jmbd(jmbd_factory, smtp)
+    s = d.session("alice", "alice-password")
+    path = book(s, d.url)
+    first = by_recipient(smtp.wait_for(3))
+    uid = calendar_of(parse(first["dave@example.org"]))[1].walk("VEVENT")[0]["UID"]
+    smtp.messages.clear()
+    edit = s.get(d.url + path + "/edit")
+    r = s.post(d.url + path, allow_redirects=False, data={
+        "csrf": csrf_of(edit.text), "title": "Nouveau titre", "date": "2030-03-04", "time": "11:00",
+        "timezone": "Europe/Paris", "duration": "60", "moderators": "", "guests":
+        "dave@example.org\nerin@example.org"})
+    assert r.status_code == 303
+    mails = by_recipient(smtp.wait_for(4))
+    assert set(mails) == {"dave@example.org", "erin@example.org", "ext@other.org", "alice@example.org"}
+    method, cal = calendar_of(parse(mails["ext@other.org"]))
+    assert method == "CANCEL"
+    method, cal = calendar_of(parse(mails["dave@example.org"]))
+    event = cal.walk("VEVENT")[0]
+    assert method == "REQUEST" and event["UID"] == uid and int(event["SEQUENCE"]) >= 1
+    smtp.messages.clear()
+    page = s.get(d.url + path + "/delete")
+    assert s.post(d.url + path + "/delete", data={"csrf": csrf_of(page.text)},
+                  allow_redirects=False).status_code == 303
+    mails = by_recipient(smtp.wait_for(3))
+    for rcpt in ("dave@example.org", "erin@example.org", "alice@example.org"):
+        method, cal = calendar_of(parse(mails[rcpt]))
+        assert method == "CANCEL" and cal.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
+
+
+def test_answer_notifies_the_organiser(jmbd_factory, smtp):
+    d = mail_jmbd(jmbd_factory, smtp)
+    s = d.session("alice", "alice-password")
+    book(s, d.url, moderators="")
+    invitation = parse(by_recipient(smtp.wait_for(2))["dave@example.org"])
+    link = re.search(r"(http://\S+/r/\S+)", invitation.get_body(("plain",)).get_content()).group(1)
+    smtp.messages.clear()
+    import requests
+    guest = requests.Session()
+    page = guest.get(link)
+    assert guest.post(link, data={"csrf": csrf_of(page.text), "answer": "declined"},
+                      allow_redirects=False).status_code == 303
+    notice = smtp.wait_for(1)
+    assert notice[0].rcpt_tos == ["alice@example.org"]
+    assert "dave@example.org" in parse(notice[0])["Subject"]
+
+
+def test_outage_loses_nothing_and_sends_once(jmbd_factory, smtp):
+    d = mail_jmbd(jmbd_factory, smtp)
+    s = d.session("alice", "alice-password")
+    smtp.stop()
+    for i in range(5):
+        book(s, d.url, title=f"Réunion {i}", moderators="")
+    time.sleep(2.5)  # a few worker rounds fail against the closed port
+    assert "deferred" in d.log()
+    # Deferred mails wait a minute before the next attempt: move the clock.
+    d.stop()
+    smtp.start()
+    d.start(env={"JMB_QUEUE_INTERVAL": "1", "JMB_TEST_TIME_OFFSET": "3600"})
+    mails = smtp.wait_for(10)
+    time.sleep(2)
+    assert len(smtp.messages) == 10
+    keys = [(e.rcpt_tos[0], parse(e)["Subject"]) for e in smtp.messages]
+    assert len(set(keys)) == 10
+
+
+def test_permanent_refusal_is_kept_and_retryable(jmbd_factory, smtp):
+    smtp.reply = "550 5.1.1 mailbox unavailable"
+    d = mail_jmbd(jmbd_factory, smtp)
+    s = d.session("alice", "alice-password")
+    book(s, d.url, moderators="", guests="dave@example.org")
+    deadline = time.time() + 15
+    while time.time() < deadline and d.jmbctl("outbox", "list", "--failed").stdout.count("failed") < 2:
+        time.sleep(0.2)
+    failed = d.jmbctl("outbox", "list", "--failed").stdout
+    assert failed.count("failed") == 2 and "550" in failed
+    smtp.reply = None
+    ids = re.findall(r"^(\d+)\s+failed", failed, re.M)
+    for mail_id in ids:
+        assert d.jmbctl("outbox", "retry", mail_id).returncode == 0
+    assert len(smtp.wait_for(2)) == 2
+    assert d.jmbctl("outbox", "retry", "999999", check=False).returncode != 0
+
+
+def test_reminders_skip_declined(jmbd_factory, smtp):
+    d = mail_jmbd(jmbd_factory, smtp, reminders={"mail_before": "60"})
+    s = d.session("alice", "alice-password")
+    book(s, d.url, date="2030-03-04", time="10:00", moderators="ext@other.org",
+         guests="dave@example.org")
+    invitation = parse(by_recipient(smtp.wait_for(3))["dave@example.org"])
+    link = re.search(r"(http://\S+/r/\S+)", invitation.get_body(("plain",)).get_content()).group(1)
+    import requests
+    guest = requests.Session()
+    page = guest.get(link)
+    guest.post(link, data={"csrf": csrf_of(page.text), "answer": "declined"})
+    smtp.wait_for(4)
+    smtp.messages.clear()
+    # Move jmbd's clock to 30 minutes before the meeting (09:30 Paris = 08:30 UTC).
+    target = int(time.mktime(time.strptime("2030-03-04 08:30", "%Y-%m-%d %H:%M"))) - time.timezone
+    d.stop()
+    d.start(env={"JMB_QUEUE_INTERVAL": "1", "JMB_TEST_TIME_OFFSET": str(target - int(time.time()))})
+    mails = by_recipient(smtp.wait_for(2))
+    time.sleep(2)
+    assert set(by_recipient(smtp.messages)) == {"alice@example.org", "ext@other.org"}
+    owner = parse(mails["alice@example.org"]).get_body(("plain",)).get_content()
+    assert "dave@example.org" in owner
