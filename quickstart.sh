@@ -9,7 +9,9 @@ top=$(pwd)
 
 BUILD_DEPS="build-essential autoconf automake libtool pkg-config gettext tzdata
  libmicrohttpd-dev libsqlite3-dev libpq-dev libxml2-dev libjansson-dev libinih-dev
- libssl-dev libcrypt-dev libical-dev libcmocka-dev libjwt-dev libcurl4-openssl-dev sqlite3"
+ libldap-dev
+ libssl-dev libcrypt-dev libical-dev libcmocka-dev libjwt-dev libcurl4-openssl-dev sqlite3
+ libxmlsec1-dev zlib1g-dev"
 
 install_missing() {
 	missing=""
@@ -35,7 +37,7 @@ build() {
 }
 
 write_demo_config() {
-	mkdir -p demo
+	mkdir -p demo/mail
 	chmod 700 demo
 	[ -f demo/jmb.conf ] && return 0
 	cat > demo/jmb.conf <<CONF
@@ -59,6 +61,13 @@ plugin_dir = $top/build/plugins/modules
 
 [auth.local]
 users_file = $top/demo/users
+
+[mail]
+# Mails are written as .eml files into this folder instead of going to an MTA.
+transport = file:$top/demo/mail
+from = noreply@example.org
+from_name = jmb (demo)
+local_domains = example.org
 
 [jitsi]
 base_url = https://meet.example.org

@@ -20,7 +20,8 @@ void jmb_catalog_free(struct jmb_catalog **catalog);
 const char *jmb_catalog_lookup(const struct jmb_catalog *catalog, const char *msgid);
 
 /* The translation of msgid into lang, or msgid itself. i18n may be NULL. */
-const char *jmb_tr(const struct jmb_i18n *i18n, const char *lang, const char *msgid);
+const char *jmb_tr(const struct jmb_i18n *i18n, const char *lang, const char *msgid)
+	__attribute__((format_arg(3)));
 /* Marks a string for extraction without translating it here. */
 #define N_(s) (s)
 
