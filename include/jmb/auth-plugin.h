@@ -10,7 +10,7 @@
 #include "jmb/log.h"
 #include "jmb/pool.h"
 
-#define JMB_AUTH_ABI_VERSION 1
+#define JMB_AUTH_ABI_VERSION 2
 #define JMB_AUTH_PLUGIN_SYMBOL "jmb_auth_plugin"
 
 enum jmb_auth_result {
@@ -40,6 +40,9 @@ struct jmb_auth_host {
 	struct jmb_identity *(*new_identity)(struct jmb_request *req, const char *login,
 					     const char *name, const char *mail);
 	const char *(*translate)(const struct jmb_request *req, const char *msgid);
+	/* Since ABI 2: an HTML error page with status and a message id (translated). */
+	void (*render_error)(struct jmb_request *req, struct jmb_response *resp, unsigned status,
+			     const char *msgid);
 };
 
 struct jmb_auth_route {

@@ -48,6 +48,12 @@ static const char *host_translate(const struct jmb_request *req, const char *msg
 	return tr(req->daemon, req, msgid);
 }
 
+static void host_render_error(struct jmb_request *req, struct jmb_response *resp,
+			      unsigned status, const char *msgid)
+{
+	render_error(req->daemon, req, resp, status, msgid);
+}
+
 static const char *host_public_url(const struct jmb_request *req)
 {
 	const struct jmbd *d = req->daemon;
@@ -63,4 +69,5 @@ const struct jmb_auth_host jmbd_auth_host = {
 	.start_session = host_start_session,
 	.new_identity = host_new_identity,
 	.translate = host_translate,
+	.render_error = host_render_error,
 };

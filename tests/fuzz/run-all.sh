@@ -26,6 +26,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin_dir=${FUZZ_BIN_DIR:-tests/fuzz}
 artifacts=${FUZZ_ARTIFACTS:-$PWD/fuzz-artifacts}
 targets=${*:-"form cookie accept-language config mo time mailaddr identity"}
+# fuzz-saml-response exists only in builds with the SAML plugin.
+[ $# -eq 0 ] && [ -x "$bin_dir/fuzz-saml-response" ] && targets="$targets saml-response"
 
 if [ ! -x "$bin_dir/fuzz-form" ]; then
 	echo "$0: no fuzz targets in $bin_dir: build with ./configure --enable-fuzzing CC=clang && make," >&2
