@@ -411,15 +411,13 @@ static enum jmb_store_result insert_attendee(struct sqlite_conn *c, int64_t meet
 	return r;
 }
 
-static enum jmb_store_result sqlite_meeting_insert(void *conn, struct jmb_meeting *m,
-						   const struct jmb_side_effects *fx, char **error_r)
+/* The meetings row of m (inside the caller's transaction); sets m->id. */
+static enum jmb_store_result insert_meeting_row(struct sqlite_conn *c, struct jmb_meeting *m,
+						char **error_r)
 {
-	struct sqlite_conn *c = conn;
 	sqlite3_stmt *stmt_ = NULL;
-	enum jmb_store_result r = jmb_sqlite_begin(c, error_r);
+	enum jmb_store_result r;
 
-	if (r != JMB_STORE_OK)
-		return r;
 	r = EXEC(c, error_r,
 		 "INSERT INTO meetings (uid, room, title, description, start_at, duration, end_at, "
 		 "timezone, owner_login, owner_mail, owner_name, sequence, created_at, updated_at) "
@@ -430,6 +428,18 @@ static enum jmb_store_result sqlite_meeting_insert(void *conn, struct jmb_meetin
 		 (int64_t)m->sequence, (int64_t)m->created, (int64_t)m->updated);
 	if (r == JMB_STORE_OK)
 		m->id = sqlite3_last_insert_rowid(c->db);
+	return r;
+}
+
+static enum jmb_store_result sqlite_meeting_insert(void *conn, struct jmb_meeting *m,
+						   const struct jmb_side_effects *fx, char **error_r)
+{
+	struct sqlite_conn *c = conn;
+	enum jmb_store_result r = jmb_sqlite_begin(c, error_r);
+
+	if (r != JMB_STORE_OK)
+		return r;
+	r = insert_meeting_row(c, m, error_r);
 	for (size_t i = 0; r == JMB_STORE_OK && i < m->n_attendees; i++)
 		r = insert_attendee(c, m->id, &m->attendees[i], error_r);
 	if (r == JMB_STORE_OK)
@@ -845,16 +855,7 @@ static enum jmb_store_result sqlite_meeting_import(void *conn, struct jmb_meetin
 
 	if (r != JMB_STORE_OK)
 		return r;
-	r = EXEC(c, error_r,
-		 "INSERT INTO meetings (uid, room, title, description, start_at, duration, end_at, "
-		 "timezone, owner_login, owner_mail, owner_name, sequence, created_at, updated_at) "
-		 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		 "ttttiiitttt" "iii", m->uid, m->room, m->title, m->description,
-		 (int64_t)m->start, (int64_t)m->duration, (int64_t)m->end, m->timezone,
-		 m->owner.login, m->owner.mail, m->owner.name != NULL ? m->owner.name : "",
-		 (int64_t)m->sequence, (int64_t)m->created, (int64_t)m->updated);
-	if (r == JMB_STORE_OK)
-		m->id = sqlite3_last_insert_rowid(c->db);
+	r = insert_meeting_row(c, m, error_r);
 	for (size_t i = 0; r == JMB_STORE_OK && i < m->n_attendees; i++) {
 		const struct jmb_attendee *a = &m->attendees[i];
 		r = EXEC(c, error_r,
