@@ -244,8 +244,12 @@ def test_request_of_another_sp_secret(jmbd_factory, pki):
 
 
 def test_two_instances_share_request_ids(jmbd_factory, pki):
-    """Same request_secret: a login started on one instance ends on another."""
-    a = Client(saml_jmbd(jmbd_factory, pki, name="a"), pki)
+    """Same request_secret (here once from a file): a login started on one
+    instance ends on another."""
+    secret = pki[0] / "request-secret"
+    secret.write_text("test-request-secret-0123456789\n")
+    a = Client(saml_jmbd(jmbd_factory, pki, name="a", request_secret=None,
+                         request_secret_file=str(secret)), pki)
     b = Client(saml_jmbd(jmbd_factory, pki, name="b"), pki)
     b.assert_logged_in(b.post(b.signed(in_response_to=a.request_id())))
 
