@@ -238,14 +238,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!x->started) {
 		const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 								 MHD_HTTP_HEADER_CONTENT_LENGTH);
-		const char *encoding = MHD_lookup_connection_value(
-			conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 
 		x->started = true;
 		if (length != NULL && strtoull(length, NULL, 10) > s->max_body)
 			x->too_large = true; /* answered at once, the body is never read */
-		else if ((length != NULL && strtoull(length, NULL, 10) > 0) || encoding != NULL)
-			return MHD_YES; /* wait for the body */
+		else
+			return MHD_YES; /* answer when the request is complete (even
+					   without a body): queued earlier, MHD closes
+					   the connection after the response */
 	}
 	return handle(s, x, conn, method);
 }
