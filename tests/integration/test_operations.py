@@ -198,6 +198,27 @@ def test_sigint_also_stops_cleanly(jmbd):
     assert jmbd.stop(signal.SIGINT) == 0
 
 
+def test_connections_are_kept_alive(jmbd):
+    """Every request on a new TCP connection would cost a handshake each:
+    requests with and without a body keep the connection open."""
+    s = jmbd.session("alice", "alice-password")
+    token = api_token(jmbd, "alice")
+    for r in (s.get(jmbd.url + "/meetings"), s.get(jmbd.url + "/static/jmb.css"),
+              requests.get(jmbd.url + "/healthz"),
+              api(jmbd, token).post(jmbd.url + "/api/v1/meetings",
+                                    json={"title": "t", "start": "2099-01-05T10:00:00Z"})):
+        assert r.status_code in (200, 201)
+        assert r.headers.get("Connection", "").lower() != "close", r.url
+    with socket.create_connection(("127.0.0.1", jmbd.port), timeout=10) as c:
+        f = c.makefile("rb")
+        for _ in range(3):
+            c.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert f.readline().startswith(b"HTTP/1.1 200")
+            while f.readline() not in (b"\r\n", b""):
+                pass
+            assert f.read(3) == b"ok\n"
+
+
 # -- health ------------------------------------------------------------------------
 
 def test_healthz_is_plain_ok(jmbd):
