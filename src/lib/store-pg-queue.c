@@ -185,9 +185,11 @@ enum jmb_store_result jmb_pg_outbox_list(void *conn, struct jmb_pool *pool, bool
 	return JMB_STORE_OK;
 }
 
+/* A claim is left alone: the mail may be on its way right now, and freeing it
+   would let a second instance send it too. */
 static const struct pg_statement st_outbox_retry = {
     PG_OUTBOX_RETRY,
-    "UPDATE outbox SET status = 'pending', next_attempt_at = $1, claimed_by = NULL "
+    "UPDATE outbox SET status = 'pending', next_attempt_at = $1 "
     "WHERE id = $2 AND status <> 'sent'",
     "ii"};
 

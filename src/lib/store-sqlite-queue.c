@@ -206,8 +206,10 @@ enum jmb_store_result jmb_sqlite_outbox_retry(void *conn, int64_t id, time_t now
 	sqlite3_stmt *stmt_ = NULL;
 	enum jmb_store_result r;
 
+	/* A claim is left alone: the mail may be on its way right now, and freeing
+	   it would let a second instance send it too. */
 	r = EXEC(c, error_r,
-		 "UPDATE outbox SET status = 'pending', next_attempt_at = ?, claimed_by = NULL "
+		 "UPDATE outbox SET status = 'pending', next_attempt_at = ? "
 		 "WHERE id = ? AND status <> 'sent'",
 		 "ii", (int64_t)now, id);
 	if (r == JMB_STORE_OK && sqlite3_changes(c->db) == 0) {
