@@ -879,6 +879,644 @@ static void test_text_is_stored_literally(void **state)
 	assert_int_equal(raw_long("SELECT count(*) FROM meetings"), 1);
 }
 
+/* ---- side effects, reminders and the outbox ---- */
+
+/* Side effects of a change: the mails in `recipients` (NULL-terminated) and a
+   plan of mail reminders at `offsets` minutes before start (0-terminated). */
+static struct jmb_side_effects *make_fx(struct jmb_pool *pool, time_t now, time_t start,
+                                        const char *const *recipients, const long *offsets)
+{
+	struct jmb_side_effects *fx = jmb_pool_calloc(pool, 1, sizeof(*fx));
+	struct jmb_outbox_mail *mails = jmb_pool_calloc(pool, 8, sizeof(*mails));
+	struct jmb_reminder *plan = jmb_pool_calloc(pool, 8, sizeof(*plan));
+
+	fx->now = now;
+	for (size_t i = 0; recipients != NULL && recipients[i] != NULL; i++) {
+		mails[i].sender = "noreply@example.org";
+		mails[i].recipient = recipients[i];
+		mails[i].message = jmb_pool_printf(pool, "To: %s\r\nSubject: fx %ld\r\n\r\nbody\r\n",
+		                                   recipients[i], (long)now);
+		mails[i].message_len = strlen(mails[i].message);
+		fx->n_mails++;
+	}
+	for (size_t i = 0; offsets != NULL && offsets[i] != 0; i++) {
+		plan[i].kind = offsets[i] > 0 ? JMB_REMINDER_MAIL : JMB_REMINDER_XMPP;
+		plan[i].offset = labs(offsets[i]);
+		plan[i].due = start - labs(offsets[i]) * 60;
+		fx->n_reminders++;
+	}
+	fx->mails = mails;
+	fx->reminders = plan;
+	return fx;
+}
+
+static long count_where(const char *table, const char *where)
+{
+	char *sql = jmb_xasprintf("SELECT count(*) FROM %s WHERE %s", table, where);
+	long n = raw_long(sql);
+
+	free(sql);
+	return n;
+}
+
+/* The pending reminders of a meeting as "kind:offset@due" sorted, one string. */
+static char *pending_plan(int64_t meeting_id)
+{
+	char *sql = jmb_xasprintf(
+	    fixture_is_pg()
+	        ? "SELECT coalesce(string_agg(kind || ':' || offset_minutes || '@' || due_at, ' ' "
+	          "ORDER BY kind, offset_minutes), '') FROM reminders WHERE meeting_id = %lld "
+	          "AND done_at IS NULL"
+	        : "SELECT coalesce(group_concat(k, ' '), '') FROM (SELECT kind || ':' || "
+	          "offset_minutes || '@' || due_at AS k FROM reminders WHERE meeting_id = %lld "
+	          "AND done_at IS NULL ORDER BY kind, offset_minutes)",
+	    (long long)meeting_id);
+	char *text = raw_text(sql);
+
+	free(sql);
+	return text != NULL ? text : jmb_xstrdup("");
+}
+
+#define ASSERT_PLAN(meeting_id, want)                                                              \
+	do {                                                                                       \
+		char *plan_ = pending_plan(meeting_id);                                            \
+		if (strcmp(plan_, (want)) != 0)                                                    \
+			fail_msg("%s: pending reminders \"%s\", expected \"%s\"", fixture->name,   \
+			         plan_, (want));                                                   \
+		free(plan_);                                                                       \
+	} while (0)
+
+static char *due_text(time_t start, long minutes)
+{
+	static char buf[4][64];
+	static int next;
+	char *out = buf[next++ % 4];
+
+	snprintf(out, sizeof(buf[0]), "%lld", (long long)(start - minutes * 60));
+	return out;
+}
+
+/* Claims return their rows in no particular order: sort them to compare. */
+static int by_id(const void *a, const void *b)
+{
+	const struct jmb_outbox_mail *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int by_due(const void *a, const void *b)
+{
+	const struct jmb_reminder *x = a, *y = b;
+
+	return x->due != y->due ? (x->due > y->due) - (x->due < y->due)
+	                        : (x->id > y->id) - (x->id < y->id);
+}
+
+#define SORTED_MAILS(list) qsort((list).items, (list).count, sizeof(*(list).items), by_id)
+#define SORTED_REMINDERS(list) qsort((list).items, (list).count, sizeof(*(list).items), by_due)
+
+/* A change that fails writes neither its mails nor its reminders. */
+static void test_fx_commit_with_the_change(void **state)
+{
+	struct test_ctx *t = *state;
+	const char *const three[] = {"alice@example.org", "mod@example.org", "g1@example.org", NULL};
+	const char *const one[] = {"x@example.org", NULL};
+	const long offsets[] = {60, 10, 0};
+	struct jmb_meeting *m1 = three_attendees(t->pool, "fx1");
+	struct jmb_meeting *m2 = three_attendees(t->pool, "fx2"), *u;
+
+	OK(jmb_store_meeting_insert_fx(t->store, m1, make_fx(t->pool, T0, m1->start, three, offsets),
+	                               &error));
+	assert_int_equal(raw_long("SELECT count(*) FROM outbox"), 3);
+	assert_int_equal(raw_long("SELECT count(*) FROM reminders"), 2);
+	assert_int_equal(count_where("outbox", "status = 'pending' AND next_attempt_at = 1900000000 "
+	                                       "AND attempts = 0 AND claimed_by IS NULL"),
+	                 3);
+
+	/* Insert: the room is taken. */
+	m2->room = m1->room;
+	EXPECT(JMB_STORE_CONFLICT,
+	       jmb_store_meeting_insert_fx(t->store, m2, make_fx(t->pool, T0, m2->start, one, offsets),
+	                                   &error));
+	/* Update: an attendee token of another meeting. */
+	m2 = three_attendees(t->pool, "fx3");
+	OK(jmb_store_meeting_insert(t->store, m2, &error));
+	u = edited_copy(t->pool, m1);
+	u->start = m1->start + HOUR;
+	u->end = u->start + u->duration * 60;
+	add_attendee(t->pool, u, "new@example.org", JMB_ROLE_GUEST, "fx3-g1");
+	EXPECT(JMB_STORE_CONFLICT,
+	       jmb_store_meeting_update_fx(t->store, u, make_fx(t->pool, T0, u->start, one, offsets),
+	                                   &error));
+	/* Update and delete of a meeting that is not there. */
+	u = edited_copy(t->pool, m1);
+	u->id = m1->id + 1000;
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_meeting_update_fx(t->store, u, make_fx(t->pool, T0, u->start, one, offsets),
+	                                   &error));
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_meeting_delete_fx(t->store, m1->id + 1000, T0,
+	                                   make_fx(t->pool, T0, 0, one, NULL), &error));
+	/* An answer with an unknown token. */
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_attendee_set_status_fx(t->store, "fx-nope", JMB_PARTSTAT_ACCEPTED, T0,
+	                                        make_fx(t->pool, T0, 0, one, NULL), &error));
+	/* None of them left a mail, a reminder or a changed plan. */
+	assert_int_equal(raw_long("SELECT count(*) FROM outbox"), 3);
+	assert_int_equal(count_where("outbox", "recipients LIKE '%x@example.org%'"), 0);
+	assert_int_equal(raw_long("SELECT count(*) FROM reminders"), 2);
+	{
+		char *want = jmb_xasprintf("mail:10@%s mail:60@%s", due_text(m1->start, 10),
+		                           due_text(m1->start, 60));
+		ASSERT_PLAN(m1->id, want);
+		free(want);
+	}
+	assert_meeting_equal(m1, get_meeting(t, m1->id));
+
+	/* The successful ones write theirs. */
+	OK(jmb_store_attendee_set_status_fx(t->store, "fx1-g1", JMB_PARTSTAT_ACCEPTED, T0 + 1,
+	                                    make_fx(t->pool, T0 + 1, 0, one, NULL), &error));
+	assert_int_equal(count_where("outbox", "recipients LIKE '%x@example.org%'"), 1);
+	OK(jmb_store_meeting_delete_fx(t->store, m1->id, T0 + 2,
+	                               make_fx(t->pool, T0 + 2, 0, three, NULL), &error));
+	assert_int_equal(raw_long("SELECT count(*) FROM outbox"), 7);
+	assert_int_equal(count_where("reminders", "done_at IS NULL"), 0);
+}
+
+/* A reminder plan replaces the previous one: an unchanged time keeps its
+   state (sent stays sent), a moved one fires again, unplanned ones go. */
+static void test_reminder_plan_replace(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting *m = three_attendees(t->pool, "rp"), *u;
+	const long first[] = {1440, 60, 10, 0};
+	const long second[] = {1440, 60, -5, 0}; /* 10 dropped, xmpp 5 added */
+	struct jmb_reminder_list rl;
+	time_t start;
+	char *want;
+
+	m->start = T0 + 3 * 86400;
+	m->end = m->start + m->duration * 60;
+	start = m->start;
+	OK(jmb_store_meeting_insert_fx(t->store, m, make_fx(t->pool, T0, start, NULL, first),
+	                               &error));
+	/* Nothing is due yet. */
+	OK(jmb_store_reminders_claim(t->store, t->pool, "A", T0, T0 - 300, 10, &rl, &error));
+	assert_int_equal(rl.count, 0);
+	/* The day-before reminder comes due and is sent. */
+	OK(jmb_store_reminders_claim(t->store, t->pool, "A", start - 1440 * 60, T0 - 300, 10, &rl,
+	                             &error));
+	assert_int_equal(rl.count, 1);
+	assert_int_equal(rl.items[0].meeting_id, m->id);
+	assert_int_equal(rl.items[0].kind, JMB_REMINDER_MAIL);
+	assert_int_equal(rl.items[0].offset, 1440);
+	assert_int_equal(rl.items[0].due, start - 1440 * 60);
+	OK(jmb_store_reminder_finish(t->store, rl.items[0].id, "A", start - 1440 * 60, NULL, &error));
+
+	/* Edited, same start (the title changed): 1440 stays done, 60 keeps its
+	   time, 10 is no longer planned, xmpp 5 is new. */
+	u = edited_copy(t->pool, m);
+	u->title = jmb_pool_strdup(t->pool, "Renamed");
+	OK(jmb_store_meeting_update_fx(t->store, u, make_fx(t->pool, T0 + 10, start, NULL, second),
+	                               &error));
+	want = jmb_xasprintf("mail:60@%s xmpp:5@%s", due_text(start, 60), due_text(start, 5));
+	ASSERT_PLAN(m->id, want);
+	free(want);
+	assert_int_equal(count_where("reminders", "offset_minutes = 1440 AND done_at IS NOT NULL"),
+	                 1);
+	assert_int_equal(count_where("reminders", "offset_minutes = 10"), 0);
+	/* At the meeting's start every reminder still planned is due, the sent one is not. */
+	OK(jmb_store_reminders_claim(t->store, t->pool, "A", start, T0 - 300, 10, &rl, &error));
+	SORTED_REMINDERS(rl);
+	assert_int_equal(rl.count, 2);
+	assert_int_equal(rl.items[0].offset, 60);
+	assert_int_equal(rl.items[1].kind, JMB_REMINDER_XMPP);
+	assert_int_equal(rl.items[1].offset, 5);
+	for (size_t i = 0; i < rl.count; i++)
+		OK(jmb_store_reminder_finish(t->store, rl.items[i].id, "A", start, NULL, &error));
+	OK(jmb_store_reminders_claim(t->store, t->pool, "A", start, T0 - 300, 10, &rl, &error));
+	assert_int_equal(rl.count, 0);
+
+	/* Moved two hours later: every planned reminder fires again, at its new time. */
+	u = edited_copy(t->pool, m);
+	u->start = start + 2 * HOUR;
+	u->end = u->start + u->duration * 60;
+	OK(jmb_store_meeting_update_fx(t->store, u, make_fx(t->pool, T0 + 20, u->start, NULL, second),
+	                               &error));
+	want = jmb_xasprintf("mail:60@%s mail:1440@%s xmpp:5@%s", due_text(u->start, 60),
+	                     due_text(u->start, 1440), due_text(u->start, 5));
+	ASSERT_PLAN(m->id, want);
+	free(want);
+	OK(jmb_store_reminders_claim(t->store, t->pool, "A", start, T0 - 300, 10, &rl, &error));
+	assert_int_equal(rl.count, 1); /* only the moved day-before one is due already */
+	assert_int_equal(rl.items[0].offset, 1440);
+	OK(jmb_store_reminders_claim(t->store, t->pool, "B", u->start, T0 - 300, 10, &rl, &error));
+	assert_int_equal(rl.count, 2);
+
+	/* An empty plan drops every pending reminder; sent ones are kept. */
+	OK(jmb_store_meeting_update_fx(t->store, u, make_fx(t->pool, T0 + 30, u->start, NULL, NULL),
+	                               &error));
+	ASSERT_PLAN(m->id, "");
+	assert_int_equal(raw_long("SELECT count(*) FROM reminders"), 0);
+	/* Even claimed ones: their claimer can no longer finish them. */
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_reminder_finish(t->store, rl.items[0].id, "B", u->start, NULL, &error));
+}
+
+static void add_mails(struct test_ctx *t, time_t now, const char *const *recipients)
+{
+	OK(jmb_store_outbox_add(t->store, make_fx(t->pool, now, 0, recipients, NULL), &error));
+}
+
+static struct jmb_outbox_mail *find_mail(struct test_ctx *t, int64_t id)
+{
+	struct jmb_outbox_list list;
+
+	OK(jmb_store_outbox_list(t->store, t->pool, false, 1000, &list, &error));
+	for (size_t i = 0; i < list.count; i++)
+		if (list.items[i].id == id)
+			return &list.items[i];
+	fail_msg("%s: outbox mail %lld not listed", fixture->name, (long long)id);
+	return NULL;
+}
+
+/* Claim hands each due mail to one instance; only that instance may record
+   the outcome; deferred waits for next_attempt, rejected is kept as failed. */
+static void test_outbox_claim_and_finish(void **state)
+{
+	struct test_ctx *t = *state;
+	const char *const rcpts[] = {"one@example.org", "two@example.org", "three@example.org",
+	                             NULL};
+	struct jmb_outbox_list a, b, c;
+	struct jmb_outbox_mail *got;
+	int64_t id1, id2, id3;
+
+	add_mails(t, T0, rcpts);
+	OK(jmb_store_outbox_claim(t->store, t->pool, "A", T0 - 1, T0 - 301, 10, &a, &error));
+	assert_int_equal(a.count, 0); /* not due before it was queued */
+	OK(jmb_store_outbox_claim(t->store, t->pool, "A", T0, T0 - 300, 2, &a, &error));
+	OK(jmb_store_outbox_claim(t->store, t->pool, "B", T0, T0 - 300, 10, &b, &error));
+	OK(jmb_store_outbox_claim(t->store, t->pool, "C", T0, T0 - 300, 10, &c, &error));
+	SORTED_MAILS(a);
+	assert_int_equal(a.count, 2);
+	assert_int_equal(b.count, 1);
+	assert_int_equal(c.count, 0);
+	id1 = a.items[0].id, id2 = a.items[1].id, id3 = b.items[0].id;
+	assert_true(id1 < id2 && id2 < id3);
+	assert_string_equal(a.items[0].recipient, "one@example.org");
+	assert_string_equal(a.items[0].sender, "noreply@example.org");
+	assert_string_equal(a.items[0].message,
+	                    "To: one@example.org\r\nSubject: fx 1900000000\r\n\r\nbody\r\n");
+	assert_int_equal(a.items[0].message_len, strlen(a.items[0].message));
+	assert_int_equal(a.items[0].status, JMB_OUTBOX_PENDING);
+	assert_int_equal(a.items[0].created, T0);
+	assert_string_equal(b.items[0].recipient, "three@example.org");
+
+	/* Only the claimer finishes, and only once. */
+	EXPECT(JMB_STORE_NOT_FOUND, jmb_store_outbox_finish(t->store, id1, "B", JMB_OUTBOX_DELIVERED,
+	                                                    T0 + 1, 0, NULL, &error));
+	OK(jmb_store_outbox_finish(t->store, id1, "A", JMB_OUTBOX_DELIVERED, T0 + 1, 0, NULL,
+	                           &error));
+	EXPECT(JMB_STORE_NOT_FOUND, jmb_store_outbox_finish(t->store, id1, "A", JMB_OUTBOX_DELIVERED,
+	                                                    T0 + 1, 0, NULL, &error));
+	got = find_mail(t, id1);
+	assert_int_equal(got->status, JMB_OUTBOX_SENT);
+	assert_int_equal(got->attempts, 1);
+	assert_int_equal(got->sent, T0 + 1);
+	assert_int_equal(count_where("outbox", "claimed_by IS NOT NULL"), 2);
+
+	/* Deferred: pending again, due at next_attempt. */
+	OK(jmb_store_outbox_finish(t->store, id2, "A", JMB_OUTBOX_DEFERRED, T0 + 2, T0 + 60,
+	                           "421 try later", &error));
+	got = find_mail(t, id2);
+	assert_int_equal(got->status, JMB_OUTBOX_PENDING);
+	assert_int_equal(got->attempts, 1);
+	assert_int_equal(got->next_attempt, T0 + 60);
+	assert_string_equal(got->last_error, "421 try later");
+	OK(jmb_store_outbox_claim(t->store, t->pool, "C", T0 + 59, T0 - 300, 10, &c, &error));
+	assert_int_equal(c.count, 0);
+	OK(jmb_store_outbox_claim(t->store, t->pool, "C", T0 + 60, T0 - 300, 10, &c, &error));
+	assert_int_equal(c.count, 1);
+	assert_int_equal(c.items[0].id, id2);
+	assert_int_equal(c.items[0].attempts, 1);
+
+	/* Rejected: failed, kept, listed, never claimed again until retried. */
+	OK(jmb_store_outbox_finish(t->store, id2, "C", JMB_OUTBOX_REJECTED, T0 + 61, 0,
+	                           "550 no such user", &error));
+	OK(jmb_store_outbox_list(t->store, t->pool, true, 100, &c, &error));
+	assert_int_equal(c.count, 1);
+	assert_int_equal(c.items[0].id, id2);
+	assert_int_equal(c.items[0].status, JMB_OUTBOX_FAILED);
+	assert_int_equal(c.items[0].attempts, 2);
+	assert_string_equal(c.items[0].last_error, "550 no such user");
+	assert_int_equal(c.items[0].message_len,
+	                 strlen("To: two@example.org\r\nSubject: fx 1900000000\r\n\r\nbody\r\n"));
+	OK(jmb_store_outbox_claim(t->store, t->pool, "C", T0 + 5000, T0 - 300, 10, &c, &error));
+	assert_int_equal(c.count, 0);
+	OK(jmb_store_outbox_retry(t->store, id2, T0 + 100, &error));
+	assert_int_equal(find_mail(t, id2)->status, JMB_OUTBOX_PENDING);
+	OK(jmb_store_outbox_claim(t->store, t->pool, "C", T0 + 99, T0 - 300, 10, &c, &error));
+	assert_int_equal(c.count, 0);
+	OK(jmb_store_outbox_claim(t->store, t->pool, "C", T0 + 100, T0 - 300, 10, &c, &error));
+	assert_int_equal(c.count, 1);
+	assert_int_equal(c.items[0].id, id2);
+	OK(jmb_store_outbox_finish(t->store, id2, "C", JMB_OUTBOX_DELIVERED, T0 + 101, 0, NULL,
+	                           &error));
+	/* A sent mail and an unknown id cannot be retried. */
+	EXPECT(JMB_STORE_NOT_FOUND, jmb_store_outbox_retry(t->store, id1, T0, &error));
+	EXPECT(JMB_STORE_NOT_FOUND, jmb_store_outbox_retry(t->store, id3 + 1000, T0, &error));
+	OK(jmb_store_outbox_finish(t->store, id3, "B", JMB_OUTBOX_DELIVERED, T0 + 3, 0, NULL,
+	                           &error));
+	/* The list: newest first, every status, no message bodies. */
+	OK(jmb_store_outbox_list(t->store, t->pool, false, 100, &c, &error));
+	assert_int_equal(c.count, 3);
+	assert_int_equal(c.items[0].id, id3);
+	assert_int_equal(c.items[2].id, id1);
+	for (size_t i = 0; i < c.count; i++) {
+		assert_int_equal(c.items[i].status, JMB_OUTBOX_SENT);
+		assert_null(c.items[i].message);
+	}
+	OK(jmb_store_outbox_list(t->store, t->pool, false, 2, &c, &error));
+	assert_int_equal(c.count, 2);
+	assert_int_equal(count_where("outbox", "claimed_by IS NOT NULL"), 0);
+}
+
+/* A claim left by an instance that died is taken over after the stale time;
+   the old claimer can then no longer finish. */
+static void test_claims_taken_over_when_stale(void **state)
+{
+	struct test_ctx *t = *state;
+	const char *const rcpts[] = {"late@example.org", NULL};
+	const char *const mails[] = {"r1@example.org", "r2@example.org", NULL};
+	const long offsets[] = {60, 0};
+	struct jmb_meeting *m = three_attendees(t->pool, "so");
+	struct jmb_outbox_list a, b;
+	struct jmb_reminder_list ra, rb;
+	time_t due;
+
+	add_mails(t, T0, rcpts);
+	OK(jmb_store_outbox_claim(t->store, t->pool, "A", T0, T0 - 300, 10, &a, &error));
+	assert_int_equal(a.count, 1);
+	/* B at T0 + 299: A's claim is 299 s old, not stale before T0 - 1. */
+	OK(jmb_store_outbox_claim(t->store, t->pool, "B", T0 + 299, T0 - 1, 10, &b, &error));
+	assert_int_equal(b.count, 0);
+	/* The stale time is strict: a claim made exactly at stale_before holds. */
+	OK(jmb_store_outbox_claim(t->store, t->pool, "B", T0 + 300, T0, 10, &b, &error));
+	assert_int_equal(b.count, 0);
+	OK(jmb_store_outbox_claim(t->store, t->pool, "B", T0 + 301, T0 + 1, 10, &b, &error));
+	assert_int_equal(b.count, 1);
+	assert_int_equal(b.items[0].id, a.items[0].id);
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_outbox_finish(t->store, a.items[0].id, "A", JMB_OUTBOX_DELIVERED, T0 + 302,
+	                               0, NULL, &error));
+	OK(jmb_store_outbox_finish(t->store, b.items[0].id, "B", JMB_OUTBOX_DELIVERED, T0 + 302, 0,
+	                           NULL, &error));
+
+	/* Reminders alike; the late claimer's mails are not queued. */
+	m->start = T0 + 2 * HOUR;
+	m->end = m->start + m->duration * 60;
+	due = m->start - HOUR;
+	OK(jmb_store_meeting_insert_fx(t->store, m, make_fx(t->pool, T0, m->start, NULL, offsets),
+	                               &error));
+	OK(jmb_store_reminders_claim(t->store, t->pool, "A", due, due - 300, 10, &ra, &error));
+	assert_int_equal(ra.count, 1);
+	OK(jmb_store_reminders_claim(t->store, t->pool, "B", due + 299, due - 1, 10, &rb, &error));
+	assert_int_equal(rb.count, 0);
+	OK(jmb_store_reminders_claim(t->store, t->pool, "B", due + 301, due + 1, 10, &rb, &error));
+	assert_int_equal(rb.count, 1);
+	assert_int_equal(rb.items[0].id, ra.items[0].id);
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_reminder_finish(t->store, ra.items[0].id, "A", due + 302,
+	                                 make_fx(t->pool, due + 302, 0, mails, NULL), &error));
+	assert_int_equal(count_where("outbox", "recipients LIKE '%r1@example.org%'"), 0);
+	OK(jmb_store_reminder_finish(t->store, rb.items[0].id, "B", due + 302,
+	                             make_fx(t->pool, due + 302, 0, mails, NULL), &error));
+	assert_int_equal(count_where("outbox", "recipients LIKE '%r_@example.org%'"), 2);
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_reminder_finish(t->store, rb.items[0].id, "B", due + 303,
+	                                 make_fx(t->pool, due + 303, 0, mails, NULL), &error));
+	assert_int_equal(count_where("outbox", "recipients LIKE '%r_@example.org%'"), 2);
+	OK(jmb_store_reminders_claim(t->store, t->pool, "C", due + 5000, due + 4000, 10, &rb, &error));
+	assert_int_equal(rb.count, 0);
+}
+
+/* `jmbctl outbox retry` on a mail an instance is delivering right now must not
+   free it for a second instance: that would send it twice. */
+static void test_retry_keeps_a_live_claim(void **state)
+{
+	struct test_ctx *t = *state;
+	const char *const rcpts[] = {"busy@example.org", NULL};
+	struct jmb_outbox_list a, b;
+
+	add_mails(t, T0, rcpts);
+	OK(jmb_store_outbox_claim(t->store, t->pool, "A", T0, T0 - 300, 10, &a, &error));
+	assert_int_equal(a.count, 1);
+	OK(jmb_store_outbox_retry(t->store, a.items[0].id, T0 + 1, &error));
+	OK(jmb_store_outbox_claim(t->store, t->pool, "B", T0 + 2, T0 - 298, 10, &b, &error));
+	assert_int_equal(b.count, 0);
+	OK(jmb_store_outbox_finish(t->store, a.items[0].id, "A", JMB_OUTBOX_DELIVERED, T0 + 3, 0,
+	                           NULL, &error));
+	assert_int_equal(find_mail(t, a.items[0].id)->status, JMB_OUTBOX_SENT);
+}
+
+/* Reminders of deleted meetings are never claimed, even if a row survived. */
+static void test_reminders_of_deleted_meetings(void **state)
+{
+	struct test_ctx *t = *state;
+	const long offsets[] = {60, 10, 0};
+	struct jmb_meeting *gone = three_attendees(t->pool, "dm1");
+	struct jmb_meeting *raw = three_attendees(t->pool, "dm2");
+	struct jmb_meeting *kept = three_attendees(t->pool, "dm3");
+	struct jmb_reminder_list rl;
+	char *sql;
+
+	OK(jmb_store_meeting_insert_fx(t->store, gone,
+	                               make_fx(t->pool, T0, gone->start, NULL, offsets), &error));
+	OK(jmb_store_meeting_insert_fx(t->store, raw, make_fx(t->pool, T0, raw->start, NULL, offsets),
+	                               &error));
+	OK(jmb_store_meeting_insert_fx(t->store, kept,
+	                               make_fx(t->pool, T0, kept->start, NULL, offsets), &error));
+	OK(jmb_store_meeting_delete_fx(t->store, gone->id, T0 + 1, NULL, &error));
+	assert_int_equal(count_where("reminders", "done_at IS NULL"), 4);
+	/* A deleted meeting whose reminder rows are still there (e.g. an older
+	   jmbd deleted it): the claim must skip them. */
+	sql = jmb_xasprintf("UPDATE meetings SET deleted_at = %lld WHERE id = %lld",
+	                    (long long)(T0 + 2), (long long)raw->id);
+	raw_exec(sql);
+	free(sql);
+	OK(jmb_store_reminders_claim(t->store, t->pool, "A", kept->start, T0 - 300, 100, &rl,
+	                             &error));
+	assert_int_equal(rl.count, 2);
+	for (size_t i = 0; i < rl.count; i++)
+		assert_int_equal(rl.items[i].meeting_id, kept->id);
+	OK(jmb_store_reminders_claim(t->store, t->pool, "B", kept->start + 86400,
+	                             kept->start + 86000, 100, &rl, &error));
+	assert_int_equal(rl.count, 2); /* kept's, taken over; never raw's */
+	for (size_t i = 0; i < rl.count; i++)
+		assert_int_equal(rl.items[i].meeting_id, kept->id);
+}
+
+/* Several instances claiming at once never get the same row. */
+#define CLAIM_THREADS 6
+#define CLAIM_ROWS 240
+#define CLAIM_LIMIT 7
+
+struct claimer {
+	struct jmb_store *store;
+	pthread_barrier_t *barrier;
+	bool reminders; /* claim reminders (else outbox mails) */
+	char instance[16];
+	int64_t ids[CLAIM_ROWS];
+	size_t n_ids;
+	int failures;
+	char *error;
+};
+
+static void *claim_thread(void *arg)
+{
+	struct claimer *cl = arg;
+	int empty = 0;
+
+	pthread_barrier_wait(cl->barrier);
+	/* Until three claims in a row find nothing: every row is taken by then. */
+	while (empty < 3 && cl->failures < 100) {
+		struct jmb_pool *pool = jmb_pool_new();
+		struct jmb_outbox_list ol = {0};
+		struct jmb_reminder_list rl = {0};
+		enum jmb_store_result r;
+		size_t n;
+
+		free(cl->error);
+		cl->error = NULL;
+		r = cl->reminders ? jmb_store_reminders_claim(cl->store, pool, cl->instance, T0,
+		                                              T0 - 300, CLAIM_LIMIT, &rl, &cl->error)
+		                  : jmb_store_outbox_claim(cl->store, pool, cl->instance, T0,
+		                                           T0 - 300, CLAIM_LIMIT, &ol, &cl->error);
+		if (r != JMB_STORE_OK) {
+			cl->failures += r != JMB_STORE_RETRY;
+			jmb_pool_free(&pool);
+			continue;
+		}
+		n = cl->reminders ? rl.count : ol.count;
+		empty = n == 0 ? empty + 1 : 0;
+		for (size_t i = 0; i < n && cl->n_ids < CLAIM_ROWS; i++) {
+			int64_t id = cl->reminders ? rl.items[i].id : ol.items[i].id;
+			char *e = NULL;
+			struct jmb_side_effects fx = {.now = T0};
+			struct jmb_outbox_mail mail = {.sender = "noreply@example.org"};
+
+			cl->ids[cl->n_ids++] = id;
+			/* Each finish is the claimer's own: it must succeed. A reminder
+			   queues one mail, named after it. */
+			if (cl->reminders) {
+				mail.recipient = jmb_pool_printf(pool, "rem%lld@example.org",
+				                                 (long long)id);
+				mail.message = "Subject: r\r\n\r\n";
+				fx.mails = &mail;
+				fx.n_mails = 1;
+			}
+			do {
+				free(e);
+				e = NULL;
+				r = cl->reminders
+				        ? jmb_store_reminder_finish(cl->store, id, cl->instance, T0,
+				                                    &fx, &e)
+				        : jmb_store_outbox_finish(cl->store, id, cl->instance,
+				                                  JMB_OUTBOX_DELIVERED, T0, 0, NULL,
+				                                  &e);
+			} while (r == JMB_STORE_RETRY);
+			if (r != JMB_STORE_OK) {
+				cl->failures++;
+				free(cl->error);
+				cl->error = e;
+			} else {
+				free(e);
+			}
+		}
+		jmb_pool_free(&pool);
+	}
+	return NULL;
+}
+
+static void claim_concurrently(bool reminders)
+{
+	struct claimer claimers[CLAIM_THREADS] = {0};
+	pthread_t threads[CLAIM_THREADS];
+	pthread_barrier_t barrier;
+	int seen[CLAIM_ROWS * 4] = {0};
+	int64_t min_id = INT64_MAX;
+	size_t total = 0;
+
+	pthread_barrier_init(&barrier, NULL, CLAIM_THREADS);
+	for (int i = 0; i < CLAIM_THREADS; i++) {
+		char *error = NULL;
+
+		claimers[i].store = jmb_store_open(&fixture->settings, &error);
+		if (claimers[i].store == NULL)
+			fail_msg("%s: open: %s", fixture->name, error);
+		claimers[i].barrier = &barrier;
+		claimers[i].reminders = reminders;
+		snprintf(claimers[i].instance, sizeof(claimers[i].instance), "inst%d", i);
+		assert_int_equal(pthread_create(&threads[i], NULL, claim_thread, &claimers[i]), 0);
+	}
+	for (int i = 0; i < CLAIM_THREADS; i++)
+		pthread_join(threads[i], NULL);
+	pthread_barrier_destroy(&barrier);
+	for (int i = 0; i < CLAIM_THREADS; i++)
+		for (size_t k = 0; k < claimers[i].n_ids; k++)
+			if (claimers[i].ids[k] < min_id)
+				min_id = claimers[i].ids[k];
+	for (int i = 0; i < CLAIM_THREADS; i++) {
+		if (claimers[i].failures > 0)
+			fail_msg("%s: %s: %d failures: %s", fixture->name, claimers[i].instance,
+			         claimers[i].failures, claimers[i].error);
+		free(claimers[i].error);
+		jmb_store_close(&claimers[i].store);
+		for (size_t k = 0; k < claimers[i].n_ids; k++) {
+			int64_t slot = claimers[i].ids[k] - min_id;
+			assert_in_range(slot, 0, CLAIM_ROWS * 4 - 1);
+			if (seen[slot]++ > 0)
+				fail_msg("%s: row %lld claimed twice", fixture->name,
+				         (long long)claimers[i].ids[k]);
+		}
+		total += claimers[i].n_ids;
+	}
+	assert_int_equal(total, CLAIM_ROWS);
+}
+
+static void test_outbox_claim_concurrently(void **state)
+{
+	struct test_ctx *t = *state;
+	const char *rcpts[8 + 1] = {NULL};
+
+	for (int i = 0; i < 8; i++)
+		rcpts[i] = jmb_pool_printf(t->pool, "c%d@example.org", i);
+	for (int i = 0; i < CLAIM_ROWS / 8; i++)
+		add_mails(t, T0 - i, rcpts);
+	claim_concurrently(false);
+	assert_int_equal(count_where("outbox", "status = 'sent' AND attempts = 1"), CLAIM_ROWS);
+}
+
+static void test_reminders_claim_concurrently(void **state)
+{
+	struct test_ctx *t = *state;
+	const long offsets[] = {1440, 60, 30, 10, 0};
+
+	for (int i = 0; i < CLAIM_ROWS / 4; i++) {
+		struct jmb_meeting *m =
+		    three_attendees(t->pool, jmb_pool_printf(t->pool, "cr%d", i));
+		m->start = T0 + 2 * 86400;
+		m->end = m->start + m->duration * 60;
+		OK(jmb_store_meeting_insert_fx(t->store, m,
+		                               make_fx(t->pool, T0 - 86400, T0, NULL, offsets), &error));
+	}
+	claim_concurrently(true);
+	/* Each reminder done once, with its one mail. */
+	assert_int_equal(count_where("reminders", "done_at IS NOT NULL"), CLAIM_ROWS);
+	assert_int_equal(raw_long("SELECT count(*) FROM outbox"), CLAIM_ROWS);
+	assert_int_equal(raw_long("SELECT count(DISTINCT recipients) FROM outbox"), CLAIM_ROWS);
+}
+
 /* ---- PostgreSQL only ---- */
 
 #ifdef HAVE_POSTGRESQL
@@ -950,7 +1588,15 @@ static void test_pg_errors_hide_the_password(void **state)
 	    cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),                       \
 	    cmocka_unit_test_setup_teardown(test_api_tokens, setup, teardown),                     \
 	    cmocka_unit_test_setup_teardown(test_secret_get, setup, teardown),                     \
-	    cmocka_unit_test_setup_teardown(test_text_is_stored_literally, setup, teardown)
+	    cmocka_unit_test_setup_teardown(test_text_is_stored_literally, setup, teardown),       \
+	    cmocka_unit_test_setup_teardown(test_fx_commit_with_the_change, setup, teardown),      \
+	    cmocka_unit_test_setup_teardown(test_reminder_plan_replace, setup, teardown),          \
+	    cmocka_unit_test_setup_teardown(test_outbox_claim_and_finish, setup, teardown),        \
+	    cmocka_unit_test_setup_teardown(test_claims_taken_over_when_stale, setup, teardown),   \
+	    cmocka_unit_test_setup_teardown(test_retry_keeps_a_live_claim, setup, teardown),       \
+	    cmocka_unit_test_setup_teardown(test_reminders_of_deleted_meetings, setup, teardown),  \
+	    cmocka_unit_test_setup_teardown(test_outbox_claim_concurrently, setup, teardown),      \
+	    cmocka_unit_test_setup_teardown(test_reminders_claim_concurrently, setup, teardown)
 
 static int run_sqlite(void)
 {
