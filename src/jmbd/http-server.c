@@ -202,12 +202,14 @@ static enum MHD_Result handle(struct http_server *s, struct http_exchange *x,
 
 	pthread_rwlock_rdlock(&d->lock);
 	req.daemon = d;
+	/* Refused before routing: API clients still get their errors as JSON. */
+	const char *family = strncmp(x->raw_uri, "/api/", 5) == 0 ? "/api/" : "/";
 	if (x->too_large) {
-		req.path = "/";
+		req.path = family;
 		render_error(d, &req, &resp, 413, N_("The request is too large."));
 		render_finish(d, &req, &resp);
 	} else if (parse_uri(&req, x->raw_uri) < 0) {
-		req.path = "/";
+		req.path = family;
 		render_error(d, &req, &resp, 400, N_("The request could not be read."));
 		render_finish(d, &req, &resp);
 	} else {
