@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 import pytest
 import requests
 
-from helpers import ZONE, Page, api, api_token, create_meeting_form, rfc3339, stored_meetings
+from helpers import (Page, api, api_token, create_meeting_form, raw_get, rfc3339,
+                     stored_meetings)
 
 MEETING_KEYS = {"id", "room", "title", "description", "start", "end", "duration", "timezone",
                 "owner", "attendees"}
@@ -317,6 +318,23 @@ def test_unreadable_body_is_400(jmbd, alice, payload):
                     headers={"Content-Type": "application/json"})
     assert_error(r, 400)
     assert stored_meetings(jmbd) == [without_links(m)]
+
+
+def test_refusals_before_routing_are_json_too(jmbd, alice):
+    """A client of the API parses every error body as JSON, including the
+    ones given before the request reaches the router."""
+    r = alice.post(jmbd.url + "/api/v1/meetings",
+                   json=new_meeting(description="d" * 100000))
+    assert_error(r, 413)
+    r = alice.get(jmbd.url + "/api/v1/meetings?archive=%ff")
+    assert_error(r, 400)
+    status, headers, body = raw_get(jmbd, b"/api/v1/meetings/%zz",
+                                    alice.headers["Authorization"].encode().join(
+                                        [b"Authorization: ", b"\r\n"]))
+    assert status == 400
+    assert headers["content-type"].startswith("application/json")
+    assert json.loads(body) == {"error": "The request could not be read."}
+    assert stored_meetings(jmbd) == []
 
 
 # -- authentication ----------------------------------------------------------------
