@@ -3,6 +3,7 @@ bearer tokens from `jmbctl api-token create`, list/create/get/patch/delete,
 errors as {"error", "fields"} with 400/401/403/404/415/422, PATCH with any
 subset of the POST fields, ?archive=1, and cookie-authenticated writes
 refused unless they are JSON."""
+import concurrent.futures
 import json
 import re
 from datetime import datetime, timedelta
@@ -257,6 +258,19 @@ def test_delete(jmbd, alice):
     assert_error(alice.delete(f"{jmbd.url}/api/v1/meetings/{m['id']}"), 404)
     assert_error(alice.patch(f"{jmbd.url}/api/v1/meetings/{m['id']}", json={"title": "x"}), 404)
     assert alice.get(jmbd.url + "/api/v1/meetings").json() == {"meetings": []}
+
+
+def test_concurrent_creates_all_succeed(jmbd, alice):
+    """The legacy CGIs refused many requests under 30 concurrent clients."""
+    def one(i):
+        return alice.post(jmbd.url + "/api/v1/meetings",
+                          json=new_meeting(title=f"c{i}", guests=[f"g{i}@example.org"])).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(30) as pool:
+        statuses = list(pool.map(one, range(120)))
+    assert statuses == [201] * 120
+    stored = stored_meetings(jmbd)
+    assert len({m["id"] for m in stored}) == len({m["room"] for m in stored}) == 120
 
 
 # -- errors ------------------------------------------------------------------------

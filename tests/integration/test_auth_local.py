@@ -162,6 +162,24 @@ def test_session_survives_the_loss_of_the_csrf_cookie(jmbd):
     assert r.status_code == 200
 
 
+def test_session_expires_after_its_lifetime(jmbd_factory):
+    d = jmbd_factory(start=False, sections={"server": {"session_lifetime": "300"}})
+    d.add_user("alice", "alice-password")
+    d.start()
+    r = login_post(d, requests.Session(), "alice", "alice-password")
+    assert "Max-Age=300;" in set_cookies(r)["jmb_session"]
+    cookie = re.match(r"jmb_session=([^;]+)", set_cookies(r)["jmb_session"]).group(1)
+    browser = only_session_cookie(cookie)
+    assert browser.get(d.url + "/meetings", allow_redirects=False).status_code == 200
+    d.stop()
+    d.start(env={"JMB_TEST_TIME_OFFSET": "200"})
+    assert browser.get(d.url + "/meetings", allow_redirects=False).status_code == 200
+    d.stop()
+    d.start(env={"JMB_TEST_TIME_OFFSET": "301"})
+    assert browser.get(d.url + "/meetings", allow_redirects=False).status_code == 302
+    assert browser.get(d.url + "/api/v1/meetings").status_code == 401
+
+
 def test_logout_needs_the_csrf_token(jmbd):
     s = jmbd.session("alice", "alice-password")
     r = s.post(jmbd.url + "/logout", data={"csrf": "nope"}, allow_redirects=False)
