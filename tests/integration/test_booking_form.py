@@ -57,8 +57,12 @@ def test_create_through_the_form(jmbd, alice):
     assert "Budget review" in page.headings
     assert "Organiser" in page.text
     assert m["room"] in page.text
-    for mail in ("bob@example.org", "carol@example.org", "dan@example.org"):
-        assert mail in page.text  # the owner's attendee table
+    # The owner's attendee table: address, role, answer, joins.
+    rows = re.findall(r"<tr>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>\s*<td><span[^>]*>([^<]+)"
+                      r"</span></td>\s*<td[^>]*>(\d+)</td>", r.text)
+    assert sorted(rows) == [("bob@example.org", "Guest", "No answer yet", "0"),
+                            ("carol@example.org", "Moderator", "No answer yet", "0"),
+                            ("dan@example.org", "Guest", "No answer yet", "0")]
     assert "2 h" in page.text
 
 
@@ -386,6 +390,26 @@ def test_list_is_sorted_and_past_meetings_move_to_the_archive(jmbd, alice):
     assert titles == ["Middle", "Later"]
     archive = Page(alice.get(jmbd.url + "/meetings/archive").text).text
     assert "Sooner" in archive and "Later" not in archive
+
+
+def test_meetings_about_to_start_are_highlighted(jmbd, alice):
+    """Owner 15 minutes before the start, invitees 5 minutes before."""
+    date, time = future_slot(days=2, hour=10)
+    create_meeting_form(alice, jmbd, title="Soon", date=date, time=time, duration="60",
+                        guests="bob@example.org")
+    start = datetime.strptime(f"{date} {time}", "%Y-%m-%d %H:%M").replace(tzinfo=ZONE).timestamp()
+
+    def badges_at(seconds_before_start):
+        jmbd.stop()
+        offset = int(start - seconds_before_start - datetime.now(ZONE).timestamp())
+        jmbd.start(env={"JMB_TEST_TIME_OFFSET": str(offset)})
+        return ["Starting soon" in jmbd.session(u, f"{u}-password").get(jmbd.url + "/meetings").text
+                for u in ("alice", "bob")]
+
+    assert badges_at(20 * 60) == [False, False]
+    assert badges_at(10 * 60) == [True, False]
+    assert badges_at(3 * 60) == [True, True]
+    assert badges_at(-30 * 60) == [True, True]  # under way
 
 
 # -- languages ---------------------------------------------------------------------
