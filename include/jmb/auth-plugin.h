@@ -63,7 +63,9 @@ struct jmb_auth_plugin {
 	size_t config_size;
 
 	/* Called once at start-up (and on reload); state is read-only afterwards.
-	 * On failure returns -1 and a malloc'd message in *error_r. */
+	 * On failure returns -1 and a malloc'd message in *error_r; a message about
+	 * one key starts with its name and a colon ("trusted_proxies: ..."), so jmbd
+	 * can name the file and line that set it. */
 	int (*init)(const struct jmb_auth_host *host, const void *config, void **state_r,
 		    char **error_r);
 	/* Looks at one request that has no jmbd session. May be NULL. */

@@ -11,10 +11,14 @@
 
 #define MAX_PLUGINS 8
 
+#define MAX_PLUGIN_KEYS 64
+
 struct loaded_plugin {
 	void *handle;
 	const struct jmb_auth_plugin *plugin;
 	void *config;
+	/* Where each of the plugin's keys is set ("path:line"), for init errors. */
+	char *key_where[MAX_PLUGIN_KEYS];
 	void *state;
 	bool initialised;
 };
@@ -102,6 +106,12 @@ static int load_one(struct jmb_auth_plugins *plugins, struct jmb_config_file *fi
 	plugins->count++;
 	lp->config = jmb_pool_alloc(pool, lp->plugin->config_size > 0 ? lp->plugin->config_size : 1);
 	section = jmb_xasprintf("auth.%s", name);
+	for (size_t k = 0; lp->plugin->config_keys != NULL &&
+			   lp->plugin->config_keys[k].name != NULL && k < MAX_PLUGIN_KEYS; k++) {
+		if (jmb_config_file_line(file, section, lp->plugin->config_keys[k].name) > 0)
+			lp->key_where[k] = jmb_config_file_where(file, section,
+								 lp->plugin->config_keys[k].name);
+	}
 	ret = lp->plugin->config_keys == NULL
 		      ? 0
 		      : jmb_config_apply(file, section, lp->plugin->config_keys, lp->config, pool,
@@ -144,6 +154,21 @@ struct jmb_auth_plugins *jmb_auth_plugins_load(struct jmb_config_file *file,
 	return plugins;
 }
 
+/* A plugin's init error; one that starts with "key:" names where the key is set. */
+static char *init_error(const struct loaded_plugin *lp, const char *error)
+{
+	const struct jmb_config_key *keys = lp->plugin->config_keys;
+	size_t len = strcspn(error, ":");
+
+	for (size_t k = 0; keys != NULL && keys[k].name != NULL && k < MAX_PLUGIN_KEYS; k++) {
+		if (lp->key_where[k] != NULL && strlen(keys[k].name) == len &&
+		    strncmp(error, keys[k].name, len) == 0)
+			return jmb_xasprintf("%s: [auth.%s] %s", lp->key_where[k], lp->plugin->name,
+					     error);
+	}
+	return jmb_xasprintf("auth plugin %s: %s", lp->plugin->name, error);
+}
+
 int jmb_auth_plugins_init(struct jmb_auth_plugins *plugins, const struct jmb_auth_host *host,
 			  char **error_r)
 {
@@ -153,8 +178,7 @@ int jmb_auth_plugins_init(struct jmb_auth_plugins *plugins, const struct jmb_aut
 
 		if (lp->plugin->init != NULL &&
 		    lp->plugin->init(host, lp->config, &lp->state, &error) < 0) {
-			*error_r = jmb_xasprintf("auth plugin %s: %s", lp->plugin->name,
-						 error != NULL ? error : "init failed");
+			*error_r = init_error(lp, error != NULL ? error : "init failed");
 			free(error);
 			return -1;
 		}
@@ -173,6 +197,8 @@ void jmb_auth_plugins_free(struct jmb_auth_plugins **pp)
 		struct loaded_plugin *lp = &plugins->items[i];
 		if (lp->initialised && lp->plugin->fini != NULL)
 			lp->plugin->fini(lp->state);
+		for (size_t k = 0; k < MAX_PLUGIN_KEYS; k++)
+			free(lp->key_where[k]);
 		dlclose(lp->handle);
 	}
 	free(plugins);

@@ -119,10 +119,31 @@ static const struct jmb_config_key reminder_keys[] = {
 };
 #undef S
 
+/* The file being checked, so that a message about "[section] key" can name
+   the line that sets the key. Settings are loaded by one thread at a time. */
+static const struct jmb_config_file *checked_file;
+
+/* "path: msg", or "path:line: msg" when msg starts with "[section] key" and
+   the file sets that key. */
+static char *locate(const char *path, const char *msg)
+{
+	char section[64], key[64];
+
+	if (checked_file != NULL && sscanf(msg, "[%63[^]]] %63[a-z_]", section, key) == 2) {
+		int line = jmb_config_file_line(checked_file, section, key);
+		if (line > 0)
+			return jmb_xasprintf("%s:%d: %s", path, line, msg);
+	}
+	return jmb_xasprintf("%s: %s", path, msg);
+}
+
 static void add_error(char **errors_r, const char *path, const char *msg)
 {
-	char *joined = *errors_r != NULL ? jmb_xasprintf("%s\n%s: %s", *errors_r, path, msg)
-					 : jmb_xasprintf("%s: %s", path, msg);
+	char *located = locate(path, msg);
+	char *joined = *errors_r != NULL ? jmb_xasprintf("%s\n%s", *errors_r, located) : located;
+
+	if (joined != located)
+		free(located);
 	free(*errors_r);
 	*errors_r = joined;
 }
@@ -287,5 +308,8 @@ int jmb_settings_load(struct jmb_config_file *file, struct jmb_settings *s,
 	ret |= jmb_config_apply(file, "reminders", reminder_keys, &s->reminders, pool, errors_r);
 	if (ret != 0)
 		return -1;
-	return settings_check(jmb_config_file_path(file), s, pool, errors_r);
+	checked_file = file;
+	ret = settings_check(jmb_config_file_path(file), s, pool, errors_r);
+	checked_file = NULL;
+	return ret;
 }

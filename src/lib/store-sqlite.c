@@ -192,7 +192,9 @@ static enum jmb_store_result sqlite_ping(void *conn, char **error_r)
 {
 	sqlite3_stmt *stmt_ = NULL;
 
-	return EXEC(conn, error_r, "SELECT 1", "", 0);
+	/* Reading the schema touches the file: a damaged or vanished database
+	   fails here, where "SELECT 1" would not. */
+	return EXEC(conn, error_r, "SELECT count(*) FROM sqlite_master", "", 0);
 }
 
 static enum jmb_store_result sqlite_schema_version(void *conn, int *version_r, char **error_r)
