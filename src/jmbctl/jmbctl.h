@@ -30,5 +30,6 @@ int cmd_meetings(struct jmbctl *ctl, int argc, char **argv);
 int cmd_purge(struct jmbctl *ctl, int argc, char **argv);
 int cmd_import_legacy(struct jmbctl *ctl, int argc, char **argv);
 int cmd_outbox(struct jmbctl *ctl, int argc, char **argv);
+int cmd_send_xmpp(struct jmbctl *ctl, int argc, char **argv);
 
 #endif

@@ -28,6 +28,7 @@ static const struct {
 	{"meetings", cmd_meetings, "meetings list [--all] [--deleted] [--json] | meetings show ID [--json]"},
 	{"outbox", cmd_outbox, "outbox list [--failed] | outbox retry ID\n"
 			       "                            the mail outbox, and sending a failed mail again"},
+	{"send-xmpp", cmd_send_xmpp, "send-xmpp ROOM MESSAGE    post a message in a Jitsi room with the [xmpp] bot"},
 	{"purge", cmd_purge, "purge                     delete expired sessions"},
 	{"import-legacy", cmd_import_legacy,
 	 "import-legacy [--map LOGINS_FILE] LEGACY.db\n"

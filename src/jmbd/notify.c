@@ -15,6 +15,7 @@
 #include "notify.h"
 #include "render.h"
 #include "strbuf.h"
+#include "xmpp.h"
 
 /* What one mail says; rendered as text and as HTML (templates/mail.xhtml). */
 struct mail_content {
@@ -281,12 +282,14 @@ static bool meeting_changed(const struct jmb_meeting *a, const struct jmb_meetin
 	       strcmp(a->timezone, b->timezone) != 0;
 }
 
-/* The mail reminders still to come. (XMPP reminders before the end join the
-   plan with the XMPP sender; [reminders] xmpp_before_end is read for them.) */
+/* The reminders still to come: mails before the start and, when [xmpp] is
+   set, messages in the room before the end. */
 static void plan_reminders(struct composer *c, const struct jmb_meeting *m)
 {
 	const struct jmb_reminder_settings *r = &c->d->rt->settings.reminders;
-	struct jmb_reminder *plan = jmb_pool_calloc(c->pool, r->n_mail_before + 1, sizeof(*plan));
+	bool xmpp = jmb_xmpp_enabled(&c->d->rt->settings.xmpp);
+	struct jmb_reminder *plan =
+		jmb_pool_calloc(c->pool, r->n_mail_before + r->n_xmpp_before_end + 1, sizeof(*plan));
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->n_mail_before; i++) {
@@ -294,6 +297,12 @@ static void plan_reminders(struct composer *c, const struct jmb_meeting *m)
 		if (due > c->now)
 			plan[n++] = (struct jmb_reminder){.kind = JMB_REMINDER_MAIL,
 							  .offset = r->mail_before[i], .due = due};
+	}
+	for (size_t i = 0; xmpp && i < r->n_xmpp_before_end; i++) {
+		time_t due = m->end - r->xmpp_before_end[i] * 60;
+		if (due > c->now)
+			plan[n++] = (struct jmb_reminder){.kind = JMB_REMINDER_XMPP,
+							  .offset = r->xmpp_before_end[i], .due = due};
 	}
 	c->fx->reminders = plan;
 	c->fx->n_reminders = n;

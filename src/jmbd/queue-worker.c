@@ -1,7 +1,8 @@
 /* The queue worker thread. Each round it claims due reminders (turning each
  * into mails, queued in the same transaction that marks it done) and then due
  * outbox mails, which it delivers. Claims name this instance; a claim left by
- * an instance that died is taken over after CLAIM_TIMEOUT. */
+ * an instance that died is taken over after CLAIM_TIMEOUT. XMPP reminders are
+ * posted into the meeting's room while the reminder is claimed. */
 #include "config.h"
 
 #include <curl/curl.h>
@@ -11,17 +12,28 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "i18n.h"
 #include "log.h"
 #include "mail-transport.h"
 #include "memory.h"
 #include "notify.h"
 #include "queue-worker.h"
 #include "secret.h"
+#include "xmpp.h"
 
 #define CLAIM_TIMEOUT 300 /* seconds: longer than any SMTP transaction */
+/* Tests only: JMB_CLAIM_TIMEOUT=seconds replaces CLAIM_TIMEOUT, so a test of
+ * the takeover of a killed instance's claims need not wait five minutes. */
+#define CLAIM_TIMEOUT_ENV "JMB_CLAIM_TIMEOUT"
 #define BATCH 20
 #define RETRY_FIRST 60
 #define RETRY_MAX 3600
+/* XMPP: while the server cannot be reached (or refuses), a reminder is given
+ * back to the queue and tried again XMPP_RETRY seconds later, by whichever
+ * instance claims it first; once it is XMPP_LATE_MAX seconds past its time it
+ * is dropped, because "the meeting ends in 15 minutes" is no longer true. */
+#define XMPP_RETRY 30
+#define XMPP_LATE_MAX 180
 
 struct queue_worker {
 	struct jmbd *d;
@@ -31,6 +43,7 @@ struct queue_worker {
 	bool stopping;
 	char instance[96];
 	long interval;
+	long claim_timeout; /* CLAIM_TIMEOUT, or JMB_CLAIM_TIMEOUT in tests */
 };
 
 static time_t retry_delay(long attempts)
@@ -48,9 +61,60 @@ static void log_store_error(const char *what, char *error)
 	free(error);
 }
 
-/* One reminder: its mails, then done, in one transaction. */
+static const char *xmpp_text(struct jmbd *d, struct jmb_pool *pool, long offset)
+{
+	const struct jmb_i18n *i18n = d->rt->i18n;
+	const char *lang = d->rt->settings.server.default_language;
+
+	if (offset == 0)
+		return jmb_tr(i18n, lang, N_("The meeting is over"));
+	if (offset == 1)
+		return jmb_tr(i18n, lang, N_("The meeting ends in one minute"));
+	return jmb_pool_printf(pool, jmb_tr(i18n, lang, N_("The meeting ends in %ld minutes")), offset);
+}
+
+/* Posts an XMPP reminder. True when the reminder is over (posted, or pointless
+ * now); false when it was given back for a retry (or, if even that failed,
+ * left claimed: another round takes it over after CLAIM_TIMEOUT, by when it is
+ * too late and dropped, so a message is never posted twice). *down is set when
+ * the server itself is unreachable, so the rest of the round does not wait for
+ * it again (mails go on). */
+static bool post_xmpp(struct queue_worker *w, struct jmb_pool *pool, const struct jmb_reminder *rem,
+		      const struct jmb_meeting *m, time_t now, bool *down)
+{
+	const struct jmb_xmpp_settings *xs = &w->d->rt->settings.xmpp;
+	time_t intended = m->end - rem->offset * 60;
+	enum jmb_xmpp_result result = JMB_XMPP_CONNECT;
+	char offset[24], *why = NULL, *error = NULL;
+
+	snprintf(offset, sizeof(offset), "%ld", rem->offset);
+	if (!jmb_xmpp_enabled(xs) || m->deleted != 0 || now > intended + XMPP_LATE_MAX) {
+		jmb_log(JMB_LOG_INFO, "xmpp_reminder", "room", m->room, "offset", offset, "outcome",
+			"skipped", "error", jmb_xmpp_enabled(xs) ? "too late" : "[xmpp] is not set", NULL);
+		return true;
+	}
+	if (!*down) {
+		result = jmb_xmpp_post(xs, m->room, xmpp_text(w->d, pool, rem->offset), &why);
+		if (result == JMB_XMPP_OK) {
+			jmb_log(JMB_LOG_INFO, "xmpp_reminder", "room", m->room, "offset", offset, "outcome",
+				"posted", NULL);
+			return true;
+		}
+		*down = result == JMB_XMPP_CONNECT || result == JMB_XMPP_AUTH;
+	}
+	jmb_log(JMB_LOG_WARNING, "xmpp_reminder", "room", m->room, "offset", offset, "outcome",
+		"deferred", "step", jmb_xmpp_step(result), "error",
+		why != NULL ? why : "the XMPP server is unreachable", NULL);
+	free(why);
+	if (jmb_store_reminder_release(w->d->store, rem->id, w->instance, now + XMPP_RETRY, &error) !=
+	    JMB_STORE_OK)
+		log_store_error("reminder_release", error);
+	return false;
+}
+
+/* One reminder: its mails (or its XMPP message), then done, in one transaction. */
 static void run_reminder(struct queue_worker *w, struct jmb_pool *pool,
-			 const struct jmb_reminder *rem, time_t now)
+			 const struct jmb_reminder *rem, time_t now, bool *xmpp_down)
 {
 	struct jmbd *d = w->d;
 	struct jmb_side_effects fx = {.now = now};
@@ -61,12 +125,16 @@ static void run_reminder(struct queue_worker *w, struct jmb_pool *pool,
 		log_store_error("reminder_meeting", error);
 		return;
 	}
-	/* A reminder found late (jmbd was down) is pointless once the meeting began. */
-	if (m->deleted == 0 && now < m->start)
+	if (rem->kind == JMB_REMINDER_XMPP) {
+		if (!post_xmpp(w, pool, rem, m, now, xmpp_down))
+			return;
+	} else if (m->deleted == 0 && now < m->start) {
+		/* A reminder found late (jmbd was down) is pointless once the meeting began. */
 		notify_reminder(d, pool, m, now, &fx);
+	}
 	if (jmb_store_reminder_finish(d->store, rem->id, w->instance, now, &fx, &error) != JMB_STORE_OK)
 		log_store_error("reminder_finish", error);
-	else
+	else if (rem->kind == JMB_REMINDER_MAIL)
 		jmb_log(JMB_LOG_INFO, "reminder", "room", m->room, "mails",
 			fx.n_mails > 0 ? "queued" : "none", NULL);
 }
@@ -76,13 +144,14 @@ static void run_reminders(struct queue_worker *w, time_t now)
 	struct jmb_pool *pool = jmb_pool_new();
 	struct jmb_reminder_list list;
 	char *error = NULL;
+	bool xmpp_down = false;
 
-	if (jmb_store_reminders_claim(w->d->store, pool, w->instance, now, now - CLAIM_TIMEOUT,
+	if (jmb_store_reminders_claim(w->d->store, pool, w->instance, now, now - w->claim_timeout,
 				      BATCH, &list, &error) != JMB_STORE_OK)
 		log_store_error("reminders_claim", error);
 	else
 		for (size_t i = 0; i < list.count; i++)
-			run_reminder(w, pool, &list.items[i], now);
+			run_reminder(w, pool, &list.items[i], now, &xmpp_down);
 	jmb_pool_free(&pool);
 }
 
@@ -113,17 +182,34 @@ static void run_outbox(struct queue_worker *w, time_t now)
 	struct jmb_pool *pool = jmb_pool_new();
 	struct jmb_outbox_list list;
 	char *error = NULL;
+	time_t claimed = time(NULL);
 
 	if (*w->d->rt->settings.mail.transport == '\0') {
 		jmb_pool_free(&pool);
 		return;
 	}
-	if (jmb_store_outbox_claim(w->d->store, pool, w->instance, now, now - CLAIM_TIMEOUT, BATCH,
-				   &list, &error) != JMB_STORE_OK)
+	if (jmb_store_outbox_claim(w->d->store, pool, w->instance, now, now - w->claim_timeout,
+				   BATCH, &list, &error) != JMB_STORE_OK) {
 		log_store_error("outbox_claim", error);
-	else
-		for (size_t i = 0; i < list.count; i++)
-			deliver(w, &list.items[i], now);
+		jmb_pool_free(&pool);
+		return;
+	}
+	for (size_t i = 0; i < list.count; i++) {
+		/* The whole batch was claimed at once, but a slow MTA can make it
+		   outlast the claim (BATCH x SMTP_TIMEOUT > CLAIM_TIMEOUT), and another
+		   instance would then take over and send mails this one still sends.
+		   So a mail is started only while the claim is less than half the
+		   timeout old (CLAIM_TIMEOUT is over twice the SMTP timeout): it ends
+		   before the claim can be taken over. The mails left are taken over,
+		   by any instance, once the claim is stale. */
+		if (time(NULL) - claimed >= w->claim_timeout / 2) {
+			char left[24];
+			snprintf(left, sizeof(left), "%zu", list.count - i);
+			jmb_log(JMB_LOG_WARNING, "outbox_slow", "left_claimed", left, NULL);
+			break;
+		}
+		deliver(w, &list.items[i], now);
+	}
 	jmb_pool_free(&pool);
 }
 
@@ -155,12 +241,15 @@ struct queue_worker *queue_worker_start(struct jmbd *d, char **error_r)
 	struct queue_worker *w = jmb_xcalloc(1, sizeof(*w));
 	char host[64] = "jmbd", token[JMB_TOKEN_LEN + 1];
 	const char *interval = getenv("JMB_QUEUE_INTERVAL");
+	const char *claim_timeout = getenv(CLAIM_TIMEOUT_ENV);
 
 	gethostname(host, sizeof(host) - 1);
 	jmb_random_token(token);
 	snprintf(w->instance, sizeof(w->instance), "%.40s:%ld:%.8s", host, (long)getpid(), token);
 	w->d = d;
 	w->interval = interval != NULL && atol(interval) > 0 ? atol(interval) : 5;
+	w->claim_timeout = claim_timeout != NULL && atol(claim_timeout) > 0 ? atol(claim_timeout)
+									    : CLAIM_TIMEOUT;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -137,6 +137,21 @@ static char *locate(const char *path, const char *msg)
 	return jmb_xasprintf("%s: %s", path, msg);
 }
 
+static const char *const xmpp_tls_modes[] = {"required", "optional", "off", NULL};
+#define S(field) offsetof(struct jmb_xmpp_settings, field)
+static const struct jmb_config_key xmpp_keys[] = {
+	{"jid", JMB_CONF_STRING, S(jid), "", 0, 0, 0, NULL},
+	{"password", JMB_CONF_SECRET, S(password), NULL, 0, 0, 0, NULL},
+	{"muc_domain", JMB_CONF_STRING, S(muc_domain), "", 0, 0, 0, NULL},
+	{"nickname", JMB_CONF_STRING, S(nickname), "jmb", 0, 0, 0, NULL},
+	{"server", JMB_CONF_STRING, S(server), "", 0, 0, 0, NULL},
+	{"port", JMB_CONF_INT, S(port), "0", 0, 0, 65535, NULL},
+	{"tls", JMB_CONF_ENUM, S(tls), "required", 0, 0, 0, xmpp_tls_modes},
+	{"timeout", JMB_CONF_INT, S(timeout), "10", 0, 1, 300, NULL},
+	JMB_CONF_END,
+};
+#undef S
+
 static void add_error(char **errors_r, const char *path, const char *msg)
 {
 	char *located = locate(path, msg);
@@ -206,6 +221,36 @@ static int parse_minutes(char **items, long *out, size_t *n_r)
 	}
 	*n_r = n;
 	return 0;
+}
+
+/* [xmpp]: a bare JID with a password, and a MUC domain (by default the
+ * Jitsi domain's conference component). */
+static int xmpp_check(const char *path, struct jmb_settings *s, struct jmb_pool *pool,
+		      char **errors_r)
+{
+	struct jmb_xmpp_settings *x = &s->xmpp;
+	const char *at = strchr(x->jid, '@');
+	int ret = 0;
+
+	if (*x->muc_domain == '\0')
+		x->muc_domain = jmb_pool_printf(pool, "conference.%s", s->jitsi.domain);
+	if (*x->jid == '\0')
+		return 0;
+	if (at == NULL || at == x->jid || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
+	    strpbrk(x->jid, "/ \t\"'<>&") != NULL) {
+		add_error(errors_r, path, "[xmpp] jid must be a bare JID such as jmb@meet.example.org");
+		ret = -1;
+	}
+	if (x->password == NULL) {
+		add_error(errors_r, path, "[xmpp] jid needs password (or password_file)");
+		ret = -1;
+	}
+	if (*x->nickname == '\0' || strpbrk(x->nickname, "/@\"'<>&") != NULL ||
+	    strpbrk(x->muc_domain, "/@ \"'<>&") != NULL) {
+		add_error(errors_r, path, "[xmpp] nickname and muc_domain must not be empty nor hold / @ or quotes");
+		ret = -1;
+	}
+	return ret;
 }
 
 /* Checks that involve more than one key, or the meaning of a value. */
@@ -286,6 +331,8 @@ static int settings_check(const char *path, struct jmb_settings *s, struct jmb_p
 		add_error(errors_r, path, "[jitsi] base_url must start with http:// or https://");
 		ret = -1;
 	}
+	if (xmpp_check(path, s, pool, errors_r) < 0)
+		ret = -1;
 	if (s->auth.plugins[0] == NULL) {
 		add_error(errors_r, path, "[auth] plugins must name at least one plugin");
 		ret = -1;
@@ -306,6 +353,7 @@ int jmb_settings_load(struct jmb_config_file *file, struct jmb_settings *s,
 	ret |= jmb_config_apply(file, "jitsi", jitsi_keys, &s->jitsi, pool, errors_r);
 	ret |= jmb_config_apply(file, "mail", mail_keys, &s->mail, pool, errors_r);
 	ret |= jmb_config_apply(file, "reminders", reminder_keys, &s->reminders, pool, errors_r);
+	ret |= jmb_config_apply(file, "xmpp", xmpp_keys, &s->xmpp, pool, errors_r);
 	if (ret != 0)
 		return -1;
 	checked_file = file;

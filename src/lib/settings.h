@@ -99,6 +99,21 @@ struct jmb_reminder_settings {
 	size_t n_xmpp_before_end;
 };
 
+enum jmb_xmpp_tls { JMB_XMPP_TLS_REQUIRED = 0, JMB_XMPP_TLS_OPTIONAL = 1, JMB_XMPP_TLS_OFF = 2 };
+
+/* [xmpp]: the bot that posts end-of-meeting messages (src/lib/xmpp.c).
+ * Enabled when jid is set. */
+struct jmb_xmpp_settings {
+	char *jid;
+	char *password;
+	char *muc_domain; /* default: conference.<[jitsi] domain> */
+	char *nickname;
+	char *server;     /* "" = the JID's domain (DNS SRV, then A/AAAA) */
+	long port;        /* 0 = 5222 or the SRV record's */
+	int tls;          /* enum jmb_xmpp_tls */
+	long timeout;     /* seconds, for one whole post (connect to leave) */
+};
+
 struct jmb_settings {
 	struct jmb_server_settings server;
 	struct jmb_store_settings store;
@@ -107,6 +122,7 @@ struct jmb_settings {
 	struct jmb_jitsi_settings jitsi;
 	struct jmb_mail_settings mail;
 	struct jmb_reminder_settings reminders;
+	struct jmb_xmpp_settings xmpp;
 };
 
 /* Fills settings from the core sections of file, checks them as a whole, and

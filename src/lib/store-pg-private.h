@@ -62,6 +62,7 @@ enum pg_slot {
 	PG_REMINDER_UPSERT,
 	PG_REMINDERS_CLAIM,
 	PG_REMINDER_DONE,
+	PG_REMINDER_RELEASE,
 	PG_SLOT_COUNT
 };
 
@@ -130,5 +131,7 @@ enum jmb_store_result jmb_pg_reminders_claim(void *conn, struct jmb_pool *pool,
 enum jmb_store_result jmb_pg_reminder_finish(void *conn, int64_t id, const char *instance,
                                              time_t now, const struct jmb_side_effects *fx,
                                              char **error_r);
+enum jmb_store_result jmb_pg_reminder_release(void *conn, int64_t id, const char *instance,
+                                              time_t retry_at, char **error_r);
 
 #endif

@@ -266,3 +266,23 @@ enum jmb_store_result jmb_pg_reminder_finish(void *conn, int64_t id, const char 
 		r = jmb_pg_outbox_add(conn, fx, error_r);
 	return jmb_pg_finish(conn, r, error_r);
 }
+
+static const struct pg_statement st_reminder_release = {
+    PG_REMINDER_RELEASE,
+    "UPDATE reminders SET due_at = $1, claimed_by = NULL, claimed_at = NULL "
+    "WHERE id = $2 AND claimed_by = $3 AND done_at IS NULL",
+    "iit"};
+
+enum jmb_store_result jmb_pg_reminder_release(void *conn, int64_t id, const char *instance,
+                                              time_t retry_at, char **error_r)
+{
+	long changed = 0;
+	enum jmb_store_result r =
+	    jmb_pg_exec(conn, &st_reminder_release, &changed, error_r, (int64_t)retry_at, id, instance);
+
+	if (r == JMB_STORE_OK && changed == 0) {
+		*error_r = jmb_xasprintf("reminder %lld is not claimed by %s", (long long)id, instance);
+		r = JMB_STORE_NOT_FOUND;
+	}
+	return r;
+}

@@ -955,6 +955,7 @@ const struct jmb_store_driver jmb_store_driver_pg = {
     .outbox_retry = jmb_pg_outbox_retry,
     .reminders_claim = jmb_pg_reminders_claim,
     .reminder_finish = jmb_pg_reminder_finish,
+    .reminder_release = jmb_pg_reminder_release,
     .user_touch = pg_user_touch,
     .session_create = pg_session_create,
     .session_get = pg_session_get,

@@ -121,6 +121,8 @@ struct jmb_store_driver {
 	enum jmb_store_result (*reminder_finish)(void *conn, int64_t id, const char *instance,
 						 time_t now, const struct jmb_side_effects *fx,
 						 char **error_r);
+	enum jmb_store_result (*reminder_release)(void *conn, int64_t id, const char *instance,
+						  time_t retry_at, char **error_r);
 
 	enum jmb_store_result (*secret_get)(void *conn, struct jmb_pool *pool, const char *name,
 					    const char *candidate, char **value_r, char **error_r);

@@ -62,5 +62,7 @@ enum jmb_store_result jmb_sqlite_reminders_claim(void *conn, struct jmb_pool *po
 enum jmb_store_result jmb_sqlite_reminder_finish(void *conn, int64_t id, const char *instance,
 						 time_t now, const struct jmb_side_effects *fx,
 						 char **error_r);
+enum jmb_store_result jmb_sqlite_reminder_release(void *conn, int64_t id, const char *instance,
+						  time_t retry_at, char **error_r);
 
 #endif

@@ -287,3 +287,23 @@ enum jmb_store_result jmb_sqlite_reminder_finish(void *conn, int64_t id, const c
 		r = jmb_sqlite_outbox_add(c, fx, error_r);
 	return jmb_sqlite_finish(c, r, error_r);
 }
+
+enum jmb_store_result jmb_sqlite_reminder_release(void *conn, int64_t id, const char *instance,
+						  time_t retry_at, char **error_r)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *stmt_ = NULL;
+	enum jmb_store_result r = jmb_sqlite_begin(c, error_r);
+
+	if (r != JMB_STORE_OK)
+		return r;
+	r = EXEC(c, error_r,
+		 "UPDATE reminders SET due_at = ?, claimed_by = NULL, claimed_at = NULL "
+		 "WHERE id = ? AND claimed_by = ? AND done_at IS NULL",
+		 "iit", (int64_t)retry_at, id, instance);
+	if (r == JMB_STORE_OK && sqlite3_changes(c->db) == 0) {
+		*error_r = jmb_xasprintf("reminder %lld is not claimed by %s", (long long)id, instance);
+		r = JMB_STORE_NOT_FOUND;
+	}
+	return jmb_sqlite_finish(c, r, error_r);
+}

@@ -1047,6 +1047,7 @@ const struct jmb_store_driver jmb_store_driver_sqlite = {
 	.outbox_retry = jmb_sqlite_outbox_retry,
 	.reminders_claim = jmb_sqlite_reminders_claim,
 	.reminder_finish = jmb_sqlite_reminder_finish,
+	.reminder_release = jmb_sqlite_reminder_release,
 	.user_touch = sqlite_user_touch,
 	.session_create = sqlite_session_create,
 	.session_get = sqlite_session_get,

@@ -323,6 +323,13 @@ enum jmb_store_result jmb_store_reminder_finish(struct jmb_store *store, int64_t
 	STORE_CALL(reminder_finish, id, instance, now, fx, error_r);
 }
 
+enum jmb_store_result jmb_store_reminder_release(struct jmb_store *store, int64_t id,
+						 const char *instance, time_t retry_at,
+						 char **error_r)
+{
+	STORE_CALL(reminder_release, id, instance, retry_at, error_r);
+}
+
 enum jmb_store_result jmb_store_meetings_for_user(struct jmb_store *store, struct jmb_pool *pool,
 						  const char *login, const char *const *mails,
 						  time_t ends_after, time_t ends_before,

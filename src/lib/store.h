@@ -262,6 +262,11 @@ enum jmb_store_result jmb_store_reminders_claim(struct jmb_store *store, struct 
 enum jmb_store_result jmb_store_reminder_finish(struct jmb_store *store, int64_t id,
 						const char *instance, time_t now,
 						const struct jmb_side_effects *fx, char **error_r);
+/* Gives a claimed reminder back, due again at retry_at (its sender could not
+ * reach its server); only its claimer may. */
+enum jmb_store_result jmb_store_reminder_release(struct jmb_store *store, int64_t id,
+						 const char *instance, time_t retry_at,
+						 char **error_r);
 
 /* Server-wide secrets shared by every instance (e.g. the CSRF key): returns the
  * stored value, creating it from candidate when there is none yet. */
