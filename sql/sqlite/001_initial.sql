@@ -27,6 +27,7 @@ CREATE TABLE meetings (
 	owner_mail TEXT NOT NULL,
 	owner_name TEXT NOT NULL DEFAULT '',
 	sequence INTEGER NOT NULL DEFAULT 0,
+	revision INTEGER NOT NULL DEFAULT 0, -- bumped by every write, answers included (feed ETags)
 	created_at INTEGER NOT NULL,
 	updated_at INTEGER NOT NULL,
 	deleted_at INTEGER
@@ -48,6 +49,14 @@ CREATE TABLE attendees (
 	UNIQUE (meeting_id, mail)
 );
 CREATE INDEX attendees_mail ON attendees (mail);
+
+-- Who was removed from which meeting, when: their feed changed (Last-Modified).
+CREATE TABLE attendee_removals (
+	mail TEXT NOT NULL,
+	meeting_id INTEGER NOT NULL REFERENCES meetings (id) ON DELETE CASCADE,
+	removed_at INTEGER NOT NULL
+);
+CREATE INDEX attendee_removals_mail ON attendee_removals (mail);
 
 CREATE TABLE sessions (
 	id_hash TEXT PRIMARY KEY,

@@ -258,9 +258,15 @@ static enum jmb_store_result import_feed(struct jmbctl *ctl, struct jmb_store *s
 	}
 	free(*error_r);
 	*error_r = NULL;
+	/* Only a user without a feed gets the legacy one: a re-import must not bring
+	   back an address the user has since rotated away. */
 	json = jmb_identity_to_json(id);
-	r = jmb_store_feed_token_set(store, &person, json, hash, time(NULL), error_r);
+	r = jmb_store_feed_token(store, ctl->pool, &person, json, hash, time(NULL), &owner, error_r);
 	free(json);
+	if (r == JMB_STORE_OK && strcmp(owner, hash) != 0) {
+		fprintf(stderr, "jmbctl: feed of %s: kept the user's current feed address\n", login);
+		*already_r = true;
+	}
 	return r;
 }
 

@@ -161,8 +161,9 @@ void page_feed(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 				 s->reminders.mail_before, s->reminders.n_mail_before, now, &stamp,
 				 &error) != JMB_STORE_OK)
 		goto fail;
-	snprintf(etag, sizeof(etag), "%s|%lld|%ld|%ld|%s", token, (long long)stamp.last_modified,
-		 stamp.meetings, stamp.future_alarms, PACKAGE_VERSION);
+	snprintf(etag, sizeof(etag), "%s|%lld|%ld|%ld|%ld|%s", token,
+		 (long long)stamp.last_modified, stamp.meetings, stamp.future_alarms,
+		 stamp.revisions, PACKAGE_VERSION);
 	jmb_sha256_hex(etag, hash);
 	snprintf(etag, sizeof(etag), "\"%.32s\"", hash);
 	http_date(stamp.last_modified > 0 ? stamp.last_modified : now, modified, sizeof(modified));

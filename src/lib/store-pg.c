@@ -452,10 +452,17 @@ static char *attendee_mails_json(const struct jmb_meeting *m)
 static const struct pg_statement st_meeting_update = {
     PG_MEETING_UPDATE,
     "UPDATE meetings SET title = $1, description = $2, start_at = $3, duration = $4, "
-    "end_at = $5, timezone = $6, sequence = sequence + 1, updated_at = $7 "
+    "end_at = $5, timezone = $6, sequence = sequence + 1, revision = revision + 1, "
+    "updated_at = $7 "
     "WHERE id = $8 AND deleted_at IS NULL",
     "ttiiiti"
     "i"};
+static const struct pg_statement st_attendee_tombstones = {
+    PG_ATTENDEE_TOMBSTONES,
+    "INSERT INTO attendee_removals (mail, meeting_id, removed_at) "
+    "SELECT mail, meeting_id, $3 FROM attendees WHERE meeting_id = $1 "
+    "AND mail NOT IN (SELECT json_array_elements_text($2::json))",
+    "iti"};
 static const struct pg_statement st_attendees_prune = {
     PG_ATTENDEES_PRUNE,
     "DELETE FROM attendees WHERE meeting_id = $1 "
@@ -481,6 +488,9 @@ static enum jmb_store_result pg_meeting_update(void *conn, struct jmb_meeting *m
 	}
 	mails = attendee_mails_json(m);
 	if (r == JMB_STORE_OK)
+		r = jmb_pg_exec(c, &st_attendee_tombstones, NULL, error_r, m->id, mails,
+		                (int64_t)m->updated);
+	if (r == JMB_STORE_OK)
 		r = jmb_pg_exec(c, &st_attendees_prune, NULL, error_r, m->id, mails);
 	free(mails);
 	for (size_t i = 0; r == JMB_STORE_OK && i < m->n_attendees; i++)
@@ -492,7 +502,8 @@ static enum jmb_store_result pg_meeting_update(void *conn, struct jmb_meeting *m
 
 static const struct pg_statement st_meeting_delete = {
     PG_MEETING_DELETE,
-    "UPDATE meetings SET deleted_at = $1, updated_at = $2, sequence = sequence + 1 "
+    "UPDATE meetings SET deleted_at = $1, updated_at = $2, sequence = sequence + 1, "
+    "revision = revision + 1 "
     "WHERE id = $3 AND deleted_at IS NULL",
     "iii"};
 static const struct pg_statement st_reminders_cancel = {
@@ -527,7 +538,8 @@ static const struct pg_statement st_attendee_set_status = {
 
 static const struct pg_statement st_meeting_touch = {
     PG_MEETING_TOUCH,
-    "UPDATE meetings SET updated_at = greatest(updated_at, $1) WHERE id = "
+    "UPDATE meetings SET updated_at = greatest(updated_at, $1), revision = revision + 1 "
+    "WHERE id = "
     "(SELECT meeting_id FROM attendees WHERE token = $2)",
     "it"};
 
@@ -803,9 +815,11 @@ static enum jmb_store_result pg_meetings_for_feed(void *conn, struct jmb_pool *p
 
 static const struct pg_statement st_feed_stamp = {
     PG_FEED_STAMP,
-    "SELECT coalesce(max(m.updated_at), 0), count(*), "
-    "coalesce(sum((SELECT count(*) FROM json_array_elements_text($5::json) o "
-    "WHERE m.deleted_at IS NULL AND m.start_at - o::bigint * 60 > $6)), 0)" FEED_WHERE,
+    "SELECT greatest(coalesce(max(m.updated_at), 0), coalesce((SELECT max(removed_at) "
+    "FROM attendee_removals WHERE mail IN (SELECT json_array_elements_text($4::json))), 0)), "
+    "count(*), coalesce(sum((SELECT count(*) FROM json_array_elements_text($5::json) o "
+    "WHERE m.deleted_at IS NULL AND m.start_at - o::bigint * 60 > $6)), 0), "
+    "coalesce(sum(m.revision), 0)" FEED_WHERE,
     "iitt" "ti"};
 
 static enum jmb_store_result pg_feed_stamp(void *conn, const char *login, const char *mails_json,
@@ -823,6 +837,7 @@ static enum jmb_store_result pg_feed_stamp(void *conn, const char *login, const 
 	stamp_r->last_modified = (time_t)jmb_pg_int(res, 0, 0);
 	stamp_r->meetings = (long)jmb_pg_int(res, 0, 1);
 	stamp_r->future_alarms = (long)jmb_pg_int(res, 0, 2);
+	stamp_r->revisions = (long)jmb_pg_int(res, 0, 3);
 	PQclear(res);
 	return JMB_STORE_OK;
 }

@@ -482,8 +482,8 @@ static enum jmb_store_result sqlite_meeting_update(void *conn, struct jmb_meetin
 		return r;
 	r = EXEC(c, error_r,
 		 "UPDATE meetings SET title = ?, description = ?, start_at = ?, duration = ?, "
-		 "end_at = ?, timezone = ?, sequence = sequence + 1, updated_at = ? "
-		 "WHERE id = ? AND deleted_at IS NULL",
+		 "end_at = ?, timezone = ?, sequence = sequence + 1, revision = revision + 1, "
+		 "updated_at = ? WHERE id = ? AND deleted_at IS NULL",
 		 "ttiiiti" "i", m->title, m->description, (int64_t)m->start, (int64_t)m->duration,
 		 (int64_t)m->end, m->timezone, (int64_t)m->updated, m->id);
 	if (r == JMB_STORE_OK && sqlite3_changes(c->db) == 0) {
@@ -491,6 +491,12 @@ static enum jmb_store_result sqlite_meeting_update(void *conn, struct jmb_meetin
 		r = JMB_STORE_NOT_FOUND;
 	}
 	mails = attendee_mails_json(m);
+	if (r == JMB_STORE_OK)
+		r = EXEC(c, error_r,
+			 "INSERT INTO attendee_removals (mail, meeting_id, removed_at) "
+			 "SELECT mail, meeting_id, ?3 FROM attendees WHERE meeting_id = ?1 "
+			 "AND mail NOT IN (SELECT value FROM json_each(?2))",
+			 "iti", m->id, mails, (int64_t)m->updated);
 	if (r == JMB_STORE_OK)
 		r = EXEC(c, error_r,
 			 "DELETE FROM attendees WHERE meeting_id = ? "
@@ -514,7 +520,8 @@ static enum jmb_store_result sqlite_meeting_delete(void *conn, int64_t id, time_
 	if (r != JMB_STORE_OK)
 		return r;
 	r = EXEC(c, error_r,
-		 "UPDATE meetings SET deleted_at = ?, updated_at = ?, sequence = sequence + 1 "
+		 "UPDATE meetings SET deleted_at = ?, updated_at = ?, sequence = sequence + 1, "
+		 "revision = revision + 1 "
 		 "WHERE id = ? AND deleted_at IS NULL",
 		 "iii", (int64_t)now, (int64_t)now, id);
 	if (r == JMB_STORE_OK && sqlite3_changes(c->db) == 0) {
@@ -655,7 +662,8 @@ static enum jmb_store_result sqlite_attendee_set_status(void *conn, const char *
 	/* The organiser's feed shows answers: its fingerprint must change. */
 	if (r == JMB_STORE_OK)
 		r = EXEC(c, error_r,
-			 "UPDATE meetings SET updated_at = max(updated_at, ?) WHERE id = "
+			 "UPDATE meetings SET updated_at = max(updated_at, ?), revision = revision + 1 "
+			 "WHERE id = "
 			 "(SELECT meeting_id FROM attendees WHERE token = ?)",
 			 "it", (int64_t)now, token);
 	if (r == JMB_STORE_OK && fx != NULL && fx->n_mails > 0)
@@ -898,9 +906,11 @@ static enum jmb_store_result sqlite_feed_stamp(void *conn, const char *login,
 	int rc;
 
 	r = jmb_sqlite_prepare(c, &stmt,
-		    "SELECT coalesce(max(m.updated_at), 0), count(*), "
-		    "coalesce(sum((SELECT count(*) FROM json_each(?5) o WHERE m.deleted_at IS NULL "
-		    "AND m.start_at - o.value * 60 > ?6)), 0)" FEED_WHERE,
+		    "SELECT max(coalesce(max(m.updated_at), 0), coalesce((SELECT max(removed_at) "
+		    "FROM attendee_removals WHERE mail IN (SELECT value FROM json_each(?4))), 0)), "
+		    "count(*), coalesce(sum((SELECT count(*) FROM json_each(?5) o "
+		    "WHERE m.deleted_at IS NULL AND m.start_at - o.value * 60 > ?6)), 0), "
+		    "coalesce(sum(m.revision), 0)" FEED_WHERE,
 		    "iitt" "ti", error_r, (int64_t)ends_after, (int64_t)deleted_after, login,
 		    mails_json, offsets_json, (int64_t)now);
 	if (r != JMB_STORE_OK)
@@ -910,6 +920,7 @@ static enum jmb_store_result sqlite_feed_stamp(void *conn, const char *login,
 		stamp_r->last_modified = (time_t)sqlite3_column_int64(stmt, 0);
 		stamp_r->meetings = (long)sqlite3_column_int64(stmt, 1);
 		stamp_r->future_alarms = (long)sqlite3_column_int64(stmt, 2);
+		stamp_r->revisions = (long)sqlite3_column_int64(stmt, 3);
 	} else {
 		r = jmb_sqlite_result(c, rc, error_r);
 	}

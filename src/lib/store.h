@@ -174,9 +174,10 @@ enum jmb_store_result jmb_store_meetings_for_feed(struct jmb_store *store, struc
  * building the feed: the newest change, the number of meetings, and the number
  * of reminders (offsets in minutes before the start) still in the future. */
 struct jmb_feed_stamp {
-	time_t last_modified;
+	time_t last_modified; /* newest change, removals of the user included */
 	long meetings;
 	long future_alarms;
+	long revisions;       /* sum of the meetings' revisions: moves on every write */
 };
 enum jmb_store_result jmb_store_feed_stamp(struct jmb_store *store, struct jmb_pool *pool,
 					   const char *login, const char *const *mails,

@@ -647,7 +647,7 @@ static void test_settings_checks(void **state)
 	struct fixture *f = *state;
 
 	assert_settings_error(f, "[server]\npublic_url = ftp://x\n",
-			      "/etc/jmb/jmb.conf: [server] public_url must start with http:// or https://");
+			      "/etc/jmb/jmb.conf:2: [server] public_url must start with http:// or https://");
 	assert_settings_error(f, "[server]\ndefault_language = de\n",
 			      "[server] default_language must be fr or en");
 	assert_settings_error(f, "[server]\ntimezone = Mars/Olympus\n",
