@@ -13,6 +13,8 @@
 #define JMB_AUTH_ABI_VERSION 2
 #define JMB_AUTH_PLUGIN_SYMBOL "jmb_auth_plugin"
 
+struct jmb_directory; /* src/lib/directory.h */
+
 enum jmb_auth_result {
 	JMB_AUTH_OK,          /* identity filled */
 	JMB_AUTH_NOT_MINE,    /* no credentials for this plugin: ask the next one */
@@ -43,6 +45,9 @@ struct jmb_auth_host {
 	/* Since ABI 2: an HTML error page with status and a message id (translated). */
 	void (*render_error)(struct jmb_request *req, struct jmb_response *resp, unsigned status,
 			     const char *msgid);
+	/* Since ABI 2: the [ldap] directory of the running config, or NULL when none is set.
+	 * This member itself is NULL in hosts that lend no directory (jmbctl). */
+	struct jmb_directory *(*directory)(const struct jmb_request *req);
 };
 
 struct jmb_auth_route {

@@ -61,6 +61,13 @@ static const char *host_public_url(const struct jmb_request *req)
 	return d->rt->settings.server.public_url;
 }
 
+static struct jmb_directory *host_directory(const struct jmb_request *req)
+{
+	const struct jmbd *d = req->daemon;
+
+	return d->rt->directory;
+}
+
 const struct jmb_auth_host jmbd_auth_host = {
 	.abi_version = JMB_AUTH_ABI_VERSION,
 	.public_url = host_public_url,
@@ -69,5 +76,6 @@ const struct jmb_auth_host jmbd_auth_host = {
 	.start_session = host_start_session,
 	.new_identity = host_new_identity,
 	.translate = host_translate,
+	.directory = host_directory,
 	.render_error = host_render_error,
 };

@@ -10,6 +10,7 @@
 #include "daemon.h"
 #include "identity.h"
 #include "memory.h"
+#include "people.h"
 #include "render.h"
 #include "secret.h"
 
@@ -87,6 +88,10 @@ enum jmb_auth_result auth_identify(struct jmbd *d, struct jmb_request *req,
 	if (r != JMB_AUTH_NOT_MINE)
 		return r;
 	r = jmb_auth_plugins_authenticate(d->rt->plugins, req);
+	/* Per-request identities (header-trust) are completed from the directory
+	   each time; session identities were completed when the session began. */
+	if (r == JMB_AUTH_OK && req->identity != NULL)
+		people_enrich(d, req, (struct jmb_identity *)req->identity);
 	return r == JMB_AUTH_NOT_MINE ? JMB_AUTH_OK : r;
 }
 
@@ -147,6 +152,13 @@ int auth_start_session(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 				    .name = (char *)identity->name};
 	enum jmb_store_result r;
 
+	if (identity->source == NULL || strcmp(identity->source, "ldap-bind") != 0) {
+		/* Completed from the directory once, for the whole session. */
+		struct jmb_identity *full = jmb_pool_alloc(req->pool, sizeof(*full));
+		*full = *identity;
+		people_enrich(d, req, full);
+		identity = full;
+	}
 	jmb_random_token(token);
 	json = jmb_identity_to_json(identity);
 	r = jmb_store_session_create(d->store, cookie_hash(req->pool, token), json, now,

@@ -6,6 +6,7 @@
 
 #include "auth.h"
 #include "daemon.h"
+#include "directory.h"
 #include "log.h"
 #include "memory.h"
 #include "secret.h"
@@ -56,6 +57,9 @@ struct jmbd_runtime *jmbd_runtime_load(const char *config_path, char **errors_r)
 	if (jmb_auth_plugins_init(rt->plugins, &jmbd_auth_host, &error) < 0)
 		goto fail_error;
 	rt->uid_domain = url_host(rt->pool, rt->settings.server.public_url);
+	if (jmb_directory_configured(&rt->settings.ldap) &&
+	    (rt->directory = jmb_directory_new(&rt->settings.ldap, &error)) == NULL)
+		goto fail_error;
 	jmb_config_file_free(&file);
 	return rt;
 fail_error:
@@ -75,6 +79,7 @@ void jmbd_runtime_free(struct jmbd_runtime **rtp)
 	if (rt == NULL)
 		return;
 	jmb_auth_plugins_free(&rt->plugins);
+	jmb_directory_free(&rt->directory);
 	jmb_views_free(&rt->views);
 	jmb_i18n_free(&rt->i18n);
 	jmb_pool_free(&rt->pool);

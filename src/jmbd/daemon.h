@@ -12,6 +12,7 @@
 #include "views.h"
 
 struct jmb_auth_plugins;
+struct jmb_directory;
 
 struct jmbd_runtime {
 	struct jmb_pool *pool;
@@ -20,6 +21,7 @@ struct jmbd_runtime {
 	struct jmb_i18n *i18n;
 	struct jmb_auth_plugins *plugins;
 	const char *uid_domain; /* host part of public_url, for iCal UIDs */
+	struct jmb_directory *directory; /* [ldap], or NULL when not set */
 };
 
 struct jmbd {

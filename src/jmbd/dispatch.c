@@ -11,6 +11,7 @@
 #include "dispatch.h"
 #include "i18n.h"
 #include "memory.h"
+#include "people.h"
 #include "render.h"
 
 static void choose_language(struct jmbd *d, struct jmb_request *req)
@@ -65,6 +66,25 @@ static bool identify(struct jmbd *d, const struct route *route, struct jmb_reque
 	return false;
 }
 
+/* Who may book ([booking] editor_filter / editor_groups): 403, or 503 when
+ * the directory cannot say. */
+static bool may_book(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	switch (people_may_book(d, req)) {
+	case PEOPLE_YES:
+		return true;
+	case PEOPLE_NO:
+		render_error(d, req, resp, 403, N_("You may not book meetings. You can still see "
+						   "and join the meetings you are invited to."));
+		return false;
+	case PEOPLE_UNAVAILABLE:
+		break;
+	}
+	render_error(d, req, resp, 503, N_("The directory is unavailable, so booking rights cannot "
+					   "be checked. Please try again in a few minutes."));
+	return false;
+}
+
 static void run_route(struct jmbd *d, const struct route *route, struct jmb_request *req,
 		      struct jmb_response *resp)
 {
@@ -85,6 +105,8 @@ static void run_route(struct jmbd *d, const struct route *route, struct jmb_requ
 				"Please go back, reload the page and try again."));
 		return;
 	}
+	if ((route->flags & ROUTE_EDITOR) != 0 && !may_book(d, req, resp))
+		return;
 	if ((route->flags & ROUTE_API) != 0 && !api_write_is_safe(req)) {
 		render_json_error(resp, 415, tr(d, req, N_("Send JSON (Content-Type: application/json).")),
 				  NULL);
@@ -126,6 +148,8 @@ void dispatch(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp
 		goto out;
 	if (match == ROUTE_FOUND)
 		run_route(d, route, req, resp);
+	else if (strncmp(req->path, "/auth/", 6) == 0 && req->form_invalid)
+		render_error(d, req, resp, 400, N_("The request could not be read."));
 	else if (strncmp(req->path, "/auth/", 6) == 0 && auth_plugin_route(d, req, resp))
 		;
 	else if (match == ROUTE_WRONG_METHOD)

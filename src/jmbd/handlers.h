@@ -22,6 +22,8 @@ route_handler page_invitation, page_invitation_answer;
 route_handler page_feed, page_feed_rotate, api_feed_get, api_feed_rotate;
 /* The requester's feed URLs ({"url", "webcal"}), creating the token on first use. */
 json_t *feed_urls(struct jmbd *d, struct jmb_request *req, bool rotate);
+/* api-directory.c */
+route_handler api_directory_search;
 /* page-system.c */
 route_handler page_home, page_healthz, page_static, page_logout;
 

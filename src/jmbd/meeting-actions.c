@@ -10,6 +10,7 @@
 #include "identity.h"
 #include "meeting-actions.h"
 #include "memory.h"
+#include "people.h"
 #include "notify.h"
 #include "render.h"
 #include "secret.h"
@@ -79,6 +80,8 @@ static struct jmb_booking_context booking_context(struct jmbd *d, const struct j
 		.i18n = d->rt->i18n,
 		.language = req->language,
 		.now = jmbd_now(),
+		.resolve = people_resolve,
+		.resolve_data = (void *)req,
 	};
 	return ctx;
 }

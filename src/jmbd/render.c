@@ -8,6 +8,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "memory.h"
+#include "people.h"
 #include "render.h"
 #include "timeutil.h"
 
@@ -84,6 +85,11 @@ static json_t *common_model(struct jmbd *d, const struct jmb_request *req)
 					      "name", *name != '\0' ? name : req->identity->login,
 					      "mail", req->identity->mail));
 		json_object_set_new(m, "can_logout", json_boolean(req->session_hash != NULL));
+		/* Shown unless the user surely may not book (a directory that
+		   is down shows it: the page then says why). */
+		json_object_set_new(m, "can_book",
+				    json_boolean(people_may_book(d, (struct jmb_request *)req) !=
+						 PEOPLE_NO));
 	}
 	return m;
 }

@@ -15,6 +15,7 @@ enum route_flags {
 	ROUTE_API = 1 << 1,   /* JSON errors, bearer tokens accepted, CSRF by content type */
 	ROUTE_FORM = 1 << 2,  /* a state-changing form POST: CSRF token checked */
 	ROUTE_BARE = 1 << 3,  /* no identity, no cookies: static files, health, feeds, links */
+	ROUTE_EDITOR = 1 << 4, /* creates a meeting: [booking] editor_filter/editor_groups */
 };
 
 typedef void route_handler(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);

@@ -28,9 +28,9 @@ const struct route jmbd_routes[] = {
 	{"GET", "/close.cgi", ROUTE_BARE, page_legacy},
 
 	{"GET", "/meetings", ROUTE_LOGIN, page_meetings},
-	{"POST", "/meetings", ROUTE_LOGIN | ROUTE_FORM, page_meeting_create},
+	{"POST", "/meetings", ROUTE_LOGIN | ROUTE_FORM | ROUTE_EDITOR, page_meeting_create},
 	{"GET", "/meetings/archive", ROUTE_LOGIN, page_archive},
-	{"GET", "/meetings/new", ROUTE_LOGIN, page_meeting_new},
+	{"GET", "/meetings/new", ROUTE_LOGIN | ROUTE_EDITOR, page_meeting_new},
 	{"GET", "/meetings/{}", ROUTE_LOGIN, page_meeting},
 	{"POST", "/meetings/{}", ROUTE_LOGIN | ROUTE_FORM, page_meeting_save},
 	{"GET", "/meetings/{}/edit", ROUTE_LOGIN, page_meeting_edit},
@@ -38,11 +38,12 @@ const struct route jmbd_routes[] = {
 	{"POST", "/meetings/{}/delete", ROUTE_LOGIN | ROUTE_FORM, page_meeting_delete},
 
 	{"GET", "/api/v1/meetings", ROUTE_LOGIN | ROUTE_API, api_meetings_list},
-	{"POST", "/api/v1/meetings", ROUTE_LOGIN | ROUTE_API, api_meetings_create},
+	{"POST", "/api/v1/meetings", ROUTE_LOGIN | ROUTE_API | ROUTE_EDITOR, api_meetings_create},
 	{"GET", "/api/v1/meetings/{}", ROUTE_LOGIN | ROUTE_API, api_meeting_get},
 	{"PATCH", "/api/v1/meetings/{}", ROUTE_LOGIN | ROUTE_API, api_meeting_patch},
 	{"DELETE", "/api/v1/meetings/{}", ROUTE_LOGIN | ROUTE_API, api_meeting_delete},
 	{"GET", "/api/v1/me/feed", ROUTE_LOGIN | ROUTE_API, api_feed_get},
 	{"POST", "/api/v1/me/feed/rotate", ROUTE_LOGIN | ROUTE_API, api_feed_rotate},
+	{"GET", "/api/v1/directory", ROUTE_LOGIN | ROUTE_API, api_directory_search},
 	{NULL, NULL, 0, NULL},
 };

@@ -173,6 +173,31 @@ static bool attendee_listed(const struct jmb_meeting *m, const char *mail)
 	return false;
 }
 
+/* Adds one address; strict (typed by hand) reports the owner and repeats,
+ * otherwise (from a list) they are skipped. Returns 1 when added. */
+static int add_invitee(struct check *c, const struct jmb_identity *owner, const char *field,
+		       const char *mail, enum jmb_role role, bool strict, struct jmb_meeting *m,
+		       size_t *cap)
+{
+	if (jmb_identity_has_mail(owner, mail)) {
+		if (strict)
+			field_error(c, field, N_("You organise this meeting: do not invite yourself (%s)."),
+				    mail);
+		return 0;
+	}
+	if (attendee_listed(m, mail)) {
+		if (strict)
+			field_error(c, field, N_("%s is listed more than once."), mail);
+		return 0;
+	}
+	struct jmb_attendee *a = jmb_attendee_append(c->pool, m, cap);
+	a->mail = (char *)mail; /* in the check's pool */
+	a->name = "";
+	a->role = role;
+	a->status = JMB_PARTSTAT_NEEDS_ACTION;
+	return 1;
+}
+
 static void check_invitees(struct check *c, const struct jmb_identity *owner,
 			   const char *const *list, enum jmb_role role, long max,
 			   struct jmb_meeting *m, size_t *cap)
@@ -182,30 +207,30 @@ static void check_invitees(struct check *c, const struct jmb_identity *owner,
 
 	for (size_t i = 0; list != NULL && list[i] != NULL; i++) {
 		const char *raw = list[i];
+		const char *const *resolved = NULL;
+		enum jmb_booking_resolution how = JMB_RESOLVE_SAME;
 		char *mail;
 
 		if (*raw == '\0')
 			continue;
-		n++;
 		if (!jmb_mail_is_valid(raw)) {
+			n++;
 			field_error(c, field, N_("'%s' is not a valid e-mail address."), raw);
 			continue;
 		}
 		mail = jmb_mail_normalize(c->pool, raw);
-		if (jmb_identity_has_mail(owner, mail)) {
-			field_error(c, field, N_("You organise this meeting: do not invite yourself (%s)."),
-				    mail);
+		/* Lists expand and secondary addresses become primary before the
+		   max-guests rule counts. */
+		if (c->ctx->resolve != NULL)
+			how = c->ctx->resolve(c->ctx->resolve_data, c->pool, mail, &resolved);
+		if (how == JMB_RESOLVE_LIST) {
+			for (size_t j = 0; resolved[j] != NULL; j++)
+				n += add_invitee(c, owner, field, resolved[j], role, false, m, cap);
 			continue;
 		}
-		if (attendee_listed(m, mail)) {
-			field_error(c, field, N_("%s is listed more than once."), mail);
-			continue;
-		}
-		struct jmb_attendee *a = jmb_attendee_append(c->pool, m, cap);
-		a->mail = mail;
-		a->name = "";
-		a->role = role;
-		a->status = JMB_PARTSTAT_NEEDS_ACTION;
+		n++;
+		add_invitee(c, owner, field, how == JMB_RESOLVE_REPLACED ? resolved[0] : mail, role,
+			    true, m, cap);
 	}
 	if ((long)n > max) {
 		if (role == JMB_ROLE_MODERATOR)

@@ -37,12 +37,26 @@ struct jmb_field_errors {
 	size_t count;
 };
 
+enum jmb_booking_resolution {
+	JMB_RESOLVE_SAME,     /* invite the address as typed */
+	JMB_RESOLVE_REPLACED, /* invite (*mails_r)[0] instead (a secondary address's primary) */
+	JMB_RESOLVE_LIST,     /* a list: invite each of *mails_r (the owner and repeats skipped) */
+};
+
+/* What a typed, valid, lower-cased address stands for (directory, lists file).
+ * Addresses returned are lower-case, valid, in pool. */
+typedef enum jmb_booking_resolution jmb_booking_resolver(void *data, struct jmb_pool *pool,
+							  const char *mail,
+							  const char *const **mails_r);
+
 struct jmb_booking_context {
 	const struct jmb_booking_settings *rules;
 	const char *default_timezone;
 	const struct jmb_i18n *i18n;
 	const char *language;
 	time_t now;
+	jmb_booking_resolver *resolve; /* may be NULL: addresses stay as typed */
+	void *resolve_data;
 };
 
 /* Checks input against the rules and fills m's title, description, start, end,

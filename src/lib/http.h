@@ -31,6 +31,7 @@ struct jmb_request {
 	const char *session_hash; /* SHA-256 of the session cookie, when a session is in use */
 	bool via_bearer;          /* authenticated by an API token */
 	const char *csrf_token;   /* what forms must send back */
+	int may_book;             /* jmbd's answer to "may this user book?", 0 until asked */
 	const char *params[JMB_MAX_PATH_PARAMS];
 	void *daemon; /* the daemon's context */
 };

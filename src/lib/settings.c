@@ -70,6 +70,9 @@ static const struct jmb_config_key booking_keys[] = {
 	{"max_description_length", JMB_CONF_INT, S(max_description_length), "4000", 0, 0, 100000, NULL},
 	{"feed_past_days", JMB_CONF_INT, S(feed_past_days), "30", 0, 0, 3650, NULL},
 	{"feed_refresh_interval", JMB_CONF_INT, S(feed_refresh_interval), "15", 0, 1, 10080, NULL},
+	{"editor_filter", JMB_CONF_STRING, S(editor_filter), "", 0, 0, 0, NULL},
+	{"editor_groups", JMB_CONF_LIST, S(editor_groups), "", 0, 0, 0, NULL},
+	{"subscribers_file", JMB_CONF_STRING, S(subscribers_file), "", JMB_CONF_PATH, 0, 0, NULL},
 	JMB_CONF_END,
 };
 #undef S
@@ -115,6 +118,37 @@ static const struct jmb_config_key mail_keys[] = {
 static const struct jmb_config_key reminder_keys[] = {
 	{"mail_before", JMB_CONF_LIST, S(mail_before_text), "10080, 1440, 60, 10", 0, 0, 0, NULL},
 	{"xmpp_before_end", JMB_CONF_LIST, S(xmpp_before_end_text), "15, 5, 0", 0, 0, 0, NULL},
+	JMB_CONF_END,
+};
+#undef S
+
+#define S(field) offsetof(struct jmb_ldap_settings, field)
+static const struct jmb_config_key ldap_keys[] = {
+	{"uri", JMB_CONF_LIST, S(uri), "", 0, 0, 0, NULL},
+	{"starttls", JMB_CONF_BOOL, S(starttls), "no", 0, 0, 0, NULL},
+	{"ca_file", JMB_CONF_STRING, S(ca_file), "", JMB_CONF_PATH, 0, 0, NULL},
+	{"bind_dn", JMB_CONF_STRING, S(bind_dn), "", 0, 0, 0, NULL},
+	{"bind_password", JMB_CONF_SECRET, S(bind_password), NULL, 0, 0, 0, NULL},
+	{"base", JMB_CONF_STRING, S(base), "", 0, 0, 0, NULL},
+	{"user_filter", JMB_CONF_STRING, S(user_filter), "(uid=%s)", 0, 0, 0, NULL},
+	{"login_attribute", JMB_CONF_STRING, S(login_attribute), "uid", 0, 0, 0, NULL},
+	{"mail_attributes", JMB_CONF_LIST, S(mail_attributes), "mail, mailAlternateAddress", 0, 0,
+	 0, NULL},
+	{"name_attribute", JMB_CONF_STRING, S(name_attribute), "displayName", 0, 0, 0, NULL},
+	{"person_filter", JMB_CONF_STRING, S(person_filter), "(objectClass=inetOrgPerson)", 0, 0, 0,
+	 NULL},
+	{"group_filter", JMB_CONF_STRING, S(group_filter),
+	 "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))", 0,
+	 0, 0, NULL},
+	{"member_attributes", JMB_CONF_LIST, S(member_attributes), "member, uniqueMember, memberUid",
+	 0, 0, 0, NULL},
+	{"group_name_attribute", JMB_CONF_STRING, S(group_name_attribute), "cn", 0, 0, 0, NULL},
+	{"external_filter", JMB_CONF_STRING, S(external_filter), "(objectClass=jmbExternalContact)",
+	 0, 0, 0, NULL},
+	{"search_attributes", JMB_CONF_LIST, S(search_attributes), "cn, displayName, sn, mail", 0, 0,
+	 0, NULL},
+	{"timeout", JMB_CONF_INT, S(timeout), "5", 0, 1, 300, NULL},
+	{"size_limit", JMB_CONF_INT, S(size_limit), "200", 0, 1, 100000, NULL},
 	JMB_CONF_END,
 };
 #undef S
@@ -253,6 +287,56 @@ static int xmpp_check(const char *path, struct jmb_settings *s, struct jmb_pool 
 	return ret;
 }
 
+static bool filter_is_wrapped(const char *filter)
+{
+	size_t len = strlen(filter);
+
+	return len >= 3 && filter[0] == '(' && filter[len - 1] == ')';
+}
+
+/* [ldap] and the keys of other sections that need it. */
+static int ldap_check(const char *path, const struct jmb_settings *s, char **errors_r)
+{
+	const struct jmb_ldap_settings *l = &s->ldap;
+	bool configured = l->uri[0] != NULL;
+	int ret = 0;
+
+	for (size_t i = 0; configured && l->uri[i] != NULL; i++) {
+		if (strncmp(l->uri[i], "ldap://", 7) != 0 && strncmp(l->uri[i], "ldaps://", 8) != 0 &&
+		    strncmp(l->uri[i], "ldapi://", 8) != 0) {
+			add_error(errors_r, path, "[ldap] uri must start with ldap://, ldaps:// or ldapi://");
+			ret = -1;
+		}
+	}
+	if (configured && (strstr(l->user_filter, "%s") == NULL || !filter_is_wrapped(l->user_filter))) {
+		add_error(errors_r, path, "[ldap] user_filter must be a filter in parentheses with %s");
+		ret = -1;
+	}
+	if (configured && (l->mail_attributes[0] == NULL || l->member_attributes[0] == NULL)) {
+		add_error(errors_r, path, "[ldap] mail_attributes and member_attributes must not be empty");
+		ret = -1;
+	}
+	if (configured && *l->bind_dn != '\0' && l->bind_password == NULL) {
+		add_error(errors_r, path, "[ldap] bind_dn needs bind_password (or bind_password_file)");
+		ret = -1;
+	}
+	if (*s->booking.editor_filter != '\0' && !filter_is_wrapped(s->booking.editor_filter)) {
+		add_error(errors_r, path, "[booking] editor_filter must be a filter in parentheses");
+		ret = -1;
+	}
+	if (!configured && (*s->booking.editor_filter != '\0' || s->booking.editor_groups[0] != NULL)) {
+		add_error(errors_r, path, "[booking] editor_filter and editor_groups need [ldap] uri");
+		ret = -1;
+	}
+	for (size_t i = 0; !configured && s->auth.plugins[i] != NULL; i++) {
+		if (strcmp(s->auth.plugins[i], "ldap-bind") == 0) {
+			add_error(errors_r, path, "[auth] plugin ldap-bind needs [ldap] uri");
+			ret = -1;
+		}
+	}
+	return ret;
+}
+
 /* Checks that involve more than one key, or the meaning of a value. */
 static int settings_check(const char *path, struct jmb_settings *s, struct jmb_pool *pool,
 			  char **errors_r)
@@ -333,6 +417,8 @@ static int settings_check(const char *path, struct jmb_settings *s, struct jmb_p
 	}
 	if (xmpp_check(path, s, pool, errors_r) < 0)
 		ret = -1;
+	if (ldap_check(path, s, errors_r) < 0)
+		ret = -1;
 	if (s->auth.plugins[0] == NULL) {
 		add_error(errors_r, path, "[auth] plugins must name at least one plugin");
 		ret = -1;
@@ -353,6 +439,7 @@ int jmb_settings_load(struct jmb_config_file *file, struct jmb_settings *s,
 	ret |= jmb_config_apply(file, "jitsi", jitsi_keys, &s->jitsi, pool, errors_r);
 	ret |= jmb_config_apply(file, "mail", mail_keys, &s->mail, pool, errors_r);
 	ret |= jmb_config_apply(file, "reminders", reminder_keys, &s->reminders, pool, errors_r);
+	ret |= jmb_config_apply(file, "ldap", ldap_keys, &s->ldap, pool, errors_r);
 	ret |= jmb_config_apply(file, "xmpp", xmpp_keys, &s->xmpp, pool, errors_r);
 	if (ret != 0)
 		return -1;

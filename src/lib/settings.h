@@ -52,6 +52,9 @@ struct jmb_booking_settings {
 	long max_description_length;
 	long feed_past_days;
 	long feed_refresh_interval;
+	char *editor_filter;    /* LDAP filter a user must match to book; "" = anyone */
+	char **editor_groups;   /* or be in one of these groups (names) */
+	char *subscribers_file; /* legacy lists: "list@domain subscriber@domain" lines */
 };
 
 enum jmb_guest_tokens { JMB_GUEST_TOKENS_NONE = 0, JMB_GUEST_TOKENS_MEMBER = 1 };
@@ -114,6 +117,28 @@ struct jmb_xmpp_settings {
 	long timeout;     /* seconds, for one whole post (connect to leave) */
 };
 
+/* [ldap]: the directory (src/lib/directory.c). Unused while uri is empty. */
+struct jmb_ldap_settings {
+	char **uri; /* tried in order */
+	bool starttls;
+	char *ca_file;
+	char *bind_dn;
+	char *bind_password;
+	char *base;
+	char *user_filter;    /* %s: the login, escaped (RFC 4515) */
+	char *login_attribute;
+	char **mail_attributes; /* the first is the primary address */
+	char *name_attribute;   /* then cn, then givenName + sn */
+	char *person_filter;
+	char *group_filter;
+	char **member_attributes;
+	char *group_name_attribute;
+	char *external_filter;
+	char **search_attributes; /* what the invite autocomplete matches */
+	long timeout;             /* seconds, for connecting and for each operation */
+	long size_limit;
+};
+
 struct jmb_settings {
 	struct jmb_server_settings server;
 	struct jmb_store_settings store;
@@ -123,6 +148,7 @@ struct jmb_settings {
 	struct jmb_mail_settings mail;
 	struct jmb_reminder_settings reminders;
 	struct jmb_xmpp_settings xmpp;
+	struct jmb_ldap_settings ldap;
 };
 
 /* Fills settings from the core sections of file, checks them as a whole, and

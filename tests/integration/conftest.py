@@ -161,3 +161,14 @@ def postgres():
     from servers.postgres import PostgresServer
     with PostgresServer() as pg:
         yield pg
+
+
+@pytest.fixture(scope="session")
+def slapd():
+    """One real OpenLDAP slapd for the session, loaded with the fixture directory
+    (tests/integration/servers/slapd-fixture.ldif). Tests that stop or freeze a
+    directory start their own SlapdServer instead."""
+    from servers.slapd import SlapdServer
+    data = (Path(__file__).parent / "servers" / "slapd-fixture.ldif").read_text()
+    with SlapdServer(data) as server:
+        yield server

@@ -1,0 +1,113 @@
+/* People from the directory in jmbd. The directory handle belongs to the
+ * runtime (it follows SIGHUP reloads); nothing here blocks longer than
+ * [ldap] timeout, and a directory that is down is never taken for "no". */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "daemon.h"
+#include "directory.h"
+#include "log.h"
+#include "people.h"
+#include "subscribers-file.h"
+
+static void log_unavailable(const char *what, const char *login, char *error)
+{
+	jmb_log(JMB_LOG_WARNING, "directory_unavailable", "use", what, "user",
+		login != NULL ? login : "-", "error", error != NULL ? error : "", NULL);
+	free(error);
+}
+
+void people_enrich(struct jmbd *d, struct jmb_request *req, struct jmb_identity *identity)
+{
+	char *error = NULL;
+	enum jmb_directory_result r;
+
+	if (d->rt->directory == NULL || identity == NULL || identity->login == NULL)
+		return;
+	r = jmb_directory_enrich(d->rt->directory, req->pool, identity, &error);
+	if (r == JMB_DIRECTORY_UNAVAILABLE)
+		log_unavailable("identity", identity->login, error);
+	else
+		free(error);
+}
+
+static bool in_editor_groups(const struct jmb_booking_settings *b, const struct jmb_identity *id)
+{
+	for (size_t i = 0; b->editor_groups[i] != NULL; i++) {
+		for (size_t j = 0; id->groups != NULL && id->groups[j] != NULL; j++) {
+			if (strcasecmp(b->editor_groups[i], id->groups[j]) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+static enum people_answer may_book(struct jmbd *d, struct jmb_request *req)
+{
+	const struct jmb_booking_settings *b = &d->rt->settings.booking;
+	enum jmb_directory_result r;
+	char *error = NULL;
+
+	if (*b->editor_filter == '\0' && b->editor_groups[0] == NULL)
+		return PEOPLE_YES;
+	if (req->identity == NULL)
+		return PEOPLE_NO;
+	if (in_editor_groups(b, req->identity))
+		return PEOPLE_YES;
+	if (*b->editor_filter == '\0' || d->rt->directory == NULL)
+		return PEOPLE_NO;
+	r = jmb_directory_user_matches(d->rt->directory, req->pool, req->identity->login,
+				       b->editor_filter, &error);
+	if (r == JMB_DIRECTORY_UNAVAILABLE) {
+		log_unavailable("editor_filter", req->identity->login, error);
+		return PEOPLE_UNAVAILABLE;
+	}
+	free(error);
+	return r == JMB_DIRECTORY_OK ? PEOPLE_YES : PEOPLE_NO;
+}
+
+enum people_answer people_may_book(struct jmbd *d, struct jmb_request *req)
+{
+	if (req->may_book == 0)
+		req->may_book = may_book(d, req);
+	return (enum people_answer)req->may_book;
+}
+
+enum jmb_booking_resolution people_resolve(void *data, struct jmb_pool *pool, const char *mail,
+					   const char *const **mails_r)
+{
+	struct jmb_request *req = data;
+	struct jmbd *d = req->daemon;
+	const char *file = d->rt->settings.booking.subscribers_file;
+	enum jmb_directory_result r;
+	char *error = NULL;
+	bool is_group = false;
+
+	if (file != NULL && *file != '\0') {
+		int found = jmb_subscribers_file_expand(file, pool, mail, mails_r, &error);
+		if (found < 0) {
+			jmb_log(JMB_LOG_ERROR, "subscribers_file", "error", error, NULL);
+			free(error);
+			error = NULL;
+		} else if (found > 0 && (*mails_r)[0] != NULL) {
+			return JMB_RESOLVE_LIST;
+		}
+	}
+	if (d->rt->directory == NULL)
+		return JMB_RESOLVE_SAME;
+	r = jmb_directory_resolve_mail(d->rt->directory, pool, mail, mails_r, &is_group, &error);
+	if (r == JMB_DIRECTORY_UNAVAILABLE) {
+		/* Booking with plain addresses goes on without the directory. */
+		log_unavailable("resolve", req->identity != NULL ? req->identity->login : NULL, error);
+		return JMB_RESOLVE_SAME;
+	}
+	free(error);
+	if (r != JMB_DIRECTORY_OK || (*mails_r)[0] == NULL)
+		return JMB_RESOLVE_SAME;
+	if (is_group)
+		return JMB_RESOLVE_LIST;
+	return strcmp((*mails_r)[0], mail) != 0 ? JMB_RESOLVE_REPLACED : JMB_RESOLVE_SAME;
+}
