@@ -21,9 +21,10 @@
 /* Owned by login $3 (or, for imported meetings, by one of the addresses in the
    JSON array $4), or with an attendee among those addresses. */
 #define OWNED_OR_INVITED                                                                           \
-	"AND (m.owner_login = $3 OR m.owner_mail IN (SELECT json_array_elements_text($4::json)) "  \
-	"OR m.id IN (SELECT a.meeting_id FROM attendees a "                                        \
-	"WHERE a.mail IN (SELECT json_array_elements_text($4::json))))"
+	"AND (m.owner_login = $3 "                                                                 \
+	"OR m.owner_mail = ANY (ARRAY(SELECT json_array_elements_text($4::json))) "                 \
+	"OR m.id = ANY (ARRAY(SELECT a.meeting_id FROM attendees a "                               \
+	"WHERE a.mail = ANY (ARRAY(SELECT json_array_elements_text($4::json))))))"
 #define FOR_USER_WHERE                                                                             \
 	" FROM meetings m WHERE m.deleted_at IS NULL AND m.end_at > $1 AND m.end_at <= $2 "        \
 	OWNED_OR_INVITED
