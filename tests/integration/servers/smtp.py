@@ -1,6 +1,10 @@
 """A real SMTP server for the tests (Debian python3-aiosmtpd), recording every
-message it accepts; it can be stopped and started again on the same port, and
-told to refuse mails with a given reply."""
+message it accepts; it can be stopped and started again on the same port,
+told to refuse mails with a given reply, and made slow (`delay` seconds before
+it answers the end of DATA: the client is then mid-transaction). A transaction
+whose client goes away before the answer is not recorded: aiosmtpd cancels the
+handler, as a real MTA would not accept the mail."""
+import asyncio
 import socket
 import time
 
@@ -20,6 +24,12 @@ class _Recorder:
     async def handle_DATA(self, smtp, session, envelope):
         if self.server.reply is not None:
             return self.server.reply
+        if self.server.delay:
+            self.server.started.append(time.time())
+            await asyncio.sleep(self.server.delay)
+            if smtp.transport is None or smtp.transport.is_closing():
+                return "421 4.4.2 client gone"
+        envelope.accepted_at = time.time()
         self.server.messages.append(envelope)
         return "250 OK"
 
@@ -29,6 +39,8 @@ class SmtpServer:
         self.port = _free_port()
         self.messages = []  # aiosmtpd envelopes: mail_from, rcpt_tos, content (bytes)
         self.reply = None   # e.g. "550 5.1.1 no such user" to refuse
+        self.delay = 0      # seconds before the answer to DATA
+        self.started = []   # when each delayed DATA began
         self.controller = None
 
     @property
