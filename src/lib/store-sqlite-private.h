@@ -7,9 +7,19 @@
 
 #include "store-private.h"
 
+#define SQLITE_STATEMENT_CACHE 64
+
+struct sqlite_cached_statement {
+	const char *sql;
+	sqlite3_stmt *stmt;
+	bool busy;
+};
+
 struct sqlite_conn {
 	sqlite3 *db;
 	bool broken;
+	struct sqlite_cached_statement cached[SQLITE_STATEMENT_CACHE];
+	size_t n_cached;
 };
 
 /* Maps an SQLite result code to a store code (BUSY is RETRY, a unique
@@ -29,6 +39,8 @@ enum jmb_store_result jmb_sqlite_begin(struct sqlite_conn *c, char **error_r);
 enum jmb_store_result jmb_sqlite_finish(struct sqlite_conn *c, enum jmb_store_result r,
 					char **error_r);
 char *jmb_sqlite_text(struct jmb_pool *pool, sqlite3_stmt *stmt, int col);
+/* Gives a statement from jmb_sqlite_prepare back (reset for reuse, or finalised). */
+void jmb_sqlite_release(struct sqlite_conn *c, sqlite3_stmt *stmt);
 
 /* Runs a statement that returns no rows (needs a local sqlite3_stmt *stmt_). */
 #define EXEC(c, error_r, sql, types, ...)                                                      \

@@ -126,7 +126,7 @@ static enum jmb_store_result collect_outbox(struct sqlite_conn *c, struct jmb_po
 		}
 		read_outbox_row(pool, stmt, &list->items[list->count++], with_message);
 	}
-	sqlite3_finalize(stmt);
+	jmb_sqlite_release(c, stmt);
 	return rc == SQLITE_DONE ? JMB_STORE_OK : jmb_sqlite_result(c, rc, error_r);
 }
 
@@ -262,7 +262,7 @@ enum jmb_store_result jmb_sqlite_reminders_claim(void *conn, struct jmb_pool *po
 	}
 	if (r == JMB_STORE_OK && rc != SQLITE_DONE)
 		r = jmb_sqlite_result(c, rc, error_r);
-	sqlite3_finalize(stmt);
+	jmb_sqlite_release(c, stmt);
 	return jmb_sqlite_finish(c, r, error_r);
 }
 

@@ -96,6 +96,8 @@ static void sqlite_disconnect(void *conn)
 {
 	struct sqlite_conn *c = conn;
 
+	for (size_t i = 0; i < c->n_cached; i++)
+		sqlite3_finalize(c->cached[i].stmt);
 	sqlite3_close(c->db);
 	free(c);
 }
@@ -107,11 +109,46 @@ static bool sqlite_is_broken(void *conn)
 
 /* Prepares sql and binds arguments described by types: 't' text (const char *),
  * 'i' int64 (int64_t), 'n' NULL-able text. */
+/* Statements are kept per connection, keyed by their SQL text's address (the
+   SQL is always a literal): compiling them was most of the cost of a small
+   request. A statement in use is not shared; a second user compiles its own. */
+static int take_statement(struct sqlite_conn *c, const char *sql, sqlite3_stmt **stmt_r)
+{
+	int rc;
+
+	for (size_t i = 0; i < c->n_cached; i++) {
+		if (c->cached[i].sql == sql && !c->cached[i].busy) {
+			c->cached[i].busy = true;
+			*stmt_r = c->cached[i].stmt;
+			return SQLITE_OK;
+		}
+	}
+	rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt_r, NULL);
+	if (rc == SQLITE_OK && c->n_cached < SQLITE_STATEMENT_CACHE)
+		c->cached[c->n_cached++] = (struct sqlite_cached_statement){sql, *stmt_r, true};
+	return rc;
+}
+
+void jmb_sqlite_release(struct sqlite_conn *c, sqlite3_stmt *stmt)
+{
+	if (stmt == NULL)
+		return;
+	for (size_t i = 0; i < c->n_cached; i++) {
+		if (c->cached[i].stmt == stmt) {
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			c->cached[i].busy = false;
+			return;
+		}
+	}
+	sqlite3_finalize(stmt);
+}
+
 enum jmb_store_result jmb_sqlite_prepare(struct sqlite_conn *c, sqlite3_stmt **stmt_r, const char *sql,
 				     const char *types, char **error_r, ...)
 {
 	va_list ap;
-	int rc = sqlite3_prepare_v2(c->db, sql, -1, stmt_r, NULL);
+	int rc = take_statement(c, sql, stmt_r);
 
 	if (rc != SQLITE_OK)
 		return jmb_sqlite_result(c, rc, error_r);
@@ -128,7 +165,7 @@ enum jmb_store_result jmb_sqlite_prepare(struct sqlite_conn *c, sqlite3_stmt **s
 	va_end(ap);
 	if (rc != SQLITE_OK) {
 		enum jmb_store_result r = jmb_sqlite_result(c, rc, error_r);
-		sqlite3_finalize(*stmt_r);
+		jmb_sqlite_release(c, *stmt_r);
 		*stmt_r = NULL;
 		return r;
 	}
@@ -144,7 +181,7 @@ enum jmb_store_result jmb_sqlite_exec_done(struct sqlite_conn *c, enum jmb_store
 		return r;
 	rc = sqlite3_step(*stmt);
 	r = rc == SQLITE_DONE || rc == SQLITE_ROW ? JMB_STORE_OK : jmb_sqlite_result(c, rc, error_r);
-	sqlite3_finalize(*stmt);
+	jmb_sqlite_release(c, *stmt);
 	*stmt = NULL;
 	return r;
 }
@@ -218,7 +255,7 @@ static enum jmb_store_result sqlite_schema_version(void *conn, int *version_r, c
 		*version_r = sqlite3_column_int(stmt, 0);
 	else
 		r = jmb_sqlite_result(c, rc, error_r);
-	sqlite3_finalize(stmt);
+	jmb_sqlite_release(c, stmt);
 	return r;
 }
 
@@ -349,7 +386,7 @@ static enum jmb_store_result load_attendees(struct sqlite_conn *c, struct jmb_po
 				  jmb_attendee_append(pool, list->items[found->pos], &found->cap));
 	}
 	r = rc == SQLITE_DONE ? JMB_STORE_OK : jmb_sqlite_result(c, rc, error_r);
-	sqlite3_finalize(stmt);
+	jmb_sqlite_release(c, stmt);
 out:
 	jmb_strbuf_free(&ids);
 	return r;
@@ -378,7 +415,7 @@ static enum jmb_store_result collect_meetings(struct sqlite_conn *c, struct jmb_
 		read_meeting_row(pool, stmt, m);
 		list->items[list->count++] = m;
 	}
-	sqlite3_finalize(stmt);
+	jmb_sqlite_release(c, stmt);
 	if (rc != SQLITE_DONE)
 		return jmb_sqlite_result(c, rc, error_r);
 	return load_attendees(c, pool, list, error_r);
@@ -409,7 +446,7 @@ static enum jmb_store_result insert_attendee(struct sqlite_conn *c, int64_t meet
 		rc = sqlite3_step(stmt);
 	}
 	r = rc == SQLITE_DONE ? JMB_STORE_OK : jmb_sqlite_result(c, rc, error_r);
-	sqlite3_finalize(stmt);
+	jmb_sqlite_release(c, stmt);
 	return r;
 }
 
@@ -693,7 +730,7 @@ static enum jmb_store_result sqlite_attendee_count_join(void *conn, const char *
 	}
 	if (r == JMB_STORE_OK && rc != SQLITE_DONE)
 		r = jmb_sqlite_result(c, rc, error_r);
-	sqlite3_finalize(stmt);
+	jmb_sqlite_release(c, stmt);
 	return r;
 }
 
@@ -744,7 +781,7 @@ static enum jmb_store_result first_text(struct sqlite_conn *c, struct jmb_pool *
 	} else {
 		r = jmb_sqlite_result(c, rc, error_r);
 	}
-	sqlite3_finalize(stmt);
+	jmb_sqlite_release(c, stmt);
 	return r;
 }
 
@@ -924,7 +961,7 @@ static enum jmb_store_result sqlite_feed_stamp(void *conn, const char *login,
 	} else {
 		r = jmb_sqlite_result(c, rc, error_r);
 	}
-	sqlite3_finalize(stmt);
+	jmb_sqlite_release(c, stmt);
 	return r;
 }
 
@@ -995,7 +1032,7 @@ static enum jmb_store_result sqlite_feed_token_lookup(void *conn, struct jmb_poo
 	} else {
 		r = jmb_sqlite_result(c, rc, error_r);
 	}
-	sqlite3_finalize(stmt);
+	jmb_sqlite_release(c, stmt);
 	return r;
 }
 
@@ -1020,7 +1057,7 @@ static enum jmb_store_result sqlite_private_room_use(void *conn, const char *log
 		rc = sqlite3_step(stmt);
 	}
 	r = rc == SQLITE_DONE ? JMB_STORE_OK : jmb_sqlite_result(c, rc, error_r);
-	sqlite3_finalize(stmt);
+	jmb_sqlite_release(c, stmt);
 	return r;
 }
 
