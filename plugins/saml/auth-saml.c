@@ -28,6 +28,7 @@
 #include "jmb/auth-plugin.h"
 #include "memory.h"
 #include "saml-crypto.h"
+#include "saml-idp-source.h"
 #include "saml-metadata.h"
 #include "saml-replay.h"
 #include "saml-request.h"
@@ -37,11 +38,13 @@
 
 #define ACS_PATH "/auth/saml/acs"
 #define MAX_RELAY_STATE 80 /* bindings §3.4.3 */
-#define MAX_FILE_SIZE (1024 * 1024)
 
 struct saml_config {
 	char *sp_entity_id;
 	char *idp_metadata_file;
+	char *idp_metadata_url;
+	char *idp_metadata_cache;
+	long idp_metadata_refresh;
 	char *idp_entity_id;
 	char *sp_key_file;
 	char *sp_cert_file;
@@ -58,7 +61,7 @@ struct saml_config {
 struct saml_state {
 	const struct jmb_auth_host *host;
 	struct saml_config cfg; /* strings owned by the config pool, read-only */
-	struct saml_idp idp;
+	struct saml_idp_source *idp; /* borrow with saml_idp_source_get per request */
 	xmlSecKeyPtr sp_key;     /* decryption; NULL without sp_key_file */
 	EVP_PKEY *sign_key;      /* AuthnRequest signing; NULL without sp_key_file */
 	char *sp_cert_b64;       /* for our metadata; NULL without sp_cert_file */
@@ -69,8 +72,11 @@ struct saml_state {
 #define K(f) offsetof(struct saml_config, f)
 static const struct jmb_config_key saml_keys[] = {
 	{"sp_entity_id", JMB_CONF_STRING, K(sp_entity_id), NULL, JMB_CONF_REQUIRED, 0, 0, NULL},
-	{"idp_metadata_file", JMB_CONF_STRING, K(idp_metadata_file), NULL,
-	 JMB_CONF_REQUIRED | JMB_CONF_PATH, 0, 0, NULL},
+	{"idp_metadata_file", JMB_CONF_STRING, K(idp_metadata_file), NULL, JMB_CONF_PATH, 0, 0, NULL},
+	{"idp_metadata_url", JMB_CONF_STRING, K(idp_metadata_url), NULL, 0, 0, 0, NULL},
+	{"idp_metadata_cache", JMB_CONF_STRING, K(idp_metadata_cache),
+	 "/var/lib/jmb/saml-idp-metadata.xml", JMB_CONF_PATH, 0, 0, NULL},
+	{"idp_metadata_refresh", JMB_CONF_INT, K(idp_metadata_refresh), "86400", 0, 0, 2592000, NULL},
 	{"idp_entity_id", JMB_CONF_STRING, K(idp_entity_id), NULL, 0, 0, 0, NULL},
 	{"sp_key_file", JMB_CONF_STRING, K(sp_key_file), NULL, JMB_CONF_PATH, 0, 0, NULL},
 	{"sp_cert_file", JMB_CONF_STRING, K(sp_cert_file), NULL, JMB_CONF_PATH, 0, 0, NULL},
@@ -88,29 +94,6 @@ static const struct jmb_config_key saml_keys[] = {
 	JMB_CONF_END,
 };
 #undef K
-
-static char *read_file(const char *path, size_t *len_r, char **error_r)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	size_t n;
-
-	if (f == NULL) {
-		*error_r = jmb_xasprintf("%s: cannot open", path);
-		return NULL;
-	}
-	buf = jmb_xmalloc(MAX_FILE_SIZE + 1);
-	n = fread(buf, 1, MAX_FILE_SIZE + 1, f);
-	fclose(f);
-	if (n == 0 || n > MAX_FILE_SIZE) {
-		free(buf);
-		*error_r = jmb_xasprintf("%s: empty or larger than 1 MiB", path);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len_r = n;
-	return buf;
-}
 
 static int load_sp_key(struct saml_state *st, char **error_r)
 {
@@ -137,7 +120,7 @@ static void saml_fini(void *state)
 
 	if (st == NULL)
 		return;
-	saml_idp_clear(&st->idp);
+	saml_idp_source_free(&st->idp);
 	if (st->sp_key != NULL)
 		xmlSecKeyDestroy(st->sp_key);
 	EVP_PKEY_free(st->sign_key);
@@ -177,8 +160,7 @@ static int saml_init(const struct jmb_auth_host *host, const void *config, void 
 		     char **error_r)
 {
 	struct saml_state *st;
-	char *xml = NULL;
-	size_t len = 0;
+	const struct saml_idp *idp;
 	int ret = -1;
 
 	if (host->abi_version < 2 || host->render_error == NULL) {
@@ -190,21 +172,27 @@ static int saml_init(const struct jmb_auth_host *host, const void *config, void 
 	st = jmb_xcalloc(1, sizeof(*st));
 	st->host = host;
 	st->cfg = *(const struct saml_config *)config;
-	xml = read_file(st->cfg.idp_metadata_file, &len, error_r);
-	if (xml == NULL ||
-	    saml_idp_metadata_read(xml, len, st->cfg.idp_entity_id, &st->idp, error_r) < 0 ||
-	    load_sp_key(st, error_r) < 0 || setup_secret(st, error_r) < 0)
+	const struct saml_idp_source_settings source = {
+		.file = st->cfg.idp_metadata_file,
+		.url = st->cfg.idp_metadata_url,
+		.cache = st->cfg.idp_metadata_cache,
+		.entity_id = st->cfg.idp_entity_id,
+		.refresh = st->cfg.idp_metadata_refresh,
+	};
+	st->idp = saml_idp_source_new(&source, error_r);
+	if (st->idp == NULL || load_sp_key(st, error_r) < 0 || setup_secret(st, error_r) < 0)
 		goto out;
 	if (st->cfg.sp_cert_file != NULL &&
 	    (st->sp_cert_b64 = saml_pem_cert_base64(st->cfg.sp_cert_file, error_r)) == NULL)
 		goto out;
 	st->replay = saml_replay_new((size_t)st->cfg.replay_cache_size);
-	jmb_log(JMB_LOG_INFO, "auth_saml", "idp", st->idp.entity_id, "sso_url", st->idp.sso_url,
-		"sp", st->cfg.sp_entity_id, NULL);
+	idp = saml_idp_source_get(st->idp);
+	jmb_log(JMB_LOG_INFO, "auth_saml", "idp", idp->entity_id, "sso_url", idp->sso_url, "sp",
+		st->cfg.sp_entity_id, NULL);
+	saml_idp_source_release(st->idp, idp);
 	*state_r = st;
 	ret = 0;
 out:
-	free(xml);
 	if (ret < 0)
 		saml_fini(st);
 	return ret;
@@ -219,20 +207,23 @@ static enum jmb_auth_result redirect_to_idp(struct saml_state *st, struct jmb_re
 					    struct jmb_response *resp, const char *next)
 {
 	struct jmb_pool *pool = jmb_request_pool(req);
+	const struct saml_idp *idp = saml_idp_source_get(st->idp);
 	time_t now = time(NULL);
 	struct saml_authn_request r = {
 		.id = saml_request_id_new(pool, st->secret, now),
 		.sp_entity_id = st->cfg.sp_entity_id,
 		.acs_url = acs_url(st, req),
-		.destination = st->idp.sso_url,
+		.destination = jmb_pool_printf(pool, "%s", idp->sso_url),
 		.relay_state = next != NULL && strlen(next) <= MAX_RELAY_STATE && jmb_is_local_path(next)
 				       ? next
 				       : "/meetings",
 		.sign_key = st->sign_key,
 		.now = now,
 	};
-	const char *url = saml_authn_request_url(pool, &r);
+	const char *url;
 
+	saml_idp_source_release(st->idp, idp);
+	url = saml_authn_request_url(pool, &r);
 	if (url == NULL || jmb_response_redirect(resp, 302, url) < 0) {
 		st->host->render_error(req, resp, 500, N_("Login is temporarily unavailable."));
 		return JMB_AUTH_RESPOND;
@@ -325,11 +316,10 @@ static enum jmb_auth_result saml_acs(void *state, struct jmb_request *req,
 	struct jmb_pool *pool = jmb_request_pool(req);
 	const char *encoded = jmb_request_form(req, "SAMLResponse");
 	const char *relay = jmb_request_form(req, "RelayState");
+	const struct saml_idp *idp;
 	struct saml_expect expect = {
 		.acs_url = acs_url(st, req),
 		.sp_entity_id = st->cfg.sp_entity_id,
-		.idp_entity_id = st->idp.entity_id,
-		.idp_keys = &st->idp.keys,
 		.sp_key = st->sp_key,
 		.now = time(NULL),
 		.clock_skew = st->cfg.clock_skew,
@@ -347,7 +337,12 @@ static enum jmb_auth_result saml_acs(void *state, struct jmb_request *req,
 	xml = saml_base64_decode(encoded, &len);
 	if (xml == NULL)
 		return refuse(st, req, resp, "binding", "SAMLResponse is not base64");
+	/* The metadata in use now, kept for this check even if a refresh swaps it. */
+	idp = saml_idp_source_get(st->idp);
+	expect.idp_entity_id = idp->entity_id;
+	expect.idp_keys = &idp->keys;
 	r = saml_response_check((const char *)xml, len, &expect, pool, &a, &failure);
+	saml_idp_source_release(st->idp, idp);
 	free(xml);
 	if (r < 0)
 		return refuse(st, req, resp, failure.check, failure.detail);

@@ -1,4 +1,4 @@
-/* SAML metadata (SAML metadata spec §2.4): the IdP's read from a file, ours
+/* SAML metadata (SAML metadata spec §2.4): the IdP's read from a document, ours
  * built with libxml2 node APIs for GET /auth/saml/metadata. */
 #include "config.h"
 
@@ -106,7 +106,7 @@ int saml_idp_metadata_read(const char *xml, size_t len, const char *entity_id,
 			   struct saml_idp *idp_r, char **error_r)
 {
 	const char *why;
-	xmlDoc *doc = saml_xml_parse(xml, len, &why);
+	xmlDoc *doc = saml_xml_parse_max(xml, len, SAML_METADATA_MAX_SIZE, &why);
 	xmlNode *entity, *sso;
 	xmlChar *id;
 	int ret = -1;

@@ -2,6 +2,7 @@
  * Every document from outside (responses, metadata) goes through saml_xml_parse. */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,9 +32,14 @@ static bool has_markup_declaration(const char *buf, size_t len)
 
 xmlDoc *saml_xml_parse(const char *buf, size_t len, const char **error_r)
 {
+	return saml_xml_parse_max(buf, len, SAML_XML_MAX_SIZE, error_r);
+}
+
+xmlDoc *saml_xml_parse_max(const char *buf, size_t len, size_t max, const char **error_r)
+{
 	xmlDoc *doc;
 
-	if (len == 0 || len > SAML_XML_MAX_SIZE) {
+	if (len == 0 || len > max || len > INT_MAX) {
 		*error_r = "empty or too large";
 		return NULL;
 	}

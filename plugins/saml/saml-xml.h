@@ -17,8 +17,10 @@
 #define SAML_NS_DSIG "http://www.w3.org/2000/09/xmldsig#"
 #define SAML_NS_XENC "http://www.w3.org/2001/04/xmlenc#"
 
-/* Largest document accepted (a decoded SAMLResponse, a metadata file). */
+/* Largest document accepted (a decoded SAMLResponse). */
 #define SAML_XML_MAX_SIZE (1024 * 1024)
+/* Largest IdP metadata accepted (a file, a download, its cache). */
+#define SAML_METADATA_MAX_SIZE (10 * 1024 * 1024)
 
 /* Parses buf as UTF-8 XML. Refused before parsing: NUL bytes, any markup
  * declaration (<!DOCTYPE, <!ENTITY...: only comments and CDATA may start with
@@ -26,6 +28,8 @@
  * XML_PARSE_NONET and without DTD loading or entity substitution. NULL on
  * refusal, with a static reason in *error_r. */
 xmlDoc *saml_xml_parse(const char *buf, size_t len, const char **error_r);
+/* The same with another size limit than SAML_XML_MAX_SIZE. */
+xmlDoc *saml_xml_parse_max(const char *buf, size_t len, size_t max, const char **error_r);
 
 /* True when node is an element named name in namespace ns. */
 bool saml_xml_is(const xmlNode *node, const char *ns, const char *name);
