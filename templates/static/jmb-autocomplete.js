@@ -89,19 +89,32 @@
       }
     }
 
+    // Under the field, or above it when the window has no room below and
+    // more above (the field near the bottom of the screen).
     function place() {
       // CSSOM, not a style attribute: allowed by style-src 'self'.
       list.style.left = `${field.offsetLeft}px`;
-      list.style.top = `${field.offsetTop + field.offsetHeight}px`;
       list.style.width = `${field.offsetWidth}px`;
+      const box = field.getBoundingClientRect();
+      const height = list.offsetHeight + 8;
+      const below = (window.visualViewport ? window.visualViewport.height : window.innerHeight) - box.bottom;
+      const above = height > below && box.top > below;
+      list.classList.toggle('ac-above', above);
+      list.style.top = above ? `${field.offsetTop - height}px` : `${field.offsetTop + field.offsetHeight}px`;
     }
 
-    function close() {
+    // quiet: the focus left the field, nothing to announce there.
+    function close(quiet = false) {
       clearTimeout(timer);
       if (controller) controller.abort();
       controller = null;
       seq += 1; // answers still on their way are dropped
-      if (!list.hidden || results.length) announce(0);
+      if (quiet) {
+        announced = false;
+        status.textContent = '';
+      } else if (!list.hidden || results.length) {
+        announce(0);
+      }
       results = [];
       setActive(-1);
       list.hidden = true;
@@ -136,8 +149,8 @@
         close();
         return;
       }
-      place();
       list.hidden = false;
+      place();
       field.setAttribute('aria-expanded', 'true');
       announce(items.length);
     }
@@ -253,7 +266,7 @@
       }
     });
     field.addEventListener('click', () => { if (!currentQuery()) close(); });
-    field.addEventListener('blur', close);
+    field.addEventListener('blur', () => close(true));
     // Keep the focus (and the caret) in the field while the mouse picks.
     list.addEventListener('mousedown', (e) => e.preventDefault());
     list.addEventListener('click', (e) => {

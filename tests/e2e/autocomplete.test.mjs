@@ -181,7 +181,7 @@ const tomorrow = () => localParts(new Date(Date.now() + 86_400_000), ZONE).date;
 let shotNo = 0;
 async function shot(page, name) {
   shotNo += 1;
-  await page.screenshot({ path: path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`) });
+  await page.screenshot({ path: path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`), fullPage: true });
 }
 
 async function clickAndWait(page, locator) {
@@ -200,7 +200,7 @@ async function launchBrowser(options = {}) {
     baseURL,
     locale: 'en-GB',
     timezoneId: ZONE,
-    viewport: { width: 1000, height: 800 },
+    viewport: { width: 1000, height: 1100 },
     ...options,
   });
   browsers.push(context);
@@ -463,6 +463,25 @@ describe('invite autocomplete with JavaScript', () => {
     assert.equal(await moderators.inputValue(), 'bob', 'Tab with nothing highlighted changes nothing');
     assert.equal((await comboState(moderators)).expanded, 'false', 'leaving the field closes the list');
     await moderators.fill('');
+  });
+
+  step('near the bottom of the window the list opens above the field', async () => {
+    await page.setViewportSize({ width: 1000, height: 700 });
+    try {
+      await guests.scrollIntoViewIfNeeded();
+      await guests.press('Enter');
+      await guests.pressSequentially('zed');
+      await page.getByRole('option', { name: /zed20@example\.org/ }).waitFor();
+      const f = await guests.boundingBox();
+      const l = await page.getByRole('listbox').boundingBox();
+      assert.ok(l.y + l.height <= f.y, `above the field (${l.y}+${l.height} <= ${f.y})`);
+      assert.ok(l.y >= 0, 'within the window');
+      await page.screenshot({ path: path.join(SHOTS, `${String(++shotNo).padStart(2, '0')}-suggestions-above.png`) });
+      await guests.press('Escape');
+      for (let i = 0; i < 4; i++) await guests.press('Backspace');
+    } finally {
+      await page.setViewportSize({ width: 1000, height: 1100 });
+    }
   });
 
   step('saving: the meeting has the picked addresses', async () => {
