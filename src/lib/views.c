@@ -250,6 +250,28 @@ static void render_error(struct render *r, const char *msg)
 		r->error = jmb_xstrdup(msg);
 }
 
+static bool is_url_attribute(const char *name)
+{
+	return strcasecmp(name, "href") == 0 || strcasecmp(name, "src") == 0 ||
+	       strcasecmp(name, "action") == 0 || strcasecmp(name, "formaction") == 0;
+}
+
+/* A relative reference, or an absolute one with a scheme people follow safely:
+   never javascript:, data: or vbscript:. */
+static bool url_is_safe(const char *url)
+{
+	static const char *const schemes[] = {"http:", "https:", "mailto:", "webcal:", NULL};
+	size_t scheme_len = strcspn(url, ":/?#");
+
+	if (url[scheme_len] != ':')
+		return true; /* no scheme: a path, query or fragment of this site */
+	for (size_t i = 0; schemes[i] != NULL; i++) {
+		if (strncasecmp(url, schemes[i], strlen(schemes[i])) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void apply_attrs(struct render *r, xmlNodePtr node, const char *spec)
 {
 	char *copy = jmb_xstrdup(spec), *save = NULL;
@@ -282,6 +304,11 @@ static void apply_attrs(struct render *r, xmlNodePtr node, const char *spec)
 			xmlSetProp(node, (const xmlChar *)name, (const xmlChar *)name);
 		} else {
 			char *text = scalar_text(v);
+			if (text != NULL && is_url_attribute(name) && !url_is_safe(text)) {
+				render_error(r, "data-attr refused a URL with an unsafe scheme");
+				free(text);
+				text = NULL;
+			}
 			if (text != NULL)
 				xmlSetProp(node, (const xmlChar *)name, (const xmlChar *)text);
 			else
