@@ -23,7 +23,9 @@ enum jmb_auth_result {
 	JMB_AUTH_UNAVAILABLE, /* a back end (directory, IdP) cannot be reached */
 };
 
-/* What jmbd offers plugins. Every function is safe to call from any request thread. */
+/* What jmbd offers plugins. Every function is safe to call from any request thread.
+ * A host that serves no requests (jmbctl check-config) leaves the request-time
+ * functions NULL: plugins keep the host at init and call them only for requests. */
 struct jmb_auth_host {
 	unsigned abi_version;
 	/* The configured [server] public_url, without a trailing slash. */

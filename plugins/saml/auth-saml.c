@@ -163,7 +163,7 @@ static int saml_init(const struct jmb_auth_host *host, const void *config, void 
 	const struct saml_idp *idp;
 	int ret = -1;
 
-	if (host->abi_version < 2 || host->render_error == NULL) {
+	if (host->abi_version < 2) {
 		*error_r = jmb_xstrdup("this jmbd lends no render_error (plugin ABI 2 needed)");
 		return -1;
 	}
