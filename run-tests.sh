@@ -139,6 +139,7 @@ if [ $quick -eq 0 ]; then
 		echo "== building with AddressSanitizer and UBSan"
 		if build build-asan --enable-sanitizers; then
 			export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+			export LSAN_OPTIONS=suppressions=$top/tests/lsan.supp
 			run_unit asan-unit build-asan
 			run_pytest asan-integration build-asan
 		else
