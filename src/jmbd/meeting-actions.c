@@ -19,8 +19,9 @@
 
 static enum action_result store_failed(const char *what, enum jmb_store_result r, char *error)
 {
-	jmb_log(JMB_LOG_ERROR, what, "result", jmb_store_result_name(r), "error",
-		error != NULL ? error : "", NULL);
+	/* An unknown id is the visitor's mistake, not a store failure. */
+	jmb_log(r == JMB_STORE_NOT_FOUND ? JMB_LOG_INFO : JMB_LOG_ERROR, what, "result",
+		jmb_store_result_name(r), "error", error != NULL ? error : "", NULL);
 	free(error);
 	return r == JMB_STORE_NOT_FOUND ? ACTION_NOT_FOUND : ACTION_FAILED;
 }

@@ -26,7 +26,7 @@ struct mail_content {
 	const char *links[4][2]; /* label, URL */
 	size_t n_links;
 	const char *list_title;  /* the owner's list of answers */
-	const char *list[64];
+	const char **list; /* from the composer's pool */
 	size_t n_list;
 };
 
@@ -251,8 +251,10 @@ static void owner_mail(struct composer *c, const struct jmb_meeting *m, const ch
 	struct mail_content mc = {.subject = subject(c, what, m), .intro = t(c, intro)};
 
 	meeting_facts(c, &mc, m);
+	/* Every invitee, however many the [booking] limits allow. */
 	mc.list_title = m->n_attendees > 0 ? t(c, N_("Invitees")) : NULL;
-	for (size_t i = 0; i < m->n_attendees && mc.n_list < 64; i++)
+	mc.list = jmb_pool_calloc(c->pool, m->n_attendees + 1, sizeof(*mc.list));
+	for (size_t i = 0; i < m->n_attendees; i++)
 		mc.list[mc.n_list++] = answer_line(c, &m->attendees[i]);
 	if (!cancel) {
 		link(&mc, t(c, N_("Start the meeting:")),

@@ -851,7 +851,7 @@ static const struct pg_statement st_feed_token_upsert = {
     "feed_token = coalesce(users.feed_token, excluded.feed_token)",
     "tttt" "ti"};
 static const struct pg_statement st_feed_token_get = {
-    PG_FEED_TOKEN_GET, "SELECT feed_token FROM users WHERE login = $1", "t"};
+    PG_FEED_TOKEN_GET, "SELECT feed_token, identity FROM users WHERE login = $1", "t"};
 
 static enum jmb_store_result pg_feed_token(void *conn, struct jmb_pool *pool,
                                            const struct jmb_person *user,
@@ -861,6 +861,14 @@ static enum jmb_store_result pg_feed_token(void *conn, struct jmb_pool *pool,
 	PGresult *res;
 	enum jmb_store_result r;
 
+	/* The common case, every view of the meeting list: nothing to write. */
+	r = jmb_pg_query(conn, &st_feed_token_get, &res, error_r, user->login);
+	if (r != JMB_STORE_OK)
+		return r;
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) && !PQgetisnull(res, 0, 1) &&
+	    strcmp(PQgetvalue(res, 0, 1), identity_json) == 0)
+		return first_text(pool, res, token_r, NULL, NULL, error_r);
+	PQclear(res);
 	r = jmb_pg_exec(conn, &st_feed_token_upsert, NULL, error_r, user->login,
 	                user->mail != NULL ? user->mail : "", user->name != NULL ? user->name : "",
 	                identity_json, candidate, (int64_t)now);

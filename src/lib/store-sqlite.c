@@ -972,8 +972,24 @@ static enum jmb_store_result sqlite_feed_token(void *conn, struct jmb_pool *pool
 {
 	struct sqlite_conn *c = conn;
 	sqlite3_stmt *stmt = NULL, *stmt_ = NULL;
-	enum jmb_store_result r = jmb_sqlite_begin(c, error_r);
+	enum jmb_store_result r;
+	int rc;
 
+	/* The common case, every view of the meeting list: nothing to write. */
+	r = jmb_sqlite_prepare(c, &stmt,
+			       "SELECT feed_token FROM users WHERE login = ? "
+			       "AND feed_token IS NOT NULL AND identity IS ?",
+			       "tt", error_r, user->login, identity_json);
+	if (r != JMB_STORE_OK)
+		return r;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*token_r = jmb_sqlite_text(pool, stmt, 0);
+	jmb_sqlite_release(c, stmt);
+	stmt = NULL;
+	if (rc == SQLITE_ROW)
+		return JMB_STORE_OK;
+	r = jmb_sqlite_begin(c, error_r);
 	if (r != JMB_STORE_OK)
 		return r;
 	r = EXEC(c, error_r,
