@@ -81,6 +81,16 @@ def test_invitations_on_create(jmbd_factory, smtp):
     assert parse(mails["alice@example.org"]).get_body(("plain",)).get_content().count("@") >= 2
 
 
+def test_organiser_mail_lists_every_invitee(jmbd_factory, smtp):
+    d = mail_jmbd(jmbd_factory, smtp, booking={"max_guests": "100"})
+    s = d.session("alice", "alice-password")
+    guests = [f"guest{i:02d}@example.net" for i in range(70)]
+    book(s, d.url, moderators="", guests="\n".join(guests))
+    mails = by_recipient(smtp.wait_for(71))
+    owner = parse(mails["alice@example.org"]).get_body(("plain",)).get_content()
+    assert all(g in owner for g in guests)
+
+
 def test_external_organiser_uses_the_service_sender(jmbd_factory, smtp):
     d = mail_jmbd(jmbd_factory, smtp, mail={"transport": smtp.url, "from": "noreply@example.org",
                                             "local_domains": "univ.example"})
