@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
 #include "daemon.h"
@@ -11,15 +12,20 @@
 #include "memory.h"
 #include "secret.h"
 
+/* CLOCK_REALTIME, not time(): glibc's time() reads the kernel's coarse clock,
+ * which lags gettimeofday() by up to one tick, so around a second boundary a
+ * token could be dated a second before a client that read the clock first. */
 time_t jmbd_now(void)
 {
 	static long offset = -1;
+	struct timespec ts;
 
 	if (offset == -1) {
 		const char *s = getenv("JMB_TEST_TIME_OFFSET");
 		offset = s != NULL ? strtol(s, NULL, 10) : 0;
 	}
-	return time(NULL) + offset;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + offset;
 }
 
 static const char *url_host(struct jmb_pool *pool, const char *url)
