@@ -13,6 +13,7 @@
 
 struct jmb_auth_plugins;
 struct jmb_directory;
+struct join_counter;
 
 struct jmbd_runtime {
 	struct jmb_pool *pool;
@@ -27,6 +28,7 @@ struct jmbd_runtime {
 struct jmbd {
 	const char *config_path;
 	struct jmb_store *store;
+	struct join_counter *joins; /* written behind, see join-counter.h */
 	char *csrf_key; /* shared by every instance through the store */
 	pthread_rwlock_t lock; /* requests read, reload writes */
 	struct jmbd_runtime *rt;

@@ -13,6 +13,7 @@
 
 #include "daemon.h"
 #include "http-server.h"
+#include "join-counter.h"
 #include "queue-worker.h"
 #include "log.h"
 #include "memory.h"
@@ -127,6 +128,11 @@ int main(int argc, char **argv)
 		jmb_log(JMB_LOG_ERROR, "store_unavailable", "error", errors, NULL);
 		goto out;
 	}
+	d.joins = join_counter_start(d.store, &errors);
+	if (d.joins == NULL) {
+		jmb_log(JMB_LOG_ERROR, "join_counter", "error", errors, NULL);
+		goto out;
+	}
 	worker = queue_worker_start(&d, &errors);
 	if (worker == NULL) {
 		jmb_log(JMB_LOG_ERROR, "queue_worker", "error", errors, NULL);
@@ -144,11 +150,13 @@ int main(int argc, char **argv)
 		"public_url", d.rt->settings.server.public_url, NULL);
 	serve_until_stopped(&d, &signals);
 	http_server_stop(&server, DRAIN_SECONDS);
+	join_counter_stop(&d.joins);
 	queue_worker_stop(&worker);
 	jmb_log(JMB_LOG_INFO, "stopped", NULL);
 	status = 0;
 out:
 	free(errors);
+	join_counter_stop(&d.joins);
 	queue_worker_stop(&worker);
 	jmb_store_close(&d.store);
 	if (d.csrf_key != NULL)

@@ -12,6 +12,7 @@
 #include "handlers.h"
 #include "identity.h"
 #include "jitsi-token.h"
+#include "join-counter.h"
 #include "log.h"
 #include "meeting-actions.h"
 #include "memory.h"
@@ -184,8 +185,6 @@ void page_join(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 	const struct jmb_jitsi_settings *jitsi = &d->rt->settings.jitsi;
 	struct jmb_meeting *m = NULL;
 	const struct jmb_attendee *a = attendee_load(d, req, resp, req->params[0], &m);
-	char *error = NULL;
-	long joins = 0;
 
 	if (a == NULL)
 		return;
@@ -193,10 +192,7 @@ void page_join(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 		render_error(d, req, resp, 410, N_("This meeting is over."));
 		return;
 	}
-	if (jmb_store_attendee_count_join(d->store, a->token, &joins, &error) != JMB_STORE_OK) {
-		jmb_log(JMB_LOG_WARNING, "join_count", "error", error, NULL);
-		free(error);
-	}
+	join_counter_add(d->joins, a->token);
 	struct jmb_jitsi_user user = {
 		.id = a->mail,
 		.name = a->name != NULL && *a->name != '\0' ? a->name : a->mail,

@@ -569,25 +569,19 @@ static enum jmb_store_result pg_attendee_set_status(void *conn, const char *toke
 	return jmb_pg_finish(conn, r, error_r);
 }
 
-/* One statement: the row lock serialises concurrent joins, none is lost. */
-static const struct pg_statement st_attendee_count_join = {
-    PG_ATTENDEE_COUNT_JOIN,
-    "UPDATE attendees SET joins = joins + 1 WHERE token = $1 RETURNING joins", "t"};
+static const struct pg_statement st_attendee_add_joins = {
+    PG_ATTENDEE_ADD_JOINS, "UPDATE attendees SET joins = joins + $1 WHERE token = $2", "it"};
 
-static enum jmb_store_result pg_attendee_count_join(void *conn, const char *token, long *joins_r,
-                                                    char **error_r)
+static enum jmb_store_result pg_attendees_add_joins(void *conn, const struct jmb_join_count *counts,
+                                                    size_t n, char **error_r)
 {
-	PGresult *res;
-	enum jmb_store_result r = jmb_pg_query(conn, &st_attendee_count_join, &res, error_r, token);
+	struct pg_conn *c = conn;
+	enum jmb_store_result r = jmb_pg_begin(c, error_r);
 
-	if (r == JMB_STORE_OK && PQntuples(res) == 0) {
-		*error_r = jmb_xstrdup("attendee not found");
-		r = JMB_STORE_NOT_FOUND;
-	} else if (r == JMB_STORE_OK) {
-		*joins_r = (long)jmb_pg_int(res, 0, 0);
-	}
-	PQclear(res);
-	return r;
+	for (size_t i = 0; i < n && r == JMB_STORE_OK; i++)
+		r = jmb_pg_exec(c, &st_attendee_add_joins, NULL, error_r, (int64_t)counts[i].joins,
+				counts[i].token);
+	return jmb_pg_finish(c, r, error_r);
 }
 
 /* ---- users, sessions, tokens, secrets ---- */
@@ -963,7 +957,7 @@ const struct jmb_store_driver jmb_store_driver_pg = {
     .meetings_all = pg_meetings_all,
     .attendee_by_token = pg_attendee_by_token,
     .attendee_set_status = pg_attendee_set_status,
-    .attendee_count_join = pg_attendee_count_join,
+    .attendees_add_joins = pg_attendees_add_joins,
     .meeting_by_room = pg_meeting_by_room,
     .meeting_import = pg_meeting_import,
     .meetings_for_feed = pg_meetings_for_feed,

@@ -53,7 +53,8 @@ struct jmb_store_driver {
 						     enum jmb_partstat status, time_t now,
 						     const struct jmb_side_effects *fx,
 						     char **error_r);
-	enum jmb_store_result (*attendee_count_join)(void *conn, const char *token, long *joins_r,
+	enum jmb_store_result (*attendees_add_joins)(void *conn,
+						     const struct jmb_join_count *counts, size_t n,
 						     char **error_r);
 
 	enum jmb_store_result (*meeting_by_room)(void *conn, struct jmb_pool *pool, const char *room,

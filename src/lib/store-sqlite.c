@@ -708,30 +708,18 @@ static enum jmb_store_result sqlite_attendee_set_status(void *conn, const char *
 	return jmb_sqlite_finish(c, r, error_r);
 }
 
-static enum jmb_store_result sqlite_attendee_count_join(void *conn, const char *token,
-							long *joins_r, char **error_r)
+static enum jmb_store_result sqlite_attendees_add_joins(void *conn,
+							const struct jmb_join_count *counts,
+							size_t n, char **error_r)
 {
 	struct sqlite_conn *c = conn;
-	sqlite3_stmt *stmt = NULL;
-	enum jmb_store_result r;
-	int rc;
+	sqlite3_stmt *stmt_ = NULL;
+	enum jmb_store_result r = jmb_sqlite_begin(c, error_r);
 
-	r = jmb_sqlite_prepare(c, &stmt, "UPDATE attendees SET joins = joins + 1 WHERE token = ? RETURNING joins",
-		    "t", error_r, token);
-	if (r != JMB_STORE_OK)
-		return r;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		*joins_r = (long)sqlite3_column_int64(stmt, 0);
-		rc = sqlite3_step(stmt);
-	} else if (rc == SQLITE_DONE) {
-		*error_r = jmb_xstrdup("attendee not found");
-		r = JMB_STORE_NOT_FOUND;
-	}
-	if (r == JMB_STORE_OK && rc != SQLITE_DONE)
-		r = jmb_sqlite_result(c, rc, error_r);
-	jmb_sqlite_release(c, stmt);
-	return r;
+	for (size_t i = 0; i < n && r == JMB_STORE_OK; i++)
+		r = EXEC(c, error_r, "UPDATE attendees SET joins = joins + ? WHERE token = ?", "it",
+			 (int64_t)counts[i].joins, counts[i].token);
+	return jmb_sqlite_finish(c, r, error_r);
 }
 
 static enum jmb_store_result sqlite_user_touch(void *conn, const struct jmb_person *user,
@@ -1095,7 +1083,7 @@ const struct jmb_store_driver jmb_store_driver_sqlite = {
 	.meetings_all = sqlite_meetings_all,
 	.attendee_by_token = sqlite_attendee_by_token,
 	.attendee_set_status = sqlite_attendee_set_status,
-	.attendee_count_join = sqlite_attendee_count_join,
+	.attendees_add_joins = sqlite_attendees_add_joins,
 	.meeting_by_room = sqlite_meeting_by_room,
 	.meeting_import = sqlite_meeting_import,
 	.meetings_for_feed = sqlite_meetings_for_feed,

@@ -363,10 +363,11 @@ enum jmb_store_result jmb_store_attendee_set_status(struct jmb_store *store, con
 	STORE_CALL(attendee_set_status, token, status, now, NULL, error_r);
 }
 
-enum jmb_store_result jmb_store_attendee_count_join(struct jmb_store *store, const char *token,
-						    long *joins_r, char **error_r)
+enum jmb_store_result jmb_store_attendees_add_joins(struct jmb_store *store,
+						    const struct jmb_join_count *counts,
+						    size_t n, char **error_r)
 {
-	STORE_CALL(attendee_count_join, token, joins_r, error_r);
+	STORE_CALL(attendees_add_joins, counts, n, error_r);
 }
 
 enum jmb_store_result jmb_store_meeting_by_room(struct jmb_store *store, struct jmb_pool *pool,

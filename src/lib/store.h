@@ -147,9 +147,19 @@ enum jmb_store_result jmb_store_attendee_set_status_fx(struct jmb_store *store, 
 						       enum jmb_partstat status, time_t now,
 						       const struct jmb_side_effects *fx,
 						       char **error_r);
-/* Adds one to the join counter atomically and returns the new count. */
-enum jmb_store_result jmb_store_attendee_count_join(struct jmb_store *store, const char *token,
-						    long *joins_r, char **error_r);
+/* Joins of one personal link not yet written: jmbd counts joins in memory
+ * and writes them in batches (src/jmbd/join-counter.c). */
+struct jmb_join_count {
+	const char *token;
+	long joins;
+};
+/* Adds each count to its attendee's join counter (joins = joins + n, so
+ * concurrent writers lose nothing), all in one transaction. Pass them sorted
+ * by token: concurrent batches then lock rows in one order. Tokens that no
+ * longer exist (the invitee was removed meanwhile) are skipped. */
+enum jmb_store_result jmb_store_attendees_add_joins(struct jmb_store *store,
+						    const struct jmb_join_count *counts,
+						    size_t n, char **error_r);
 
 /* A meeting by its Jitsi room name; deleted ones are NOT_FOUND. */
 enum jmb_store_result jmb_store_meeting_by_room(struct jmb_store *store, struct jmb_pool *pool,

@@ -73,6 +73,25 @@ def attendee(meeting, mail):
     return a
 
 
+def joins_written(d, meeting, expected, login="alice", settle=False):
+    """The meeting as login sees it once its join counters are `expected`
+    ({mail: joins}). jmbd writes join counts behind, every second
+    (src/jmbd/join-counter.c), so they are polled for; with settle, they are
+    read again after one more write round, to show that nothing else came."""
+    deadline = time.monotonic() + 10
+    while True:
+        seen = view(d, meeting, login)
+        joins = {a["mail"]: a["joins"] for a in seen["attendees"] if a["mail"] in expected}
+        if joins == expected or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert joins == expected, joins
+    if settle:
+        time.sleep(1.5)
+        return joins_written(d, meeting, expected, login)
+    return seen
+
+
 def token_of(meeting, mail):
     """The personal token in an invitee's link."""
     return attendee(meeting, mail)["link"].rsplit("/j/", 1)[1]
