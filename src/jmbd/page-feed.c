@@ -1,6 +1,7 @@
 /* The personal iCal feed (/feed/<token>.ics), its URL in the UI and the API,
  * and its rotation. Calendar servers poll feeds every few minutes: an
- * unchanged feed is answered 304 from a cheap fingerprint query. */
+ * unchanged feed is answered 304 from its version in the store (one indexed
+ * lookup, see sql/sqlite/003_feed_changes.sql), without reading a meeting. */
 #include "config.h"
 
 #include <stdio.h>
@@ -17,6 +18,9 @@
 #include "memory.h"
 #include "render.h"
 #include "secret.h"
+#include "strbuf.h"
+
+#define FEED_CONTEXT_LEN 16 /* hex digits of SHA-256 in the ETag */
 
 static struct jmb_person person_of(const struct jmb_identity *id)
 {
@@ -116,23 +120,105 @@ static time_t parse_http_date(const char *s)
 	return timegm(&tm);
 }
 
-/* True (and a 304 answered) when the client's copy is current. */
-static bool not_modified(const struct jmb_request *req, struct jmb_response *resp,
-			 const char *etag, time_t last_modified)
+/* What shapes a feed besides its meetings: jmb's version, the token, the
+ * user's identity (their addresses select the meetings), the language of the
+ * request and the settings the feed is built with. Hashed into the ETag. */
+static void feed_context(struct jmbd *d, const struct jmb_request *req, const char *token,
+			 const char *identity_json, char out[FEED_CONTEXT_LEN + 1])
+{
+	const struct jmb_settings *s = &d->rt->settings;
+	char hash[JMB_SHA256_HEX_LEN + 1];
+	struct jmb_strbuf b = {0};
+
+	jmb_strbuf_printf(&b, "%s|%s|%s|%s|%s|%ld|%ld|", PACKAGE_VERSION, token, identity_json,
+			  req->language != NULL ? req->language : "", s->server.public_url,
+			  s->booking.feed_past_days, s->booking.feed_refresh_interval);
+	for (size_t i = 0; i < s->reminders.n_mail_before; i++)
+		jmb_strbuf_printf(&b, "%ld,", s->reminders.mail_before[i]);
+	jmb_sha256_hex(b.data, hash);
+	jmb_strbuf_free(&b);
+	memcpy(out, hash, FEED_CONTEXT_LEN);
+	out[FEED_CONTEXT_LEN] = '\0';
+}
+
+/* A feed's ETag: "<changes>-<expiry>-<context>", the version in the store
+ * (read before the meetings), until when the clock leaves the body as it is
+ * (0: for ever), and the context hash. */
+static const char *feed_etag(struct jmb_pool *pool, const struct jmb_feed_version *v,
+			     time_t expiry, const char *context)
+{
+	return jmb_pool_printf(pool, "\"%lld-%lld-%s\"", (long long)v->changes, (long long)expiry,
+			       context);
+}
+
+/* The tag of If-None-Match that still names the current feed, or NULL: same
+ * version and context, and its expiry not reached. */
+static const char *current_etag(struct jmb_pool *pool, const char *if_none_match,
+				const struct jmb_feed_version *v, const char *context, time_t now)
+{
+	const char *cursor = if_none_match, *tag;
+	size_t len;
+
+	while ((tag = jmb_etag_next(&cursor, &len)) != NULL) {
+		long long changes, expiry;
+		char ctx[FEED_CONTEXT_LEN + 1];
+		int used = -1;
+		char *t = jmb_pool_strndup(pool, tag, len);
+
+		if (sscanf(t, "%19lld-%19lld-%16[0-9a-f]%n", &changes, &expiry, ctx, &used) == 3 &&
+		    (size_t)used == len && changes == v->changes && strcmp(ctx, context) == 0 &&
+		    (expiry == 0 || now < expiry))
+			return feed_etag(pool, v, (time_t)expiry, context);
+	}
+	return NULL;
+}
+
+/* A 304 from the store's version of the feed alone, without reading a
+ * meeting. If-Modified-Since alone compares with the newest write: it misses
+ * what only the clock changes (a reminder's VALARM gone once its time is past,
+ * a meeting leaving the window), which only ever removes the past; clients
+ * that send ETags miss nothing. A 304 carries the ETag (RFC 9110 §15.4.5);
+ * when the client sent none to echo, its expiry is now, as the expiry of this
+ * version is not known without the meetings: the tag is then good for
+ * nothing but a 200, which brings the real one. */
+static bool not_modified(struct jmbd *d, const struct jmb_request *req,
+			 struct jmb_response *resp, const struct jmb_feed_version *v,
+			 const char *context, time_t now)
 {
 	const char *inm = jmb_request_header(req, "If-None-Match");
+	const char *etag = NULL;
 	time_t ims;
 
+	(void)d;
 	if (inm != NULL) {
-		if (strstr(inm, etag) == NULL && strcmp(inm, "*") != 0)
+		if (strcmp(inm, "*") != 0 && (etag = current_etag(req->pool, inm, v, context, now)) == NULL)
 			return false;
-	} else if ((ims = parse_http_date(jmb_request_header(req, "If-Modified-Since"))) ==
+	} else if (v->changed_at == 0 ||
+		   (ims = parse_http_date(jmb_request_header(req, "If-Modified-Since"))) ==
 			   (time_t)-1 ||
-		   last_modified > ims) {
+		   v->changed_at > ims) {
 		return false;
 	}
 	resp->status = 304;
+	jmb_response_add_header(resp, "ETag",
+				etag != NULL ? etag : feed_etag(req->pool, v, now, context));
 	return true;
+}
+
+static void feed_headers(struct jmb_response *resp, const struct jmb_feed_version *v, time_t now)
+{
+	char modified[64];
+
+	http_date(v->changed_at > 0 ? v->changed_at : now, modified, sizeof(modified));
+	jmb_response_add_header(resp, "Last-Modified", modified);
+	jmb_response_add_header(resp, "Cache-Control", "private, no-cache");
+	jmb_response_add_header(resp, "Vary", "Accept-Language");
+}
+
+static void unknown_feed(struct jmb_response *resp)
+{
+	resp->status = 404;
+	jmb_response_set_body(resp, "text/plain; charset=utf-8", "unknown feed\n", 13);
 }
 
 void page_feed(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
@@ -141,11 +227,12 @@ void page_feed(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 	const char *param = req->params[0];
 	size_t len = strlen(param);
 	char *token, *login = NULL, *json = NULL, *error = NULL, *body;
-	char etag[64], hash[JMB_SHA256_HEX_LEN + 1], modified[64];
+	char context[FEED_CONTEXT_LEN + 1];
 	struct jmb_identity *owner;
-	struct jmb_feed_stamp stamp;
+	struct jmb_feed_version version;
 	struct jmb_meeting_list list;
-	time_t now = jmbd_now(), since = now - s->booking.feed_past_days * 86400L;
+	long window = s->booking.feed_past_days * 86400L;
+	time_t now = jmbd_now();
 	size_t body_len = 0;
 
 	token = jmb_pool_strndup(req->pool, param, len > 4 && strcmp(param + len - 4, ".ics") == 0 ? len - 4 : len);
@@ -153,27 +240,19 @@ void page_feed(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 	    jmb_store_feed_token_lookup(d->store, req->pool, token, &login, &json, &error) != JMB_STORE_OK ||
 	    (owner = jmb_identity_from_json(req->pool, json)) == NULL) {
 		free(error);
-		resp->status = 404;
-		jmb_response_set_body(resp, "text/plain; charset=utf-8", "unknown feed\n", 13);
+		unknown_feed(resp);
 		return;
 	}
-	if (jmb_store_feed_stamp(d->store, req->pool, login, owner->mails, since, since,
-				 s->reminders.mail_before, s->reminders.n_mail_before, now, &stamp,
-				 &error) != JMB_STORE_OK)
+	/* The version first: a write committed after it shows in a newer one. */
+	if (jmb_store_feed_version(d->store, req->pool, login, owner->mails, &version, &error) !=
+	    JMB_STORE_OK)
 		goto fail;
-	snprintf(etag, sizeof(etag), "%s|%lld|%ld|%ld|%ld|%s", token,
-		 (long long)stamp.last_modified, stamp.meetings, stamp.future_alarms,
-		 stamp.revisions, PACKAGE_VERSION);
-	jmb_sha256_hex(etag, hash);
-	snprintf(etag, sizeof(etag), "\"%.32s\"", hash);
-	http_date(stamp.last_modified > 0 ? stamp.last_modified : now, modified, sizeof(modified));
-	jmb_response_add_header(resp, "ETag", etag);
-	jmb_response_add_header(resp, "Last-Modified", modified);
-	jmb_response_add_header(resp, "Cache-Control", "private, no-cache");
-	if (not_modified(req, resp, etag, stamp.last_modified))
+	feed_context(d, req, token, json, context);
+	feed_headers(resp, &version, now);
+	if (not_modified(d, req, resp, &version, context, now))
 		return;
-	if (jmb_store_meetings_for_feed(d->store, req->pool, login, owner->mails, since, since, &list,
-					&error) != JMB_STORE_OK)
+	if (jmb_store_meetings_for_feed(d->store, req->pool, login, owner->mails, now - window,
+					now - window, &list, &error) != JMB_STORE_OK)
 		goto fail;
 	struct jmb_feed_options o = {
 		.public_url = s->server.public_url,
@@ -188,6 +267,8 @@ void page_feed(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 	body = jmb_ical_feed(&o, &list, login, owner->mails, &body_len);
 	jmb_response_set_body(resp, "text/calendar; charset=utf-8", body, body_len);
 	free(body);
+	jmb_response_add_header(resp, "ETag", feed_etag(req->pool, &version,
+							jmb_ical_feed_expiry(&o, &list, window), context));
 	jmb_response_add_header(resp, "Content-Disposition", "inline; filename=\"jmb.ics\"");
 	return;
 fail:

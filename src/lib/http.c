@@ -168,3 +168,29 @@ void jmb_response_set_cookie(struct jmb_response *resp, const char *name, const 
 					 name, value, max_age, secure ? "; Secure" : "");
 	jmb_response_add_header(resp, "Set-Cookie", cookie);
 }
+
+const char *jmb_etag_next(const char **cursor, size_t *len_r)
+{
+	const char *p = *cursor, *tag, *end;
+
+	while (*p == ' ' || *p == '\t' || *p == ',')
+		p++;
+	if (strncmp(p, "W/", 2) == 0)
+		p += 2;
+	if (*p != '"')
+		return NULL;
+	tag = ++p;
+	/* etagc: "!" and "#" to "~" but '"', and obs-text */
+	while (*p != '"' && (*p == 0x21 || (unsigned char)*p >= 0x23) && *p != 0x7f)
+		p++;
+	if (*p != '"')
+		return NULL;
+	end = p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != ',' && *p != '\0')
+		return NULL;
+	*cursor = p;
+	*len_r = (size_t)(end - tag);
+	return tag;
+}

@@ -54,6 +54,11 @@ const char *jmb_response_header(const struct jmb_response *resp, const char *nam
  * max_age < 0: session cookie; 0: delete. */
 void jmb_response_set_cookie(struct jmb_response *resp, const char *name, const char *value,
 			     long max_age, bool secure);
+/* Entity tags of an If-None-Match header (RFC 9110 §8.8.3), one per call:
+ * returns the next opaque tag without its quotes or W/ prefix (its length in
+ * *len_r) and advances *cursor, or NULL at the end or on anything else than a
+ * well-formed list ("*" included: callers test for it first). */
+const char *jmb_etag_next(const char **cursor, size_t *len_r);
 /* True for a local path safe to redirect to ("/x", not "//host" or "/\host"). */
 bool jmb_is_local_path(const char *path);
 

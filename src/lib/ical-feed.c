@@ -593,3 +593,27 @@ out:
 	jmb_strbuf_free(&b.link);
 	return text;
 }
+
+static void sooner(time_t *expiry, time_t t, time_t now)
+{
+	if (t > now && (*expiry == 0 || t < *expiry))
+		*expiry = t;
+}
+
+time_t jmb_ical_feed_expiry(const struct jmb_feed_options *o,
+                            const struct jmb_meeting_list *meetings, long window)
+{
+	time_t expiry = 0;
+
+	for (size_t i = 0; i < meetings->count; i++) {
+		const struct jmb_meeting *m = meetings->items[i];
+		time_t gone = m->deleted != 0 && m->deleted < m->end ? m->deleted : m->end;
+
+		sooner(&expiry, gone + window, o->now);
+		for (size_t k = 0; m->deleted == 0 && k < o->n_alarm_offsets; k++) {
+			if (o->alarm_offsets[k] >= 0)
+				sooner(&expiry, m->start - o->alarm_offsets[k] * 60, o->now);
+		}
+	}
+	return expiry;
+}

@@ -39,6 +39,14 @@ struct jmb_feed_options {
 char *jmb_ical_feed(const struct jmb_feed_options *o, const struct jmb_meeting_list *meetings,
                     const char *login, const char *const *mails, size_t *len_r);
 
+/* The first moment after o->now at which the feed of `meetings` changes by the
+ * clock alone, 0 if none: a VALARM's time comes (jmb_ical_feed() writes only
+ * those still ahead), or a meeting leaves the store's window, `window`
+ * seconds after its end or its cancellation. Until then a feed can be
+ * answered 304 from its version in the store alone. */
+time_t jmb_ical_feed_expiry(const struct jmb_feed_options *o,
+                            const struct jmb_meeting_list *meetings, long window);
+
 /* True when text is made of CRLF-terminated lines of at most 75 octets and no fold
  * splits a UTF-8 character (no continuation line starts with a UTF-8 continuation
  * byte). */

@@ -35,6 +35,11 @@
 
 /* "jmb-migr": the pg_advisory_lock key every jmb instance migrates under. */
 #define MIGRATION_LOCK_KEY INT64_C(0x6a6d622d6d696772)
+/* Held by every transaction that writes meetings or invitees, from its start:
+   their triggers count changes in feed_changes (003_feed_changes.sql), and one
+   writer at a time never locks those rows in two orders. Bookings are written
+   at the pace people type; joins and the queues do not take it. */
+#define MEETINGS_LOCK_KEY INT64_C(0x6a6d622d6d656574)
 
 static const struct pg_statement st_ping = {PG_PING, "SELECT 1", ""};
 
@@ -154,6 +159,20 @@ static enum jmb_store_result pg_lock_migrations(void *conn, bool lock, char **er
 	if (!lock && r != JMB_STORE_OK)
 		c->broken = true;
 	return r;
+}
+
+static const struct pg_statement st_meetings_lock = {
+    PG_MEETINGS_LOCK, "SELECT pg_advisory_xact_lock($1::bigint)", "i"};
+
+/* BEGIN for the writers of meetings and invitees (see MEETINGS_LOCK_KEY). */
+static enum jmb_store_result begin_meetings_write(struct pg_conn *c, char **error_r)
+{
+	enum jmb_store_result r = jmb_pg_begin(c, error_r);
+
+	if (r != JMB_STORE_OK)
+		return r;
+	r = jmb_pg_exec(c, &st_meetings_lock, NULL, error_r, MEETINGS_LOCK_KEY);
+	return r == JMB_STORE_OK ? r : jmb_pg_finish(c, r, error_r);
 }
 
 /* ---- reading meetings ---- */
@@ -416,7 +435,7 @@ static enum jmb_store_result pg_meeting_insert(void *conn, struct jmb_meeting *m
 {
 	struct pg_conn *c = conn;
 	PGresult *res;
-	enum jmb_store_result r = jmb_pg_begin(c, error_r);
+	enum jmb_store_result r = begin_meetings_write(c, error_r);
 
 	if (r != JMB_STORE_OK)
 		return r;
@@ -458,12 +477,6 @@ static const struct pg_statement st_meeting_update = {
     "WHERE id = $8 AND deleted_at IS NULL",
     "ttiiiti"
     "i"};
-static const struct pg_statement st_attendee_tombstones = {
-    PG_ATTENDEE_TOMBSTONES,
-    "INSERT INTO attendee_removals (mail, meeting_id, removed_at) "
-    "SELECT mail, meeting_id, $3 FROM attendees WHERE meeting_id = $1 "
-    "AND mail NOT IN (SELECT json_array_elements_text($2::json))",
-    "iti"};
 static const struct pg_statement st_attendees_prune = {
     PG_ATTENDEES_PRUNE,
     "DELETE FROM attendees WHERE meeting_id = $1 "
@@ -474,7 +487,7 @@ static enum jmb_store_result pg_meeting_update(void *conn, struct jmb_meeting *m
                                                const struct jmb_side_effects *fx, char **error_r)
 {
 	struct pg_conn *c = conn;
-	enum jmb_store_result r = jmb_pg_begin(c, error_r);
+	enum jmb_store_result r = begin_meetings_write(c, error_r);
 	long changed = 0;
 	char *mails;
 
@@ -488,9 +501,6 @@ static enum jmb_store_result pg_meeting_update(void *conn, struct jmb_meeting *m
 		r = JMB_STORE_NOT_FOUND;
 	}
 	mails = attendee_mails_json(m);
-	if (r == JMB_STORE_OK)
-		r = jmb_pg_exec(c, &st_attendee_tombstones, NULL, error_r, m->id, mails,
-		                (int64_t)m->updated);
 	if (r == JMB_STORE_OK)
 		r = jmb_pg_exec(c, &st_attendees_prune, NULL, error_r, m->id, mails);
 	free(mails);
@@ -514,7 +524,7 @@ static enum jmb_store_result pg_meeting_delete(void *conn, int64_t id, time_t no
                                                const struct jmb_side_effects *fx, char **error_r)
 {
 	struct pg_conn *c = conn;
-	enum jmb_store_result r = jmb_pg_begin(c, error_r);
+	enum jmb_store_result r = begin_meetings_write(c, error_r);
 	long changed = 0;
 
 	if (r != JMB_STORE_OK)
@@ -552,7 +562,7 @@ static enum jmb_store_result pg_attendee_set_status(void *conn, const char *toke
 	long changed = 0;
 	enum jmb_store_result r;
 
-	r = jmb_pg_begin(conn, error_r);
+	r = begin_meetings_write(conn, error_r);
 	if (r != JMB_STORE_OK)
 		return r;
 	r = jmb_pg_exec(conn, &st_attendee_set_status, &changed, error_r, jmb_partstat_name(status),
@@ -767,7 +777,7 @@ static enum jmb_store_result pg_meeting_import(void *conn, struct jmb_meeting *m
 {
 	struct pg_conn *c = conn;
 	PGresult *res = NULL;
-	enum jmb_store_result r = jmb_pg_begin(c, error_r);
+	enum jmb_store_result r = begin_meetings_write(c, error_r);
 
 	if (r != JMB_STORE_OK)
 		return r;
@@ -808,31 +818,25 @@ static enum jmb_store_result pg_meetings_for_feed(void *conn, struct jmb_pool *p
 	return collect_meetings(conn, pool, res, list_r, error_r);
 }
 
-static const struct pg_statement st_feed_stamp = {
-    PG_FEED_STAMP,
-    "SELECT greatest(coalesce(max(m.updated_at), 0), coalesce((SELECT max(removed_at) "
-    "FROM attendee_removals WHERE mail IN (SELECT json_array_elements_text($4::json))), 0)), "
-    "count(*), coalesce(sum((SELECT count(*) FROM json_array_elements_text($5::json) o "
-    "WHERE m.deleted_at IS NULL AND m.start_at - o::bigint * 60 > $6)), 0), "
-    "coalesce(sum(m.revision), 0)" FEED_WHERE,
-    "iitt" "ti"};
+/* sql/postgresql/003_feed_changes.sql keeps feed_changes. */
+static const struct pg_statement st_feed_version = {
+    PG_FEED_VERSION,
+    "SELECT coalesce(sum(changes), 0), coalesce(max(changed_at), 0) FROM feed_changes "
+    "WHERE key = ANY (ARRAY(SELECT 'login:' || $1 "
+    "UNION ALL SELECT 'mail:' || json_array_elements_text($2::json)))",
+    "tt"};
 
-static enum jmb_store_result pg_feed_stamp(void *conn, const char *login, const char *mails_json,
-                                           time_t ends_after, time_t deleted_after,
-                                           const char *offsets_json, time_t now,
-                                           struct jmb_feed_stamp *stamp_r, char **error_r)
+static enum jmb_store_result pg_feed_version(void *conn, const char *login, const char *mails_json,
+                                             struct jmb_feed_version *version_r, char **error_r)
 {
 	PGresult *res;
-	enum jmb_store_result r = jmb_pg_query(conn, &st_feed_stamp, &res, error_r,
-	                                       (int64_t)ends_after, (int64_t)deleted_after, login,
-	                                       mails_json, offsets_json, (int64_t)now);
+	enum jmb_store_result r =
+	    jmb_pg_query(conn, &st_feed_version, &res, error_r, login, mails_json);
 
 	if (r != JMB_STORE_OK)
 		return r;
-	stamp_r->last_modified = (time_t)jmb_pg_int(res, 0, 0);
-	stamp_r->meetings = (long)jmb_pg_int(res, 0, 1);
-	stamp_r->future_alarms = (long)jmb_pg_int(res, 0, 2);
-	stamp_r->revisions = (long)jmb_pg_int(res, 0, 3);
+	version_r->changes = jmb_pg_int(res, 0, 0);
+	version_r->changed_at = (time_t)jmb_pg_int(res, 0, 1);
 	PQclear(res);
 	return JMB_STORE_OK;
 }
@@ -961,7 +965,7 @@ const struct jmb_store_driver jmb_store_driver_pg = {
     .meeting_by_room = pg_meeting_by_room,
     .meeting_import = pg_meeting_import,
     .meetings_for_feed = pg_meetings_for_feed,
-    .feed_stamp = pg_feed_stamp,
+    .feed_version = pg_feed_version,
     .feed_token = pg_feed_token,
     .feed_token_set = pg_feed_token_set,
     .feed_token_lookup = pg_feed_token_lookup,

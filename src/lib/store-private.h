@@ -64,10 +64,8 @@ struct jmb_store_driver {
 						   const char *login, const char *mails_json,
 						   time_t ends_after, time_t deleted_after,
 						   struct jmb_meeting_list *list_r, char **error_r);
-	enum jmb_store_result (*feed_stamp)(void *conn, const char *login, const char *mails_json,
-					    time_t ends_after, time_t deleted_after,
-					    const char *offsets_json, time_t now,
-					    struct jmb_feed_stamp *stamp_r, char **error_r);
+	enum jmb_store_result (*feed_version)(void *conn, const char *login, const char *mails_json,
+					      struct jmb_feed_version *version_r, char **error_r);
 	enum jmb_store_result (*feed_token)(void *conn, struct jmb_pool *pool,
 					    const struct jmb_person *user, const char *identity_json,
 					    const char *candidate, time_t now, char **token_r,

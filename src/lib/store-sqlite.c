@@ -530,12 +530,6 @@ static enum jmb_store_result sqlite_meeting_update(void *conn, struct jmb_meetin
 	mails = attendee_mails_json(m);
 	if (r == JMB_STORE_OK)
 		r = EXEC(c, error_r,
-			 "INSERT INTO attendee_removals (mail, meeting_id, removed_at) "
-			 "SELECT mail, meeting_id, ?3 FROM attendees WHERE meeting_id = ?1 "
-			 "AND mail NOT IN (SELECT value FROM json_each(?2))",
-			 "iti", m->id, mails, (int64_t)m->updated);
-	if (r == JMB_STORE_OK)
-		r = EXEC(c, error_r,
 			 "DELETE FROM attendees WHERE meeting_id = ? "
 			 "AND mail NOT IN (SELECT value FROM json_each(?))",
 			 "it", m->id, mails);
@@ -919,11 +913,10 @@ static enum jmb_store_result sqlite_meetings_for_feed(void *conn, struct jmb_poo
 	return collect_meetings(conn, pool, stmt, list_r, error_r);
 }
 
-static enum jmb_store_result sqlite_feed_stamp(void *conn, const char *login,
-					       const char *mails_json, time_t ends_after,
-					       time_t deleted_after, const char *offsets_json,
-					       time_t now, struct jmb_feed_stamp *stamp_r,
-					       char **error_r)
+/* sql/sqlite/003_feed_changes.sql keeps feed_changes. */
+static enum jmb_store_result sqlite_feed_version(void *conn, const char *login,
+						 const char *mails_json,
+						 struct jmb_feed_version *version_r, char **error_r)
 {
 	struct sqlite_conn *c = conn;
 	sqlite3_stmt *stmt = NULL;
@@ -931,21 +924,16 @@ static enum jmb_store_result sqlite_feed_stamp(void *conn, const char *login,
 	int rc;
 
 	r = jmb_sqlite_prepare(c, &stmt,
-		    "SELECT max(coalesce(max(m.updated_at), 0), coalesce((SELECT max(removed_at) "
-		    "FROM attendee_removals WHERE mail IN (SELECT value FROM json_each(?4))), 0)), "
-		    "count(*), coalesce(sum((SELECT count(*) FROM json_each(?5) o "
-		    "WHERE m.deleted_at IS NULL AND m.start_at - o.value * 60 > ?6)), 0), "
-		    "coalesce(sum(m.revision), 0)" FEED_WHERE,
-		    "iitt" "ti", error_r, (int64_t)ends_after, (int64_t)deleted_after, login,
-		    mails_json, offsets_json, (int64_t)now);
+			       "SELECT coalesce(sum(changes), 0), coalesce(max(changed_at), 0) "
+			       "FROM feed_changes WHERE key IN (SELECT 'login:' || ?1 "
+			       "UNION ALL SELECT 'mail:' || value FROM json_each(?2))",
+			       "tt", error_r, login, mails_json);
 	if (r != JMB_STORE_OK)
 		return r;
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
-		stamp_r->last_modified = (time_t)sqlite3_column_int64(stmt, 0);
-		stamp_r->meetings = (long)sqlite3_column_int64(stmt, 1);
-		stamp_r->future_alarms = (long)sqlite3_column_int64(stmt, 2);
-		stamp_r->revisions = (long)sqlite3_column_int64(stmt, 3);
+		version_r->changes = sqlite3_column_int64(stmt, 0);
+		version_r->changed_at = (time_t)sqlite3_column_int64(stmt, 1);
 	} else {
 		r = jmb_sqlite_result(c, rc, error_r);
 	}
@@ -1087,7 +1075,7 @@ const struct jmb_store_driver jmb_store_driver_sqlite = {
 	.meeting_by_room = sqlite_meeting_by_room,
 	.meeting_import = sqlite_meeting_import,
 	.meetings_for_feed = sqlite_meetings_for_feed,
-	.feed_stamp = sqlite_feed_stamp,
+	.feed_version = sqlite_feed_version,
 	.feed_token = sqlite_feed_token,
 	.feed_token_set = sqlite_feed_token_set,
 	.feed_token_lookup = sqlite_feed_token_lookup,

@@ -394,21 +394,13 @@ enum jmb_store_result jmb_store_meetings_for_feed(struct jmb_store *store, struc
 		   error_r);
 }
 
-enum jmb_store_result jmb_store_feed_stamp(struct jmb_store *store, struct jmb_pool *pool,
-					   const char *login, const char *const *mails,
-					   time_t ends_after, time_t deleted_after,
-					   const long *alarm_offsets, size_t n_offsets, time_t now,
-					   struct jmb_feed_stamp *stamp_r, char **error_r)
+enum jmb_store_result jmb_store_feed_version(struct jmb_store *store, struct jmb_pool *pool,
+					     const char *login, const char *const *mails,
+					     struct jmb_feed_version *version_r, char **error_r)
 {
 	const char *mails_json = mails_to_json(pool, mails);
-	char *offsets_json = jmb_pool_alloc(pool, 2 + n_offsets * 22);
 
-	strcpy(offsets_json, "[");
-	for (size_t i = 0; i < n_offsets; i++)
-		sprintf(offsets_json + strlen(offsets_json), "%s%ld", i ? "," : "", alarm_offsets[i]);
-	strcat(offsets_json, "]");
-	STORE_CALL(feed_stamp, login, mails_json, ends_after, deleted_after, offsets_json, now,
-		   stamp_r, error_r);
+	STORE_CALL(feed_version, login, mails_json, version_r, error_r);
 }
 
 enum jmb_store_result jmb_store_feed_token(struct jmb_store *store, struct jmb_pool *pool,

@@ -180,20 +180,17 @@ enum jmb_store_result jmb_store_meetings_for_feed(struct jmb_store *store, struc
 						  time_t ends_after, time_t deleted_after,
 						  struct jmb_meeting_list *list_r, char **error_r);
 
-/* A cheap fingerprint of the same set, for ETag and Last-Modified without
- * building the feed: the newest change, the number of meetings, and the number
- * of reminders (offsets in minutes before the start) still in the future. */
-struct jmb_feed_stamp {
-	time_t last_modified; /* newest change, removals of the user included */
-	long meetings;
-	long future_alarms;
-	long revisions;       /* sum of the meetings' revisions: moves on every write */
+/* What a feed's ETag and Last-Modified rest on, without reading its meetings:
+ * the number of changes ever made to meetings of the user's login or
+ * addresses (it grows with every write that changes the feed), and the newest
+ * of those writes. Kept by triggers (sql/<driver>/003_feed_changes.sql). */
+struct jmb_feed_version {
+	int64_t changes;
+	time_t changed_at;
 };
-enum jmb_store_result jmb_store_feed_stamp(struct jmb_store *store, struct jmb_pool *pool,
-					   const char *login, const char *const *mails,
-					   time_t ends_after, time_t deleted_after,
-					   const long *alarm_offsets, size_t n_offsets, time_t now,
-					   struct jmb_feed_stamp *stamp_r, char **error_r);
+enum jmb_store_result jmb_store_feed_version(struct jmb_store *store, struct jmb_pool *pool,
+					     const char *login, const char *const *mails,
+					     struct jmb_feed_version *version_r, char **error_r);
 
 /* Users who logged in at least once (kept for feeds and mail language). */
 enum jmb_store_result jmb_store_user_touch(struct jmb_store *store, const struct jmb_person *user,

@@ -96,8 +96,8 @@ def next_spring_change():
 
 
 def wait_for_next_second():
-    """Until the clock is 30 ms into a new second (a tiny polling loop, < 1.1 s): jmbd
-    reads time(2), which glibc takes from a coarse clock that may lag a few ms."""
+    """Until the clock is 30 ms into a new second (a tiny polling loop, < 1.1 s),
+    so that what follows happens within one second of jmbd's clock."""
     now = int(time.time())
     while int(time.time()) == now or time.time() % 1 < 0.03:
         time.sleep(0.005)
@@ -402,7 +402,15 @@ def test_etag_and_last_modified_answer_304(d):
         r = conditional(url, **headers)
         assert r.status_code == 304, headers
         assert r.content == b""
-        assert r.headers["ETag"] == etag
+        if "If-None-Match" in headers and headers["If-None-Match"] != "*":
+            assert r.headers["ETag"] == etag
+        else:
+            # No tag to echo: a 304 still carries one (RFC 9110 15.4.5), which
+            # jmbd cannot know to be current without the meetings, so it is
+            # stale at once (its expiry is now) and only ever brings a 200.
+            assert re.fullmatch(r'"[^"]+"', r.headers["ETag"])
+            later = conditional(url, **{"If-None-Match": r.headers["ETag"]})
+            assert later.status_code == 200 and later.headers["ETag"] == etag
     for headers in ({"If-None-Match": '"nope"'},
                     {"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"},
                     {"If-Modified-Since": "yesterday"},
@@ -411,6 +419,56 @@ def test_etag_and_last_modified_answer_304(d):
         r = conditional(url, **headers)
         assert r.status_code == 200, headers
         assert r.text.startswith("BEGIN:VCALENDAR")
+
+
+def test_etag_expires_when_the_clock_alone_changes_the_feed(d, jmbd_factory):
+    """No write, yet the feed changes when a reminder's time comes (its VALARM
+    goes): the ETag carries that moment, and an older tag stops matching then."""
+    book(d, title="Soon", start=slot(hours=1.5))  # VALARMs at -60 and -10 min
+    url = feed_urls(d, "alice")["url"]
+    first = fetch(url)
+    assert first.text.count("BEGIN:VALARM") == 2
+    etag = first.headers["ETag"]
+    path = url.split("/feed/", 1)[1]
+    same_url = {"server": {"public_url": d.url}}
+    for minutes, status, alarms in ((20, 304, 2), (35, 200, 1)):
+        later = jmbd_sharing(jmbd_factory, d, f"at{minutes}", sections=same_url,
+                             at=datetime.now(UTC) + timedelta(minutes=minutes))
+        r = conditional(f"{later.url}/feed/{path}", **{"If-None-Match": etag})
+        assert r.status_code == status, minutes
+        if status == 200:
+            assert r.text.count("BEGIN:VALARM") == alarms
+            assert r.headers["ETag"] != etag
+        later.stop()
+
+
+def test_etag_differs_per_language(d):
+    book(d, title="Bilingual")
+    url = feed_urls(d, "alice")["url"]
+    fr = fetch(url, **{"Accept-Language": "fr"})
+    en = fetch(url, **{"Accept-Language": "en"})
+    assert "Visioconférences" in fr.text and "Video meetings" in en.text
+    assert fr.headers["ETag"] != en.headers["ETag"]
+    assert "Accept-Language" in fr.headers["Vary"]
+    r = conditional(url, **{"If-None-Match": fr.headers["ETag"], "Accept-Language": "en"})
+    assert r.status_code == 200 and "Video meetings" in r.text
+
+
+def test_hostile_if_none_match_gets_the_feed(d):
+    book(d, title="Guarded")
+    url = feed_urls(d, "alice")["url"]
+    etag = fetch(url).headers["ETag"]
+    changes, expiry, context = etag.strip('"').split("-")
+    for value in ('"', '""', "W/", "W/W/" + etag, etag[:-1], etag + "x", etag.strip('"'),
+                  f'"{changes}-{expiry}-{context}0"', f'"{changes}-{expiry}-{context.upper()}"',
+                  f'"{int(changes) + 1}-{expiry}-{context}"', f'"-{changes}-{expiry}-{context}"',
+                  f'"{changes}-{expiry}-{context[:-1]}"', f'"{changes}--{context}"',
+                  f'"99999999999999999999999-{expiry}-{context}"', '"' + "9" * 8000 + '"',
+                  '"a", ' * 500 + '"b"', f'"x" {etag}', "\x01" + etag):
+        r = conditional(url, **{"If-None-Match": value})
+        assert r.status_code == 200, value[:80]
+        assert r.text.startswith("BEGIN:VCALENDAR")
+    assert conditional(url, **{"If-None-Match": f'"a" , W/"b",{etag} '}).status_code == 304
 
 
 def test_etag_changes_after_an_edit_an_answer_and_a_deletion(d):

@@ -671,6 +671,78 @@ static void test_add_joins(void **state)
 	assert_int_equal(raw_long("SELECT count(*) FROM attendees"), 3);
 }
 
+/* ---- feed versions (003_feed_changes triggers) ---- */
+
+static struct jmb_feed_version feed_version(struct test_ctx *t, const char *login,
+                                            const char *mail)
+{
+	const char *mails[] = {mail, NULL};
+	struct jmb_feed_version v = {-1, -1};
+
+	OK(jmb_store_feed_version(t->store, t->pool, login, mails, &v, &error));
+	return v;
+}
+
+/* Asserts that the version of (login, mail) moved since *v, or not, and keeps the new one. */
+static void expect_moved(struct test_ctx *t, const char *login, const char *mail,
+                         struct jmb_feed_version *v, bool moved, const char *why)
+{
+	struct jmb_feed_version now = feed_version(t, login, mail);
+
+	if ((now.changes != v->changes) != moved)
+		fail_msg("%s: %s: %s's feed version %s (%lld then %lld)", fixture->name, why, mail,
+		         moved ? "did not move" : "moved", (long long)v->changes,
+		         (long long)now.changes);
+	assert_true(now.changes >= v->changes);
+	*v = now;
+}
+
+static void test_feed_versions_follow_writes(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting *m = three_attendees(t->pool, "fv"), *u;
+	struct jmb_feed_version alice = feed_version(t, "alice", "alice@example.org");
+	struct jmb_feed_version g1 = feed_version(t, "g1", "g1@example.org");
+	struct jmb_feed_version g2 = feed_version(t, "g2", "g2@example.org");
+	struct jmb_feed_version other = feed_version(t, "zoe", "zoe@example.org");
+	const struct jmb_join_count join = {"fv-g1", 2};
+
+	assert_int_equal(alice.changes, 0);
+	assert_int_equal(alice.changed_at, 0);
+	OK(jmb_store_meeting_insert(t->store, m, &error));
+	expect_moved(t, "alice", "alice@example.org", &alice, true, "booked");
+	assert_int_equal(alice.changed_at, m->updated);
+	expect_moved(t, "g1", "g1@example.org", &g1, true, "invited");
+	/* The organiser is found by login alone too (an address the store does not know). */
+	assert_true(feed_version(t, "alice", "nobody@example.org").changes > 0);
+
+	OK(jmb_store_attendee_set_status(t->store, "fv-g1", JMB_PARTSTAT_ACCEPTED, T0 + 7, &error));
+	expect_moved(t, "alice", "alice@example.org", &alice, true, "an answer");
+	assert_int_equal(alice.changed_at, T0 + 7);
+	expect_moved(t, "g1", "g1@example.org", &g1, true, "their answer");
+
+	OK(jmb_store_attendees_add_joins(t->store, &join, 1, &error));
+	expect_moved(t, "alice", "alice@example.org", &alice, false, "a join");
+	expect_moved(t, "g1", "g1@example.org", &g1, false, "a join");
+
+	/* g2 removed: their feed changes (the meeting leaves it). */
+	u = edited_copy(t->pool, m);
+	u->updated = T0 + 20;
+	add_attendee(t->pool, u, "mod@example.org", JMB_ROLE_MODERATOR, "fv-mod");
+	add_attendee(t->pool, u, "g1@example.org", JMB_ROLE_GUEST, "fv-g1");
+	OK(jmb_store_meeting_update(t->store, u, &error));
+	expect_moved(t, "g2", "g2@example.org", &g2, true, "removed");
+	assert_int_equal(g2.changed_at, T0 + 20);
+	expect_moved(t, "g1", "g1@example.org", &g1, true, "edited");
+	/* Removed, g2 is no longer concerned. */
+	OK(jmb_store_meeting_delete(t->store, m->id, T0 + 30, &error));
+	expect_moved(t, "g2", "g2@example.org", &g2, false, "deleted after removal");
+	expect_moved(t, "g1", "g1@example.org", &g1, true, "deleted");
+	expect_moved(t, "alice", "alice@example.org", &alice, true, "deleted");
+	assert_int_equal(alice.changed_at, T0 + 30);
+	expect_moved(t, "zoe", "zoe@example.org", &other, false, "someone else's meeting");
+}
+
 #define JOIN_THREADS 8
 #define BATCHES_EACH 25
 #define JOIN_ATTEMPTS 50
@@ -1585,6 +1657,7 @@ static void test_pg_errors_hide_the_password(void **state)
 	    cmocka_unit_test_setup_teardown(test_meetings_all, setup, teardown),                   \
 	    cmocka_unit_test_setup_teardown(test_attendee_by_token, setup, teardown),              \
 	    cmocka_unit_test_setup_teardown(test_set_status, setup, teardown),                     \
+	    cmocka_unit_test_setup_teardown(test_feed_versions_follow_writes, setup, teardown),    \
 	    cmocka_unit_test_setup_teardown(test_add_joins, setup, teardown),                      \
 	    cmocka_unit_test_setup_teardown(test_add_joins_concurrently, setup, teardown),         \
 	    cmocka_unit_test_setup_teardown(test_user_touch, setup, teardown),                     \
