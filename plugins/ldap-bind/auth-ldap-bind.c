@@ -148,7 +148,8 @@ static enum jmb_auth_result bind_login(void *state, struct jmb_request *req,
 	r = jmb_directory_check_password(dir, jmb_request_pool(req), login, password, &person,
 					 &error);
 	if (r == JMB_DIRECTORY_UNAVAILABLE) {
-		jmb_log(JMB_LOG_ERROR, "directory_unavailable", "plugin", "ldap-bind", "error",
+		jmb_log(jmb_directory_held_down(dir) ? JMB_LOG_DEBUG : JMB_LOG_ERROR,
+			"directory_unavailable", "plugin", "ldap-bind", "error",
 			error != NULL ? error : "", NULL);
 		free(error);
 		st->host->render_login_form(req, resp, 503, "ldap-bind", down, login);

@@ -49,7 +49,8 @@ void api_directory_search(struct jmbd *d, struct jmb_request *req, struct jmb_re
 	r = jmb_directory_search(d->rt->directory, req->pool, q, DIRECTORY_MAX_RESULTS, &matches,
 				 &count, &error);
 	if (r == JMB_DIRECTORY_UNAVAILABLE) {
-		jmb_log(JMB_LOG_WARNING, "directory_unavailable", "use", "autocomplete", "error",
+		jmb_log(jmb_directory_held_down(d->rt->directory) ? JMB_LOG_DEBUG : JMB_LOG_WARNING,
+			"directory_unavailable", "use", "autocomplete", "error",
 			error != NULL ? error : "", NULL);
 		free(error);
 		render_json_error(resp, 503,

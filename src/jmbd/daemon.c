@@ -1,6 +1,7 @@
 /* Loading and reloading the daemon's runtime, and opening the store. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -38,6 +39,21 @@ static const char *url_host(struct jmb_pool *pool, const char *url)
 	return len > 0 ? jmb_pool_strndup(pool, p, len) : "localhost";
 }
 
+/* The directory's outages, logged once each way (context: the [ldap] settings). */
+static void directory_changed(void *context, bool available, const char *error)
+{
+	const struct jmb_ldap_settings *ldap = context;
+	char retry_after[24];
+
+	if (available) {
+		jmb_log(JMB_LOG_INFO, "directory_available", NULL);
+		return;
+	}
+	snprintf(retry_after, sizeof(retry_after), "%ld", ldap->retry_after);
+	jmb_log(JMB_LOG_ERROR, "directory_unavailable", "error", error, "retry_after", retry_after,
+		NULL);
+}
+
 struct jmbd_runtime *jmbd_runtime_load(const char *config_path, char **errors_r)
 {
 	struct jmbd_runtime *rt = jmb_xcalloc(1, sizeof(*rt));
@@ -64,7 +80,8 @@ struct jmbd_runtime *jmbd_runtime_load(const char *config_path, char **errors_r)
 		goto fail_error;
 	rt->uid_domain = url_host(rt->pool, rt->settings.server.public_url);
 	if (jmb_directory_configured(&rt->settings.ldap) &&
-	    (rt->directory = jmb_directory_new(&rt->settings.ldap, &error)) == NULL)
+	    (rt->directory = jmb_directory_new(&rt->settings.ldap, directory_changed,
+					       &rt->settings.ldap, &error)) == NULL)
 		goto fail_error;
 	jmb_config_file_free(&file);
 	return rt;

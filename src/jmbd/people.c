@@ -13,10 +13,12 @@
 #include "people.h"
 #include "subscribers-file.h"
 
-static void log_unavailable(const char *what, const char *login, char *error)
+static void log_unavailable(struct jmbd *d, const char *what, const char *login, char *error)
 {
-	jmb_log(JMB_LOG_WARNING, "directory_unavailable", "use", what, "user",
-		login != NULL ? login : "-", "error", error != NULL ? error : "", NULL);
+	/* While held down, the outage has been logged once (daemon.c). */
+	jmb_log(jmb_directory_held_down(d->rt->directory) ? JMB_LOG_DEBUG : JMB_LOG_WARNING,
+		"directory_unavailable", "use", what, "user", login != NULL ? login : "-", "error",
+		error != NULL ? error : "", NULL);
 	free(error);
 }
 
@@ -29,7 +31,7 @@ void people_enrich(struct jmbd *d, struct jmb_request *req, struct jmb_identity 
 		return;
 	r = jmb_directory_enrich(d->rt->directory, req->pool, identity, &error);
 	if (r == JMB_DIRECTORY_UNAVAILABLE)
-		log_unavailable("identity", identity->login, error);
+		log_unavailable(d, "identity", identity->login, error);
 	else
 		free(error);
 }
@@ -62,7 +64,7 @@ static enum people_answer may_book(struct jmbd *d, struct jmb_request *req)
 	r = jmb_directory_user_matches(d->rt->directory, req->pool, req->identity->login,
 				       b->editor_filter, &error);
 	if (r == JMB_DIRECTORY_UNAVAILABLE) {
-		log_unavailable("editor_filter", req->identity->login, error);
+		log_unavailable(d, "editor_filter", req->identity->login, error);
 		return PEOPLE_UNAVAILABLE;
 	}
 	free(error);
@@ -101,7 +103,7 @@ enum jmb_booking_resolution people_resolve(void *data, struct jmb_pool *pool, co
 	r = jmb_directory_resolve_mail(d->rt->directory, pool, mail, mails_r, &is_group, &error);
 	if (r == JMB_DIRECTORY_UNAVAILABLE) {
 		/* Booking with plain addresses goes on without the directory. */
-		log_unavailable("resolve", req->identity != NULL ? req->identity->login : NULL, error);
+		log_unavailable(d, "resolve", req->identity != NULL ? req->identity->login : NULL, error);
 		return JMB_RESOLVE_SAME;
 	}
 	free(error);

@@ -10,7 +10,9 @@ bool jmb_directory_configured(const struct jmb_ldap_settings *s)
 	return s->uri != NULL && s->uri[0] != NULL;
 }
 
-struct jmb_directory *jmb_directory_new(const struct jmb_ldap_settings *s, char **error_r)
+struct jmb_directory *jmb_directory_new(const struct jmb_ldap_settings *s,
+					jmb_directory_notify_fn *notify, void *context,
+					char **error_r)
 {
 	*error_r = jmb_xstrdup("[ldap] is set but jmb was built without LDAP (--without-ldap)");
 	return NULL;
@@ -24,6 +26,11 @@ void jmb_directory_free(struct jmb_directory **dir)
 const char *jmb_directory_result_name(enum jmb_directory_result r)
 {
 	return r == JMB_DIRECTORY_OK ? "ok" : "unavailable";
+}
+
+bool jmb_directory_held_down(struct jmb_directory *dir)
+{
+	return false;
 }
 
 const char *jmb_directory_kind_name(enum jmb_directory_kind kind)

@@ -8,6 +8,7 @@
 #include <pthread.h>
 
 #include "directory.h"
+#include "holddown.h"
 
 #define DIRECTORY_MAX_IDLE 32
 
@@ -17,6 +18,9 @@ struct jmb_directory {
 	pthread_mutex_t lock;
 	LDAP *idle[DIRECTORY_MAX_IDLE];
 	size_t n_idle;
+	struct jmb_holddown holddown; /* [ldap] retry_after */
+	jmb_directory_notify_fn *notify;
+	void *notify_context;
 };
 
 /* Called for each entry of a search, on the connection that found it.
@@ -25,7 +29,8 @@ typedef int directory_entry_fn(void *context, LDAP *ld, LDAPMessage *entry, char
 
 /* One search on a pooled connection (retried once on a fresh connection when
  * a reused one turns out dead). OK even when nothing matched: *count_r says
- * how many entries there were. NOT_FOUND only when base does not exist. */
+ * how many entries there were. NOT_FOUND only when base does not exist.
+ * UNAVAILABLE at once while the directory is held down. */
 enum jmb_directory_result directory_search(struct jmb_directory *dir, const char *base, int scope,
 					   const char *filter, const char *const *attrs,
 					   long size_limit, directory_entry_fn *each,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include "directory-private.h"
 #include "form.h"
@@ -39,84 +40,6 @@ const char *jmb_directory_kind_name(enum jmb_directory_kind kind)
 	case JMB_DIRECTORY_EXTERNAL: return "external";
 	}
 	return "person";
-}
-
-/* ---- escaping ---------------------------------------------------------- */
-
-static bool value_is_text(const char *value)
-{
-	return value != NULL && jmb_utf8_is_valid(value, strlen(value));
-}
-
-static char *filter_escape(struct jmb_pool *pool, const char *value)
-{
-	struct berval in = {.bv_len = strlen(value), .bv_val = (char *)value}, out = {0, NULL};
-	char *copy;
-
-	if (!value_is_text(value) || ldap_bv2escaped_filter_value(&in, &out) != 0)
-		return NULL;
-	copy = jmb_pool_strndup(pool, out.bv_val, out.bv_len);
-	ber_memfree(out.bv_val);
-	return copy;
-}
-
-char *jmb_ldap_filter_format(struct jmb_pool *pool, const char *template, const char *value)
-{
-	char *escaped = filter_escape(pool, value), *out;
-	struct jmb_strbuf sb = {0};
-
-	if (escaped == NULL)
-		return NULL;
-	for (const char *p = template; *p != '\0'; p++) {
-		if (p[0] == '%' && p[1] == 's') {
-			jmb_strbuf_puts(&sb, escaped);
-			p++;
-		} else if (p[0] == '%' && p[1] == '%') {
-			jmb_strbuf_putc(&sb, '%');
-			p++;
-		} else {
-			jmb_strbuf_putc(&sb, *p);
-		}
-	}
-	out = jmb_pool_strdup(pool, sb.data != NULL ? sb.data : "");
-	jmb_strbuf_free(&sb);
-	return out;
-}
-
-char *jmb_ldap_dn_value_escape(struct jmb_pool *pool, const char *value)
-{
-	LDAPAVA ava = {.la_attr = {2, (char *)"cn"},
-		       .la_value = {strlen(value), (char *)value},
-		       .la_flags = LDAP_AVA_STRING};
-	LDAPAVA *rdn[] = {&ava, NULL};
-	LDAPRDN dn[] = {rdn, NULL};
-	struct berval out = {0, NULL};
-	char *copy;
-
-	if (!value_is_text(value) || *value == '\0' ||
-	    ldap_dn2bv(dn, &out, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
-		return NULL;
-	copy = jmb_pool_strndup(pool, out.bv_val + 3, out.bv_len - 3); /* past "cn=" */
-	ber_memfree(out.bv_val);
-	return copy;
-}
-
-char *directory_any_of(struct jmb_pool *pool, const char *const *attrs, const char *value,
-		       bool substring)
-{
-	char *escaped = filter_escape(pool, value), *out;
-	struct jmb_strbuf sb = {0};
-
-	if (escaped == NULL)
-		return NULL;
-	jmb_strbuf_puts(&sb, "(|");
-	for (size_t i = 0; attrs[i] != NULL; i++)
-		jmb_strbuf_printf(&sb, "(%s=%s%s%s)", attrs[i], substring ? "*" : "", escaped,
-				  substring ? "*" : "");
-	jmb_strbuf_puts(&sb, ")");
-	out = jmb_pool_strdup(pool, sb.data);
-	jmb_strbuf_free(&sb);
-	return out;
 }
 
 void directory_list_add(struct jmb_pool *pool, const char ***list, size_t *count, size_t *cap,
@@ -155,19 +78,21 @@ static int simple_bind(LDAP *ld, const char *dn, const char *password)
 	return ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
 }
 
-/* A new connection with timeouts and TLS set, StartTLS done, and bound as the
- * service account when service_bind. */
-static LDAP *connection_open(struct jmb_directory *dir, bool service_bind, char **error_r)
+/* A new connection in *ld_r with timeouts and TLS set, StartTLS done, and
+ * bound as the service account when service_bind. Returns the libldap code. */
+static int connection_open(struct jmb_directory *dir, bool service_bind, LDAP **ld_r,
+			   char **error_r)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	struct timeval tv = {.tv_sec = s->timeout, .tv_usec = 0};
 	int version = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0, rc;
 	LDAP *ld = NULL;
 
+	*ld_r = NULL;
 	rc = ldap_initialize(&ld, dir->uris);
 	if (rc != LDAP_SUCCESS) {
 		*error_r = jmb_xasprintf("ldap_initialize: %s", ldap_err2string(rc));
-		return NULL;
+		return rc;
 	}
 	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
 	ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
@@ -196,13 +121,15 @@ static LDAP *connection_open(struct jmb_directory *dir, bool service_bind, char 
 			goto fail;
 		}
 	}
-	return ld;
+	*ld_r = ld;
+	return LDAP_SUCCESS;
 fail:
 	ldap_unbind_ext_s(ld, NULL, NULL);
-	return NULL;
+	return rc;
 }
 
-static LDAP *connection_acquire(struct jmb_directory *dir, bool *reused_r, char **error_r)
+static int connection_acquire(struct jmb_directory *dir, LDAP **ld_r, bool *reused_r,
+			      char **error_r)
 {
 	LDAP *ld = NULL;
 
@@ -211,7 +138,8 @@ static LDAP *connection_acquire(struct jmb_directory *dir, bool *reused_r, char 
 		ld = dir->idle[--dir->n_idle];
 	pthread_mutex_unlock(&dir->lock);
 	*reused_r = ld != NULL;
-	return ld != NULL ? ld : connection_open(dir, true, error_r);
+	*ld_r = ld;
+	return ld != NULL ? LDAP_SUCCESS : connection_open(dir, true, ld_r, error_r);
 }
 
 static void connection_release(struct jmb_directory *dir, LDAP *ld, bool broken)
@@ -228,7 +156,63 @@ static void connection_release(struct jmb_directory *dir, LDAP *ld, bool broken)
 		ldap_unbind_ext_s(ld, NULL, NULL);
 }
 
-struct jmb_directory *jmb_directory_new(const struct jmb_ldap_settings *s, char **error_r)
+/* ---- hold-down after an outage ----------------------------------------- */
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* No server answered (libldap has tried every uri): each call would wait up
+   to [ldap] timeout for nothing, so this starts a hold-down. */
+static bool is_outage(int rc)
+{
+	return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR || rc == LDAP_TIMEOUT;
+}
+
+/* Whether a call may go to the servers; false with *error_r while held down. */
+static bool directory_enter(struct jmb_directory *dir, enum jmb_holddown_pass *pass_r,
+			    char **error_r)
+{
+	*pass_r = jmb_holddown_enter(&dir->holddown, monotonic_ms());
+	if (*pass_r != JMB_HOLDDOWN_REFUSE)
+		return true;
+	*error_r = jmb_xasprintf("no server answered; next try within %ld s ([ldap] retry_after)",
+				 dir->settings->retry_after);
+	return false;
+}
+
+/* After a call directory_enter() let through, ended by the libldap code rc
+   (error, when set, says more). */
+static void directory_leave(struct jmb_directory *dir, enum jmb_holddown_pass pass, int rc,
+			    const char *error)
+{
+	switch (jmb_holddown_leave(&dir->holddown, pass, is_outage(rc), monotonic_ms())) {
+	case JMB_HOLDDOWN_WENT_DOWN:
+		if (dir->notify != NULL)
+			dir->notify(dir->notify_context, false,
+				    error != NULL ? error : ldap_err2string(rc));
+		break;
+	case JMB_HOLDDOWN_CAME_BACK:
+		if (dir->notify != NULL)
+			dir->notify(dir->notify_context, true, NULL);
+		break;
+	case JMB_HOLDDOWN_SAME:
+		break;
+	}
+}
+
+bool jmb_directory_held_down(struct jmb_directory *dir)
+{
+	return jmb_holddown_active(&dir->holddown);
+}
+
+struct jmb_directory *jmb_directory_new(const struct jmb_ldap_settings *s,
+					jmb_directory_notify_fn *notify, void *context,
+					char **error_r)
 {
 	struct jmb_directory *dir;
 	struct jmb_strbuf sb = {0};
@@ -243,6 +227,9 @@ struct jmb_directory *jmb_directory_new(const struct jmb_ldap_settings *s, char 
 		jmb_strbuf_printf(&sb, "%s%s", i > 0 ? " " : "", s->uri[i]);
 	dir->uris = jmb_strbuf_steal(&sb, NULL);
 	pthread_mutex_init(&dir->lock, NULL);
+	jmb_holddown_init(&dir->holddown, (int64_t)s->retry_after * 1000);
+	dir->notify = notify;
+	dir->notify_context = context;
 	return dir;
 }
 
@@ -255,28 +242,31 @@ void jmb_directory_free(struct jmb_directory **dirp)
 	for (size_t i = 0; i < dir->n_idle; i++)
 		ldap_unbind_ext_s(dir->idle[i], NULL, NULL);
 	pthread_mutex_destroy(&dir->lock);
+	jmb_holddown_destroy(&dir->holddown);
 	free(dir->uris);
 	free(dir);
 	*dirp = NULL;
 }
 
-enum jmb_directory_result directory_search(struct jmb_directory *dir, const char *base, int scope,
-					   const char *filter, const char *const *attrs,
-					   long size_limit, directory_entry_fn *each,
-					   void *context, size_t *count_r, char **error_r)
+/* directory_search() once let through: *rc_r is the libldap code that ended it. */
+static enum jmb_directory_result search_pooled(struct jmb_directory *dir, const char *base,
+					       int scope, const char *filter,
+					       const char *const *attrs, long size_limit,
+					       directory_entry_fn *each, void *context,
+					       size_t *count_r, int *rc_r, char **error_r)
 {
 	struct timeval tv = {.tv_sec = dir->settings->timeout, .tv_usec = 0};
 	LDAPMessage *res = NULL;
 	bool reused = false;
 	int rc = LDAP_SERVER_DOWN;
 
-	*count_r = 0;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		LDAP *ld = connection_acquire(dir, &reused, error_r);
-		if (ld == NULL)
+		LDAP *ld = NULL;
+		rc = *rc_r = connection_acquire(dir, &ld, &reused, error_r);
+		if (rc != LDAP_SUCCESS)
 			return JMB_DIRECTORY_UNAVAILABLE;
-		rc = ldap_search_ext_s(ld, base, scope, filter, (char **)attrs, 0, NULL, NULL, &tv,
-				       (int)size_limit, &res);
+		rc = *rc_r = ldap_search_ext_s(ld, base, scope, filter, (char **)attrs, 0, NULL,
+					       NULL, &tv, (int)size_limit, &res);
 		if (rc == LDAP_SUCCESS || rc == LDAP_SIZELIMIT_EXCEEDED) {
 			int stop = 0;
 			for (LDAPMessage *e = ldap_first_entry(ld, res); e != NULL && stop == 0;
@@ -299,6 +289,24 @@ enum jmb_directory_result directory_search(struct jmb_directory *dir, const char
 	}
 	*error_r = jmb_xasprintf("search %s: %s", filter, ldap_err2string(rc));
 	return JMB_DIRECTORY_UNAVAILABLE;
+}
+
+enum jmb_directory_result directory_search(struct jmb_directory *dir, const char *base, int scope,
+					   const char *filter, const char *const *attrs,
+					   long size_limit, directory_entry_fn *each,
+					   void *context, size_t *count_r, char **error_r)
+{
+	enum jmb_holddown_pass pass;
+	enum jmb_directory_result r;
+	int rc = LDAP_SUCCESS;
+
+	*count_r = 0;
+	if (!directory_enter(dir, &pass, error_r))
+		return JMB_DIRECTORY_UNAVAILABLE;
+	r = search_pooled(dir, base, scope, filter, attrs, size_limit, each, context, count_r, &rc,
+			  error_r);
+	directory_leave(dir, pass, rc, *error_r);
+	return r;
 }
 
 /* ---- reading entries --------------------------------------------------- */
@@ -447,6 +455,7 @@ enum jmb_directory_result jmb_directory_check_password(struct jmb_directory *dir
 						       struct jmb_directory_person **person_r,
 						       char **error_r)
 {
+	enum jmb_holddown_pass pass;
 	enum jmb_directory_result r;
 	const char *dn, *escaped;
 	LDAP *ld;
@@ -454,7 +463,8 @@ enum jmb_directory_result jmb_directory_check_password(struct jmb_directory *dir
 
 	*person_r = NULL;
 	/* An empty password would make a simple bind "unauthenticated": refuse it here. */
-	if (password == NULL || *password == '\0' || !value_is_text(password))
+	if (password == NULL || *password == '\0' ||
+	    !jmb_utf8_is_valid(password, strlen(password)))
 		return JMB_DIRECTORY_REJECT;
 	r = jmb_directory_find_user(dir, pool, login, person_r, error_r);
 	if (r == JMB_DIRECTORY_UNAVAILABLE)
@@ -465,11 +475,19 @@ enum jmb_directory_result jmb_directory_check_password(struct jmb_directory *dir
 	dn = *person_r != NULL ? (*person_r)->dn
 			       : jmb_pool_printf(pool, "cn=%s,ou=jmb-no-such-user,%s",
 						 escaped != NULL ? escaped : "x", dir->settings->base);
-	ld = connection_open(dir, false, error_r);
-	if (ld == NULL)
+	if (!directory_enter(dir, &pass, error_r)) {
+		*person_r = NULL;
 		return JMB_DIRECTORY_UNAVAILABLE;
+	}
+	rc = connection_open(dir, false, &ld, error_r);
+	if (rc != LDAP_SUCCESS) {
+		directory_leave(dir, pass, rc, *error_r);
+		*person_r = NULL;
+		return JMB_DIRECTORY_UNAVAILABLE;
+	}
 	rc = simple_bind(ld, dn, password);
 	ldap_unbind_ext_s(ld, NULL, NULL);
+	directory_leave(dir, pass, rc, NULL);
 	if (rc == LDAP_SUCCESS && *person_r != NULL)
 		return JMB_DIRECTORY_OK;
 	if (rc == LDAP_SUCCESS || rc == LDAP_INVALID_CREDENTIALS || rc == LDAP_INVALID_DN_SYNTAX ||

@@ -36,14 +36,25 @@ struct jmb_directory_match {
 
 struct jmb_directory;
 
+/* Told once when no server answers any more (error says why) and once when
+ * one answers again (error NULL), on the thread that found out, so that the
+ * caller can log an outage once and not once per request. */
+typedef void jmb_directory_notify_fn(void *context, bool available, const char *error);
+
 /* True when [ldap] names a server. */
 bool jmb_directory_configured(const struct jmb_ldap_settings *settings);
-/* Keeps settings (which must outlive it); connects lazily. NULL with *error_r
- * when the settings cannot work (or the build has no LDAP). */
+/* Keeps settings (which must outlive it); connects lazily. After an outage
+ * (every server down or timed out), every call is UNAVAILABLE at once for
+ * [ldap] retry_after seconds, then one call at a time tries again. notify may
+ * be NULL. NULL with *error_r when the settings cannot work (or the build has
+ * no LDAP). */
 struct jmb_directory *jmb_directory_new(const struct jmb_ldap_settings *settings,
+					jmb_directory_notify_fn *notify, void *context,
 					char **error_r);
 void jmb_directory_free(struct jmb_directory **dir);
 const char *jmb_directory_result_name(enum jmb_directory_result r);
+/* True while calls fail at once after an outage (notify has told of it). */
+bool jmb_directory_held_down(struct jmb_directory *dir);
 const char *jmb_directory_kind_name(enum jmb_directory_kind kind);
 
 /* The entry user_filter finds for login (exactly one). */
@@ -89,9 +100,10 @@ enum jmb_directory_result jmb_directory_search(struct jmb_directory *dir, struct
 					       size_t *count_r, char **error_r);
 
 /* A filter from template with each %s replaced by value escaped per RFC 4515
- * ("%%" is a literal %). NULL when value is not valid UTF-8. */
+ * ("%%" is a literal %). NULL when value is NULL or not valid UTF-8. */
 char *jmb_ldap_filter_format(struct jmb_pool *pool, const char *template, const char *value);
-/* value as one RFC 4514 attribute value (for a DN); NULL when not valid UTF-8. */
+/* value as one RFC 4514 attribute value (for a DN); NULL when value is
+ * NULL, empty or not valid UTF-8. */
 char *jmb_ldap_dn_value_escape(struct jmb_pool *pool, const char *value);
 
 #endif

@@ -148,6 +148,7 @@ static const struct jmb_config_key ldap_keys[] = {
 	{"search_attributes", JMB_CONF_LIST, S(search_attributes), "cn, displayName, sn, mail", 0, 0,
 	 0, NULL},
 	{"timeout", JMB_CONF_INT, S(timeout), "5", 0, 1, 300, NULL},
+	{"retry_after", JMB_CONF_INT, S(retry_after), "10", 0, 0, 3600, NULL},
 	{"size_limit", JMB_CONF_INT, S(size_limit), "200", 0, 1, 100000, NULL},
 	JMB_CONF_END,
 };

@@ -137,6 +137,7 @@ struct jmb_ldap_settings {
 	char **search_attributes; /* what the invite autocomplete matches */
 	long timeout;             /* seconds, for connecting and for each operation */
 	long size_limit;
+	long retry_after;         /* seconds to fail fast after an outage; 0 = never */
 };
 
 struct jmb_settings {

@@ -8,27 +8,21 @@
 // takes typed addresses as before. Screenshots go to screenshots/autocomplete/.
 //
 //   cd tests/e2e && npm install && JMB_BUILDDIR=/path/to/build node --test autocomplete.test.mjs
-import { after, describe, it, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  BUILD, CHROMIUM, HERE, JMBD, PHONE, REPO, Suite, ZONE, attendeeRows, clickAndWait, localParts,
+  logIn as logInAt, screenshots,
+} from './harness.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '..', '..');
-const BUILD = path.resolve(process.env.JMB_BUILDDIR || path.join(REPO, 'build'));
-const JMBD = path.join(BUILD, 'src', 'jmbd', 'jmbd');
 const LDAP_BIND = path.join(BUILD, 'plugins', 'modules', 'auth_ldap_bind.so');
-const CHROMIUM = process.env.JMB_CHROMIUM || '/usr/bin/chromium';
 const PYTHON = process.env.JMB_PYTHON || '/usr/bin/python3';
 const SLAPD = process.env.JMB_SLAPD || '/usr/sbin/slapd';
 const SHOTS = path.join(HERE, 'screenshots', 'autocomplete');
-const ZONE = 'Europe/Paris';
 // A user of tests/integration/servers/slapd-fixture.ldif who may book.
 const ALICE = { login: 'alice', password: 'alice-password', mail: 'alice@example.org', name: 'Alice Martin' };
 
@@ -85,134 +79,19 @@ async function stopSlapd() {
   clearTimeout(timer);
 }
 
-// ---------------------------------------------------------------- jmbd
+// ---------------------------------------------------------------- jmbd and pages
 
-let workdir, baseURL, jmbd, jmbdLog;
-const browsers = [], profiles = [];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function writeConfig(port) {
-  const conf = {
-    server: {
-      listen: `127.0.0.1:${port}`,
-      public_url: `http://127.0.0.1:${port}`,
-      default_language: 'en',
-      timezone: ZONE,
-      template_dir: path.join(REPO, 'templates'),
-      static_dir: path.join(REPO, 'templates', 'static'),
-      locale_dir: path.join(BUILD, 'po', 'locale'),
-      threads: '4',
-    },
-    store: { driver: 'sqlite', path: path.join(workdir, 'jmb.db') },
-    auth: { plugins: 'ldap-bind', plugin_dir: path.join(BUILD, 'plugins', 'modules') },
-    'auth.ldap-bind': { failure_time: '0' },
-    ldap: { ...slapdInfo, timeout: '2' },
-    jitsi: {
-      base_url: 'https://meet.example.org',
-      domain: 'meet.example.org',
-      app_id: 'jmb',
-      app_secret: 'e2e-test-secret-0123456789',
-    },
-  };
-  const text = Object.entries(conf)
-    .map(([section, values]) =>
-      [`[${section}]`, ...Object.entries(values).map(([k, v]) => `${k} = ${v}`), ''].join('\n'))
-    .join('\n');
-  const file = path.join(workdir, 'jmb.conf');
-  fs.writeFileSync(file, text);
-  return file;
-}
-
-function readLog() {
-  try { return fs.readFileSync(jmbdLog, 'utf8'); } catch { return ''; }
-}
-
-async function waitReady(timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (jmbd.exitCode !== null || jmbd.signalCode !== null)
-      throw new Error(`jmbd exited (${jmbd.exitCode ?? jmbd.signalCode}):\n${readLog()}`);
-    try {
-      const r = await fetch(`${baseURL}/healthz`, { signal: AbortSignal.timeout(1000) });
-      if (r.status === 200) return;
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`jmbd did not become ready:\n${readLog()}`);
-}
-
-function killNow() {
-  if (jmbd && jmbd.exitCode === null && jmbd.signalCode === null) jmbd.kill('SIGKILL');
-  if (slapd && slapd.exitCode === null && slapd.signalCode === null) slapd.kill('SIGTERM');
-}
-
-async function stopJmbd() {
-  if (!jmbd || jmbd.exitCode !== null || jmbd.signalCode !== null) return;
-  const exited = new Promise((resolve) => jmbd.once('exit', resolve));
-  jmbd.kill('SIGTERM');
-  const timer = setTimeout(() => jmbd.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-// ---------------------------------------------------------------- helpers
-
-function localParts(date, zone) {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  }).formatToParts(date).map(({ type, value }) => [type, value]));
-  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
-}
+const suite = new Suite({
+  shotsDir: SHOTS, viewport: { width: 1000, height: 1100 }, waitingFor: 'slapd or jmbd',
+  others: {
+    stop: stopSlapd,
+    killNow: () => { if (slapd && slapd.exitCode === null && slapd.signalCode === null) slapd.kill('SIGTERM'); },
+  },
+});
+const { browsers } = suite;
+let shot;
 
 const tomorrow = () => localParts(new Date(Date.now() + 86_400_000), ZONE).date;
-
-let shotNo = 0;
-async function shot(page, name) {
-  shotNo += 1;
-  await page.screenshot({ path: path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`), fullPage: true });
-}
-
-async function clickAndWait(page, locator) {
-  const [response] = await Promise.all([page.waitForNavigation(), locator.click()]);
-  return response;
-}
-
-async function launchBrowser(options = {}) {
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jmb-e2e-chromium-'));
-  profiles.push(userDataDir);
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    baseURL,
-    locale: 'en-GB',
-    timezoneId: ZONE,
-    viewport: { width: 1000, height: 1100 },
-    ...options,
-  });
-  browsers.push(context);
-  context.setDefaultTimeout(15_000);
-  return context;
-}
-
-async function closeBrowser(context) {
-  const i = browsers.indexOf(context);
-  if (i >= 0) browsers.splice(i, 1);
-  await context.close();
-}
 
 /** Records what the page complains about: script errors, CSP refusals, failed loads. */
 function watchProblems(page) {
@@ -222,19 +101,7 @@ function watchProblems(page) {
   return problems;
 }
 
-async function logIn(page, user) {
-  await page.goto('/meetings');
-  assert.equal(new URL(page.url()).pathname, '/auth/ldap-bind/login');
-  await page.getByLabel('User name', { exact: true }).fill(user.login);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
-  await clickAndWait(page, page.locator('main').getByRole('button', { name: 'Log in', exact: true }));
-  assert.equal(new URL(page.url()).pathname, '/meetings');
-}
-
-async function attendeeRows(page) {
-  return page.locator('table.attendees tbody tr').evaluateAll((rows) =>
-    rows.map((tr) => [...tr.cells].map((td) => td.textContent.trim())));
-}
+const logIn = (page, user) => logInAt(page, user, '/auth/ldap-bind/login');
 
 /** The state of a field's suggestions, as assistive technology sees it. */
 async function comboState(field) {
@@ -256,67 +123,23 @@ async function comboState(field) {
   });
 }
 
-function steps(init, getPage) {
-  let failed = false, initialised = false;
-  return (name, fn) => it(name, async (t) => {
-    if (!ready) return t.skip('slapd or jmbd did not start');
-    if (failed) return t.skip('an earlier step failed');
-    try {
-      if (!initialised) {
-        initialised = true;
-        await init();
-      }
-      await fn();
-    } catch (e) {
-      failed = true;
-      const page = getPage();
-      if (page && !page.isClosed())
-        await page.screenshot({ path: path.join(SHOTS, `FAIL-${name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
-      t.diagnostic('jmbd log (last lines):');
-      for (const line of readLog().trimEnd().split('\n').slice(-15)) t.diagnostic(line);
-      throw e;
-    }
-  });
-}
+const steps = (init, getPage) => suite.steps(init, getPage);
 
 // ---------------------------------------------------------------- setup
 
-function cleanupNow() {
-  killNow();
-  for (const d of profiles.splice(0)) fs.rmSync(d, { recursive: true, force: true, maxRetries: 3 });
-  if (workdir && !process.env.JMB_E2E_KEEP) fs.rmSync(workdir, { recursive: true, force: true });
-}
-process.once('exit', cleanupNow);
-for (const sig of ['SIGINT', 'SIGTERM'])
-  process.once(sig, () => { cleanupNow(); process.exit(128 + os.constants.signals[sig]); });
-
-let ready = false;
 test('slapd and jmbd (with [ldap] and ldap-bind) start', async () => {
   for (const f of [JMBD, LDAP_BIND, CHROMIUM, PYTHON, SLAPD])
     assert.ok(fs.existsSync(f), `${f} is missing (build jmb; apt-get install chromium slapd ldap-utils)`);
-  fs.mkdirSync(SHOTS, { recursive: true });
-  for (const f of fs.readdirSync(SHOTS)) if (f.endsWith('.png')) fs.rmSync(path.join(SHOTS, f));
+  shot = screenshots(SHOTS);
   await startSlapd();
-  workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'jmb-e2e-ac-'));
-  const port = await freePort();
-  baseURL = `http://127.0.0.1:${port}`;
-  const config = writeConfig(port);
-  jmbdLog = path.join(workdir, 'jmbd.log');
-  const logFd = fs.openSync(jmbdLog, 'a');
-  jmbd = spawn(JMBD, ['--config', config], { stdio: ['ignore', logFd, logFd] });
-  fs.closeSync(logFd);
-  await waitReady();
-  ready = true;
-});
-
-after(async () => {
-  try {
-    for (const b of browsers.splice(0)) await b.close().catch(() => {});
-  } finally {
-    await stopJmbd();
-    await stopSlapd();
-    cleanupNow();
-  }
+  const jmbd = suite.newJmbd('jmb-e2e-ac-');
+  await jmbd.configure({
+    auth: { plugins: 'ldap-bind', plugin_dir: path.join(BUILD, 'plugins', 'modules') },
+    'auth.ldap-bind': { failure_time: '0' },
+    // retry_after = 0: no hold-down, so that suggestions come back as soon as slapd does.
+    ldap: { ...slapdInfo, timeout: '2', retry_after: '0' },
+  });
+  await suite.start();
 });
 
 // ---------------------------------------------------------------- scenarios
@@ -325,11 +148,11 @@ describe('invite autocomplete with JavaScript', () => {
   let context, page, problems, guests, moderators;
 
   const step = steps(async () => {
-    context = await launchBrowser();
+    context = await browsers.launch();
     page = await context.newPage();
     problems = watchProblems(page);
   }, () => page);
-  after(async () => { if (context) await closeBrowser(context); });
+  after(async () => { if (context) await browsers.close(context); });
 
   step('the invite fields become comboboxes, the others do not', async () => {
     await logIn(page, ALICE);
@@ -476,7 +299,7 @@ describe('invite autocomplete with JavaScript', () => {
       const l = await page.getByRole('listbox').boundingBox();
       assert.ok(l.y + l.height <= f.y, `above the field (${l.y}+${l.height} <= ${f.y})`);
       assert.ok(l.y >= 0, 'within the window');
-      await page.screenshot({ path: path.join(SHOTS, `${String(++shotNo).padStart(2, '0')}-suggestions-above.png`) });
+      await shot(page, 'suggestions-above', { fullPage: false });
       await guests.press('Escape');
       for (let i = 0; i < 4; i++) await guests.press('Backspace');
     } finally {
@@ -570,12 +393,10 @@ describe('the invite fields on a phone (390×844)', () => {
   let context, page;
 
   const step = steps(async () => {
-    context = await launchBrowser({
-      viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
-    });
+    context = await browsers.launch(PHONE);
     page = await context.newPage();
   }, () => page);
-  after(async () => { if (context) await closeBrowser(context); });
+  after(async () => { if (context) await browsers.close(context); });
 
   step('the list fits the screen and a tap picks', async () => {
     await logIn(page, ALICE);
@@ -598,10 +419,10 @@ describe('the form without JavaScript', () => {
   let context, page;
 
   const step = steps(async () => {
-    context = await launchBrowser({ javaScriptEnabled: false });
+    context = await browsers.launch({ javaScriptEnabled: false });
     page = await context.newPage();
   }, () => page);
-  after(async () => { if (context) await closeBrowser(context); });
+  after(async () => { if (context) await browsers.close(context); });
 
   step('plain textareas take typed addresses and the meeting is saved', async () => {
     await logIn(page, ALICE);

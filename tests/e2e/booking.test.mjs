@@ -4,140 +4,34 @@
 // Screenshots of every step go to tests/e2e/screenshots/.
 //
 //   cd tests/e2e && npm install && JMB_BUILDDIR=/path/to/build node --test .
-import { after, describe, it, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  BUILD, CHROMIUM, HERE, JMBCTL, JMBD, PHONE, Suite, ZONE, attendeeRows, clickAndWait, localParts,
+  logIn, screenshots,
+} from './harness.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '..', '..');
-const BUILD = path.resolve(process.env.JMB_BUILDDIR || path.join(REPO, 'build'));
-const JMBD = path.join(BUILD, 'src', 'jmbd', 'jmbd');
-const JMBCTL = path.join(BUILD, 'src', 'jmbctl', 'jmbctl');
-const CHROMIUM = process.env.JMB_CHROMIUM || '/usr/bin/chromium';
 const SHOTS = path.join(HERE, 'screenshots');
-const ZONE = 'Europe/Paris'; // [server] timezone of the test config
 
 const ALICE = { login: 'alice', password: 'alice-Secret-42', mail: 'alice@example.org', name: 'Alice Durand' };
 const BOB = { login: 'bob', password: 'bob-Secret-42', mail: 'bob@example.org', name: 'Bob Martin' };
 
-// ---------------------------------------------------------------- jmbd
+const suite = new Suite({ shotsDir: SHOTS, viewport: { width: 1280, height: 900 } });
+const { browsers } = suite;
+let jmbd, bobToken, shot;
 
-let workdir, baseURL, jmbd, jmbdLog, bobToken;
-const browsers = [], profiles = [];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function writeConfig(port) {
-  const conf = {
-    server: {
-      listen: `127.0.0.1:${port}`,
-      public_url: `http://127.0.0.1:${port}`,
-      default_language: 'en',
-      timezone: ZONE,
-      template_dir: path.join(REPO, 'templates'),
-      static_dir: path.join(REPO, 'templates', 'static'),
-      locale_dir: path.join(BUILD, 'po', 'locale'),
-      threads: '4',
-    },
-    store: { driver: 'sqlite', path: path.join(workdir, 'jmb.db') },
-    auth: { plugins: 'local', plugin_dir: path.join(BUILD, 'plugins', 'modules') },
-    'auth.local': { users_file: path.join(workdir, 'users') },
-    jitsi: {
-      base_url: 'https://meet.example.org',
-      domain: 'meet.example.org',
-      app_id: 'jmb',
-      app_secret: 'e2e-test-secret-0123456789',
-    },
-  };
-  const text = Object.entries(conf)
-    .map(([section, values]) =>
-      [`[${section}]`, ...Object.entries(values).map(([k, v]) => `${k} = ${v}`), ''].join('\n'))
-    .join('\n');
-  const file = path.join(workdir, 'jmb.conf');
-  fs.writeFileSync(file, text);
-  return file;
-}
-
-function jmbctl(config, args, input) {
-  return execFileSync(JMBCTL, ['--config', config, ...args], {
-    input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], timeout: 60_000,
-  });
-}
-
-function addUser(config, u) {
-  jmbctl(config, ['user', 'add', u.login, '--mail', u.mail, '--name', u.name, '--password-stdin'],
+function addUser(u) {
+  jmbd.jmbctl(['user', 'add', u.login, '--mail', u.mail, '--name', u.name, '--password-stdin'],
     `${u.password}\n`);
-}
-
-async function waitReady(timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (jmbd.exitCode !== null || jmbd.signalCode !== null)
-      throw new Error(`jmbd exited (${jmbd.exitCode ?? jmbd.signalCode}):\n${readLog()}`);
-    try {
-      const r = await fetch(`${baseURL}/healthz`, { signal: AbortSignal.timeout(1000) });
-      if (r.status === 200) return;
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`jmbd did not become ready:\n${readLog()}`);
-}
-
-function readLog() {
-  try { return fs.readFileSync(jmbdLog, 'utf8'); } catch { return ''; }
-}
-
-function killJmbdNow() {
-  if (jmbd && jmbd.exitCode === null && jmbd.signalCode === null) jmbd.kill('SIGKILL');
-}
-
-async function stopJmbd() {
-  if (!jmbd || jmbd.exitCode !== null || jmbd.signalCode !== null) return;
-  const exited = new Promise((resolve) => jmbd.once('exit', resolve));
-  jmbd.kill('SIGTERM');
-  const timer = setTimeout(killJmbdNow, 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 // ---------------------------------------------------------------- helpers
 
-/** Local calendar date and clock time of `date` in `zone`: {date: 'YYYY-MM-DD', time: 'HH:MM'}. */
-function localParts(date, zone) {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  }).formatToParts(date).map(({ type, value }) => [type, value]));
-  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
-}
-
 /** Tomorrow at `hhmm` (local time of `zone`). */
 function tomorrowAt(zone, hhmm) {
   return { date: localParts(new Date(Date.now() + 86_400_000), zone).date, time: hhmm };
-}
-
-let shotNo = 0;
-async function shot(page, name) {
-  shotNo += 1;
-  const file = path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  return file;
 }
 
 /** Fails when the page scrolls sideways or a form control sticks out of the viewport. */
@@ -159,46 +53,6 @@ async function assertFitsWidth(page, what) {
   assert.deepEqual(r.out, [], `${what}: elements outside the viewport`);
 }
 
-/** Clicks and waits for the resulting navigation; returns its main response. */
-async function clickAndWait(page, locator) {
-  const [response] = await Promise.all([page.waitForNavigation(), locator.click()]);
-  return response;
-}
-
-/** Starts Chromium headless on a fresh profile; returns its (only) context. */
-async function launchBrowser(options = {}) {
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jmb-e2e-chromium-'));
-  profiles.push(userDataDir);
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    baseURL,
-    locale: 'en-GB',
-    timezoneId: ZONE,
-    viewport: { width: 1280, height: 900 },
-    ...options,
-  });
-  browsers.push(context);
-  context.setDefaultTimeout(15_000);
-  return context;
-}
-
-async function closeBrowser(context) {
-  const i = browsers.indexOf(context);
-  if (i >= 0) browsers.splice(i, 1);
-  await context.close();
-}
-
-async function logIn(page, user) {
-  await page.goto('/meetings');
-  await page.getByLabel('User name', { exact: true }).fill(user.login);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
-  await clickAndWait(page, page.locator('main').getByRole('button', { name: 'Log in', exact: true }));
-  assert.match(new URL(page.url()).pathname, /^\/meetings$/);
-}
-
 /** Fills the meeting form. Fields left undefined keep their value. */
 async function fillMeeting(page, m) {
   if (m.title !== undefined) await page.getByLabel('Title', { exact: true }).fill(m.title);
@@ -211,85 +65,28 @@ async function fillMeeting(page, m) {
   if (m.guests !== undefined) await page.getByLabel(/^Guests/).fill(m.guests.join('\n'));
 }
 
-/** The attendee table as [[mail, role, answer, joins], ...]. */
-async function attendeeRows(page) {
-  return page.locator('table.attendees tbody tr').evaluateAll((rows) =>
-    rows.map((tr) => [...tr.cells].map((td) => td.textContent.trim())));
-}
-
-/** Runs the steps of a describe() block in order. The first step runs `init`
- * (starting the browser) so that a failure there counts as a failed test,
- * not a cancelled one. After a failing step the rest are skipped, and the
- * failing page is saved as FAIL-<step>.png. */
-function steps(init, getPage) {
-  let failed = false, initialised = false;
-  return (name, fn) => it(name, async (t) => {
-    if (!jmbdReady) return t.skip('jmbd did not start');
-    if (failed) return t.skip('an earlier step failed');
-    try {
-      if (!initialised) {
-        initialised = true;
-        await init();
-      }
-      await fn();
-    } catch (e) {
-      failed = true;
-      const page = getPage();
-      if (page && !page.isClosed())
-        await page.screenshot({ path: path.join(SHOTS, `FAIL-${name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
-      t.diagnostic('jmbd log (last lines):');
-      for (const line of readLog().trimEnd().split('\n').slice(-15)) t.diagnostic(line);
-      throw e;
-    }
-  });
-}
+const steps = (init, getPage) => suite.steps(init, getPage);
 
 // ---------------------------------------------------------------- setup
 
-/** Stops what this file started; synchronous, for exit and signal handlers. */
-function cleanupNow() {
-  killJmbdNow();
-  for (const d of profiles.splice(0)) fs.rmSync(d, { recursive: true, force: true, maxRetries: 3 });
-  if (workdir && !process.env.JMB_E2E_KEEP) fs.rmSync(workdir, { recursive: true, force: true });
-}
-process.once('exit', cleanupNow);
-for (const sig of ['SIGINT', 'SIGTERM'])
-  process.once(sig, () => { cleanupNow(); process.exit(128 + os.constants.signals[sig]); });
-
 // A test rather than a before() hook: when setup fails, node --test counts a
 // failure (a failing hook only cancels the tests, and "# fail 0" would follow).
-let jmbdReady = false;
 test('jmbd starts from the build tree with a throw-away config', async () => {
   for (const f of [JMBD, JMBCTL])
     assert.ok(fs.existsSync(f), `${f} is missing: build jmb first (JMB_BUILDDIR=${BUILD})`);
   assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`);
-  fs.mkdirSync(SHOTS, { recursive: true });
-  for (const f of fs.readdirSync(SHOTS)) if (f.endsWith('.png')) fs.rmSync(path.join(SHOTS, f));
+  shot = screenshots(SHOTS);
 
-  workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'jmb-e2e-'));
-  const port = await freePort();
-  baseURL = `http://127.0.0.1:${port}`;
-  const config = writeConfig(port);
-  jmbctl(config, ['check-config']);
-  addUser(config, ALICE);
-  addUser(config, BOB);
-  bobToken = jmbctl(config, ['api-token', 'create', BOB.login]).trim();
-
-  jmbdLog = path.join(workdir, 'jmbd.log');
-  const logFd = fs.openSync(jmbdLog, 'a');
-  jmbd = spawn(JMBD, ['--config', config], { stdio: ['ignore', logFd, logFd] });
-  fs.closeSync(logFd);
-  await waitReady();
-  jmbdReady = true;
-});
-
-after(async () => {
-  try {
-    for (const b of browsers.splice(0)) await b.close().catch(() => {});
-  } finally {
-    await stopJmbd();
-    cleanupNow();
-  }
+  jmbd = suite.newJmbd('jmb-e2e-');
+  await jmbd.configure({
+    auth: { plugins: 'local', plugin_dir: path.join(BUILD, 'plugins', 'modules') },
+    'auth.local': { users_file: path.join(jmbd.workdir, 'users') },
+  });
+  jmbd.jmbctl(['check-config']);
+  addUser(ALICE);
+  addUser(BOB);
+  bobToken = jmbd.jmbctl(['api-token', 'create', BOB.login]).trim();
+  await suite.start();
 });
 
 // ---------------------------------------------------------------- scenarios
@@ -308,10 +105,10 @@ describe('booking a meeting in the browser (desktop)', () => {
   };
 
   const step = steps(async () => {
-    context = await launchBrowser();
+    context = await browsers.launch();
     page = await context.newPage();
   }, () => page);
-  after(async () => { if (context) await closeBrowser(context); });
+  after(async () => { if (context) await browsers.close(context); });
 
   step('an anonymous visit goes to the login form; a wrong password is refused', async () => {
     await page.goto('/');
@@ -517,7 +314,7 @@ describe('booking a meeting in the browser (desktop)', () => {
 
 /** Creates a meeting through the JSON API as Bob (bearer token from jmbctl). */
 async function apiCreateAsBob(body) {
-  const r = await fetch(`${baseURL}/api/v1/meetings`, {
+  const r = await fetch(`${jmbd.url}/api/v1/meetings`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${bobToken}`, 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
@@ -539,10 +336,10 @@ describe('the meeting list at a glance (desktop)', () => {
   let context, page, bobMeeting;
 
   const step = steps(async () => {
-    context = await launchBrowser();
+    context = await browsers.launch();
     page = await context.newPage();
   }, () => page);
-  after(async () => { if (context) await closeBrowser(context); });
+  after(async () => { if (context) await browsers.close(context); });
 
   step('meetings I organise and meetings I am invited to, soon ones highlighted', async () => {
     const start = new Date(Date.now() + 2 * 86_400_000);
@@ -634,12 +431,10 @@ describe('on a phone (390×844)', () => {
   const long = 'firstname.middlename.lastname-department@research-laboratory.example-university.org';
 
   const step = steps(async () => {
-    context = await launchBrowser({
-      viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
-    });
+    context = await browsers.launch(PHONE);
     page = await context.newPage();
   }, () => page);
-  after(async () => { if (context) await closeBrowser(context); });
+  after(async () => { if (context) await browsers.close(context); });
 
   step('log in and see the list without horizontal scrolling', async () => {
     await page.goto('/meetings');

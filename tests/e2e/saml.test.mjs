@@ -7,21 +7,14 @@
 //   cd tests/e2e && npm install && JMB_BUILDDIR=/path/to/build node --test saml.test.mjs
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+import { BUILD, CHROMIUM, HERE, JMBD, Jmbd, freePort } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '..', '..');
-const BUILD = path.resolve(process.env.JMB_BUILDDIR || path.join(REPO, 'build'));
-const JMBD = path.join(BUILD, 'src', 'jmbd', 'jmbd');
-const CHROMIUM = process.env.JMB_CHROMIUM || '/usr/bin/chromium';
 const SHOTS = path.join(HERE, 'screenshots');
 const IDP_ENTITY = 'https://idp.e2e.example.org/idp';
 const SP_ENTITY = 'https://jmb.e2e.example.org/sp';
@@ -44,19 +37,7 @@ try {
   missing.push('npm packages samlp and express (npm install)');
 }
 
-let workdir, jmbd, jmbdLog, jmbdURL, idpServer, idpURL, browser, idpHits = 0;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+let jmbd, jmbdURL, idpServer, idpURL, browser, idpHits = 0;
 
 function pemBody(pem) {
   return pem.split('\n').filter((l) => l && !l.includes('CERTIFICATE')).join('');
@@ -105,28 +86,16 @@ function startIdP(port, key, cert, acsURL) {
   });
 }
 
-async function waitReady(url, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (jmbd.exitCode !== null) throw new Error(`jmbd exited:\n${fs.readFileSync(jmbdLog, 'utf8')}`);
-    try {
-      if ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) })).status === 200) return;
-    } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('jmbd did not become ready');
-}
-
 before(async () => {
   if (missing.length > 0) return;
-  workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'jmb-e2e-saml-'));
+  jmbd = new Jmbd('jmb-e2e-saml-');
+  const { workdir } = jmbd;
   fs.mkdirSync(SHOTS, { recursive: true });
   const keyFile = path.join(workdir, 'idp.key'), certFile = path.join(workdir, 'idp.crt');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
     '-subj', '/CN=idp.e2e.example.org', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
   const key = fs.readFileSync(keyFile, 'utf8'), cert = fs.readFileSync(certFile, 'utf8');
-  const jmbdPort = await freePort(), idpPort = await freePort();
-  jmbdURL = `http://127.0.0.1:${jmbdPort}`;
+  const idpPort = await freePort();
   idpURL = `http://127.0.0.1:${idpPort}`;
   const metadata = path.join(workdir, 'idp-metadata.xml');
   fs.writeFileSync(metadata, `<?xml version="1.0"?>
@@ -137,36 +106,22 @@ before(async () => {
   </md:IDPSSODescriptor>
 </md:EntityDescriptor>
 `);
-  const conf = {
-    server: {
-      listen: `127.0.0.1:${jmbdPort}`, public_url: jmbdURL, default_language: 'en',
-      timezone: 'Europe/Paris', template_dir: path.join(REPO, 'templates'),
-      static_dir: path.join(REPO, 'templates', 'static'), locale_dir: path.join(BUILD, 'po', 'locale'),
-      threads: '4',
-    },
-    store: { driver: 'sqlite', path: path.join(workdir, 'jmb.db') },
+  await jmbd.configure({
     auth: { plugins: 'saml', plugin_dir: path.join(BUILD, 'plugins', 'modules') },
     'auth.saml': { sp_entity_id: SP_ENTITY, idp_metadata_file: metadata,
       request_secret: 'e2e-saml-request-secret-0123456789' },
-    jitsi: { base_url: 'https://meet.example.org', domain: 'meet.example.org', app_id: 'jmb',
-      app_secret: 'e2e-test-secret-0123456789' },
-  };
-  const config = path.join(workdir, 'jmb.conf');
-  fs.writeFileSync(config, Object.entries(conf).map(([s, v]) =>
-    [`[${s}]`, ...Object.entries(v).map(([k, x]) => `${k} = ${x}`), ''].join('\n')).join('\n'));
+  });
+  jmbdURL = jmbd.url;
   idpServer = await startIdP(idpPort, key, cert, `${jmbdURL}/auth/saml/acs`);
-  jmbdLog = path.join(workdir, 'jmbd.log');
-  const out = fs.openSync(jmbdLog, 'a');
-  jmbd = spawn(JMBD, ['--config', config], { stdio: ['ignore', out, out] });
-  await waitReady(jmbdURL);
+  await jmbd.start();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 });
 
 after(async () => {
   await browser?.close();
   idpServer?.close();
-  if (jmbd && jmbd.exitCode === null) jmbd.kill('SIGTERM');
-  if (workdir) fs.rmSync(workdir, { recursive: true, force: true });
+  await jmbd?.stop();
+  jmbd?.removeFolder();
 });
 
 test('Chromium logs in through the live test IdP and lands on /meetings', async (t) => {
@@ -183,7 +138,7 @@ test('Chromium logs in through the live test IdP and lands on /meetings', async 
     ]);
     await page.screenshot({ path: path.join(SHOTS, 'saml-01-logged-in.png'), fullPage: true });
     assert.match(await page.textContent('body'), /Alice Durand/);
-    const log = fs.readFileSync(jmbdLog, 'utf8');
+    const log = jmbd.log();
     assert.match(log, /event=saml_login user=alice response_signed=yes assertion_signed=yes/);
     // The session is jmbd's own: the next page needs no IdP round trip.
     await page.goto(`${jmbdURL}/meetings/new`);
@@ -191,7 +146,7 @@ test('Chromium logs in through the live test IdP and lands on /meetings', async 
     assert.equal(idpHits, 1);
   } catch (e) {
     await page.screenshot({ path: path.join(SHOTS, 'saml-FAIL.png'), fullPage: true }).catch(() => {});
-    t.diagnostic(fs.readFileSync(jmbdLog, 'utf8').split('\n').slice(-15).join('\n'));
+    t.diagnostic(jmbd.log().split('\n').slice(-15).join('\n'));
     throw e;
   }
 });
@@ -216,6 +171,6 @@ test('a Response replayed by the browser is refused', async (t) => {
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
   });
   assert.equal(again.status, 403);
-  assert.match(fs.readFileSync(jmbdLog, 'utf8'), /event=saml_refused check=replay/);
+  assert.match(jmbd.log(), /event=saml_refused check=replay/);
   await context.close();
 });

@@ -136,7 +136,8 @@ def test_anonymous_pages_challenge_to_the_form(ldapd):
 
 
 def test_directory_down_is_not_a_wrong_password(jmbd_factory, own_slapd):
-    d = ldap_jmbd(jmbd_factory, own_slapd, ldap={"timeout": "1"})
+    # retry_after = 0: no hold-down, the directory is asked again at once.
+    d = ldap_jmbd(jmbd_factory, own_slapd, ldap={"timeout": "1", "retry_after": "0"})
     s = logged_in(d, "bob")
     own_slapd.stop()
     _, r = ldap_login(d, "alice", "alice-password")
@@ -150,7 +151,8 @@ def test_directory_down_is_not_a_wrong_password(jmbd_factory, own_slapd):
 
 
 def test_frozen_directory_answers_503_after_timeout(jmbd_factory, own_slapd):
-    d = ldap_jmbd(jmbd_factory, own_slapd, ldap={"timeout": "1"})
+    # retry_after = 0: no hold-down, the directory is asked again at once.
+    d = ldap_jmbd(jmbd_factory, own_slapd, ldap={"timeout": "1", "retry_after": "0"})
     logged_in(d, "bob")  # leaves a pooled connection
     own_slapd.pause()
     try:

@@ -5,7 +5,8 @@ book ([booking] editor_filter / editor_groups: 403 on the routes and the API, no
 (member, uniqueMember, memberUid, one level of nesting) and the legacy
 subscribers file expanded before the max-guests rule; GET /api/v1/directory;
 filter syntax in every value; a directory that is down answers 503 where it is
-needed and booking with plain addresses goes on."""
+needed and booking with plain addresses goes on; after an outage the directory
+is held down ([ldap] retry_after) and probed again."""
 import time
 from pathlib import Path
 
@@ -234,7 +235,8 @@ def test_autocomplete_without_a_directory_is_empty(jmbd_factory):
 # -- the directory goes away ---------------------------------------------------------
 
 def test_directory_down_mid_test(jmbd_factory, own_slapd):
-    d = trust_jmbd(jmbd_factory, own_slapd, ldap={"timeout": "1"},
+    # retry_after = 0: no hold-down, the directory is asked again at once.
+    d = trust_jmbd(jmbd_factory, own_slapd, ldap={"timeout": "1", "retry_after": "0"},
                    booking={"editor_filter": EDITOR_FILTER})
     assert search(d, "chlo").status_code == 200
     own_slapd.stop()
@@ -273,3 +275,42 @@ def test_frozen_directory_answers_503_after_timeout(jmbd_factory, own_slapd):
         own_slapd.resume()
     assert r.status_code == 503
     assert elapsed < 8, elapsed
+
+
+def timed_search(d):
+    started = time.monotonic()
+    r = search(d, "chlo")
+    return r.status_code, time.monotonic() - started
+
+
+def test_frozen_directory_is_held_down_then_probed_again(jmbd_factory, own_slapd):
+    d = trust_jmbd(jmbd_factory, own_slapd, ldap={"timeout": "1", "retry_after": "3"},
+                   booking={"editor_filter": EDITOR_FILTER})
+    assert search(d, "chlo").status_code == 200
+    own_slapd.pause()
+    try:
+        # One request waits [ldap] timeout; then every call fails at once.
+        status, elapsed = timed_search(d)
+        assert status == 503
+        assert 0.9 <= elapsed < 4, elapsed
+        for _ in range(5):
+            status, elapsed = timed_search(d)
+            assert status == 503
+            assert elapsed < 0.5, elapsed
+        started = time.monotonic()
+        r = requests.get(d.url + "/meetings/new", headers=trust_headers("alice"))
+        assert r.status_code == 503
+        assert "directory is unavailable" in Page(r.text).text
+        assert time.monotonic() - started < 0.5
+    finally:
+        own_slapd.resume()
+    # slapd answers again, but it is left alone until retry_after is over.
+    assert timed_search(d)[0] == 503
+    time.sleep(3.2)
+    assert search(d, "chlo").status_code == 200
+    assert requests.get(d.url + "/meetings/new", headers=trust_headers("alice")).status_code == 200
+    # Logged once each way, not once per request.
+    log = d.log()
+    assert log.count("event=directory_unavailable") == 1, log
+    assert "retry_after=3" in log
+    assert log.count("event=directory_available") == 1, log
