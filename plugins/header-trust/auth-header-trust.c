@@ -4,7 +4,6 @@
  * are ignored and a warning is logged: they are trivially forged. */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 
 #include "form.h"
 #include "jmb/auth-plugin.h"
+#include "jmb/cidr.h"
 
 #define MAX_PROXIES 32
 #define MAX_HEADER_VALUE 256
@@ -23,15 +23,9 @@ struct trust_config {
 	char *name_header;
 };
 
-struct cidr {
-	int family;
-	unsigned char addr[16];
-	unsigned prefix;
-};
-
 struct trust_state {
 	const struct jmb_auth_host *host;
-	struct cidr proxies[MAX_PROXIES];
+	struct jmb_cidr proxies[MAX_PROXIES];
 	size_t n_proxies;
 	char *user_header, *mail_header, *name_header;
 };
@@ -48,76 +42,6 @@ static const struct jmb_config_key trust_keys[] = {
 	JMB_CONF_END,
 };
 
-/* Parses "192.0.2.0/24", "2001:db8::/32" or a bare address (full prefix). */
-static int parse_cidr(const char *text, struct cidr *out)
-{
-	char buf[64];
-	char *slash, *end;
-	unsigned max;
-	long prefix;
-
-	if (strlen(text) >= sizeof(buf))
-		return -1;
-	strcpy(buf, text);
-	slash = strchr(buf, '/');
-	if (slash != NULL)
-		*slash = '\0';
-	if (inet_pton(AF_INET, buf, out->addr) == 1) {
-		out->family = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, buf, out->addr) == 1) {
-		out->family = AF_INET6;
-		max = 128;
-	} else {
-		return -1;
-	}
-	prefix = max;
-	if (slash != NULL) {
-		prefix = strtol(slash + 1, &end, 10);
-		if (*end != '\0' || end == slash + 1 || prefix < 0 || prefix > (long)max)
-			return -1;
-	}
-	out->prefix = (unsigned)prefix;
-	return 0;
-}
-
-static bool cidr_contains(const struct cidr *c, int family, const unsigned char *addr)
-{
-	unsigned full = c->prefix / 8, rest = c->prefix % 8;
-
-	if (family != c->family)
-		return false;
-	if (memcmp(c->addr, addr, full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	unsigned char mask = (unsigned char)(0xff << (8 - rest));
-	return (c->addr[full] & mask) == (addr[full] & mask);
-}
-
-static bool peer_is_trusted(const struct trust_state *st, const struct jmb_request *req)
-{
-	const unsigned char *addr;
-	unsigned char mapped[4];
-	int family;
-
-	if (jmb_request_peer_addr(req, &family, &addr) < 0)
-		return false;
-	/* An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d. */
-	if (family == AF_INET6 && memcmp(addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
-		memcpy(mapped, addr + 12, 4);
-		for (size_t i = 0; i < st->n_proxies; i++) {
-			if (cidr_contains(&st->proxies[i], AF_INET, mapped))
-				return true;
-		}
-	}
-	for (size_t i = 0; i < st->n_proxies; i++) {
-		if (cidr_contains(&st->proxies[i], family, addr))
-			return true;
-	}
-	return false;
-}
-
 static int trust_init(const struct jmb_auth_host *host, const void *config, void **state_r,
 		      char **error_r)
 {
@@ -133,7 +57,7 @@ static int trust_init(const struct jmb_auth_host *host, const void *config, void
 				*error_r = NULL;
 			goto fail;
 		}
-		if (parse_cidr(cfg->trusted_proxies[i], &st->proxies[st->n_proxies]) < 0) {
+		if (jmb_cidr_parse(cfg->trusted_proxies[i], &st->proxies[st->n_proxies]) < 0) {
 			if (asprintf(error_r, "trusted_proxies: '%s' is not an address or CIDR block",
 				     cfg->trusted_proxies[i]) < 0)
 				*error_r = NULL;
@@ -185,7 +109,7 @@ static enum jmb_auth_result trust_authenticate(void *state, struct jmb_request *
 
 	if (user == NULL || *user == '\0')
 		return JMB_AUTH_NOT_MINE;
-	if (!peer_is_trusted(st, req)) {
+	if (!jmb_cidr_list_has_peer(st->proxies, st->n_proxies, req)) {
 		jmb_log(JMB_LOG_WARNING, "untrusted_identity_header", "peer", jmb_request_peer(req),
 			"header", st->user_header, "note", "ignored: peer is not in trusted_proxies",
 			NULL);

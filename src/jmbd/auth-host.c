@@ -23,6 +23,10 @@ static void host_render_login_form(struct jmb_request *req, struct jmb_response 
 				  jmb_is_local_path(next) ? next : "/meetings");
 	if (error_msgid != NULL)
 		json_object_set_new(model, "error", json_string(tr(d, req, error_msgid)));
+	/* The form plugins answer 401 exactly when they refuse credentials
+	   (403: expired form, 503: directory or users file unavailable). */
+	if (status == 401)
+		metrics_count(METRICS_LOGIN_FAILURE);
 	render_page(d, req, resp, status, "login", model);
 }
 

@@ -41,6 +41,7 @@ static enum jmb_auth_result identify_by_session(struct jmbd *d, struct jmb_reque
 	}
 	if (r != JMB_STORE_OK) {
 		jmb_log(JMB_LOG_ERROR, "session_lookup", "error", error, NULL);
+		metrics_count(METRICS_STORE_ERROR);
 		free(error);
 		return JMB_AUTH_UNAVAILABLE;
 	}
@@ -69,6 +70,7 @@ static enum jmb_auth_result identify_by_bearer(struct jmbd *d, struct jmb_reques
 	}
 	if (r != JMB_STORE_OK) {
 		jmb_log(JMB_LOG_ERROR, "api_token_lookup", "error", error, NULL);
+		metrics_count(METRICS_STORE_ERROR);
 		free(error);
 		return JMB_AUTH_UNAVAILABLE;
 	}
@@ -168,6 +170,7 @@ int auth_start_session(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 		r = jmb_store_user_touch(d->store, &person, req->language, now, &error);
 	if (r != JMB_STORE_OK) {
 		jmb_log(JMB_LOG_ERROR, "session_create", "error", error, NULL);
+		metrics_count(METRICS_STORE_ERROR);
 		free(error);
 		render_error(d, req, resp, 503, N_("The service is temporarily unavailable."));
 		return -1;
@@ -181,6 +184,7 @@ int auth_start_session(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 				server->secure_cookies);
 	explicit_bzero(token, sizeof(token));
 	jmb_log(JMB_LOG_INFO, "login", "user", identity->login, "via", identity->source, NULL);
+	metrics_count(METRICS_LOGIN_SUCCESS);
 	jmb_response_redirect(resp, 303, jmb_is_local_path(next) ? next : "/meetings");
 	return 0;
 }
@@ -192,6 +196,7 @@ void auth_logout(struct jmbd *d, struct jmb_request *req, struct jmb_response *r
 	if (req->session_hash != NULL &&
 	    jmb_store_session_delete(d->store, req->session_hash, &error) != JMB_STORE_OK) {
 		jmb_log(JMB_LOG_ERROR, "logout", "error", error, NULL);
+		metrics_count(METRICS_STORE_ERROR);
 		free(error);
 	}
 	jmb_response_set_cookie(resp, SESSION_COOKIE, "", 0, d->rt->settings.server.secure_cookies);

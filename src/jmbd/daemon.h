@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "i18n.h"
+#include "metrics.h"
 #include "settings.h"
 #include "store.h"
 #include "views.h"

@@ -26,5 +26,7 @@ json_t *feed_urls(struct jmbd *d, struct jmb_request *req, bool rotate);
 route_handler api_directory_search;
 /* page-system.c */
 route_handler page_home, page_healthz, page_static, page_logout;
+/* metrics.c */
+route_handler page_metrics;
 
 #endif

@@ -181,6 +181,7 @@ static enum MHD_Result handle(struct http_server *s, struct http_exchange *x,
 			      struct MHD_Connection *conn, const char *method)
 {
 	struct jmbd *d = s->d;
+	uint64_t started = metrics_clock();
 	struct jmb_request req;
 	struct jmb_response resp;
 	enum MHD_Result ret;
@@ -217,6 +218,7 @@ static enum MHD_Result handle(struct http_server *s, struct http_exchange *x,
 	}
 	ret = send_response(conn, &req, &resp);
 	pthread_rwlock_unlock(&d->lock);
+	metrics_http_request(req.path, resp.status, started);
 	return ret;
 }
 

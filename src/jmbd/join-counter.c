@@ -16,6 +16,7 @@
 #include "join-counter.h"
 #include "log.h"
 #include "memory.h"
+#include "metrics.h"
 #include "store.h"
 #include "tally.h"
 
@@ -72,6 +73,7 @@ static void flush(struct join_counter *counter)
 	if (r != JMB_STORE_OK) {
 		if (!counter->failing)
 			jmb_log(JMB_LOG_WARNING, "join_count", "error", error, "kept", "yes", NULL);
+		metrics_count(METRICS_STORE_ERROR);
 		counter->failing = true;
 		give_back(counter, items, n);
 	} else if (counter->failing) {

@@ -101,6 +101,7 @@ int main(int argc, char **argv)
 	sigset_t signals;
 	int status = 1;
 
+	metrics_init();
 	if (parse_options(argc, argv, &opt) < 0)
 		return 2;
 	xmlInitParser();

@@ -22,6 +22,8 @@ static enum action_result store_failed(const char *what, enum jmb_store_result r
 	/* An unknown id is the visitor's mistake, not a store failure. */
 	jmb_log(r == JMB_STORE_NOT_FOUND ? JMB_LOG_INFO : JMB_LOG_ERROR, what, "result",
 		jmb_store_result_name(r), "error", error != NULL ? error : "", NULL);
+	if (r != JMB_STORE_NOT_FOUND)
+		metrics_count(METRICS_STORE_ERROR);
 	free(error);
 	return r == JMB_STORE_NOT_FOUND ? ACTION_NOT_FOUND : ACTION_FAILED;
 }
@@ -221,6 +223,7 @@ const struct jmb_attendee *attendee_load(struct jmbd *d, struct jmb_request *req
 	}
 	if (r != JMB_STORE_OK) {
 		jmb_log(JMB_LOG_ERROR, "attendee_by_token", "error", error, NULL);
+		metrics_count(METRICS_STORE_ERROR);
 		free(error);
 		meeting_action_fail(d, req, resp, ACTION_FAILED);
 		return NULL;

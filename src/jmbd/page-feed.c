@@ -48,6 +48,7 @@ static const char *feed_token_of(struct jmbd *d, struct jmb_request *req, bool r
 	free(json);
 	if (r != JMB_STORE_OK) {
 		jmb_log(JMB_LOG_ERROR, "feed_token", "error", error, NULL);
+		metrics_count(METRICS_STORE_ERROR);
 		free(error);
 		return NULL;
 	}
@@ -273,6 +274,7 @@ void page_feed(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 	return;
 fail:
 	jmb_log(JMB_LOG_ERROR, "feed", "error", error, NULL);
+	metrics_count(METRICS_STORE_ERROR);
 	free(error);
 	meeting_action_fail(d, req, resp, ACTION_FAILED);
 }

@@ -76,6 +76,7 @@ void page_invitation_answer(struct jmbd *d, struct jmb_request *req, struct jmb_
 	if (jmb_store_attendee_set_status_fx(d->store, a->token, status, jmbd_now(), &fx, &error) !=
 	    JMB_STORE_OK) {
 		jmb_log(JMB_LOG_ERROR, "attendee_set_status", "error", error, NULL);
+		metrics_count(METRICS_STORE_ERROR);
 		free(error);
 		meeting_action_fail(d, req, resp, ACTION_FAILED);
 		return;

@@ -68,6 +68,7 @@ static void redirect_to_room(struct jmbd *d, struct jmb_request *req, struct jmb
 	}
 	url = jmb_jitsi_room_url(jitsi, room, token);
 	jmb_response_redirect(resp, 302, url);
+	metrics_count(METRICS_JOIN);
 	jmb_log(JMB_LOG_INFO, "join", "room", room, "as",
 		user == NULL ? "anonymous" : user->moderator ? "moderator" : "member", NULL);
 	if (token != NULL)
@@ -141,6 +142,7 @@ void page_start(struct jmbd *d, struct jmb_request *req, struct jmb_response *re
 	if (r != JMB_STORE_NOT_FOUND) {
 		meeting_action_fail(d, req, resp, ACTION_FAILED);
 		jmb_log(JMB_LOG_ERROR, "meeting_by_room", "error", error, NULL);
+		metrics_count(METRICS_STORE_ERROR);
 		free(error);
 		return;
 	}
@@ -151,6 +153,7 @@ void page_start(struct jmbd *d, struct jmb_request *req, struct jmb_response *re
 		if (jmb_store_private_room_use(d->store, req->identity->login, jmbd_now(), &uses,
 					       &error) != JMB_STORE_OK) {
 			jmb_log(JMB_LOG_WARNING, "private_room_count", "error", error, NULL);
+			metrics_count(METRICS_STORE_ERROR);
 			free(error);
 		}
 		user = moderator_from_identity(d, req->identity);

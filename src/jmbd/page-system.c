@@ -32,6 +32,7 @@ void page_healthz(struct jmbd *d, struct jmb_request *req, struct jmb_response *
 		return;
 	}
 	jmb_log(JMB_LOG_WARNING, "healthz", "error", error, NULL);
+	metrics_count(METRICS_STORE_ERROR);
 	free(error);
 	resp->status = 503;
 	jmb_response_set_body(resp, "text/plain; charset=utf-8", "store unavailable\n", 18);

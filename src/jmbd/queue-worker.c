@@ -55,9 +55,20 @@ static time_t retry_delay(long attempts)
 	return delay < RETRY_MAX ? delay : RETRY_MAX;
 }
 
+/* What each delivery outcome is called in the log, and counted as. */
+static const struct {
+	const char *name;
+	enum metrics_event event;
+} delivery_outcomes[] = {
+	[JMB_OUTBOX_DELIVERED] = {"sent", METRICS_MAIL_SENT},
+	[JMB_OUTBOX_DEFERRED] = {"deferred", METRICS_MAIL_DEFERRED},
+	[JMB_OUTBOX_REJECTED] = {"failed", METRICS_MAIL_FAILED},
+};
+
 static void log_store_error(const char *what, char *error)
 {
 	jmb_log(JMB_LOG_ERROR, what, "error", error != NULL ? error : "", NULL);
+	metrics_count(METRICS_STORE_ERROR);
 	free(error);
 }
 
@@ -98,6 +109,7 @@ static bool post_xmpp(struct queue_worker *w, struct jmb_pool *pool, const struc
 		if (result == JMB_XMPP_OK) {
 			jmb_log(JMB_LOG_INFO, "xmpp_reminder", "room", m->room, "offset", offset, "outcome",
 				"posted", NULL);
+			metrics_count(METRICS_REMINDER_XMPP);
 			return true;
 		}
 		*down = result == JMB_XMPP_CONNECT || result == JMB_XMPP_AUTH;
@@ -132,11 +144,15 @@ static void run_reminder(struct queue_worker *w, struct jmb_pool *pool,
 		/* A reminder found late (jmbd was down) is pointless once the meeting began. */
 		notify_reminder(d, pool, m, now, &fx);
 	}
-	if (jmb_store_reminder_finish(d->store, rem->id, w->instance, now, &fx, &error) != JMB_STORE_OK)
+	if (jmb_store_reminder_finish(d->store, rem->id, w->instance, now, &fx, &error) !=
+	    JMB_STORE_OK) {
 		log_store_error("reminder_finish", error);
-	else if (rem->kind == JMB_REMINDER_MAIL)
+	} else if (rem->kind == JMB_REMINDER_MAIL) {
 		jmb_log(JMB_LOG_INFO, "reminder", "room", m->room, "mails",
 			fx.n_mails > 0 ? "queued" : "none", NULL);
+		if (fx.n_mails > 0)
+			metrics_count(METRICS_REMINDER_MAIL);
+	}
 }
 
 static void run_reminders(struct queue_worker *w, time_t now)
@@ -166,11 +182,9 @@ static void deliver(struct queue_worker *w, const struct jmb_outbox_mail *mail, 
 		outcome = JMB_OUTBOX_REJECTED; /* given up: kept as failed, retryable by hand */
 	snprintf(id, sizeof(id), "%lld", (long long)mail->id);
 	jmb_log(outcome == JMB_OUTBOX_DELIVERED ? JMB_LOG_INFO : JMB_LOG_WARNING, "mail", "id", id,
-		"to", mail->recipient, "outcome",
-		outcome == JMB_OUTBOX_DELIVERED	  ? "sent"
-		: outcome == JMB_OUTBOX_DEFERRED ? "deferred"
-						 : "failed",
-		"error", why != NULL ? why : "", NULL);
+		"to", mail->recipient, "outcome", delivery_outcomes[outcome].name, "error",
+		why != NULL ? why : "", NULL);
+	metrics_count(delivery_outcomes[outcome].event);
 	if (jmb_store_outbox_finish(w->d->store, mail->id, w->instance, outcome, time(NULL),
 				    now + retry_delay(mail->attempts), why, &error) != JMB_STORE_OK)
 		log_store_error("outbox_finish", error);

@@ -8,6 +8,7 @@
 const struct route jmbd_routes[] = {
 	{"GET", "/", ROUTE_PUBLIC, page_home},
 	{"GET", "/healthz", ROUTE_BARE, page_healthz},
+	{"GET", "/metrics", ROUTE_BARE, page_metrics},
 	{"GET", "/static/{}", ROUTE_BARE, page_static},
 	{"POST", "/logout", ROUTE_FORM, page_logout},
 	{"GET", "/close", ROUTE_PUBLIC, page_close},

@@ -154,6 +154,13 @@ static const struct jmb_config_key ldap_keys[] = {
 };
 #undef S
 
+#define S(field) offsetof(struct jmb_metrics_settings, field)
+static const struct jmb_config_key metrics_keys[] = {
+	{"allow", JMB_CONF_LIST, S(allow), "127.0.0.1/32, ::1/128", 0, 0, 0, NULL},
+	JMB_CONF_END,
+};
+#undef S
+
 /* The file being checked, so that a message about "[section] key" can name
    the line that sets the key. Settings are loaded by one thread at a time. */
 static const struct jmb_config_file *checked_file;
@@ -288,6 +295,28 @@ static int xmpp_check(const char *path, struct jmb_settings *s, struct jmb_pool 
 	return ret;
 }
 
+/* [metrics] allow: the same address blocks as [auth.header-trust] trusted_proxies. */
+static int metrics_check(const char *path, struct jmb_metrics_settings *m, struct jmb_pool *pool,
+			 char **errors_r)
+{
+	size_t n = 0;
+
+	while (m->allow[n] != NULL)
+		n++;
+	m->allow_blocks = jmb_pool_calloc(pool, n + 1, sizeof(*m->allow_blocks));
+	for (size_t i = 0; i < n; i++) {
+		if (jmb_cidr_parse(m->allow[i], &m->allow_blocks[i]) < 0) {
+			char *msg = jmb_xasprintf("[metrics] allow: '%s' is not an address or CIDR block",
+						  m->allow[i]);
+			add_error(errors_r, path, msg);
+			free(msg);
+			return -1;
+		}
+	}
+	m->n_allow_blocks = n;
+	return 0;
+}
+
 static bool filter_is_wrapped(const char *filter)
 {
 	size_t len = strlen(filter);
@@ -420,6 +449,8 @@ static int settings_check(const char *path, struct jmb_settings *s, struct jmb_p
 		ret = -1;
 	if (ldap_check(path, s, errors_r) < 0)
 		ret = -1;
+	if (metrics_check(path, &s->metrics, pool, errors_r) < 0)
+		ret = -1;
 	if (s->auth.plugins[0] == NULL) {
 		add_error(errors_r, path, "[auth] plugins must name at least one plugin");
 		ret = -1;
@@ -442,6 +473,7 @@ int jmb_settings_load(struct jmb_config_file *file, struct jmb_settings *s,
 	ret |= jmb_config_apply(file, "reminders", reminder_keys, &s->reminders, pool, errors_r);
 	ret |= jmb_config_apply(file, "ldap", ldap_keys, &s->ldap, pool, errors_r);
 	ret |= jmb_config_apply(file, "xmpp", xmpp_keys, &s->xmpp, pool, errors_r);
+	ret |= jmb_config_apply(file, "metrics", metrics_keys, &s->metrics, pool, errors_r);
 	if (ret != 0)
 		return -1;
 	checked_file = file;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "config-file.h"
+#include "jmb/cidr.h"
 
 enum jmb_store_driver_kind { JMB_STORE_SQLITE = 0, JMB_STORE_POSTGRESQL = 1 };
 
@@ -136,8 +137,15 @@ struct jmb_ldap_settings {
 	char *external_filter;
 	char **search_attributes; /* what the invite autocomplete matches */
 	long timeout;             /* seconds, for connecting and for each operation */
-	long size_limit;
 	long retry_after;         /* seconds to fail fast after an outage; 0 = never */
+	long size_limit;
+};
+
+/* [metrics]: who may read /metrics (src/jmbd/metrics.c). Empty allow: off. */
+struct jmb_metrics_settings {
+	char **allow;
+	struct jmb_cidr *allow_blocks; /* parsed from allow */
+	size_t n_allow_blocks;
 };
 
 struct jmb_settings {
@@ -150,6 +158,7 @@ struct jmb_settings {
 	struct jmb_reminder_settings reminders;
 	struct jmb_xmpp_settings xmpp;
 	struct jmb_ldap_settings ldap;
+	struct jmb_metrics_settings metrics;
 };
 
 /* Fills settings from the core sections of file, checks them as a whole, and
