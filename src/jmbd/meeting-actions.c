@@ -205,7 +205,7 @@ enum action_result meeting_list(struct jmbd *d, struct jmb_request *req, bool ar
 /* Looks an invitee up by personal token; answers 404/410 itself. */
 const struct jmb_attendee *attendee_load(struct jmbd *d, struct jmb_request *req,
 						struct jmb_response *resp, const char *token,
-						struct jmb_meeting **m_r)
+						bool invitee_only, struct jmb_meeting **m_r)
 {
 	char *error = NULL;
 	size_t index = 0;
@@ -215,7 +215,10 @@ const struct jmb_attendee *attendee_load(struct jmbd *d, struct jmb_request *req
 		render_error(d, req, resp, 404, N_("This link is not valid."));
 		return NULL;
 	}
-	r = jmb_store_attendee_by_token(d->store, req->pool, token, m_r, &index, &error);
+	if (invitee_only)
+		r = jmb_store_invitee_by_token(d->store, req->pool, token, m_r, &error);
+	else
+		r = jmb_store_attendee_by_token(d->store, req->pool, token, m_r, &index, &error);
 	if (r == JMB_STORE_NOT_FOUND) {
 		free(error);
 		render_error(d, req, resp, 404, N_("This link is not valid."));

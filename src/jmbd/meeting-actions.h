@@ -39,11 +39,12 @@ enum action_result meeting_list(struct jmbd *d, struct jmb_request *req, bool ar
 /* The requester's relation to m: "owner", "moderator", "guest", or NULL. */
 const char *meeting_role_of(const struct jmb_request *req, const struct jmb_meeting *m,
 			    const struct jmb_attendee **attendee_r);
-/* The invitee of personal token `token`; answers 404 (unknown) or 410
- * (cancelled) itself and returns NULL then. */
+/* The invitee of personal token `token`, with the meeting in *m_r: all its
+ * invitees, or only this one when `invitee_only` (one read less: joins).
+ * Answers 404 (unknown) or 410 (cancelled) itself and returns NULL then. */
 const struct jmb_attendee *attendee_load(struct jmbd *d, struct jmb_request *req,
 					 struct jmb_response *resp, const char *token,
-					 struct jmb_meeting **m_r);
+					 bool invitee_only, struct jmb_meeting **m_r);
 /* Sends the response matching a failed action (HTML or JSON by path). */
 void meeting_action_fail(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
 			 enum action_result r);

@@ -46,7 +46,7 @@ static void render_invitation(struct jmbd *d, struct jmb_request *req, struct jm
 void page_invitation(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
 	struct jmb_meeting *m = NULL;
-	const struct jmb_attendee *a = attendee_load(d, req, resp, req->params[0], &m);
+	const struct jmb_attendee *a = attendee_load(d, req, resp, req->params[0], false, &m);
 
 	if (a != NULL)
 		render_invitation(d, req, resp, m, a, jmb_request_query(req, "answered") != NULL);
@@ -56,7 +56,7 @@ void page_invitation_answer(struct jmbd *d, struct jmb_request *req, struct jmb_
 {
 	const char *answer = jmb_request_form(req, "answer");
 	struct jmb_meeting *m = NULL;
-	const struct jmb_attendee *a = attendee_load(d, req, resp, req->params[0], &m);
+	const struct jmb_attendee *a = attendee_load(d, req, resp, req->params[0], false, &m);
 	struct jmb_side_effects fx;
 	enum jmb_partstat status;
 	char *error = NULL;

@@ -187,7 +187,7 @@ void page_join(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 {
 	const struct jmb_jitsi_settings *jitsi = &d->rt->settings.jitsi;
 	struct jmb_meeting *m = NULL;
-	const struct jmb_attendee *a = attendee_load(d, req, resp, req->params[0], &m);
+	const struct jmb_attendee *a = attendee_load(d, req, resp, req->params[0], true, &m);
 
 	if (a == NULL)
 		return;

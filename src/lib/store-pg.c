@@ -15,6 +15,7 @@
 	"m.id, m.uid, m.room, m.title, m.description, m.start_at, m.duration, m.end_at, "          \
 	"m.timezone, m.owner_login, m.owner_mail, m.owner_name, m.sequence, m.created_at, "        \
 	"m.updated_at, m.deleted_at"
+#define MEETING_COLUMN_COUNT 16
 #define ATTENDEE_COLUMNS                                                                           \
 	"a.meeting_id, a.id, a.mail, a.name, a.role, a.status, a.token, a.joins, a.responded_at"
 #define ATTENDEE_ORDER " ORDER BY a.meeting_id, a.role DESC, a.id"
@@ -198,22 +199,23 @@ static void read_meeting_row(struct jmb_pool *pool, const PGresult *res, int row
 	m->deleted = (time_t)jmb_pg_int(res, row, 15);
 }
 
-static void read_attendee_row(struct jmb_pool *pool, const PGresult *res, int row,
+/* ATTENDEE_COLUMNS from column `first` on. */
+static void read_attendee_row(struct jmb_pool *pool, const PGresult *res, int row, int first,
                               struct jmb_attendee *a)
 {
-	const char *role = PQgetvalue(res, row, 4);
-	const char *status = PQgetvalue(res, row, 5);
+	const char *role = PQgetvalue(res, row, first + 4);
+	const char *status = PQgetvalue(res, row, first + 5);
 
-	a->id = jmb_pg_int(res, row, 1);
-	a->mail = jmb_pg_text(pool, res, row, 2);
-	a->name = jmb_pg_text(pool, res, row, 3);
+	a->id = jmb_pg_int(res, row, first + 1);
+	a->mail = jmb_pg_text(pool, res, row, first + 2);
+	a->name = jmb_pg_text(pool, res, row, first + 3);
 	if (jmb_role_parse(role, &a->role) < 0)
 		a->role = JMB_ROLE_GUEST;
 	if (jmb_partstat_parse(status, &a->status) < 0)
 		a->status = JMB_PARTSTAT_NEEDS_ACTION;
-	a->token = jmb_pg_text(pool, res, row, 6);
-	a->joins = (long)jmb_pg_int(res, row, 7);
-	a->responded = (time_t)jmb_pg_int(res, row, 8);
+	a->token = jmb_pg_text(pool, res, row, first + 6);
+	a->joins = (long)jmb_pg_int(res, row, first + 7);
+	a->responded = (time_t)jmb_pg_int(res, row, first + 8);
 }
 
 struct meeting_index {
@@ -268,7 +270,7 @@ static enum jmb_store_result load_attendees(struct pg_conn *c, struct jmb_pool *
 
 		if (found == NULL)
 			continue;
-		read_attendee_row(pool, res, row,
+		read_attendee_row(pool, res, row, 0,
 		                  jmb_attendee_append(pool, list->items[found->pos], &found->cap));
 	}
 	PQclear(res);
@@ -393,6 +395,37 @@ static enum jmb_store_result pg_attendee_by_token(void *conn, struct jmb_pool *p
 	}
 	*error_r = jmb_xstrdup("attendee vanished during lookup");
 	return JMB_STORE_RETRY;
+}
+
+static const struct pg_statement st_invitee_by_token = {
+    PG_INVITEE_BY_TOKEN,
+    "SELECT " MEETING_COLUMNS ", " ATTENDEE_COLUMNS " FROM meetings m "
+    "JOIN attendees a ON a.meeting_id = m.id WHERE a.token = $1",
+    "t"};
+
+static enum jmb_store_result pg_invitee_by_token(void *conn, struct jmb_pool *pool,
+                                                 const char *token, struct jmb_meeting **m_r,
+                                                 char **error_r)
+{
+	PGresult *res;
+	struct jmb_meeting *m;
+	enum jmb_store_result r = jmb_pg_query(conn, &st_invitee_by_token, &res, error_r, token);
+
+	if (r != JMB_STORE_OK)
+		return r;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		*error_r = jmb_xstrdup("no invitee with this token");
+		return JMB_STORE_NOT_FOUND;
+	}
+	m = jmb_pool_calloc(pool, 1, sizeof(*m));
+	read_meeting_row(pool, res, 0, m);
+	m->attendees = jmb_pool_calloc(pool, 1, sizeof(*m->attendees));
+	read_attendee_row(pool, res, 0, MEETING_COLUMN_COUNT, &m->attendees[0]);
+	m->n_attendees = 1;
+	*m_r = m;
+	PQclear(res);
+	return JMB_STORE_OK;
 }
 
 /* ---- writing meetings ---- */
@@ -960,6 +993,7 @@ const struct jmb_store_driver jmb_store_driver_pg = {
     .meetings_for_user = pg_meetings_for_user,
     .meetings_all = pg_meetings_all,
     .attendee_by_token = pg_attendee_by_token,
+    .invitee_by_token = pg_invitee_by_token,
     .attendee_set_status = pg_attendee_set_status,
     .attendees_add_joins = pg_attendees_add_joins,
     .meeting_by_room = pg_meeting_by_room,

@@ -49,6 +49,9 @@ struct jmb_store_driver {
 	enum jmb_store_result (*attendee_by_token)(void *conn, struct jmb_pool *pool,
 						   const char *token, struct jmb_meeting **m_r,
 						   size_t *index_r, char **error_r);
+	enum jmb_store_result (*invitee_by_token)(void *conn, struct jmb_pool *pool,
+						  const char *token, struct jmb_meeting **m_r,
+						  char **error_r);
 	enum jmb_store_result (*attendee_set_status)(void *conn, const char *token,
 						     enum jmb_partstat status, time_t now,
 						     const struct jmb_side_effects *fx,

@@ -14,6 +14,7 @@
 	"m.id, m.uid, m.room, m.title, m.description, m.start_at, m.duration, m.end_at, "      \
 	"m.timezone, m.owner_login, m.owner_mail, m.owner_name, m.sequence, m.created_at, "     \
 	"m.updated_at, m.deleted_at"
+#define MEETING_COLUMN_COUNT 16
 #define ATTENDEE_COLUMNS                                                                       \
 	"a.meeting_id, a.id, a.mail, a.name, a.role, a.status, a.token, a.joins, a.responded_at"
 #define ATTENDEE_ORDER " ORDER BY a.meeting_id, a.role DESC, a.id"
@@ -317,21 +318,23 @@ static void read_meeting_row(struct jmb_pool *pool, sqlite3_stmt *stmt, struct j
 	m->deleted = (time_t)sqlite3_column_int64(stmt, 15);
 }
 
-static void read_attendee_row(struct jmb_pool *pool, sqlite3_stmt *stmt, struct jmb_attendee *a)
+/* ATTENDEE_COLUMNS from column `first` on. */
+static void read_attendee_row(struct jmb_pool *pool, sqlite3_stmt *stmt, int first,
+			      struct jmb_attendee *a)
 {
-	const char *role = (const char *)sqlite3_column_text(stmt, 4);
-	const char *status = (const char *)sqlite3_column_text(stmt, 5);
+	const char *role = (const char *)sqlite3_column_text(stmt, first + 4);
+	const char *status = (const char *)sqlite3_column_text(stmt, first + 5);
 
-	a->id = sqlite3_column_int64(stmt, 1);
-	a->mail = jmb_sqlite_text(pool, stmt, 2);
-	a->name = jmb_sqlite_text(pool, stmt, 3);
+	a->id = sqlite3_column_int64(stmt, first + 1);
+	a->mail = jmb_sqlite_text(pool, stmt, first + 2);
+	a->name = jmb_sqlite_text(pool, stmt, first + 3);
 	if (role == NULL || jmb_role_parse(role, &a->role) < 0)
 		a->role = JMB_ROLE_GUEST;
 	if (status == NULL || jmb_partstat_parse(status, &a->status) < 0)
 		a->status = JMB_PARTSTAT_NEEDS_ACTION;
-	a->token = jmb_sqlite_text(pool, stmt, 6);
-	a->joins = (long)sqlite3_column_int64(stmt, 7);
-	a->responded = (time_t)sqlite3_column_int64(stmt, 8);
+	a->token = jmb_sqlite_text(pool, stmt, first + 6);
+	a->joins = (long)sqlite3_column_int64(stmt, first + 7);
+	a->responded = (time_t)sqlite3_column_int64(stmt, first + 8);
 }
 
 struct meeting_index {
@@ -382,7 +385,7 @@ static enum jmb_store_result load_attendees(struct sqlite_conn *c, struct jmb_po
 
 		if (found == NULL)
 			continue;
-		read_attendee_row(pool, stmt,
+		read_attendee_row(pool, stmt, 0,
 				  jmb_attendee_append(pool, list->items[found->pos], &found->cap));
 	}
 	r = rc == SQLITE_DONE ? JMB_STORE_OK : jmb_sqlite_result(c, rc, error_r);
@@ -663,6 +666,40 @@ static enum jmb_store_result sqlite_attendee_by_token(void *conn, struct jmb_poo
 	}
 	*error_r = jmb_xstrdup("attendee vanished during lookup");
 	return JMB_STORE_RETRY;
+}
+
+static enum jmb_store_result sqlite_invitee_by_token(void *conn, struct jmb_pool *pool,
+						     const char *token, struct jmb_meeting **m_r,
+						     char **error_r)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *stmt = NULL;
+	enum jmb_store_result r;
+	int rc;
+
+	r = jmb_sqlite_prepare(c, &stmt,
+			       "SELECT " MEETING_COLUMNS ", " ATTENDEE_COLUMNS " FROM meetings m "
+			       "JOIN attendees a ON a.meeting_id = m.id WHERE a.token = ?",
+			       "t", error_r, token);
+	if (r != JMB_STORE_OK)
+		return r;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		struct jmb_meeting *m = jmb_pool_calloc(pool, 1, sizeof(*m));
+
+		read_meeting_row(pool, stmt, m);
+		m->attendees = jmb_pool_calloc(pool, 1, sizeof(*m->attendees));
+		read_attendee_row(pool, stmt, MEETING_COLUMN_COUNT, &m->attendees[0]);
+		m->n_attendees = 1;
+		*m_r = m;
+	} else if (rc == SQLITE_DONE) {
+		*error_r = jmb_xstrdup("no invitee with this token");
+		r = JMB_STORE_NOT_FOUND;
+	} else {
+		r = jmb_sqlite_result(c, rc, error_r);
+	}
+	jmb_sqlite_release(c, stmt);
+	return r;
 }
 
 static enum jmb_store_result changed_one(struct sqlite_conn *c, enum jmb_store_result r,
@@ -1070,6 +1107,7 @@ const struct jmb_store_driver jmb_store_driver_sqlite = {
 	.meetings_for_user = sqlite_meetings_for_user,
 	.meetings_all = sqlite_meetings_all,
 	.attendee_by_token = sqlite_attendee_by_token,
+	.invitee_by_token = sqlite_invitee_by_token,
 	.attendee_set_status = sqlite_attendee_set_status,
 	.attendees_add_joins = sqlite_attendees_add_joins,
 	.meeting_by_room = sqlite_meeting_by_room,

@@ -356,6 +356,13 @@ enum jmb_store_result jmb_store_attendee_by_token(struct jmb_store *store, struc
 	STORE_CALL(attendee_by_token, pool, token, m_r, index_r, error_r);
 }
 
+enum jmb_store_result jmb_store_invitee_by_token(struct jmb_store *store, struct jmb_pool *pool,
+						 const char *token, struct jmb_meeting **m_r,
+						 char **error_r)
+{
+	STORE_CALL(invitee_by_token, pool, token, m_r, error_r);
+}
+
 enum jmb_store_result jmb_store_attendee_set_status(struct jmb_store *store, const char *token,
 						    enum jmb_partstat status, time_t now,
 						    char **error_r)

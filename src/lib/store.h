@@ -139,6 +139,11 @@ enum jmb_store_result jmb_store_meetings_all(struct jmb_store *store, struct jmb
 enum jmb_store_result jmb_store_attendee_by_token(struct jmb_store *store, struct jmb_pool *pool,
 						  const char *token, struct jmb_meeting **m_r,
 						  size_t *index_r, char **error_r);
+/* The meeting of a personal token with only that invitee (n_attendees = 1):
+ * one indexed read, what a join needs. */
+enum jmb_store_result jmb_store_invitee_by_token(struct jmb_store *store, struct jmb_pool *pool,
+						 const char *token, struct jmb_meeting **m_r,
+						 char **error_r);
 enum jmb_store_result jmb_store_attendee_set_status(struct jmb_store *store, const char *token,
 						    enum jmb_partstat status, time_t now,
 						    char **error_r);

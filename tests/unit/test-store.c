@@ -631,6 +631,35 @@ static void test_attendee_by_token(void **state)
 	assert_int_equal(got->deleted, T0 + 1);
 }
 
+static void test_invitee_by_token(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting *m = three_attendees(t->pool, "i1"), *got = NULL;
+
+	insert_simple(t, "i0", "bob", T0, "mod@example.org");
+	OK(jmb_store_meeting_insert(t->store, m, &error));
+	OK(jmb_store_attendee_set_status(t->store, "i1-mod", JMB_PARTSTAT_DECLINED, T0 + 3, &error));
+	OK(jmb_store_invitee_by_token(t->store, t->pool, "i1-mod", &got, &error));
+	assert_int_equal(got->id, m->id);
+	assert_string_equal(got->room, m->room);
+	assert_string_equal(got->title, m->title);
+	assert_int_equal(got->end, m->end);
+	assert_string_equal(got->owner.login, "alice");
+	assert_int_equal(got->n_attendees, 1);
+	assert_string_equal(got->attendees[0].token, "i1-mod");
+	assert_string_equal(got->attendees[0].mail, "mod@example.org");
+	assert_string_equal(got->attendees[0].name, "Mod Erator");
+	assert_int_equal(got->attendees[0].role, JMB_ROLE_MODERATOR);
+	assert_int_equal(got->attendees[0].status, JMB_PARTSTAT_DECLINED);
+	assert_int_equal(got->attendees[0].responded, T0 + 3);
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_invitee_by_token(t->store, t->pool, "i1-nope", &got, &error));
+	OK(jmb_store_meeting_delete(t->store, m->id, T0 + 1, &error));
+	OK(jmb_store_invitee_by_token(t->store, t->pool, "i1-g2", &got, &error));
+	assert_int_equal(got->deleted, T0 + 1);
+	assert_string_equal(got->attendees[0].mail, "g2@example.org");
+}
+
 static void test_set_status(void **state)
 {
 	struct test_ctx *t = *state;
@@ -1656,6 +1685,7 @@ static void test_pg_errors_hide_the_password(void **state)
 	    cmocka_unit_test_setup_teardown(test_meetings_for_user, setup, teardown),              \
 	    cmocka_unit_test_setup_teardown(test_meetings_all, setup, teardown),                   \
 	    cmocka_unit_test_setup_teardown(test_attendee_by_token, setup, teardown),              \
+	    cmocka_unit_test_setup_teardown(test_invitee_by_token, setup, teardown),               \
 	    cmocka_unit_test_setup_teardown(test_set_status, setup, teardown),                     \
 	    cmocka_unit_test_setup_teardown(test_feed_versions_follow_writes, setup, teardown),    \
 	    cmocka_unit_test_setup_teardown(test_add_joins, setup, teardown),                      \
