@@ -115,6 +115,9 @@ static void run_route(struct jmbd *d, const struct route *route, struct jmb_requ
 	route->handler(d, req, resp);
 }
 
+/* log_request passes the handler's fields as two pairs. */
+_Static_assert(JMB_LOG_FIELDS == 2, "log_request passes JMB_LOG_FIELDS pairs");
+
 static void log_request(const struct jmb_request *req, const struct jmb_response *resp)
 {
 	char status[8];
@@ -127,7 +130,8 @@ static void log_request(const struct jmb_request *req, const struct jmb_response
 		path = jmb_pool_printf(req->pool, "%.*s<token>", (int)(strchr(path + 1, '/') - path + 1), path);
 	jmb_log(resp->status >= 500 ? JMB_LOG_WARNING : JMB_LOG_INFO, "request", "method",
 		req->method, "path", path, "status", status, "peer", req->peer, "user",
-		req->identity != NULL ? req->identity->login : "-", NULL);
+		req->identity != NULL ? req->identity->login : "-", resp->log_fields[0],
+		resp->log_fields[1], resp->log_fields[2], resp->log_fields[3], NULL);
 }
 
 void dispatch(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)

@@ -69,8 +69,9 @@ static void redirect_to_room(struct jmbd *d, struct jmb_request *req, struct jmb
 	url = jmb_jitsi_room_url(jitsi, room, token);
 	jmb_response_redirect(resp, 302, url);
 	metrics_count(METRICS_JOIN);
-	jmb_log(JMB_LOG_INFO, "join", "room", room, "as",
-		user == NULL ? "anonymous" : user->moderator ? "moderator" : "member", NULL);
+	/* On the request's own log line: one line per join. */
+	jmb_response_log(resp, "room", room);
+	jmb_response_log(resp, "as", user == NULL ? "anonymous" : user->moderator ? "moderator" : "member");
 	if (token != NULL)
 		explicit_bzero(token, strlen(token));
 	free(token);

@@ -26,6 +26,17 @@ void jmb_response_init(struct jmb_response *resp, struct jmb_pool *pool)
 	resp->status = 200;
 }
 
+void jmb_response_log(struct jmb_response *resp, const char *key, const char *value)
+{
+	for (size_t i = 0; i < JMB_LOG_FIELDS * 2; i += 2) {
+		if (resp->log_fields[i] == NULL) {
+			resp->log_fields[i] = key;
+			resp->log_fields[i + 1] = value;
+			return;
+		}
+	}
+}
+
 JMB_EXPORT const char *jmb_request_method(const struct jmb_request *req)
 {
 	return req->method;

@@ -36,6 +36,8 @@ struct jmb_request {
 	void *daemon; /* the daemon's context */
 };
 
+#define JMB_LOG_FIELDS 2
+
 struct jmb_response {
 	struct jmb_pool *pool;
 	unsigned status;
@@ -45,9 +47,14 @@ struct jmb_response {
 	const char *content_type;
 	const char *body;
 	size_t body_len;
+	/* Key, value pairs the handler adds to the request's log line (NULL-ended). */
+	const char *log_fields[JMB_LOG_FIELDS * 2 + 1];
 };
 
 void jmb_request_init(struct jmb_request *req, struct jmb_pool *pool);
+/* Adds key=value to the request's log line (values must outlive the response);
+ * beyond JMB_LOG_FIELDS pairs, the rest is dropped. */
+void jmb_response_log(struct jmb_response *resp, const char *key, const char *value);
 void jmb_response_init(struct jmb_response *resp, struct jmb_pool *pool);
 const char *jmb_response_header(const struct jmb_response *resp, const char *name);
 /* Sets a cookie with our fixed attributes (Path=/; HttpOnly; SameSite=Lax; Secure if asked).
