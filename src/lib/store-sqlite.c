@@ -15,6 +15,7 @@
 	"m.timezone, m.owner_login, m.owner_mail, m.owner_name, m.sequence, m.created_at, "     \
 	"m.updated_at, m.deleted_at"
 #define MEETING_COLUMN_COUNT 16
+#define SQLITE_MMAP_SIZE "268435456" /* 256 MiB of the database mapped, at most */
 #define ATTENDEE_COLUMNS                                                                       \
 	"a.meeting_id, a.id, a.mail, a.name, a.role, a.status, a.token, a.joins, a.responded_at"
 #define ATTENDEE_ORDER " ORDER BY a.meeting_id, a.role DESC, a.id"
@@ -76,9 +77,13 @@ static void *sqlite_connect(const struct jmb_store_settings *settings, char **er
 		goto fail;
 	}
 	sqlite3_busy_timeout(c->db, (int)settings->busy_timeout);
+	/* mmap_size: pages missing from this connection's own cache are read
+	 * straight from the kernel's page cache, not with a pread() and a copy
+	 * each (bench/run.sh: a personal-link join, 33 to 31 us of CPU). */
 	rc = sqlite3_exec(c->db,
 			  "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-			  "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;",
+			  "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF; "
+			  "PRAGMA mmap_size = " SQLITE_MMAP_SIZE ";",
 			  NULL, NULL, &err);
 	if (rc != SQLITE_OK) {
 		*error_r = jmb_xasprintf("sqlite: cannot set up %s: %s", settings->path,
