@@ -282,7 +282,7 @@ meta=$work/meta.txt
 	echo "store_version=$store_version"
 	echo "wrk=$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), ${duration} s per run after a 2 s warm-up, 2 threads (1 for one connection), loopback; Lua script bench/wrk.lua"
 	echo "jmbd_threads=$jmbd_threads ([server] threads)"
-	echo "logging=as shipped: info level, one 'request' line per request (plus a 'join' line per join) on stderr, redirected to a file"
+	echo "logging=as shipped: info level, one 'request' line per request (a join's room and role on it) on stderr, redirected to a file"
 	echo "data=$(sed 's/^gen-data: //; s/, [0-9.]* s$//' "$work/gen-data.out"); the feed user: $events meetings in the feed window ($cancelled cancelled), $feed_bytes bytes"
 } >"$meta"
 say "results"
