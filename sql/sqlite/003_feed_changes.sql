@@ -21,58 +21,61 @@ CREATE VIEW meeting_feed_keys (meeting_id, key) AS
 	UNION ALL SELECT id, 'mail:' || owner_mail FROM meetings
 	UNION ALL SELECT meeting_id, 'mail:' || mail FROM attendees;
 
-CREATE TRIGGER meetings_feed_insert AFTER INSERT ON meetings BEGIN
+-- SQLite has no procedures: the triggers below insert a row here, and this
+-- table's one trigger counts the change for every key of the meeting (and
+-- for `extra`, an old address, when not NULL), then removes the row. It is
+-- always empty outside a statement; the twin of PostgreSQL's
+-- feed_changes_count().
+CREATE TABLE feed_touches (
+	meeting_id INTEGER NOT NULL,
+	extra TEXT,
+	at INTEGER NOT NULL
+);
+
+CREATE TRIGGER feed_touches_count AFTER INSERT ON feed_touches BEGIN
 	INSERT INTO feed_changes (key, changes, changed_at)
-	SELECT DISTINCT key, 1, NEW.updated_at FROM meeting_feed_keys WHERE meeting_id = NEW.id
+	SELECT key, 1, NEW.at
+	FROM (SELECT key FROM meeting_feed_keys WHERE meeting_id = NEW.meeting_id
+	      UNION SELECT NEW.extra WHERE NEW.extra IS NOT NULL)
+	WHERE true
 	ON CONFLICT (key) DO UPDATE SET changes = changes + 1,
 		changed_at = max(changed_at, excluded.changed_at);
+	DELETE FROM feed_touches WHERE rowid = NEW.rowid;
+END;
+
+CREATE TRIGGER meetings_feed_insert AFTER INSERT ON meetings BEGIN
+	INSERT INTO feed_touches VALUES (NEW.id, NULL, NEW.updated_at);
 END;
 
 CREATE TRIGGER meetings_feed_update AFTER UPDATE ON meetings BEGIN
-	INSERT INTO feed_changes (key, changes, changed_at)
-	SELECT DISTINCT key, 1, NEW.updated_at FROM meeting_feed_keys WHERE meeting_id = NEW.id
-	ON CONFLICT (key) DO UPDATE SET changes = changes + 1,
-		changed_at = max(changed_at, excluded.changed_at);
+	INSERT INTO feed_touches VALUES (NEW.id, NULL, NEW.updated_at);
 END;
 
 -- Before: the invitees are still there to be counted.
 CREATE TRIGGER meetings_feed_delete BEFORE DELETE ON meetings BEGIN
-	INSERT INTO feed_changes (key, changes, changed_at)
-	SELECT DISTINCT key, 1, OLD.updated_at FROM meeting_feed_keys WHERE meeting_id = OLD.id
-	ON CONFLICT (key) DO UPDATE SET changes = changes + 1,
-		changed_at = max(changed_at, excluded.changed_at);
+	INSERT INTO feed_touches VALUES (OLD.id, NULL, OLD.updated_at);
 END;
 
 -- An invitee's row: the meeting's keys (the organiser's feed lists every
 -- invitee and answer) and, when removed or readdressed, the old address. Join
 -- counts are not in any feed: their column is not watched.
 CREATE TRIGGER attendees_feed_insert AFTER INSERT ON attendees BEGIN
-	INSERT INTO feed_changes (key, changes, changed_at)
-	SELECT DISTINCT key, 1, coalesce((SELECT updated_at FROM meetings WHERE id = NEW.meeting_id), 0)
-	FROM meeting_feed_keys WHERE meeting_id = NEW.meeting_id
-	ON CONFLICT (key) DO UPDATE SET changes = changes + 1,
-		changed_at = max(changed_at, excluded.changed_at);
+	INSERT INTO feed_touches
+	VALUES (NEW.meeting_id, NULL,
+		coalesce((SELECT updated_at FROM meetings WHERE id = NEW.meeting_id), 0));
 END;
 
 CREATE TRIGGER attendees_feed_update AFTER UPDATE OF mail, name, role, status, token ON attendees
 BEGIN
-	INSERT INTO feed_changes (key, changes, changed_at)
-	SELECT key, 1, coalesce((SELECT updated_at FROM meetings WHERE id = NEW.meeting_id), 0)
-	FROM (SELECT key FROM meeting_feed_keys WHERE meeting_id = NEW.meeting_id
-	      UNION SELECT 'mail:' || OLD.mail)
-	WHERE true
-	ON CONFLICT (key) DO UPDATE SET changes = changes + 1,
-		changed_at = max(changed_at, excluded.changed_at);
+	INSERT INTO feed_touches
+	VALUES (NEW.meeting_id, 'mail:' || OLD.mail,
+		coalesce((SELECT updated_at FROM meetings WHERE id = NEW.meeting_id), 0));
 END;
 
 CREATE TRIGGER attendees_feed_delete AFTER DELETE ON attendees BEGIN
-	INSERT INTO feed_changes (key, changes, changed_at)
-	SELECT key, 1, coalesce((SELECT updated_at FROM meetings WHERE id = OLD.meeting_id), 0)
-	FROM (SELECT key FROM meeting_feed_keys WHERE meeting_id = OLD.meeting_id
-	      UNION SELECT 'mail:' || OLD.mail)
-	WHERE true
-	ON CONFLICT (key) DO UPDATE SET changes = changes + 1,
-		changed_at = max(changed_at, excluded.changed_at);
+	INSERT INTO feed_touches
+	VALUES (OLD.meeting_id, 'mail:' || OLD.mail,
+		coalesce((SELECT updated_at FROM meetings WHERE id = OLD.meeting_id), 0));
 END;
 
 -- Removals are counted above now.
