@@ -91,7 +91,8 @@ enum jmb_auth_result auth_identify(struct jmbd *d, struct jmb_request *req,
 		return r;
 	r = jmb_auth_plugins_authenticate(d->rt->plugins, req);
 	/* Per-request identities (header-trust) are completed from the directory
-	   each time; session identities were completed when the session began. */
+	   each time (kept for [ldap] cache_ttl); session identities were completed
+	   when the session began. */
 	if (r == JMB_AUTH_OK && req->identity != NULL)
 		people_enrich(d, req, (struct jmb_identity *)req->identity);
 	return r == JMB_AUTH_NOT_MINE ? JMB_AUTH_OK : r;

@@ -23,7 +23,7 @@ struct jmbd_runtime {
 	struct jmb_i18n *i18n;
 	struct jmb_auth_plugins *plugins;
 	const char *uid_domain; /* host part of public_url, for iCal UIDs */
-	struct jmb_directory *directory; /* [ldap], or NULL when not set */
+	struct jmb_directory *directory; /* [ldap] (and its identity cache), or NULL */
 };
 
 struct jmbd {

@@ -9,8 +9,13 @@
 
 #include "directory.h"
 #include "holddown.h"
+#include "ttl-cache.h"
 
 #define DIRECTORY_MAX_IDLE 32
+/* Most logins whose identity is kept ([ldap] cache_ttl), whatever the traffic. */
+#define DIRECTORY_CACHE_MAX 10000
+/* How long a login the directory does not know is remembered, at most. */
+#define DIRECTORY_NOT_FOUND_TTL_MS 10000
 
 struct jmb_directory {
 	const struct jmb_ldap_settings *settings;
@@ -21,6 +26,7 @@ struct jmb_directory {
 	struct jmb_holddown holddown; /* [ldap] retry_after */
 	jmb_directory_notify_fn *notify;
 	void *notify_context;
+	struct jmb_ttl_cache *identities; /* by login; NULL when [ldap] cache_ttl is 0 */
 };
 
 /* Called for each entry of a search, on the connection that found it.

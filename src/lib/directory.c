@@ -230,6 +230,8 @@ struct jmb_directory *jmb_directory_new(const struct jmb_ldap_settings *s,
 	jmb_holddown_init(&dir->holddown, (int64_t)s->retry_after * 1000);
 	dir->notify = notify;
 	dir->notify_context = context;
+	if (s->cache_ttl > 0)
+		dir->identities = jmb_ttl_cache_new(DIRECTORY_CACHE_MAX);
 	return dir;
 }
 
@@ -243,6 +245,7 @@ void jmb_directory_free(struct jmb_directory **dirp)
 		ldap_unbind_ext_s(dir->idle[i], NULL, NULL);
 	pthread_mutex_destroy(&dir->lock);
 	jmb_holddown_destroy(&dir->holddown);
+	jmb_ttl_cache_free(&dir->identities);
 	free(dir->uris);
 	free(dir);
 	*dirp = NULL;
@@ -520,32 +523,83 @@ enum jmb_directory_result jmb_directory_user_matches(struct jmb_directory *dir,
 	return count > 0 ? JMB_DIRECTORY_OK : JMB_DIRECTORY_NOT_FOUND;
 }
 
-enum jmb_directory_result jmb_directory_enrich(struct jmb_directory *dir, struct jmb_pool *pool,
-					       struct jmb_identity *id, char **error_r)
+/* ---- identities -------------------------------------------------------- */
+
+/* What the directory says of login: name, addresses (primary first), groups. */
+static enum jmb_directory_result user_identity(struct jmb_directory *dir, struct jmb_pool *pool,
+					       const char *login, struct jmb_identity **found_r,
+					       char **error_r)
 {
 	struct jmb_directory_person *p = NULL;
 	const char *const *groups = NULL;
+	enum jmb_directory_result r;
+
+	r = jmb_directory_find_user(dir, pool, login, &p, error_r);
+	if (r == JMB_DIRECTORY_OK)
+		r = jmb_directory_user_groups(dir, pool, p, &groups, error_r);
+	if (r != JMB_DIRECTORY_OK)
+		return r;
+	*found_r = jmb_pool_alloc(pool, sizeof(**found_r));
+	**found_r = (struct jmb_identity){.login = login, .name = p->name, .mail = p->mail,
+					  .mails = p->mails, .groups = groups, .source = ""};
+	return JMB_DIRECTORY_OK;
+}
+
+/* user_identity() through the cache ([ldap] cache_ttl): answers are kept as
+   identity JSON, "no such user" (NULL) for a shorter time, failures not at all. */
+static enum jmb_directory_result cached_user_identity(struct jmb_directory *dir,
+						      struct jmb_pool *pool, const char *login,
+						      struct jmb_identity **found_r,
+						      char **error_r)
+{
+	int64_t now = monotonic_ms(), ttl_ms = (int64_t)dir->settings->cache_ttl * 1000;
+	enum jmb_directory_result r;
+	const char *kept;
+	char *json;
+
+	*found_r = NULL;
+	if (dir->identities == NULL || login == NULL)
+		return user_identity(dir, pool, login, found_r, error_r);
+	if (jmb_ttl_cache_get(dir->identities, login, now, pool, &kept) > 0) {
+		if (kept != NULL)
+			*found_r = jmb_identity_from_json(pool, kept);
+		return *found_r != NULL ? JMB_DIRECTORY_OK : JMB_DIRECTORY_NOT_FOUND;
+	}
+	r = user_identity(dir, pool, login, found_r, error_r);
+	if (r == JMB_DIRECTORY_OK) {
+		json = jmb_identity_to_json(*found_r);
+		jmb_ttl_cache_put(dir->identities, login, json, now, ttl_ms);
+		free(json);
+	} else if (r == JMB_DIRECTORY_NOT_FOUND) {
+		if (ttl_ms > DIRECTORY_NOT_FOUND_TTL_MS)
+			ttl_ms = DIRECTORY_NOT_FOUND_TTL_MS;
+		jmb_ttl_cache_put(dir->identities, login, NULL, now, ttl_ms);
+	}
+	return r;
+}
+
+enum jmb_directory_result jmb_directory_enrich(struct jmb_directory *dir, struct jmb_pool *pool,
+					       struct jmb_identity *id, char **error_r)
+{
+	struct jmb_identity *found;
 	const char **mails = NULL;
 	size_t n = 0, cap = 0;
 	enum jmb_directory_result r;
 
-	r = jmb_directory_find_user(dir, pool, id->login, &p, error_r);
-	if (r != JMB_DIRECTORY_OK)
-		return r;
-	r = jmb_directory_user_groups(dir, pool, p, &groups, error_r);
+	r = cached_user_identity(dir, pool, id->login, &found, error_r);
 	if (r != JMB_DIRECTORY_OK)
 		return r;
 	/* The directory's primary address first, then every other one known. */
-	for (size_t i = 0; p->mails[i] != NULL; i++)
-		directory_list_add(pool, &mails, &n, &cap, p->mails[i]);
+	for (size_t i = 0; found->mails[i] != NULL; i++)
+		directory_list_add(pool, &mails, &n, &cap, found->mails[i]);
 	for (size_t i = 0; id->mails != NULL && id->mails[i] != NULL; i++)
 		directory_list_add(pool, &mails, &n, &cap, id->mails[i]);
 	if (n > 0) {
 		id->mails = mails;
 		id->mail = mails[0];
 	}
-	if (*p->name != '\0')
-		id->name = p->name;
-	id->groups = groups;
+	if (*found->name != '\0')
+		id->name = found->name;
+	id->groups = found->groups;
 	return JMB_DIRECTORY_OK;
 }

@@ -77,7 +77,8 @@ enum jmb_directory_result jmb_directory_user_groups(struct jmb_directory *dir,
 						    const struct jmb_directory_person *person,
 						    const char *const **groups_r, char **error_r);
 /* Completes identity (in pool) with the directory's name, addresses and groups.
- * NOT_FOUND leaves it as it was. */
+ * NOT_FOUND leaves it as it was. What the directory said of a login is kept
+ * for [ldap] cache_ttl seconds ("no such user" for at most 10), failures are not. */
 enum jmb_directory_result jmb_directory_enrich(struct jmb_directory *dir, struct jmb_pool *pool,
 					       struct jmb_identity *identity, char **error_r);
 /* OK when the entry of login matches filter (a filter from the config), NOT_FOUND

@@ -149,6 +149,7 @@ static const struct jmb_config_key ldap_keys[] = {
 	 0, NULL},
 	{"timeout", JMB_CONF_INT, S(timeout), "5", 0, 1, 300, NULL},
 	{"retry_after", JMB_CONF_INT, S(retry_after), "10", 0, 0, 3600, NULL},
+	{"cache_ttl", JMB_CONF_INT, S(cache_ttl), "60", 0, 0, 86400, NULL},
 	{"size_limit", JMB_CONF_INT, S(size_limit), "200", 0, 1, 100000, NULL},
 	JMB_CONF_END,
 };

@@ -138,6 +138,7 @@ struct jmb_ldap_settings {
 	char **search_attributes; /* what the invite autocomplete matches */
 	long timeout;             /* seconds, for connecting and for each operation */
 	long retry_after;         /* seconds to fail fast after an outage; 0 = never */
+	long cache_ttl;           /* seconds an enrichment is remembered; 0 = not at all */
 	long size_limit;
 };
 

@@ -11,7 +11,7 @@
 
 #define INITIAL_CAPACITY 64
 
-static uint64_t key_hash(const char *key)
+uint64_t jmb_string_hash(const char *key)
 {
 	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
 
@@ -23,7 +23,7 @@ static uint64_t key_hash(const char *key)
 static struct jmb_tally_item *find_slot(struct jmb_tally_item *slots, size_t capacity,
 					const char *key)
 {
-	size_t i = key_hash(key) & (capacity - 1);
+	size_t i = jmb_string_hash(key) & (capacity - 1);
 
 	while (slots[i].key != NULL && strcmp(slots[i].key, key) != 0)
 		i = (i + 1) & (capacity - 1);

@@ -4,6 +4,7 @@
 #define JMB_TALLY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct jmb_tally_item {
 	char *key;
@@ -26,5 +27,8 @@ size_t jmb_tally_size(const struct jmb_tally *tally);
 struct jmb_tally_item *jmb_tally_take(struct jmb_tally *tally, size_t *n_r);
 void jmb_tally_items_free(struct jmb_tally_item *items, size_t n);
 void jmb_tally_clear(struct jmb_tally *tally);
+
+/* FNV-1a of key: the hash of the string-keyed tables here and in ttl-cache.c. */
+uint64_t jmb_string_hash(const char *key);
 
 #endif

@@ -6,7 +6,9 @@ book ([booking] editor_filter / editor_groups: 403 on the routes and the API, no
 subscribers file expanded before the max-guests rule; GET /api/v1/directory;
 filter syntax in every value; a directory that is down answers 503 where it is
 needed and booking with plain addresses goes on; after an outage the directory
-is held down ([ldap] retry_after) and probed again."""
+is held down ([ldap] retry_after) and probed again; identities are kept for
+[ldap] cache_ttl (a reload forgets them), failures are not kept."""
+import signal
 import time
 from pathlib import Path
 
@@ -314,3 +316,82 @@ def test_frozen_directory_is_held_down_then_probed_again(jmbd_factory, own_slapd
     assert log.count("event=directory_unavailable") == 1, log
     assert "retry_after=3" in log
     assert log.count("event=directory_available") == 1, log
+
+
+# -- the identity cache --------------------------------------------------------------
+
+def owner(d, login, **headers):
+    r = requests.post(d.url + "/api/v1/meetings", headers={**trust_headers(login), **headers},
+                      json={"title": "Who am I", "start": rfc3339(), "duration": 60})
+    assert r.status_code == 201, r.text
+    return r.json()["owner"]
+
+
+def rename_alice(server, name, mail):
+    server.ldapmodify(f"dn: uid=alice,ou=people,{server.base}\nchangetype: modify\n"
+                      f"replace: displayName\ndisplayName: {name}\n-\n"
+                      f"replace: mail\nmail: {mail}\n")
+
+
+def reload(d):
+    before = d.log().count("event=reloaded")
+    d.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while d.log().count("event=reloaded") == before:
+        assert time.monotonic() < deadline, d.log()
+        time.sleep(0.05)
+
+
+ALICE = {"login": "alice", "mail": "alice@example.org", "name": "Alice Martin"}
+RENAMED = {"login": "alice", "mail": "alice.new@example.org", "name": "Alice Nouvelle"}
+
+
+def test_identities_are_kept_until_a_reload(jmbd_factory, own_slapd):
+    d = trust_jmbd(jmbd_factory, own_slapd)  # cache_ttl: 60 s by default
+    assert owner(d, "alice") == ALICE
+    rename_alice(own_slapd, RENAMED["name"], RENAMED["mail"])
+    # Not asked again: what the directory said a moment ago still holds.
+    assert owner(d, "alice") == ALICE
+    reload(d)
+    assert owner(d, "alice") == RENAMED
+
+
+def test_identities_expire_after_cache_ttl(jmbd_factory, own_slapd):
+    d = trust_jmbd(jmbd_factory, own_slapd, ldap={"cache_ttl": "1"})
+    assert owner(d, "alice") == ALICE
+    rename_alice(own_slapd, RENAMED["name"], RENAMED["mail"])
+    time.sleep(1.2)
+    assert owner(d, "alice") == RENAMED
+
+
+def test_cache_ttl_zero_asks_every_time(jmbd_factory, own_slapd):
+    d = trust_jmbd(jmbd_factory, own_slapd, ldap={"cache_ttl": "0"})
+    assert owner(d, "alice") == ALICE
+    rename_alice(own_slapd, RENAMED["name"], RENAMED["mail"])
+    assert owner(d, "alice") == RENAMED
+
+
+def test_unknown_users_are_kept_for_a_short_while(jmbd_factory, own_slapd):
+    d = trust_jmbd(jmbd_factory, own_slapd)
+    proxy = {"X-Remote-Mail": "newbie@proxy.example.net", "X-Remote-Name": "From Proxy"}
+    as_proxy_said = {"login": "newbie", "mail": "newbie@proxy.example.net", "name": "From Proxy"}
+    assert owner(d, "newbie", **proxy) == as_proxy_said
+    own_slapd.ldapmodify(f"dn: uid=newbie,ou=people,{own_slapd.base}\nchangetype: add\n"
+                         "objectClass: inetOrgPerson\nuid: newbie\ncn: New Bie\nsn: Bie\n"
+                         "displayName: New Bie\nmail: newbie@example.org\n")
+    # "No such user" is kept too (for at most 10 s, far more than this takes).
+    assert owner(d, "newbie", **proxy) == as_proxy_said
+    reload(d)
+    assert owner(d, "newbie", **proxy) == {"login": "newbie", "mail": "newbie@example.org",
+                                           "name": "New Bie"}
+
+
+def test_directory_failures_are_not_kept(jmbd_factory, own_slapd):
+    d = trust_jmbd(jmbd_factory, own_slapd, ldap={"timeout": "1", "retry_after": "0"})
+    proxy = {"X-Remote-Mail": "alice@proxy.example.net", "X-Remote-Name": "From Proxy"}
+    own_slapd.stop()
+    # Unavailable: the identity stays as the proxy told it, and nothing is kept.
+    assert owner(d, "alice", **proxy) == {"login": "alice", "mail": "alice@proxy.example.net",
+                                          "name": "From Proxy"}
+    own_slapd.start()
+    assert owner(d, "alice", **proxy) == ALICE
