@@ -167,7 +167,9 @@ void *jmb_pool_calloc(struct jmb_pool *pool, size_t count, size_t size)
 char *jmb_pool_strndup(struct jmb_pool *pool, const char *s, size_t n)
 {
 	char *p = jmb_pool_alloc(pool, n + 1);
-	memcpy(p, s, n);
+
+	if (n > 0) /* s may be NULL then (libldap's empty escapes) */
+		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
 }
