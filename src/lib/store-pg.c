@@ -375,26 +375,16 @@ static const struct pg_statement st_meeting_by_token = {PG_MEETING_BY_TOKEN,
                                                         "ON t.meeting_id = m.id WHERE t.token = $1",
                                                         "t"};
 
-static enum jmb_store_result pg_attendee_by_token(void *conn, struct jmb_pool *pool,
-                                                  const char *token, struct jmb_meeting **m_r,
-                                                  size_t *index_r, char **error_r)
+static enum jmb_store_result pg_meeting_by_token(void *conn, struct jmb_pool *pool,
+                                                 const char *token, struct jmb_meeting **m_r,
+                                                 char **error_r)
 {
 	PGresult *res;
 	enum jmb_store_result r = jmb_pg_query(conn, &st_meeting_by_token, &res, error_r, token);
 
 	if (r != JMB_STORE_OK)
 		return r;
-	r = one_meeting(conn, pool, res, m_r, error_r);
-	if (r != JMB_STORE_OK)
-		return r;
-	for (size_t i = 0; i < (*m_r)->n_attendees; i++) {
-		if (strcmp((*m_r)->attendees[i].token, token) == 0) {
-			*index_r = i;
-			return JMB_STORE_OK;
-		}
-	}
-	*error_r = jmb_xstrdup("attendee vanished during lookup");
-	return JMB_STORE_RETRY;
+	return one_meeting(conn, pool, res, m_r, error_r);
 }
 
 static const struct pg_statement st_invitee_by_token = {
@@ -992,7 +982,7 @@ const struct jmb_store_driver jmb_store_driver_pg = {
     .meeting_get = pg_meeting_get,
     .meetings_for_user = pg_meetings_for_user,
     .meetings_all = pg_meetings_all,
-    .attendee_by_token = pg_attendee_by_token,
+    .meeting_by_token = pg_meeting_by_token,
     .invitee_by_token = pg_invitee_by_token,
     .attendee_set_status = pg_attendee_set_status,
     .attendees_add_joins = pg_attendees_add_joins,

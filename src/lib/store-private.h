@@ -46,9 +46,10 @@ struct jmb_store_driver {
 					      bool include_deleted, struct jmb_meeting_list *list_r,
 					      char **error_r);
 
-	enum jmb_store_result (*attendee_by_token)(void *conn, struct jmb_pool *pool,
-						   const char *token, struct jmb_meeting **m_r,
-						   size_t *index_r, char **error_r);
+	/* The meeting with every invitee; store.c finds the token's one. */
+	enum jmb_store_result (*meeting_by_token)(void *conn, struct jmb_pool *pool,
+						  const char *token, struct jmb_meeting **m_r,
+						  char **error_r);
 	enum jmb_store_result (*invitee_by_token)(void *conn, struct jmb_pool *pool,
 						  const char *token, struct jmb_meeting **m_r,
 						  char **error_r);

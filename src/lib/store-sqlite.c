@@ -647,9 +647,9 @@ static enum jmb_store_result sqlite_meetings_all(void *conn, struct jmb_pool *po
 	return collect_meetings(conn, pool, stmt, list_r, error_r);
 }
 
-static enum jmb_store_result sqlite_attendee_by_token(void *conn, struct jmb_pool *pool,
+static enum jmb_store_result sqlite_meeting_by_token(void *conn, struct jmb_pool *pool,
 						      const char *token, struct jmb_meeting **m_r,
-						      size_t *index_r, char **error_r)
+						      char **error_r)
 {
 	sqlite3_stmt *stmt = NULL;
 	enum jmb_store_result r;
@@ -660,17 +660,7 @@ static enum jmb_store_result sqlite_attendee_by_token(void *conn, struct jmb_poo
 		    "t", error_r, token);
 	if (r != JMB_STORE_OK)
 		return r;
-	r = one_meeting(conn, pool, stmt, m_r, error_r);
-	if (r != JMB_STORE_OK)
-		return r;
-	for (size_t i = 0; i < (*m_r)->n_attendees; i++) {
-		if (strcmp((*m_r)->attendees[i].token, token) == 0) {
-			*index_r = i;
-			return JMB_STORE_OK;
-		}
-	}
-	*error_r = jmb_xstrdup("attendee vanished during lookup");
-	return JMB_STORE_RETRY;
+	return one_meeting(conn, pool, stmt, m_r, error_r);
 }
 
 static enum jmb_store_result sqlite_invitee_by_token(void *conn, struct jmb_pool *pool,
@@ -1111,7 +1101,7 @@ const struct jmb_store_driver jmb_store_driver_sqlite = {
 	.meeting_get = sqlite_meeting_get,
 	.meetings_for_user = sqlite_meetings_for_user,
 	.meetings_all = sqlite_meetings_all,
-	.attendee_by_token = sqlite_attendee_by_token,
+	.meeting_by_token = sqlite_meeting_by_token,
 	.invitee_by_token = sqlite_invitee_by_token,
 	.attendee_set_status = sqlite_attendee_set_status,
 	.attendees_add_joins = sqlite_attendees_add_joins,

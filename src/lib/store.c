@@ -349,11 +349,30 @@ enum jmb_store_result jmb_store_meetings_all(struct jmb_store *store, struct jmb
 	STORE_CALL(meetings_all, pool, ends_after, include_deleted, list_r, error_r);
 }
 
+static enum jmb_store_result meeting_by_token(struct jmb_store *store, struct jmb_pool *pool,
+					      const char *token, struct jmb_meeting **m_r,
+					      char **error_r)
+{
+	STORE_CALL(meeting_by_token, pool, token, m_r, error_r);
+}
+
 enum jmb_store_result jmb_store_attendee_by_token(struct jmb_store *store, struct jmb_pool *pool,
 						  const char *token, struct jmb_meeting **m_r,
 						  size_t *index_r, char **error_r)
 {
-	STORE_CALL(attendee_by_token, pool, token, m_r, index_r, error_r);
+	enum jmb_store_result r = meeting_by_token(store, pool, token, m_r, error_r);
+
+	if (r != JMB_STORE_OK)
+		return r;
+	for (size_t i = 0; i < (*m_r)->n_attendees; i++) {
+		if (strcmp((*m_r)->attendees[i].token, token) == 0) {
+			*index_r = i;
+			return JMB_STORE_OK;
+		}
+	}
+	/* Removed between the driver's two reads (the meeting, its invitees). */
+	*error_r = jmb_xstrdup("attendee vanished during lookup");
+	return JMB_STORE_RETRY;
 }
 
 enum jmb_store_result jmb_store_invitee_by_token(struct jmb_store *store, struct jmb_pool *pool,
