@@ -182,15 +182,13 @@ static const char *current_etag(struct jmb_pool *pool, const char *if_none_match
  * when the client sent none to echo, its expiry is now, as the expiry of this
  * version is not known without the meetings: the tag is then good for
  * nothing but a 200, which brings the real one. */
-static bool not_modified(struct jmbd *d, const struct jmb_request *req,
-			 struct jmb_response *resp, const struct jmb_feed_version *v,
-			 const char *context, time_t now)
+static bool not_modified(const struct jmb_request *req, struct jmb_response *resp,
+			 const struct jmb_feed_version *v, const char *context, time_t now)
 {
 	const char *inm = jmb_request_header(req, "If-None-Match");
 	const char *etag = NULL;
 	time_t ims;
 
-	(void)d;
 	if (inm != NULL) {
 		if (strcmp(inm, "*") != 0 && (etag = current_etag(req->pool, inm, v, context, now)) == NULL)
 			return false;
@@ -250,7 +248,7 @@ void page_feed(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 		goto fail;
 	feed_context(d, req, token, json, context);
 	feed_headers(resp, &version, now);
-	if (not_modified(d, req, resp, &version, context, now))
+	if (not_modified(req, resp, &version, context, now))
 		return;
 	if (jmb_store_meetings_for_feed(d->store, req->pool, login, owner->mails, now - window,
 					now - window, &list, &error) != JMB_STORE_OK)
