@@ -3,6 +3,7 @@ a fresh database): the create/list/edit/delete flow through the form and the
 API, validation storing nothing, metacharacters stored exactly, and several
 jmbd instances sharing one database (sessions, CSRF tokens, API tokens)."""
 import concurrent.futures
+import time
 
 import pytest
 import requests
@@ -173,3 +174,40 @@ def test_concurrent_creates_on_two_instances(jmbd_factory, conninfo):
     assert len({m["id"] for m in stored}) == 40
     assert len({m["room"] for m in stored}) == 40
     assert sorted(m["title"] for m in stored) == sorted(f"m{i}" for i in range(40))
+
+
+def test_feed_etag_follows_writes_made_on_another_instance(jmbd_factory, conninfo):
+    """A calendar polls one instance while the organiser edits on another: the
+    feed's version lives in the database (003_feed_changes triggers), so the
+    old ETag stops answering 304 at once; joins, which no feed shows, keep it."""
+    a = pg_jmbd(jmbd_factory, conninfo, name="a")
+    b = pg_jmbd(jmbd_factory, conninfo, name="b", users=())
+    token = api_token(a, "alice")
+    m = api(a, token).post(a.url + "/api/v1/meetings",
+                           json={"title": "Polled", "start": rfc3339(days=3),
+                                 "guests": ["guest@outside.example"]}).json()
+    url = api(a, token).get(a.url + "/api/v1/me/feed").json()["url"]
+    first = requests.get(url, timeout=30)
+    assert first.status_code == 200 and "SUMMARY:Polled" in first.text
+    etag = first.headers["ETag"]
+    assert requests.get(url, headers={"If-None-Match": etag}, timeout=30).status_code == 304
+
+    # A join through instance b, written behind: the ETag still holds.
+    link = m["attendees"][0]["link"].replace(a.url, b.url)
+    assert requests.get(link, allow_redirects=False, timeout=30).status_code == 302
+    deadline = time.monotonic() + 10
+    while api(b, token).get(f"{b.url}/api/v1/meetings/{m['id']}").json()[
+            "attendees"][0]["joins"] != 1:
+        assert time.monotonic() < deadline, "the join was never written"
+        time.sleep(0.05)
+    assert requests.get(url, headers={"If-None-Match": etag}, timeout=30).status_code == 304
+
+    # An edit through instance b: instance a answers the new feed.
+    r = api(b, token).patch(f"{b.url}/api/v1/meetings/{m['id']}", json={"title": "Moved"})
+    assert r.status_code == 200, r.text
+    after = requests.get(url, headers={"If-None-Match": etag}, timeout=30)
+    assert after.status_code == 200
+    assert "SUMMARY:Moved" in after.text.replace("\r\n ", "")
+    assert after.headers["ETag"] != etag
+    assert requests.get(url, headers={"If-None-Match": after.headers["ETag"]},
+                        timeout=30).status_code == 304
