@@ -9,8 +9,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "ical-feed.h"
-#include "memory.h"
+#include "publish/ical-feed.h"
+#include "util/memory.h"
 
 #define MEETINGS 500
 #define ATTENDEES 5

@@ -7,8 +7,8 @@ one user ("the heavy user") with exactly 500 meetings in their feed window:
 200 they organise, 300 they are invited to, 10 of those cancelled recently
 (they stay in the feed as STATUS:CANCELLED), plus 100 older ones outside it.
 
-The rows are exactly those jmb itself writes (src/lib/store-sqlite.c,
-src/lib/store-pg.c): a meeting as booked (uid "<token>@<uid domain>", a
+The rows are exactly those jmb itself writes (src/lib/store/store-sqlite.c,
+src/lib/store/store-pg.c): a meeting as booked (uid "<token>@<uid domain>", a
 20-character [a-z0-9] room, attendees with '' names, 'needs-action', a
 32-character base64url token), then edited (sequence + 1, updated_at), answered
 (status, responded_at, meetings.updated_at = max(updated_at, responded_at)),

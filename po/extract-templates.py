@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Extracts the messages of the XHTML templates (data-i18n elements and
 data-i18n-attr attributes) as a .pot fragment, with the same whitespace
-normalisation as the views engine (src/lib/views.c)."""
+normalisation as the views engine (src/lib/web/views.c)."""
 import re
 import sys
 import xml.etree.ElementTree as ET

@@ -13,7 +13,7 @@
 #define JMB_AUTH_ABI_VERSION 2
 #define JMB_AUTH_PLUGIN_SYMBOL "jmb_auth_plugin"
 
-struct jmb_directory; /* src/lib/directory.h */
+struct jmb_directory; /* src/lib/directory/directory.h */
 
 enum jmb_auth_result {
 	JMB_AUTH_OK,          /* identity filled */

@@ -1,6 +1,6 @@
 /* The `ldap-bind` auth plugin: a login form; the entry is found with the
  * service account and [ldap] user_filter, then the password is checked by a
- * simple bind as that entry. The directory work is in src/lib/directory.c. */
+ * simple bind as that entry. The directory work is in src/lib/directory/directory.c. */
 #include "config.h"
 
 #include <stddef.h>
@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "directory.h"
-#include "form.h"
-#include "i18n.h"
+#include "directory/directory.h"
+#include "web/form.h"
+#include "web/i18n.h"
 #include "jmb/auth-plugin.h"
 
 struct bind_config {

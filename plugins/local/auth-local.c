@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "form.h"
-#include "i18n.h"
+#include "web/form.h"
+#include "web/i18n.h"
 #include "jmb/auth-plugin.h"
-#include "password.h"
-#include "users-file.h"
+#include "auth/password.h"
+#include "auth/users-file.h"
 
 struct local_config {
 	char *users_file;

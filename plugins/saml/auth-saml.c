@@ -22,18 +22,18 @@
 
 #include <openssl/pem.h>
 
-#include "form.h"
-#include "http.h"
-#include "i18n.h"
+#include "web/form.h"
+#include "web/http.h"
+#include "web/i18n.h"
 #include "jmb/auth-plugin.h"
-#include "memory.h"
+#include "util/memory.h"
 #include "saml-crypto.h"
 #include "saml-idp-source.h"
 #include "saml-metadata.h"
 #include "saml-replay.h"
 #include "saml-request.h"
 #include "saml-response.h"
-#include "secret.h"
+#include "util/secret.h"
 
 
 #define ACS_PATH "/auth/saml/acs"

@@ -16,7 +16,7 @@
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/xmltree.h>
 
-#include "memory.h"
+#include "util/memory.h"
 #include "saml-crypto.h"
 #include "saml-xml.h"
 

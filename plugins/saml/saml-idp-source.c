@@ -23,7 +23,7 @@
 #include <curl/curl.h>
 
 #include "jmb/log.h"
-#include "memory.h"
+#include "util/memory.h"
 #include "saml-idp-source.h"
 #include "saml-xml.h"
 

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memory.h"
+#include "util/memory.h"
 #include "saml-replay.h"
-#include "secret.h"
+#include "util/secret.h"
 
 struct replay_entry {
 	char hash[JMB_SHA256_HEX_LEN + 1];

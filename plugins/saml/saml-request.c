@@ -11,11 +11,11 @@
 #include <xmlsec/base64.h>
 #include <zlib.h>
 
-#include "form.h"
-#include "memory.h"
+#include "web/form.h"
+#include "util/memory.h"
 #include "saml-request.h"
 #include "saml-xml.h"
-#include "secret.h"
+#include "util/secret.h"
 
 #define SIG_ALG_RSA_SHA256 "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 

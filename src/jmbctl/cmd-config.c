@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "auth-plugins.h"
-#include "i18n.h"
+#include "auth/auth-plugins.h"
+#include "web/i18n.h"
 #include "jmbctl.h"
-#include "views.h"
+#include "web/views.h"
 
 /* Plugins only keep the host at init; nothing here serves requests. */
 static const struct jmb_auth_host check_host = {.abi_version = JMB_AUTH_ABI_VERSION};

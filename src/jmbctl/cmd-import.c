@@ -11,11 +11,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "identity.h"
+#include "domain/identity.h"
 #include "jmbctl.h"
-#include "mailaddr.h"
-#include "memory.h"
-#include "users-file.h"
+#include "domain/mailaddr.h"
+#include "util/memory.h"
+#include "auth/users-file.h"
 
 struct import_counts {
 	long meetings, meetings_skipped, attendees, attendees_skipped, feeds, feeds_skipped,

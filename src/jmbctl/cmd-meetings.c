@@ -11,9 +11,9 @@
 #include <jansson.h>
 
 #include "jmbctl.h"
-#include "json-meeting.h"
-#include "memory.h"
-#include "timeutil.h"
+#include "web/json-meeting.h"
+#include "util/memory.h"
+#include "util/timeutil.h"
 
 struct list_options {
 	bool all, deleted, json;

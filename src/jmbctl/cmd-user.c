@@ -8,13 +8,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api-token.h"
-#include "identity.h"
+#include "auth/api-token.h"
+#include "domain/identity.h"
 #include "jmbctl.h"
-#include "mailaddr.h"
-#include "memory.h"
-#include "password.h"
-#include "users-file.h"
+#include "domain/mailaddr.h"
+#include "util/memory.h"
+#include "auth/password.h"
+#include "auth/users-file.h"
 
 struct person_options {
 	const char *mail, *name, *label;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "jmbctl.h"
-#include "xmpp.h"
+#include "publish/xmpp.h"
 
 int cmd_send_xmpp(struct jmbctl *ctl, int argc, char **argv)
 {

@@ -2,8 +2,8 @@
 #ifndef JMBCTL_H
 #define JMBCTL_H
 
-#include "settings.h"
-#include "store.h"
+#include "config/settings.h"
+#include "store/store.h"
 
 struct jmbctl {
 	const char *config_path;

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config-file.h"
+#include "config/config-file.h"
 #include "jmbctl.h"
-#include "log.h"
-#include "memory.h"
+#include "util/log.h"
+#include "util/memory.h"
 
 #define DEFAULT_CONFIG "/etc/jmb/jmb.conf"
 

@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "daemon.h"
-#include "directory.h"
-#include "form.h"
+#include "directory/directory.h"
+#include "web/form.h"
 #include "handlers.h"
-#include "log.h"
+#include "util/log.h"
 #include "render.h"
 
 #define DIRECTORY_MIN_QUERY 2

@@ -6,11 +6,11 @@
 
 #include "daemon.h"
 #include "handlers.h"
-#include "json-meeting.h"
+#include "web/json-meeting.h"
 #include "meeting-actions.h"
-#include "memory.h"
+#include "util/memory.h"
 #include "render.h"
-#include "timeutil.h"
+#include "util/timeutil.h"
 
 static json_t *api_meeting(struct jmbd *d, const struct jmb_request *req,
 			   const struct jmb_meeting *m)

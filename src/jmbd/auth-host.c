@@ -4,8 +4,8 @@
 
 #include "auth.h"
 #include "daemon.h"
-#include "identity.h"
-#include "memory.h"
+#include "domain/identity.h"
+#include "util/memory.h"
 #include "render.h"
 
 static void host_render_login_form(struct jmb_request *req, struct jmb_response *resp,

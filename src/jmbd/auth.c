@@ -1,5 +1,5 @@
 /* Authentication in jmbd: sessions, bearer tokens, CSRF, and the host side of
- * the auth plugin ABI. Plugin loading is in src/lib/auth-plugins.c. */
+ * the auth plugin ABI. Plugin loading is in src/lib/auth/auth-plugins.c. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -8,11 +8,11 @@
 
 #include "auth.h"
 #include "daemon.h"
-#include "identity.h"
-#include "memory.h"
+#include "domain/identity.h"
+#include "util/memory.h"
 #include "people.h"
 #include "render.h"
-#include "secret.h"
+#include "util/secret.h"
 
 static const char *cookie_hash(struct jmb_pool *pool, const char *value)
 {

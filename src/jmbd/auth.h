@@ -3,10 +3,10 @@
 #ifndef JMBD_AUTH_H
 #define JMBD_AUTH_H
 
-#include "config-file.h"
-#include "http.h"
-#include "auth-plugins.h"
-#include "settings.h"
+#include "config/config-file.h"
+#include "web/http.h"
+#include "auth/auth-plugins.h"
+#include "config/settings.h"
 
 struct jmbd;
 

@@ -8,10 +8,10 @@
 
 #include "auth.h"
 #include "daemon.h"
-#include "directory.h"
-#include "log.h"
-#include "memory.h"
-#include "secret.h"
+#include "directory/directory.h"
+#include "util/log.h"
+#include "util/memory.h"
+#include "util/secret.h"
 
 /* CLOCK_REALTIME, not time(): glibc's time() reads the kernel's coarse clock,
  * which lags gettimeofday() by up to one tick, so around a second boundary a

@@ -6,11 +6,11 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-#include "i18n.h"
+#include "web/i18n.h"
 #include "metrics.h"
-#include "settings.h"
-#include "store.h"
-#include "views.h"
+#include "config/settings.h"
+#include "store/store.h"
+#include "web/views.h"
 
 struct jmb_auth_plugins;
 struct jmb_directory;

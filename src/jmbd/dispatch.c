@@ -7,10 +7,10 @@
 
 #include "auth.h"
 #include "daemon.h"
-#include "log.h"
+#include "util/log.h"
 #include "dispatch.h"
-#include "i18n.h"
-#include "memory.h"
+#include "web/i18n.h"
+#include "util/memory.h"
 #include "people.h"
 #include "render.h"
 

@@ -3,7 +3,7 @@
 #ifndef JMBD_DISPATCH_H
 #define JMBD_DISPATCH_H
 
-#include "http.h"
+#include "web/http.h"
 #include "router.h"
 
 struct jmbd;

@@ -14,9 +14,9 @@
 #include "daemon.h"
 #include "dispatch.h"
 #include "http-server.h"
-#include "memory.h"
+#include "util/memory.h"
 #include "render.h"
-#include "strbuf.h"
+#include "util/strbuf.h"
 
 struct http_server {
 	struct jmbd *d;

@@ -14,11 +14,11 @@
 #include <time.h>
 
 #include "join-counter.h"
-#include "log.h"
-#include "memory.h"
+#include "util/log.h"
+#include "util/memory.h"
 #include "metrics.h"
-#include "store.h"
-#include "tally.h"
+#include "store/store.h"
+#include "util/tally.h"
 
 #define FLUSH_INTERVAL 1 /* seconds */
 #define FLUSH_EARLY 4096 /* distinct links waiting: write them now */

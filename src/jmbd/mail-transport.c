@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "mail-transport.h"
-#include "memory.h"
+#include "util/memory.h"
 
 #define SMTP_TIMEOUT 60L
 #define SMTP_CONNECT_TIMEOUT 10L

@@ -3,8 +3,8 @@
 #ifndef JMBD_MAIL_TRANSPORT_H
 #define JMBD_MAIL_TRANSPORT_H
 
-#include "settings.h"
-#include "store.h"
+#include "config/settings.h"
+#include "store/store.h"
 
 /* Delivered, deferred (try again later: connection failure, 4xx) or rejected
  * (5xx: permanent); *error_r says why when not delivered. */

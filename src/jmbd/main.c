@@ -15,8 +15,8 @@
 #include "http-server.h"
 #include "join-counter.h"
 #include "queue-worker.h"
-#include "log.h"
-#include "memory.h"
+#include "util/log.h"
+#include "util/memory.h"
 
 #define DEFAULT_CONFIG "/etc/jmb/jmb.conf"
 #define DRAIN_SECONDS 10

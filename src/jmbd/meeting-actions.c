@@ -6,14 +6,14 @@
 #include <string.h>
 
 #include "daemon.h"
-#include "log.h"
-#include "identity.h"
+#include "util/log.h"
+#include "domain/identity.h"
 #include "meeting-actions.h"
-#include "memory.h"
+#include "util/memory.h"
 #include "people.h"
 #include "notify.h"
 #include "render.h"
-#include "secret.h"
+#include "util/secret.h"
 
 #define CONFLICT_RETRIES 4
 

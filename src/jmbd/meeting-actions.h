@@ -3,9 +3,9 @@
 #ifndef JMBD_MEETING_ACTIONS_H
 #define JMBD_MEETING_ACTIONS_H
 
-#include "booking.h"
-#include "http.h"
-#include "meeting.h"
+#include "domain/booking.h"
+#include "web/http.h"
+#include "domain/meeting.h"
 
 struct jmbd;
 

@@ -1,5 +1,5 @@
 /* jmbd's metrics: relaxed atomic counters bumped on the hot path, and the
- * /metrics route that reads them into Prometheus text (src/lib/metrics-text.c). */
+ * /metrics route that reads them into Prometheus text (src/lib/web/metrics-text.c). */
 #include "config.h"
 
 #include <stdatomic.h>
@@ -10,7 +10,7 @@
 
 #include "daemon.h"
 #include "handlers.h"
-#include "metrics-text.h"
+#include "web/metrics-text.h"
 #include "metrics.h"
 #include "render.h"
 

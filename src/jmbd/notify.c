@@ -8,14 +8,14 @@
 #include <strings.h>
 
 #include "daemon.h"
-#include "ical-feed.h"
-#include "log.h"
-#include "mail-message.h"
-#include "memory.h"
+#include "publish/ical-feed.h"
+#include "util/log.h"
+#include "publish/mail-message.h"
+#include "util/memory.h"
 #include "notify.h"
 #include "render.h"
-#include "strbuf.h"
-#include "xmpp.h"
+#include "util/strbuf.h"
+#include "publish/xmpp.h"
 
 /* What one mail says; rendered as text and as HTML (templates/mail.xhtml). */
 struct mail_content {

@@ -4,9 +4,9 @@
 #ifndef JMBD_NOTIFY_H
 #define JMBD_NOTIFY_H
 
-#include "http.h"
-#include "meeting.h"
-#include "store.h"
+#include "web/http.h"
+#include "domain/meeting.h"
+#include "store/store.h"
 
 struct jmbd;
 

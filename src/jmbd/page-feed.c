@@ -11,14 +11,14 @@
 
 #include "daemon.h"
 #include "handlers.h"
-#include "ical-feed.h"
-#include "identity.h"
-#include "log.h"
+#include "publish/ical-feed.h"
+#include "domain/identity.h"
+#include "util/log.h"
 #include "meeting-actions.h"
-#include "memory.h"
+#include "util/memory.h"
 #include "render.h"
-#include "secret.h"
-#include "strbuf.h"
+#include "util/secret.h"
+#include "util/strbuf.h"
 
 #define FEED_CONTEXT_LEN 16 /* hex digits of SHA-256 in the ETag */
 

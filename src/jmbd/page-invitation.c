@@ -7,9 +7,9 @@
 
 #include "daemon.h"
 #include "handlers.h"
-#include "log.h"
+#include "util/log.h"
 #include "meeting-actions.h"
-#include "memory.h"
+#include "util/memory.h"
 #include "notify.h"
 #include "render.h"
 

@@ -10,14 +10,14 @@
 
 #include "daemon.h"
 #include "handlers.h"
-#include "identity.h"
-#include "jitsi-token.h"
+#include "domain/identity.h"
+#include "publish/jitsi-token.h"
 #include "join-counter.h"
-#include "log.h"
+#include "util/log.h"
 #include "meeting-actions.h"
-#include "memory.h"
+#include "util/memory.h"
 #include "render.h"
-#include "secret.h"
+#include "util/secret.h"
 
 /* Jitsi room names: lower-case letters, digits and . _ - (login-shaped). */
 static bool room_name_is_valid(const char *room)

@@ -6,12 +6,12 @@
 
 #include "daemon.h"
 #include "handlers.h"
-#include "mailaddr.h"
+#include "domain/mailaddr.h"
 #include "meeting-actions.h"
-#include "memory.h"
+#include "util/memory.h"
 #include "render.h"
-#include "strbuf.h"
-#include "timeutil.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
 
 /* Zones offered in the form; any other valid IANA zone a meeting has is added. */
 static const char *const common_zones[] = {

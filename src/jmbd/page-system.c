@@ -10,9 +10,9 @@
 
 #include "auth.h"
 #include "daemon.h"
-#include "log.h"
+#include "util/log.h"
 #include "handlers.h"
-#include "memory.h"
+#include "util/memory.h"
 #include "render.h"
 
 #define STATIC_MAX_SIZE (2 * 1024 * 1024)

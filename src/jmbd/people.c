@@ -8,10 +8,10 @@
 #include <strings.h>
 
 #include "daemon.h"
-#include "directory.h"
-#include "log.h"
+#include "directory/directory.h"
+#include "util/log.h"
 #include "people.h"
-#include "subscribers-file.h"
+#include "directory/subscribers-file.h"
 
 static void log_unavailable(struct jmbd *d, const char *what, const char *login, char *error)
 {

@@ -3,8 +3,8 @@
 #ifndef JMBD_PEOPLE_H
 #define JMBD_PEOPLE_H
 
-#include "booking.h"
-#include "http.h"
+#include "domain/booking.h"
+#include "web/http.h"
 
 struct jmbd;
 

@@ -12,14 +12,14 @@
 #include <unistd.h>
 
 #include "daemon.h"
-#include "i18n.h"
-#include "log.h"
+#include "web/i18n.h"
+#include "util/log.h"
 #include "mail-transport.h"
-#include "memory.h"
+#include "util/memory.h"
 #include "notify.h"
 #include "queue-worker.h"
-#include "secret.h"
-#include "xmpp.h"
+#include "util/secret.h"
+#include "publish/xmpp.h"
 
 #define CLAIM_TIMEOUT 300 /* seconds: longer than any SMTP transaction */
 /* Tests only: JMB_CLAIM_TIMEOUT=seconds replaces CLAIM_TIMEOUT, so a test of

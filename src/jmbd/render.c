@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "daemon.h"
-#include "log.h"
-#include "memory.h"
+#include "util/log.h"
+#include "util/memory.h"
 #include "people.h"
 #include "render.h"
-#include "timeutil.h"
+#include "util/timeutil.h"
 
 static const char *const weekdays[] = {N_("Sunday"), N_("Monday"), N_("Tuesday"),
 				       N_("Wednesday"), N_("Thursday"), N_("Friday"),

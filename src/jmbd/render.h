@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 
-#include "http.h"
+#include "web/http.h"
 
 struct jmbd;
 

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "memory.h"
+#include "util/memory.h"
 #include "router.h"
 
 bool router_pattern_match(const char *pattern, const char *path, struct jmb_pool *pool,

@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "daemon.h"
-#include "i18n.h"
-#include "json-meeting.h"
+#include "web/i18n.h"
+#include "web/json-meeting.h"
 #include "meeting-actions.h"
-#include "memory.h"
+#include "util/memory.h"
 #include "render.h"
 #include "view-meeting.h"
 

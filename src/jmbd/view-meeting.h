@@ -5,8 +5,8 @@
 
 #include <jansson.h>
 
-#include "http.h"
-#include "meeting.h"
+#include "web/http.h"
+#include "domain/meeting.h"
 
 struct jmbd;
 

@@ -1,7 +1,7 @@
 /* libFuzzer target: Accept-Language request headers (jmb_accept_language_pick). */
 #include "config.h"
 
-#include "form.h"
+#include "web/form.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

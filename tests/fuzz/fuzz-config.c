@@ -2,10 +2,10 @@
  * core settings and the unclaimed-key check, as jmbd does at start-up). */
 #include "config.h"
 
-#include "config-file.h"
+#include "config/config-file.h"
 #include "fuzz.h"
-#include "memory.h"
-#include "settings.h"
+#include "util/memory.h"
+#include "config/settings.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,9 +1,9 @@
 /* libFuzzer target: Cookie request headers (jmb_cookie_parse). */
 #include "config.h"
 
-#include "form.h"
+#include "web/form.h"
 #include "fuzz.h"
-#include "memory.h"
+#include "util/memory.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

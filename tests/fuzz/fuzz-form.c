@@ -2,9 +2,9 @@
  * strings (jmb_form_parse), with jmb_url_encode as a round-trip oracle. */
 #include "config.h"
 
-#include "form.h"
+#include "web/form.h"
 #include "fuzz.h"
-#include "memory.h"
+#include "util/memory.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

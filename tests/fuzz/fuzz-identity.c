@@ -3,8 +3,8 @@
 #include "config.h"
 
 #include "fuzz.h"
-#include "identity.h"
-#include "memory.h"
+#include "domain/identity.h"
+#include "util/memory.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include "fuzz.h"
-#include "i18n.h"
+#include "web/i18n.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

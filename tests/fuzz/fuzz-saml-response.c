@@ -10,7 +10,7 @@
 #include <xmlsec/crypto.h>
 
 #include "fuzz.h"
-#include "memory.h"
+#include "util/memory.h"
 #include "saml-crypto.h"
 #include "saml-metadata.h"
 #include "saml-request.h"

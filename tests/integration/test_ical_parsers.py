@@ -1,4 +1,4 @@
-"""The sample iCal feed (tests/unit/ical-feed-dump, built from src/lib/ical-feed.c) read by
+"""The sample iCal feed (tests/unit/ical-feed-dump, built from src/lib/publish/ical-feed.c) read by
 python3-icalendar and ical.js through ical_parsers: both must agree with each other and
 with the IANA rules: DST on the last Sundays of March and October in Europe/Paris,
 America/New_York in summer and winter, UTC, statuses, alarms, owner and invitee views."""

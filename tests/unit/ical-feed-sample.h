@@ -3,7 +3,7 @@
 #ifndef JMB_TEST_ICAL_FEED_SAMPLE_H
 #define JMB_TEST_ICAL_FEED_SAMPLE_H
 
-#include "ical-feed.h"
+#include "publish/ical-feed.h"
 
 /* 2026-03-20T12:00:00Z: the sample's "now". */
 #define SAMPLE_NOW 1774008000

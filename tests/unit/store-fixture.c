@@ -17,7 +17,7 @@
 #include <libpq-fe.h>
 #endif
 
-#include "memory.h"
+#include "util/memory.h"
 #include "store-fixture.h"
 
 struct store_fixture *fixture;

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "store.h"
+#include "store/store.h"
 
 struct store_fixture {
 	const char *name; /* "sqlite" or "postgresql" */

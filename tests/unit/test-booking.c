@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/booking.c: every rule a meeting must follow, as the
+/* Unit tests of src/lib/domain/booking.c: every rule a meeting must follow, as the
  * web form and the JSON API both check it, and the secrets a meeting gets. */
 #include "config.h"
 
@@ -15,10 +15,10 @@
 
 #include <cmocka.h>
 
-#include "booking.h"
-#include "identity.h"
-#include "memory.h"
-#include "secret.h"
+#include "domain/booking.h"
+#include "domain/identity.h"
+#include "util/memory.h"
+#include "util/secret.h"
 
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "data"

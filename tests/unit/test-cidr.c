@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/cidr.c: the address blocks of [metrics] allow and of
+/* Unit tests of src/lib/util/cidr.c: the address blocks of [metrics] allow and of
  * the header-trust plugin's trusted_proxies. */
 #include "config.h"
 
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "http.h"
+#include "web/http.h"
 #include "jmb/cidr.h"
 
 /* A request whose TCP peer is address (IPv4 or IPv6 text). */

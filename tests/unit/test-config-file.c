@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/config-file.c and settings.c: the INI reader, every
+/* Unit tests of src/lib/config/config-file.c and settings.c: the INI reader, every
  * key type, defaults, ranges, secrets from files, and file:line errors. */
 #include "config.h"
 
@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "config-file.h"
-#include "memory.h"
-#include "settings.h"
+#include "config/config-file.h"
+#include "util/memory.h"
+#include "config/settings.h"
 
 /* --- a small key table exercising every type --- */
 

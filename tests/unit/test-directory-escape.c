@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/directory-escape.c on hostile values: RFC 4515 filter
+/* Unit tests of src/lib/directory/directory-escape.c on hostile values: RFC 4515 filter
  * values (checked exactly and decoded back) and RFC 4514 DN values (parsed
  * back with libldap's own DN parser). No server needed. */
 #include "config.h"
@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "directory-private.h"
-#include "memory.h"
+#include "directory/directory-private.h" /* white-box: the escaping helpers */
+#include "util/memory.h"
 
 /* Values that break naive filter or DN pasting, and some harmless ones. */
 static const char *const hostile[] = {

@@ -1,4 +1,4 @@
-/* Unit tests of jmb_etag_next() (src/lib/http.c): the entity tags of an
+/* Unit tests of jmb_etag_next() (src/lib/web/http.c): the entity tags of an
  * If-None-Match header, and what it refuses. */
 #include "config.h"
 
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "http.h"
+#include "web/http.h"
 
 /* The tags of header joined by "|", or "!" appended when parsing stopped on
  * something else than the end. */

@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/form.c: urlencoded forms, Cookie headers,
+/* Unit tests of src/lib/web/form.c: urlencoded forms, Cookie headers,
  * Accept-Language, UTF-8 validation and URL encoding. */
 #include "config.h"
 
@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "form.h"
-#include "memory.h"
+#include "web/form.h"
+#include "util/memory.h"
 
 static int setup_pool(void **state)
 {

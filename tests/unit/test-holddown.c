@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/holddown.c, the directory's circuit breaker, on a
+/* Unit tests of src/lib/util/holddown.c, the directory's circuit breaker, on a
  * fake clock: fail fast after an outage, one probe at a time, recovery. */
 #include "config.h"
 
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "holddown.h"
+#include "util/holddown.h"
 
 #define PERIOD 10000 /* ms */
 

@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/i18n.c: .mo catalogues made by msgfmt from
+/* Unit tests of src/lib/web/i18n.c: .mo catalogues made by msgfmt from
  * data/i18n-fr.po at test time (both byte orders), hand-built images for the
  * corrupt cases, lookups, and loading from a locale folder. */
 #include "config.h"
@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "i18n.h"
-#include "memory.h"
+#include "web/i18n.h"
+#include "util/memory.h"
 
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "data"

@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/ical-feed.c: every feed is parsed back with libical and each
+/* Unit tests of src/lib/publish/ical-feed.c: every feed is parsed back with libical and each
  * property checked; times are converted with the feed's own VTIMEZONEs (DST weeks in
  * Europe/Paris, America/New_York, Australia/Sydney); owner and invitee views,
  * cancelled meetings, alarms, hostile text, folding, concurrent builds. */
@@ -15,8 +15,8 @@
 #include <cmocka.h>
 
 #include "ical-feed-sample.h"
-#include "ical-feed.h"
-#include "timeutil.h"
+#include "publish/ical-feed.h"
+#include "util/timeutil.h"
 
 #define ALICE_LOGIN "alice"
 static const char *const alice_mails[] = {"alice@example.org", "a.martin@example.org", NULL};

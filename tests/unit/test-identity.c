@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/identity.c: construction, the JSON form kept in
+/* Unit tests of src/lib/domain/identity.c: construction, the JSON form kept in
  * sessions and API tokens, and mail matching. */
 #include "config.h"
 
@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "identity.h"
-#include "memory.h"
+#include "domain/identity.h"
+#include "util/memory.h"
 
 static int setup_pool(void **state)
 {

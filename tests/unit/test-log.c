@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/log.c: key=value lines, quoting and escaping, so that a
+/* Unit tests of src/lib/util/log.c: key=value lines, quoting and escaping, so that a
  * value can never forge a second log line or a second key. */
 #include "config.h"
 
@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "log.h"
+#include "util/log.h"
 
 static void assert_format(const char *event, const char *const *pairs, const char *expected)
 {

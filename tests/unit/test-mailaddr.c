@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/mailaddr.c: the strict address syntax, normalisation,
+/* Unit tests of src/lib/domain/mailaddr.c: the strict address syntax, normalisation,
  * and splitting of typed lists. */
 #include "config.h"
 
@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "mailaddr.h"
-#include "memory.h"
+#include "domain/mailaddr.h"
+#include "util/memory.h"
 
 static int setup_pool(void **state)
 {

@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/memory.c and strbuf.c: pool alignment, large blocks,
+/* Unit tests of src/lib/util/memory.c and strbuf.c: pool alignment, large blocks,
  * cleanup callbacks, and the x* helpers. */
 #include "config.h"
 
@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "memory.h"
-#include "strbuf.h"
+#include "util/memory.h"
+#include "util/strbuf.h"
 
 static void test_pool_alloc_is_aligned_and_zeroed(void **state)
 {

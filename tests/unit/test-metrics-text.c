@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/metrics-text.c: the Prometheus text format (0.0.4),
+/* Unit tests of src/lib/web/metrics-text.c: the Prometheus text format (0.0.4),
  * its escaping, and histograms with cumulative buckets, +Inf, _sum, _count. */
 #include "config.h"
 
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "metrics-text.h"
+#include "web/metrics-text.h"
 
 static void assert_text(const struct jmb_strbuf *out, const char *expected)
 {

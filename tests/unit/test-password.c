@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/password.c: yescrypt hashes, checks against any
+/* Unit tests of src/lib/auth/password.c: yescrypt hashes, checks against any
  * scheme libxcrypt knows, malformed hashes, generated passwords. */
 #include "config.h"
 
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "password.h"
+#include "auth/password.h"
 
 static void test_hash_and_verify_yescrypt(void **state)
 {

@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/secret.c: token and room-name shapes, base64url, the
+/* Unit tests of src/lib/util/secret.c: token and room-name shapes, base64url, the
  * SHA-256 and HMAC-SHA-256 known-answer vectors, constant-time comparison. */
 #include "config.h"
 
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "secret.h"
+#include "util/secret.h"
 
 static void test_random_token_shape(void **state)
 {

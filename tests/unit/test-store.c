@@ -16,10 +16,10 @@
 
 #include <cmocka.h>
 
-#include "memory.h"
+#include "util/memory.h"
 #include "store-fixture.h"
-#include "store-private.h"
-#include "store.h"
+#include "store/store-private.h" /* white-box: the driver vtable */
+#include "store/store.h"
 
 #define T0 ((time_t)1900000000) /* "now" in these tests */
 #define HOUR 3600

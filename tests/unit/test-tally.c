@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/tally.c: counts by key survive growth, come out sorted
+/* Unit tests of src/lib/util/tally.c: counts by key survive growth, come out sorted
  * and summed, and the tally is empty and reusable afterwards. */
 #include "config.h"
 
@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "tally.h"
+#include "util/tally.h"
 
 static void test_empty_tally_takes_nothing(void **state)
 {

@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/timeutil.c: zones, DST changes both ways, form dates
+/* Unit tests of src/lib/util/timeutil.c: zones, DST changes both ways, form dates
  * and clocks, RFC 3339 parsing and formatting. Needs the system zoneinfo. */
 #include "config.h"
 
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "timeutil.h"
+#include "util/timeutil.h"
 
 /* 2026-03-29T01:00:00Z: Europe/Paris goes from +01:00 to +02:00. */
 #define PARIS_SPRING 1774746000

@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/ttl-cache.c on a fake clock: expiry, "there is none"
+/* Unit tests of src/lib/util/ttl-cache.c on a fake clock: expiry, "there is none"
  * entries, TTL 0, least-recently-used eviction at the cap, and threads. */
 #include "config.h"
 
@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "memory.h"
-#include "ttl-cache.h"
+#include "util/memory.h"
+#include "util/ttl-cache.h"
 
 #define TTL 60000 /* ms */
 

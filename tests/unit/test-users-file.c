@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/users-file.c: parsing with file:line errors, lookup,
+/* Unit tests of src/lib/auth/users-file.c: parsing with file:line errors, lookup,
  * and the atomic add/replace that jmbctl uses. */
 #include "config.h"
 
@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "memory.h"
-#include "users-file.h"
+#include "util/memory.h"
+#include "auth/users-file.h"
 
 struct fixture {
 	char dir[64];

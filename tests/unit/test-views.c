@@ -1,4 +1,4 @@
-/* Unit tests of src/lib/views.c: templates from memory filled from JSON view
+/* Unit tests of src/lib/web/views.c: templates from memory filled from JSON view
  * models, escaping by construction, the data-* attributes, layout and HTML5. */
 #include "config.h"
 
@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "i18n.h"
-#include "memory.h"
-#include "views.h"
+#include "web/i18n.h"
+#include "util/memory.h"
+#include "web/views.h"
 
 static const char layout_xhtml[] =
 	"<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">"

@@ -1,0 +1,27 @@
+/* Jitsi tokens: the signed JWT that lets a person into a room, with or
+ * without moderator rights (DESIGN §6). HS256 with app_secret, or RS256 with
+ * private_key_file and key_id. */
+#ifndef JMB_JITSI_TOKEN_H
+#define JMB_JITSI_TOKEN_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "config/settings.h"
+
+struct jmb_jitsi_user {
+	const char *id;
+	const char *name;
+	const char *email;
+	bool moderator;   /* owner and moderators: affiliation "owner" */
+	long lifetime;    /* seconds */
+};
+
+/* A signed token for room (caller frees), or NULL with *error_r. */
+char *jmb_jitsi_token(const struct jmb_jitsi_settings *jitsi, const char *room,
+		      const struct jmb_jitsi_user *user, time_t now, char **error_r);
+/* <base_url>/<room>[?jwt=<token>] (caller frees). */
+char *jmb_jitsi_room_url(const struct jmb_jitsi_settings *jitsi, const char *room,
+			 const char *token);
+
+#endif

@@ -1,0 +1,15 @@
+/* The JSON form of meetings (API v1), also the base of the HTML view models. */
+#ifndef JMB_JSON_MEETING_H
+#define JMB_JSON_MEETING_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "domain/meeting.h"
+
+/* {"id","room","title","description","start","end","duration","timezone",
+ *  "owner":{"login","mail","name"},"attendees":[{"mail","role","status","joins"}]}.
+ * link_base, when not NULL, adds each attendee's personal "link" (owner's view). */
+json_t *jmb_meeting_to_json(const struct jmb_meeting *m, const char *link_base);
+
+#endif
