@@ -33,20 +33,20 @@ struct jmb_auth_host {
 	/* Renders the login form of plugin `plugin` (posting to /auth/<plugin>/login)
 	 * with an optional error message id and the login typed so far. */
 	void (*render_login_form)(struct jmb_request *req, struct jmb_response *resp,
-				  unsigned status, const char *plugin, const char *error_msgid,
-				  const char *login);
+	                          unsigned status, const char *plugin, const char *error_msgid,
+	                          const char *login);
 	/* True when the request carries a valid CSRF token (form field "csrf"). */
 	bool (*csrf_ok)(const struct jmb_request *req);
 	/* Opens a jmbd session for identity and redirects to next (a local path, else "/"). */
 	int (*start_session)(struct jmb_request *req, struct jmb_response *resp,
-			     const struct jmb_identity *identity, const char *next);
+	                     const struct jmb_identity *identity, const char *next);
 	/* Builds an identity in the request's pool; mail may be NULL. */
 	struct jmb_identity *(*new_identity)(struct jmb_request *req, const char *login,
-					     const char *name, const char *mail);
+	                                     const char *name, const char *mail);
 	const char *(*translate)(const struct jmb_request *req, const char *msgid);
 	/* Since ABI 2: an HTML error page with status and a message id (translated). */
 	void (*render_error)(struct jmb_request *req, struct jmb_response *resp, unsigned status,
-			     const char *msgid);
+	                     const char *msgid);
 	/* Since ABI 2: the [ldap] directory of the running config, or NULL when none is set.
 	 * This member itself is NULL in hosts that lend no directory (jmbctl). */
 	struct jmb_directory *(*directory)(const struct jmb_request *req);
@@ -56,7 +56,7 @@ struct jmb_auth_route {
 	const char *method; /* "GET", "POST" */
 	const char *path;   /* below /auth/<name>, e.g. "/login" */
 	enum jmb_auth_result (*handle)(void *state, struct jmb_request *req,
-				       struct jmb_response *resp);
+	                               struct jmb_response *resp);
 };
 
 struct jmb_auth_plugin {
@@ -74,14 +74,14 @@ struct jmb_auth_plugin {
 	 * one key starts with its name and a colon ("trusted_proxies: ..."), so jmbd
 	 * can name the file and line that set it. */
 	int (*init)(const struct jmb_auth_host *host, const void *config, void **state_r,
-		    char **error_r);
+	            char **error_r);
 	/* Looks at one request that has no jmbd session. May be NULL. */
 	enum jmb_auth_result (*authenticate)(void *state, struct jmb_request *req,
-					     struct jmb_identity **identity_r);
+	                                     struct jmb_identity **identity_r);
 	/* Answers an anonymous request for a page that needs a login (a redirect to a
 	 * form or an IdP). May be NULL: the next plugin is asked. */
 	enum jmb_auth_result (*challenge)(void *state, struct jmb_request *req,
-					  struct jmb_response *resp);
+	                                  struct jmb_response *resp);
 	/* Routes under /auth/<name>, ending with a {NULL} entry. May be NULL. */
 	const struct jmb_auth_route *routes;
 	void (*fini)(void *state);

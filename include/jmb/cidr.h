@@ -19,6 +19,6 @@ JMB_EXPORT int jmb_cidr_parse(const char *text, struct jmb_cidr *out);
 /* True when req's peer lies in one of the n blocks. An IPv4 client on a
  * dual-stack socket (::ffff:a.b.c.d) matches IPv4 blocks. */
 JMB_EXPORT bool jmb_cidr_list_has_peer(const struct jmb_cidr *blocks, size_t n,
-				       const struct jmb_request *req);
+                                       const struct jmb_request *req);
 
 #endif

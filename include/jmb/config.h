@@ -1,5 +1,6 @@
 /* Declarative configuration keys, shared by the core and the plugins.
- * A component lists its keys once; one parser fills a settings struct and reports file:line errors. */
+ * A component lists its keys once; one parser fills a settings struct and reports file:line errors.
+ */
 #ifndef JMB_PUBLIC_CONFIG_H
 #define JMB_PUBLIC_CONFIG_H
 
@@ -30,6 +31,9 @@ struct jmb_config_key {
 	const char *const *choices;
 };
 
-#define JMB_CONF_END { NULL, 0, 0, NULL, 0, 0, 0, NULL }
+#define JMB_CONF_END                                                                               \
+	{                                                                                          \
+		NULL, 0, 0, NULL, 0, 0, 0, NULL                                                    \
+	}
 
 #endif

@@ -24,7 +24,7 @@ JMB_EXPORT const char *jmb_request_cookie(const struct jmb_request *req, const c
 JMB_EXPORT const char *jmb_request_peer(const struct jmb_request *req);
 /* Binary peer address: family AF_INET or AF_INET6, addr 4 or 16 bytes. */
 JMB_EXPORT int jmb_request_peer_addr(const struct jmb_request *req, int *family_r,
-				     const unsigned char **addr_r);
+                                     const unsigned char **addr_r);
 JMB_EXPORT struct jmb_pool *jmb_request_pool(const struct jmb_request *req);
 /* The language chosen for this request ("fr", "en"). */
 JMB_EXPORT const char *jmb_request_language(const struct jmb_request *req);
@@ -32,12 +32,12 @@ JMB_EXPORT const char *jmb_request_language(const struct jmb_request *req);
 JMB_EXPORT void jmb_response_set_status(struct jmb_response *resp, unsigned status);
 /* Adds a header; a name or value holding CR or LF is refused (returns -1). */
 JMB_EXPORT int jmb_response_add_header(struct jmb_response *resp, const char *name,
-				       const char *value);
+                                       const char *value);
 /* Sets the body (copied into the request pool). */
 JMB_EXPORT void jmb_response_set_body(struct jmb_response *resp, const char *content_type,
-				      const char *body, size_t len);
+                                      const char *body, size_t len);
 /* A redirect (303 after a POST, 302 otherwise) to a local path or an absolute URL. */
 JMB_EXPORT int jmb_response_redirect(struct jmb_response *resp, unsigned status,
-				     const char *location);
+                                     const char *location);
 
 #endif

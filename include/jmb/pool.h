@@ -12,6 +12,6 @@ struct jmb_pool;
 JMB_EXPORT void *jmb_pool_alloc(struct jmb_pool *pool, size_t size);
 JMB_EXPORT char *jmb_pool_strdup(struct jmb_pool *pool, const char *s);
 JMB_EXPORT char *jmb_pool_printf(struct jmb_pool *pool, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -31,19 +31,19 @@ struct trust_state {
 };
 
 static const struct jmb_config_key trust_keys[] = {
-	{"trusted_proxies", JMB_CONF_LIST, offsetof(struct trust_config, trusted_proxies),
-	 "127.0.0.1/32, ::1/128", 0, 0, 0, NULL},
-	{"user_header", JMB_CONF_STRING, offsetof(struct trust_config, user_header), "X-Remote-User",
-	 0, 0, 0, NULL},
-	{"mail_header", JMB_CONF_STRING, offsetof(struct trust_config, mail_header), "X-Remote-Mail",
-	 0, 0, 0, NULL},
-	{"name_header", JMB_CONF_STRING, offsetof(struct trust_config, name_header), "X-Remote-Name",
-	 0, 0, 0, NULL},
-	JMB_CONF_END,
+    {"trusted_proxies", JMB_CONF_LIST, offsetof(struct trust_config, trusted_proxies),
+     "127.0.0.1/32, ::1/128", 0, 0, 0, NULL},
+    {"user_header", JMB_CONF_STRING, offsetof(struct trust_config, user_header), "X-Remote-User", 0,
+     0, 0, NULL},
+    {"mail_header", JMB_CONF_STRING, offsetof(struct trust_config, mail_header), "X-Remote-Mail", 0,
+     0, 0, NULL},
+    {"name_header", JMB_CONF_STRING, offsetof(struct trust_config, name_header), "X-Remote-Name", 0,
+     0, 0, NULL},
+    JMB_CONF_END,
 };
 
 static int trust_init(const struct jmb_auth_host *host, const void *config, void **state_r,
-		      char **error_r)
+                      char **error_r)
 {
 	const struct trust_config *cfg = config;
 	struct trust_state *st = calloc(1, sizeof(*st));
@@ -53,13 +53,15 @@ static int trust_init(const struct jmb_auth_host *host, const void *config, void
 	st->host = host;
 	for (size_t i = 0; cfg->trusted_proxies[i] != NULL; i++) {
 		if (st->n_proxies == MAX_PROXIES) {
-			if (asprintf(error_r, "trusted_proxies: at most %d entries", MAX_PROXIES) < 0)
+			if (asprintf(error_r, "trusted_proxies: at most %d entries", MAX_PROXIES) <
+			    0)
 				*error_r = NULL;
 			goto fail;
 		}
 		if (jmb_cidr_parse(cfg->trusted_proxies[i], &st->proxies[st->n_proxies]) < 0) {
-			if (asprintf(error_r, "trusted_proxies: '%s' is not an address or CIDR block",
-				     cfg->trusted_proxies[i]) < 0)
+			if (asprintf(error_r,
+			             "trusted_proxies: '%s' is not an address or CIDR block",
+			             cfg->trusted_proxies[i]) < 0)
 				*error_r = NULL;
 			goto fail;
 		}
@@ -100,7 +102,7 @@ static bool value_is_acceptable(const char *v)
 }
 
 static enum jmb_auth_result trust_authenticate(void *state, struct jmb_request *req,
-					       struct jmb_identity **identity_r)
+                                               struct jmb_identity **identity_r)
 {
 	struct trust_state *st = state;
 	const char *user = jmb_request_header(req, st->user_header);
@@ -111,13 +113,13 @@ static enum jmb_auth_result trust_authenticate(void *state, struct jmb_request *
 		return JMB_AUTH_NOT_MINE;
 	if (!jmb_cidr_list_has_peer(st->proxies, st->n_proxies, req)) {
 		jmb_log(JMB_LOG_WARNING, "untrusted_identity_header", "peer", jmb_request_peer(req),
-			"header", st->user_header, "note", "ignored: peer is not in trusted_proxies",
-			NULL);
+		        "header", st->user_header, "note",
+		        "ignored: peer is not in trusted_proxies", NULL);
 		return JMB_AUTH_NOT_MINE;
 	}
 	if (!value_is_acceptable(user)) {
 		jmb_log(JMB_LOG_WARNING, "bad_identity_header", "peer", jmb_request_peer(req),
-			"header", st->user_header, NULL);
+		        "header", st->user_header, NULL);
 		return JMB_AUTH_REJECT;
 	}
 	if (mail != NULL && !value_is_acceptable(mail))
@@ -129,14 +131,14 @@ static enum jmb_auth_result trust_authenticate(void *state, struct jmb_request *
 }
 
 JMB_EXPORT const struct jmb_auth_plugin jmb_auth_plugin = {
-	.abi_version = JMB_AUTH_ABI_VERSION,
-	.name = "header-trust",
-	.description = "identity from headers set by a trusted front proxy",
-	.config_keys = trust_keys,
-	.config_size = sizeof(struct trust_config),
-	.init = trust_init,
-	.authenticate = trust_authenticate,
-	.challenge = NULL,
-	.routes = NULL,
-	.fini = trust_fini,
+    .abi_version = JMB_AUTH_ABI_VERSION,
+    .name = "header-trust",
+    .description = "identity from headers set by a trusted front proxy",
+    .config_keys = trust_keys,
+    .config_size = sizeof(struct trust_config),
+    .init = trust_init,
+    .authenticate = trust_authenticate,
+    .challenge = NULL,
+    .routes = NULL,
+    .fini = trust_fini,
 };

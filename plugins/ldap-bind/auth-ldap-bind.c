@@ -23,13 +23,13 @@ struct bind_state {
 };
 
 static const struct jmb_config_key bind_keys[] = {
-	{"failure_time", JMB_CONF_INT, offsetof(struct bind_config, failure_time), "400", 0, 0,
-	 10000, NULL},
-	JMB_CONF_END,
+    {"failure_time", JMB_CONF_INT, offsetof(struct bind_config, failure_time), "400", 0, 0, 10000,
+     NULL},
+    JMB_CONF_END,
 };
 
 static int bind_init(const struct jmb_auth_host *host, const void *config, void **state_r,
-		     char **error_r)
+                     char **error_r)
 {
 	const struct bind_config *cfg = config;
 	struct bind_state *st = calloc(1, sizeof(*st));
@@ -48,20 +48,21 @@ static void bind_fini(void *state)
 }
 
 static enum jmb_auth_result bind_challenge(void *state, struct jmb_request *req,
-					   struct jmb_response *resp)
+                                           struct jmb_response *resp)
 {
 	struct jmb_pool *pool = jmb_request_pool(req);
 	const char *path = jmb_request_path(req);
 
 	if (strcmp(jmb_request_method(req), "GET") != 0)
 		path = "/meetings";
-	jmb_response_redirect(resp, 302, jmb_pool_printf(pool, "/auth/ldap-bind/login?next=%s",
-							 jmb_url_encode(pool, path)));
+	jmb_response_redirect(
+	    resp, 302,
+	    jmb_pool_printf(pool, "/auth/ldap-bind/login?next=%s", jmb_url_encode(pool, path)));
 	return JMB_AUTH_RESPOND;
 }
 
 static enum jmb_auth_result bind_form(void *state, struct jmb_request *req,
-				      struct jmb_response *resp)
+                                      struct jmb_response *resp)
 {
 	struct bind_state *st = state;
 
@@ -90,13 +91,13 @@ static void pad_failure(const struct bind_state *st, const struct timespec *star
 }
 
 static struct jmb_identity *identity_of(struct bind_state *st, struct jmb_request *req,
-					struct jmb_directory *dir,
-					const struct jmb_directory_person *person,
-					const char *login)
+                                        struct jmb_directory *dir,
+                                        const struct jmb_directory_person *person,
+                                        const char *login)
 {
 	struct jmb_pool *pool = jmb_request_pool(req);
 	struct jmb_identity *id = st->host->new_identity(
-		req, *person->login != '\0' ? person->login : login, person->name, person->mail);
+	    req, *person->login != '\0' ? person->login : login, person->name, person->mail);
 	const char *const *groups = NULL;
 	char *error = NULL;
 
@@ -106,18 +107,18 @@ static struct jmb_identity *identity_of(struct bind_state *st, struct jmb_reques
 		id->groups = groups;
 	else
 		jmb_log(JMB_LOG_WARNING, "ldap_groups", "user", id->login, "error",
-			error != NULL ? error : "", NULL);
+		        error != NULL ? error : "", NULL);
 	free(error);
 	id->source = "ldap-bind";
 	return id;
 }
 
 static enum jmb_auth_result bind_login(void *state, struct jmb_request *req,
-				       struct jmb_response *resp)
+                                       struct jmb_response *resp)
 {
 	static const char wrong[] = N_("Wrong user name or password.");
 	static const char down[] = N_("The directory is unavailable, so you cannot log in right "
-				      "now. Please try again in a few minutes.");
+	                              "now. Please try again in a few minutes.");
 	struct bind_state *st = state;
 	const char *login = jmb_request_form(req, "login");
 	const char *password = jmb_request_form(req, "password");
@@ -130,7 +131,7 @@ static enum jmb_auth_result bind_login(void *state, struct jmb_request *req,
 	clock_gettime(CLOCK_MONOTONIC, &started);
 	if (!st->host->csrf_ok(req)) {
 		st->host->render_login_form(req, resp, 403, "ldap-bind",
-					    N_("This form has expired. Please try again."), login);
+		                            N_("This form has expired. Please try again."), login);
 		return JMB_AUTH_RESPOND;
 	}
 	/* No bind at all with an empty password: it would be an anonymous bind. */
@@ -141,23 +142,23 @@ static enum jmb_auth_result bind_login(void *state, struct jmb_request *req,
 	}
 	if (dir == NULL) {
 		jmb_log(JMB_LOG_ERROR, "auth_ldap_bind", "error", "no [ldap] directory configured",
-			NULL);
+		        NULL);
 		st->host->render_login_form(req, resp, 503, "ldap-bind", down, login);
 		return JMB_AUTH_RESPOND;
 	}
 	r = jmb_directory_check_password(dir, jmb_request_pool(req), login, password, &person,
-					 &error);
+	                                 &error);
 	if (r == JMB_DIRECTORY_UNAVAILABLE) {
 		jmb_log(jmb_directory_held_down(dir) ? JMB_LOG_DEBUG : JMB_LOG_ERROR,
-			"directory_unavailable", "plugin", "ldap-bind", "error",
-			error != NULL ? error : "", NULL);
+		        "directory_unavailable", "plugin", "ldap-bind", "error",
+		        error != NULL ? error : "", NULL);
 		free(error);
 		st->host->render_login_form(req, resp, 503, "ldap-bind", down, login);
 		return JMB_AUTH_RESPOND;
 	}
 	if (r != JMB_DIRECTORY_OK) {
 		jmb_log(JMB_LOG_WARNING, "login_failed", "plugin", "ldap-bind", "peer",
-			jmb_request_peer(req), "note", error != NULL ? error : "", NULL);
+		        jmb_request_peer(req), "note", error != NULL ? error : "", NULL);
 		free(error);
 		pad_failure(st, &started);
 		st->host->render_login_form(req, resp, 401, "ldap-bind", wrong, login);
@@ -165,25 +166,25 @@ static enum jmb_auth_result bind_login(void *state, struct jmb_request *req,
 	}
 	free(error);
 	st->host->start_session(req, resp, identity_of(st, req, dir, person, login),
-				jmb_request_form(req, "next"));
+	                        jmb_request_form(req, "next"));
 	return JMB_AUTH_RESPOND;
 }
 
 static const struct jmb_auth_route bind_routes[] = {
-	{"GET", "/login", bind_form},
-	{"POST", "/login", bind_login},
-	{NULL, NULL, NULL},
+    {"GET", "/login", bind_form},
+    {"POST", "/login", bind_login},
+    {NULL, NULL, NULL},
 };
 
 JMB_EXPORT const struct jmb_auth_plugin jmb_auth_plugin = {
-	.abi_version = JMB_AUTH_ABI_VERSION,
-	.name = "ldap-bind",
-	.description = "login form checked by a simple bind as the user's directory entry",
-	.config_keys = bind_keys,
-	.config_size = sizeof(struct bind_config),
-	.init = bind_init,
-	.authenticate = NULL,
-	.challenge = bind_challenge,
-	.routes = bind_routes,
-	.fini = bind_fini,
+    .abi_version = JMB_AUTH_ABI_VERSION,
+    .name = "ldap-bind",
+    .description = "login form checked by a simple bind as the user's directory entry",
+    .config_keys = bind_keys,
+    .config_size = sizeof(struct bind_config),
+    .init = bind_init,
+    .authenticate = NULL,
+    .challenge = bind_challenge,
+    .routes = bind_routes,
+    .fini = bind_fini,
 };

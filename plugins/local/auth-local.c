@@ -23,13 +23,13 @@ struct local_state {
 };
 
 static const struct jmb_config_key local_keys[] = {
-	{"users_file", JMB_CONF_STRING, offsetof(struct local_config, users_file), "/etc/jmb/users",
-	 JMB_CONF_PATH, 0, 0, NULL},
-	JMB_CONF_END,
+    {"users_file", JMB_CONF_STRING, offsetof(struct local_config, users_file), "/etc/jmb/users",
+     JMB_CONF_PATH, 0, 0, NULL},
+    JMB_CONF_END,
 };
 
 static int local_init(const struct jmb_auth_host *host, const void *config, void **state_r,
-		      char **error_r)
+                      char **error_r)
 {
 	const struct local_config *cfg = config;
 	struct jmb_users_file users;
@@ -40,7 +40,7 @@ static int local_init(const struct jmb_auth_host *host, const void *config, void
 		return -1;
 	if (users.count == 0)
 		jmb_log(JMB_LOG_WARNING, "auth_local", "users_file", cfg->users_file, "note",
-			"no users yet: add one with 'jmbctl user add'", NULL);
+		        "no users yet: add one with 'jmbctl user add'", NULL);
 	jmb_users_file_free(&users);
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
@@ -69,20 +69,21 @@ static void local_fini(void *state)
 }
 
 static enum jmb_auth_result local_challenge(void *state, struct jmb_request *req,
-					    struct jmb_response *resp)
+                                            struct jmb_response *resp)
 {
 	struct jmb_pool *pool = jmb_request_pool(req);
 	const char *path = jmb_request_path(req);
 
 	if (strcmp(jmb_request_method(req), "GET") != 0)
 		path = "/meetings";
-	jmb_response_redirect(resp, 302,
-			      jmb_pool_printf(pool, "/auth/local/login?next=%s", jmb_url_encode(pool, path)));
+	jmb_response_redirect(
+	    resp, 302,
+	    jmb_pool_printf(pool, "/auth/local/login?next=%s", jmb_url_encode(pool, path)));
 	return JMB_AUTH_RESPOND;
 }
 
 static enum jmb_auth_result local_form(void *state, struct jmb_request *req,
-				       struct jmb_response *resp)
+                                       struct jmb_response *resp)
 {
 	struct local_state *st = state;
 
@@ -91,7 +92,7 @@ static enum jmb_auth_result local_form(void *state, struct jmb_request *req,
 }
 
 static enum jmb_auth_result local_login(void *state, struct jmb_request *req,
-					struct jmb_response *resp)
+                                        struct jmb_response *resp)
 {
 	static const char wrong[] = N_("Wrong user name or password.");
 	struct local_state *st = state;
@@ -104,7 +105,7 @@ static enum jmb_auth_result local_login(void *state, struct jmb_request *req,
 
 	if (!st->host->csrf_ok(req)) {
 		st->host->render_login_form(req, resp, 403, "local",
-					    N_("This form has expired. Please try again."), login);
+		                            N_("This form has expired. Please try again."), login);
 		return JMB_AUTH_RESPOND;
 	}
 	if (login == NULL || password == NULL || *login == '\0' || *password == '\0') {
@@ -116,14 +117,15 @@ static enum jmb_auth_result local_login(void *state, struct jmb_request *req,
 		jmb_log(JMB_LOG_ERROR, "auth_local", "error", error, NULL);
 		free(error);
 		st->host->render_login_form(req, resp, 503, "local",
-					    N_("Login is temporarily unavailable."), login);
+		                            N_("Login is temporarily unavailable."), login);
 		return JMB_AUTH_RESPOND;
 	}
 	user = jmb_users_file_find(&users, login);
-	ok = jmb_password_verify(password, user != NULL ? user->hash : st->dummy_hash) && user != NULL;
+	ok = jmb_password_verify(password, user != NULL ? user->hash : st->dummy_hash) &&
+	     user != NULL;
 	if (!ok) {
 		jmb_log(JMB_LOG_WARNING, "login_failed", "plugin", "local", "peer",
-			jmb_request_peer(req), NULL);
+		        jmb_request_peer(req), NULL);
 		jmb_users_file_free(&users);
 		st->host->render_login_form(req, resp, 401, "local", wrong, login);
 		return JMB_AUTH_RESPOND;
@@ -136,20 +138,20 @@ static enum jmb_auth_result local_login(void *state, struct jmb_request *req,
 }
 
 static const struct jmb_auth_route local_routes[] = {
-	{"GET", "/login", local_form},
-	{"POST", "/login", local_login},
-	{NULL, NULL, NULL},
+    {"GET", "/login", local_form},
+    {"POST", "/login", local_login},
+    {NULL, NULL, NULL},
 };
 
 JMB_EXPORT const struct jmb_auth_plugin jmb_auth_plugin = {
-	.abi_version = JMB_AUTH_ABI_VERSION,
-	.name = "local",
-	.description = "login form against a users file of crypt(3) hashes",
-	.config_keys = local_keys,
-	.config_size = sizeof(struct local_config),
-	.init = local_init,
-	.authenticate = NULL,
-	.challenge = local_challenge,
-	.routes = local_routes,
-	.fini = local_fini,
+    .abi_version = JMB_AUTH_ABI_VERSION,
+    .name = "local",
+    .description = "login form against a users file of crypt(3) hashes",
+    .config_keys = local_keys,
+    .config_size = sizeof(struct local_config),
+    .init = local_init,
+    .authenticate = NULL,
+    .challenge = local_challenge,
+    .routes = local_routes,
+    .fini = local_fini,
 };

@@ -25,7 +25,7 @@ static unsigned init_count;
 
 /* xmlsec prints every error to stderr by default: the plugin logs its own. */
 static void quiet_errors(const char *file, int line, const char *func, const char *object,
-			 const char *subject, int reason, const char *msg)
+                         const char *subject, int reason, const char *msg)
 {
 }
 
@@ -35,8 +35,8 @@ int saml_crypto_init(char **error_r)
 
 	pthread_mutex_lock(&init_lock);
 	if (init_count == 0) {
-		if (xmlSecInit() < 0 || xmlSecCheckVersion() != 1 || xmlSecCryptoAppInit(NULL) < 0 ||
-		    xmlSecCryptoInit() < 0) {
+		if (xmlSecInit() < 0 || xmlSecCheckVersion() != 1 ||
+		    xmlSecCryptoAppInit(NULL) < 0 || xmlSecCryptoInit() < 0) {
 			*error_r = jmb_xstrdup("cannot initialise xmlsec (OpenSSL back end)");
 			ret = -1;
 		} else {
@@ -63,7 +63,7 @@ void saml_crypto_deinit(void)
 xmlSecKeyPtr saml_key_from_cert_der(const unsigned char *der, size_t len)
 {
 	return xmlSecCryptoAppKeyLoadMemory(der, (xmlSecSize)len, xmlSecKeyDataFormatCertDer, NULL,
-					    NULL, NULL);
+	                                    NULL, NULL);
 }
 
 xmlSecKeyPtr saml_key_from_pem_file(const char *path)
@@ -83,14 +83,14 @@ void saml_keys_clear(struct saml_keys *keys)
 static int restrict_transforms(xmlSecDSigCtxPtr ctx)
 {
 	const xmlSecTransformId refs[] = {
-		xmlSecTransformEnvelopedId, xmlSecTransformExclC14NId, xmlSecTransformInclC14NId,
-		xmlSecTransformSha256Id,    xmlSecTransformSha384Id,   xmlSecTransformSha512Id,
+	    xmlSecTransformEnvelopedId, xmlSecTransformExclC14NId, xmlSecTransformInclC14NId,
+	    xmlSecTransformSha256Id,    xmlSecTransformSha384Id,   xmlSecTransformSha512Id,
 	};
 	const xmlSecTransformId sig[] = {
-		xmlSecTransformExclC14NId,     xmlSecTransformInclC14NId,
-		xmlSecTransformRsaSha256Id,    xmlSecTransformRsaSha384Id,
-		xmlSecTransformRsaSha512Id,    xmlSecTransformEcdsaSha256Id,
-		xmlSecTransformEcdsaSha384Id,  xmlSecTransformEcdsaSha512Id,
+	    xmlSecTransformExclC14NId,    xmlSecTransformInclC14NId,
+	    xmlSecTransformRsaSha256Id,   xmlSecTransformRsaSha384Id,
+	    xmlSecTransformRsaSha512Id,   xmlSecTransformEcdsaSha256Id,
+	    xmlSecTransformEcdsaSha384Id, xmlSecTransformEcdsaSha512Id,
 	};
 
 	for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
@@ -149,7 +149,8 @@ static int verify_with_key(xmlNode *signature, const xmlNode *element, xmlSecKey
 
 	if (ctx == NULL)
 		return -1;
-	ctx->flags = XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS | XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES;
+	ctx->flags =
+	    XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS | XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES;
 	ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
 	/* The key comes from metadata only: KeyInfo in the message is never read. */
 	ctx->signKey = xmlSecKeyDuplicate(key);
@@ -164,7 +165,7 @@ out:
 }
 
 int saml_signature_verify(xmlNode *element, xmlNode *signature, const struct saml_keys *keys,
-			  const char **error_r)
+                          const char **error_r)
 {
 	if (signature->parent != element) {
 		*error_r = "signature is not a child of the signed element";
@@ -189,7 +190,8 @@ xmlNode *saml_decrypt_assertion(xmlNode *encrypted, xmlSecKeyPtr sp_key, const c
 	xmlNode *assertion = NULL;
 
 	*error_r = "cannot decrypt the assertion";
-	if (data == NULL || saml_xml_count_children(encrypted, SAML_NS_XENC, "EncryptedData") != 1) {
+	if (data == NULL ||
+	    saml_xml_count_children(encrypted, SAML_NS_XENC, "EncryptedData") != 1) {
 		*error_r = "EncryptedAssertion without one EncryptedData";
 		return NULL;
 	}
@@ -240,7 +242,8 @@ unsigned char *saml_base64_decode(const char *text, size_t *len_r)
 	xmlSecByte *out = jmb_xmalloc(size);
 	xmlSecSize written = 0;
 
-	if (xmlSecBase64Decode_ex((const xmlChar *)text, out, (xmlSecSize)(size - 1), &written) < 0) {
+	if (xmlSecBase64Decode_ex((const xmlChar *)text, out, (xmlSecSize)(size - 1), &written) <
+	    0) {
 		free(out);
 		return NULL;
 	}

@@ -32,7 +32,7 @@ void saml_keys_clear(struct saml_keys *keys);
  * (exclusive) C14N transforms, SHA-2 digests and RSA/ECDSA-SHA-2 are accepted.
  * 0 when it verifies, -1 with a static reason in *error_r. */
 int saml_signature_verify(xmlNode *element, xmlNode *signature, const struct saml_keys *keys,
-			  const char **error_r);
+                          const char **error_r);
 
 /* Replaces encrypted (a saml:EncryptedAssertion) by the saml:Assertion it holds,
  * decrypted with sp_key. Returns the new Assertion node, or NULL with a reason. */

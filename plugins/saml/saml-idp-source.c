@@ -27,8 +27,8 @@
 #include "saml-idp-source.h"
 #include "saml-xml.h"
 
-#define CONNECT_TIMEOUT 10L /* seconds */
-#define TOTAL_TIMEOUT 60L   /* seconds, for the whole download */
+#define CONNECT_TIMEOUT 10L  /* seconds */
+#define TOTAL_TIMEOUT 60L    /* seconds, for the whole download */
 #define LOW_SPEED_LIMIT 512L /* bytes per second ... */
 #define LOW_SPEED_TIME 20L   /* ... sustained this long, else the transfer is abandoned */
 #define MAX_REDIRECTS 5
@@ -112,7 +112,7 @@ static char *read_file(const char *path, size_t *len_r, char **error_r)
 	    st.st_size > SAML_METADATA_MAX_SIZE) {
 		close(fd);
 		*error_r = jmb_xasprintf("%s: not a file, empty or larger than %d MiB", path,
-					 SAML_METADATA_MAX_SIZE / (1024 * 1024));
+		                         SAML_METADATA_MAX_SIZE / (1024 * 1024));
 		return NULL;
 	}
 	buf = jmb_xmalloc((size_t)st.st_size + 1);
@@ -136,8 +136,8 @@ static char *read_file(const char *path, size_t *len_r, char **error_r)
 }
 
 /* The document as metadata of the configured IdP, or NULL and *error_r. */
-static struct idp_ref *read_metadata(const struct saml_idp_source *src, const char *xml,
-				     size_t len, char **error_r)
+static struct idp_ref *read_metadata(const struct saml_idp_source *src, const char *xml, size_t len,
+                                     char **error_r)
 {
 	struct idp_ref *r = ref_new();
 
@@ -149,7 +149,7 @@ static struct idp_ref *read_metadata(const struct saml_idp_source *src, const ch
 }
 
 static struct idp_ref *load_file(const struct saml_idp_source *src, const char *path,
-				 char **error_r)
+                                 char **error_r)
 {
 	size_t len = 0;
 	char *xml = read_file(path, &len, error_r), *why = NULL;
@@ -202,7 +202,7 @@ static int write_cache(const char *path, const char *buf, size_t len, char **err
 	}
 	if (!ok) {
 		*error_r = jmb_xasprintf("%s: cannot write (%s)", path,
-					 saved != 0 ? strerror(saved) : "short write");
+		                         saved != 0 ? strerror(saved) : "short write");
 		unlink(tmp);
 		free(tmp);
 		return -1;
@@ -239,14 +239,14 @@ static int check_url(const char *url, bool http_ok, bool *https_r, char **error_
 		*https_r = true;
 		ret = 0;
 	} else if (strcasecmp(scheme, "http") == 0 && http_ok &&
-		   (strcmp(host, "127.0.0.1") == 0 || strcmp(host, "[::1]") == 0 ||
-		    strcasecmp(host, "localhost") == 0)) {
+	           (strcmp(host, "127.0.0.1") == 0 || strcmp(host, "[::1]") == 0 ||
+	            strcasecmp(host, "localhost") == 0)) {
 		*https_r = false;
 		ret = 0;
 	} else {
 		*error_r = jmb_xstrdup(http_ok ? "https only (plain http only to 127.0.0.1, [::1] "
-						 "or localhost)"
-					       : "a redirect from https must stay on https");
+		                                 "or localhost)"
+		                               : "a redirect from https must stay on https");
 	}
 	curl_free(scheme);
 	curl_free(host);
@@ -290,7 +290,7 @@ static size_t on_data(char *data, size_t size, size_t count, void *userdata)
 }
 
 static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-		       curl_off_t ulnow)
+                       curl_off_t ulnow)
 {
 	const struct download *d = userdata;
 
@@ -323,7 +323,7 @@ static char *fetch(struct saml_idp_source *src, size_t *len_r, char **error_r)
 	if (c == NULL)
 		jmb_fatal_oom();
 	headers = curl_slist_append(
-		headers, "Accept: application/samlmetadata+xml, application/xml;q=0.9, */*;q=0.1");
+	    headers, "Accept: application/samlmetadata+xml, application/xml;q=0.9, */*;q=0.1");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
@@ -360,23 +360,26 @@ static char *fetch(struct saml_idp_source *src, size_t *len_r, char **error_r)
 		if (rc != CURLE_OK) {
 			if (d.too_large || rc == CURLE_FILESIZE_EXCEEDED)
 				*error_r = jmb_xasprintf("%s: larger than %d MiB", url,
-							 SAML_METADATA_MAX_SIZE / (1024 * 1024));
+				                         SAML_METADATA_MAX_SIZE / (1024 * 1024));
 			else
-				*error_r = jmb_xasprintf("%s: %s", url,
-							 errbuf[0] != '\0' ? errbuf
-									   : curl_easy_strerror(rc));
+				*error_r = jmb_xasprintf(
+				    "%s: %s", url,
+				    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
 			goto fail;
 		}
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 		if (status != 301 && status != 302 && status != 303 && status != 307 &&
 		    status != 308)
 			break;
-		if (curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &next) != CURLE_OK || next == NULL) {
-			*error_r = jmb_xasprintf("%s: HTTP %ld without a usable Location", url, status);
+		if (curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &next) != CURLE_OK ||
+		    next == NULL) {
+			*error_r =
+			    jmb_xasprintf("%s: HTTP %ld without a usable Location", url, status);
 			goto fail;
 		}
 		if (hop == MAX_REDIRECTS) {
-			*error_r = jmb_xasprintf("%s: more than %d redirects", src->s.url, MAX_REDIRECTS);
+			*error_r =
+			    jmb_xasprintf("%s: more than %d redirects", src->s.url, MAX_REDIRECTS);
 			goto fail;
 		}
 		free(url);
@@ -420,9 +423,9 @@ static struct idp_ref *load_url(struct saml_idp_source *src, char **error_r)
 		free(why);
 	} else if (write_cache(src->s.cache, xml, len, &why) < 0) {
 		jmb_log(JMB_LOG_WARNING, "saml_metadata_cache", "error", why, "note",
-			"the fetched metadata is used, but a restart while the URL is unreachable "
-			"will find no copy",
-			NULL);
+		        "the fetched metadata is used, but a restart while the URL is unreachable "
+		        "will find no copy",
+		        NULL);
 		free(why);
 	}
 	free(xml);
@@ -432,13 +435,13 @@ static struct idp_ref *load_url(struct saml_idp_source *src, char **error_r)
 /* ------------------------------------------------------------- refreshes */
 
 static void log_in_use(const char *event, enum jmb_log_level level, const struct saml_idp *idp,
-		       const char *source)
+                       const char *source)
 {
 	char keys[8];
 
 	snprintf(keys, sizeof(keys), "%zu", idp->keys.count);
 	jmb_log(level, event, "source", source, "idp", idp->entity_id, "sso_url", idp->sso_url,
-		"signing_keys", keys, NULL);
+	        "signing_keys", keys, NULL);
 }
 
 static bool refresh_once(struct saml_idp_source *src)
@@ -449,7 +452,7 @@ static bool refresh_once(struct saml_idp_source *src)
 	if (fresh == NULL) {
 		if (!atomic_load(&src->abort_fetch))
 			jmb_log(JMB_LOG_WARNING, "saml_metadata_refresh_failed", "url", src->s.url,
-				"error", error, "note", "keeping the metadata in use", NULL);
+			        "error", error, "note", "keeping the metadata in use", NULL);
 		free(error);
 		return false;
 	}
@@ -542,15 +545,15 @@ static int load_first(struct saml_idp_source *src, bool *from_cache_r, char **er
 	src->current = load_file(src, src->s.cache, &cache_error);
 	if (src->current == NULL) {
 		*error_r = jmb_xasprintf("idp_metadata_url: cannot get the IdP metadata (%s), and "
-					 "idp_metadata_cache has no usable copy (%s)",
-					 error, cache_error);
+		                         "idp_metadata_cache has no usable copy (%s)",
+		                         error, cache_error);
 		free(error);
 		free(cache_error);
 		return -1;
 	}
 	format_mtime(src->s.cache, when, sizeof(when));
 	jmb_log(JMB_LOG_WARNING, "saml_metadata_fetch_failed", "url", src->s.url, "error", error,
-		"note", "using the cached copy", "cache", src->s.cache, "cached_at", when, NULL);
+	        "note", "using the cached copy", "cache", src->s.cache, "cached_at", when, NULL);
 	log_in_use("saml_metadata", JMB_LOG_INFO, &src->current->idp, src->s.cache);
 	free(error);
 	*from_cache_r = true;
@@ -558,7 +561,7 @@ static int load_first(struct saml_idp_source *src, bool *from_cache_r, char **er
 }
 
 struct saml_idp_source *saml_idp_source_new(const struct saml_idp_source_settings *settings,
-					    char **error_r)
+                                            char **error_r)
 {
 	struct saml_idp_source *src = jmb_xcalloc(1, sizeof(*src));
 	pthread_condattr_t attr;
@@ -574,9 +577,9 @@ struct saml_idp_source *saml_idp_source_new(const struct saml_idp_source_setting
 	atomic_init(&src->abort_fetch, false);
 	if ((src->s.file == NULL) == (src->s.url == NULL)) {
 		*error_r = jmb_xstrdup(src->s.file == NULL
-					       ? "idp_metadata_file: required (or idp_metadata_url)"
-					       : "idp_metadata_url: give idp_metadata_file or "
-						 "idp_metadata_url, not both");
+		                           ? "idp_metadata_file: required (or idp_metadata_url)"
+		                           : "idp_metadata_url: give idp_metadata_file or "
+		                             "idp_metadata_url, not both");
 		goto fail;
 	}
 	if (src->s.url != NULL) {
@@ -591,7 +594,8 @@ struct saml_idp_source *saml_idp_source_new(const struct saml_idp_source_setting
 			goto fail;
 		}
 		if (src->s.cache == NULL || *src->s.cache == '\0') {
-			*error_r = jmb_xstrdup("idp_metadata_cache: required with idp_metadata_url");
+			*error_r =
+			    jmb_xstrdup("idp_metadata_cache: required with idp_metadata_url");
 			goto fail;
 		}
 	}

@@ -25,7 +25,7 @@ struct saml_idp_source_settings {
  * the cache with a warning. NULL and a malloc'd message naming the key at
  * fault ("idp_metadata_url: ...") in *error_r when there is none. */
 struct saml_idp_source *saml_idp_source_new(const struct saml_idp_source_settings *settings,
-					    char **error_r);
+                                            char **error_r);
 /* Stops the refresh thread (an ongoing fetch is aborted) and lets go of the
  * metadata; borrowed copies stay valid until released. */
 void saml_idp_source_free(struct saml_idp_source **srcp);

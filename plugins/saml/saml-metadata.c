@@ -27,8 +27,9 @@ static xmlNode *find_idp_entity(xmlNode *node, const char *entity_id)
 {
 	if (saml_xml_is(node, SAML_NS_METADATA, "EntityDescriptor")) {
 		xmlChar *id = xmlGetNoNsProp(node, (const xmlChar *)"entityID");
-		bool match = saml_xml_child(node, SAML_NS_METADATA, "IDPSSODescriptor") != NULL &&
-			     (entity_id == NULL || (id != NULL && strcmp((char *)id, entity_id) == 0));
+		bool match =
+		    saml_xml_child(node, SAML_NS_METADATA, "IDPSSODescriptor") != NULL &&
+		    (entity_id == NULL || (id != NULL && strcmp((char *)id, entity_id) == 0));
 		xmlFree(id);
 		return match ? node : NULL;
 	}
@@ -55,8 +56,8 @@ static int read_keys(const xmlNode *sso, struct saml_idp *idp, char **error_r)
 		signing = use == NULL || strcmp((char *)use, "signing") == 0;
 		xmlFree(use);
 		cert = saml_xml_child(saml_xml_child(saml_xml_child(kd, SAML_NS_DSIG, "KeyInfo"),
-						     SAML_NS_DSIG, "X509Data"),
-				      SAML_NS_DSIG, "X509Certificate");
+		                                     SAML_NS_DSIG, "X509Data"),
+		                      SAML_NS_DSIG, "X509Certificate");
 		if (!signing || cert == NULL || idp->keys.count == SAML_MAX_IDP_KEYS)
 			continue;
 		char *b64 = node_text(cert);
@@ -66,7 +67,8 @@ static int read_keys(const xmlNode *sso, struct saml_idp *idp, char **error_r)
 		xmlSecKeyPtr key = der != NULL ? saml_key_from_cert_der(der, der_len) : NULL;
 		free(der);
 		if (key == NULL) {
-			*error_r = jmb_xstrdup("IdP metadata: a signing certificate cannot be read");
+			*error_r =
+			    jmb_xstrdup("IdP metadata: a signing certificate cannot be read");
 			return -1;
 		}
 		idp->keys.items[idp->keys.count++] = key;
@@ -86,15 +88,17 @@ static int read_sso_url(const xmlNode *sso, struct saml_idp *idp, char **error_r
 			continue;
 		binding = xmlGetNoNsProp(s, (const xmlChar *)"Binding");
 		location = xmlGetNoNsProp(s, (const xmlChar *)"Location");
-		if (binding != NULL && location != NULL && strcmp((char *)binding, BINDING_REDIRECT) == 0)
+		if (binding != NULL && location != NULL &&
+		    strcmp((char *)binding, BINDING_REDIRECT) == 0)
 			idp->sso_url = jmb_xstrdup((char *)location);
 		xmlFree(binding);
 		xmlFree(location);
 		if (idp->sso_url != NULL)
 			break;
 	}
-	if (idp->sso_url == NULL || (strncmp(idp->sso_url, "https://", 8) != 0 &&
-				     strncmp(idp->sso_url, "http://", 7) != 0) ||
+	if (idp->sso_url == NULL ||
+	    (strncmp(idp->sso_url, "https://", 8) != 0 &&
+	     strncmp(idp->sso_url, "http://", 7) != 0) ||
 	    strpbrk(idp->sso_url, "\r\n") != NULL) {
 		*error_r = jmb_xstrdup("IdP metadata: no HTTP-Redirect SingleSignOnService URL");
 		return -1;
@@ -103,7 +107,7 @@ static int read_sso_url(const xmlNode *sso, struct saml_idp *idp, char **error_r
 }
 
 int saml_idp_metadata_read(const char *xml, size_t len, const char *entity_id,
-			   struct saml_idp *idp_r, char **error_r)
+                           struct saml_idp *idp_r, char **error_r)
 {
 	const char *why;
 	xmlDoc *doc = saml_xml_parse_max(xml, len, SAML_METADATA_MAX_SIZE, &why);
@@ -119,7 +123,8 @@ int saml_idp_metadata_read(const char *xml, size_t len, const char *entity_id,
 	entity = find_idp_entity(xmlDocGetRootElement(doc), entity_id);
 	if (entity == NULL) {
 		*error_r = jmb_xasprintf("IdP metadata: no IdP EntityDescriptor%s%s",
-					 entity_id != NULL ? " for " : "", entity_id != NULL ? entity_id : "");
+		                         entity_id != NULL ? " for " : "",
+		                         entity_id != NULL ? entity_id : "");
 		goto out;
 	}
 	id = xmlGetNoNsProp(entity, (const xmlChar *)"entityID");
@@ -160,7 +165,7 @@ static void add_key_descriptor(xmlNode *sso, xmlNs *md, const char *use, const c
 }
 
 char *saml_sp_metadata(const char *entity_id, const char *acs_url, const char *cert_b64,
-		       bool requests_signed)
+                       bool requests_signed)
 {
 	xmlDoc *doc = xmlNewDoc((const xmlChar *)"1.0");
 	xmlNode *root = xmlNewDocNode(doc, NULL, (const xmlChar *)"EntityDescriptor", NULL);
@@ -175,9 +180,10 @@ char *saml_sp_metadata(const char *entity_id, const char *acs_url, const char *c
 	xmlNewProp(root, (const xmlChar *)"entityID", (const xmlChar *)entity_id);
 	sso = xmlNewChild(root, md, (const xmlChar *)"SPSSODescriptor", NULL);
 	xmlNewProp(sso, (const xmlChar *)"AuthnRequestsSigned",
-		   (const xmlChar *)(requests_signed ? "true" : "false"));
+	           (const xmlChar *)(requests_signed ? "true" : "false"));
 	xmlNewProp(sso, (const xmlChar *)"WantAssertionsSigned", (const xmlChar *)"false");
-	xmlNewProp(sso, (const xmlChar *)"protocolSupportEnumeration", (const xmlChar *)PROTOCOL_SAML2);
+	xmlNewProp(sso, (const xmlChar *)"protocolSupportEnumeration",
+	           (const xmlChar *)PROTOCOL_SAML2);
 	if (cert_b64 != NULL) {
 		add_key_descriptor(sso, md, "signing", cert_b64);
 		add_key_descriptor(sso, md, "encryption", cert_b64);

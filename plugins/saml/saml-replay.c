@@ -49,8 +49,8 @@ static bool is_live(const struct replay_entry *e, time_t now)
 	return e->expires != 0 && e->expires > now;
 }
 
-int saml_replay_claim(struct saml_replay *r, const char *const *keys, size_t count,
-		      time_t expires, time_t now)
+int saml_replay_claim(struct saml_replay *r, const char *const *keys, size_t count, time_t expires,
+                      time_t now)
 {
 	char hashes[8][JMB_SHA256_HEX_LEN + 1];
 	size_t free_slots[8], found = 0;

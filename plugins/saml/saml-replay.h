@@ -14,6 +14,6 @@ void saml_replay_free(struct saml_replay **replay);
  * already recorded (a replay), -1 the table is full of live entries (refuse:
  * failing open would allow replays). */
 int saml_replay_claim(struct saml_replay *replay, const char *const *keys, size_t count,
-		      time_t expires, time_t now);
+                      time_t expires, time_t now);
 
 #endif

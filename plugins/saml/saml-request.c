@@ -40,8 +40,8 @@ const char *saml_request_id_new(struct jmb_pool *pool, const char *secret, time_
 	return jmb_pool_printf(pool, "_%s.%s", stamp, mac);
 }
 
-int saml_request_id_check(const char *id, const char *secret, time_t now, long lifetime,
-			  long skew, time_t *expires_r)
+int saml_request_id_check(const char *id, const char *secret, time_t now, long lifetime, long skew,
+                          time_t *expires_r)
 {
 	char stamp[64], mac[48], *end;
 	const char *last_dot;
@@ -82,9 +82,10 @@ static char *authn_request_xml(const struct saml_authn_request *r)
 	xmlNewProp(root, (const xmlChar *)"Version", (const xmlChar *)"2.0");
 	xmlNewProp(root, (const xmlChar *)"IssueInstant", (const xmlChar *)instant);
 	xmlNewProp(root, (const xmlChar *)"Destination", (const xmlChar *)r->destination);
-	xmlNewProp(root, (const xmlChar *)"AssertionConsumerServiceURL", (const xmlChar *)r->acs_url);
+	xmlNewProp(root, (const xmlChar *)"AssertionConsumerServiceURL",
+	           (const xmlChar *)r->acs_url);
 	xmlNewProp(root, (const xmlChar *)"ProtocolBinding",
-		   (const xmlChar *)"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST");
+	           (const xmlChar *)"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST");
 	xmlNewTextChild(root, saml, (const xmlChar *)"Issuer", (const xmlChar *)r->sp_entity_id);
 	policy = xmlNewChild(root, samlp, (const xmlChar *)"NameIDPolicy", NULL);
 	xmlNewProp(policy, (const xmlChar *)"AllowCreate", (const xmlChar *)"true");
@@ -162,15 +163,15 @@ const char *saml_authn_request_url(struct jmb_pool *pool, const struct saml_auth
 	free(encoded);
 	if (r->relay_state != NULL)
 		query = jmb_pool_printf(pool, "%s&RelayState=%s", query,
-					jmb_url_encode(pool, r->relay_state));
+		                        jmb_url_encode(pool, r->relay_state));
 	if (r->sign_key != NULL) {
 		query = jmb_pool_printf(pool, "%s&SigAlg=%s", query,
-					jmb_url_encode(pool, SIG_ALG_RSA_SHA256));
+		                        jmb_url_encode(pool, SIG_ALG_RSA_SHA256));
 		signature = sign_query(pool, r->sign_key, query);
 		if (signature == NULL)
 			return NULL;
 		query = jmb_pool_printf(pool, "%s&Signature=%s", query, signature);
 	}
 	return jmb_pool_printf(pool, "%s%c%s", r->destination,
-			       strchr(r->destination, '?') != NULL ? '&' : '?', query);
+	                       strchr(r->destination, '?') != NULL ? '&' : '?', query);
 }

@@ -15,8 +15,8 @@
 const char *saml_request_id_new(struct jmb_pool *pool, const char *secret, time_t now);
 /* 0 when id was made with secret and is not older than lifetime seconds (nor
  * from the future beyond skew); its expiry in *expires_r. -1 otherwise. */
-int saml_request_id_check(const char *id, const char *secret, time_t now, long lifetime,
-			  long skew, time_t *expires_r);
+int saml_request_id_check(const char *id, const char *secret, time_t now, long lifetime, long skew,
+                          time_t *expires_r);
 
 struct saml_authn_request {
 	const char *id;

@@ -31,7 +31,7 @@ static int fail(struct check *c, const char *check, const char *detail)
 }
 
 static const char *child_text(struct check *c, const xmlNode *parent, const char *ns,
-			      const char *name)
+                              const char *name)
 {
 	const xmlNode *node = saml_xml_child(parent, ns, name);
 
@@ -54,8 +54,8 @@ static int check_envelope(struct check *c, const xmlNode *root)
 		return fail(c, "response_id", "Response without ID");
 	if (destination == NULL || strcmp(destination, c->expect->acs_url) != 0)
 		return fail(c, "destination",
-			    jmb_pool_printf(c->pool, "Destination is '%s', not our ACS URL",
-					    destination != NULL ? destination : ""));
+		            jmb_pool_printf(c->pool, "Destination is '%s', not our ACS URL",
+		                            destination != NULL ? destination : ""));
 	if (saml_xml_count_children(root, SAML_NS_ASSERTION, "Issuer") > 1)
 		return fail(c, "issuer", "several Issuers");
 	if (saml_xml_child(root, SAML_NS_ASSERTION, "Issuer") != NULL) {
@@ -64,8 +64,9 @@ static int check_envelope(struct check *c, const xmlNode *root)
 			return fail(c, "issuer", "Response Issuer is not the IdP");
 	}
 	if (value == NULL || strcmp(value, STATUS_SUCCESS) != 0)
-		return fail(c, "status", jmb_pool_printf(c->pool, "status is '%s'",
-							 value != NULL ? value : "missing"));
+		return fail(
+		    c, "status",
+		    jmb_pool_printf(c->pool, "status is '%s'", value != NULL ? value : "missing"));
 	c->out->in_response_to = saml_xml_attr(c->pool, root, "InResponseTo");
 	return 0;
 }
@@ -95,7 +96,8 @@ static bool ids_are_unique(const xmlNode *node, xmlHashTablePtr seen)
 static int find_assertion(struct check *c, xmlNode *root, xmlNode **assertion_r)
 {
 	size_t plain = saml_xml_count_descendants(root, SAML_NS_ASSERTION, "Assertion");
-	size_t encrypted = saml_xml_count_descendants(root, SAML_NS_ASSERTION, "EncryptedAssertion");
+	size_t encrypted =
+	    saml_xml_count_descendants(root, SAML_NS_ASSERTION, "EncryptedAssertion");
 	xmlHashTablePtr seen = xmlHashCreate(16);
 	bool unique = ids_are_unique(root, seen);
 
@@ -104,10 +106,10 @@ static int find_assertion(struct check *c, xmlNode *root, xmlNode **assertion_r)
 		return fail(c, "duplicate_id", "an ID value is used twice");
 	if (plain + encrypted != 1)
 		return fail(c, "assertion_count",
-			    jmb_pool_printf(c->pool, "%zu assertions, expected exactly one",
-					    plain + encrypted));
+		            jmb_pool_printf(c->pool, "%zu assertions, expected exactly one",
+		                            plain + encrypted));
 	*assertion_r = plain == 1 ? saml_xml_child(root, SAML_NS_ASSERTION, "Assertion")
-				  : saml_xml_child(root, SAML_NS_ASSERTION, "EncryptedAssertion");
+	                          : saml_xml_child(root, SAML_NS_ASSERTION, "EncryptedAssertion");
 	if (*assertion_r == NULL)
 		return fail(c, "assertion_count", "the assertion is not a child of the Response");
 	return 0;
@@ -125,7 +127,7 @@ static int verify_element(struct check *c, xmlNode *element)
 	if (n > 1)
 		return fail(c, "signature", "several signatures on one element");
 	if (saml_signature_verify(element, saml_xml_child(element, SAML_NS_DSIG, "Signature"),
-				  c->expect->idp_keys, &why) < 0)
+	                          c->expect->idp_keys, &why) < 0)
 		return fail(c, "signature", why);
 	return 1;
 }
@@ -141,13 +143,15 @@ static int verify_signatures(struct check *c, xmlNode *root, xmlNode **assertion
 	/* A Response signature covers the EncryptedAssertion as sent; decrypt after. */
 	if (saml_xml_is(*assertion, SAML_NS_ASSERTION, "EncryptedAssertion")) {
 		if (c->expect->sp_key == NULL)
-			return fail(c, "encrypted_assertion", "encrypted assertion and no sp_key_file");
+			return fail(c, "encrypted_assertion",
+			            "encrypted assertion and no sp_key_file");
 		*assertion = saml_decrypt_assertion(*assertion, c->expect->sp_key, &why);
 		if (*assertion == NULL)
 			return fail(c, "encrypted_assertion", why);
 		c->out->was_encrypted = true;
 		if (saml_xml_count_descendants(root, SAML_NS_ASSERTION, "Assertion") != 1)
-			return fail(c, "assertion_count", "the decrypted assertion holds another one");
+			return fail(c, "assertion_count",
+			            "the decrypted assertion holds another one");
 	}
 	r = verify_element(c, *assertion);
 	if (r < 0)
@@ -169,19 +173,21 @@ static int check_times(struct check *c, const xmlNode *node, bool need_end)
 		if (saml_xml_parse_time(before, &t) < 0)
 			return fail(c, "not_before", "NotBefore is not a UTC time");
 		if (c->expect->now + c->expect->clock_skew < t)
-			return fail(c, "not_before", jmb_pool_printf(c->pool, "%s: not valid before %s",
-								     (const char *)node->name, before));
+			return fail(c, "not_before",
+			            jmb_pool_printf(c->pool, "%s: not valid before %s",
+			                            (const char *)node->name, before));
 	}
 	if (after == NULL)
 		return need_end ? fail(c, "not_on_or_after",
-				       jmb_pool_printf(c->pool, "%s without NotOnOrAfter",
-						       (const char *)node->name))
-				: 0;
+		                       jmb_pool_printf(c->pool, "%s without NotOnOrAfter",
+		                                       (const char *)node->name))
+		                : 0;
 	if (saml_xml_parse_time(after, &t) < 0)
 		return fail(c, "not_on_or_after", "NotOnOrAfter is not a UTC time");
 	if (c->expect->now - c->expect->clock_skew >= t)
-		return fail(c, "not_on_or_after", jmb_pool_printf(c->pool, "%s: expired at %s",
-								  (const char *)node->name, after));
+		return fail(
+		    c, "not_on_or_after",
+		    jmb_pool_printf(c->pool, "%s: expired at %s", (const char *)node->name, after));
 	return 0;
 }
 
@@ -193,7 +199,8 @@ static int check_subject(struct check *c, const xmlNode *assertion)
 	const char *recipient, *in_response_to;
 	size_t bearers = 0;
 
-	if (subject == NULL || saml_xml_count_children(assertion, SAML_NS_ASSERTION, "Subject") != 1)
+	if (subject == NULL ||
+	    saml_xml_count_children(assertion, SAML_NS_ASSERTION, "Subject") != 1)
 		return fail(c, "subject", "no single Subject");
 	for (const xmlNode *n = subject->children; n != NULL; n = n->next) {
 		const char *method;
@@ -212,8 +219,9 @@ static int check_subject(struct check *c, const xmlNode *assertion)
 		return fail(c, "subject_confirmation", "no SubjectConfirmationData");
 	recipient = saml_xml_attr(c->pool, data, "Recipient");
 	if (recipient == NULL || strcmp(recipient, c->expect->acs_url) != 0)
-		return fail(c, "recipient", jmb_pool_printf(c->pool, "Recipient is '%s', not our ACS URL",
-							    recipient != NULL ? recipient : ""));
+		return fail(c, "recipient",
+		            jmb_pool_printf(c->pool, "Recipient is '%s', not our ACS URL",
+		                            recipient != NULL ? recipient : ""));
 	if (check_times(c, data, true) < 0)
 		return -1;
 	in_response_to = saml_xml_attr(c->pool, data, "InResponseTo");
@@ -248,9 +256,10 @@ static int check_conditions(struct check *c, const xmlNode *assertion)
 		restrictions++;
 		for (const xmlNode *a = r->children; a != NULL; a = a->next) {
 			const char *audience = saml_xml_is(a, SAML_NS_ASSERTION, "Audience")
-						       ? saml_xml_text(c->pool, a)
-						       : NULL;
-			ours = ours || (audience != NULL && strcmp(audience, c->expect->sp_entity_id) == 0);
+			                           ? saml_xml_text(c->pool, a)
+			                           : NULL;
+			ours = ours ||
+			       (audience != NULL && strcmp(audience, c->expect->sp_entity_id) == 0);
 		}
 		if (!ours)
 			return fail(c, "audience", "an AudienceRestriction does not name this SP");
@@ -286,8 +295,8 @@ static void read_attributes(struct check *c, const xmlNode *assertion)
 			continue;
 		for (const xmlNode *a = s->children; a != NULL && n < MAX_ATTRIBUTES; a = a->next) {
 			const char *name = saml_xml_is(a, SAML_NS_ASSERTION, "Attribute")
-						   ? saml_xml_attr(c->pool, a, "Name")
-						   : NULL;
+			                       ? saml_xml_attr(c->pool, a, "Name")
+			                       : NULL;
 			if (name == NULL)
 				continue;
 			attrs[n].name = name;
@@ -311,8 +320,9 @@ static int check_assertion(struct check *c, const xmlNode *assertion)
 	if (c->out->assertion_id == NULL || *c->out->assertion_id == '\0')
 		return fail(c, "assertion_id", "Assertion without ID");
 	if (issuer == NULL || strcmp(issuer, c->expect->idp_entity_id) != 0)
-		return fail(c, "issuer", jmb_pool_printf(c->pool, "Assertion Issuer is '%s', not the IdP",
-							 issuer != NULL ? issuer : ""));
+		return fail(c, "issuer",
+		            jmb_pool_printf(c->pool, "Assertion Issuer is '%s', not the IdP",
+		                            issuer != NULL ? issuer : ""));
 	if (check_subject(c, assertion) < 0 || check_conditions(c, assertion) < 0)
 		return -1;
 	if (saml_xml_child(assertion, SAML_NS_ASSERTION, "AuthnStatement") == NULL)
@@ -322,8 +332,8 @@ static int check_assertion(struct check *c, const xmlNode *assertion)
 }
 
 int saml_response_check(const char *xml, size_t len, const struct saml_expect *expect,
-			struct jmb_pool *pool, struct saml_assertion *out,
-			struct saml_failure *failure_r)
+                        struct jmb_pool *pool, struct saml_assertion *out,
+                        struct saml_failure *failure_r)
 {
 	struct check c = {.expect = expect, .pool = pool, .out = out, .failure = failure_r};
 	const char *why = NULL;
@@ -340,8 +350,9 @@ int saml_response_check(const char *xml, size_t len, const struct saml_expect *e
 		fail(&c, "root", "the document is not a samlp:Response");
 		goto out;
 	}
-	if (find_assertion(&c, root, &assertion) < 0 || verify_signatures(&c, root, &assertion) < 0 ||
-	    check_envelope(&c, root) < 0 || check_assertion(&c, assertion) < 0)
+	if (find_assertion(&c, root, &assertion) < 0 ||
+	    verify_signatures(&c, root, &assertion) < 0 || check_envelope(&c, root) < 0 ||
+	    check_assertion(&c, assertion) < 0)
 		goto out;
 	ret = 0;
 out:

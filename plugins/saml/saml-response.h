@@ -45,8 +45,8 @@ struct saml_failure {
  * check passes, -1 and *failure_r otherwise. InResponseTo is returned, not
  * judged: the caller knows which requests it issued. */
 int saml_response_check(const char *xml, size_t len, const struct saml_expect *expect,
-			struct jmb_pool *pool, struct saml_assertion *out,
-			struct saml_failure *failure_r);
+                        struct jmb_pool *pool, struct saml_assertion *out,
+                        struct saml_failure *failure_r);
 
 /* The first value of attribute name, or NULL. */
 const char *saml_assertion_value(const struct saml_assertion *a, const char *name);

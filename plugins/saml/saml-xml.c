@@ -53,7 +53,7 @@ xmlDoc *saml_xml_parse_max(const char *buf, size_t len, size_t max, const char *
 		return NULL;
 	}
 	doc = xmlReadMemory(buf, (int)len, "saml.xml", "UTF-8",
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (doc == NULL) {
 		*error_r = "not well-formed XML";
 		return NULL;

@@ -19,7 +19,7 @@
 
 struct import_counts {
 	long meetings, meetings_skipped, attendees, attendees_skipped, feeds, feeds_skipped,
-		owner_links, private_rooms;
+	    owner_links, private_rooms;
 };
 
 /* The login ↔ mail pairs known from the local users file and --map. */
@@ -39,7 +39,7 @@ static const char *map_mail_of(const struct mail_map *map, const char *login)
 }
 
 static void map_add(struct jmb_pool *pool, struct mail_map *map, const char *login,
-		    const char *mail)
+                    const char *mail)
 {
 	char **logins = jmb_pool_calloc(pool, map->count + 1, sizeof(char *));
 	char **mails = jmb_pool_calloc(pool, map->count + 1, sizeof(char *));
@@ -87,8 +87,9 @@ static bool is_legacy_database(sqlite3 *db)
 	sqlite3_stmt *stmt;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?",
-			       -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?",
+	                       -1, &stmt, NULL) != SQLITE_OK)
 		return false;
 	for (size_t i = 0; required[i] != NULL; i++) {
 		sqlite3_reset(stmt);
@@ -100,15 +101,16 @@ static bool is_legacy_database(sqlite3 *db)
 		return false;
 	/* The columns the legacy CGIs wrote. */
 	if (sqlite3_prepare_v2(db,
-			       "SELECT meeting_id, meeting_name, meeting_object, meeting_begin, "
-			       "meeting_duration, meeting_create FROM meetings LIMIT 0",
-			       -1, &stmt, NULL) != SQLITE_OK)
+	                       "SELECT meeting_id, meeting_name, meeting_object, meeting_begin, "
+	                       "meeting_duration, meeting_create FROM meetings LIMIT 0",
+	                       -1, &stmt, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_finalize(stmt);
-	if (sqlite3_prepare_v2(db,
-			       "SELECT attendee_meeting_id, attendee_meeting_hash, attendee_role, "
-			       "attendee_email, attendee_count, attendee_partstat FROM attendees LIMIT 0",
-			       -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        db,
+	        "SELECT attendee_meeting_id, attendee_meeting_hash, attendee_role, "
+	        "attendee_email, attendee_count, attendee_partstat FROM attendees LIMIT 0",
+	        -1, &stmt, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_finalize(stmt);
 	return true;
@@ -123,16 +125,16 @@ static const char *text_col(sqlite3_stmt *stmt, int col)
 
 /* Reads one legacy meeting's attendees into m; the owner row gives the owner. */
 static int load_attendees(struct jmbctl *ctl, sqlite3 *db, long long legacy_id,
-			  struct jmb_meeting *m, struct import_counts *counts)
+                          struct jmb_meeting *m, struct import_counts *counts)
 {
 	sqlite3_stmt *stmt;
 	size_t cap = 0;
 
 	if (sqlite3_prepare_v2(db,
-			       "SELECT attendee_role, attendee_email, attendee_meeting_hash, "
-			       "attendee_count, attendee_partstat FROM attendees "
-			       "WHERE attendee_meeting_id = ? ORDER BY attendee_id",
-			       -1, &stmt, NULL) != SQLITE_OK)
+	                       "SELECT attendee_role, attendee_email, attendee_meeting_hash, "
+	                       "attendee_count, attendee_partstat FROM attendees "
+	                       "WHERE attendee_meeting_id = ? ORDER BY attendee_id",
+	                       -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, legacy_id);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
@@ -154,9 +156,9 @@ static int load_attendees(struct jmbctl *ctl, sqlite3 *db, long long legacy_id,
 		a->mail = jmb_mail_normalize(ctl->pool, mail);
 		a->name = "";
 		a->role = strcmp(role, "moderator") == 0 ? JMB_ROLE_MODERATOR : JMB_ROLE_GUEST;
-		a->status = partstat == 1 ? JMB_PARTSTAT_ACCEPTED
-			    : partstat == 2 ? JMB_PARTSTAT_DECLINED
-					    : JMB_PARTSTAT_NEEDS_ACTION;
+		a->status = partstat == 1   ? JMB_PARTSTAT_ACCEPTED
+		            : partstat == 2 ? JMB_PARTSTAT_DECLINED
+		                            : JMB_PARTSTAT_NEEDS_ACTION;
 		a->token = jmb_pool_strdup(ctl->pool, hash);
 		a->joins = sqlite3_column_int64(stmt, 3);
 	}
@@ -182,16 +184,16 @@ static void drop_duplicate_attendees(struct jmb_meeting *m, struct import_counts
 }
 
 static int import_meetings(struct jmbctl *ctl, sqlite3 *db, struct jmb_store *store,
-			   const struct mail_map *map, const char *uid_domain,
-			   struct import_counts *counts)
+                           const struct mail_map *map, const char *uid_domain,
+                           struct import_counts *counts)
 {
 	sqlite3_stmt *stmt;
 	char *error = NULL;
 
 	if (sqlite3_prepare_v2(db,
-			       "SELECT meeting_id, meeting_name, meeting_object, meeting_begin, "
-			       "meeting_duration, meeting_create FROM meetings ORDER BY meeting_id",
-			       -1, &stmt, NULL) != SQLITE_OK)
+	                       "SELECT meeting_id, meeting_name, meeting_object, meeting_begin, "
+	                       "meeting_duration, meeting_create FROM meetings ORDER BY meeting_id",
+	                       -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		struct jmb_meeting *m = jmb_pool_alloc(ctl->pool, sizeof(*m));
@@ -205,7 +207,8 @@ static int import_meetings(struct jmbctl *ctl, sqlite3 *db, struct jmb_store *st
 		m->end = m->start + m->duration * 60;
 		m->created = m->updated = (time_t)sqlite3_column_int64(stmt, 5);
 		m->timezone = ctl->settings.server.timezone;
-		m->uid = jmb_pool_printf(ctl->pool, "legacy-%lld-%s@%s", legacy_id, m->room, uid_domain);
+		m->uid =
+		    jmb_pool_printf(ctl->pool, "legacy-%lld-%s@%s", legacy_id, m->room, uid_domain);
 		if (load_attendees(ctl, db, legacy_id, m, counts) < 0 || m->owner.mail == NULL ||
 		    *m->room == '\0' || m->duration <= 0) {
 			counts->meetings_skipped++;
@@ -223,7 +226,8 @@ static int import_meetings(struct jmbctl *ctl, sqlite3 *db, struct jmb_store *st
 		if (r == JMB_STORE_CONFLICT) {
 			counts->meetings_skipped++; /* imported before */
 		} else if (r != JMB_STORE_OK) {
-			fprintf(stderr, "jmbctl: meeting %lld (%s): %s\n", legacy_id, m->room, error);
+			fprintf(stderr, "jmbctl: meeting %lld (%s): %s\n", legacy_id, m->room,
+			        error);
 			free(error);
 			sqlite3_finalize(stmt);
 			return -1;
@@ -241,12 +245,12 @@ static int import_meetings(struct jmbctl *ctl, sqlite3 *db, struct jmb_store *st
 /* One legacy feed hash. A hash already in the store (a second run) is skipped,
  * not written again. Returns the store's answer. */
 static enum jmb_store_result import_feed(struct jmbctl *ctl, struct jmb_store *store,
-					 const char *login, const char *hash, const char *mail,
-					 bool *already_r, char **error_r)
+                                         const char *login, const char *hash, const char *mail,
+                                         bool *already_r, char **error_r)
 {
 	struct jmb_identity *id = jmb_identity_new(ctl->pool, login, "", mail, "legacy");
-	struct jmb_person person = {.login = (char *)login, .mail = (char *)(mail ? mail : ""),
-				    .name = ""};
+	struct jmb_person person = {
+	    .login = (char *)login, .mail = (char *)(mail ? mail : ""), .name = ""};
 	char *owner = NULL, *owner_json = NULL, *json;
 	enum jmb_store_result r;
 
@@ -261,24 +265,26 @@ static enum jmb_store_result import_feed(struct jmbctl *ctl, struct jmb_store *s
 	/* Only a user without a feed gets the legacy one: a re-import must not bring
 	   back an address the user has since rotated away. */
 	json = jmb_identity_to_json(id);
-	r = jmb_store_feed_token(store, ctl->pool, &person, json, hash, time(NULL), &owner, error_r);
+	r = jmb_store_feed_token(store, ctl->pool, &person, json, hash, time(NULL), &owner,
+	                         error_r);
 	free(json);
 	if (r == JMB_STORE_OK && strcmp(owner, hash) != 0) {
-		fprintf(stderr, "jmbctl: feed of %s: kept the user's current feed address\n", login);
+		fprintf(stderr, "jmbctl: feed of %s: kept the user's current feed address\n",
+		        login);
 		*already_r = true;
 	}
 	return r;
 }
 
 static int import_feeds(struct jmbctl *ctl, sqlite3 *db, struct jmb_store *store,
-			const struct mail_map *map, struct import_counts *counts)
+                        const struct mail_map *map, struct import_counts *counts)
 {
 	sqlite3_stmt *stmt;
 	char *error = NULL;
 	int ret = 0;
 
 	if (sqlite3_prepare_v2(db, "SELECT ical_owner, ical_hash FROM ical ORDER BY ical_id", -1,
-			       &stmt, NULL) != SQLITE_OK)
+	                       &stmt, NULL) != SQLITE_OK)
 		return -1;
 	while (ret == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
 		const char *login = text_col(stmt, 0), *hash = text_col(stmt, 1);
@@ -293,15 +299,18 @@ static int import_feeds(struct jmbctl *ctl, sqlite3 *db, struct jmb_store *store
 			/* Owners are matched by login or address: without an address the
 			   feed stays empty until its owner logs in. */
 			if (mail == NULL)
-				fprintf(stderr, "jmbctl: feed of %s: no address known for this login "
-						"(give it with --map or the local users file): the feed "
-						"shows nothing until %s logs in\n", login, login);
+				fprintf(stderr,
+				        "jmbctl: feed of %s: no address known for this login "
+				        "(give it with --map or the local users file): the feed "
+				        "shows nothing until %s logs in\n",
+				        login, login);
 		} else if (r == JMB_STORE_OK || r == JMB_STORE_NOT_FOUND ||
-			   r == JMB_STORE_CONFLICT) {
-			counts->feeds_skipped++; /* imported before, incomplete, or someone else's */
+		           r == JMB_STORE_CONFLICT) {
+			counts
+			    ->feeds_skipped++; /* imported before, incomplete, or someone else's */
 		} else {
 			fprintf(stderr, "jmbctl: feed of %s: %s\n", login,
-				error != NULL ? error : jmb_store_result_name(r));
+			        error != NULL ? error : jmb_store_result_name(r));
 			ret = -1;
 		}
 		free(error);
@@ -329,8 +338,8 @@ static long count_rows(sqlite3 *db, const char *table)
 static void load_local_users(struct jmbctl *ctl, struct mail_map *map)
 {
 	static const struct jmb_config_key key[] = {
-		{"users_file", JMB_CONF_STRING, 0, "/etc/jmb/users", JMB_CONF_PATH, 0, 0, NULL},
-		JMB_CONF_END,
+	    {"users_file", JMB_CONF_STRING, 0, "/etc/jmb/users", JMB_CONF_PATH, 0, 0, NULL},
+	    JMB_CONF_END,
 	};
 	struct jmb_users_file users = {0};
 	char *path = NULL, *error = NULL;
@@ -349,8 +358,8 @@ static void load_local_users(struct jmbctl *ctl, struct mail_map *map)
 int cmd_import_legacy(struct jmbctl *ctl, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"map", required_argument, NULL, 'm'},
-		{NULL, 0, NULL, 0},
+	    {"map", required_argument, NULL, 'm'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct import_counts counts = {0};
 	struct mail_map map = {0};
@@ -362,7 +371,8 @@ int cmd_import_legacy(struct jmbctl *ctl, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "m:", longopts, NULL)) != -1) {
 		if (c != 'm' || read_map(ctl->pool, optarg, &map) < 0) {
-			fprintf(stderr, "Usage: jmbctl import-legacy [--map LOGINS_FILE] LEGACY.db\n");
+			fprintf(stderr,
+			        "Usage: jmbctl import-legacy [--map LOGINS_FILE] LEGACY.db\n");
 			return CTL_USAGE;
 		}
 	}
@@ -372,8 +382,10 @@ int cmd_import_legacy(struct jmbctl *ctl, int argc, char **argv)
 	}
 	if (sqlite3_open_v2(argv[optind], &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
 	    !is_legacy_database(db)) {
-		fprintf(stderr, "jmbctl: %s is not a jitsi-jmb database (tables meetings, attendees "
-				"and ical with the legacy columns were not found)\n", argv[optind]);
+		fprintf(stderr,
+		        "jmbctl: %s is not a jitsi-jmb database (tables meetings, attendees "
+		        "and ical with the legacy columns were not found)\n",
+		        argv[optind]);
 		sqlite3_close(db);
 		return CTL_FAIL;
 	}
@@ -381,7 +393,8 @@ int cmd_import_legacy(struct jmbctl *ctl, int argc, char **argv)
 		goto out;
 	load_local_users(ctl, &map);
 	host = strstr(ctl->settings.server.public_url, "://");
-	host = host != NULL ? jmb_pool_strndup(ctl->pool, host + 3, strcspn(host + 3, ":/")) : "localhost";
+	host = host != NULL ? jmb_pool_strndup(ctl->pool, host + 3, strcspn(host + 3, ":/"))
+	                    : "localhost";
 	if (import_meetings(ctl, db, store, &map, host, &counts) < 0 ||
 	    import_feeds(ctl, db, store, &map, &counts) < 0) {
 		if (sqlite3_errcode(db) != SQLITE_OK && sqlite3_errcode(db) != SQLITE_DONE &&

@@ -22,20 +22,27 @@ struct list_options {
 static int parse_list_options(int argc, char **argv, struct list_options *o)
 {
 	static const struct option longopts[] = {
-		{"all", no_argument, NULL, 'a'},
-		{"deleted", no_argument, NULL, 'd'},
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	    {"all", no_argument, NULL, 'a'},
+	    {"deleted", no_argument, NULL, 'd'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
 	optind = 0; /* glibc: 0 re-initialises getopt after main() used it */
 	while ((c = getopt_long(argc, argv, "adj", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'a': o->all = true; break;
-		case 'd': o->deleted = true; break;
-		case 'j': o->json = true; break;
-		default: return -1;
+		case 'a':
+			o->all = true;
+			break;
+		case 'd':
+			o->deleted = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		default:
+			return -1;
 		}
 	}
 	return 0;
@@ -80,7 +87,7 @@ static int meetings_list(struct jmbctl *ctl, int argc, char **argv)
 	if ((store = ctl_store(ctl)) == NULL)
 		return CTL_FAIL;
 	if (jmb_store_meetings_all(store, ctl->pool, o.all ? 0 : time(NULL), o.deleted, &list,
-				   &error) != JMB_STORE_OK) {
+	                           &error) != JMB_STORE_OK) {
 		fprintf(stderr, "jmbctl: %s\n", error);
 		free(error);
 		return CTL_FAIL;
@@ -117,7 +124,7 @@ static int meetings_show(struct jmbctl *ctl, int argc, char **argv)
 	enum jmb_store_result r = jmb_store_meeting_get(store, ctl->pool, id, &m, &error);
 	if (r != JMB_STORE_OK) {
 		fprintf(stderr, "jmbctl: meeting %lld: %s\n", id,
-			r == JMB_STORE_NOT_FOUND ? "not found" : error);
+		        r == JMB_STORE_NOT_FOUND ? "not found" : error);
 		free(error);
 		return CTL_FAIL;
 	}
@@ -141,7 +148,8 @@ int cmd_meetings(struct jmbctl *ctl, int argc, char **argv)
 		return meetings_list(ctl, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "show") == 0)
 		return meetings_show(ctl, argc - 1, argv + 1);
-	fprintf(stderr, "Usage: jmbctl meetings list [--all] [--deleted] [--json] | show ID [--json]\n");
+	fprintf(stderr,
+	        "Usage: jmbctl meetings list [--all] [--deleted] [--json] | show ID [--json]\n");
 	return CTL_USAGE;
 }
 

@@ -34,13 +34,14 @@ static int outbox_list(struct jmbctl *ctl, bool failed_only)
 
 	if (store == NULL)
 		return CTL_FAIL;
-	if (jmb_store_outbox_list(store, ctl->pool, failed_only, 500, &list, &error) != JMB_STORE_OK) {
+	if (jmb_store_outbox_list(store, ctl->pool, failed_only, 500, &list, &error) !=
+	    JMB_STORE_OK) {
 		fprintf(stderr, "jmbctl: %s\n", error);
 		free(error);
 		return CTL_FAIL;
 	}
-	printf("%-8s %-8s %8s %-20s %-20s %s\n", "ID", "STATUS", "ATTEMPTS", " QUEUED", " NEXT/SENT",
-	       "RECIPIENT / LAST ERROR");
+	printf("%-8s %-8s %8s %-20s %-20s %s\n", "ID", "STATUS", "ATTEMPTS", " QUEUED",
+	       " NEXT/SENT", "RECIPIENT / LAST ERROR");
 	for (size_t i = 0; i < list.count; i++) {
 		const struct jmb_outbox_mail *m = &list.items[i];
 		printf("%-8lld %-8s %8ld", (long long)m->id, status_name(m->status), m->attempts);

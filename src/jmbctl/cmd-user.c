@@ -24,22 +24,31 @@ struct person_options {
 static int parse_person_options(int argc, char **argv, struct person_options *o)
 {
 	static const struct option longopts[] = {
-		{"mail", required_argument, NULL, 'm'},
-		{"name", required_argument, NULL, 'n'},
-		{"label", required_argument, NULL, 'l'},
-		{"password-stdin", no_argument, NULL, 'p'},
-		{NULL, 0, NULL, 0},
+	    {"mail", required_argument, NULL, 'm'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"label", required_argument, NULL, 'l'},
+	    {"password-stdin", no_argument, NULL, 'p'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
 	optind = 0; /* glibc: 0 re-initialises getopt after main() used it */
 	while ((c = getopt_long(argc, argv, "m:n:l:p", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'm': o->mail = optarg; break;
-		case 'n': o->name = optarg; break;
-		case 'l': o->label = optarg; break;
-		case 'p': o->password_stdin = true; break;
-		default: return -1;
+		case 'm':
+			o->mail = optarg;
+			break;
+		case 'n':
+			o->name = optarg;
+			break;
+		case 'l':
+			o->label = optarg;
+			break;
+		case 'p':
+			o->password_stdin = true;
+			break;
+		default:
+			return -1;
 		}
 	}
 	return 0;
@@ -64,8 +73,8 @@ static char *read_password(void)
 static const char *users_file_path(struct jmbctl *ctl)
 {
 	static const struct jmb_config_key key[] = {
-		{"users_file", JMB_CONF_STRING, 0, "/etc/jmb/users", JMB_CONF_PATH, 0, 0, NULL},
-		JMB_CONF_END,
+	    {"users_file", JMB_CONF_STRING, 0, "/etc/jmb/users", JMB_CONF_PATH, 0, 0, NULL},
+	    JMB_CONF_END,
 	};
 	char *path = NULL, *errors = NULL;
 
@@ -87,14 +96,17 @@ static int user_add(struct jmbctl *ctl, int argc, char **argv)
 	int status = CTL_FAIL;
 
 	if (parse_person_options(argc, argv, &o) < 0 || optind != argc - 1) {
-		fprintf(stderr, "Usage: jmbctl user add LOGIN --mail MAIL --name NAME [--password-stdin]\n");
+		fprintf(
+		    stderr,
+		    "Usage: jmbctl user add LOGIN --mail MAIL --name NAME [--password-stdin]\n");
 		return CTL_USAGE;
 	}
 	user.login = argv[optind];
 	user.mail = (char *)(o.mail != NULL ? o.mail : "");
 	user.name = (char *)(o.name != NULL ? o.name : "");
 	if (!jmb_login_is_valid(user.login)) {
-		fprintf(stderr, "jmbctl: '%s' is not a valid login (1-64 of a-z 0-9 . _ -)\n", user.login);
+		fprintf(stderr, "jmbctl: '%s' is not a valid login (1-64 of a-z 0-9 . _ -)\n",
+		        user.login);
 		return CTL_USAGE;
 	}
 	if (*user.mail == '\0' || !jmb_mail_is_valid(user.mail)) {
@@ -132,14 +144,15 @@ int cmd_user(struct jmbctl *ctl, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "add") == 0)
 		return user_add(ctl, argc - 1, argv + 1);
-	fprintf(stderr, "Usage: jmbctl user add LOGIN --mail MAIL --name NAME [--password-stdin]\n");
+	fprintf(stderr,
+	        "Usage: jmbctl user add LOGIN --mail MAIL --name NAME [--password-stdin]\n");
 	return CTL_USAGE;
 }
 
 /* The identity a token speaks for: given on the command line, else from the
  * local users file. */
 static struct jmb_identity *token_identity(struct jmbctl *ctl, const char *login,
-					   const struct person_options *o)
+                                           const struct person_options *o)
 {
 	const char *mail = o->mail, *name = o->name, *path;
 	struct jmb_users_file users = {0};
@@ -173,7 +186,8 @@ int cmd_api_token(struct jmbctl *ctl, int argc, char **argv)
 
 	if (argc < 2 || strcmp(argv[1], "create") != 0 ||
 	    parse_person_options(argc - 1, argv + 1, &o) < 0 || optind != argc - 2) {
-		fprintf(stderr, "Usage: jmbctl api-token create LOGIN [--label L] [--mail M] [--name N]\n");
+		fprintf(stderr,
+		        "Usage: jmbctl api-token create LOGIN [--label L] [--mail M] [--name N]\n");
 		return CTL_USAGE;
 	}
 	const char *login = argv[optind + 1];
@@ -192,7 +206,8 @@ int cmd_api_token(struct jmbctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	}
 	printf("%s\n", token);
-	fprintf(stderr, "API token for %s (shown once; send it as 'Authorization: Bearer TOKEN')\n", login);
+	fprintf(stderr, "API token for %s (shown once; send it as 'Authorization: Bearer TOKEN')\n",
+	        login);
 	explicit_bzero(token, strlen(token));
 	free(token);
 	return CTL_OK;

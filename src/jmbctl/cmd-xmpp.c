@@ -21,7 +21,7 @@ int cmd_send_xmpp(struct jmbctl *ctl, int argc, char **argv)
 	}
 	if (!jmb_xmpp_enabled(&ctl->settings.xmpp)) {
 		fprintf(stderr, "jmbctl: send-xmpp needs [xmpp] jid and password in %s\n",
-			ctl->config_path);
+		        ctl->config_path);
 		return CTL_CONFIG;
 	}
 	room_jid = jmb_xmpp_room_jid(&ctl->settings.xmpp, argv[1]);
@@ -32,7 +32,7 @@ int cmd_send_xmpp(struct jmbctl *ctl, int argc, char **argv)
 	result = jmb_xmpp_post(&ctl->settings.xmpp, argv[1], argv[2], &error);
 	if (result != JMB_XMPP_OK) {
 		fprintf(stderr, "jmbctl: send-xmpp failed at %s: %s\n", jmb_xmpp_step(result),
-			error != NULL ? error : "unknown error");
+		        error != NULL ? error : "unknown error");
 		free(error);
 		free(room_jid);
 		return CTL_FAIL;

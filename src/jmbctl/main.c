@@ -19,20 +19,25 @@ static const struct {
 	int (*run)(struct jmbctl *ctl, int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{"check-config", cmd_check_config, "check-config              validate the configuration"},
-	{"migrate", cmd_migrate, "migrate                   bring the database schema up to date"},
-	{"user", cmd_user, "user add LOGIN --mail M --name N [--password-stdin]\n"
-			   "                            add or replace a user of the local plugin"},
-	{"api-token", cmd_api_token, "api-token create LOGIN [--label L] [--mail M] [--name N]\n"
-				     "                            create a bearer token for the JSON API"},
-	{"meetings", cmd_meetings, "meetings list [--all] [--deleted] [--json] | meetings show ID [--json]"},
-	{"outbox", cmd_outbox, "outbox list [--failed] | outbox retry ID\n"
-			       "                            the mail outbox, and sending a failed mail again"},
-	{"send-xmpp", cmd_send_xmpp, "send-xmpp ROOM MESSAGE    post a message in a Jitsi room with the [xmpp] bot"},
-	{"purge", cmd_purge, "purge                     delete expired sessions"},
-	{"import-legacy", cmd_import_legacy,
-	 "import-legacy [--map LOGINS_FILE] LEGACY.db\n"
-	 "                            import a jitsi-jmb SQLite database, keeping its links"},
+    {"check-config", cmd_check_config, "check-config              validate the configuration"},
+    {"migrate", cmd_migrate, "migrate                   bring the database schema up to date"},
+    {"user", cmd_user,
+     "user add LOGIN --mail M --name N [--password-stdin]\n"
+     "                            add or replace a user of the local plugin"},
+    {"api-token", cmd_api_token,
+     "api-token create LOGIN [--label L] [--mail M] [--name N]\n"
+     "                            create a bearer token for the JSON API"},
+    {"meetings", cmd_meetings,
+     "meetings list [--all] [--deleted] [--json] | meetings show ID [--json]"},
+    {"outbox", cmd_outbox,
+     "outbox list [--failed] | outbox retry ID\n"
+     "                            the mail outbox, and sending a failed mail again"},
+    {"send-xmpp", cmd_send_xmpp,
+     "send-xmpp ROOM MESSAGE    post a message in a Jitsi room with the [xmpp] bot"},
+    {"purge", cmd_purge, "purge                     delete expired sessions"},
+    {"import-legacy", cmd_import_legacy,
+     "import-legacy [--map LOGINS_FILE] LEGACY.db\n"
+     "                            import a jitsi-jmb SQLite database, keeping its links"},
 };
 
 static void usage(FILE *out)
@@ -51,7 +56,8 @@ struct jmb_store *ctl_store(struct jmbctl *ctl)
 	if (ctl->store != NULL)
 		return ctl->store;
 	ctl->store = jmb_store_open(&ctl->settings.store, &error);
-	if (ctl->store == NULL || jmb_store_migrate(ctl->store, &from, &to, &error) != JMB_STORE_OK) {
+	if (ctl->store == NULL ||
+	    jmb_store_migrate(ctl->store, &from, &to, &error) != JMB_STORE_OK) {
 		fprintf(stderr, "jmbctl: store: %s\n", error != NULL ? error : "unavailable");
 		free(error);
 		jmb_store_close(&ctl->store);
@@ -67,7 +73,8 @@ static int load_config(struct jmbctl *ctl)
 	char *errors = NULL;
 
 	ctl->file = jmb_config_file_read(ctl->config_path, &errors);
-	if (ctl->file == NULL || jmb_settings_load(ctl->file, &ctl->settings, ctl->pool, &errors) < 0) {
+	if (ctl->file == NULL ||
+	    jmb_settings_load(ctl->file, &ctl->settings, ctl->pool, &errors) < 0) {
 		fprintf(stderr, "%s\n", errors);
 		free(errors);
 		return -1;
@@ -78,20 +85,28 @@ static int load_config(struct jmbctl *ctl)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct jmbctl ctl = {.config_path = DEFAULT_CONFIG};
 	int c, status = CTL_USAGE;
 
 	while ((c = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c': ctl.config_path = optarg; break;
-		case 'h': usage(stdout); return CTL_OK;
-		case 'V': printf("jmbctl %s\n", PACKAGE_VERSION); return CTL_OK;
-		default: usage(stderr); return CTL_USAGE;
+		case 'c':
+			ctl.config_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return CTL_OK;
+		case 'V':
+			printf("jmbctl %s\n", PACKAGE_VERSION);
+			return CTL_OK;
+		default:
+			usage(stderr);
+			return CTL_USAGE;
 		}
 	}
 	if (optind >= argc) {

@@ -42,29 +42,29 @@ void api_directory_search(struct jmbd *d, struct jmb_request *req, struct jmb_re
 	if (q == NULL || !jmb_utf8_is_valid(q, len) || memchr(q, '\0', len) != NULL ||
 	    utf8_chars(q) < DIRECTORY_MIN_QUERY || utf8_chars(q) > DIRECTORY_MAX_QUERY) {
 		render_json_error(resp, 400,
-				  tr(d, req, N_("Type at least 2 characters (and at most 100).")),
-				  NULL);
+		                  tr(d, req, N_("Type at least 2 characters (and at most 100).")),
+		                  NULL);
 		return;
 	}
 	r = jmb_directory_search(d->rt->directory, req->pool, q, DIRECTORY_MAX_RESULTS, &matches,
-				 &count, &error);
+	                         &count, &error);
 	if (r == JMB_DIRECTORY_UNAVAILABLE) {
 		jmb_log(jmb_directory_held_down(d->rt->directory) ? JMB_LOG_DEBUG : JMB_LOG_WARNING,
-			"directory_unavailable", "use", "autocomplete", "error",
-			error != NULL ? error : "", NULL);
+		        "directory_unavailable", "use", "autocomplete", "error",
+		        error != NULL ? error : "", NULL);
 		free(error);
 		render_json_error(resp, 503,
-				  tr(d, req, N_("The directory is unavailable. You can still type "
-						"addresses in full.")),
-				  NULL);
+		                  tr(d, req,
+		                     N_("The directory is unavailable. You can still type "
+		                        "addresses in full.")),
+		                  NULL);
 		return;
 	}
 	free(error);
 	results = json_array();
 	for (size_t i = 0; i < count; i++)
-		json_array_append_new(results,
-				      json_pack("{s:s, s:s, s:s}", "name", matches[i].name, "mail",
-						matches[i].mail, "kind",
-						jmb_directory_kind_name(matches[i].kind)));
+		json_array_append_new(results, json_pack("{s:s, s:s, s:s}", "name", matches[i].name,
+		                                         "mail", matches[i].mail, "kind",
+		                                         jmb_directory_kind_name(matches[i].kind)));
 	render_json(resp, 200, json_pack("{s:o}", "results", results));
 }

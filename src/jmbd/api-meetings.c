@@ -13,7 +13,7 @@
 #include "util/timeutil.h"
 
 static json_t *api_meeting(struct jmbd *d, const struct jmb_request *req,
-			   const struct jmb_meeting *m)
+                           const struct jmb_meeting *m)
 {
 	/* Personal links are for the organiser's eyes only. */
 	const char *role = meeting_role_of(req, m, NULL);
@@ -23,33 +23,37 @@ static json_t *api_meeting(struct jmbd *d, const struct jmb_request *req,
 }
 
 static void fail_fields(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-			const struct jmb_field_errors *errors)
+                        const struct jmb_field_errors *errors)
 {
 	json_t *fields = json_object();
 
 	for (size_t i = 0; i < errors->count; i++)
-		json_object_set_new(fields, errors->items[i].field, json_string(errors->items[i].message));
+		json_object_set_new(fields, errors->items[i].field,
+		                    json_string(errors->items[i].message));
 	render_json_error(resp, 422, tr(d, req, N_("Some fields are not valid.")), fields);
 }
 
 /* Reads a JSON array of strings; NULL (and a field error) when it is something else. */
 static const char *const *string_list(struct jmb_pool *pool, json_t *v, const char *field,
-				      json_t *type_errors, struct jmbd *d, struct jmb_request *req)
+                                      json_t *type_errors, struct jmbd *d, struct jmb_request *req)
 {
 	const char **out;
 	size_t i;
 	json_t *item;
 
 	if (!json_is_array(v)) {
-		json_object_set_new(type_errors, field,
-				    json_string(tr(d, req, N_("Expected a list of e-mail addresses."))));
+		json_object_set_new(
+		    type_errors, field,
+		    json_string(tr(d, req, N_("Expected a list of e-mail addresses."))));
 		return NULL;
 	}
 	out = jmb_pool_calloc(pool, json_array_size(v) + 1, sizeof(char *));
-	json_array_foreach(v, i, item) {
+	json_array_foreach(v, i, item)
+	{
 		if (!json_is_string(item)) {
-			json_object_set_new(type_errors, field,
-					    json_string(tr(d, req, N_("Expected a list of e-mail addresses."))));
+			json_object_set_new(
+			    type_errors, field,
+			    json_string(tr(d, req, N_("Expected a list of e-mail addresses."))));
 			return NULL;
 		}
 		out[i] = json_string_value(item);
@@ -58,14 +62,15 @@ static const char *const *string_list(struct jmb_pool *pool, json_t *v, const ch
 }
 
 static const char *string_field(json_t *body, const char *field, json_t *type_errors,
-				struct jmbd *d, struct jmb_request *req)
+                                struct jmbd *d, struct jmb_request *req)
 {
 	json_t *v = json_object_get(body, field);
 
 	if (v == NULL || json_is_null(v))
 		return NULL;
 	if (!json_is_string(v)) {
-		json_object_set_new(type_errors, field, json_string(tr(d, req, N_("Expected a string."))));
+		json_object_set_new(type_errors, field,
+		                    json_string(tr(d, req, N_("Expected a string."))));
 		return NULL;
 	}
 	return json_string_value(v);
@@ -74,7 +79,7 @@ static const char *string_field(json_t *body, const char *field, json_t *type_er
 /* Fills input from a JSON body over defaults (the meeting being patched, if any).
  * Returns 0, or -1 after answering 400/422. */
 static int read_body(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-		     const struct jmb_meeting *base, struct jmb_booking_input *in)
+                     const struct jmb_meeting *base, struct jmb_booking_input *in)
 {
 	json_error_t jerr;
 	json_t *body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
@@ -84,7 +89,8 @@ static int read_body(struct jmbd *d, struct jmb_request *req, struct jmb_respons
 	if (!json_is_object(body)) {
 		json_decref(body);
 		json_decref(type_errors);
-		render_json_error(resp, 400, tr(d, req, N_("The body must be a JSON object.")), NULL);
+		render_json_error(resp, 400, tr(d, req, N_("The body must be a JSON object.")),
+		                  NULL);
 		return -1;
 	}
 	jmb_pool_on_free(req->pool, (void (*)(void *))json_decref, body);
@@ -102,17 +108,20 @@ static int read_body(struct jmbd *d, struct jmb_request *req, struct jmb_respons
 	}
 	if ((v = json_object_get(body, "duration")) != NULL) {
 		if (json_is_integer(v))
-			in->duration = jmb_pool_printf(req->pool, "%lld", (long long)json_integer_value(v));
+			in->duration =
+			    jmb_pool_printf(req->pool, "%lld", (long long)json_integer_value(v));
 		else
-			json_object_set_new(type_errors, "duration",
-					    json_string(tr(d, req, N_("Expected a whole number of minutes."))));
+			json_object_set_new(
+			    type_errors, "duration",
+			    json_string(tr(d, req, N_("Expected a whole number of minutes."))));
 	}
 	if ((v = json_object_get(body, "moderators")) != NULL)
 		in->moderators = string_list(req->pool, v, "moderators", type_errors, d, req);
 	if ((v = json_object_get(body, "guests")) != NULL)
 		in->guests = string_list(req->pool, v, "guests", type_errors, d, req);
 	if (json_object_size(type_errors) > 0) {
-		render_json_error(resp, 422, tr(d, req, N_("Some fields are not valid.")), type_errors);
+		render_json_error(resp, 422, tr(d, req, N_("Some fields are not valid.")),
+		                  type_errors);
 		return -1;
 	}
 	json_decref(type_errors);
@@ -120,7 +129,7 @@ static int read_body(struct jmbd *d, struct jmb_request *req, struct jmb_respons
 }
 
 static const char *const *invitees_of(struct jmb_pool *pool, const struct jmb_meeting *m,
-				      enum jmb_role role)
+                                      enum jmb_role role)
 {
 	const char **out = jmb_pool_calloc(pool, m->n_attendees + 1, sizeof(char *));
 	size_t n = 0;
@@ -136,7 +145,8 @@ void api_meetings_list(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 {
 	const char *archive = jmb_request_query(req, "archive");
 	struct jmb_meeting_list list;
-	enum action_result r = meeting_list(d, req, archive != NULL && strcmp(archive, "1") == 0, &list);
+	enum action_result r =
+	    meeting_list(d, req, archive != NULL && strcmp(archive, "1") == 0, &list);
 	json_t *items;
 
 	if (r != ACTION_OK) {
@@ -159,15 +169,17 @@ void api_meetings_create(struct jmbd *d, struct jmb_request *req, struct jmb_res
 	if (read_body(d, req, resp, NULL, &in) < 0)
 		return;
 	if (in.duration == NULL)
-		in.duration = jmb_pool_printf(req->pool, "%ld", d->rt->settings.booking.default_duration);
+		in.duration =
+		    jmb_pool_printf(req->pool, "%ld", d->rt->settings.booking.default_duration);
 	r = meeting_create(d, req, &in, &m, &errors);
 	if (r == ACTION_INVALID)
 		fail_fields(d, req, resp, &errors);
 	else if (r != ACTION_OK)
 		meeting_action_fail(d, req, resp, r);
 	else {
-		jmb_response_add_header(resp, "Location",
-					jmb_pool_printf(req->pool, "/api/v1/meetings/%lld", (long long)m->id));
+		jmb_response_add_header(
+		    resp, "Location",
+		    jmb_pool_printf(req->pool, "/api/v1/meetings/%lld", (long long)m->id));
 		render_json(resp, 201, api_meeting(d, req, m));
 	}
 }

@@ -9,8 +9,8 @@
 #include "render.h"
 
 static void host_render_login_form(struct jmb_request *req, struct jmb_response *resp,
-				   unsigned status, const char *plugin, const char *error_msgid,
-				   const char *login)
+                                   unsigned status, const char *plugin, const char *error_msgid,
+                                   const char *login)
 {
 	struct jmbd *d = req->daemon;
 	const char *next = jmb_request_query(req, "next");
@@ -18,9 +18,9 @@ static void host_render_login_form(struct jmb_request *req, struct jmb_response 
 	if (next == NULL)
 		next = jmb_request_form(req, "next");
 	json_t *model = json_pack("{s:s, s:s, s:s}", "action",
-				  jmb_pool_printf(req->pool, "/auth/%s/login", plugin), "login",
-				  login != NULL ? login : "", "next",
-				  jmb_is_local_path(next) ? next : "/meetings");
+	                          jmb_pool_printf(req->pool, "/auth/%s/login", plugin), "login",
+	                          login != NULL ? login : "", "next",
+	                          jmb_is_local_path(next) ? next : "/meetings");
 	if (error_msgid != NULL)
 		json_object_set_new(model, "error", json_string(tr(d, req, error_msgid)));
 	/* The form plugins answer 401 exactly when they refuse credentials
@@ -36,13 +36,13 @@ static bool host_csrf_ok(const struct jmb_request *req)
 }
 
 static int host_start_session(struct jmb_request *req, struct jmb_response *resp,
-			      const struct jmb_identity *identity, const char *next)
+                              const struct jmb_identity *identity, const char *next)
 {
 	return auth_start_session(req->daemon, req, resp, identity, next);
 }
 
 static struct jmb_identity *host_new_identity(struct jmb_request *req, const char *login,
-					      const char *name, const char *mail)
+                                              const char *name, const char *mail)
 {
 	return jmb_identity_new(req->pool, login, name, mail, NULL);
 }
@@ -52,8 +52,8 @@ static const char *host_translate(const struct jmb_request *req, const char *msg
 	return tr(req->daemon, req, msgid);
 }
 
-static void host_render_error(struct jmb_request *req, struct jmb_response *resp,
-			      unsigned status, const char *msgid)
+static void host_render_error(struct jmb_request *req, struct jmb_response *resp, unsigned status,
+                              const char *msgid)
 {
 	render_error(req->daemon, req, resp, status, msgid);
 }
@@ -73,13 +73,13 @@ static struct jmb_directory *host_directory(const struct jmb_request *req)
 }
 
 const struct jmb_auth_host jmbd_auth_host = {
-	.abi_version = JMB_AUTH_ABI_VERSION,
-	.public_url = host_public_url,
-	.render_login_form = host_render_login_form,
-	.csrf_ok = host_csrf_ok,
-	.start_session = host_start_session,
-	.new_identity = host_new_identity,
-	.translate = host_translate,
-	.directory = host_directory,
-	.render_error = host_render_error,
+    .abi_version = JMB_AUTH_ABI_VERSION,
+    .public_url = host_public_url,
+    .render_login_form = host_render_login_form,
+    .csrf_ok = host_csrf_ok,
+    .start_session = host_start_session,
+    .new_identity = host_new_identity,
+    .translate = host_translate,
+    .directory = host_directory,
+    .render_error = host_render_error,
 };

@@ -33,7 +33,7 @@ static enum jmb_auth_result identify_by_session(struct jmbd *d, struct jmb_reque
 		return JMB_AUTH_NOT_MINE;
 	req->session_hash = cookie_hash(req->pool, cookie);
 	r = jmb_store_session_get(d->store, req->pool, req->session_hash, jmbd_now(), &session,
-				  &error);
+	                          &error);
 	if (r == JMB_STORE_NOT_FOUND) {
 		free(error);
 		req->session_hash = NULL;
@@ -63,7 +63,7 @@ static enum jmb_auth_result identify_by_bearer(struct jmbd *d, struct jmb_reques
 	if (!jmb_token_is_wellformed(header))
 		return JMB_AUTH_REJECT;
 	r = jmb_store_api_token_lookup(d->store, req->pool, cookie_hash(req->pool, header),
-				       jmbd_now(), &json, &error);
+	                               jmbd_now(), &json, &error);
 	if (r == JMB_STORE_NOT_FOUND) {
 		free(error);
 		return JMB_AUTH_REJECT;
@@ -80,7 +80,7 @@ static enum jmb_auth_result identify_by_bearer(struct jmbd *d, struct jmb_reques
 }
 
 enum jmb_auth_result auth_identify(struct jmbd *d, struct jmb_request *req,
-				   struct jmb_response *resp, bool api)
+                                   struct jmb_response *resp, bool api)
 {
 	enum jmb_auth_result r;
 
@@ -118,11 +118,11 @@ void csrf_prepare(struct jmbd *d, struct jmb_request *req, struct jmb_response *
 		jmb_random_token(fresh);
 		cookie = jmb_pool_strdup(req->pool, fresh);
 		jmb_response_set_cookie(resp, CSRF_COOKIE, cookie, -1,
-					d->rt->settings.server.secure_cookies);
+		                        d->rt->settings.server.secure_cookies);
 		/* Later lookups in this request see the new cookie, first, ahead of
 		   a malformed one; the other cookies (the session!) stay. */
-		struct jmb_pair *items = jmb_pool_calloc(req->pool, req->cookies.count + 1,
-							 sizeof(*items));
+		struct jmb_pair *items =
+		    jmb_pool_calloc(req->pool, req->cookies.count + 1, sizeof(*items));
 		items[0].name = CSRF_COOKIE;
 		items[0].value = cookie;
 		if (req->cookies.count > 0)
@@ -145,14 +145,14 @@ bool csrf_check(const struct jmb_request *req)
 
 /* Host function for plugins: opens a session and redirects. */
 int auth_start_session(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-		       const struct jmb_identity *identity, const char *next)
+                       const struct jmb_identity *identity, const char *next)
 {
 	char token[JMB_TOKEN_LEN + 1], *json, *error = NULL;
 	const struct jmb_server_settings *server = &d->rt->settings.server;
 	time_t now = jmbd_now();
 	struct jmb_person person = {.login = (char *)identity->login,
-				    .mail = (char *)identity->mail,
-				    .name = (char *)identity->name};
+	                            .mail = (char *)identity->mail,
+	                            .name = (char *)identity->name};
 	enum jmb_store_result r;
 
 	if (identity->source == NULL || strcmp(identity->source, "ldap-bind") != 0) {
@@ -165,7 +165,7 @@ int auth_start_session(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 	jmb_random_token(token);
 	json = jmb_identity_to_json(identity);
 	r = jmb_store_session_create(d->store, cookie_hash(req->pool, token), json, now,
-				     now + server->session_lifetime, &error);
+	                             now + server->session_lifetime, &error);
 	free(json);
 	if (r == JMB_STORE_OK)
 		r = jmb_store_user_touch(d->store, &person, req->language, now, &error);
@@ -182,7 +182,7 @@ int auth_start_session(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 		free(error);
 	}
 	jmb_response_set_cookie(resp, SESSION_COOKIE, token, server->session_lifetime,
-				server->secure_cookies);
+	                        server->secure_cookies);
 	explicit_bzero(token, sizeof(token));
 	jmb_log(JMB_LOG_INFO, "login", "user", identity->login, "via", identity->source, NULL);
 	metrics_count(METRICS_LOGIN_SUCCESS);

@@ -20,7 +20,7 @@ extern const struct jmb_auth_host jmbd_auth_host;
  * the plugins. Returns JMB_AUTH_OK (identity or anonymous), JMB_AUTH_RESPOND
  * (a plugin answered), JMB_AUTH_REJECT or JMB_AUTH_UNAVAILABLE. */
 enum jmb_auth_result auth_identify(struct jmbd *d, struct jmb_request *req,
-				   struct jmb_response *resp, bool api);
+                                   struct jmb_response *resp, bool api);
 /* For an anonymous request to a page that needs a login: lets a plugin answer
  * (login form, IdP redirect). Returns false when none did. */
 bool auth_challenge(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);
@@ -35,6 +35,6 @@ bool csrf_check(const struct jmb_request *req);
 void auth_logout(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);
 /* Host function for plugins and for tests: opens a session and redirects to next. */
 int auth_start_session(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-		       const struct jmb_identity *identity, const char *next);
+                       const struct jmb_identity *identity, const char *next);
 
 #endif

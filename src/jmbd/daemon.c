@@ -51,7 +51,7 @@ static void directory_changed(void *context, bool available, const char *error)
 	}
 	snprintf(retry_after, sizeof(retry_after), "%ld", ldap->retry_after);
 	jmb_log(JMB_LOG_ERROR, "directory_unavailable", "error", error, "retry_after", retry_after,
-		NULL);
+	        NULL);
 }
 
 struct jmbd_runtime *jmbd_runtime_load(const char *config_path, char **errors_r)
@@ -81,13 +81,13 @@ struct jmbd_runtime *jmbd_runtime_load(const char *config_path, char **errors_r)
 	rt->uid_domain = url_host(rt->pool, rt->settings.server.public_url);
 	if (jmb_directory_configured(&rt->settings.ldap) &&
 	    (rt->directory = jmb_directory_new(&rt->settings.ldap, directory_changed,
-					       &rt->settings.ldap, &error)) == NULL)
+	                                       &rt->settings.ldap, &error)) == NULL)
 		goto fail_error;
 	jmb_config_file_free(&file);
 	return rt;
 fail_error:
 	*errors_r = jmb_xasprintf("%s%s%s", *errors_r != NULL ? *errors_r : "",
-				  *errors_r != NULL ? "\n" : "", error);
+	                          *errors_r != NULL ? "\n" : "", error);
 	free(error);
 fail:
 	jmb_config_file_free(&file);
@@ -140,12 +140,12 @@ out:
 }
 
 static bool store_settings_equal(const struct jmb_store_settings *a,
-				 const struct jmb_store_settings *b)
+                                 const struct jmb_store_settings *b)
 {
 	return a->driver == b->driver &&
 	       strcmp(a->path != NULL ? a->path : "", b->path != NULL ? b->path : "") == 0 &&
 	       strcmp(a->conninfo != NULL ? a->conninfo : "",
-		      b->conninfo != NULL ? b->conninfo : "") == 0;
+	              b->conninfo != NULL ? b->conninfo : "") == 0;
 }
 
 int jmbd_reload(struct jmbd *d, char **errors_r)
@@ -156,10 +156,10 @@ int jmbd_reload(struct jmbd *d, char **errors_r)
 		return -1;
 	if (!store_settings_equal(&fresh->settings.store, &d->rt->settings.store))
 		jmb_log(JMB_LOG_WARNING, "reload", "note",
-			"[store] changes take effect only after a restart", NULL);
+		        "[store] changes take effect only after a restart", NULL);
 	if (strcmp(fresh->settings.server.listen, d->rt->settings.server.listen) != 0)
 		jmb_log(JMB_LOG_WARNING, "reload", "note",
-			"[server] listen changes take effect only after a restart", NULL);
+		        "[server] listen changes take effect only after a restart", NULL);
 	pthread_rwlock_wrlock(&d->lock);
 	old = d->rt;
 	d->rt = fresh;

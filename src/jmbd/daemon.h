@@ -22,7 +22,7 @@ struct jmbd_runtime {
 	struct jmb_views *views;
 	struct jmb_i18n *i18n;
 	struct jmb_auth_plugins *plugins;
-	const char *uid_domain; /* host part of public_url, for iCal UIDs */
+	const char *uid_domain;          /* host part of public_url, for iCal UIDs */
 	struct jmb_directory *directory; /* [ldap] (and its identity cache), or NULL */
 };
 
@@ -30,8 +30,8 @@ struct jmbd {
 	const char *config_path;
 	struct jmb_store *store;
 	struct join_counter *joins; /* written behind, see join-counter.h */
-	char *csrf_key; /* shared by every instance through the store */
-	pthread_rwlock_t lock; /* requests read, reload writes */
+	char *csrf_key;             /* shared by every instance through the store */
+	pthread_rwlock_t lock;      /* requests read, reload writes */
 	struct jmbd_runtime *rt;
 };
 

@@ -26,9 +26,9 @@ static void choose_language(struct jmbd *d, struct jmb_request *req)
 			}
 		}
 	}
-	req->language = jmb_accept_language_pick(jmb_request_header(req, "Accept-Language"),
-						 jmb_languages,
-						 d->rt->settings.server.default_language);
+	req->language =
+	    jmb_accept_language_pick(jmb_request_header(req, "Accept-Language"), jmb_languages,
+	                             d->rt->settings.server.default_language);
 }
 
 /* API writes with cookie credentials must be JSON: browsers cannot send that
@@ -45,7 +45,7 @@ static bool api_write_is_safe(const struct jmb_request *req)
 }
 
 static bool identify(struct jmbd *d, const struct route *route, struct jmb_request *req,
-		     struct jmb_response *resp)
+                     struct jmb_response *resp)
 {
 	bool api = route != NULL && (route->flags & ROUTE_API) != 0;
 
@@ -59,8 +59,9 @@ static bool identify(struct jmbd *d, const struct route *route, struct jmb_reque
 		render_error(d, req, resp, 401, N_("Your credentials were not accepted."));
 		return false;
 	case JMB_AUTH_UNAVAILABLE:
-		render_error(d, req, resp, 503, N_("Authentication is temporarily unavailable. "
-						   "Please try again in a few minutes."));
+		render_error(d, req, resp, 503,
+		             N_("Authentication is temporarily unavailable. "
+		                "Please try again in a few minutes."));
 		return false;
 	}
 	return false;
@@ -74,19 +75,21 @@ static bool may_book(struct jmbd *d, struct jmb_request *req, struct jmb_respons
 	case PEOPLE_YES:
 		return true;
 	case PEOPLE_NO:
-		render_error(d, req, resp, 403, N_("You may not book meetings. You can still see "
-						   "and join the meetings you are invited to."));
+		render_error(d, req, resp, 403,
+		             N_("You may not book meetings. You can still see "
+		                "and join the meetings you are invited to."));
 		return false;
 	case PEOPLE_UNAVAILABLE:
 		break;
 	}
-	render_error(d, req, resp, 503, N_("The directory is unavailable, so booking rights cannot "
-					   "be checked. Please try again in a few minutes."));
+	render_error(d, req, resp, 503,
+	             N_("The directory is unavailable, so booking rights cannot "
+	                "be checked. Please try again in a few minutes."));
 	return false;
 }
 
 static void run_route(struct jmbd *d, const struct route *route, struct jmb_request *req,
-		      struct jmb_response *resp)
+                      struct jmb_response *resp)
 {
 	if (req->form_invalid) {
 		render_error(d, req, resp, 400, N_("The request could not be read."));
@@ -101,15 +104,15 @@ static void run_route(struct jmbd *d, const struct route *route, struct jmb_requ
 	}
 	if ((route->flags & ROUTE_FORM) != 0 && !csrf_check(req)) {
 		render_error(d, req, resp, 403,
-			     N_("This form has expired or did not come from this site. "
-				"Please go back, reload the page and try again."));
+		             N_("This form has expired or did not come from this site. "
+		                "Please go back, reload the page and try again."));
 		return;
 	}
 	if ((route->flags & ROUTE_EDITOR) != 0 && !may_book(d, req, resp))
 		return;
 	if ((route->flags & ROUTE_API) != 0 && !api_write_is_safe(req)) {
-		render_json_error(resp, 415, tr(d, req, N_("Send JSON (Content-Type: application/json).")),
-				  NULL);
+		render_json_error(
+		    resp, 415, tr(d, req, N_("Send JSON (Content-Type: application/json).")), NULL);
 		return;
 	}
 	route->handler(d, req, resp);
@@ -127,11 +130,12 @@ static void log_request(const struct jmb_request *req, const struct jmb_response
 	const char *path = req->path;
 	if (strncmp(path, "/j/", 3) == 0 || strncmp(path, "/r/", 3) == 0 ||
 	    strncmp(path, "/feed/", 6) == 0)
-		path = jmb_pool_printf(req->pool, "%.*s<token>", (int)(strchr(path + 1, '/') - path + 1), path);
+		path = jmb_pool_printf(req->pool, "%.*s<token>",
+		                       (int)(strchr(path + 1, '/') - path + 1), path);
 	jmb_log(resp->status >= 500 ? JMB_LOG_WARNING : JMB_LOG_INFO, "request", "method",
-		req->method, "path", path, "status", status, "peer", req->peer, "user",
-		req->identity != NULL ? req->identity->login : "-", resp->log_fields[0],
-		resp->log_fields[1], resp->log_fields[2], resp->log_fields[3], NULL);
+	        req->method, "path", path, "status", status, "peer", req->peer, "user",
+	        req->identity != NULL ? req->identity->login : "-", resp->log_fields[0],
+	        resp->log_fields[1], resp->log_fields[2], resp->log_fields[3], NULL);
 }
 
 void dispatch(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)

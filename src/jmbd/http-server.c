@@ -47,7 +47,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-			 enum MHD_RequestTerminationCode toe)
+                         enum MHD_RequestTerminationCode toe)
 {
 	struct http_server *s = cls;
 	struct http_exchange *x = *con_cls;
@@ -62,7 +62,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
-				      const char *value)
+                                      const char *value)
 {
 	struct jmb_request *req = cls;
 	size_t n = req->headers.count;
@@ -95,7 +95,8 @@ static int hex_digit(char c)
 static bool percent_escapes_are_valid(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '%' && (i + 2 >= len || hex_digit(s[i + 1]) < 0 || hex_digit(s[i + 2]) < 0))
+		if (s[i] == '%' &&
+		    (i + 2 >= len || hex_digit(s[i + 1]) < 0 || hex_digit(s[i + 2]) < 0))
 			return false;
 	}
 	return true;
@@ -134,7 +135,7 @@ static int parse_uri(struct jmb_request *req, const char *uri)
 static void fill_peer(struct jmb_request *req, struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *info =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = info != NULL ? info->client_addr : NULL;
 
 	strcpy(req->peer, "-");
@@ -142,23 +143,24 @@ static void fill_peer(struct jmb_request *req, struct MHD_Connection *conn)
 		return;
 	if (sa->sa_family == AF_INET) {
 		memcpy(&req->peer_addr, sa, sizeof(struct sockaddr_in));
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, req->peer, sizeof(req->peer));
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, req->peer,
+		          sizeof(req->peer));
 	} else if (sa->sa_family == AF_INET6) {
 		memcpy(&req->peer_addr, sa, sizeof(struct sockaddr_in6));
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, req->peer,
-			  sizeof(req->peer));
+		          sizeof(req->peer));
 	}
 }
 
 static enum MHD_Result send_response(struct MHD_Connection *conn, const struct jmb_request *req,
-				     const struct jmb_response *resp)
+                                     const struct jmb_response *resp)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 	bool head = strcmp(req->method, "HEAD") == 0;
 
 	r = MHD_create_response_from_buffer(head ? 0 : resp->body_len, (void *)resp->body,
-					    MHD_RESPMEM_MUST_COPY);
+	                                    MHD_RESPMEM_MUST_COPY);
 	if (r == NULL)
 		return MHD_NO;
 	for (size_t i = 0; i < resp->n_headers; i++)
@@ -178,7 +180,7 @@ static bool is_form(const struct jmb_request *req)
 }
 
 static enum MHD_Result handle(struct http_server *s, struct http_exchange *x,
-			      struct MHD_Connection *conn, const char *method)
+                              struct MHD_Connection *conn, const char *method)
 {
 	struct jmbd *d = s->d;
 	uint64_t started = metrics_clock();
@@ -223,8 +225,8 @@ static enum MHD_Result handle(struct http_server *s, struct http_exchange *x,
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version, const char *upload_data,
-				  size_t *upload_data_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
 	struct http_server *s = cls;
 	struct http_exchange *x = *con_cls;
@@ -241,15 +243,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (!x->started) {
 		const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-								 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
 
 		x->started = true;
 		if (length != NULL && strtoull(length, NULL, 10) > s->max_body)
 			x->too_large = true; /* answered at once, the body is never read */
 		else
 			return MHD_YES; /* answer when the request is complete (even
-					   without a body): queued earlier, MHD closes
-					   the connection after the response */
+			                   without a body): queued earlier, MHD closes
+			                   the connection after the response */
 	}
 	return handle(s, x, conn, method);
 }
@@ -292,7 +294,8 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, char **
 	}
 bad:
 	*error_r = jmb_xasprintf("[server] listen = %s: expected ADDRESS:PORT "
-				 "(127.0.0.1:8080, [::1]:8080, 0.0.0.0:8080)", listen);
+	                         "(127.0.0.1:8080, [::1]:8080, 0.0.0.0:8080)",
+	                         listen);
 	return -1;
 }
 
@@ -304,7 +307,7 @@ struct http_server *http_server_start(struct jmbd *d, char **error_r)
 	/* MHD_USE_ITC: without it MHD_quiesce_daemon fails and a draining
 	   daemon keeps accepting connections. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-			 MHD_USE_TURBO | MHD_USE_ITC;
+	                 MHD_USE_TURBO | MHD_USE_ITC;
 
 	if (parse_listen(cfg->listen, &ss, error_r) < 0) {
 		free(s);
@@ -315,14 +318,14 @@ struct http_server *http_server_start(struct jmbd *d, char **error_r)
 	s->d = d;
 	s->max_body = (size_t)cfg->max_body_size;
 	s->mhd = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)cfg->connection_timeout, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_END);
+	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)cfg->connection_timeout, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_END);
 	if (s->mhd == NULL) {
 		*error_r = jmb_xasprintf("cannot listen on %s (address in use or not permitted?)",
-					 cfg->listen);
+		                         cfg->listen);
 		free(s);
 		return NULL;
 	}

@@ -29,8 +29,8 @@ struct join_counter {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	struct jmb_tally pending; /* under lock */
-	bool stopping; /* under lock */
-	bool failing; /* the last write failed: log the recovery */
+	bool stopping;            /* under lock */
+	bool failing;             /* the last write failed: log the recovery */
 };
 
 void join_counter_add(struct join_counter *counter, const char *token)

@@ -33,10 +33,11 @@ static size_t read_message(char *buffer, size_t size, size_t nitems, void *userd
 }
 
 static enum jmb_outbox_outcome send_smtp(const struct jmb_mail_settings *s,
-					 const struct jmb_outbox_mail *mail, char **error_r)
+                                         const struct jmb_outbox_mail *mail, char **error_r)
 {
 	struct upload u = {.data = mail->message, .len = mail->message_len};
-	char *from = jmb_xasprintf("<%s>", mail->sender), *rcpt = jmb_xasprintf("<%s>", mail->recipient);
+	char *from = jmb_xasprintf("<%s>", mail->sender),
+	     *rcpt = jmb_xasprintf("<%s>", mail->recipient);
 	struct curl_slist *rcpts = curl_slist_append(NULL, rcpt);
 	enum jmb_outbox_outcome outcome = JMB_OUTBOX_DELIVERED;
 	CURL *curl = curl_easy_init();
@@ -81,7 +82,7 @@ out:
 
 /* One .eml per mail, written whole then renamed, so readers never see half. */
 static enum jmb_outbox_outcome send_file(const char *folder, const struct jmb_outbox_mail *mail,
-					 char **error_r)
+                                         char **error_r)
 {
 	char *tmp = jmb_xasprintf("%s/.%lld.tmp", folder, (long long)mail->id);
 	char *path = jmb_xasprintf("%s/%010lld.eml", folder, (long long)mail->id);
@@ -103,7 +104,7 @@ static enum jmb_outbox_outcome send_file(const char *folder, const struct jmb_ou
 }
 
 enum jmb_outbox_outcome mail_transport_send(const struct jmb_mail_settings *s,
-					    const struct jmb_outbox_mail *mail, char **error_r)
+                                            const struct jmb_outbox_mail *mail, char **error_r)
 {
 	if (strncmp(s->transport, "file:", 5) == 0)
 		return send_file(s->transport + 5, mail, error_r);

@@ -9,6 +9,6 @@
 /* Delivered, deferred (try again later: connection failure, 4xx) or rejected
  * (5xx: permanent); *error_r says why when not delivered. */
 enum jmb_outbox_outcome mail_transport_send(const struct jmb_mail_settings *settings,
-					    const struct jmb_outbox_mail *mail, char **error_r);
+                                            const struct jmb_outbox_mail *mail, char **error_r);
 
 #endif

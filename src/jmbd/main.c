@@ -23,14 +23,13 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: jmbd [--config FILE] [--check-config] [--syslog] [--debug]\n"
-		"  -c, --config FILE   configuration file (default " DEFAULT_CONFIG ")\n"
-		"  -t, --check-config  check the configuration and exit (0: valid)\n"
-		"  -s, --syslog        log to syslog instead of stderr\n"
-		"  -d, --debug         log debug messages\n"
-		"  -V, --version       print the version and exit\n"
-		"Signals: SIGTERM/SIGINT drain and stop, SIGHUP reloads the configuration.\n");
+	fprintf(out, "Usage: jmbd [--config FILE] [--check-config] [--syslog] [--debug]\n"
+	             "  -c, --config FILE   configuration file (default " DEFAULT_CONFIG ")\n"
+	             "  -t, --check-config  check the configuration and exit (0: valid)\n"
+	             "  -s, --syslog        log to syslog instead of stderr\n"
+	             "  -d, --debug         log debug messages\n"
+	             "  -V, --version       print the version and exit\n"
+	             "Signals: SIGTERM/SIGINT drain and stop, SIGHUP reloads the configuration.\n");
 }
 
 struct options {
@@ -41,23 +40,40 @@ struct options {
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 't'},
-		{"syslog", no_argument, NULL, 's'},       {"debug", no_argument, NULL, 'd'},
-		{"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"check-config", no_argument, NULL, 't'},
+	    {"syslog", no_argument, NULL, 's'},
+	    {"debug", no_argument, NULL, 'd'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
 	o->config = DEFAULT_CONFIG;
 	while ((c = getopt_long(argc, argv, "c:tsdVh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c': o->config = optarg; break;
-		case 't': o->check_only = true; break;
-		case 's': o->use_syslog = true; break;
-		case 'd': o->debug = true; break;
-		case 'V': printf("jmbd %s\n", PACKAGE_VERSION); exit(0);
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -1;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 't':
+			o->check_only = true;
+			break;
+		case 's':
+			o->use_syslog = true;
+			break;
+		case 'd':
+			o->debug = true;
+			break;
+		case 'V':
+			printf("jmbd %s\n", PACKAGE_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
 		}
 	}
 	if (optind < argc) {
@@ -84,8 +100,8 @@ static void serve_until_stopped(struct jmbd *d, const sigset_t *signals)
 		if (jmbd_reload(d, &errors) == 0) {
 			jmb_log(JMB_LOG_INFO, "reloaded", "config", d->config_path, NULL);
 		} else {
-			jmb_log(JMB_LOG_ERROR, "reload_failed", "errors", errors,
-				"note", "keeping the previous configuration", NULL);
+			jmb_log(JMB_LOG_ERROR, "reload_failed", "errors", errors, "note",
+			        "keeping the previous configuration", NULL);
 			free(errors);
 		}
 	}
@@ -147,8 +163,8 @@ int main(int argc, char **argv)
 	char port[16];
 	snprintf(port, sizeof(port), "%u", http_server_port(server));
 	jmb_log(JMB_LOG_INFO, "started", "version", PACKAGE_VERSION, "listen",
-		d.rt->settings.server.listen, "port", port, "store", jmb_store_driver_name(d.store),
-		"public_url", d.rt->settings.server.public_url, NULL);
+	        d.rt->settings.server.listen, "port", port, "store", jmb_store_driver_name(d.store),
+	        "public_url", d.rt->settings.server.public_url, NULL);
 	serve_until_stopped(&d, &signals);
 	http_server_stop(&server, DRAIN_SECONDS);
 	join_counter_stop(&d.joins);

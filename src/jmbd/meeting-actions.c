@@ -21,7 +21,7 @@ static enum action_result store_failed(const char *what, enum jmb_store_result r
 {
 	/* An unknown id is the visitor's mistake, not a store failure. */
 	jmb_log(r == JMB_STORE_NOT_FOUND ? JMB_LOG_INFO : JMB_LOG_ERROR, what, "result",
-		jmb_store_result_name(r), "error", error != NULL ? error : "", NULL);
+	        jmb_store_result_name(r), "error", error != NULL ? error : "", NULL);
 	if (r != JMB_STORE_NOT_FOUND)
 		metrics_count(METRICS_STORE_ERROR);
 	free(error);
@@ -29,7 +29,7 @@ static enum action_result store_failed(const char *what, enum jmb_store_result r
 }
 
 const char *meeting_role_of(const struct jmb_request *req, const struct jmb_meeting *m,
-			    const struct jmb_attendee **attendee_r)
+                            const struct jmb_attendee **attendee_r)
 {
 	const struct jmb_identity *id = req->identity;
 
@@ -51,7 +51,7 @@ const char *meeting_role_of(const struct jmb_request *req, const struct jmb_meet
 }
 
 enum action_result meeting_load(struct jmbd *d, struct jmb_request *req, const char *id_text,
-				enum meeting_access access, struct jmb_meeting **m_r)
+                                enum meeting_access access, struct jmb_meeting **m_r)
 {
 	char *end, *error = NULL;
 	enum jmb_store_result r;
@@ -78,20 +78,20 @@ enum action_result meeting_load(struct jmbd *d, struct jmb_request *req, const c
 static struct jmb_booking_context booking_context(struct jmbd *d, const struct jmb_request *req)
 {
 	struct jmb_booking_context ctx = {
-		.rules = &d->rt->settings.booking,
-		.default_timezone = d->rt->settings.server.timezone,
-		.i18n = d->rt->i18n,
-		.language = req->language,
-		.now = jmbd_now(),
-		.resolve = people_resolve,
-		.resolve_data = (void *)req,
+	    .rules = &d->rt->settings.booking,
+	    .default_timezone = d->rt->settings.server.timezone,
+	    .i18n = d->rt->i18n,
+	    .language = req->language,
+	    .now = jmbd_now(),
+	    .resolve = people_resolve,
+	    .resolve_data = (void *)req,
 	};
 	return ctx;
 }
 
 enum action_result meeting_create(struct jmbd *d, struct jmb_request *req,
-				  const struct jmb_booking_input *input, struct jmb_meeting **m_r,
-				  struct jmb_field_errors *errors)
+                                  const struct jmb_booking_input *input, struct jmb_meeting **m_r,
+                                  struct jmb_field_errors *errors)
 {
 	struct jmb_booking_context ctx = booking_context(d, req);
 	struct jmb_meeting *m = jmb_pool_alloc(req->pool, sizeof(*m));
@@ -116,14 +116,15 @@ enum action_result meeting_create(struct jmbd *d, struct jmb_request *req,
 	}
 	if (r != JMB_STORE_OK)
 		return store_failed("meeting_insert", r, error);
-	jmb_log(JMB_LOG_INFO, "meeting_created", "user", req->identity->login, "room", m->room, NULL);
+	jmb_log(JMB_LOG_INFO, "meeting_created", "user", req->identity->login, "room", m->room,
+	        NULL);
 	*m_r = m;
 	return ACTION_OK;
 }
 
 enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
-				  const struct jmb_booking_input *input,
-				  struct jmb_meeting **previous, struct jmb_field_errors *errors)
+                                  const struct jmb_booking_input *input,
+                                  struct jmb_meeting **previous, struct jmb_field_errors *errors)
 {
 	struct jmb_booking_context ctx = booking_context(d, req);
 	struct jmb_meeting *m = jmb_pool_alloc(req->pool, sizeof(*m));
@@ -148,7 +149,8 @@ enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
 		for (size_t k = 0; i > 0 && k < m->n_attendees; k++) {
 			bool kept = false;
 			for (size_t j = 0; j < (*previous)->n_attendees; j++)
-				kept |= strcmp((*previous)->attendees[j].mail, m->attendees[k].mail) == 0;
+				kept |= strcmp((*previous)->attendees[j].mail,
+				               m->attendees[k].mail) == 0;
 			if (!kept)
 				m->attendees[k].token = NULL;
 		}
@@ -162,12 +164,12 @@ enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
 	if (r != JMB_STORE_OK)
 		return store_failed("meeting_get", r, error);
 	jmb_log(JMB_LOG_INFO, "meeting_updated", "user", req->identity->login, "room",
-		(*previous)->room, NULL);
+	        (*previous)->room, NULL);
 	return ACTION_OK;
 }
 
 enum action_result meeting_delete(struct jmbd *d, struct jmb_request *req,
-				  const struct jmb_meeting *m)
+                                  const struct jmb_meeting *m)
 {
 	struct jmb_meeting *gone = jmb_pool_alloc(req->pool, sizeof(*gone));
 	struct jmb_side_effects fx;
@@ -183,12 +185,13 @@ enum action_result meeting_delete(struct jmbd *d, struct jmb_request *req,
 
 	if (r != JMB_STORE_OK)
 		return store_failed("meeting_delete", r, error);
-	jmb_log(JMB_LOG_INFO, "meeting_deleted", "user", req->identity->login, "room", m->room, NULL);
+	jmb_log(JMB_LOG_INFO, "meeting_deleted", "user", req->identity->login, "room", m->room,
+	        NULL);
 	return ACTION_OK;
 }
 
 enum action_result meeting_list(struct jmbd *d, struct jmb_request *req, bool archive,
-				struct jmb_meeting_list *list_r)
+                                struct jmb_meeting_list *list_r)
 {
 	time_t now = jmbd_now();
 	time_t after = archive ? now - d->rt->settings.booking.archive_days * 86400L : now;
@@ -197,15 +200,15 @@ enum action_result meeting_list(struct jmbd *d, struct jmb_request *req, bool ar
 	enum jmb_store_result r;
 
 	r = jmb_store_meetings_for_user(d->store, req->pool, req->identity->login,
-					req->identity->mails, after, before, archive, list_r,
-					&error);
+	                                req->identity->mails, after, before, archive, list_r,
+	                                &error);
 	return r == JMB_STORE_OK ? ACTION_OK : store_failed("meetings_for_user", r, error);
 }
 
 /* Looks an invitee up by personal token; answers 404/410 itself. */
 const struct jmb_attendee *attendee_load(struct jmbd *d, struct jmb_request *req,
-						struct jmb_response *resp, const char *token,
-						bool invitee_only, struct jmb_meeting **m_r)
+                                         struct jmb_response *resp, const char *token,
+                                         bool invitee_only, struct jmb_meeting **m_r)
 {
 	char *error = NULL;
 	size_t index = 0;
@@ -239,14 +242,15 @@ const struct jmb_attendee *attendee_load(struct jmbd *d, struct jmb_request *req
 }
 
 void meeting_action_fail(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-			 enum action_result r)
+                         enum action_result r)
 {
 	switch (r) {
 	case ACTION_NOT_FOUND:
 		render_error(d, req, resp, 404, N_("This meeting does not exist or was deleted."));
 		break;
 	case ACTION_FORBIDDEN:
-		render_error(d, req, resp, 403, N_("Only the organiser of this meeting may change it."));
+		render_error(d, req, resp, 403,
+		             N_("Only the organiser of this meeting may change it."));
 		break;
 	default:
 		render_error(d, req, resp, 503, N_("The service is temporarily unavailable."));

@@ -11,10 +11,10 @@ struct jmbd;
 
 enum action_result {
 	ACTION_OK,
-	ACTION_INVALID,   /* field errors filled */
+	ACTION_INVALID, /* field errors filled */
 	ACTION_NOT_FOUND,
 	ACTION_FORBIDDEN,
-	ACTION_FAILED,    /* the store failed; logged */
+	ACTION_FAILED, /* the store failed; logged */
 };
 
 enum meeting_access { ACCESS_VIEW, ACCESS_OWNER };
@@ -22,31 +22,31 @@ enum meeting_access { ACCESS_VIEW, ACCESS_OWNER };
 /* Loads meeting id_text (decimal) if the requester may see it (owner or
  * invitee) or, with ACCESS_OWNER, change it. Deleted meetings are not found. */
 enum action_result meeting_load(struct jmbd *d, struct jmb_request *req, const char *id_text,
-				enum meeting_access access, struct jmb_meeting **m_r);
+                                enum meeting_access access, struct jmb_meeting **m_r);
 enum action_result meeting_create(struct jmbd *d, struct jmb_request *req,
-				  const struct jmb_booking_input *input, struct jmb_meeting **m_r,
-				  struct jmb_field_errors *errors);
+                                  const struct jmb_booking_input *input, struct jmb_meeting **m_r,
+                                  struct jmb_field_errors *errors);
 /* previous is replaced by the stored result on success. */
 enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
-				  const struct jmb_booking_input *input,
-				  struct jmb_meeting **previous, struct jmb_field_errors *errors);
+                                  const struct jmb_booking_input *input,
+                                  struct jmb_meeting **previous, struct jmb_field_errors *errors);
 enum action_result meeting_delete(struct jmbd *d, struct jmb_request *req,
-				  const struct jmb_meeting *m);
+                                  const struct jmb_meeting *m);
 /* The requester's own upcoming (or, with archive, past) meetings. */
 enum action_result meeting_list(struct jmbd *d, struct jmb_request *req, bool archive,
-				struct jmb_meeting_list *list_r);
+                                struct jmb_meeting_list *list_r);
 
 /* The requester's relation to m: "owner", "moderator", "guest", or NULL. */
 const char *meeting_role_of(const struct jmb_request *req, const struct jmb_meeting *m,
-			    const struct jmb_attendee **attendee_r);
+                            const struct jmb_attendee **attendee_r);
 /* The invitee of personal token `token`, with the meeting in *m_r: all its
  * invitees, or only this one when `invitee_only` (one read less: joins).
  * Answers 404 (unknown) or 410 (cancelled) itself and returns NULL then. */
 const struct jmb_attendee *attendee_load(struct jmbd *d, struct jmb_request *req,
-					 struct jmb_response *resp, const char *token,
-					 bool invitee_only, struct jmb_meeting **m_r);
+                                         struct jmb_response *resp, const char *token,
+                                         bool invitee_only, struct jmb_meeting **m_r);
 /* Sends the response matching a failed action (HTML or JSON by path). */
 void meeting_action_fail(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-			 enum action_result r);
+                         enum action_result r);
 
 #endif

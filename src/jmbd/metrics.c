@@ -31,7 +31,7 @@ enum route_class {
 };
 
 static const char *const route_class_names[ROUTE_CLASS_COUNT] = {
-	"join", "start", "invitation", "feed", "api", "auth", "static", "system", "legacy", "page",
+    "join", "start", "invitation", "feed", "api", "auth", "static", "system", "legacy", "page",
 };
 
 /* A prefix ending in '/' matches what follows; any other matches exactly. */
@@ -39,30 +39,30 @@ static const struct {
 	const char *prefix;
 	enum route_class class;
 } route_prefixes[] = {
-	{"/j/", ROUTE_CLASS_JOIN},
-	{"/start/", ROUTE_CLASS_START},
-	{"/r/", ROUTE_CLASS_INVITATION},
-	{"/feed/", ROUTE_CLASS_FEED},
-	{"/api/", ROUTE_CLASS_API},
-	{"/auth/", ROUTE_CLASS_AUTH},
-	{"/logout", ROUTE_CLASS_AUTH},
-	{"/static/", ROUTE_CLASS_STATIC},
-	{"/healthz", ROUTE_CLASS_SYSTEM},
-	{"/metrics", ROUTE_CLASS_SYSTEM},
-	{"/booking.cgi", ROUTE_CLASS_LEGACY},
-	{"/token.cgi", ROUTE_CLASS_LEGACY},
-	{"/join.cgi", ROUTE_CLASS_LEGACY},
-	{"/invitation.cgi", ROUTE_CLASS_LEGACY},
-	{"/ical.cgi", ROUTE_CLASS_LEGACY},
-	{"/close.cgi", ROUTE_CLASS_LEGACY},
+    {"/j/", ROUTE_CLASS_JOIN},
+    {"/start/", ROUTE_CLASS_START},
+    {"/r/", ROUTE_CLASS_INVITATION},
+    {"/feed/", ROUTE_CLASS_FEED},
+    {"/api/", ROUTE_CLASS_API},
+    {"/auth/", ROUTE_CLASS_AUTH},
+    {"/logout", ROUTE_CLASS_AUTH},
+    {"/static/", ROUTE_CLASS_STATIC},
+    {"/healthz", ROUTE_CLASS_SYSTEM},
+    {"/metrics", ROUTE_CLASS_SYSTEM},
+    {"/booking.cgi", ROUTE_CLASS_LEGACY},
+    {"/token.cgi", ROUTE_CLASS_LEGACY},
+    {"/join.cgi", ROUTE_CLASS_LEGACY},
+    {"/invitation.cgi", ROUTE_CLASS_LEGACY},
+    {"/ical.cgi", ROUTE_CLASS_LEGACY},
+    {"/close.cgi", ROUTE_CLASS_LEGACY},
 };
 
 #define STATUS_LIMIT 600 /* HTTP status codes are 100 to 599 */
 
 /* Request duration buckets, in nanoseconds: 1 ms to 10 s. */
 static const uint64_t duration_bounds[] = {
-	1000000, 2500000, 5000000, 10000000, 25000000, 50000000, 100000000,
-	250000000, 500000000, 1000000000, 2500000000, 5000000000, 10000000000,
+    1000000,   2500000,   5000000,    10000000,   25000000,   50000000,    100000000,
+    250000000, 500000000, 1000000000, 2500000000, 5000000000, 10000000000,
 };
 #define N_BOUNDS (sizeof(duration_bounds) / sizeof(duration_bounds[0]))
 
@@ -75,30 +75,30 @@ struct duration_histogram {
 static const struct {
 	const char *name, *help, *label, *value;
 } event_samples[METRICS_EVENT_COUNT] = {
-	[METRICS_JOIN] = {"jmb_joins_total",
-			  "Redirects into a Jitsi room, from personal links (/j/) and /start/.",
-			  NULL, NULL},
-	[METRICS_MAIL_SENT] = {"jmb_mail_deliveries_total",
-			       "Mail delivery attempts by the queue worker: sent; deferred (SMTP "
-			       "4xx or no connection, retried later); failed (SMTP 5xx, or given "
-			       "up after [mail] retry_max_hours).",
-			       "outcome", "sent"},
-	[METRICS_MAIL_DEFERRED] = {"jmb_mail_deliveries_total", NULL, "outcome", "deferred"},
-	[METRICS_MAIL_FAILED] = {"jmb_mail_deliveries_total", NULL, "outcome", "failed"},
-	[METRICS_REMINDER_MAIL] = {"jmb_reminders_sent_total",
-				   "Reminders sent: mails queued for a meeting, or messages "
-				   "posted in its Jitsi room.",
-				   "channel", "mail"},
-	[METRICS_REMINDER_XMPP] = {"jmb_reminders_sent_total", NULL, "channel", "xmpp"},
-	[METRICS_LOGIN_SUCCESS] = {"jmb_logins_total",
-				   "Logins through a login plugin: sessions opened (success), "
-				   "credentials refused by the local or ldap-bind form (failure).",
-				   "outcome", "success"},
-	[METRICS_LOGIN_FAILURE] = {"jmb_logins_total", NULL, "outcome", "failure"},
-	[METRICS_STORE_ERROR] = {"jmb_store_errors_total",
-				 "Store calls that failed (error or retry), not counting "
-				 "\"not found\".",
-				 NULL, NULL},
+    [METRICS_JOIN] = {"jmb_joins_total",
+                      "Redirects into a Jitsi room, from personal links (/j/) and /start/.", NULL,
+                      NULL},
+    [METRICS_MAIL_SENT] = {"jmb_mail_deliveries_total",
+                           "Mail delivery attempts by the queue worker: sent; deferred (SMTP "
+                           "4xx or no connection, retried later); failed (SMTP 5xx, or given "
+                           "up after [mail] retry_max_hours).",
+                           "outcome", "sent"},
+    [METRICS_MAIL_DEFERRED] = {"jmb_mail_deliveries_total", NULL, "outcome", "deferred"},
+    [METRICS_MAIL_FAILED] = {"jmb_mail_deliveries_total", NULL, "outcome", "failed"},
+    [METRICS_REMINDER_MAIL] = {"jmb_reminders_sent_total",
+                               "Reminders sent: mails queued for a meeting, or messages "
+                               "posted in its Jitsi room.",
+                               "channel", "mail"},
+    [METRICS_REMINDER_XMPP] = {"jmb_reminders_sent_total", NULL, "channel", "xmpp"},
+    [METRICS_LOGIN_SUCCESS] = {"jmb_logins_total",
+                               "Logins through a login plugin: sessions opened (success), "
+                               "credentials refused by the local or ldap-bind form (failure).",
+                               "outcome", "success"},
+    [METRICS_LOGIN_FAILURE] = {"jmb_logins_total", NULL, "outcome", "failure"},
+    [METRICS_STORE_ERROR] = {"jmb_store_errors_total",
+                             "Store calls that failed (error or retry), not counting "
+                             "\"not found\".",
+                             NULL, NULL},
 };
 
 static atomic_uint_least64_t events[METRICS_EVENT_COUNT];
@@ -161,7 +161,7 @@ static uint64_t load(atomic_uint_least64_t *counter)
 static void write_requests(struct jmb_strbuf *out)
 {
 	jmb_metrics_text_family(out, "jmb_http_requests_total", "counter",
-				"HTTP requests answered, by route class and status code.");
+	                        "HTTP requests answered, by route class and status code.");
 	for (size_t r = 0; r < ROUTE_CLASS_COUNT; r++) {
 		for (unsigned status = 100; status < STATUS_LIMIT; status++) {
 			uint64_t n = load(&requests[r][status]);
@@ -179,8 +179,8 @@ static void write_requests(struct jmb_strbuf *out)
 static void write_durations(struct jmb_strbuf *out)
 {
 	jmb_metrics_text_family(out, "jmb_http_request_duration_seconds", "histogram",
-				"Time from a complete request to its queued response, "
-				"by route class.");
+	                        "Time from a complete request to its queued response, "
+	                        "by route class.");
 	for (size_t r = 0; r < ROUTE_CLASS_COUNT; r++) {
 		uint64_t counts[N_BOUNDS + 1], total = 0;
 		const char *labels[] = {"route", route_class_names[r], NULL};
@@ -189,8 +189,10 @@ static void write_durations(struct jmb_strbuf *out)
 			total += counts[i] = load(&durations[r].counts[i]);
 		if (total == 0)
 			continue;
-		struct jmb_histogram_view view = {.bounds = duration_bounds, .n_bounds = N_BOUNDS,
-						  .counts = counts, .sum = load(&durations[r].sum)};
+		struct jmb_histogram_view view = {.bounds = duration_bounds,
+		                                  .n_bounds = N_BOUNDS,
+		                                  .counts = counts,
+		                                  .sum = load(&durations[r].sum)};
 		jmb_metrics_text_histogram(out, "jmb_http_request_duration_seconds", labels, &view);
 	}
 }
@@ -203,10 +205,10 @@ static void write_events(struct jmb_strbuf *out)
 
 		if (e == 0 || strcmp(event_samples[e].name, event_samples[e - 1].name) != 0)
 			jmb_metrics_text_family(out, event_samples[e].name, "counter",
-						event_samples[e].help);
+			                        event_samples[e].help);
 		jmb_metrics_text_sample(out, event_samples[e].name,
-					event_samples[e].label != NULL ? labels : NULL,
-					load(&events[e]));
+		                        event_samples[e].label != NULL ? labels : NULL,
+		                        load(&events[e]));
 	}
 }
 
@@ -219,7 +221,7 @@ static void write_process(struct jmb_strbuf *out)
 	jmb_metrics_text_family(out, "jmb_build_info", "gauge", "Always 1; the version of jmbd.");
 	jmb_metrics_text_sample(out, "jmb_build_info", version, 1);
 	jmb_metrics_text_family(out, "process_start_time_seconds", "gauge",
-				"Start time of the process since the Unix epoch, in seconds.");
+	                        "Start time of the process since the Unix epoch, in seconds.");
 	jmb_metrics_text_sample(out, "process_start_time_seconds", NULL, (uint64_t)start_time);
 }
 
@@ -238,7 +240,7 @@ void page_metrics(struct jmbd *d, struct jmb_request *req, struct jmb_response *
 	if (!jmb_cidr_list_has_peer(s->allow_blocks, s->n_allow_blocks, req)) {
 		resp->status = 403;
 		jmb_response_set_body(resp, "text/plain; charset=utf-8", forbidden,
-				      sizeof(forbidden) - 1);
+		                      sizeof(forbidden) - 1);
 		return;
 	}
 	write_requests(&out);

@@ -25,8 +25,8 @@ struct mail_content {
 	size_t n_facts;
 	const char *links[4][2]; /* label, URL */
 	size_t n_links;
-	const char *list_title;  /* the owner's list of answers */
-	const char **list; /* from the composer's pool */
+	const char *list_title; /* the owner's list of answers */
+	const char **list;      /* from the composer's pool */
 	size_t n_list;
 };
 
@@ -88,17 +88,18 @@ static char *render_html(struct composer *c, const struct mail_content *mc)
 	json_t *model;
 
 	for (size_t i = 0; i < mc->n_facts; i++)
-		json_array_append_new(facts, json_pack("{s:s, s:s}", "label", mc->facts[i][0], "value",
-						       mc->facts[i][1]));
+		json_array_append_new(facts, json_pack("{s:s, s:s}", "label", mc->facts[i][0],
+		                                       "value", mc->facts[i][1]));
 	for (size_t i = 0; i < mc->n_links; i++)
-		json_array_append_new(links, json_pack("{s:s, s:s}", "label", mc->links[i][0], "url",
-						       mc->links[i][1]));
+		json_array_append_new(links, json_pack("{s:s, s:s}", "label", mc->links[i][0],
+		                                       "url", mc->links[i][1]));
 	for (size_t i = 0; i < mc->n_list; i++)
 		json_array_append_new(list, json_string(mc->list[i]));
-	model = json_pack("{s:s, s:s, s:o, s:o, s:o, s:s?}", "lang", c->lang, "intro", mc->intro,
-			  "facts", facts, "links", links, "list", list, "list_title", mc->list_title);
+	model =
+	    json_pack("{s:s, s:s, s:o, s:o, s:o, s:s?}", "lang", c->lang, "intro", mc->intro,
+	              "facts", facts, "links", links, "list", list, "list_title", mc->list_title);
 	html = jmb_views_render_bare(c->d->rt->views, "mail", model, c->d->rt->i18n, c->lang, NULL,
-				     &error);
+	                             &error);
 	json_decref(model);
 	if (html == NULL) {
 		jmb_log(JMB_LOG_ERROR, "mail_html", "error", error, NULL);
@@ -109,16 +110,16 @@ static char *render_html(struct composer *c, const struct mail_content *mc)
 
 /* The iMIP part for the recipient whose addresses are mails (login may be NULL). */
 static char *imip(struct composer *c, const struct jmb_meeting *m, const char *login,
-		  const char *mail, const char *method)
+                  const char *mail, const char *method)
 {
 	const char *mails[] = {mail, NULL};
 	const struct jmb_meeting *items[] = {m};
 	struct jmb_meeting_list list = {.items = (struct jmb_meeting **)items, .count = 1};
 	struct jmb_feed_options o = {
-		.public_url = c->d->rt->settings.server.public_url,
-		.join_label = t(c, N_("Join the meeting:")),
-		.now = c->now,
-		.method = method,
+	    .public_url = c->d->rt->settings.server.public_url,
+	    .join_label = t(c, N_("Join the meeting:")),
+	    .now = c->now,
+	    .method = method,
 	};
 	size_t len = 0;
 
@@ -140,24 +141,24 @@ static const char *envelope_sender(struct composer *c, const struct jmb_meeting 
 }
 
 static void queue(struct composer *c, const struct jmb_meeting *m, const char *to_name,
-		  const char *to, const struct mail_content *mc, const char *calendar,
-		  const char *method)
+                  const char *to, const struct mail_content *mc, const char *calendar,
+                  const char *method)
 {
 	const struct jmb_mail_settings *ms = &c->d->rt->settings.mail;
 	char *text = render_text(mc), *html = render_html(c, mc), *error = NULL;
 	struct jmb_mail_message msg = {
-		.from_name = *ms->from_name != '\0' ? ms->from_name : m->owner.name,
-		.from = ms->from,
-		.to_name = to_name,
-		.to = to,
-		.reply_to = m->owner.mail,
-		.subject = mc->subject,
-		.id_domain = c->d->rt->uid_domain,
-		.date = c->now,
-		.text = text,
-		.html = html,
-		.calendar = calendar,
-		.calendar_method = method,
+	    .from_name = *ms->from_name != '\0' ? ms->from_name : m->owner.name,
+	    .from = ms->from,
+	    .to_name = to_name,
+	    .to = to,
+	    .reply_to = m->owner.mail,
+	    .subject = mc->subject,
+	    .id_domain = c->d->rt->uid_domain,
+	    .date = c->now,
+	    .text = text,
+	    .html = html,
+	    .calendar = calendar,
+	    .calendar_method = method,
 	};
 	char *bytes = jmb_mail_message_render(&msg, &error);
 
@@ -194,11 +195,12 @@ static void meeting_facts(struct composer *c, struct mail_content *mc, const str
 	fact(mc, t(c, N_("Title")), m->title);
 	fact(mc, t(c, N_("When")),
 	     jmb_pool_printf(c->pool, "%s – %s (%s)",
-			     format_datetime_lang(c->d, c->lang, c->pool, m->start, m->timezone),
-			     format_clock_pool(c->pool, m->end, m->timezone), m->timezone));
+	                     format_datetime_lang(c->d, c->lang, c->pool, m->start, m->timezone),
+	                     format_clock_pool(c->pool, m->end, m->timezone), m->timezone));
 	fact(mc, t(c, N_("Organiser")),
-	     jmb_pool_printf(c->pool, "%s <%s>", *m->owner.name != '\0' ? m->owner.name : m->owner.mail,
-			     m->owner.mail));
+	     jmb_pool_printf(c->pool, "%s <%s>",
+	                     *m->owner.name != '\0' ? m->owner.name : m->owner.mail,
+	                     m->owner.mail));
 	fact(mc, t(c, N_("Description")), m->description);
 }
 
@@ -209,8 +211,8 @@ static const char *subject(struct composer *c, const char *what, const struct jm
 
 /* The mail of one invitee: invitation or update (REQUEST) or cancellation. */
 static void invitee_mail(struct composer *c, const struct jmb_meeting *m,
-			 const struct jmb_attendee *a, const char *what, const char *intro,
-			 bool cancel)
+                         const struct jmb_attendee *a, const char *what, const char *intro,
+                         bool cancel)
 {
 	const char *base = c->d->rt->settings.server.public_url;
 	struct mail_content mc = {.subject = subject(c, what, m), .intro = t(c, intro)};
@@ -230,22 +232,23 @@ static void invitee_mail(struct composer *c, const struct jmb_meeting *m,
 		link(&mc, t(c, N_("Accept or decline:")),
 		     jmb_pool_printf(c->pool, "%s/r/%s", base, a->token));
 	}
-	queue(c, m, a->name, a->mail, &mc, imip(c, view, NULL, a->mail, cancel ? "CANCEL" : "REQUEST"),
+	queue(c, m, a->name, a->mail, &mc,
+	      imip(c, view, NULL, a->mail, cancel ? "CANCEL" : "REQUEST"),
 	      cancel ? "CANCEL" : "REQUEST");
 }
 
 static const char *answer_line(struct composer *c, const struct jmb_attendee *a)
 {
 	const char *status = a->status == JMB_PARTSTAT_ACCEPTED   ? N_("Accepted")
-			     : a->status == JMB_PARTSTAT_DECLINED ? N_("Declined")
-								  : N_("No answer yet");
+	                     : a->status == JMB_PARTSTAT_DECLINED ? N_("Declined")
+	                                                          : N_("No answer yet");
 	return jmb_pool_printf(c->pool, "%s (%s) : %s", a->mail,
-			       t(c, a->role == JMB_ROLE_MODERATOR ? N_("Moderator") : N_("Guest")),
-			       t(c, status));
+	                       t(c, a->role == JMB_ROLE_MODERATOR ? N_("Moderator") : N_("Guest")),
+	                       t(c, status));
 }
 
 static void owner_mail(struct composer *c, const struct jmb_meeting *m, const char *what,
-		       const char *intro, bool cancel)
+                       const char *intro, bool cancel)
 {
 	const char *base = c->d->rt->settings.server.public_url;
 	struct mail_content mc = {.subject = subject(c, what, m), .intro = t(c, intro)};
@@ -260,7 +263,8 @@ static void owner_mail(struct composer *c, const struct jmb_meeting *m, const ch
 		link(&mc, t(c, N_("Start the meeting:")),
 		     jmb_pool_printf(c->pool, "%s/start/%s", base, m->room));
 		/* A new meeting has no id before it is stored: link the list. */
-		link(&mc, t(c, N_("Manage your meetings:")), jmb_pool_printf(c->pool, "%s/meetings", base));
+		link(&mc, t(c, N_("Manage your meetings:")),
+		     jmb_pool_printf(c->pool, "%s/meetings", base));
 	}
 	/* The organiser's own copy is published, not an invitation to answer. */
 	queue(c, m, m->owner.name, m->owner.mail, &mc,
@@ -291,31 +295,34 @@ static void plan_reminders(struct composer *c, const struct jmb_meeting *m)
 	const struct jmb_reminder_settings *r = &c->d->rt->settings.reminders;
 	bool xmpp = jmb_xmpp_enabled(&c->d->rt->settings.xmpp);
 	struct jmb_reminder *plan =
-		jmb_pool_calloc(c->pool, r->n_mail_before + r->n_xmpp_before_end + 1, sizeof(*plan));
+	    jmb_pool_calloc(c->pool, r->n_mail_before + r->n_xmpp_before_end + 1, sizeof(*plan));
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->n_mail_before; i++) {
 		time_t due = m->start - r->mail_before[i] * 60;
 		if (due > c->now)
-			plan[n++] = (struct jmb_reminder){.kind = JMB_REMINDER_MAIL,
-							  .offset = r->mail_before[i], .due = due};
+			plan[n++] = (struct jmb_reminder){
+			    .kind = JMB_REMINDER_MAIL, .offset = r->mail_before[i], .due = due};
 	}
 	for (size_t i = 0; xmpp && i < r->n_xmpp_before_end; i++) {
 		time_t due = m->end - r->xmpp_before_end[i] * 60;
 		if (due > c->now)
-			plan[n++] = (struct jmb_reminder){.kind = JMB_REMINDER_XMPP,
-							  .offset = r->xmpp_before_end[i], .due = due};
+			plan[n++] = (struct jmb_reminder){
+			    .kind = JMB_REMINDER_XMPP, .offset = r->xmpp_before_end[i], .due = due};
 	}
 	c->fx->reminders = plan;
 	c->fx->n_reminders = n;
 }
 
 void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_change change,
-			   const struct jmb_meeting *before, const struct jmb_meeting *after,
-			   time_t now, struct jmb_side_effects *fx)
+                           const struct jmb_meeting *before, const struct jmb_meeting *after,
+                           time_t now, struct jmb_side_effects *fx)
 {
-	struct composer c = {.d = d, .pool = pool, .now = now, .fx = fx,
-			     .lang = d->rt->settings.server.default_language};
+	struct composer c = {.d = d,
+	                     .pool = pool,
+	                     .now = now,
+	                     .fx = fx,
+	                     .lang = d->rt->settings.server.default_language};
 
 	memset(fx, 0, sizeof(*fx));
 	fx->now = now;
@@ -327,36 +334,41 @@ void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_ch
 		owner_mail(&c, before, N_("Cancelled"), N_("This meeting was cancelled."), true);
 		for (size_t i = 0; i < before->n_attendees; i++)
 			invitee_mail(&c, before, &before->attendees[i], N_("Cancelled"),
-				     N_("This meeting was cancelled."), true);
+			             N_("This meeting was cancelled."), true);
 		return;
 	}
 	bool changed = before == NULL || meeting_changed(before, after);
 	if (change == NOTIFY_CREATED)
 		owner_mail(&c, after, N_("Meeting booked"), N_("Your meeting is booked."), false);
 	for (size_t i = 0; i < after->n_attendees; i++) {
-		const struct jmb_attendee *a = &after->attendees[i], *old = find_attendee(before, a->mail);
+		const struct jmb_attendee *a = &after->attendees[i],
+		                          *old = find_attendee(before, a->mail);
 		if (old == NULL)
-			invitee_mail(&c, after, a, N_("Invitation"), N_("You are invited to a video meeting."),
-				     false);
+			invitee_mail(&c, after, a, N_("Invitation"),
+			             N_("You are invited to a video meeting."), false);
 		else if (changed || old->role != a->role)
 			invitee_mail(&c, after, a, N_("Meeting changed"),
-				     N_("A meeting you are invited to has changed."), false);
+			             N_("A meeting you are invited to has changed."), false);
 	}
 	for (size_t i = 0; before != NULL && i < before->n_attendees; i++) {
 		if (find_attendee(after, before->attendees[i].mail) == NULL)
 			invitee_mail(&c, before, &before->attendees[i], N_("Cancelled"),
-				     N_("You are no longer invited to this meeting."), true);
+			             N_("You are no longer invited to this meeting."), true);
 	}
 	if (change == NOTIFY_UPDATED && changed)
-		owner_mail(&c, after, N_("Meeting changed"), N_("Your meeting was changed."), false);
+		owner_mail(&c, after, N_("Meeting changed"), N_("Your meeting was changed."),
+		           false);
 }
 
 void notify_answer(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeting *m,
-		   const struct jmb_attendee *a, enum jmb_partstat answer, time_t now,
-		   struct jmb_side_effects *fx)
+                   const struct jmb_attendee *a, enum jmb_partstat answer, time_t now,
+                   struct jmb_side_effects *fx)
 {
-	struct composer c = {.d = d, .pool = pool, .now = now, .fx = fx,
-			     .lang = d->rt->settings.server.default_language};
+	struct composer c = {.d = d,
+	                     .pool = pool,
+	                     .now = now,
+	                     .fx = fx,
+	                     .lang = d->rt->settings.server.default_language};
 	struct jmb_attendee answered = *a;
 	const char *what = answer == JMB_PARTSTAT_ACCEPTED ? N_("Accepted") : N_("Declined");
 
@@ -366,21 +378,24 @@ void notify_answer(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeti
 		return;
 	answered.status = answer;
 	struct mail_content mc = {
-		.subject = jmb_pool_printf(pool, "%s : %s — %s", t(&c, what), a->mail, m->title),
-		.intro = jmb_pool_printf(pool, "%s", answer_line(&c, &answered)),
+	    .subject = jmb_pool_printf(pool, "%s : %s — %s", t(&c, what), a->mail, m->title),
+	    .intro = jmb_pool_printf(pool, "%s", answer_line(&c, &answered)),
 	};
 	meeting_facts(&c, &mc, m);
 	link(&mc, t(&c, N_("See who answered:")),
 	     jmb_pool_printf(pool, "%s/meetings/%lld", d->rt->settings.server.public_url,
-			     (long long)m->id));
+	                     (long long)m->id));
 	queue(&c, m, m->owner.name, m->owner.mail, &mc, NULL, NULL);
 }
 
-void notify_reminder(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeting *m,
-		     time_t now, struct jmb_side_effects *fx)
+void notify_reminder(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeting *m, time_t now,
+                     struct jmb_side_effects *fx)
 {
-	struct composer c = {.d = d, .pool = pool, .now = now, .fx = fx,
-			     .lang = d->rt->settings.server.default_language};
+	struct composer c = {.d = d,
+	                     .pool = pool,
+	                     .now = now,
+	                     .fx = fx,
+	                     .lang = d->rt->settings.server.default_language};
 
 	memset(fx, 0, sizeof(*fx));
 	fx->now = now;
@@ -390,6 +405,6 @@ void notify_reminder(struct jmbd *d, struct jmb_pool *pool, const struct jmb_mee
 	for (size_t i = 0; i < m->n_attendees; i++) {
 		if (m->attendees[i].status != JMB_PARTSTAT_DECLINED)
 			invitee_mail(&c, m, &m->attendees[i], N_("Reminder"),
-				     N_("A meeting you are invited to starts soon."), false);
+			             N_("A meeting you are invited to starts soon."), false);
 	}
 }

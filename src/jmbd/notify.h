@@ -15,15 +15,15 @@ enum notify_change { NOTIFY_CREATED, NOTIFY_UPDATED, NOTIFY_DELETED };
 /* Mails for a change (before is NULL when created, after NULL when deleted)
  * and, unless deleted, the reminders still to come. Allocated from pool. */
 void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_change change,
-			   const struct jmb_meeting *before, const struct jmb_meeting *after,
-			   time_t now, struct jmb_side_effects *fx);
+                           const struct jmb_meeting *before, const struct jmb_meeting *after,
+                           time_t now, struct jmb_side_effects *fx);
 /* The organiser's notice that attendee a answered (none if switched off). */
 void notify_answer(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeting *m,
-		   const struct jmb_attendee *a, enum jmb_partstat answer, time_t now,
-		   struct jmb_side_effects *fx);
+                   const struct jmb_attendee *a, enum jmb_partstat answer, time_t now,
+                   struct jmb_side_effects *fx);
 /* The mails of one reminder: the owner (with who answered what) and every
  * invitee who has not declined. */
-void notify_reminder(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeting *m,
-		     time_t now, struct jmb_side_effects *fx);
+void notify_reminder(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeting *m, time_t now,
+                     struct jmb_side_effects *fx);
 
 #endif

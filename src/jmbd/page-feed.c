@@ -24,8 +24,8 @@
 
 static struct jmb_person person_of(const struct jmb_identity *id)
 {
-	struct jmb_person p = {.login = (char *)id->login, .mail = (char *)id->mail,
-			       .name = (char *)id->name};
+	struct jmb_person p = {
+	    .login = (char *)id->login, .mail = (char *)id->mail, .name = (char *)id->name};
 	return p;
 }
 
@@ -39,11 +39,12 @@ static const char *feed_token_of(struct jmbd *d, struct jmb_request *req, bool r
 
 	jmb_random_token(candidate);
 	if (rotate) {
-		r = jmb_store_feed_token_set(d->store, &person, json, candidate, jmbd_now(), &error);
+		r = jmb_store_feed_token_set(d->store, &person, json, candidate, jmbd_now(),
+		                             &error);
 		token = jmb_pool_strdup(req->pool, candidate);
 	} else {
 		r = jmb_store_feed_token(d->store, req->pool, &person, json, candidate, jmbd_now(),
-					 &token, &error);
+		                         &token, &error);
 	}
 	free(json);
 	if (r != JMB_STORE_OK) {
@@ -66,10 +67,10 @@ json_t *feed_urls(struct jmbd *d, struct jmb_request *req, bool rotate)
 
 	if (token == NULL)
 		return NULL;
-	return json_pack("{s:s, s:s}", "url",
-			 jmb_pool_printf(req->pool, "%s/feed/%s.ics", public_url, token), "webcal",
-			 jmb_pool_printf(req->pool, "webcal%s/feed/%s.ics", host != NULL ? host : "://",
-					 token));
+	return json_pack(
+	    "{s:s, s:s}", "url", jmb_pool_printf(req->pool, "%s/feed/%s.ics", public_url, token),
+	    "webcal",
+	    jmb_pool_printf(req->pool, "webcal%s/feed/%s.ics", host != NULL ? host : "://", token));
 }
 
 void page_feed_rotate(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
@@ -125,15 +126,15 @@ static time_t parse_http_date(const char *s)
  * user's identity (their addresses select the meetings), the language of the
  * request and the settings the feed is built with. Hashed into the ETag. */
 static void feed_context(struct jmbd *d, const struct jmb_request *req, const char *token,
-			 const char *identity_json, char out[FEED_CONTEXT_LEN + 1])
+                         const char *identity_json, char out[FEED_CONTEXT_LEN + 1])
 {
 	const struct jmb_settings *s = &d->rt->settings;
 	char hash[JMB_SHA256_HEX_LEN + 1];
 	struct jmb_strbuf b = {0};
 
 	jmb_strbuf_printf(&b, "%s|%s|%s|%s|%s|%ld|%ld|", PACKAGE_VERSION, token, identity_json,
-			  req->language != NULL ? req->language : "", s->server.public_url,
-			  s->booking.feed_past_days, s->booking.feed_refresh_interval);
+	                  req->language != NULL ? req->language : "", s->server.public_url,
+	                  s->booking.feed_past_days, s->booking.feed_refresh_interval);
 	for (size_t i = 0; i < s->reminders.n_mail_before; i++)
 		jmb_strbuf_printf(&b, "%ld,", s->reminders.mail_before[i]);
 	jmb_sha256_hex(b.data, hash);
@@ -145,17 +146,17 @@ static void feed_context(struct jmbd *d, const struct jmb_request *req, const ch
 /* A feed's ETag: "<changes>-<expiry>-<context>", the version in the store
  * (read before the meetings), until when the clock leaves the body as it is
  * (0: for ever), and the context hash. */
-static const char *feed_etag(struct jmb_pool *pool, const struct jmb_feed_version *v,
-			     time_t expiry, const char *context)
+static const char *feed_etag(struct jmb_pool *pool, const struct jmb_feed_version *v, time_t expiry,
+                             const char *context)
 {
 	return jmb_pool_printf(pool, "\"%lld-%lld-%s\"", (long long)v->changes, (long long)expiry,
-			       context);
+	                       context);
 }
 
 /* The tag of If-None-Match that still names the current feed, or NULL: same
  * version and context, and its expiry not reached. */
 static const char *current_etag(struct jmb_pool *pool, const char *if_none_match,
-				const struct jmb_feed_version *v, const char *context, time_t now)
+                                const struct jmb_feed_version *v, const char *context, time_t now)
 {
 	const char *cursor = if_none_match, *tag;
 	size_t len;
@@ -183,24 +184,25 @@ static const char *current_etag(struct jmb_pool *pool, const char *if_none_match
  * version is not known without the meetings: the tag is then good for
  * nothing but a 200, which brings the real one. */
 static bool not_modified(const struct jmb_request *req, struct jmb_response *resp,
-			 const struct jmb_feed_version *v, const char *context, time_t now)
+                         const struct jmb_feed_version *v, const char *context, time_t now)
 {
 	const char *inm = jmb_request_header(req, "If-None-Match");
 	const char *etag = NULL;
 	time_t ims;
 
 	if (inm != NULL) {
-		if (strcmp(inm, "*") != 0 && (etag = current_etag(req->pool, inm, v, context, now)) == NULL)
+		if (strcmp(inm, "*") != 0 &&
+		    (etag = current_etag(req->pool, inm, v, context, now)) == NULL)
 			return false;
 	} else if (v->changed_at == 0 ||
-		   (ims = parse_http_date(jmb_request_header(req, "If-Modified-Since"))) ==
-			   (time_t)-1 ||
-		   v->changed_at > ims) {
+	           (ims = parse_http_date(jmb_request_header(req, "If-Modified-Since"))) ==
+	               (time_t)-1 ||
+	           v->changed_at > ims) {
 		return false;
 	}
 	resp->status = 304;
 	jmb_response_add_header(resp, "ETag",
-				etag != NULL ? etag : feed_etag(req->pool, v, now, context));
+	                        etag != NULL ? etag : feed_etag(req->pool, v, now, context));
 	return true;
 }
 
@@ -234,9 +236,11 @@ void page_feed(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 	time_t now = jmbd_now();
 	size_t body_len = 0;
 
-	token = jmb_pool_strndup(req->pool, param, len > 4 && strcmp(param + len - 4, ".ics") == 0 ? len - 4 : len);
+	token = jmb_pool_strndup(req->pool, param,
+	                         len > 4 && strcmp(param + len - 4, ".ics") == 0 ? len - 4 : len);
 	if (!jmb_token_is_wellformed(token) ||
-	    jmb_store_feed_token_lookup(d->store, req->pool, token, &login, &json, &error) != JMB_STORE_OK ||
+	    jmb_store_feed_token_lookup(d->store, req->pool, token, &login, &json, &error) !=
+	        JMB_STORE_OK ||
 	    (owner = jmb_identity_from_json(req->pool, json)) == NULL) {
 		free(error);
 		unknown_feed(resp);
@@ -251,23 +255,24 @@ void page_feed(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 	if (not_modified(req, resp, &version, context, now))
 		return;
 	if (jmb_store_meetings_for_feed(d->store, req->pool, login, owner->mails, now - window,
-					now - window, &list, &error) != JMB_STORE_OK)
+	                                now - window, &list, &error) != JMB_STORE_OK)
 		goto fail;
 	struct jmb_feed_options o = {
-		.public_url = s->server.public_url,
-		.calendar_name = jmb_pool_printf(req->pool, "%s — %s", tr(d, req, N_("Video meetings")),
-						 *owner->name != '\0' ? owner->name : owner->login),
-		.refresh_minutes = s->booking.feed_refresh_interval,
-		.alarm_offsets = s->reminders.mail_before,
-		.n_alarm_offsets = s->reminders.n_mail_before,
-		.join_label = tr(d, req, N_("Join the meeting:")),
-		.now = now,
+	    .public_url = s->server.public_url,
+	    .calendar_name = jmb_pool_printf(req->pool, "%s — %s", tr(d, req, N_("Video meetings")),
+	                                     *owner->name != '\0' ? owner->name : owner->login),
+	    .refresh_minutes = s->booking.feed_refresh_interval,
+	    .alarm_offsets = s->reminders.mail_before,
+	    .n_alarm_offsets = s->reminders.n_mail_before,
+	    .join_label = tr(d, req, N_("Join the meeting:")),
+	    .now = now,
 	};
 	body = jmb_ical_feed(&o, &list, login, owner->mails, &body_len);
 	jmb_response_set_body(resp, "text/calendar; charset=utf-8", body, body_len);
 	free(body);
-	jmb_response_add_header(resp, "ETag", feed_etag(req->pool, &version,
-							jmb_ical_feed_expiry(&o, &list, window), context));
+	jmb_response_add_header(
+	    resp, "ETag",
+	    feed_etag(req->pool, &version, jmb_ical_feed_expiry(&o, &list, window), context));
 	jmb_response_add_header(resp, "Content-Disposition", "inline; filename=\"jmb.ics\"");
 	return;
 fail:

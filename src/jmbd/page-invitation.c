@@ -16,30 +16,33 @@
 static const char *answer_label(enum jmb_partstat s)
 {
 	switch (s) {
-	case JMB_PARTSTAT_ACCEPTED: return N_("You accepted this invitation.");
-	case JMB_PARTSTAT_DECLINED: return N_("You declined this invitation.");
-	default: return N_("You have not answered yet.");
+	case JMB_PARTSTAT_ACCEPTED:
+		return N_("You accepted this invitation.");
+	case JMB_PARTSTAT_DECLINED:
+		return N_("You declined this invitation.");
+	default:
+		return N_("You have not answered yet.");
 	}
 }
 
 static void render_invitation(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-			      const struct jmb_meeting *m, const struct jmb_attendee *a,
-			      bool answered)
+                              const struct jmb_meeting *m, const struct jmb_attendee *a,
+                              bool answered)
 {
 	json_t *model = json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "title", m->title,
-		"description", m->description != NULL ? m->description : "", "organiser",
-		*m->owner.name != '\0' ? m->owner.name : m->owner.mail, "organiser_mail",
-		m->owner.mail, "when",
-		jmb_pool_printf(req->pool, "%s – %s (%s)", format_datetime(d, req, m->start, m->timezone),
-				format_clock(req, m->end, m->timezone), m->timezone),
-		"role",
-		tr(d, req, a->role == JMB_ROLE_MODERATOR ? N_("Moderator") : N_("Guest")), "answer",
-		tr(d, req, answer_label(a->status)), "action",
-		jmb_pool_printf(req->pool, "/r/%s", a->token), "join_url",
-		jmb_pool_printf(req->pool, "/j/%s", a->token), "accepted",
-		a->status == JMB_PARTSTAT_ACCEPTED, "declined", a->status == JMB_PARTSTAT_DECLINED,
-		"answered", answered, "over", jmbd_now() >= m->end);
+	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "title", m->title,
+	    "description", m->description != NULL ? m->description : "", "organiser",
+	    *m->owner.name != '\0' ? m->owner.name : m->owner.mail, "organiser_mail", m->owner.mail,
+	    "when",
+	    jmb_pool_printf(req->pool, "%s – %s (%s)",
+	                    format_datetime(d, req, m->start, m->timezone),
+	                    format_clock(req, m->end, m->timezone), m->timezone),
+	    "role", tr(d, req, a->role == JMB_ROLE_MODERATOR ? N_("Moderator") : N_("Guest")),
+	    "answer", tr(d, req, answer_label(a->status)), "action",
+	    jmb_pool_printf(req->pool, "/r/%s", a->token), "join_url",
+	    jmb_pool_printf(req->pool, "/j/%s", a->token), "accepted",
+	    a->status == JMB_PARTSTAT_ACCEPTED, "declined", a->status == JMB_PARTSTAT_DECLINED,
+	    "answered", answered, "over", jmbd_now() >= m->end);
 	render_page(d, req, resp, 200, "invitation", model);
 }
 

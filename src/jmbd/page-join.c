@@ -27,7 +27,8 @@ static bool room_name_is_valid(const char *room)
 	if (len == 0 || len > 64)
 		return false;
 	for (const char *p = room; *p != '\0'; p++) {
-		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || strchr("._-", *p)))
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
+		      strchr("._-", *p)))
 			return false;
 	}
 	return true;
@@ -43,16 +44,16 @@ static char *lowercase(struct jmb_pool *pool, const char *s)
 }
 
 static void refuse(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-		   unsigned status, const char *msgid, const char *why)
+                   unsigned status, const char *msgid, const char *why)
 {
 	jmb_log(JMB_LOG_INFO, "join_refused", "why", why, "user",
-		req->identity != NULL ? req->identity->login : "-", NULL);
+	        req->identity != NULL ? req->identity->login : "-", NULL);
 	render_error(d, req, resp, status, msgid);
 }
 
 /* Signs a token and redirects to the room; tokens are never logged. */
 static void redirect_to_room(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-			     const char *room, const struct jmb_jitsi_user *user)
+                             const char *room, const struct jmb_jitsi_user *user)
 {
 	const struct jmb_jitsi_settings *jitsi = &d->rt->settings.jitsi;
 	char *token = NULL, *url, *error = NULL;
@@ -62,7 +63,8 @@ static void redirect_to_room(struct jmbd *d, struct jmb_request *req, struct jmb
 		if (token == NULL) {
 			jmb_log(JMB_LOG_ERROR, "jitsi_token", "error", error, NULL);
 			free(error);
-			render_error(d, req, resp, 500, N_("The meeting cannot be opened right now."));
+			render_error(d, req, resp, 500,
+			             N_("The meeting cannot be opened right now."));
 			return;
 		}
 	}
@@ -71,22 +73,24 @@ static void redirect_to_room(struct jmbd *d, struct jmb_request *req, struct jmb
 	metrics_count(METRICS_JOIN);
 	/* On the request's own log line: one line per join. */
 	jmb_response_log(resp, "room", room);
-	jmb_response_log(resp, "as", user == NULL ? "anonymous" : user->moderator ? "moderator" : "member");
+	jmb_response_log(resp, "as",
+	                 user == NULL      ? "anonymous"
+	                 : user->moderator ? "moderator"
+	                                   : "member");
 	if (token != NULL)
 		explicit_bzero(token, strlen(token));
 	free(token);
 	free(url);
 }
 
-static struct jmb_jitsi_user moderator_from_identity(struct jmbd *d,
-						     const struct jmb_identity *id)
+static struct jmb_jitsi_user moderator_from_identity(struct jmbd *d, const struct jmb_identity *id)
 {
 	struct jmb_jitsi_user u = {
-		.id = id->login,
-		.name = *id->name != '\0' ? id->name : id->login,
-		.email = id->mail,
-		.moderator = true,
-		.lifetime = d->rt->settings.jitsi.owner_token_lifetime,
+	    .id = id->login,
+	    .name = *id->name != '\0' ? id->name : id->login,
+	    .email = id->mail,
+	    .moderator = true,
+	    .lifetime = d->rt->settings.jitsi.owner_token_lifetime,
 	};
 	return u;
 }
@@ -94,7 +98,7 @@ static struct jmb_jitsi_user moderator_from_identity(struct jmbd *d,
 /* A booked meeting: only its owner and moderators, from start_early before
  * the start until the end. */
 static void start_booked(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-			 const struct jmb_meeting *m)
+                         const struct jmb_meeting *m)
 {
 	const char *role = meeting_role_of(req, m, NULL);
 	time_t now = jmbd_now();
@@ -103,7 +107,7 @@ static void start_booked(struct jmbd *d, struct jmb_request *req, struct jmb_res
 	if (role == NULL || strcmp(role, "guest") == 0) {
 		refuse(d, req, resp, 403,
 		       N_("Only the organiser and the moderators of this meeting can start it. "
-			  "Guests join with the personal link of their invitation."),
+		          "Guests join with the personal link of their invitation."),
 		       "not owner or moderator");
 		return;
 	}
@@ -113,7 +117,8 @@ static void start_booked(struct jmbd *d, struct jmb_request *req, struct jmb_res
 	}
 	if (now < m->start - d->rt->settings.jitsi.start_early * 60) {
 		refuse(d, req, resp, 403,
-		       N_("This meeting cannot be opened yet: it opens a few minutes before its start."),
+		       N_("This meeting cannot be opened yet: it opens a few minutes before its "
+		          "start."),
 		       "too early");
 		return;
 	}
@@ -152,7 +157,7 @@ void page_start(struct jmbd *d, struct jmb_request *req, struct jmb_response *re
 	/* The private room named after the user's login is theirs alone. */
 	if (jitsi->private_rooms && strcmp(room, lowercase(req->pool, req->identity->login)) == 0) {
 		if (jmb_store_private_room_use(d->store, req->identity->login, jmbd_now(), &uses,
-					       &error) != JMB_STORE_OK) {
+		                               &error) != JMB_STORE_OK) {
 			jmb_log(JMB_LOG_WARNING, "private_room_count", "error", error, NULL);
 			metrics_count(METRICS_STORE_ERROR);
 			free(error);
@@ -162,9 +167,10 @@ void page_start(struct jmbd *d, struct jmb_request *req, struct jmb_response *re
 		return;
 	}
 	if (!jitsi->allow_adhoc_rooms) {
-		refuse(d, req, resp, 403,
-		       N_("This room is not booked. Book a meeting first, or use your private room."),
-		       "room not booked");
+		refuse(
+		    d, req, resp, 403,
+		    N_("This room is not booked. Book a meeting first, or use your private room."),
+		    "room not booked");
 		return;
 	}
 	user = moderator_from_identity(d, req->identity);
@@ -198,11 +204,11 @@ void page_join(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 	}
 	join_counter_add(d->joins, a->token);
 	struct jmb_jitsi_user user = {
-		.id = a->mail,
-		.name = a->name != NULL && *a->name != '\0' ? a->name : a->mail,
-		.email = a->mail,
-		.moderator = a->role == JMB_ROLE_MODERATOR,
-		.lifetime = jitsi->external_token_lifetime,
+	    .id = a->mail,
+	    .name = a->name != NULL && *a->name != '\0' ? a->name : a->mail,
+	    .email = a->mail,
+	    .moderator = a->role == JMB_ROLE_MODERATOR,
+	    .lifetime = jitsi->external_token_lifetime,
 	};
 	if (a->role == JMB_ROLE_MODERATOR && is_local_address(d, a->mail)) {
 		/* They can log in: they start the room like its owner. */
@@ -211,7 +217,7 @@ void page_join(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 	}
 	if (a->role == JMB_ROLE_GUEST) {
 		redirect_to_room(d, req, resp, m->room,
-				 jitsi->guest_tokens == JMB_GUEST_TOKENS_MEMBER ? &user : NULL);
+		                 jitsi->guest_tokens == JMB_GUEST_TOKENS_MEMBER ? &user : NULL);
 		return;
 	}
 	redirect_to_room(d, req, resp, m->room, &user);
@@ -242,7 +248,7 @@ void page_legacy(struct jmbd *d, struct jmb_request *req, struct jmb_response *r
 		target = "/close";
 	else if (strcmp(path, "/token.cgi") == 0 && jmb_request_query(req, "room") != NULL)
 		target = jmb_pool_printf(req->pool, "/start/%s",
-					 jmb_url_encode(req->pool, jmb_request_query(req, "room")));
+		                         jmb_url_encode(req->pool, jmb_request_query(req, "room")));
 	else if (strcmp(path, "/join.cgi") == 0 && id != NULL)
 		target = jmb_pool_printf(req->pool, "/j/%s", jmb_url_encode(req->pool, id));
 	else if (strcmp(path, "/invitation.cgi") == 0 && id != NULL)
@@ -250,7 +256,7 @@ void page_legacy(struct jmbd *d, struct jmb_request *req, struct jmb_response *r
 		target = jmb_pool_printf(req->pool, "/r/%s", jmb_url_encode(req->pool, id));
 	else if (strcmp(path, "/ical.cgi") == 0 && req->query.count > 0)
 		target = jmb_pool_printf(req->pool, "/feed/%s.ics",
-					 jmb_url_encode(req->pool, req->query.items[0].name));
+		                         jmb_url_encode(req->pool, req->query.items[0].name));
 	if (target == NULL) {
 		render_error(d, req, resp, 404, N_("This link is not valid."));
 		return;

@@ -15,12 +15,15 @@
 
 /* Zones offered in the form; any other valid IANA zone a meeting has is added. */
 static const char *const common_zones[] = {
-	"Europe/Paris", "Europe/Brussels", "Europe/Berlin", "Europe/London", "Europe/Lisbon",
-	"Europe/Madrid", "Europe/Rome", "Europe/Zurich", "UTC", "America/New_York",
-	"America/Chicago", "America/Los_Angeles", "America/Montreal", "America/Sao_Paulo",
-	"Africa/Abidjan", "Africa/Casablanca", "Africa/Dakar", "Asia/Tokyo", "Asia/Shanghai",
-	"Australia/Sydney", "Indian/Reunion", "America/Guadeloupe", "America/Martinique",
-	"America/Cayenne", "Pacific/Noumea", "Pacific/Tahiti", NULL};
+    "Europe/Paris",       "Europe/Brussels",    "Europe/Berlin",
+    "Europe/London",      "Europe/Lisbon",      "Europe/Madrid",
+    "Europe/Rome",        "Europe/Zurich",      "UTC",
+    "America/New_York",   "America/Chicago",    "America/Los_Angeles",
+    "America/Montreal",   "America/Sao_Paulo",  "Africa/Abidjan",
+    "Africa/Casablanca",  "Africa/Dakar",       "Asia/Tokyo",
+    "Asia/Shanghai",      "Australia/Sydney",   "Indian/Reunion",
+    "America/Guadeloupe", "America/Martinique", "America/Cayenne",
+    "Pacific/Noumea",     "Pacific/Tahiti",     NULL};
 
 /* The form as typed (or as stored, when editing). */
 struct form_values {
@@ -35,9 +38,10 @@ static json_t *duration_options(struct jmbd *d, struct jmb_request *req, const c
 	for (long v = b->min_duration; v <= b->max_duration; v += b->step_duration) {
 		char value[24];
 		snprintf(value, sizeof(value), "%ld", v);
-		json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "value", value, "label",
-						      format_duration(d, req, v), "selected",
-						      selected != NULL && strcmp(selected, value) == 0));
+		json_array_append_new(list,
+		                      json_pack("{s:s, s:s, s:b}", "value", value, "label",
+		                                format_duration(d, req, v), "selected",
+		                                selected != NULL && strcmp(selected, value) == 0));
 	}
 	return list;
 }
@@ -50,39 +54,43 @@ static json_t *zone_options(const char *selected)
 	for (size_t i = 0; common_zones[i] != NULL; i++) {
 		bool is = selected != NULL && strcmp(selected, common_zones[i]) == 0;
 		found |= is;
-		json_array_append_new(list, json_pack("{s:s, s:b}", "value", common_zones[i],
-						      "selected", is));
+		json_array_append_new(
+		    list, json_pack("{s:s, s:b}", "value", common_zones[i], "selected", is));
 	}
 	if (!found && selected != NULL && *selected != '\0')
-		json_array_insert_new(list, 0, json_pack("{s:s, s:b}", "value", selected, "selected", 1));
+		json_array_insert_new(list, 0,
+		                      json_pack("{s:s, s:b}", "value", selected, "selected", 1));
 	return list;
 }
 
 static void render_form(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-			unsigned status, const struct jmb_meeting *m, const struct form_values *v,
-			const struct jmb_field_errors *errors)
+                        unsigned status, const struct jmb_meeting *m, const struct form_values *v,
+                        const struct jmb_field_errors *errors)
 {
 	json_t *errs = json_object(), *list = json_array();
 	const struct jmb_booking_settings *b = &d->rt->settings.booking;
 
 	for (size_t i = 0; errors != NULL && i < errors->count; i++) {
-		json_object_set_new(errs, errors->items[i].field, json_string(errors->items[i].message));
+		json_object_set_new(errs, errors->items[i].field,
+		                    json_string(errors->items[i].message));
 		json_array_append_new(list, json_pack("{s:s, s:s}", "field", errors->items[i].field,
-						      "message", errors->items[i].message));
+		                                      "message", errors->items[i].message));
 	}
 	json_t *model = json_pack(
-		"{s:b, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:I, s:I}",
-		"is_edit", m != NULL, "action",
-		m != NULL ? jmb_pool_printf(req->pool, "/meetings/%lld", (long long)m->id) : "/meetings",
-		"cancel_url",
-		m != NULL ? jmb_pool_printf(req->pool, "/meetings/%lld", (long long)m->id) : "/meetings",
-		"form", "title", v->title ? v->title : "", "description",
-		v->description ? v->description : "", "date", v->date ? v->date : "", "time",
-		v->time ? v->time : "", "moderators", v->moderators ? v->moderators : "", "guests",
-		v->guests ? v->guests : "", "durations", duration_options(d, req, v->duration),
-		"timezones", zone_options(v->timezone), "errors", errs, "error_list", list,
-		"max_moderators", (json_int_t)b->max_moderators, "max_guests",
-		(json_int_t)b->max_guests);
+	    "{s:b, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:I, s:I}",
+	    "is_edit", m != NULL, "action",
+	    m != NULL ? jmb_pool_printf(req->pool, "/meetings/%lld", (long long)m->id)
+	              : "/meetings",
+	    "cancel_url",
+	    m != NULL ? jmb_pool_printf(req->pool, "/meetings/%lld", (long long)m->id)
+	              : "/meetings",
+	    "form", "title", v->title ? v->title : "", "description",
+	    v->description ? v->description : "", "date", v->date ? v->date : "", "time",
+	    v->time ? v->time : "", "moderators", v->moderators ? v->moderators : "", "guests",
+	    v->guests ? v->guests : "", "durations", duration_options(d, req, v->duration),
+	    "timezones", zone_options(v->timezone), "errors", errs, "error_list", list,
+	    "max_moderators", (json_int_t)b->max_moderators, "max_guests",
+	    (json_int_t)b->max_guests);
 	render_page(d, req, resp, status, "meeting-form", model);
 }
 
@@ -104,7 +112,7 @@ static char *join_invitees(struct jmb_pool *pool, const struct jmb_meeting *m, e
 }
 
 static void values_from_meeting(struct jmb_request *req, const struct jmb_meeting *m,
-				struct form_values *v)
+                                struct form_values *v)
 {
 	struct jmb_local_time lt;
 
@@ -132,7 +140,7 @@ static void values_from_form(const struct jmb_request *req, struct form_values *
 }
 
 static void input_from_values(struct jmb_pool *pool, const struct form_values *v,
-			      struct jmb_booking_input *in)
+                              struct jmb_booking_input *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->title = v->title;
@@ -141,8 +149,10 @@ static void input_from_values(struct jmb_pool *pool, const struct form_values *v
 	in->time = v->time;
 	in->timezone = v->timezone;
 	in->duration = v->duration;
-	in->moderators = (const char *const *)jmb_mail_split_list(pool, v->moderators ? v->moderators : "", NULL);
-	in->guests = (const char *const *)jmb_mail_split_list(pool, v->guests ? v->guests : "", NULL);
+	in->moderators = (const char *const *)jmb_mail_split_list(
+	    pool, v->moderators ? v->moderators : "", NULL);
+	in->guests =
+	    (const char *const *)jmb_mail_split_list(pool, v->guests ? v->guests : "", NULL);
 }
 
 void page_meeting_new(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
@@ -176,8 +186,9 @@ void page_meeting_create(struct jmbd *d, struct jmb_request *req, struct jmb_res
 	else if (r != ACTION_OK)
 		meeting_action_fail(d, req, resp, r);
 	else
-		jmb_response_redirect(resp, 303, jmb_pool_printf(req->pool, "/meetings/%lld?saved=1",
-								 (long long)m->id));
+		jmb_response_redirect(
+		    resp, 303,
+		    jmb_pool_printf(req->pool, "/meetings/%lld?saved=1", (long long)m->id));
 }
 
 void page_meeting_edit(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
@@ -214,12 +225,12 @@ void page_meeting_save(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 	else if (r != ACTION_OK)
 		meeting_action_fail(d, req, resp, r);
 	else
-		jmb_response_redirect(resp, 303, jmb_pool_printf(req->pool, "/meetings/%lld?saved=1",
-								 (long long)m->id));
+		jmb_response_redirect(
+		    resp, 303,
+		    jmb_pool_printf(req->pool, "/meetings/%lld?saved=1", (long long)m->id));
 }
 
-void page_meeting_delete_confirm(struct jmbd *d, struct jmb_request *req,
-				 struct jmb_response *resp)
+void page_meeting_delete_confirm(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
 	struct jmb_meeting *m;
 	enum action_result r = meeting_load(d, req, req->params[0], ACCESS_OWNER, &m);
@@ -229,10 +240,11 @@ void page_meeting_delete_confirm(struct jmbd *d, struct jmb_request *req,
 		return;
 	}
 	render_page(d, req, resp, 200, "meeting-delete",
-		    json_pack("{s:{s:s, s:s, s:s, s:I}}", "meeting", "title", m->title, "when",
-			      format_datetime(d, req, m->start, d->rt->settings.server.timezone),
-			      "action", jmb_pool_printf(req->pool, "/meetings/%lld/delete", (long long)m->id),
-			      "invitees", (json_int_t)m->n_attendees));
+	            json_pack("{s:{s:s, s:s, s:s, s:I}}", "meeting", "title", m->title, "when",
+	                      format_datetime(d, req, m->start, d->rt->settings.server.timezone),
+	                      "action",
+	                      jmb_pool_printf(req->pool, "/meetings/%lld/delete", (long long)m->id),
+	                      "invitees", (json_int_t)m->n_attendees));
 }
 
 void page_meeting_delete(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)

@@ -9,7 +9,7 @@
 #include "view-meeting.h"
 
 static void render_list(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-			bool archive)
+                        bool archive)
 {
 	struct jmb_meeting_list list;
 	enum action_result r = meeting_list(d, req, archive, &list);
@@ -22,11 +22,11 @@ static void render_list(struct jmbd *d, struct jmb_request *req, struct jmb_resp
 	}
 	for (size_t i = 0; i < list.count; i++)
 		json_array_append_new(items, view_meeting(d, req, list.items[i]));
-	json_t *model = json_pack("{s:o, s:b, s:I, s:b, s:b}", "meetings", items, "archive",
-				  archive, "archive_days",
-				  (json_int_t)d->rt->settings.booking.archive_days, "deleted",
-				  jmb_request_query(req, "deleted") != NULL, "feed_rotated",
-				  jmb_request_query(req, "feed_rotated") != NULL);
+	json_t *model =
+	    json_pack("{s:o, s:b, s:I, s:b, s:b}", "meetings", items, "archive", archive,
+	              "archive_days", (json_int_t)d->rt->settings.booking.archive_days, "deleted",
+	              jmb_request_query(req, "deleted") != NULL, "feed_rotated",
+	              jmb_request_query(req, "feed_rotated") != NULL);
 	json_t *feed = archive ? NULL : feed_urls(d, req, false);
 	if (feed != NULL)
 		json_object_set_new(model, "feed", feed);
@@ -53,6 +53,6 @@ void page_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_response *
 		return;
 	}
 	render_page(d, req, resp, 200, "meeting",
-		    json_pack("{s:o, s:b}", "meeting", view_meeting(d, req, m), "saved",
-			      jmb_request_query(req, "saved") != NULL));
+	            json_pack("{s:o, s:b}", "meeting", view_meeting(d, req, m), "saved",
+	                      jmb_request_query(req, "saved") != NULL));
 }

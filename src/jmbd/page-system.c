@@ -43,12 +43,12 @@ static const char *content_type_for(const char *name)
 	static const struct {
 		const char *ext, *type;
 	} types[] = {
-		{".css", "text/css; charset=utf-8"},
-		{".js", "text/javascript; charset=utf-8"},
-		{".svg", "image/svg+xml"},
-		{".png", "image/png"},
-		{".ico", "image/x-icon"},
-		{".woff2", "font/woff2"},
+	    {".css", "text/css; charset=utf-8"},
+	    {".js", "text/javascript; charset=utf-8"},
+	    {".svg", "image/svg+xml"},
+	    {".png", "image/png"},
+	    {".ico", "image/x-icon"},
+	    {".woff2", "font/woff2"},
 	};
 	const char *dot = strrchr(name, '.');
 
@@ -64,8 +64,8 @@ static bool static_name_is_safe(const char *name)
 	if (*name == '.' || strlen(name) > 100)
 		return false;
 	for (const char *p = name; *p != '\0'; p++) {
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      *p == '-' || *p == '_' || *p == '.'))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
 			return false;
 	}
 	return true;
@@ -85,7 +85,7 @@ void page_static(struct jmbd *d, struct jmb_request *req, struct jmb_response *r
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > STATIC_MAX_SIZE)
 		goto not_found;
 	snprintf(etag, sizeof(etag), "\"%lx-%lx\"", (unsigned long)st.st_mtime,
-		 (unsigned long)st.st_size);
+	         (unsigned long)st.st_size);
 	jmb_response_add_header(resp, "ETag", etag);
 	jmb_response_add_header(resp, "Cache-Control", "public, max-age=3600");
 	const char *inm = jmb_request_header(req, "If-None-Match");

@@ -17,8 +17,8 @@ static void log_unavailable(struct jmbd *d, const char *what, const char *login,
 {
 	/* While held down, the outage has been logged once (daemon.c). */
 	jmb_log(jmb_directory_held_down(d->rt->directory) ? JMB_LOG_DEBUG : JMB_LOG_WARNING,
-		"directory_unavailable", "use", what, "user", login != NULL ? login : "-", "error",
-		error != NULL ? error : "", NULL);
+	        "directory_unavailable", "use", what, "user", login != NULL ? login : "-", "error",
+	        error != NULL ? error : "", NULL);
 	free(error);
 }
 
@@ -62,7 +62,7 @@ static enum people_answer may_book(struct jmbd *d, struct jmb_request *req)
 	if (*b->editor_filter == '\0' || d->rt->directory == NULL)
 		return PEOPLE_NO;
 	r = jmb_directory_user_matches(d->rt->directory, req->pool, req->identity->login,
-				       b->editor_filter, &error);
+	                               b->editor_filter, &error);
 	if (r == JMB_DIRECTORY_UNAVAILABLE) {
 		log_unavailable(d, "editor_filter", req->identity->login, error);
 		return PEOPLE_UNAVAILABLE;
@@ -79,7 +79,7 @@ enum people_answer people_may_book(struct jmbd *d, struct jmb_request *req)
 }
 
 enum jmb_booking_resolution people_resolve(void *data, struct jmb_pool *pool, const char *mail,
-					   const char *const **mails_r)
+                                           const char *const **mails_r)
 {
 	struct jmb_request *req = data;
 	struct jmbd *d = req->daemon;
@@ -103,7 +103,8 @@ enum jmb_booking_resolution people_resolve(void *data, struct jmb_pool *pool, co
 	r = jmb_directory_resolve_mail(d->rt->directory, pool, mail, mails_r, &is_group, &error);
 	if (r == JMB_DIRECTORY_UNAVAILABLE) {
 		/* Booking with plain addresses goes on without the directory. */
-		log_unavailable(d, "resolve", req->identity != NULL ? req->identity->login : NULL, error);
+		log_unavailable(d, "resolve", req->identity != NULL ? req->identity->login : NULL,
+		                error);
 		return JMB_RESOLVE_SAME;
 	}
 	free(error);

@@ -60,9 +60,9 @@ static const struct {
 	const char *name;
 	enum metrics_event event;
 } delivery_outcomes[] = {
-	[JMB_OUTBOX_DELIVERED] = {"sent", METRICS_MAIL_SENT},
-	[JMB_OUTBOX_DEFERRED] = {"deferred", METRICS_MAIL_DEFERRED},
-	[JMB_OUTBOX_REJECTED] = {"failed", METRICS_MAIL_FAILED},
+    [JMB_OUTBOX_DELIVERED] = {"sent", METRICS_MAIL_SENT},
+    [JMB_OUTBOX_DEFERRED] = {"deferred", METRICS_MAIL_DEFERRED},
+    [JMB_OUTBOX_REJECTED] = {"failed", METRICS_MAIL_FAILED},
 };
 
 static void log_store_error(const char *what, char *error)
@@ -81,7 +81,8 @@ static const char *xmpp_text(struct jmbd *d, struct jmb_pool *pool, long offset)
 		return jmb_tr(i18n, lang, N_("The meeting is over"));
 	if (offset == 1)
 		return jmb_tr(i18n, lang, N_("The meeting ends in one minute"));
-	return jmb_pool_printf(pool, jmb_tr(i18n, lang, N_("The meeting ends in %ld minutes")), offset);
+	return jmb_pool_printf(pool, jmb_tr(i18n, lang, N_("The meeting ends in %ld minutes")),
+	                       offset);
 }
 
 /* Posts an XMPP reminder. True when the reminder is over (posted, or pointless
@@ -91,7 +92,7 @@ static const char *xmpp_text(struct jmbd *d, struct jmb_pool *pool, long offset)
  * the server itself is unreachable, so the rest of the round does not wait for
  * it again (mails go on). */
 static bool post_xmpp(struct queue_worker *w, struct jmb_pool *pool, const struct jmb_reminder *rem,
-		      const struct jmb_meeting *m, time_t now, bool *down)
+                      const struct jmb_meeting *m, time_t now, bool *down)
 {
 	const struct jmb_xmpp_settings *xs = &w->d->rt->settings.xmpp;
 	time_t intended = m->end - rem->offset * 60;
@@ -101,32 +102,33 @@ static bool post_xmpp(struct queue_worker *w, struct jmb_pool *pool, const struc
 	snprintf(offset, sizeof(offset), "%ld", rem->offset);
 	if (!jmb_xmpp_enabled(xs) || m->deleted != 0 || now > intended + XMPP_LATE_MAX) {
 		jmb_log(JMB_LOG_INFO, "xmpp_reminder", "room", m->room, "offset", offset, "outcome",
-			"skipped", "error", jmb_xmpp_enabled(xs) ? "too late" : "[xmpp] is not set", NULL);
+		        "skipped", "error", jmb_xmpp_enabled(xs) ? "too late" : "[xmpp] is not set",
+		        NULL);
 		return true;
 	}
 	if (!*down) {
 		result = jmb_xmpp_post(xs, m->room, xmpp_text(w->d, pool, rem->offset), &why);
 		if (result == JMB_XMPP_OK) {
-			jmb_log(JMB_LOG_INFO, "xmpp_reminder", "room", m->room, "offset", offset, "outcome",
-				"posted", NULL);
+			jmb_log(JMB_LOG_INFO, "xmpp_reminder", "room", m->room, "offset", offset,
+			        "outcome", "posted", NULL);
 			metrics_count(METRICS_REMINDER_XMPP);
 			return true;
 		}
 		*down = result == JMB_XMPP_CONNECT || result == JMB_XMPP_AUTH;
 	}
 	jmb_log(JMB_LOG_WARNING, "xmpp_reminder", "room", m->room, "offset", offset, "outcome",
-		"deferred", "step", jmb_xmpp_step(result), "error",
-		why != NULL ? why : "the XMPP server is unreachable", NULL);
+	        "deferred", "step", jmb_xmpp_step(result), "error",
+	        why != NULL ? why : "the XMPP server is unreachable", NULL);
 	free(why);
-	if (jmb_store_reminder_release(w->d->store, rem->id, w->instance, now + XMPP_RETRY, &error) !=
-	    JMB_STORE_OK)
+	if (jmb_store_reminder_release(w->d->store, rem->id, w->instance, now + XMPP_RETRY,
+	                               &error) != JMB_STORE_OK)
 		log_store_error("reminder_release", error);
 	return false;
 }
 
 /* One reminder: its mails (or its XMPP message), then done, in one transaction. */
 static void run_reminder(struct queue_worker *w, struct jmb_pool *pool,
-			 const struct jmb_reminder *rem, time_t now, bool *xmpp_down)
+                         const struct jmb_reminder *rem, time_t now, bool *xmpp_down)
 {
 	struct jmbd *d = w->d;
 	struct jmb_side_effects fx = {.now = now};
@@ -149,7 +151,7 @@ static void run_reminder(struct queue_worker *w, struct jmb_pool *pool,
 		log_store_error("reminder_finish", error);
 	} else if (rem->kind == JMB_REMINDER_MAIL) {
 		jmb_log(JMB_LOG_INFO, "reminder", "room", m->room, "mails",
-			fx.n_mails > 0 ? "queued" : "none", NULL);
+		        fx.n_mails > 0 ? "queued" : "none", NULL);
 		if (fx.n_mails > 0)
 			metrics_count(METRICS_REMINDER_MAIL);
 	}
@@ -163,7 +165,7 @@ static void run_reminders(struct queue_worker *w, time_t now)
 	bool xmpp_down = false;
 
 	if (jmb_store_reminders_claim(w->d->store, pool, w->instance, now, now - w->claim_timeout,
-				      BATCH, &list, &error) != JMB_STORE_OK)
+	                              BATCH, &list, &error) != JMB_STORE_OK)
 		log_store_error("reminders_claim", error);
 	else
 		for (size_t i = 0; i < list.count; i++)
@@ -182,11 +184,11 @@ static void deliver(struct queue_worker *w, const struct jmb_outbox_mail *mail, 
 		outcome = JMB_OUTBOX_REJECTED; /* given up: kept as failed, retryable by hand */
 	snprintf(id, sizeof(id), "%lld", (long long)mail->id);
 	jmb_log(outcome == JMB_OUTBOX_DELIVERED ? JMB_LOG_INFO : JMB_LOG_WARNING, "mail", "id", id,
-		"to", mail->recipient, "outcome", delivery_outcomes[outcome].name, "error",
-		why != NULL ? why : "", NULL);
+	        "to", mail->recipient, "outcome", delivery_outcomes[outcome].name, "error",
+	        why != NULL ? why : "", NULL);
 	metrics_count(delivery_outcomes[outcome].event);
 	if (jmb_store_outbox_finish(w->d->store, mail->id, w->instance, outcome, time(NULL),
-				    now + retry_delay(mail->attempts), why, &error) != JMB_STORE_OK)
+	                            now + retry_delay(mail->attempts), why, &error) != JMB_STORE_OK)
 		log_store_error("outbox_finish", error);
 	free(why);
 }
@@ -203,7 +205,7 @@ static void run_outbox(struct queue_worker *w, time_t now)
 		return;
 	}
 	if (jmb_store_outbox_claim(w->d->store, pool, w->instance, now, now - w->claim_timeout,
-				   BATCH, &list, &error) != JMB_STORE_OK) {
+	                           BATCH, &list, &error) != JMB_STORE_OK) {
 		log_store_error("outbox_claim", error);
 		jmb_pool_free(&pool);
 		return;
@@ -262,8 +264,8 @@ struct queue_worker *queue_worker_start(struct jmbd *d, char **error_r)
 	snprintf(w->instance, sizeof(w->instance), "%.40s:%ld:%.8s", host, (long)getpid(), token);
 	w->d = d;
 	w->interval = interval != NULL && atol(interval) > 0 ? atol(interval) : 5;
-	w->claim_timeout = claim_timeout != NULL && atol(claim_timeout) > 0 ? atol(claim_timeout)
-									    : CLAIM_TIMEOUT;
+	w->claim_timeout =
+	    claim_timeout != NULL && atol(claim_timeout) > 0 ? atol(claim_timeout) : CLAIM_TIMEOUT;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -12,13 +12,11 @@
 #include "render.h"
 #include "util/timeutil.h"
 
-static const char *const weekdays[] = {N_("Sunday"), N_("Monday"), N_("Tuesday"),
-				       N_("Wednesday"), N_("Thursday"), N_("Friday"),
-				       N_("Saturday")};
-static const char *const months[] = {N_("January"), N_("February"), N_("March"),
-				     N_("April"), N_("May"), N_("June"), N_("July"),
-				     N_("August"), N_("September"), N_("October"),
-				     N_("November"), N_("December")};
+static const char *const weekdays[] = {N_("Sunday"),   N_("Monday"), N_("Tuesday"), N_("Wednesday"),
+                                       N_("Thursday"), N_("Friday"), N_("Saturday")};
+static const char *const months[] = {
+    N_("January"), N_("February"), N_("March"),     N_("April"),   N_("May"),      N_("June"),
+    N_("July"),    N_("August"),   N_("September"), N_("October"), N_("November"), N_("December")};
 
 const char *tr(struct jmbd *d, const struct jmb_request *req, const char *msgid)
 {
@@ -26,17 +24,16 @@ const char *tr(struct jmbd *d, const struct jmb_request *req, const char *msgid)
 }
 
 char *format_datetime_lang(struct jmbd *d, const char *lang, struct jmb_pool *pool, time_t t,
-			   const char *zone)
+                           const char *zone)
 {
 	struct jmb_local_time lt;
 
 	if (jmb_utc_to_local(t, zone, &lt) < 0)
 		jmb_utc_to_local(t, "UTC", &lt);
 	/* Day-first in both languages: "mardi 1 décembre 2026, 14:00". */
-	return jmb_pool_printf(pool, "%s %d %s %d, %02d:%02d",
-			       jmb_tr(d->rt->i18n, lang, weekdays[lt.weekday]), lt.day,
-			       jmb_tr(d->rt->i18n, lang, months[lt.month - 1]), lt.year, lt.hour,
-			       lt.minute);
+	return jmb_pool_printf(
+	    pool, "%s %d %s %d, %02d:%02d", jmb_tr(d->rt->i18n, lang, weekdays[lt.weekday]), lt.day,
+	    jmb_tr(d->rt->i18n, lang, months[lt.month - 1]), lt.year, lt.hour, lt.minute);
 }
 
 char *format_datetime(struct jmbd *d, const struct jmb_request *req, time_t t, const char *zone)
@@ -81,21 +78,21 @@ static json_t *common_model(struct jmbd *d, const struct jmb_request *req)
 	if (req->identity != NULL) {
 		const char *name = req->identity->name;
 		json_object_set_new(m, "user",
-				    json_pack("{s:s, s:s, s:s}", "login", req->identity->login,
-					      "name", *name != '\0' ? name : req->identity->login,
-					      "mail", req->identity->mail));
+		                    json_pack("{s:s, s:s, s:s}", "login", req->identity->login,
+		                              "name", *name != '\0' ? name : req->identity->login,
+		                              "mail", req->identity->mail));
 		json_object_set_new(m, "can_logout", json_boolean(req->session_hash != NULL));
 		/* Shown unless the user surely may not book (a directory that
 		   is down shows it: the page then says why). */
-		json_object_set_new(m, "can_book",
-				    json_boolean(people_may_book(d, (struct jmb_request *)req) !=
-						 PEOPLE_NO));
+		json_object_set_new(
+		    m, "can_book",
+		    json_boolean(people_may_book(d, (struct jmb_request *)req) != PEOPLE_NO));
 	}
 	return m;
 }
 
 void render_page(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-		 unsigned status, const char *page, json_t *model)
+                 unsigned status, const char *page, json_t *model)
 {
 	json_t *full = common_model(d, req);
 	char *html, *error = NULL;
@@ -108,9 +105,11 @@ void render_page(struct jmbd *d, struct jmb_request *req, struct jmb_response *r
 	if (html == NULL) {
 		jmb_log(JMB_LOG_ERROR, "render", "page", page, "error", error, NULL);
 		free(error);
-		static const char fallback[] = "<!DOCTYPE html>\n<title>Error</title><p>Internal error.</p>\n";
+		static const char fallback[] =
+		    "<!DOCTYPE html>\n<title>Error</title><p>Internal error.</p>\n";
 		resp->status = 500;
-		jmb_response_set_body(resp, "text/html; charset=utf-8", fallback, sizeof(fallback) - 1);
+		jmb_response_set_body(resp, "text/html; charset=utf-8", fallback,
+		                      sizeof(fallback) - 1);
 		return;
 	}
 	resp->status = status;
@@ -131,7 +130,7 @@ void render_json(struct jmb_response *resp, unsigned status, json_t *body)
 }
 
 void render_json_error(struct jmb_response *resp, unsigned status, const char *message,
-		       json_t *fields)
+                       json_t *fields)
 {
 	json_t *body = json_pack("{s:s}", "error", message);
 
@@ -141,23 +140,23 @@ void render_json_error(struct jmb_response *resp, unsigned status, const char *m
 }
 
 void render_error(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-		  unsigned status, const char *msgid)
+                  unsigned status, const char *msgid)
 {
 	if (is_api(req)) {
 		render_json_error(resp, status, tr(d, req, msgid), NULL);
 		return;
 	}
 	render_page(d, req, resp, status, "error",
-		    json_pack("{s:s, s:i}", "message", tr(d, req, msgid), "status", (int)status));
+	            json_pack("{s:s, s:i}", "message", tr(d, req, msgid), "status", (int)status));
 }
 
 void render_finish(struct jmbd *d, const struct jmb_request *req, struct jmb_response *resp)
 {
 	/* Personal links must never leak through Referer; no page may be framed. */
 	jmb_response_add_header(resp, "Content-Security-Policy",
-				"default-src 'self'; img-src 'self' data:; style-src 'self'; "
-				"script-src 'self'; object-src 'none'; base-uri 'none'; "
-				"form-action 'self'; frame-ancestors 'none'");
+	                        "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+	                        "script-src 'self'; object-src 'none'; base-uri 'none'; "
+	                        "form-action 'self'; frame-ancestors 'none'");
 	jmb_response_add_header(resp, "Referrer-Policy", "no-referrer");
 	jmb_response_add_header(resp, "X-Content-Type-Options", "nosniff");
 	jmb_response_add_header(resp, "X-Frame-Options", "DENY");

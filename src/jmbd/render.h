@@ -11,15 +11,15 @@ struct jmbd;
 
 /* Renders page inside the layout with model (consumed) plus the common keys. */
 void render_page(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-		 unsigned status, const char *page, json_t *model);
+                 unsigned status, const char *page, json_t *model);
 /* An error as an HTML page, or as {"error": ...} for /api/ paths. msgid is translated. */
 void render_error(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-		  unsigned status, const char *msgid);
+                  unsigned status, const char *msgid);
 /* JSON body (consumed). */
 void render_json(struct jmb_response *resp, unsigned status, json_t *body);
 /* {"error": message, "fields": fields} — fields (consumed) may be NULL. */
 void render_json_error(struct jmb_response *resp, unsigned status, const char *message,
-		       json_t *fields);
+                       json_t *fields);
 /* Security and caching headers every response gets. */
 void render_finish(struct jmbd *d, const struct jmb_request *req, struct jmb_response *resp);
 
@@ -27,7 +27,7 @@ const char *tr(struct jmbd *d, const struct jmb_request *req, const char *msgid)
 /* "Tuesday 1 December 2026, 14:00" (or French) in zone. */
 char *format_datetime(struct jmbd *d, const struct jmb_request *req, time_t t, const char *zone);
 char *format_datetime_lang(struct jmbd *d, const char *lang, struct jmb_pool *pool, time_t t,
-			   const char *zone);
+                           const char *zone);
 /* "14:00" in zone. */
 char *format_clock_pool(struct jmb_pool *pool, time_t t, const char *zone);
 char *format_clock(struct jmb_request *req, time_t t, const char *zone);

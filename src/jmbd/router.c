@@ -7,7 +7,7 @@
 #include "router.h"
 
 bool router_pattern_match(const char *pattern, const char *path, struct jmb_pool *pool,
-			  const char **params)
+                          const char **params)
 {
 	size_t n = 0;
 
@@ -30,7 +30,7 @@ bool router_pattern_match(const char *pattern, const char *path, struct jmb_pool
 }
 
 enum route_match router_find(const struct route *routes, struct jmb_request *req,
-			     const struct route **route_r)
+                             const struct route **route_r)
 {
 	const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
 	enum route_match result = ROUTE_NOT_FOUND;

@@ -23,25 +23,29 @@ static const char *role_label(const char *role)
 static const char *status_label(enum jmb_partstat s)
 {
 	switch (s) {
-	case JMB_PARTSTAT_ACCEPTED: return N_("Accepted");
-	case JMB_PARTSTAT_DECLINED: return N_("Declined");
-	default: return N_("No answer yet");
+	case JMB_PARTSTAT_ACCEPTED:
+		return N_("Accepted");
+	case JMB_PARTSTAT_DECLINED:
+		return N_("Declined");
+	default:
+		return N_("No answer yet");
 	}
 }
 
 static void add_attendee_labels(struct jmbd *d, struct jmb_request *req, json_t *attendees,
-				const struct jmb_meeting *m, long counts[3])
+                                const struct jmb_meeting *m, long counts[3])
 {
 	for (size_t i = 0; i < m->n_attendees; i++) {
 		const struct jmb_attendee *a = &m->attendees[i];
 		json_t *o = json_array_get(attendees, i);
 
 		counts[a->status]++;
-		json_object_set_new(o, "role_label",
-				    json_string(tr(d, req, a->role == JMB_ROLE_MODERATOR
-								   ? N_("Moderator")
-								   : N_("Guest"))));
-		json_object_set_new(o, "status_label", json_string(tr(d, req, status_label(a->status))));
+		json_object_set_new(
+		    o, "role_label",
+		    json_string(
+		        tr(d, req, a->role == JMB_ROLE_MODERATOR ? N_("Moderator") : N_("Guest"))));
+		json_object_set_new(o, "status_label",
+		                    json_string(tr(d, req, status_label(a->status))));
 		json_object_set_new(o, "status_class", json_string(jmb_partstat_name(a->status)));
 	}
 }
@@ -61,15 +65,16 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, const struct jmb_m
 	add_attendee_labels(d, req, json_object_get(o, "attendees"), m, counts);
 	json_object_set_new(o, "when", json_string(format_datetime(d, req, m->start, viewer_zone)));
 	json_object_set_new(o, "until", json_string(format_clock(req, m->end, viewer_zone)));
-	json_object_set_new(o, "duration_text",
-			    json_string(format_duration(d, req, m->duration)));
+	json_object_set_new(o, "duration_text", json_string(format_duration(d, req, m->duration)));
 	if (strcmp(m->timezone, viewer_zone) != 0)
-		json_object_set_new(o, "local_when",
-				    json_string(jmb_pool_printf(req->pool, "%s (%s)",
-								format_datetime(d, req, m->start, m->timezone),
-								m->timezone)));
+		json_object_set_new(
+		    o, "local_when",
+		    json_string(jmb_pool_printf(req->pool, "%s (%s)",
+		                                format_datetime(d, req, m->start, m->timezone),
+		                                m->timezone)));
 	json_object_set_new(o, "role", json_string(role != NULL ? role : ""));
-	json_object_set_new(o, "role_label", json_string(tr(d, req, role_label(role != NULL ? role : ""))));
+	json_object_set_new(o, "role_label",
+	                    json_string(tr(d, req, role_label(role != NULL ? role : ""))));
 	json_object_set_new(o, "is_owner", json_boolean(is_owner));
 	json_object_set_new(o, "invitees", json_integer((json_int_t)m->n_attendees));
 	json_object_set_new(o, "accepted", json_integer(counts[JMB_PARTSTAT_ACCEPTED]));
@@ -85,9 +90,10 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, const struct jmb_m
 	else
 		json_object_set_new(o, "start_url", json_sprintf("/start/%s", m->room));
 	json_object_set_new(o, "edit_url", json_sprintf("/meetings/%lld/edit", (long long)m->id));
-	json_object_set_new(o, "delete_url", json_sprintf("/meetings/%lld/delete", (long long)m->id));
+	json_object_set_new(o, "delete_url",
+	                    json_sprintf("/meetings/%lld/delete", (long long)m->id));
 	if (mine != NULL)
 		json_object_set_new(o, "my_status",
-				    json_string(tr(d, req, status_label(mine->status))));
+		                    json_string(tr(d, req, status_label(mine->status))));
 	return o;
 }

@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (jmb_settings_load(file, &settings, pool, &errors) < 0)
 			FUZZ_CHECK(errors != NULL && strncmp(errors, "fuzz.conf", 9) == 0);
 		else
-			FUZZ_CHECK(settings.server.public_url != NULL && settings.auth.plugins != NULL);
+			FUZZ_CHECK(settings.server.public_url != NULL &&
+			           settings.auth.plugins != NULL);
 		free(errors);
 		errors = NULL;
 		if (jmb_config_check_unclaimed(file, &errors) < 0)

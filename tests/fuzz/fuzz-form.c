@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			/* What we encode parses back to the same pair. */
 			char *encoded = jmb_pool_printf(pool, "%s=%s", jmb_url_encode(pool, name),
-							jmb_url_encode(pool, value));
+			                                jmb_url_encode(pool, value));
 			FUZZ_CHECK(jmb_form_parse(pool, encoded, strlen(encoded), &again) == 0);
 			FUZZ_CHECK(again.count == 1);
 			FUZZ_CHECK(strcmp(again.items[0].name, name) == 0);

@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (jmb_local_to_utc(&date, "Europe/Paris", &utc) == 0) {
 			FUZZ_CHECK(jmb_utc_to_local(utc, "Europe/Paris", &back) == 0);
 			FUZZ_CHECK(back.year == date.year && back.month == date.month &&
-				   back.day == date.day);
+			           back.day == date.day);
 		}
 	}
 	if (jmb_parse_clock(text, &clock) == 0)

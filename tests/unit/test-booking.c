@@ -28,17 +28,17 @@
 #define NOW 1780308000
 
 static const struct jmb_booking_settings rules = {
-	.min_duration = 30,
-	.max_duration = 480,
-	.step_duration = 30,
-	.default_duration = 90,
-	.max_moderators = 2,
-	.max_guests = 5,
-	.archive_days = 365,
-	.highlight_owner = 15,
-	.highlight_invitee = 5,
-	.max_title_length = 20,
-	.max_description_length = 50,
+    .min_duration = 30,
+    .max_duration = 480,
+    .step_duration = 30,
+    .default_duration = 90,
+    .max_moderators = 2,
+    .max_guests = 5,
+    .archive_days = 365,
+    .highlight_owner = 15,
+    .highlight_invitee = 5,
+    .max_title_length = 20,
+    .max_description_length = 50,
 };
 
 struct fixture {
@@ -104,9 +104,9 @@ static void expect_error(struct fixture *f, const char *field, const char *messa
 		fail_msg("accepted; expected %s: %s", field, message);
 	got = error_of(f, field);
 	if (got == NULL)
-		fail_msg("no error on %s (expected '%s'; %zu errors, first on %s: %s)", field, message,
-			 f->errors.count, f->errors.count ? f->errors.items[0].field : "-",
-			 f->errors.count ? f->errors.items[0].message : "-");
+		fail_msg("no error on %s (expected '%s'; %zu errors, first on %s: %s)", field,
+		         message, f->errors.count, f->errors.count ? f->errors.items[0].field : "-",
+		         f->errors.count ? f->errors.items[0].message : "-");
 	if (strcmp(got, message) != 0)
 		fail_msg("%s: '%s', expected '%s'", field, got, message);
 }
@@ -156,8 +156,9 @@ static void test_title_rules(void **state)
 	f->in.title = "Esc\x1b[2J";
 	expect_error(f, "title", "The title must not contain control characters.");
 	/* Exactly 20 characters, counted as characters, not bytes. */
-	f->in.title = "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-		      "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xe2\x82\xac";
+	f->in.title =
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xe2\x82\xac";
 	expect_ok(f);
 	/* Surrounding white space is trimmed first. */
 	f->in.title = "   12345678901234567890  \n";
@@ -184,8 +185,8 @@ static void test_description_rules(void **state)
 
 static void test_duration_rules(void **state)
 {
-	static const char *const not_numbers[] = {"abc", "90min", "1e2", "9 0", "90 ", "0x5A", "--30",
-						  "99999999999999999999999"};
+	static const char *const not_numbers[] = {
+	    "abc", "90min", "1e2", "9 0", "90 ", "0x5A", "--30", "99999999999999999999999"};
 	static const char *const off_step_or_range[] = {"0", "29", "45", "-30", "510", "481", "91"};
 	struct fixture *f = *state;
 
@@ -199,8 +200,9 @@ static void test_duration_rules(void **state)
 	}
 	for (size_t i = 0; i < sizeof(off_step_or_range) / sizeof(off_step_or_range[0]); i++) {
 		f->in.duration = off_step_or_range[i];
-		expect_error(f, "duration",
-			     "The duration must be between 30 and 480 minutes, in steps of 30 minutes.");
+		expect_error(
+		    f, "duration",
+		    "The duration must be between 30 and 480 minutes, in steps of 30 minutes.");
 	}
 	static const char *const good[] = {"30", "60", "480"};
 	for (size_t i = 0; i < 3; i++) {
@@ -287,7 +289,7 @@ static void test_unparsable_api_start(void **state)
 
 	f->in.start_text = "tomorrow at noon";
 	expect_error(f, "start",
-		     "The start must be a date and time such as 2030-01-31T14:00:00+01:00.");
+	             "The start must be a date and time such as 2030-01-31T14:00:00+01:00.");
 }
 
 static void test_invitees(void **state)
@@ -315,8 +317,8 @@ static void test_invitee_limits(void **state)
 	struct fixture *f = *state;
 	const char *three[] = {"a@x.org", "b@x.org", "c@x.org", NULL};
 	const char *two_and_empties[] = {"a@x.org", "", "b@x.org", "", "", NULL};
-	const char *six[] = {"g1@x.org", "g2@x.org", "g3@x.org", "g4@x.org", "g5@x.org", "g6@x.org",
-			     NULL};
+	const char *six[] = {"g1@x.org", "g2@x.org", "g3@x.org", "g4@x.org",
+	                     "g5@x.org", "g6@x.org", NULL};
 	const char *five[] = {"g1@x.org", "g2@x.org", "g3@x.org", "g4@x.org", "g5@x.org", NULL};
 
 	f->in.moderators = three;
@@ -359,18 +361,19 @@ static void test_owner_cannot_invite_themself(void **state)
 
 	f->in.moderators = primary;
 	expect_error(f, "moderators",
-		     "You organise this meeting: do not invite yourself (owner@example.org).");
+	             "You organise this meeting: do not invite yourself (owner@example.org).");
 	f->in.moderators = NULL;
 	f->in.guests = alias;
-	expect_error(f, "guests",
-		     "You organise this meeting: do not invite yourself (owner.alias@example.org).");
+	expect_error(
+	    f, "guests",
+	    "You organise this meeting: do not invite yourself (owner.alias@example.org).");
 }
 
 static void test_one_message_per_field_and_all_fields(void **state)
 {
 	struct fixture *f = *state;
-	const char *guests[] = {"bad", "worse", "g1@x.org", "g2@x.org", "g3@x.org", "g4@x.org",
-				"g5@x.org", NULL};
+	const char *guests[] = {"bad",      "worse",    "g1@x.org", "g2@x.org",
+	                        "g3@x.org", "g4@x.org", "g5@x.org", NULL};
 
 	f->in.title = "";
 	f->in.description = "\x01";
@@ -391,12 +394,16 @@ static void test_edit_keeps_attendee_state(void **state)
 {
 	struct fixture *f = *state;
 	struct jmb_attendee old_attendees[2] = {
-		{.mail = "bob@example.org", .name = "Bob", .role = JMB_ROLE_GUEST,
-		 .status = JMB_PARTSTAT_ACCEPTED, .token = "bobtokenbobtokenbobtokenbobtoken", .joins = 3},
-		{.mail = "gone@example.org", .token = "gonetokengonetokengonetokengonet"},
+	    {.mail = "bob@example.org",
+	     .name = "Bob",
+	     .role = JMB_ROLE_GUEST,
+	     .status = JMB_PARTSTAT_ACCEPTED,
+	     .token = "bobtokenbobtokenbobtokenbobtoken",
+	     .joins = 3},
+	    {.mail = "gone@example.org", .token = "gonetokengonetokengonetokengonet"},
 	};
-	struct jmb_meeting previous = {.start = NOW + 86400, .attendees = old_attendees,
-				       .n_attendees = 2};
+	struct jmb_meeting previous = {
+	    .start = NOW + 86400, .attendees = old_attendees, .n_attendees = 2};
 	const char *moderators[] = {"BOB@example.org", NULL};
 	const char *guests[] = {"new@example.org", NULL};
 
@@ -429,7 +436,8 @@ static void test_assign_secrets(void **state)
 	f->m.attendees[0].token = "stale";
 	jmb_booking_assign_secrets(f->pool, &f->m, "meet.example.org");
 	assert_int_equal(strlen(f->m.room), JMB_ROOM_NAME_LEN);
-	assert_int_equal(strspn(f->m.room, "abcdefghijklmnopqrstuvwxyz0123456789"), JMB_ROOM_NAME_LEN);
+	assert_int_equal(strspn(f->m.room, "abcdefghijklmnopqrstuvwxyz0123456789"),
+	                 JMB_ROOM_NAME_LEN);
 	const char *at = strchr(f->m.uid, '@');
 	assert_non_null(at);
 	assert_int_equal(at - f->m.uid, JMB_TOKEN_LEN);
@@ -468,7 +476,8 @@ static void test_messages_are_translated(void **state)
 		execlp("msgfmt", "msgfmt", "-o", path, TEST_DATA_DIR "/i18n-fr.po", (char *)NULL);
 		_exit(127);
 	}
-	assert_true(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	            WEXITSTATUS(status) == 0);
 	i18n = jmb_i18n_load(dir, &error);
 	if (i18n == NULL)
 		fail_msg("%s", error);
@@ -504,22 +513,22 @@ static void test_messages_are_translated(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_valid_form_input),
-		T(test_title_rules),
-		T(test_description_rules),
-		T(test_duration_rules),
-		T(test_form_date_time_and_zone),
-		T(test_start_in_the_past),
-		T(test_past_start_allowed_unchanged_on_edit),
-		T(test_unparsable_api_start),
-		T(test_invitees),
-		T(test_invitee_limits),
-		T(test_invalid_and_duplicate_addresses),
-		T(test_owner_cannot_invite_themself),
-		T(test_one_message_per_field_and_all_fields),
-		T(test_edit_keeps_attendee_state),
-		T(test_assign_secrets),
-		T(test_messages_are_translated),
+	    T(test_valid_form_input),
+	    T(test_title_rules),
+	    T(test_description_rules),
+	    T(test_duration_rules),
+	    T(test_form_date_time_and_zone),
+	    T(test_start_in_the_past),
+	    T(test_past_start_allowed_unchanged_on_edit),
+	    T(test_unparsable_api_start),
+	    T(test_invitees),
+	    T(test_invitee_limits),
+	    T(test_invalid_and_duplicate_addresses),
+	    T(test_owner_cannot_invite_themself),
+	    T(test_one_message_per_field_and_all_fields),
+	    T(test_edit_keeps_attendee_state),
+	    T(test_assign_secrets),
+	    T(test_messages_are_translated),
 	};
 
 	return cmocka_run_group_tests_name("booking", tests, NULL, NULL);

@@ -41,8 +41,9 @@ static bool allowed(const char *const *blocks, const char *peer)
 
 static void test_parse_rejects_what_is_not_a_block(void **state)
 {
-	const char *bad[] = {"", "localhost", "10.0.0.0/", "10.0.0.0/33", "::1/129", "10.0.0.0/-1",
-			     "10.0.0.0/8x", "1.2.3.4 /32", NULL};
+	const char *bad[] = {"",        "localhost",   "10.0.0.0/",   "10.0.0.0/33",
+	                     "::1/129", "10.0.0.0/-1", "10.0.0.0/8x", "1.2.3.4 /32",
+	                     NULL};
 	struct jmb_cidr c;
 
 	for (size_t i = 0; bad[i] != NULL; i++)
@@ -99,11 +100,11 @@ static void test_empty_list_and_unknown_peer_match_nothing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_rejects_what_is_not_a_block),
-		cmocka_unit_test(test_prefixes_match_on_bit_boundaries),
-		cmocka_unit_test(test_default_loopback_list),
-		cmocka_unit_test(test_ipv4_mapped_peer_matches_ipv4_blocks),
-		cmocka_unit_test(test_empty_list_and_unknown_peer_match_nothing),
+	    cmocka_unit_test(test_parse_rejects_what_is_not_a_block),
+	    cmocka_unit_test(test_prefixes_match_on_bit_boundaries),
+	    cmocka_unit_test(test_default_loopback_list),
+	    cmocka_unit_test(test_ipv4_mapped_peer_matches_ipv4_blocks),
+	    cmocka_unit_test(test_empty_list_and_unknown_peer_match_nothing),
 	};
 
 	return cmocka_run_group_tests_name("cidr", tests, NULL, NULL);

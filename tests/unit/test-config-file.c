@@ -36,16 +36,16 @@ static const char *const modes[] = {"fast", "safe", NULL};
 
 #define F(field) offsetof(struct test_settings, field)
 static const struct jmb_config_key test_keys[] = {
-	{"name", JMB_CONF_STRING, F(name), "default-name", 0, 0, 0, NULL},
-	{"count", JMB_CONF_INT, F(count), "5", 0, 1, 10, NULL},
-	{"flag", JMB_CONF_BOOL, F(flag), "no", 0, 0, 0, NULL},
-	{"list", JMB_CONF_LIST, F(list), "a, b", 0, 0, 0, NULL},
-	{"mode", JMB_CONF_ENUM, F(mode), "safe", 0, 0, 0, modes},
-	{"secret", JMB_CONF_SECRET, F(secret), NULL, 0, 0, 0, NULL},
-	{"path", JMB_CONF_STRING, F(path), "data/x", JMB_CONF_PATH, 0, 0, NULL},
-	{"required", JMB_CONF_STRING, F(required), NULL, JMB_CONF_REQUIRED, 0, 0, NULL},
-	{"negative", JMB_CONF_INT, F(negative), "-5", 0, -10, -1, NULL},
-	JMB_CONF_END,
+    {"name", JMB_CONF_STRING, F(name), "default-name", 0, 0, 0, NULL},
+    {"count", JMB_CONF_INT, F(count), "5", 0, 1, 10, NULL},
+    {"flag", JMB_CONF_BOOL, F(flag), "no", 0, 0, 0, NULL},
+    {"list", JMB_CONF_LIST, F(list), "a, b", 0, 0, 0, NULL},
+    {"mode", JMB_CONF_ENUM, F(mode), "safe", 0, 0, 0, modes},
+    {"secret", JMB_CONF_SECRET, F(secret), NULL, 0, 0, 0, NULL},
+    {"path", JMB_CONF_STRING, F(path), "data/x", JMB_CONF_PATH, 0, 0, NULL},
+    {"required", JMB_CONF_STRING, F(required), NULL, JMB_CONF_REQUIRED, 0, 0, NULL},
+    {"negative", JMB_CONF_INT, F(negative), "-5", 0, -10, -1, NULL},
+    JMB_CONF_END,
 };
 #undef F
 
@@ -183,19 +183,18 @@ static void test_defaults(void **state)
 static void test_every_type(void **state)
 {
 	struct fixture *f = *state;
-	struct jmb_config_file *file =
-		parse_ok("/etc/jmb/t.conf", "# comment\n"
-					    "; another comment\n"
-					    "[t]\n"
-					    "name =   spaced value  \n"
-					    "count=10\n"
-					    "flag = YES\n"
-					    "list = x,, y , ,z,\n"
-					    "mode = fast\n"
-					    "secret = s3cr3t\n"
-					    "path = /abs/path\n"
-					    "required = r\n"
-					    "negative = -10\n");
+	struct jmb_config_file *file = parse_ok("/etc/jmb/t.conf", "# comment\n"
+	                                                           "; another comment\n"
+	                                                           "[t]\n"
+	                                                           "name =   spaced value  \n"
+	                                                           "count=10\n"
+	                                                           "flag = YES\n"
+	                                                           "list = x,, y , ,z,\n"
+	                                                           "mode = fast\n"
+	                                                           "secret = s3cr3t\n"
+	                                                           "path = /abs/path\n"
+	                                                           "required = r\n"
+	                                                           "negative = -10\n");
 	struct test_settings s;
 
 	apply_ok(f, file, &s);
@@ -221,17 +220,20 @@ static void test_bool_spellings(void **state)
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		struct test_settings s = {0};
-		assert_int_equal(jmb_config_parse_value(&test_keys[2], yes[i], &s, f->pool, NULL, NULL), 0);
+		assert_int_equal(
+		    jmb_config_parse_value(&test_keys[2], yes[i], &s, f->pool, NULL, NULL), 0);
 		assert_true(s.flag);
 	}
 	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
 		struct test_settings s = {.flag = true};
-		assert_int_equal(jmb_config_parse_value(&test_keys[2], no[i], &s, f->pool, NULL, NULL), 0);
+		assert_int_equal(
+		    jmb_config_parse_value(&test_keys[2], no[i], &s, f->pool, NULL, NULL), 0);
 		assert_false(s.flag);
 	}
 	assert_apply_error(f, "[t]\nrequired = r\nflag = maybe\n",
-			   "t.conf:3: [t] flag: 'maybe' is not a boolean");
-	assert_apply_error(f, "[t]\nrequired = r\nflag =\n", "t.conf:3: [t] flag: '' is not a boolean");
+	                   "t.conf:3: [t] flag: 'maybe' is not a boolean");
+	assert_apply_error(f, "[t]\nrequired = r\nflag =\n",
+	                   "t.conf:3: [t] flag: '' is not a boolean");
 }
 
 static void test_int_ranges(void **state)
@@ -239,17 +241,17 @@ static void test_int_ranges(void **state)
 	struct fixture *f = *state;
 
 	assert_apply_error(f, "[t]\nrequired = r\ncount = 0\n",
-			   "t.conf:3: [t] count: 0 is out of range (1 to 10)");
+	                   "t.conf:3: [t] count: 0 is out of range (1 to 10)");
 	assert_apply_error(f, "[t]\nrequired = r\ncount = 11\n",
-			   "t.conf:3: [t] count: 11 is out of range (1 to 10)");
+	                   "t.conf:3: [t] count: 11 is out of range (1 to 10)");
 	assert_apply_error(f, "[t]\nrequired = r\ncount = abc\n",
-			   "t.conf:3: [t] count: 'abc' is not a whole number");
+	                   "t.conf:3: [t] count: 'abc' is not a whole number");
 	assert_apply_error(f, "[t]\nrequired = r\ncount = 5x\n", "'5x' is not a whole number");
 	assert_apply_error(f, "[t]\nrequired = r\ncount = 5.0\n", "'5.0' is not a whole number");
 	assert_apply_error(f, "[t]\nrequired = r\ncount = 0x5\n", "'0x5' is not a whole number");
 	assert_apply_error(f, "[t]\nrequired = r\ncount =\n", "'' is not a whole number");
 	assert_apply_error(f, "[t]\nrequired = r\ncount = 99999999999999999999999\n",
-			   "is not a whole number");
+	                   "is not a whole number");
 	assert_apply_error(f, "[t]\nrequired = r\nnegative = 0\n", "0 is out of range (-10 to -1)");
 
 	struct jmb_config_file *file = parse_ok("t.conf", "[t]\nrequired = r\ncount = 1\n");
@@ -264,7 +266,7 @@ static void test_enum_choices(void **state)
 	struct fixture *f = *state;
 
 	assert_apply_error(f, "[t]\nrequired = r\nmode = turbo\n",
-			   "t.conf:3: [t] mode: 'turbo' is not one of: fast, safe");
+	                   "t.conf:3: [t] mode: 'turbo' is not one of: fast, safe");
 	/* Choices are exact: no case folding, no prefixes. */
 	assert_apply_error(f, "[t]\nrequired = r\nmode = FAST\n", "'FAST' is not one of");
 	assert_apply_error(f, "[t]\nrequired = r\nmode = fas\n", "'fas' is not one of");
@@ -282,7 +284,7 @@ static void test_errors_are_all_reported(void **state)
 {
 	struct fixture *f = *state;
 	struct jmb_config_file *file =
-		parse_ok("t.conf", "[t]\ncount = 0\nflag = maybe\nmode = x\n");
+	    parse_ok("t.conf", "[t]\ncount = 0\nflag = maybe\nmode = x\n");
 	struct test_settings s;
 	char *errors = apply(f, file, &s);
 
@@ -338,10 +340,11 @@ static void test_secret_file_errors(void **state)
 	char *empty = write_file(f, "empty.secret", "\n", 1);
 	char *text;
 
-	assert_apply_error(f, "[t]\nrequired = r\nsecret = x\nsecret_file = /nonexistent\n",
-			   "t.conf:4: [t] secret_file: give either secret or secret_file, not both");
+	assert_apply_error(
+	    f, "[t]\nrequired = r\nsecret = x\nsecret_file = /nonexistent\n",
+	    "t.conf:4: [t] secret_file: give either secret or secret_file, not both");
 	assert_apply_error(f, "[t]\nrequired = r\nsecret_file = /nonexistent/x\n",
-			   "t.conf:3: [t] secret_file: cannot read secret file /nonexistent/x");
+	                   "t.conf:3: [t] secret_file: cannot read secret file /nonexistent/x");
 	text = jmb_pool_printf(f->pool, "[t]\nrequired = r\n\nsecret_file = %s\n", empty);
 	assert_apply_error(f, text, "t.conf:4: [t] secret_file: secret file ");
 	assert_apply_error(f, text, " is empty");
@@ -351,13 +354,13 @@ static void test_unknown_keys_and_sections(void **state)
 {
 	struct fixture *f = *state;
 	struct jmb_config_file *file = parse_ok("/etc/jmb/jmb.conf", "[t]\n"
-								    "required = r\n"
-								    "nmae = typo\n"
-								    "\n"
-								    "[tt]\n"
-								    "key = x\n"
-								    "[t]\n"
-								    "secrett_file = y\n");
+	                                                             "required = r\n"
+	                                                             "nmae = typo\n"
+	                                                             "\n"
+	                                                             "[tt]\n"
+	                                                             "key = x\n"
+	                                                             "[t]\n"
+	                                                             "secrett_file = y\n");
 	struct test_settings s;
 	char *errors = NULL;
 
@@ -456,7 +459,7 @@ static void test_semicolon_kept_in_values(void **state)
 {
 	struct fixture *f = *state;
 	struct jmb_config_file *file =
-		parse_ok("t.conf", "[t]\nrequired = r\nsecret = p;a#s;s ; not a comment\n");
+	    parse_ok("t.conf", "[t]\nrequired = r\nsecret = p;a#s;s ; not a comment\n");
 	struct test_settings s;
 
 	apply_ok(f, file, &s);
@@ -495,7 +498,8 @@ static void test_syntax_errors(void **state)
 static void test_garbage_and_binary_input(void **state)
 {
 	struct fixture *f = *state;
-	static const char binary[] = "\x7f" "ELF\x02\x01\x01\x00\x00\x00\n\xff\xfe\xfd\n[\x00]\n=\n";
+	static const char binary[] = "\x7f"
+	                             "ELF\x02\x01\x01\x00\x00\x00\n\xff\xfe\xfd\n[\x00]\n=\n";
 	char *error = NULL, *path;
 	struct jmb_config_file *file;
 
@@ -547,7 +551,7 @@ static void test_missing_file(void **state)
 /* --- settings.c: the core sections --- */
 
 static char *load_settings(struct fixture *f, const char *name, const char *text,
-			   struct jmb_settings *s)
+                           struct jmb_settings *s)
 {
 	struct jmb_config_file *file = parse_ok(name, text);
 	char *errors = NULL;
@@ -611,22 +615,22 @@ static void test_settings_values(void **state)
 	write_file(f, "jitsi.secret", "jwt-secret\n", 11);
 	char *conf = jmb_pool_printf(f->pool, "%s/jmb.conf", f->dir);
 	const char *text = "[server]\n"
-		     "public_url = https://meet.example.org/\n"
-		     "default_language = en\n"
-		     "timezone = America/New_York\n"
-		     "threads = 16\n"
-		     "[store]\n"
-		     "driver = postgresql\n"
-		     "conninfo = host=db dbname=jmb password=p;w\n"
-		     "path = relative.db\n"
-		     "[auth]\n"
-		     "plugins = header-trust, local\n"
-		     "[booking]\n"
-		     "min_duration = 15\n"
-		     "step_duration = 15\n"
-		     "default_duration = 60\n"
-		     "[jitsi]\n"
-		     "app_secret_file = jitsi.secret\n";
+	                   "public_url = https://meet.example.org/\n"
+	                   "default_language = en\n"
+	                   "timezone = America/New_York\n"
+	                   "threads = 16\n"
+	                   "[store]\n"
+	                   "driver = postgresql\n"
+	                   "conninfo = host=db dbname=jmb password=p;w\n"
+	                   "path = relative.db\n"
+	                   "[auth]\n"
+	                   "plugins = header-trust, local\n"
+	                   "[booking]\n"
+	                   "min_duration = 15\n"
+	                   "step_duration = 15\n"
+	                   "default_duration = 60\n"
+	                   "[jitsi]\n"
+	                   "app_secret_file = jitsi.secret\n";
 	errors = load_settings(f, conf, text, &s);
 	assert_null(errors);
 	assert_string_equal(s.server.public_url, "https://meet.example.org"); /* no trailing '/' */
@@ -646,42 +650,45 @@ static void test_settings_checks(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_settings_error(f, "[server]\npublic_url = ftp://x\n",
-			      "/etc/jmb/jmb.conf:2: [server] public_url must start with http:// or https://");
+	assert_settings_error(
+	    f, "[server]\npublic_url = ftp://x\n",
+	    "/etc/jmb/jmb.conf:2: [server] public_url must start with http:// or https://");
 	assert_settings_error(f, "[server]\ndefault_language = de\n",
-			      "[server] default_language must be fr or en");
+	                      "[server] default_language must be fr or en");
 	assert_settings_error(f, "[server]\ntimezone = Mars/Olympus\n",
-			      "[server] timezone is not a known IANA time zone");
+	                      "[server] timezone is not a known IANA time zone");
 	assert_settings_error(f, "[server]\ntimezone = ../../etc/passwd\n",
-			      "[server] timezone is not a known IANA time zone");
-	assert_settings_error(f, "[server]\nthreads = 0\n",
-			      "/etc/jmb/jmb.conf:2: [server] threads: 0 is out of range (1 to 256)");
+	                      "[server] timezone is not a known IANA time zone");
+	assert_settings_error(
+	    f, "[server]\nthreads = 0\n",
+	    "/etc/jmb/jmb.conf:2: [server] threads: 0 is out of range (1 to 256)");
 	assert_settings_error(f, "[booking]\nmin_duration = 500\n",
-			      "[booking] need min_duration <= default_duration <= max_duration");
+	                      "[booking] need min_duration <= default_duration <= max_duration");
 	assert_settings_error(f, "[booking]\ndefault_duration = 600\n",
-			      "[booking] need min_duration <= default_duration <= max_duration");
+	                      "[booking] need min_duration <= default_duration <= max_duration");
 	assert_settings_error(f, "[booking]\ndefault_duration = 100\n",
-			      "[booking] default_duration must be min_duration plus whole steps");
+	                      "[booking] default_duration must be min_duration plus whole steps");
 	assert_settings_error(f, "[store]\ndriver = postgresql\n",
-			      "[store] driver = postgresql needs conninfo");
+	                      "[store] driver = postgresql needs conninfo");
 	assert_settings_error(f, "[store]\ndriver = mysql\n",
-			      "[store] driver: 'mysql' is not one of: sqlite, postgresql");
+	                      "[store] driver: 'mysql' is not one of: sqlite, postgresql");
 	assert_settings_error(f, "[jitsi]\nbase_url = meet.example.org\n",
-			      "[jitsi] base_url must start with http:// or https://");
+	                      "[jitsi] base_url must start with http:// or https://");
 	assert_settings_error(f, "[auth]\nplugins = , ,\n",
-			      "[auth] plugins must name at least one plugin");
-	assert_settings_error(f, "[server]\nlisten = x\nlisten_port = 80\n[jitsi]\napp_secret = s\n",
-			      "/etc/jmb/jmb.conf:3: [server] unknown key 'listen_port'");
+	                      "[auth] plugins must name at least one plugin");
+	assert_settings_error(f,
+	                      "[server]\nlisten = x\nlisten_port = 80\n[jitsi]\napp_secret = s\n",
+	                      "/etc/jmb/jmb.conf:3: [server] unknown key 'listen_port'");
 	assert_settings_error(f, "[servr]\nlisten = x\n[jitsi]\napp_secret = s\n",
-			      "unknown section [servr]");
+	                      "unknown section [servr]");
 	assert_settings_error(f, "[server]\nlisten = x\n",
-			      "[jitsi] needs app_secret (or app_secret_file) or private_key_file");
+	                      "[jitsi] needs app_secret (or app_secret_file) or private_key_file");
 	assert_settings_error(f, "[jitsi]\nprivate_key_file = /nonexistent.pem\nkey_id = k\n",
-			      "[jitsi] private_key_file cannot be read");
+	                      "[jitsi] private_key_file cannot be read");
 	assert_settings_error(f, "[jitsi]\napp_secret = s\n[reminders]\nmail_before = 60, x\n",
-			      "[reminders] mail_before must be up to 8 minute counts");
+	                      "[reminders] mail_before must be up to 8 minute counts");
 	assert_settings_error(f, "[jitsi]\napp_secret = a\napp_secret_file = b\n",
-			      "/etc/jmb/jmb.conf:3: [jitsi] app_secret_file: give either");
+	                      "/etc/jmb/jmb.conf:3: [jitsi] app_secret_file: give either");
 }
 
 static void test_settings_reports_every_problem(void **state)
@@ -689,9 +696,9 @@ static void test_settings_reports_every_problem(void **state)
 	struct fixture *f = *state;
 	struct jmb_settings s;
 	char *errors = load_settings(f, "jmb.conf",
-				     "[server]\npublic_url = x\ndefault_language = de\n"
-				     "[jitsi]\nbase_url = y\n",
-				     &s);
+	                             "[server]\npublic_url = x\ndefault_language = de\n"
+	                             "[jitsi]\nbase_url = y\n",
+	                             &s);
 
 	assert_non_null(errors);
 	assert_non_null(strstr(errors, "public_url"));
@@ -705,29 +712,29 @@ static void test_settings_reports_every_problem(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_defaults),
-		T(test_every_type),
-		T(test_bool_spellings),
-		T(test_int_ranges),
-		T(test_enum_choices),
-		T(test_required_key),
-		T(test_errors_are_all_reported),
-		T(test_secret_from_file_relative_to_config),
-		T(test_secret_file_absolute_path),
-		T(test_secret_file_errors),
-		T(test_unknown_keys_and_sections),
-		T(test_keys_outside_any_section),
-		T(test_duplicate_keys),
-		T(test_long_lines),
-		T(test_semicolon_kept_in_values),
-		T(test_bom),
-		T(test_syntax_errors),
-		T(test_garbage_and_binary_input),
-		T(test_missing_file),
-		T(test_settings_defaults),
-		T(test_settings_values),
-		T(test_settings_checks),
-		T(test_settings_reports_every_problem),
+	    T(test_defaults),
+	    T(test_every_type),
+	    T(test_bool_spellings),
+	    T(test_int_ranges),
+	    T(test_enum_choices),
+	    T(test_required_key),
+	    T(test_errors_are_all_reported),
+	    T(test_secret_from_file_relative_to_config),
+	    T(test_secret_file_absolute_path),
+	    T(test_secret_file_errors),
+	    T(test_unknown_keys_and_sections),
+	    T(test_keys_outside_any_section),
+	    T(test_duplicate_keys),
+	    T(test_long_lines),
+	    T(test_semicolon_kept_in_values),
+	    T(test_bom),
+	    T(test_syntax_errors),
+	    T(test_garbage_and_binary_input),
+	    T(test_missing_file),
+	    T(test_settings_defaults),
+	    T(test_settings_values),
+	    T(test_settings_checks),
+	    T(test_settings_reports_every_problem),
 	};
 
 	return cmocka_run_group_tests_name("config-file", tests, NULL, NULL);

@@ -16,10 +16,31 @@
 
 /* Values that break naive filter or DN pasting, and some harmless ones. */
 static const char *const hostile[] = {
-	"*", "(", ")", "\\", ")(uid=*", "*)(|(objectClass=*", "\\2a", "(|(mail=*))",
-	"alice)(|(objectClass=*)", "a,b=c", "cn=admin,dc=example,dc=org", "#x", "a#b", " lead",
-	"trail ", " ", "  # ", ",+\"\\<>;=", "%s", "%%", "Chlo\xc3\xa9 Lef\xc3\xa8vre",
-	"\xe2\x80\x8b", "\xf0\x9f\x98\x80", "\xc3\x89TIENNE", "plain text",
+    "*",
+    "(",
+    ")",
+    "\\",
+    ")(uid=*",
+    "*)(|(objectClass=*",
+    "\\2a",
+    "(|(mail=*))",
+    "alice)(|(objectClass=*)",
+    "a,b=c",
+    "cn=admin,dc=example,dc=org",
+    "#x",
+    "a#b",
+    " lead",
+    "trail ",
+    " ",
+    "  # ",
+    ",+\"\\<>;=",
+    "%s",
+    "%%",
+    "Chlo\xc3\xa9 Lef\xc3\xa8vre",
+    "\xe2\x80\x8b",
+    "\xf0\x9f\x98\x80",
+    "\xc3\x89TIENNE",
+    "plain text",
 };
 
 /* Not UTF-8: a stray byte, an overlong '/', a surrogate, a cut-off sequence. */
@@ -107,7 +128,7 @@ static void assert_dn_round_trip(struct jmb_pool *pool, const char *value)
 /* Runs check on every hostile value, and on every ASCII character at the
  * start, inside and at the end of a value. */
 static void each_hostile_value(struct jmb_pool *pool,
-			       void (*check)(struct jmb_pool *pool, const char *value))
+                               void (*check)(struct jmb_pool *pool, const char *value))
 {
 	for (size_t i = 0; i < sizeof(hostile) / sizeof(*hostile); i++)
 		check(pool, hostile[i]);
@@ -140,11 +161,11 @@ static void test_filter_template(void **state)
 
 	assert_string_equal(jmb_ldap_filter_format(pool, "(uid=%s)", "a*"), "(uid=a\\2A)");
 	assert_string_equal(jmb_ldap_filter_format(pool, "(|(uid=%s)(mail=%s))", "x)"),
-			    "(|(uid=x\\29)(mail=x\\29))");
+	                    "(|(uid=x\\29)(mail=x\\29))");
 	/* The template's own '*' is config, not user input. */
 	assert_string_equal(jmb_ldap_filter_format(pool, "(cn=%s*)", "*"), "(cn=\\2A*)");
 	assert_string_equal(jmb_ldap_filter_format(pool, "(x=100%%)(uid=%s)", "a"),
-			    "(x=100%)(uid=a)");
+	                    "(x=100%)(uid=a)");
 	/* A '%s' in the value is not expanded again. */
 	assert_string_equal(jmb_ldap_filter_format(pool, "(uid=%s)", "%s"), "(uid=%s)");
 	assert_string_equal(jmb_ldap_filter_format(pool, "(uid=%s)", "%%"), "(uid=%%)");
@@ -199,9 +220,9 @@ static void test_any_of(void **state)
 	const char *const attrs[] = {"cn", "mail", NULL};
 
 	assert_string_equal(directory_any_of(pool, attrs, "a*)", false),
-			    "(|(cn=a\\2A\\29)(mail=a\\2A\\29))");
+	                    "(|(cn=a\\2A\\29)(mail=a\\2A\\29))");
 	assert_string_equal(directory_any_of(pool, attrs, "a*)", true),
-			    "(|(cn=*a\\2A\\29*)(mail=*a\\2A\\29*))");
+	                    "(|(cn=*a\\2A\\29*)(mail=*a\\2A\\29*))");
 	assert_null(directory_any_of(pool, attrs, "\xff", true));
 }
 
@@ -212,7 +233,7 @@ static void test_dn_specials_are_escaped(void **state)
 	struct jmb_pool *pool = *state;
 
 	assert_string_equal(jmb_ldap_dn_value_escape(pool, ",+\"\\<>;="),
-			    "\\2C\\2B\\22\\5C\\3C\\3E\\3B\\3D");
+	                    "\\2C\\2B\\22\\5C\\3C\\3E\\3B\\3D");
 	assert_string_equal(jmb_ldap_dn_value_escape(pool, "a,b=c"), "a\\2Cb\\3Dc");
 	/* What is special in filters only is left alone. */
 	assert_string_equal(jmb_ldap_dn_value_escape(pool, "*()"), "*()");
@@ -261,19 +282,19 @@ int main(void)
 {
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		TEST(test_filter_specials_are_hex_escaped),
-		TEST(test_filter_template),
-		TEST(test_filter_empty_value),
-		TEST(test_filter_non_ascii),
-		TEST(test_filter_hostile_values_round_trip),
-		TEST(test_filter_refuses_what_is_not_text),
-		TEST(test_filter_long_value),
-		TEST(test_any_of),
-		TEST(test_dn_specials_are_escaped),
-		TEST(test_dn_leading_and_trailing),
-		TEST(test_dn_hostile_values_round_trip),
-		TEST(test_dn_refuses_empty_and_not_text),
-		TEST(test_dn_long_value),
+	    TEST(test_filter_specials_are_hex_escaped),
+	    TEST(test_filter_template),
+	    TEST(test_filter_empty_value),
+	    TEST(test_filter_non_ascii),
+	    TEST(test_filter_hostile_values_round_trip),
+	    TEST(test_filter_refuses_what_is_not_text),
+	    TEST(test_filter_long_value),
+	    TEST(test_any_of),
+	    TEST(test_dn_specials_are_escaped),
+	    TEST(test_dn_leading_and_trailing),
+	    TEST(test_dn_hostile_values_round_trip),
+	    TEST(test_dn_refuses_empty_and_not_text),
+	    TEST(test_dn_long_value),
 	};
 #undef TEST
 

@@ -51,11 +51,11 @@ static void test_malformed_stops(void **state)
 	assert_string_equal(tags_of("*"), "!");
 	assert_string_equal(tags_of("abc"), "!");
 	assert_string_equal(tags_of("\"abc"), "!");
-	assert_string_equal(tags_of("\"a\" \"b\""), "!");  /* no comma between */
+	assert_string_equal(tags_of("\"a\" \"b\""), "!"); /* no comma between */
 	assert_string_equal(tags_of("\"a\"x"), "!");
 	assert_string_equal(tags_of("\"a\", W/W/\"b\""), "a!");
-	assert_string_equal(tags_of("w/\"a\""), "!");      /* W/ is case-sensitive */
-	assert_string_equal(tags_of("\"a b\""), "!");      /* no space inside */
+	assert_string_equal(tags_of("w/\"a\""), "!"); /* W/ is case-sensitive */
+	assert_string_equal(tags_of("\"a b\""), "!"); /* no space inside */
 	assert_string_equal(tags_of("\"a\tb\""), "!");
 	assert_string_equal(tags_of("\"a\x01\""), "!");
 	assert_string_equal(tags_of("\"a\x7f\""), "!");
@@ -78,9 +78,9 @@ static void test_refusal_moves_nothing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lists),
-		cmocka_unit_test(test_malformed_stops),
-		cmocka_unit_test(test_refusal_moves_nothing),
+	    cmocka_unit_test(test_lists),
+	    cmocka_unit_test(test_malformed_stops),
+	    cmocka_unit_test(test_refusal_moves_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -62,7 +62,8 @@ static void test_form_plus_and_percent(void **state)
 {
 	struct jmb_pairs p;
 
-	assert_int_equal(parse(state, "t=Team+meeting&u=a%2Bb%20c&v=%41%62%3d%26&w=%e2%82%ac", &p), 0);
+	assert_int_equal(parse(state, "t=Team+meeting&u=a%2Bb%20c&v=%41%62%3d%26&w=%e2%82%ac", &p),
+	                 0);
 	assert_string_equal(jmb_pairs_get(&p, "t"), "Team meeting");
 	assert_string_equal(jmb_pairs_get(&p, "u"), "a+b c");
 	assert_string_equal(jmb_pairs_get(&p, "v"), "Ab=&");
@@ -156,16 +157,16 @@ static void test_form_nul_refused(void **state)
 static void test_form_invalid_utf8_refused(void **state)
 {
 	static const char *const bad[] = {
-		"a=%ff",             /* never valid */
-		"a=%c3",             /* truncated sequence */
-		"a=%c3%28",          /* bad continuation */
-		"a=%e2%82",          /* truncated 3-byte */
-		"a=%80",             /* lone continuation */
-		"a=%ed%a0%80",       /* UTF-16 surrogate */
-		"a=%f4%90%80%80",    /* beyond U+10FFFF */
-		"a=%f8%88%80%80%80", /* 5-byte form */
-		"%ff=x",             /* in a name */
-		"a=ok&b=\xe9t\xe9",  /* raw Latin-1 bytes */
+	    "a=%ff",             /* never valid */
+	    "a=%c3",             /* truncated sequence */
+	    "a=%c3%28",          /* bad continuation */
+	    "a=%e2%82",          /* truncated 3-byte */
+	    "a=%80",             /* lone continuation */
+	    "a=%ed%a0%80",       /* UTF-16 surrogate */
+	    "a=%f4%90%80%80",    /* beyond U+10FFFF */
+	    "a=%f8%88%80%80%80", /* 5-byte form */
+	    "%ff=x",             /* in a name */
+	    "a=ok&b=\xe9t\xe9",  /* raw Latin-1 bytes */
 	};
 	struct jmb_pairs p;
 
@@ -178,13 +179,13 @@ static void test_form_invalid_utf8_refused(void **state)
 static void test_form_overlong_utf8_refused(void **state)
 {
 	static const char *const bad[] = {
-		"a=%c0%af",          /* '/' in 2 bytes */
-		"a=%c1%bf",          /* 0x7f in 2 bytes */
-		"a=%c0%80",          /* NUL in 2 bytes ("modified UTF-8") */
-		"a=%e0%80%af",       /* '/' in 3 bytes */
-		"a=%e0%9f%bf",       /* U+07FF in 3 bytes */
-		"a=%f0%80%80%af",    /* '/' in 4 bytes */
-		"a=%f0%8f%bf%bf",    /* U+FFFF in 4 bytes */
+	    "a=%c0%af",       /* '/' in 2 bytes */
+	    "a=%c1%bf",       /* 0x7f in 2 bytes */
+	    "a=%c0%80",       /* NUL in 2 bytes ("modified UTF-8") */
+	    "a=%e0%80%af",    /* '/' in 3 bytes */
+	    "a=%e0%9f%bf",    /* U+07FF in 3 bytes */
+	    "a=%f0%80%80%af", /* '/' in 4 bytes */
+	    "a=%f0%8f%bf%bf", /* U+FFFF in 4 bytes */
 	};
 	struct jmb_pairs p;
 
@@ -198,10 +199,11 @@ static void test_form_valid_utf8_accepted(void **state)
 {
 	struct jmb_pairs p;
 
-	assert_int_equal(parse(state, "a=%c3%a9&b=%df%bf&c=%e0%a0%80&d=%ef%bf%bd&e=%f0%9f%98%80"
-				      "&f=%f4%8f%bf%bf&g=%c2%80&h=\xc3\xa9t\xc3\xa9",
-				&p),
-			 0);
+	assert_int_equal(parse(state,
+	                       "a=%c3%a9&b=%df%bf&c=%e0%a0%80&d=%ef%bf%bd&e=%f0%9f%98%80"
+	                       "&f=%f4%8f%bf%bf&g=%c2%80&h=\xc3\xa9t\xc3\xa9",
+	                       &p),
+	                 0);
 	assert_string_equal(jmb_pairs_get(&p, "a"), "\xc3\xa9");
 	assert_string_equal(jmb_pairs_get(&p, "e"), "\xf0\x9f\x98\x80");
 	assert_string_equal(jmb_pairs_get(&p, "f"), "\xf4\x8f\xbf\xbf"); /* U+10FFFF */
@@ -299,7 +301,7 @@ static void test_accept_language_q_values(void **state)
 	assert_string_equal(pick("en-US,en;q=0.9,fr;q=0.8"), "en");
 	assert_string_equal(pick("de, en;q=0.5, fr;q=0.7"), "fr");
 	assert_string_equal(pick("fr;q=0.3, en;q=0.31"), "en");
-	assert_string_equal(pick("en;q=0.5, fr;q=0.5"), "en");  /* a tie keeps header order */
+	assert_string_equal(pick("en;q=0.5, fr;q=0.5"), "en"); /* a tie keeps header order */
 	assert_string_equal(pick("fr;q=1.0, en"), "fr");
 	assert_string_equal(pick("en;Q=0.9, fr;q=0.2"), "en"); /* 'Q' too */
 	assert_string_equal(pick(" fr ; q=0.5 , en ; q=0.6 "), "en");
@@ -326,9 +328,11 @@ static void test_accept_language_q_zero_means_not_acceptable(void **state)
 static void test_accept_language_garbage(void **state)
 {
 	static const char *const garbage[] = {
-		"",        ",,,;;;",   "*",           ";q=1",     "q=1",       "fr;q=",
-		"fr;q=2",  "fr;q=-1",  "fr;q=abc",    "de;q=0.9", "\x01\x02\xff", "fr;q=1.5",
-		";;fr;;",  "=,=,=",    "xx-fr, yy-en",
+	    "",         ",,,;;;",       "*",
+	    ";q=1",     "q=1",          "fr;q=",
+	    "fr;q=2",   "fr;q=-1",      "fr;q=abc",
+	    "de;q=0.9", "\x01\x02\xff", "fr;q=1.5",
+	    ";;fr;;",   "=,=,=",        "xx-fr, yy-en",
 	};
 
 	for (size_t i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
@@ -367,30 +371,30 @@ static void test_url_encode_round_trips_through_form_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_form_basic_pairs),
-		T(test_form_empty_input),
-		T(test_form_plus_and_percent),
-		T(test_form_bad_percent_kept_literally),
-		T(test_form_repeated_fields),
-		T(test_form_many_fields_grow),
-		T(test_form_empty_names_and_values),
-		T(test_form_reads_only_len_bytes),
-		T(test_form_nul_refused),
-		T(test_form_invalid_utf8_refused),
-		T(test_form_overlong_utf8_refused),
-		T(test_form_valid_utf8_accepted),
-		T(test_utf8_is_valid),
-		T(test_cookie_basic),
-		T(test_cookie_quoted),
-		T(test_cookie_spaces),
-		T(test_cookie_missing_equals_and_empty_names),
-		T(test_cookie_first_of_duplicates_wins),
-		T(test_accept_language_q_values),
-		T(test_accept_language_regions),
-		T(test_accept_language_q_zero_means_not_acceptable),
-		T(test_accept_language_garbage),
-		T(test_url_encode),
-		T(test_url_encode_round_trips_through_form_parse),
+	    T(test_form_basic_pairs),
+	    T(test_form_empty_input),
+	    T(test_form_plus_and_percent),
+	    T(test_form_bad_percent_kept_literally),
+	    T(test_form_repeated_fields),
+	    T(test_form_many_fields_grow),
+	    T(test_form_empty_names_and_values),
+	    T(test_form_reads_only_len_bytes),
+	    T(test_form_nul_refused),
+	    T(test_form_invalid_utf8_refused),
+	    T(test_form_overlong_utf8_refused),
+	    T(test_form_valid_utf8_accepted),
+	    T(test_utf8_is_valid),
+	    T(test_cookie_basic),
+	    T(test_cookie_quoted),
+	    T(test_cookie_spaces),
+	    T(test_cookie_missing_equals_and_empty_names),
+	    T(test_cookie_first_of_duplicates_wins),
+	    T(test_accept_language_q_values),
+	    T(test_accept_language_regions),
+	    T(test_accept_language_q_zero_means_not_acceptable),
+	    T(test_accept_language_garbage),
+	    T(test_url_encode),
+	    T(test_url_encode_round_trips_through_form_parse),
 	};
 
 	return cmocka_run_group_tests_name("form", tests, NULL, NULL);

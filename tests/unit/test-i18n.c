@@ -27,9 +27,9 @@
 
 struct fixture {
 	char dir[64];
-	unsigned char *le;   /* msgfmt output, little-endian */
+	unsigned char *le; /* msgfmt output, little-endian */
 	size_t le_len;
-	unsigned char *be;   /* msgfmt --endianness=big */
+	unsigned char *be; /* msgfmt --endianness=big */
 	size_t be_len;
 };
 
@@ -127,11 +127,12 @@ static void check_french(const struct jmb_catalog *c)
 
 	assert_string_equal(jmb_catalog_lookup(c, "Hello"), "Bonjour");
 	assert_string_equal(jmb_catalog_lookup(c, "My meetings"), "Mes r\xc3\xa9unions");
-	assert_string_equal(jmb_catalog_lookup(c, "The title is too long (at most %ld characters)."),
-			    "Le titre est trop long (au plus %ld caract\xc3\xa8res).");
+	assert_string_equal(
+	    jmb_catalog_lookup(c, "The title is too long (at most %ld characters)."),
+	    "Le titre est trop long (au plus %ld caract\xc3\xa8res).");
 	/* The last and the first of the sorted table. */
 	assert_string_equal(jmb_catalog_lookup(c, "Please give the meeting a title."),
-			    "Veuillez donner un titre \xc3\xa0 la r\xc3\xa9union.");
+	                    "Veuillez donner un titre \xc3\xa0 la r\xc3\xa9union.");
 	assert_string_equal(jmb_catalog_lookup(c, "%d meeting"), "%d r\xc3\xa9union");
 	/* A miss gives the msgid itself, the same pointer. */
 	assert_ptr_equal(jmb_catalog_lookup(c, miss), miss);
@@ -230,10 +231,10 @@ static unsigned char *build_mo(const struct mo_entry *entries, uint32_t n, bool 
 }
 
 static const struct mo_entry sorted[] = {
-	{"", "Content-Type: text/plain; charset=UTF-8\n"},
-	{"Apple", "Pomme"},
-	{"Banana", ""},
-	{"Cherry", "Cerise"},
+    {"", "Content-Type: text/plain; charset=UTF-8\n"},
+    {"Apple", "Pomme"},
+    {"Banana", ""},
+    {"Cherry", "Cerise"},
 };
 
 static void test_built_image_lookups(void **state)
@@ -272,10 +273,14 @@ static void test_built_image_lookups(void **state)
 static void test_unsorted_and_duplicate_originals_refused(void **state)
 {
 	static const struct mo_entry unsorted[] = {
-		{"", "h"}, {"Cherry", "Cerise"}, {"Apple", "Pomme"},
+	    {"", "h"},
+	    {"Cherry", "Cerise"},
+	    {"Apple", "Pomme"},
 	};
 	static const struct mo_entry duplicate[] = {
-		{"", "h"}, {"Apple", "Pomme"}, {"Apple", "Pomme 2"},
+	    {"", "h"},
+	    {"Apple", "Pomme"},
+	    {"Apple", "Pomme 2"},
 	};
 	size_t len;
 	unsigned char *img = build_mo(unsorted, 3, false, &len);
@@ -296,19 +301,19 @@ static void test_corrupt_headers_refused(void **state)
 		size_t offset;
 		uint32_t value;
 	} patches[] = {
-		{0, 0x950412df},          /* magic */
-		{0, 0},
-		{4, 0x00010000},          /* major revision 1 */
-		{8, 0xffffffff},          /* count */
-		{8, 5},                   /* one more entry than the tables hold */
-		{12, 0xfffffff0},         /* originals table offset */
-		{12, (uint32_t)-8},
-		{16, 0xffffffff},         /* translations table offset */
-		{28, 0xffffffff},         /* first original's length */
-		{32, 0xffffffff},         /* first original's offset */
-		{32 + 8, 0xfffffffc},     /* second original's offset, wrapping */
-		{28 + 32 + 8 * 3, 1000},  /* last translation's length past the end */
-		{28 + 32 + 8 * 3, 5},     /* last translation's length: no NUL right after it */
+	    {0, 0x950412df}, /* magic */
+	    {0, 0},
+	    {4, 0x00010000},  /* major revision 1 */
+	    {8, 0xffffffff},  /* count */
+	    {8, 5},           /* one more entry than the tables hold */
+	    {12, 0xfffffff0}, /* originals table offset */
+	    {12, (uint32_t)-8},
+	    {16, 0xffffffff},        /* translations table offset */
+	    {28, 0xffffffff},        /* first original's length */
+	    {32, 0xffffffff},        /* first original's offset */
+	    {32 + 8, 0xfffffffc},    /* second original's offset, wrapping */
+	    {28 + 32 + 8 * 3, 1000}, /* last translation's length past the end */
+	    {28 + 32 + 8 * 3, 5},    /* last translation's length: no NUL right after it */
 	};
 
 	for (size_t i = 0; i < sizeof(patches) / sizeof(patches[0]); i++) {
@@ -331,7 +336,7 @@ static void test_corrupt_headers_refused(void **state)
 /* --- loading from a locale folder, and jmb_tr --- */
 
 static void install_catalogue(struct fixture *f, const char *root, const char *lang,
-			      const void *data, size_t len)
+                              const void *data, size_t len)
 {
 	char *dir = jmb_xasprintf("%s/%s/%s/LC_MESSAGES", f->dir, root, lang);
 	char *path = jmb_xasprintf("%s/jmb.mo", dir);
@@ -404,14 +409,14 @@ static void test_load_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_msgfmt_little_endian),
-		T(test_msgfmt_big_endian),
-		T(test_truncated_images_refused),
-		T(test_built_image_lookups),
-		T(test_unsorted_and_duplicate_originals_refused),
-		T(test_corrupt_headers_refused),
-		T(test_load_and_translate),
-		T(test_load_errors),
+	    T(test_msgfmt_little_endian),
+	    T(test_msgfmt_big_endian),
+	    T(test_truncated_images_refused),
+	    T(test_built_image_lookups),
+	    T(test_unsorted_and_duplicate_originals_refused),
+	    T(test_corrupt_headers_refused),
+	    T(test_load_and_translate),
+	    T(test_load_errors),
 	};
 
 	return cmocka_run_group_tests_name("i18n", tests, setup, teardown);

@@ -29,8 +29,8 @@ static int teardown_pool(void **state)
 
 static void test_new_lowercases_mail(void **state)
 {
-	struct jmb_identity *id = jmb_identity_new(*state, "jdupont", "Jean Dupont",
-						   "Jean.Dupont@Example.ORG", "local");
+	struct jmb_identity *id =
+	    jmb_identity_new(*state, "jdupont", "Jean Dupont", "Jean.Dupont@Example.ORG", "local");
 
 	assert_string_equal(id->login, "jdupont");
 	assert_string_equal(id->name, "Jean Dupont");
@@ -69,8 +69,8 @@ static void test_has_mail_is_case_insensitive(void **state)
 
 static void test_json_round_trip(void **state)
 {
-	struct jmb_identity *id = jmb_identity_new(*state, "zoe", "Zo\xc3\xa9 \"Z\" \\ L'Ha\xc3\xff",
-						   "zoe@example.org", "ldap-bind");
+	struct jmb_identity *id = jmb_identity_new(
+	    *state, "zoe", "Zo\xc3\xa9 \"Z\" \\ L'Ha\xc3\xff", "zoe@example.org", "ldap-bind");
 	const char *mails[] = {"zoe@example.org", "Z.Alias@Example.org", NULL};
 	const char *groups[] = {"Staff", "r\xc3\xa9seau", NULL};
 	struct jmb_identity *back;
@@ -92,7 +92,7 @@ static void test_json_round_trip(void **state)
 	assert_string_equal(back->mails[0], "zoe@example.org");
 	assert_string_equal(back->mails[1], "z.alias@example.org"); /* lower-cased on load */
 	assert_null(back->mails[2]);
-	assert_string_equal(back->groups[0], "Staff");                /* groups keep their case */
+	assert_string_equal(back->groups[0], "Staff"); /* groups keep their case */
 	assert_string_equal(back->groups[1], "r\xc3\xa9seau");
 	assert_null(back->groups[2]);
 	assert_true(jmb_identity_has_mail(back, "Z.ALIAS@example.org"));
@@ -102,9 +102,11 @@ static void test_json_invalid_utf8(void **state)
 {
 	/* A Latin-1 name (from a proxy header or a hand-edited users file) must not
 	 * bring the daemon down when the session is written. */
-	struct jmb_identity *id = jmb_identity_new(*state, "hln", "H\xe9l\xe8ne \xc3", "h@example.org",
-						   "header-trust");
-	const char *groups[] = {"\xff" "admins", NULL};
+	struct jmb_identity *id =
+	    jmb_identity_new(*state, "hln", "H\xe9l\xe8ne \xc3", "h@example.org", "header-trust");
+	const char *groups[] = {"\xff"
+	                        "admins",
+	                        NULL};
 	struct jmb_identity *back;
 	char *json;
 
@@ -115,7 +117,8 @@ static void test_json_invalid_utf8(void **state)
 	free(json);
 	assert_non_null(back);
 	assert_string_equal(back->name, "H\xef\xbf\xbdl\xef\xbf\xbdne \xef\xbf\xbd");
-	assert_string_equal(back->groups[0], "\xef\xbf\xbd" "admins");
+	assert_string_equal(back->groups[0], "\xef\xbf\xbd"
+	                                     "admins");
 	assert_string_equal(back->login, "hln");
 }
 
@@ -139,8 +142,8 @@ static void test_json_without_optional_fields(void **state)
 static void test_json_skips_non_strings_in_lists(void **state)
 {
 	struct jmb_identity *id = jmb_identity_from_json(
-		*state, "{\"login\":\"b\",\"mails\":[1,\"a@x.org\",null,{},\"c@x.org\"],"
-			"\"groups\":\"not a list\"}");
+	    *state, "{\"login\":\"b\",\"mails\":[1,\"a@x.org\",null,{},\"c@x.org\"],"
+	            "\"groups\":\"not a list\"}");
 
 	assert_non_null(id);
 	assert_string_equal(id->mails[0], "a@x.org");
@@ -152,22 +155,22 @@ static void test_json_skips_non_strings_in_lists(void **state)
 static void test_json_garbage_gives_null(void **state)
 {
 	static const char *const garbage[] = {
-		"",
-		"null",
-		"[]",
-		"\"login\"",
-		"42",
-		"{}",
-		"{\"login\":\"\"}",
-		"{\"login\":5}",
-		"{\"login\":null}",
-		"{\"login\":[\"a\"]}",
-		"{\"Login\":\"a\"}",
-		"{\"login\":\"a\"",
-		"{\"login\":\"a\"}}",
-		"{\"login\":\"a\xff\"}",
-		"{'login':'a'}",
-		"\xef\xbb\xbf{\"login\":\"a\"}",
+	    "",
+	    "null",
+	    "[]",
+	    "\"login\"",
+	    "42",
+	    "{}",
+	    "{\"login\":\"\"}",
+	    "{\"login\":5}",
+	    "{\"login\":null}",
+	    "{\"login\":[\"a\"]}",
+	    "{\"Login\":\"a\"}",
+	    "{\"login\":\"a\"",
+	    "{\"login\":\"a\"}}",
+	    "{\"login\":\"a\xff\"}",
+	    "{'login':'a'}",
+	    "\xef\xbb\xbf{\"login\":\"a\"}",
 	};
 
 	for (size_t i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
@@ -181,14 +184,14 @@ static void test_json_garbage_gives_null(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_new_lowercases_mail),
-		T(test_new_without_mail_or_name),
-		T(test_has_mail_is_case_insensitive),
-		T(test_json_round_trip),
-		T(test_json_invalid_utf8),
-		T(test_json_without_optional_fields),
-		T(test_json_skips_non_strings_in_lists),
-		T(test_json_garbage_gives_null),
+	    T(test_new_lowercases_mail),
+	    T(test_new_without_mail_or_name),
+	    T(test_has_mail_is_case_insensitive),
+	    T(test_json_round_trip),
+	    T(test_json_invalid_utf8),
+	    T(test_json_without_optional_fields),
+	    T(test_json_skips_non_strings_in_lists),
+	    T(test_json_garbage_gives_null),
 	};
 
 	return cmocka_run_group_tests_name("identity", tests, NULL, NULL);

@@ -66,10 +66,14 @@ static void test_newlines_and_controls_are_escaped(void **state)
 {
 	/* A value trying to forge a second entry stays inside one quoted value. */
 	const char *forged[] = {"user", "bob\nlevel=error event=forged", NULL, NULL};
-	const char *controls[] = {"k", "a\rb\tc\x01" "d\x7f" "e\x1b[31m", NULL, NULL};
+	const char *controls[] = {"k",
+	                          "a\rb\tc\x01"
+	                          "d\x7f"
+	                          "e\x1b[31m",
+	                          NULL, NULL};
 
 	assert_format("login", forged,
-		      "level=info event=login user=\"bob\\nlevel=error event=forged\"");
+	              "level=info event=login user=\"bob\\nlevel=error event=forged\"");
 	assert_format("e", controls, "level=info event=e k=\"a\\x0db\\x09c\\x01d\\x7fe\\x1b[31m\"");
 }
 
@@ -133,11 +137,11 @@ static void emit_many_pairs(void)
 {
 	jmb_log_setup("test", false, JMB_LOG_DEBUG);
 	jmb_log(JMB_LOG_INFO, "many", "k01", "v", "k02", "v", "k03", "v", "k04", "v", "k05", "v",
-		"k06", "v", "k07", "v", "k08", "v", "k09", "v", "k10", "v", "k11", "v", "k12", "v",
-		"k13", "v", "k14", "v", "k15", "v", "k16", "v", "k17", "v", "k18", "v", "k19", "v",
-		"k20", "v", "k21", "v", "k22", "v", "k23", "v", "k24", "v", "k25", "v", "k26", "v",
-		"k27", "v", "k28", "v", "k29", "v", "k30", "v", "k31", "v", "k32", "v", "k33", "v",
-		"k34", "v", NULL);
+	        "k06", "v", "k07", "v", "k08", "v", "k09", "v", "k10", "v", "k11", "v", "k12", "v",
+	        "k13", "v", "k14", "v", "k15", "v", "k16", "v", "k17", "v", "k18", "v", "k19", "v",
+	        "k20", "v", "k21", "v", "k22", "v", "k23", "v", "k24", "v", "k25", "v", "k26", "v",
+	        "k27", "v", "k28", "v", "k29", "v", "k30", "v", "k31", "v", "k32", "v", "k33", "v",
+	        "k34", "v", NULL);
 }
 
 static void test_jmb_log_caps_the_number_of_pairs(void **state)
@@ -152,14 +156,14 @@ static void test_jmb_log_caps_the_number_of_pairs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain_values_are_not_quoted),
-		cmocka_unit_test(test_levels),
-		cmocka_unit_test(test_quoting),
-		cmocka_unit_test(test_newlines_and_controls_are_escaped),
-		cmocka_unit_test(test_event_is_escaped_too),
-		cmocka_unit_test(test_odd_pairs_stop_at_the_last_full_pair),
-		cmocka_unit_test(test_jmb_log_writes_one_line_per_entry),
-		cmocka_unit_test(test_jmb_log_caps_the_number_of_pairs),
+	    cmocka_unit_test(test_plain_values_are_not_quoted),
+	    cmocka_unit_test(test_levels),
+	    cmocka_unit_test(test_quoting),
+	    cmocka_unit_test(test_newlines_and_controls_are_escaped),
+	    cmocka_unit_test(test_event_is_escaped_too),
+	    cmocka_unit_test(test_odd_pairs_stop_at_the_last_full_pair),
+	    cmocka_unit_test(test_jmb_log_writes_one_line_per_entry),
+	    cmocka_unit_test(test_jmb_log_caps_the_number_of_pairs),
 	};
 
 	return cmocka_run_group_tests_name("log", tests, NULL, NULL);

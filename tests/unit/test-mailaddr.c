@@ -30,15 +30,9 @@ static int teardown_pool(void **state)
 static void test_valid_addresses(void **state)
 {
 	static const char *const good[] = {
-		"jean.dupont@example.org",
-		"J.Dupont@Example.ORG",
-		"a@b.co",
-		"user+tag@sub.domain.example.org",
-		"o'brien@example.ie",
-		"x_y-z@my-host.example",
-		"!#$%&'*+-/=?^_`{|}~@example.org",
-		"1234@123.example",
-		"user@xn--bcher-kva.example",
+	    "jean.dupont@example.org",         "J.Dupont@Example.ORG", "a@b.co",
+	    "user+tag@sub.domain.example.org", "o'brien@example.ie",   "x_y-z@my-host.example",
+	    "!#$%&'*+-/=?^_`{|}~@example.org", "1234@123.example",     "user@xn--bcher-kva.example",
 	};
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
@@ -50,37 +44,38 @@ static void test_valid_addresses(void **state)
 static void test_invalid_addresses(void **state)
 {
 	static const char *const bad[] = {
-		"",
-		"@",
-		"plainaddress",
-		"@example.org",
-		"user@",
-		"user@localhost",           /* one label: not a mail domain */
-		"user@@example.org",
-		"a@b@example.org",
-		".user@example.org",
-		"user.@example.org",
-		"us..er@example.org",
-		"user@.example.org",
-		"user@example..org",
-		"user@example.org.",
-		"user@-example.org",
-		"user@example-.org",
-		"user@exa_mple.org",
-		"user name@example.org",
-		"user@exam ple.org",
-		"\"quoted\"@example.org",   /* quoted local parts are not taken */
-		"user(comment)@example.org",
-		"Name <user@example.org>",
-		"user@[192.0.2.1]",
-		"us\xc3\xa9r@example.org",  /* no SMTPUTF8 */
-		"user@b\xc3\xbc" "cher.example",
-		"user@example.org\r\nBcc: victim@example.org",
-		"user\n@example.org",
-		"user@example.org\n",
-		"user;x@example.org",
-		"user,x@example.org",
-		"user\\@example.org",
+	    "",
+	    "@",
+	    "plainaddress",
+	    "@example.org",
+	    "user@",
+	    "user@localhost", /* one label: not a mail domain */
+	    "user@@example.org",
+	    "a@b@example.org",
+	    ".user@example.org",
+	    "user.@example.org",
+	    "us..er@example.org",
+	    "user@.example.org",
+	    "user@example..org",
+	    "user@example.org.",
+	    "user@-example.org",
+	    "user@example-.org",
+	    "user@exa_mple.org",
+	    "user name@example.org",
+	    "user@exam ple.org",
+	    "\"quoted\"@example.org", /* quoted local parts are not taken */
+	    "user(comment)@example.org",
+	    "Name <user@example.org>",
+	    "user@[192.0.2.1]",
+	    "us\xc3\xa9r@example.org", /* no SMTPUTF8 */
+	    "user@b\xc3\xbc"
+	    "cher.example",
+	    "user@example.org\r\nBcc: victim@example.org",
+	    "user\n@example.org",
+	    "user@example.org\n",
+	    "user;x@example.org",
+	    "user,x@example.org",
+	    "user\\@example.org",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -125,7 +120,7 @@ static void test_length_limits(void **state)
 static void test_normalize(void **state)
 {
 	assert_string_equal(jmb_mail_normalize(*state, "Jean.Dupont@Example.ORG"),
-			    "jean.dupont@example.org");
+	                    "jean.dupont@example.org");
 	assert_string_equal(jmb_mail_normalize(*state, "a@b.co"), "a@b.co");
 	assert_string_equal(jmb_mail_normalize(*state, ""), "");
 }
@@ -188,13 +183,9 @@ static void test_split_many(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_valid_addresses),
-		T(test_invalid_addresses),
-		T(test_length_limits),
-		T(test_normalize),
-		T(test_split_mixed_separators),
-		T(test_split_without_count),
-		T(test_split_many),
+	    T(test_valid_addresses), T(test_invalid_addresses),      T(test_length_limits),
+	    T(test_normalize),       T(test_split_mixed_separators), T(test_split_without_count),
+	    T(test_split_many),
 	};
 
 	return cmocka_run_group_tests_name("mailaddr", tests, NULL, NULL);

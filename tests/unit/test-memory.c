@@ -233,15 +233,15 @@ static void test_strbuf(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pool_alloc_is_aligned_and_zeroed),
-		cmocka_unit_test(test_pool_allocations_do_not_overlap),
-		cmocka_unit_test(test_pool_large_blocks),
-		cmocka_unit_test(test_pool_zero_size),
-		cmocka_unit_test(test_pool_impossible_sizes_abort_cleanly),
-		cmocka_unit_test(test_pool_cleanups_run_once_in_reverse_order),
-		cmocka_unit_test(test_pool_strings),
-		cmocka_unit_test(test_x_helpers),
-		cmocka_unit_test(test_strbuf),
+	    cmocka_unit_test(test_pool_alloc_is_aligned_and_zeroed),
+	    cmocka_unit_test(test_pool_allocations_do_not_overlap),
+	    cmocka_unit_test(test_pool_large_blocks),
+	    cmocka_unit_test(test_pool_zero_size),
+	    cmocka_unit_test(test_pool_impossible_sizes_abort_cleanly),
+	    cmocka_unit_test(test_pool_cleanups_run_once_in_reverse_order),
+	    cmocka_unit_test(test_pool_strings),
+	    cmocka_unit_test(test_x_helpers),
+	    cmocka_unit_test(test_strbuf),
 	};
 
 	return cmocka_run_group_tests_name("memory", tests, NULL, NULL);

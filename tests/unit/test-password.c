@@ -56,7 +56,9 @@ static void test_unicode_and_empty_passwords(void **state)
 static void test_other_schemes_verify(void **state)
 {
 	/* openssl passwd -6 -salt jmbtestsalt 'correct horse' */
-	static const char sha512[] = "$6$jmbtestsalt$uFKxkdXtAimQ10RKHdzP3XQS87BlJIzBpOU8PSBGFxqC8DZaVWUKRvP28yFMVOQSkR0QFibQZxEcK6uWHn.zN.";
+	static const char sha512[] = "$6$jmbtestsalt$"
+	                             "uFKxkdXtAimQ10RKHdzP3XQS87BlJIzBpOU8PSBGFxqC8DZaVWUKRvP28yFMV"
+	                             "OQSkR0QFibQZxEcK6uWHn.zN.";
 	/* openssl passwd -5 -salt abc 'x' */
 	static const char sha256[] = "$5$abc$sCOGUciM.GdmYMCUvmUcgu03oRH87O0clF96.9mwWGB";
 
@@ -71,9 +73,24 @@ static void test_malformed_hashes(void **state)
 	char *hash = jmb_password_hash("pw");
 	char *truncated = strdup(hash), *extended = malloc(strlen(hash) + 2);
 	static const char *const bad[] = {
-		"",  "pw", "*", "!", "!$y$j9T$abc$def", "*0", "$", "$$", "$y$", "$y$j9T$",
-		"$6$", "$6$salt", "$1$abc$", "$unknown$abc$def", "$y$j9T$\n$",
-		"x$6$jmbtestsalt$uFKxkdXtAimQ10RKHdzP3XQS87BlJIzBpOU8PSBGFxqC8DZaVWUKRvP28yFMVOQSkR0QFibQZxEcK6uWHn.zN.",
+	    "",
+	    "pw",
+	    "*",
+	    "!",
+	    "!$y$j9T$abc$def",
+	    "*0",
+	    "$",
+	    "$$",
+	    "$y$",
+	    "$y$j9T$",
+	    "$6$",
+	    "$6$salt",
+	    "$1$abc$",
+	    "$unknown$abc$def",
+	    "$y$j9T$\n$",
+	    "x$6$jmbtestsalt$"
+	    "uFKxkdXtAimQ10RKHdzP3XQS87BlJIzBpOU8PSBGFxqC8DZaVWUKRvP28yFMVOQSkR0QFibQZxEcK6uWHn."
+	    "zN.",
 	};
 
 	truncated[strlen(truncated) - 1] = '\0';
@@ -108,12 +125,12 @@ static void test_generate(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hash_and_verify_yescrypt),
-		cmocka_unit_test(test_wrong_password),
-		cmocka_unit_test(test_unicode_and_empty_passwords),
-		cmocka_unit_test(test_other_schemes_verify),
-		cmocka_unit_test(test_malformed_hashes),
-		cmocka_unit_test(test_generate),
+	    cmocka_unit_test(test_hash_and_verify_yescrypt),
+	    cmocka_unit_test(test_wrong_password),
+	    cmocka_unit_test(test_unicode_and_empty_passwords),
+	    cmocka_unit_test(test_other_schemes_verify),
+	    cmocka_unit_test(test_malformed_hashes),
+	    cmocka_unit_test(test_generate),
 	};
 
 	return cmocka_run_group_tests_name("password", tests, NULL, NULL);

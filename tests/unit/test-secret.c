@@ -18,8 +18,9 @@ static void test_random_token_shape(void **state)
 	jmb_random_token(a);
 	jmb_random_token(b);
 	assert_int_equal(strlen(a), JMB_TOKEN_LEN);
-	assert_int_equal(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-			 JMB_TOKEN_LEN);
+	assert_int_equal(
+	    strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+	    JMB_TOKEN_LEN);
 	assert_string_not_equal(a, b);
 	assert_true(jmb_token_is_wellformed(a));
 	/* At least 128 bits of randomness, as the design requires. */
@@ -50,14 +51,15 @@ static void test_base64url_vectors(void **state)
 		const char *in;
 		const char *out;
 	} vectors[] = {
-		{"", ""},           {"f", "Zg"},         {"fo", "Zm8"},         {"foo", "Zm9v"},
-		{"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
+	    {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
+	    {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
 	};
 	char out[16];
 
 	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
 		memset(out, 'X', sizeof(out));
-		jmb_base64url_encode((const unsigned char *)vectors[i].in, strlen(vectors[i].in), out);
+		jmb_base64url_encode((const unsigned char *)vectors[i].in, strlen(vectors[i].in),
+		                     out);
 		assert_string_equal(out, vectors[i].out);
 	}
 	/* The two characters that differ from standard base64. */
@@ -73,9 +75,11 @@ static void test_sha256_hex(void **state)
 
 	/* FIPS 180-2 appendix B.1 and the empty message. */
 	jmb_sha256_hex("abc", out);
-	assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(out,
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	jmb_sha256_hex("", out);
-	assert_string_equal(out, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	assert_string_equal(out,
+	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 static void test_hmac_sha256_rfc4231(void **state)
@@ -87,9 +91,10 @@ static void test_hmac_sha256_rfc4231(void **state)
 	assert_string_equal(out, "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM");
 	/* RFC 4231 test case 1: key 0x0b * 20, "Hi There"
 	 * b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7 */
-	jmb_hmac_sha256_b64("\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b"
-			    "\x0b\x0b",
-			    "Hi There", out);
+	jmb_hmac_sha256_b64(
+	    "\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b"
+	    "\x0b\x0b",
+	    "Hi There", out);
 	assert_string_equal(out, "sDRMYdjbOFNcqK_OrwvxK4gdwgDJgz2nJuk3bC4yz_c");
 	assert_int_equal(strlen(out), 43);
 }
@@ -109,12 +114,12 @@ static void test_token_is_wellformed(void **state)
 {
 	char long_token[200];
 
-	assert_true(jmb_token_is_wellformed("abcdefghijklmnop"));     /* 16: shortest */
-	assert_false(jmb_token_is_wellformed("abcdefghijklmno"));     /* 15 */
+	assert_true(jmb_token_is_wellformed("abcdefghijklmnop")); /* 16: shortest */
+	assert_false(jmb_token_is_wellformed("abcdefghijklmno")); /* 15 */
 	assert_false(jmb_token_is_wellformed(""));
 	assert_true(jmb_token_is_wellformed("AZaz09-_AZaz09-_"));
-	assert_false(jmb_token_is_wellformed("abcdefghijklmnop="));   /* padding */
-	assert_false(jmb_token_is_wellformed("abcdefghijklmnop/"));   /* standard alphabet */
+	assert_false(jmb_token_is_wellformed("abcdefghijklmnop=")); /* padding */
+	assert_false(jmb_token_is_wellformed("abcdefghijklmnop/")); /* standard alphabet */
 	assert_false(jmb_token_is_wellformed("abcdefgh ijklmnop"));
 	assert_false(jmb_token_is_wellformed("abcdefghijklmnop\xc3\xa9"));
 	assert_false(jmb_token_is_wellformed("'; DROP TABLE x;--aaaa"));
@@ -129,13 +134,13 @@ static void test_token_is_wellformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_random_token_shape),
-		cmocka_unit_test(test_random_room_name_shape),
-		cmocka_unit_test(test_base64url_vectors),
-		cmocka_unit_test(test_sha256_hex),
-		cmocka_unit_test(test_hmac_sha256_rfc4231),
-		cmocka_unit_test(test_secure_streq),
-		cmocka_unit_test(test_token_is_wellformed),
+	    cmocka_unit_test(test_random_token_shape),
+	    cmocka_unit_test(test_random_room_name_shape),
+	    cmocka_unit_test(test_base64url_vectors),
+	    cmocka_unit_test(test_sha256_hex),
+	    cmocka_unit_test(test_hmac_sha256_rfc4231),
+	    cmocka_unit_test(test_secure_streq),
+	    cmocka_unit_test(test_token_is_wellformed),
 	};
 
 	return cmocka_run_group_tests_name("secret", tests, NULL, NULL);

@@ -391,7 +391,7 @@ static struct jmb_meeting *edited_copy(struct jmb_pool *pool, const struct jmb_m
 }
 
 static enum jmb_store_result add_joins(struct jmb_store *store, const char *token, long joins,
-				       char **error_r)
+                                       char **error_r)
 {
 	const struct jmb_join_count count = {token, joins};
 
@@ -638,7 +638,8 @@ static void test_invitee_by_token(void **state)
 
 	insert_simple(t, "i0", "bob", T0, "mod@example.org");
 	OK(jmb_store_meeting_insert(t->store, m, &error));
-	OK(jmb_store_attendee_set_status(t->store, "i1-mod", JMB_PARTSTAT_DECLINED, T0 + 3, &error));
+	OK(jmb_store_attendee_set_status(t->store, "i1-mod", JMB_PARTSTAT_DECLINED, T0 + 3,
+	                                 &error));
 	OK(jmb_store_invitee_by_token(t->store, t->pool, "i1-mod", &got, &error));
 	assert_int_equal(got->id, m->id);
 	assert_string_equal(got->room, m->room);
@@ -702,8 +703,7 @@ static void test_add_joins(void **state)
 
 /* ---- feed versions (003_feed_changes triggers) ---- */
 
-static struct jmb_feed_version feed_version(struct test_ctx *t, const char *login,
-                                            const char *mail)
+static struct jmb_feed_version feed_version(struct test_ctx *t, const char *login, const char *mail)
 {
 	const char *mails[] = {mail, NULL};
 	struct jmb_feed_version v = {-1, -1};
@@ -998,8 +998,8 @@ static struct jmb_side_effects *make_fx(struct jmb_pool *pool, time_t now, time_
 	for (size_t i = 0; recipients != NULL && recipients[i] != NULL; i++) {
 		mails[i].sender = "noreply@example.org";
 		mails[i].recipient = recipients[i];
-		mails[i].message = jmb_pool_printf(pool, "To: %s\r\nSubject: fx %ld\r\n\r\nbody\r\n",
-		                                   recipients[i], (long)now);
+		mails[i].message = jmb_pool_printf(
+		    pool, "To: %s\r\nSubject: fx %ld\r\n\r\nbody\r\n", recipients[i], (long)now);
 		mails[i].message_len = strlen(mails[i].message);
 		fx->n_mails++;
 	}
@@ -1083,25 +1083,27 @@ static int by_due(const void *a, const void *b)
 static void test_fx_commit_with_the_change(void **state)
 {
 	struct test_ctx *t = *state;
-	const char *const three[] = {"alice@example.org", "mod@example.org", "g1@example.org", NULL};
+	const char *const three[] = {"alice@example.org", "mod@example.org", "g1@example.org",
+	                             NULL};
 	const char *const one[] = {"x@example.org", NULL};
 	const long offsets[] = {60, 10, 0};
 	struct jmb_meeting *m1 = three_attendees(t->pool, "fx1");
 	struct jmb_meeting *m2 = three_attendees(t->pool, "fx2"), *u;
 
-	OK(jmb_store_meeting_insert_fx(t->store, m1, make_fx(t->pool, T0, m1->start, three, offsets),
-	                               &error));
+	OK(jmb_store_meeting_insert_fx(t->store, m1,
+	                               make_fx(t->pool, T0, m1->start, three, offsets), &error));
 	assert_int_equal(raw_long("SELECT count(*) FROM outbox"), 3);
 	assert_int_equal(raw_long("SELECT count(*) FROM reminders"), 2);
-	assert_int_equal(count_where("outbox", "status = 'pending' AND next_attempt_at = 1900000000 "
-	                                       "AND attempts = 0 AND claimed_by IS NULL"),
+	assert_int_equal(count_where("outbox",
+	                             "status = 'pending' AND next_attempt_at = 1900000000 "
+	                             "AND attempts = 0 AND claimed_by IS NULL"),
 	                 3);
 
 	/* Insert: the room is taken. */
 	m2->room = m1->room;
 	EXPECT(JMB_STORE_CONFLICT,
-	       jmb_store_meeting_insert_fx(t->store, m2, make_fx(t->pool, T0, m2->start, one, offsets),
-	                                   &error));
+	       jmb_store_meeting_insert_fx(t->store, m2,
+	                                   make_fx(t->pool, T0, m2->start, one, offsets), &error));
 	/* Update: an attendee token of another meeting. */
 	m2 = three_attendees(t->pool, "fx3");
 	OK(jmb_store_meeting_insert(t->store, m2, &error));
@@ -1110,14 +1112,14 @@ static void test_fx_commit_with_the_change(void **state)
 	u->end = u->start + u->duration * 60;
 	add_attendee(t->pool, u, "new@example.org", JMB_ROLE_GUEST, "fx3-g1");
 	EXPECT(JMB_STORE_CONFLICT,
-	       jmb_store_meeting_update_fx(t->store, u, make_fx(t->pool, T0, u->start, one, offsets),
-	                                   &error));
+	       jmb_store_meeting_update_fx(t->store, u,
+	                                   make_fx(t->pool, T0, u->start, one, offsets), &error));
 	/* Update and delete of a meeting that is not there. */
 	u = edited_copy(t->pool, m1);
 	u->id = m1->id + 1000;
 	EXPECT(JMB_STORE_NOT_FOUND,
-	       jmb_store_meeting_update_fx(t->store, u, make_fx(t->pool, T0, u->start, one, offsets),
-	                                   &error));
+	       jmb_store_meeting_update_fx(t->store, u,
+	                                   make_fx(t->pool, T0, u->start, one, offsets), &error));
 	EXPECT(JMB_STORE_NOT_FOUND,
 	       jmb_store_meeting_delete_fx(t->store, m1->id + 1000, T0,
 	                                   make_fx(t->pool, T0, 0, one, NULL), &error));
@@ -1175,7 +1177,8 @@ static void test_reminder_plan_replace(void **state)
 	assert_int_equal(rl.items[0].kind, JMB_REMINDER_MAIL);
 	assert_int_equal(rl.items[0].offset, 1440);
 	assert_int_equal(rl.items[0].due, start - 1440 * 60);
-	OK(jmb_store_reminder_finish(t->store, rl.items[0].id, "A", start - 1440 * 60, NULL, &error));
+	OK(jmb_store_reminder_finish(t->store, rl.items[0].id, "A", start - 1440 * 60, NULL,
+	                             &error));
 
 	/* Edited, same start (the title changed): 1440 stays done, 60 keeps its
 	   time, 10 is no longer planned, xmpp 5 is new. */
@@ -1205,8 +1208,8 @@ static void test_reminder_plan_replace(void **state)
 	u = edited_copy(t->pool, m);
 	u->start = start + 2 * HOUR;
 	u->end = u->start + u->duration * 60;
-	OK(jmb_store_meeting_update_fx(t->store, u, make_fx(t->pool, T0 + 20, u->start, NULL, second),
-	                               &error));
+	OK(jmb_store_meeting_update_fx(t->store, u,
+	                               make_fx(t->pool, T0 + 20, u->start, NULL, second), &error));
 	want = jmb_xasprintf("mail:60@%s mail:1440@%s xmpp:5@%s", due_text(u->start, 60),
 	                     due_text(u->start, 1440), due_text(u->start, 5));
 	ASSERT_PLAN(m->id, want);
@@ -1277,12 +1280,14 @@ static void test_outbox_claim_and_finish(void **state)
 	assert_string_equal(b.items[0].recipient, "three@example.org");
 
 	/* Only the claimer finishes, and only once. */
-	EXPECT(JMB_STORE_NOT_FOUND, jmb_store_outbox_finish(t->store, id1, "B", JMB_OUTBOX_DELIVERED,
-	                                                    T0 + 1, 0, NULL, &error));
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_outbox_finish(t->store, id1, "B", JMB_OUTBOX_DELIVERED, T0 + 1, 0, NULL,
+	                               &error));
 	OK(jmb_store_outbox_finish(t->store, id1, "A", JMB_OUTBOX_DELIVERED, T0 + 1, 0, NULL,
 	                           &error));
-	EXPECT(JMB_STORE_NOT_FOUND, jmb_store_outbox_finish(t->store, id1, "A", JMB_OUTBOX_DELIVERED,
-	                                                    T0 + 1, 0, NULL, &error));
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_outbox_finish(t->store, id1, "A", JMB_OUTBOX_DELIVERED, T0 + 1, 0, NULL,
+	                               &error));
 	got = find_mail(t, id1);
 	assert_int_equal(got->status, JMB_OUTBOX_SENT);
 	assert_int_equal(got->attempts, 1);
@@ -1400,7 +1405,8 @@ static void test_claims_taken_over_when_stale(void **state)
 	       jmb_store_reminder_finish(t->store, rb.items[0].id, "B", due + 303,
 	                                 make_fx(t->pool, due + 303, 0, mails, NULL), &error));
 	assert_int_equal(count_where("outbox", "recipients LIKE '%r_@example.org%'"), 2);
-	OK(jmb_store_reminders_claim(t->store, t->pool, "C", due + 5000, due + 4000, 10, &rb, &error));
+	OK(jmb_store_reminders_claim(t->store, t->pool, "C", due + 5000, due + 4000, 10, &rb,
+	                             &error));
 	assert_int_equal(rb.count, 0);
 }
 
@@ -1436,8 +1442,8 @@ static void test_reminders_of_deleted_meetings(void **state)
 
 	OK(jmb_store_meeting_insert_fx(t->store, gone,
 	                               make_fx(t->pool, T0, gone->start, NULL, offsets), &error));
-	OK(jmb_store_meeting_insert_fx(t->store, raw, make_fx(t->pool, T0, raw->start, NULL, offsets),
-	                               &error));
+	OK(jmb_store_meeting_insert_fx(t->store, raw,
+	                               make_fx(t->pool, T0, raw->start, NULL, offsets), &error));
 	OK(jmb_store_meeting_insert_fx(t->store, kept,
 	                               make_fx(t->pool, T0, kept->start, NULL, offsets), &error));
 	OK(jmb_store_meeting_delete_fx(t->store, gone->id, T0 + 1, NULL, &error));
@@ -1492,10 +1498,11 @@ static void *claim_thread(void *arg)
 
 		free(cl->error);
 		cl->error = NULL;
-		r = cl->reminders ? jmb_store_reminders_claim(cl->store, pool, cl->instance, T0,
-		                                              T0 - 300, CLAIM_LIMIT, &rl, &cl->error)
-		                  : jmb_store_outbox_claim(cl->store, pool, cl->instance, T0,
-		                                           T0 - 300, CLAIM_LIMIT, &ol, &cl->error);
+		r = cl->reminders
+		        ? jmb_store_reminders_claim(cl->store, pool, cl->instance, T0, T0 - 300,
+		                                    CLAIM_LIMIT, &rl, &cl->error)
+		        : jmb_store_outbox_claim(cl->store, pool, cl->instance, T0, T0 - 300,
+		                                 CLAIM_LIMIT, &ol, &cl->error);
 		if (r != JMB_STORE_OK) {
 			cl->failures += r != JMB_STORE_RETRY;
 			jmb_pool_free(&pool);
@@ -1513,8 +1520,8 @@ static void *claim_thread(void *arg)
 			/* Each finish is the claimer's own: it must succeed. A reminder
 			   queues one mail, named after it. */
 			if (cl->reminders) {
-				mail.recipient = jmb_pool_printf(pool, "rem%lld@example.org",
-				                                 (long long)id);
+				mail.recipient =
+				    jmb_pool_printf(pool, "rem%lld@example.org", (long long)id);
 				mail.message = "Subject: r\r\n\r\n";
 				fx.mails = &mail;
 				fx.n_mails = 1;
@@ -1611,8 +1618,8 @@ static void test_reminders_claim_concurrently(void **state)
 		    three_attendees(t->pool, jmb_pool_printf(t->pool, "cr%d", i));
 		m->start = T0 + 2 * 86400;
 		m->end = m->start + m->duration * 60;
-		OK(jmb_store_meeting_insert_fx(t->store, m,
-		                               make_fx(t->pool, T0 - 86400, T0, NULL, offsets), &error));
+		OK(jmb_store_meeting_insert_fx(
+		    t->store, m, make_fx(t->pool, T0 - 86400, T0, NULL, offsets), &error));
 	}
 	claim_concurrently(true);
 	/* Each reminder done once, with its one mail. */

@@ -114,10 +114,10 @@ static void test_counts_given_back_add_up(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty_tally_takes_nothing),
-		cmocka_unit_test(test_counts_are_summed_per_key_and_sorted),
-		cmocka_unit_test(test_many_keys_survive_growth),
-		cmocka_unit_test(test_counts_given_back_add_up),
+	    cmocka_unit_test(test_empty_tally_takes_nothing),
+	    cmocka_unit_test(test_counts_are_summed_per_key_and_sorted),
+	    cmocka_unit_test(test_many_keys_survive_growth),
+	    cmocka_unit_test(test_counts_given_back_add_up),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,7 +18,8 @@
 
 static time_t to_utc(int y, int mo, int d, int h, int mi, int s, const char *zone)
 {
-	struct jmb_local_time t = {.year = y, .month = mo, .day = d, .hour = h, .minute = mi, .second = s};
+	struct jmb_local_time t = {
+	    .year = y, .month = mo, .day = d, .hour = h, .minute = mi, .second = s};
 	time_t utc = -1;
 
 	if (jmb_local_to_utc(&t, zone, &utc) < 0)
@@ -26,8 +27,8 @@ static time_t to_utc(int y, int mo, int d, int h, int mi, int s, const char *zon
 	return utc;
 }
 
-static void assert_local(time_t utc, const char *zone, int y, int mo, int d, int h, int mi,
-			 int s, int offset)
+static void assert_local(time_t utc, const char *zone, int y, int mo, int d, int h, int mi, int s,
+                         int offset)
 {
 	struct jmb_local_time t;
 
@@ -68,7 +69,8 @@ static void test_zone_names_cannot_leave_zoneinfo(void **state)
 	assert_false(jmb_timezone_is_valid("Europe//Paris"));
 	assert_false(jmb_timezone_is_valid("zone.tab"));
 	assert_false(jmb_timezone_is_valid("Europe/Paris%00"));
-	assert_false(jmb_timezone_is_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	assert_false(jmb_timezone_is_valid(
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
 	struct jmb_local_time t = {.year = 2026, .month = 1, .day = 1};
 	time_t utc;
 	assert_int_equal(jmb_local_to_utc(&t, "../../etc/passwd", &utc), -1);
@@ -128,7 +130,7 @@ static void test_local_round_trips_every_half_hour(void **state)
 {
 	/* Every wall-clock half hour of 2026 that exists converts back to itself. */
 	static const char *const zones[] = {"Europe/Paris", "America/New_York", "Asia/Kolkata",
-					    "Australia/Lord_Howe", "UTC"};
+	                                    "Australia/Lord_Howe", "UTC"};
 	for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
 		for (time_t utc = 1767225600; utc < 1798761600; utc += 1800) {
 			struct jmb_local_time t;
@@ -137,7 +139,8 @@ static void test_local_round_trips_every_half_hour(void **state)
 			assert_int_equal(jmb_local_to_utc(&t, zones[z], &back), 0);
 			/* A repeated time gives its first occurrence, never a later one. */
 			if (back != utc && !(back < utc && utc - back <= 3600))
-				fail_msg("%s: %ld came back as %ld", zones[z], (long)utc, (long)back);
+				fail_msg("%s: %ld came back as %ld", zones[z], (long)utc,
+				         (long)back);
 		}
 	}
 }
@@ -159,15 +162,15 @@ static void test_weekday(void **state)
 static void test_invalid_dates_refused(void **state)
 {
 	static const int bad[][6] = {
-		{2026, 2, 29, 12, 0, 0}, {2026, 2, 30, 12, 0, 0}, {2026, 4, 31, 12, 0, 0},
-		{2026, 13, 1, 12, 0, 0}, {2026, 0, 1, 12, 0, 0},  {2026, 1, 0, 12, 0, 0},
-		{2026, 1, 1, 24, 0, 0},  {2026, 1, 1, 12, 60, 0}, {2026, 1, 1, 12, 0, 60},
-		{2026, 1, 1, -1, 0, 0},  {2100, 2, 29, 12, 0, 0}, {1969, 12, 31, 12, 0, 0},
-		{10000, 1, 1, 0, 0, 0},
+	    {2026, 2, 29, 12, 0, 0}, {2026, 2, 30, 12, 0, 0}, {2026, 4, 31, 12, 0, 0},
+	    {2026, 13, 1, 12, 0, 0}, {2026, 0, 1, 12, 0, 0},  {2026, 1, 0, 12, 0, 0},
+	    {2026, 1, 1, 24, 0, 0},  {2026, 1, 1, 12, 60, 0}, {2026, 1, 1, 12, 0, 60},
+	    {2026, 1, 1, -1, 0, 0},  {2100, 2, 29, 12, 0, 0}, {1969, 12, 31, 12, 0, 0},
+	    {10000, 1, 1, 0, 0, 0},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct jmb_local_time t = {bad[i][0], bad[i][1], bad[i][2], bad[i][3], bad[i][4],
-					   bad[i][5], 0, 0};
+		struct jmb_local_time t = {bad[i][0], bad[i][1], bad[i][2], bad[i][3],
+		                           bad[i][4], bad[i][5], 0,         0};
 		time_t utc;
 		assert_int_equal(jmb_local_to_utc(&t, "Europe/Paris", &utc), -1);
 	}
@@ -190,10 +193,10 @@ static void test_parse_date(void **state)
 	assert_int_equal(t.day, 29);
 	assert_int_equal(jmb_parse_date("2028-02-29", &t), 0);
 	static const char *const bad[] = {
-		"2026-02-30", "2026-02-29", "2026-13-01", "2026-00-10", "2026-01-32", "26-01-01",
-		"2026-1-01",  "2026-01-1",  "2026/01/01", "2026-01-01x", "2026-01-01 ", " 2026-01-01",
-		"",           "2026",       "2026-01",    "2026-01-",    "abcd-ef-gh", "+026-01-01",
-		"1969-12-31", "2026-04-31",
+	    "2026-02-30",  "2026-02-29",  "2026-13-01", "2026-00-10", "2026-01-32",
+	    "26-01-01",    "2026-1-01",   "2026-01-1",  "2026/01/01", "2026-01-01x",
+	    "2026-01-01 ", " 2026-01-01", "",           "2026",       "2026-01",
+	    "2026-01-",    "abcd-ef-gh",  "+026-01-01", "1969-12-31", "2026-04-31",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (jmb_parse_date(bad[i], &t) != -1)
@@ -213,8 +216,8 @@ static void test_parse_clock(void **state)
 	assert_int_equal(jmb_parse_clock("23:59:58", &t), 0);
 	assert_int_equal(t.second, 58);
 	static const char *const bad[] = {
-		"24:00", "12:60", "9:30", "0930", "", "14:30 ", "14:3", "14:", "14", "ab:cd",
-		"14:30:60", "14-30", "-1:30", "14:30:5",
+	    "24:00", "12:60", "9:30",  "0930",     "",      "14:30 ", "14:3",
+	    "14:",   "14",    "ab:cd", "14:30:60", "14-30", "-1:30",  "14:30:5",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (jmb_parse_clock(bad[i], &t) != -1)
@@ -228,19 +231,19 @@ static void test_parse_rfc3339(void **state)
 		const char *text;
 		time_t utc;
 	} good[] = {
-		{"2026-03-29T01:00:00Z", PARIS_SPRING},
-		{"2026-03-29t01:00:00z", PARIS_SPRING},
-		{"2026-03-29 01:00:00Z", PARIS_SPRING},
-		{"2026-03-29T03:00:00+02:00", PARIS_SPRING},
-		{"2026-03-28T20:00:00-05:00", PARIS_SPRING},
-		{"2026-03-29T06:30:00+05:30", PARIS_SPRING},
-		{"2026-03-29T01:00:00.123456789Z", PARIS_SPRING},
-		{"2026-03-29T02:00:00.5+01:00", PARIS_SPRING},
-		{"2026-03-29T01:00:00+00:00", PARIS_SPRING},
-		{"2026-03-29T01:00:00-00:00", PARIS_SPRING},
-		{"1970-01-01T00:00:00Z", 0},
-		{"1970-01-01T00:00:00+01:00", -3600},
-		{"2028-02-29T12:00:00Z", 1835438400},
+	    {"2026-03-29T01:00:00Z", PARIS_SPRING},
+	    {"2026-03-29t01:00:00z", PARIS_SPRING},
+	    {"2026-03-29 01:00:00Z", PARIS_SPRING},
+	    {"2026-03-29T03:00:00+02:00", PARIS_SPRING},
+	    {"2026-03-28T20:00:00-05:00", PARIS_SPRING},
+	    {"2026-03-29T06:30:00+05:30", PARIS_SPRING},
+	    {"2026-03-29T01:00:00.123456789Z", PARIS_SPRING},
+	    {"2026-03-29T02:00:00.5+01:00", PARIS_SPRING},
+	    {"2026-03-29T01:00:00+00:00", PARIS_SPRING},
+	    {"2026-03-29T01:00:00-00:00", PARIS_SPRING},
+	    {"1970-01-01T00:00:00Z", 0},
+	    {"1970-01-01T00:00:00+01:00", -3600},
+	    {"2028-02-29T12:00:00Z", 1835438400},
 	};
 	time_t utc;
 
@@ -256,28 +259,28 @@ static void test_parse_rfc3339(void **state)
 static void test_parse_rfc3339_refusals(void **state)
 {
 	static const char *const bad[] = {
-		"2026-03-29T01:00:00",        /* no offset: ambiguous */
-		"2026-03-29T01:00:00.5",      /* no offset after a fraction */
-		"2026-03-29T01:00:00 ",
-		"2026-03-29T01:00:00+0100",   /* offset without colon */
-		"2026-03-29T01:00:00+01",
-		"2026-03-29T01:00:00+24:00",
-		"2026-03-29T01:00:00+01:60",
-		"2026-03-29T01:00:00Zjunk",
-		"2026-03-29T01:00:00ZZ",
-		"2026-03-29T01:00:00UTC",
-		"2026-03-29T01:00:00 Europe/Paris",
-		"2026-02-30T01:00:00Z",       /* no such day */
-		"2026-03-29T24:00:00Z",
-		"2026-03-29T23:59:60Z",       /* leap seconds are not taken */
-		"2026-03-29",
-		"2026-03-29T",
-		"2026-03-29X01:00:00Z",
-		"",
-		"Z",
-		"1969-12-31T23:59:59Z",
-		"2026-3-29T01:00:00Z",
-		"+2026-03-29T01:00:00Z",
+	    "2026-03-29T01:00:00",   /* no offset: ambiguous */
+	    "2026-03-29T01:00:00.5", /* no offset after a fraction */
+	    "2026-03-29T01:00:00 ",
+	    "2026-03-29T01:00:00+0100", /* offset without colon */
+	    "2026-03-29T01:00:00+01",
+	    "2026-03-29T01:00:00+24:00",
+	    "2026-03-29T01:00:00+01:60",
+	    "2026-03-29T01:00:00Zjunk",
+	    "2026-03-29T01:00:00ZZ",
+	    "2026-03-29T01:00:00UTC",
+	    "2026-03-29T01:00:00 Europe/Paris",
+	    "2026-02-30T01:00:00Z", /* no such day */
+	    "2026-03-29T24:00:00Z",
+	    "2026-03-29T23:59:60Z", /* leap seconds are not taken */
+	    "2026-03-29",
+	    "2026-03-29T",
+	    "2026-03-29X01:00:00Z",
+	    "",
+	    "Z",
+	    "1969-12-31T23:59:59Z",
+	    "2026-3-29T01:00:00Z",
+	    "+2026-03-29T01:00:00Z",
 	};
 	time_t utc;
 
@@ -316,20 +319,20 @@ static void test_format_rfc3339(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_zone_names),
-		cmocka_unit_test(test_zone_names_cannot_leave_zoneinfo),
-		cmocka_unit_test(test_paris_winter_and_summer),
-		cmocka_unit_test(test_paris_spring_forward),
-		cmocka_unit_test(test_paris_fall_back),
-		cmocka_unit_test(test_new_york),
-		cmocka_unit_test(test_local_round_trips_every_half_hour),
-		cmocka_unit_test(test_weekday),
-		cmocka_unit_test(test_invalid_dates_refused),
-		cmocka_unit_test(test_parse_date),
-		cmocka_unit_test(test_parse_clock),
-		cmocka_unit_test(test_parse_rfc3339),
-		cmocka_unit_test(test_parse_rfc3339_refusals),
-		cmocka_unit_test(test_format_rfc3339),
+	    cmocka_unit_test(test_zone_names),
+	    cmocka_unit_test(test_zone_names_cannot_leave_zoneinfo),
+	    cmocka_unit_test(test_paris_winter_and_summer),
+	    cmocka_unit_test(test_paris_spring_forward),
+	    cmocka_unit_test(test_paris_fall_back),
+	    cmocka_unit_test(test_new_york),
+	    cmocka_unit_test(test_local_round_trips_every_half_hour),
+	    cmocka_unit_test(test_weekday),
+	    cmocka_unit_test(test_invalid_dates_refused),
+	    cmocka_unit_test(test_parse_date),
+	    cmocka_unit_test(test_parse_clock),
+	    cmocka_unit_test(test_parse_rfc3339),
+	    cmocka_unit_test(test_parse_rfc3339_refusals),
+	    cmocka_unit_test(test_format_rfc3339),
 	};
 
 	return cmocka_run_group_tests_name("timeutil", tests, NULL, NULL);

@@ -116,10 +116,10 @@ static void test_read_valid_file(void **state)
 	char *error = NULL;
 
 	write_file(f->path, "# jmb local users\n"
-			    "alice:$y$j9T$abc$def:alice@example.org:Alice Liddell\n"
-			    "\n"
-			    "bob:$6$salt$hash::Bob: the builder\r\n"
-			    "carol:$y$x$y$z:carol@example.org:");
+	                    "alice:$y$j9T$abc$def:alice@example.org:Alice Liddell\n"
+	                    "\n"
+	                    "bob:$6$salt$hash::Bob: the builder\r\n"
+	                    "carol:$y$x$y$z:carol@example.org:");
 	assert_int_equal(jmb_users_file_read(f->path, false, &users, &error), 0);
 	assert_null(error);
 	assert_int_equal(users.count, 3);
@@ -145,22 +145,22 @@ static void test_read_valid_file(void **state)
 static void test_bad_lines_report_file_and_line(void **state)
 {
 	static const char *const bad[] = {
-		"Alice:$y$a:a@example.org:A",    /* upper case login */
-		"-alice:$y$a:a@example.org:A",
-		":$y$a:a@example.org:A",         /* empty login */
-		"alice:plaintext:a@example.org:A",
-		"alice::a@example.org:A",        /* empty hash */
-		"alice:$y$a:not-an-address:A",
-		"alice:$y$a",                    /* missing fields */
-		"alice",
-		"alice:$y$a:a@example.org",
+	    "Alice:$y$a:a@example.org:A", /* upper case login */
+	    "-alice:$y$a:a@example.org:A",
+	    ":$y$a:a@example.org:A", /* empty login */
+	    "alice:plaintext:a@example.org:A",
+	    "alice::a@example.org:A", /* empty hash */
+	    "alice:$y$a:not-an-address:A",
+	    "alice:$y$a", /* missing fields */
+	    "alice",
+	    "alice:$y$a:a@example.org",
 	};
 	struct fixture *f = *state;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct jmb_users_file users;
-		char *text = jmb_xasprintf("# header\nok:$y$x:ok@example.org:OK\n%s\nlast:$y$x::L\n",
-					   bad[i]);
+		char *text = jmb_xasprintf(
+		    "# header\nok:$y$x:ok@example.org:OK\n%s\nlast:$y$x::L\n", bad[i]);
 		char *error = NULL, *expected = jmb_xasprintf("%s:3: ", f->path);
 
 		write_file(f->path, text);
@@ -192,7 +192,7 @@ static void test_missing_file(void **state)
 }
 
 static void put(const char *path, const char *login, const char *hash, const char *mail,
-		const char *name)
+                const char *name)
 {
 	struct jmb_local_user u = {(char *)login, (char *)hash, (char *)mail, (char *)name};
 	char *error = NULL;
@@ -269,17 +269,17 @@ static void test_put_keeps_the_group(void **state)
 static void test_put_refuses_what_read_would_refuse(void **state)
 {
 	static const struct jmb_local_user bad[] = {
-		{"Alice", "$y$h", "a@example.org", "A"},
-		{"", "$y$h", "a@example.org", "A"},
-		{"alice", "$y$h", "a:b@example.org", "A"},
-		{"alice", "$y$h", "not-an-address", "A"},
-		{"alice", "$y$h", "a@example.org\nmallory:$y$x::M", "A"},
-		{"alice", "$y$h", "a@example.org", "A\nmallory:$y$x::M"},
-		{"alice", "$y$h", "a@example.org", "A\r"},
-		{"alice", "$y$h:x", "a@example.org", "A"},
-		{"alice", "$y$h\nmallory:$y$x::M", "a@example.org", "A"},
-		{"alice", "plain", "a@example.org", "A"},
-		{"alice", "", "a@example.org", "A"},
+	    {"Alice", "$y$h", "a@example.org", "A"},
+	    {"", "$y$h", "a@example.org", "A"},
+	    {"alice", "$y$h", "a:b@example.org", "A"},
+	    {"alice", "$y$h", "not-an-address", "A"},
+	    {"alice", "$y$h", "a@example.org\nmallory:$y$x::M", "A"},
+	    {"alice", "$y$h", "a@example.org", "A\nmallory:$y$x::M"},
+	    {"alice", "$y$h", "a@example.org", "A\r"},
+	    {"alice", "$y$h:x", "a@example.org", "A"},
+	    {"alice", "$y$h\nmallory:$y$x::M", "a@example.org", "A"},
+	    {"alice", "plain", "a@example.org", "A"},
+	    {"alice", "", "a@example.org", "A"},
 	};
 	struct fixture *f = *state;
 
@@ -288,8 +288,8 @@ static void test_put_refuses_what_read_would_refuse(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *error = NULL;
 		if (jmb_users_file_put(f->path, &bad[i], &error) != -1)
-			fail_msg("put accepted login '%s' hash '%s' mail '%s' name '%s'", bad[i].login,
-				 bad[i].hash, bad[i].mail, bad[i].name);
+			fail_msg("put accepted login '%s' hash '%s' mail '%s' name '%s'",
+			         bad[i].login, bad[i].hash, bad[i].mail, bad[i].name);
 		assert_non_null(error);
 		free(error);
 	}
@@ -325,15 +325,15 @@ static void test_put_does_not_clobber_a_broken_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_login_is_valid),
-		T(test_read_valid_file),
-		T(test_bad_lines_report_file_and_line),
-		T(test_missing_file),
-		T(test_put_adds_and_replaces),
-		T(test_put_mode_ignores_umask),
-		T(test_put_keeps_the_group),
-		T(test_put_refuses_what_read_would_refuse),
-		T(test_put_does_not_clobber_a_broken_file),
+	    cmocka_unit_test(test_login_is_valid),
+	    T(test_read_valid_file),
+	    T(test_bad_lines_report_file_and_line),
+	    T(test_missing_file),
+	    T(test_put_adds_and_replaces),
+	    T(test_put_mode_ignores_umask),
+	    T(test_put_keeps_the_group),
+	    T(test_put_refuses_what_read_would_refuse),
+	    T(test_put_does_not_clobber_a_broken_file),
 	};
 
 	return cmocka_run_group_tests_name("users-file", tests, NULL, NULL);

@@ -21,14 +21,14 @@
 #include "web/views.h"
 
 static const char layout_xhtml[] =
-	"<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">"
-	"<head><meta charset=\"utf-8\"/><title data-text=\"page_title\">t</title></head>"
-	"<body><header>Site</header><main id=\"main\" data-slot=\"main\">old</main>"
-	"<footer>end</footer></body></html>";
+    "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">"
+    "<head><meta charset=\"utf-8\"/><title data-text=\"page_title\">t</title></head>"
+    "<body><header>Site</header><main id=\"main\" data-slot=\"main\">old</main>"
+    "<footer>end</footer></body></html>";
 
 /* Renders one page template (inside the layout) from a JSON model text. */
 static char *render_with(const char *page_xhtml, const char *model_json,
-			 const struct jmb_i18n *i18n, const char *lang, char **error_r)
+                         const struct jmb_i18n *i18n, const char *lang, char **error_r)
 {
 	const char *names[] = {"layout", "page"};
 	const char *texts[] = {layout_xhtml, page_xhtml};
@@ -87,7 +87,7 @@ static void assert_lacks(const char *html, const char *needle)
 static void test_html5_document_with_layout(void **state)
 {
 	char *html = render_ok("<section><p>Body<br/>text</p><div class=\"empty\"/></section>",
-			       "{\"page_title\": \"My meetings\"}");
+	                       "{\"page_title\": \"My meetings\"}");
 
 	assert_memory_equal(html, "<!DOCTYPE html>\n<html", 21);
 	assert_lacks(html, "<?xml");
@@ -132,10 +132,11 @@ static void test_render_bare_has_no_doctype(void **state)
 
 static void test_data_text_escapes(void **state)
 {
-	char *html = render_ok("<section><h1 data-text=\"title\">placeholder <b>bold</b></h1>"
-			       "<textarea data-text=\"title\"/><p title=\"static\" data-text=\"amp\"/></section>",
-			       "{\"title\": \"<script>alert(\\\"x\\\")</script>&'\","
-			       " \"amp\": \"AT&T &amp; co\"}");
+	char *html = render_ok(
+	    "<section><h1 data-text=\"title\">placeholder <b>bold</b></h1>"
+	    "<textarea data-text=\"title\"/><p title=\"static\" data-text=\"amp\"/></section>",
+	    "{\"title\": \"<script>alert(\\\"x\\\")</script>&'\","
+	    " \"amp\": \"AT&T &amp; co\"}");
 
 	assert_contains(html, "<h1>&lt;script&gt;alert(\"x\")&lt;/script&gt;&amp;'</h1>");
 	assert_contains(html, "<textarea>&lt;script&gt;");
@@ -150,27 +151,30 @@ static void test_data_text_escapes(void **state)
 static void test_data_text_scalars(void **state)
 {
 	char *html = render_ok("<ul><li data-text=\"i\"/><li data-text=\"r\"/><li data-text=\"t\"/>"
-			       "<li data-text=\"f\">x</li><li data-text=\"n\">x</li>"
-			       "<li data-text=\"missing\">x</li><li data-text=\"obj\">x</li>"
-			       "<li data-text=\"a.b.c\"/></ul>",
-			       "{\"i\": -42, \"r\": 1.5, \"t\": true, \"f\": false, \"n\": null,"
-			       " \"obj\": {\"k\": 1}, \"a\": {\"b\": {\"c\": \"deep\"}}}");
+	                       "<li data-text=\"f\">x</li><li data-text=\"n\">x</li>"
+	                       "<li data-text=\"missing\">x</li><li data-text=\"obj\">x</li>"
+	                       "<li data-text=\"a.b.c\"/></ul>",
+	                       "{\"i\": -42, \"r\": 1.5, \"t\": true, \"f\": false, \"n\": null,"
+	                       " \"obj\": {\"k\": 1}, \"a\": {\"b\": {\"c\": \"deep\"}}}");
 
 	assert_contains(html, "<ul><li>-42</li><li>1.5</li><li>true</li><li></li><li></li><li></li>"
-			      "<li></li><li>deep</li></ul>");
+	                      "<li></li><li>deep</li></ul>");
 	free(html);
 }
 
 static void test_data_attr(void **state)
 {
-	char *html = render_ok("<form><a class=\"link\" data-attr=\"href: url ; title:tip\">go</a>"
-			       "<input type=\"checkbox\" checked=\"checked\" data-attr=\"checked:on;disabled:off\"/>"
-			       "<input data-attr=\"disabled:yes; value:count; name:none\"/>"
-			       "<input name=\"kept\" data-attr=\"name:absent\"/></form>",
-			       "{\"url\": \"/m?a=1&b=\\\"2\\\"\", \"tip\": \"it's <ok>\", \"on\": false,"
-			       " \"off\": false, \"yes\": true, \"count\": 3, \"none\": null}");
+	char *html = render_ok(
+	    "<form><a class=\"link\" data-attr=\"href: url ; title:tip\">go</a>"
+	    "<input type=\"checkbox\" checked=\"checked\" data-attr=\"checked:on;disabled:off\"/>"
+	    "<input data-attr=\"disabled:yes; value:count; name:none\"/>"
+	    "<input name=\"kept\" data-attr=\"name:absent\"/></form>",
+	    "{\"url\": \"/m?a=1&b=\\\"2\\\"\", \"tip\": \"it's <ok>\", \"on\": false,"
+	    " \"off\": false, \"yes\": true, \"count\": 3, \"none\": null}");
 
-	assert_contains(html, "<a class=\"link\" href=\"/m?a=1&amp;b=%222%22\" title=\"it's &lt;ok&gt;\">go</a>");
+	assert_contains(
+	    html,
+	    "<a class=\"link\" href=\"/m?a=1&amp;b=%222%22\" title=\"it's &lt;ok&gt;\">go</a>");
 	/* false removes an attribute even when the template had it. */
 	assert_contains(html, "<input type=\"checkbox\">");
 	/* true sets a boolean attribute. */
@@ -185,23 +189,25 @@ static void test_data_attr(void **state)
 static void test_data_attr_refuses_event_handlers_and_style(void **state)
 {
 	render_fails("<div><a data-attr=\"onclick:x\">a</a></div>", "{\"x\": \"alert(1)\"}",
-		     "data-attr may not set onclick");
+	             "data-attr may not set onclick");
 	render_fails("<div><a data-attr=\"href:x; ONMOUSEOVER:x\">a</a></div>", "{\"x\": \"y\"}",
-		     "data-attr may not set ONMOUSEOVER");
+	             "data-attr may not set ONMOUSEOVER");
 	render_fails("<div><a data-attr=\" style :x\">a</a></div>", "{\"x\": \"color:red\"}",
-		     "data-attr may not set style");
-	render_fails("<div><img data-attr=\"onerror:x\"/></div>", "{}", "data-attr may not set onerror");
+	             "data-attr may not set style");
+	render_fails("<div><img data-attr=\"onerror:x\"/></div>", "{}",
+	             "data-attr may not set onerror");
 	/* The first problem is the one reported. */
-	render_fails("<div><a data-attr=\"onclick:x; style:x\"/><b data-attr=\"onload:x\"/></div>", "{}",
-		     "data-attr may not set onclick");
+	render_fails("<div><a data-attr=\"onclick:x; style:x\"/><b data-attr=\"onload:x\"/></div>",
+	             "{}", "data-attr may not set onclick");
 }
 
 static void test_data_if_and_unless(void **state)
 {
 	static const char *const falsy[] = {"\"\"", "0", "0.0", "false", "null", "[]"};
 	static const char *const truthy[] = {"\"x\"", "1", "-1", "0.5", "true", "[0]", "{}"};
-	const char *page = "<div><p data-if=\"v\">IF</p><p data-unless=\"v\">UNLESS</p>"
-			   "<p data-if=\"missing\">MISSING</p><p data-unless=\"missing\">NOT-MISSING</p></div>";
+	const char *page =
+	    "<div><p data-if=\"v\">IF</p><p data-unless=\"v\">UNLESS</p>"
+	    "<p data-if=\"missing\">MISSING</p><p data-unless=\"missing\">NOT-MISSING</p></div>";
 
 	for (size_t i = 0; i < sizeof(falsy) / sizeof(falsy[0]); i++) {
 		char *model = jmb_xasprintf("{\"v\": %s}", falsy[i]);
@@ -227,27 +233,28 @@ static void test_data_if_and_unless(void **state)
 static void test_data_each_nesting_and_scope(void **state)
 {
 	char *html = render_ok(
-		"<div>"
-		"<section data-each=\"meetings\" data-attr=\"id:room\">"
-		"<h2 data-text=\"title\"/>"
-		"<p data-text=\"owner\"/>"                       /* not in the item: the model's */
-		"<ul><li data-each=\"guests\" data-text=\".\"/></ul>"
-		"<em data-if=\"cancelled\">cancelled</em>"
-		"</section>"
-		"<p data-each=\"empty\">never</p><p data-each=\"notalist\">never</p>"
-		"<i data-each=\"tags\"><b data-text=\"owner\"/>:<b data-text=\".\"/></i>"
-		"</div>",
-		"{\"owner\": \"Zo\xc3\xa9\", \"tags\": [\"a\", \"b\"], \"empty\": [], \"notalist\": \"x\","
-		" \"meetings\": ["
-		"  {\"room\": \"r1\", \"title\": \"One\", \"guests\": [\"a@x.org\", \"<b@x.org>\"]},"
-		"  {\"room\": \"r2\", \"title\": \"Two\", \"guests\": [], \"cancelled\": true,"
-		"   \"owner\": \"Shadow\"}]}");
+	    "<div>"
+	    "<section data-each=\"meetings\" data-attr=\"id:room\">"
+	    "<h2 data-text=\"title\"/>"
+	    "<p data-text=\"owner\"/>" /* not in the item: the model's */
+	    "<ul><li data-each=\"guests\" data-text=\".\"/></ul>"
+	    "<em data-if=\"cancelled\">cancelled</em>"
+	    "</section>"
+	    "<p data-each=\"empty\">never</p><p data-each=\"notalist\">never</p>"
+	    "<i data-each=\"tags\"><b data-text=\"owner\"/>:<b data-text=\".\"/></i>"
+	    "</div>",
+	    "{\"owner\": \"Zo\xc3\xa9\", \"tags\": [\"a\", \"b\"], \"empty\": [], \"notalist\": "
+	    "\"x\","
+	    " \"meetings\": ["
+	    "  {\"room\": \"r1\", \"title\": \"One\", \"guests\": [\"a@x.org\", \"<b@x.org>\"]},"
+	    "  {\"room\": \"r2\", \"title\": \"Two\", \"guests\": [], \"cancelled\": true,"
+	    "   \"owner\": \"Shadow\"}]}");
 
 	assert_contains(html, "<section id=\"r1\"><h2>One</h2><p>Zo\xc3\xa9</p>"
-			      "<ul><li>a@x.org</li><li>&lt;b@x.org&gt;</li></ul></section>");
+	                      "<ul><li>a@x.org</li><li>&lt;b@x.org&gt;</li></ul></section>");
 	/* An item's own key hides the outer one. */
 	assert_contains(html, "<section id=\"r2\"><h2>Two</h2><p>Shadow</p><ul></ul>"
-			      "<em>cancelled</em></section>");
+	                      "<em>cancelled</em></section>");
 	assert_lacks(html, "never");
 	assert_contains(html, "<i><b>Zo\xc3\xa9</b>:<b>a</b></i><i><b>Zo\xc3\xa9</b>:<b>b</b></i>");
 	assert_lacks(html, "data-each");
@@ -276,10 +283,11 @@ static void test_data_each_deep_nesting_is_bounded(void **state)
 
 static void test_i18n_normalises_whitespace(void **state)
 {
-	char *html = render_ok("<div><p data-i18n=\"\">\n   Hello,\n\t  wide   world  \n</p>"
-			       "<label data-i18n=\"\" data-text=\"x\">ignored</label>"
-			       "<input placeholder=\"Your name\" data-i18n-attr=\"placeholder title\"/></div>",
-			       "{\"x\": \"X\"}");
+	char *html = render_ok(
+	    "<div><p data-i18n=\"\">\n   Hello,\n\t  wide   world  \n</p>"
+	    "<label data-i18n=\"\" data-text=\"x\">ignored</label>"
+	    "<input placeholder=\"Your name\" data-i18n-attr=\"placeholder title\"/></div>",
+	    "{\"x\": \"X\"}");
 
 	assert_contains(html, "<p>Hello, wide world</p>");
 	assert_contains(html, "<label>X</label>");
@@ -334,14 +342,14 @@ static void write_catalogue(const char *dir, const char *const (*pairs)[2], uint
 static void test_i18n_translates(void **state)
 {
 	static const char *const pairs[][2] = {
-		{"Hello, wide world", "Bonjour, vaste <monde>"},
-		{"Your name", "Votre nom & \"pr\xc3\xa9nom\""},
+	    {"Hello, wide world", "Bonjour, vaste <monde>"},
+	    {"Your name", "Votre nom & \"pr\xc3\xa9nom\""},
 	};
 	char dir[] = "/tmp/jmb-test-views-XXXXXX", *error = NULL;
 	struct jmb_i18n *i18n;
 	const char *page = "<div><p data-i18n=\"\">\n   Hello,\n\t  wide   world  \n</p>"
-			   "<input placeholder=\"Your name\" title=\"Untranslated\""
-			   " data-i18n-attr=\"placeholder title\"/></div>";
+	                   "<input placeholder=\"Your name\" title=\"Untranslated\""
+	                   " data-i18n-attr=\"placeholder title\"/></div>";
 
 	assert_non_null(mkdtemp(dir));
 	write_catalogue(dir, pairs, 2);
@@ -375,14 +383,14 @@ static void test_i18n_translates(void **state)
 static void test_data_text_refused_in_script_and_style(void **state)
 {
 	render_fails("<div><script data-text=\"x\"/></div>", "{\"x\": \"alert(1)\"}",
-		     "data-text is not allowed in script or style");
+	             "data-text is not allowed in script or style");
 	render_fails("<div><STYLE data-text=\"x\"/></div>", "{\"x\": \"*{}\"}",
-		     "data-text is not allowed in script or style");
+	             "data-text is not allowed in script or style");
 	/* Nor in an element inside them: the HTML parser sees it all as raw text. */
 	render_fails("<div><script><span data-text=\"x\"/></script></div>",
-		     "{\"x\": \"1;alert(1)//\"}", "not allowed in script or style");
+	             "{\"x\": \"1;alert(1)//\"}", "not allowed in script or style");
 	render_fails("<div><style><b data-attr=\"title:x\"/></style></div>",
-		     "{\"x\": \"}body{display:none}\"}", "not allowed in script or style");
+	             "{\"x\": \"}body{display:none}\"}", "not allowed in script or style");
 	/* Static scripts are fine. */
 	char *html = render_ok("<div><script src=\"/static/app.js\"></script></div>", "{}");
 	assert_contains(html, "<script src=\"/static/app.js\"></script>");
@@ -499,21 +507,21 @@ static void test_load_from_folder(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_html5_document_with_layout),
-		cmocka_unit_test(test_render_bare_has_no_doctype),
-		cmocka_unit_test(test_data_text_escapes),
-		cmocka_unit_test(test_data_text_scalars),
-		cmocka_unit_test(test_data_attr),
-		cmocka_unit_test(test_data_attr_refuses_event_handlers_and_style),
-		cmocka_unit_test(test_data_if_and_unless),
-		cmocka_unit_test(test_data_each_nesting_and_scope),
-		cmocka_unit_test(test_data_each_deep_nesting_is_bounded),
-		cmocka_unit_test(test_i18n_normalises_whitespace),
-		cmocka_unit_test(test_i18n_translates),
-		cmocka_unit_test(test_data_text_refused_in_script_and_style),
-		cmocka_unit_test(test_template_errors),
-		cmocka_unit_test(test_templates_are_reused_unchanged),
-		cmocka_unit_test(test_load_from_folder),
+	    cmocka_unit_test(test_html5_document_with_layout),
+	    cmocka_unit_test(test_render_bare_has_no_doctype),
+	    cmocka_unit_test(test_data_text_escapes),
+	    cmocka_unit_test(test_data_text_scalars),
+	    cmocka_unit_test(test_data_attr),
+	    cmocka_unit_test(test_data_attr_refuses_event_handlers_and_style),
+	    cmocka_unit_test(test_data_if_and_unless),
+	    cmocka_unit_test(test_data_each_nesting_and_scope),
+	    cmocka_unit_test(test_data_each_deep_nesting_is_bounded),
+	    cmocka_unit_test(test_i18n_normalises_whitespace),
+	    cmocka_unit_test(test_i18n_translates),
+	    cmocka_unit_test(test_data_text_refused_in_script_and_style),
+	    cmocka_unit_test(test_template_errors),
+	    cmocka_unit_test(test_templates_are_reused_unchanged),
+	    cmocka_unit_test(test_load_from_folder),
 	};
 
 	return cmocka_run_group_tests_name("views", tests, NULL, NULL);

@@ -10,7 +10,7 @@
 #include "util/secret.h"
 
 char *jmb_api_token_create(struct jmb_store *store, const struct jmb_identity *identity,
-			   const char *label, time_t now, char **error_r)
+                           const char *label, time_t now, char **error_r)
 {
 	char token[JMB_TOKEN_LEN + 1], hash[JMB_SHA256_HEX_LEN + 1];
 	char *json = jmb_identity_to_json(identity);

@@ -9,6 +9,6 @@
 
 /* Creates a token for identity; returns it (caller frees; shown once) or NULL. */
 char *jmb_api_token_create(struct jmb_store *store, const struct jmb_identity *identity,
-			   const char *label, time_t now, char **error_r);
+                           const char *label, time_t now, char **error_r);
 
 #endif

@@ -30,7 +30,8 @@ struct jmb_auth_plugins {
 
 static void add_error(char **errors_r, char *msg)
 {
-	char *joined = *errors_r != NULL ? jmb_xasprintf("%s\n%s", *errors_r, msg) : jmb_xstrdup(msg);
+	char *joined =
+	    *errors_r != NULL ? jmb_xasprintf("%s\n%s", *errors_r, msg) : jmb_xstrdup(msg);
 
 	free(*errors_r);
 	free(msg);
@@ -62,22 +63,22 @@ static bool plugin_name_is_valid(const char *name)
 
 /* Why plugin at path cannot be used, or NULL when it can (caller frees). */
 static char *plugin_mismatch(const struct jmb_auth_plugin *plugin, const char *path,
-			     const char *name)
+                             const char *name)
 {
 	if (plugin == NULL)
 		return jmb_xasprintf("%s exports no %s symbol", path, JMB_AUTH_PLUGIN_SYMBOL);
 	if (plugin->abi_version != JMB_AUTH_ABI_VERSION)
 		return jmb_xasprintf("%s has plugin ABI %u, this jmbd needs %u: install the plugin "
-				     "built with this jmbd",
-				     path, plugin->abi_version, JMB_AUTH_ABI_VERSION);
+		                     "built with this jmbd",
+		                     path, plugin->abi_version, JMB_AUTH_ABI_VERSION);
 	if (plugin->name == NULL || strcmp(plugin->name, name) != 0)
 		return jmb_xasprintf("%s calls itself '%s', not '%s'", path,
-				     plugin->name != NULL ? plugin->name : "", name);
+		                     plugin->name != NULL ? plugin->name : "", name);
 	return NULL;
 }
 
 static int load_one(struct jmb_auth_plugins *plugins, struct jmb_config_file *file, const char *dir,
-		    const char *name, struct jmb_pool *pool, char **errors_r)
+                    const char *name, struct jmb_pool *pool, char **errors_r)
 {
 	char *where = jmb_config_file_where(file, "auth", "plugins");
 	struct loaded_plugin *lp = &plugins->items[plugins->count];
@@ -86,14 +87,14 @@ static int load_one(struct jmb_auth_plugins *plugins, struct jmb_config_file *fi
 
 	if (!plugin_name_is_valid(name)) {
 		add_error(errors_r, jmb_xasprintf("%s: [auth] plugins: '%s' is not a plugin name",
-						  where, name));
+		                                  where, name));
 		goto out;
 	}
 	path = module_path(dir, name);
 	lp->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (lp->handle == NULL) {
 		add_error(errors_r, jmb_xasprintf("%s: [auth] plugins: cannot load '%s' (%s): %s",
-						  where, name, path, dlerror()));
+		                                  where, name, path, dlerror()));
 		goto out;
 	}
 	lp->plugin = dlsym(lp->handle, JMB_AUTH_PLUGIN_SYMBOL);
@@ -104,18 +105,20 @@ static int load_one(struct jmb_auth_plugins *plugins, struct jmb_config_file *fi
 		goto out;
 	}
 	plugins->count++;
-	lp->config = jmb_pool_alloc(pool, lp->plugin->config_size > 0 ? lp->plugin->config_size : 1);
+	lp->config =
+	    jmb_pool_alloc(pool, lp->plugin->config_size > 0 ? lp->plugin->config_size : 1);
 	section = jmb_xasprintf("auth.%s", name);
 	for (size_t k = 0; lp->plugin->config_keys != NULL &&
-			   lp->plugin->config_keys[k].name != NULL && k < MAX_PLUGIN_KEYS; k++) {
+	                   lp->plugin->config_keys[k].name != NULL && k < MAX_PLUGIN_KEYS;
+	     k++) {
 		if (jmb_config_file_line(file, section, lp->plugin->config_keys[k].name) > 0)
-			lp->key_where[k] = jmb_config_file_where(file, section,
-								 lp->plugin->config_keys[k].name);
+			lp->key_where[k] =
+			    jmb_config_file_where(file, section, lp->plugin->config_keys[k].name);
 	}
 	ret = lp->plugin->config_keys == NULL
-		      ? 0
-		      : jmb_config_apply(file, section, lp->plugin->config_keys, lp->config, pool,
-					 errors_r);
+	          ? 0
+	          : jmb_config_apply(file, section, lp->plugin->config_keys, lp->config, pool,
+	                             errors_r);
 out:
 	free(why);
 	free(section);
@@ -125,8 +128,8 @@ out:
 }
 
 struct jmb_auth_plugins *jmb_auth_plugins_load(struct jmb_config_file *file,
-				       const struct jmb_settings *settings, struct jmb_pool *pool,
-				       char **errors_r)
+                                               const struct jmb_settings *settings,
+                                               struct jmb_pool *pool, char **errors_r)
 {
 	struct jmb_auth_plugins *plugins = jmb_xcalloc(1, sizeof(*plugins));
 	int ret = 0;
@@ -135,18 +138,20 @@ struct jmb_auth_plugins *jmb_auth_plugins_load(struct jmb_config_file *file,
 		const char *name = settings->auth.plugins[i];
 		for (size_t j = 0; j < plugins->count; j++) {
 			if (strcmp(plugins->items[j].plugin->name, name) == 0) {
-				add_error(errors_r, jmb_xasprintf("%s: [auth] plugins names '%s' twice",
-								  jmb_config_file_path(file), name));
+				add_error(errors_r,
+				          jmb_xasprintf("%s: [auth] plugins names '%s' twice",
+				                        jmb_config_file_path(file), name));
 				ret = -1;
 			}
 		}
 		if (plugins->count == MAX_PLUGINS) {
-			add_error(errors_r, jmb_xasprintf("%s: [auth] plugins: at most %d", 
-							  jmb_config_file_path(file), MAX_PLUGINS));
+			add_error(errors_r, jmb_xasprintf("%s: [auth] plugins: at most %d",
+			                                  jmb_config_file_path(file), MAX_PLUGINS));
 			ret = -1;
 			break;
 		}
-		if (ret == 0 && load_one(plugins, file, settings->auth.plugin_dir, name, pool, errors_r) < 0)
+		if (ret == 0 &&
+		    load_one(plugins, file, settings->auth.plugin_dir, name, pool, errors_r) < 0)
 			ret = -1;
 	}
 	if (ret < 0)
@@ -164,13 +169,13 @@ static char *init_error(const struct loaded_plugin *lp, const char *error)
 		if (lp->key_where[k] != NULL && strlen(keys[k].name) == len &&
 		    strncmp(error, keys[k].name, len) == 0)
 			return jmb_xasprintf("%s: [auth.%s] %s", lp->key_where[k], lp->plugin->name,
-					     error);
+			                     error);
 	}
 	return jmb_xasprintf("auth plugin %s: %s", lp->plugin->name, error);
 }
 
 int jmb_auth_plugins_init(struct jmb_auth_plugins *plugins, const struct jmb_auth_host *host,
-			  char **error_r)
+                          char **error_r)
 {
 	for (size_t i = 0; i < plugins->count; i++) {
 		struct loaded_plugin *lp = &plugins->items[i];
@@ -205,7 +210,8 @@ void jmb_auth_plugins_free(struct jmb_auth_plugins **pp)
 	*pp = NULL;
 }
 
-enum jmb_auth_result jmb_auth_plugins_authenticate(struct jmb_auth_plugins *plugins, struct jmb_request *req)
+enum jmb_auth_result jmb_auth_plugins_authenticate(struct jmb_auth_plugins *plugins,
+                                                   struct jmb_request *req)
 {
 	for (size_t i = 0; i < plugins->count; i++) {
 		const struct loaded_plugin *lp = &plugins->items[i];
@@ -227,7 +233,7 @@ enum jmb_auth_result jmb_auth_plugins_authenticate(struct jmb_auth_plugins *plug
 }
 
 bool jmb_auth_plugins_challenge(struct jmb_auth_plugins *plugins, struct jmb_request *req,
-		       struct jmb_response *resp)
+                                struct jmb_response *resp)
 {
 	for (size_t i = 0; i < plugins->count; i++) {
 		const struct loaded_plugin *lp = &plugins->items[i];
@@ -239,7 +245,7 @@ bool jmb_auth_plugins_challenge(struct jmb_auth_plugins *plugins, struct jmb_req
 }
 
 bool jmb_auth_plugins_route(struct jmb_auth_plugins *plugins, struct jmb_request *req,
-		   struct jmb_response *resp)
+                            struct jmb_response *resp)
 {
 	const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
 
@@ -252,7 +258,8 @@ bool jmb_auth_plugins_route(struct jmb_auth_plugins *plugins, struct jmb_request
 		    strncmp(req->path + 6, lp->plugin->name, plen) != 0)
 			continue;
 		rest = req->path + 6 + plen;
-		for (const struct jmb_auth_route *r = lp->plugin->routes; r != NULL && r->path != NULL; r++) {
+		for (const struct jmb_auth_route *r = lp->plugin->routes;
+		     r != NULL && r->path != NULL; r++) {
 			if (strcmp(r->path, rest) == 0 && strcmp(r->method, method) == 0) {
 				r->handle(lp->state, req, resp);
 				return true;

@@ -21,7 +21,8 @@ bool jmb_login_is_valid(const char *login)
 	if (len == 0 || len > 64 || !isalnum((unsigned char)login[0]))
 		return false;
 	for (const char *p = login; *p != '\0'; p++) {
-		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || strchr("._-", *p)))
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
+		      strchr("._-", *p)))
 			return false;
 	}
 	return true;
@@ -52,7 +53,7 @@ static int parse_line(char *line, struct jmb_local_user *u)
 }
 
 int jmb_users_file_read(const char *path, bool missing_ok, struct jmb_users_file *out,
-			char **error_r)
+                        char **error_r)
 {
 	FILE *fp = fopen(path, "r");
 	char *line = NULL;
@@ -79,7 +80,8 @@ int jmb_users_file_read(const char *path, bool missing_ok, struct jmb_users_file
 			out->users = jmb_xrealloc(out->users, alloc * sizeof(*out->users));
 		}
 		if (parse_line(line, &out->users[out->count]) < 0) {
-			*error_r = jmb_xasprintf("%s:%d: expected login:hash:mail:name", path, lineno);
+			*error_r =
+			    jmb_xasprintf("%s:%d: expected login:hash:mail:name", path, lineno);
 			ret = -1;
 			break;
 		}
@@ -108,7 +110,7 @@ void jmb_users_file_free(struct jmb_users_file *file)
 }
 
 const struct jmb_local_user *jmb_users_file_find(const struct jmb_users_file *file,
-						 const char *login)
+                                                 const char *login)
 {
 	for (size_t i = 0; i < file->count; i++) {
 		if (strcmp(file->users[i].login, login) == 0)
@@ -123,7 +125,7 @@ static bool field_is_clean(const char *s)
 }
 
 static int write_users(FILE *fp, const struct jmb_users_file *file,
-		       const struct jmb_local_user *user)
+                       const struct jmb_local_user *user)
 {
 	bool replaced = false;
 
@@ -151,9 +153,9 @@ int jmb_users_file_put(const char *path, const struct jmb_local_user *user, char
 
 	/* Only what parse_line() reads back: one bad line would lock every user out. */
 	if (!jmb_login_is_valid(user->login) ||
-	    (user->mail[0] != '\0' && !jmb_mail_is_valid(user->mail)) ||
-	    user->hash[0] != '$' || strchr(user->hash, ':') != NULL ||
-	    !field_is_clean(user->hash) || !field_is_clean(user->name)) {
+	    (user->mail[0] != '\0' && !jmb_mail_is_valid(user->mail)) || user->hash[0] != '$' ||
+	    strchr(user->hash, ':') != NULL || !field_is_clean(user->hash) ||
+	    !field_is_clean(user->name)) {
 		*error_r = jmb_xstrdup("invalid login, hash, mail or name");
 		return -1;
 	}

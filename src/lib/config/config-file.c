@@ -129,7 +129,8 @@ static int config_handler(void *user, const char *section, const char *name, con
 	if (name == NULL)
 		return 1; /* a new section header */
 	for (size_t i = 0; i < f->n_entries; i++) {
-		if (strcmp(f->entries[i].section, section) == 0 && strcmp(f->entries[i].key, name) == 0)
+		if (strcmp(f->entries[i].section, section) == 0 &&
+		    strcmp(f->entries[i].key, name) == 0)
 			return 0; /* duplicate key: reported as a parse error on this line */
 	}
 	f->entries = jmb_xrealloc(f->entries, (f->n_entries + 1) * sizeof(*f->entries));
@@ -143,7 +144,7 @@ static int config_handler(void *user, const char *section, const char *name, con
 }
 
 static struct jmb_config_file *config_parse(const char *path, FILE *fp, const char *text,
-					    char **error_r)
+                                            char **error_r)
 {
 	struct jmb_config_file *f = jmb_xcalloc(1, sizeof(*f));
 	struct config_reader r = {.file = f, .fp = fp, .text = text};
@@ -152,7 +153,7 @@ static struct jmb_config_file *config_parse(const char *path, FILE *fp, const ch
 
 	f->path = jmb_xstrdup(path);
 	f->base_dir = slash != NULL ? jmb_xstrndup(path, (size_t)(slash - path) + (slash == path))
-				    : jmb_xstrdup(".");
+	                            : jmb_xstrdup(".");
 	/* Values are taken literally: a ';' in a password is not a comment. */
 	ini_allow_inline_comments = false;
 	ini_allow_multiline = false;
@@ -166,10 +167,12 @@ static struct jmb_config_file *config_parse(const char *path, FILE *fp, const ch
 	free(r.last_section);
 	if (r.line_too_long) {
 		*error_r = jmb_xasprintf("%s:%d: line longer than %d characters", path, r.line + 1,
-					 CONFIG_MAX_LINE - 3);
+		                         CONFIG_MAX_LINE - 3);
 	} else if (rc > 0) {
-		*error_r = jmb_xasprintf("%s:%d: syntax error (expected [section], key = value, or a "
-					 "comment), or a key given twice", path, rc);
+		*error_r =
+		    jmb_xasprintf("%s:%d: syntax error (expected [section], key = value, or a "
+		                  "comment), or a key given twice",
+		                  path, rc);
 	} else if (rc < 0) {
 		*error_r = jmb_xasprintf("%s: cannot be parsed (out of memory)", path);
 	} else {
@@ -194,7 +197,7 @@ struct jmb_config_file *jmb_config_file_read(const char *path, char **error_r)
 }
 
 struct jmb_config_file *jmb_config_file_from_string(const char *name, const char *text,
-						    char **error_r)
+                                                    char **error_r)
 {
 	return config_parse(name, NULL, text, error_r);
 }
@@ -239,7 +242,7 @@ int jmb_config_file_line(const struct jmb_config_file *file, const char *section
 }
 
 char *jmb_config_file_where(const struct jmb_config_file *file, const char *section,
-			    const char *key)
+                            const char *key)
 {
 	int line = jmb_config_file_line(file, section, key);
 
@@ -351,7 +354,7 @@ static int read_secret_file(struct jmb_pool *pool, const char *path, char **out,
 }
 
 int jmb_config_parse_value(const struct jmb_config_key *key, const char *value, void *settings,
-			   struct jmb_pool *pool, const char *base_dir, char **error_r)
+                           struct jmb_pool *pool, const char *base_dir, char **error_r)
 {
 	void *field = (char *)settings + key->offset;
 	char *v = trim_copy(pool, value, strlen(value));
@@ -370,7 +373,8 @@ int jmb_config_parse_value(const struct jmb_config_key *key, const char *value, 
 			return -1;
 		}
 		if (n < key->min || n > key->max) {
-			*error_r = jmb_xasprintf("%ld is out of range (%ld to %ld)", n, key->min, key->max);
+			*error_r = jmb_xasprintf("%ld is out of range (%ld to %ld)", n, key->min,
+			                         key->max);
 			return -1;
 		}
 		*(long *)field = n;
@@ -378,7 +382,8 @@ int jmb_config_parse_value(const struct jmb_config_key *key, const char *value, 
 	}
 	case JMB_CONF_BOOL:
 		if (parse_bool(v, (bool *)field) < 0) {
-			*error_r = jmb_xasprintf("'%s' is not a boolean (yes/no, true/false, on/off)", v);
+			*error_r =
+			    jmb_xasprintf("'%s' is not a boolean (yes/no, true/false, on/off)", v);
 			return -1;
 		}
 		return 0;
@@ -406,10 +411,11 @@ int jmb_config_parse_value(const struct jmb_config_key *key, const char *value, 
 }
 
 static struct config_entry *find_entry(struct jmb_config_file *f, const char *section,
-				       const char *key)
+                                       const char *key)
 {
 	for (size_t i = 0; i < f->n_entries; i++) {
-		if (strcmp(f->entries[i].section, section) == 0 && strcmp(f->entries[i].key, key) == 0)
+		if (strcmp(f->entries[i].section, section) == 0 &&
+		    strcmp(f->entries[i].key, key) == 0)
 			return &f->entries[i];
 	}
 	return NULL;
@@ -417,15 +423,15 @@ static struct config_entry *find_entry(struct jmb_config_file *f, const char *se
 
 static void claim_section(struct jmb_config_file *f, const char *section)
 {
-	f->claimed_sections = jmb_xrealloc(f->claimed_sections,
-					   (f->n_claimed_sections + 1) * sizeof(char *));
+	f->claimed_sections =
+	    jmb_xrealloc(f->claimed_sections, (f->n_claimed_sections + 1) * sizeof(char *));
 	f->claimed_sections[f->n_claimed_sections++] = jmb_xstrdup(section);
 }
 
 /* The <key>_file companion of a secret key: reads the value from that file. */
 static int apply_secret_file(struct jmb_config_file *f, const char *section,
-			     const struct jmb_config_key *key, struct config_entry *direct,
-			     void *settings, struct jmb_pool *pool, char **errors_r)
+                             const struct jmb_config_key *key, struct config_entry *direct,
+                             void *settings, struct jmb_pool *pool, char **errors_r)
 {
 	char file_key[128];
 	struct config_entry *e;
@@ -451,8 +457,8 @@ static int apply_secret_file(struct jmb_config_file *f, const char *section,
 }
 
 int jmb_config_apply(struct jmb_config_file *f, const char *section,
-		     const struct jmb_config_key *keys, void *settings, struct jmb_pool *pool,
-		     char **errors_r)
+                     const struct jmb_config_key *keys, void *settings, struct jmb_pool *pool,
+                     char **errors_r)
 {
 	int ret = 0;
 
@@ -474,7 +480,8 @@ int jmb_config_apply(struct jmb_config_file *f, const char *section,
 		if (from_file > 0)
 			continue;
 		if (e != NULL) {
-			if (jmb_config_parse_value(k, e->value, settings, pool, f->base_dir, &err) < 0) {
+			if (jmb_config_parse_value(k, e->value, settings, pool, f->base_dir, &err) <
+			    0) {
 				errorf(errors_r, "%s:%d: [%s] %s: %s", f->path, e->line, section,
 				       k->name, err);
 				free(err);
@@ -485,7 +492,7 @@ int jmb_config_apply(struct jmb_config_file *f, const char *section,
 			ret = -1;
 		} else if (k->default_value != NULL) {
 			if (jmb_config_parse_value(k, k->default_value, settings, pool, f->base_dir,
-						   &err) < 0) {
+			                           &err) < 0) {
 				errorf(errors_r, "%s: [%s] %s: bad built-in default: %s", f->path,
 				       section, k->name, err);
 				free(err);
@@ -511,16 +518,16 @@ int jmb_config_check_unclaimed(const struct jmb_config_file *f, char **errors_r)
 
 	for (size_t i = 0; i < f->n_sections; i++) {
 		if (!section_claimed(f, f->sections[i].name)) {
-			errorf(errors_r, "%s:%d: unknown section [%s]", f->path, f->sections[i].line,
-			       f->sections[i].name);
+			errorf(errors_r, "%s:%d: unknown section [%s]", f->path,
+			       f->sections[i].line, f->sections[i].name);
 			ret = -1;
 		}
 	}
 	for (size_t i = 0; i < f->n_entries; i++) {
 		const struct config_entry *e = &f->entries[i];
 		if (!e->claimed && section_claimed(f, e->section)) {
-			errorf(errors_r, "%s:%d: [%s] unknown key '%s'", f->path, e->line, e->section,
-			       e->key);
+			errorf(errors_r, "%s:%d: [%s] unknown key '%s'", f->path, e->line,
+			       e->section, e->key);
 			ret = -1;
 		}
 	}

@@ -10,7 +10,8 @@ struct jmb_config_file;
 
 /* Reads and tokenises the file; syntax errors come back as "file:line: message". */
 struct jmb_config_file *jmb_config_file_read(const char *path, char **error_r);
-struct jmb_config_file *jmb_config_file_from_string(const char *name, const char *text, char **error_r);
+struct jmb_config_file *jmb_config_file_from_string(const char *name, const char *text,
+                                                    char **error_r);
 void jmb_config_file_free(struct jmb_config_file **file);
 
 const char *jmb_config_file_path(const struct jmb_config_file *file);
@@ -18,7 +19,7 @@ const char *jmb_config_file_path(const struct jmb_config_file *file);
 int jmb_config_file_line(const struct jmb_config_file *file, const char *section, const char *key);
 /* "path:line" of key, or "path" when the file does not set it (caller frees). */
 char *jmb_config_file_where(const struct jmb_config_file *file, const char *section,
-			    const char *key);
+                            const char *key);
 /* True when the file has a [section] header or any key in it. */
 bool jmb_config_file_has_section(const struct jmb_config_file *file, const char *section);
 
@@ -26,14 +27,14 @@ bool jmb_config_file_has_section(const struct jmb_config_file *file, const char 
  * are allocated from pool. Errors are appended to *errors_r, one per line.
  * Returns 0 or -1. */
 int jmb_config_apply(struct jmb_config_file *file, const char *section,
-		     const struct jmb_config_key *keys, void *settings,
-		     struct jmb_pool *pool, char **errors_r);
+                     const struct jmb_config_key *keys, void *settings, struct jmb_pool *pool,
+                     char **errors_r);
 
 /* Reports every key or section no component claimed. Returns 0 or -1. */
 int jmb_config_check_unclaimed(const struct jmb_config_file *file, char **errors_r);
 
 /* Parses one value alone (no file); for tests and defaults. */
 int jmb_config_parse_value(const struct jmb_config_key *key, const char *value, void *settings,
-			   struct jmb_pool *pool, const char *base_dir, char **error_r);
+                           struct jmb_pool *pool, const char *base_dir, char **error_r);
 
 #endif

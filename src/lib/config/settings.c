@@ -20,145 +20,150 @@ const char jmb_default_locale_dir[] = JMB_LOCALE_DIR;
 
 #define S(field) offsetof(struct jmb_server_settings, field)
 static const struct jmb_config_key server_keys[] = {
-	{"listen", JMB_CONF_STRING, S(listen), "127.0.0.1:8080", 0, 0, 0, NULL},
-	{"public_url", JMB_CONF_STRING, S(public_url), "http://127.0.0.1:8080", 0, 0, 0, NULL},
-	{"default_language", JMB_CONF_STRING, S(default_language), "fr", 0, 0, 0, NULL},
-	{"timezone", JMB_CONF_STRING, S(timezone), "Europe/Paris", 0, 0, 0, NULL},
-	{"threads", JMB_CONF_INT, S(threads), "8", 0, 1, 256, NULL},
-	{"max_body_size", JMB_CONF_INT, S(max_body_size), "65536", 0, 1024, 16777216, NULL},
-	{"connection_timeout", JMB_CONF_INT, S(connection_timeout), "30", 0, 1, 3600, NULL},
-	{"template_dir", JMB_CONF_STRING, S(template_dir), jmb_default_template_dir, JMB_CONF_PATH, 0, 0, NULL},
-	{"static_dir", JMB_CONF_STRING, S(static_dir), jmb_default_static_dir, JMB_CONF_PATH, 0, 0, NULL},
-	{"locale_dir", JMB_CONF_STRING, S(locale_dir), jmb_default_locale_dir, JMB_CONF_PATH, 0, 0, NULL},
-	{"close_url", JMB_CONF_STRING, S(close_url), "", 0, 0, 0, NULL},
-	{"session_lifetime", JMB_CONF_INT, S(session_lifetime), "43200", 0, 300, 31 * 86400, NULL},
-	JMB_CONF_END,
+    {"listen", JMB_CONF_STRING, S(listen), "127.0.0.1:8080", 0, 0, 0, NULL},
+    {"public_url", JMB_CONF_STRING, S(public_url), "http://127.0.0.1:8080", 0, 0, 0, NULL},
+    {"default_language", JMB_CONF_STRING, S(default_language), "fr", 0, 0, 0, NULL},
+    {"timezone", JMB_CONF_STRING, S(timezone), "Europe/Paris", 0, 0, 0, NULL},
+    {"threads", JMB_CONF_INT, S(threads), "8", 0, 1, 256, NULL},
+    {"max_body_size", JMB_CONF_INT, S(max_body_size), "65536", 0, 1024, 16777216, NULL},
+    {"connection_timeout", JMB_CONF_INT, S(connection_timeout), "30", 0, 1, 3600, NULL},
+    {"template_dir", JMB_CONF_STRING, S(template_dir), jmb_default_template_dir, JMB_CONF_PATH, 0,
+     0, NULL},
+    {"static_dir", JMB_CONF_STRING, S(static_dir), jmb_default_static_dir, JMB_CONF_PATH, 0, 0,
+     NULL},
+    {"locale_dir", JMB_CONF_STRING, S(locale_dir), jmb_default_locale_dir, JMB_CONF_PATH, 0, 0,
+     NULL},
+    {"close_url", JMB_CONF_STRING, S(close_url), "", 0, 0, 0, NULL},
+    {"session_lifetime", JMB_CONF_INT, S(session_lifetime), "43200", 0, 300, 31 * 86400, NULL},
+    JMB_CONF_END,
 };
 #undef S
 
 static const char *const store_drivers[] = {"sqlite", "postgresql", NULL};
 #define S(field) offsetof(struct jmb_store_settings, field)
 static const struct jmb_config_key store_keys[] = {
-	{"driver", JMB_CONF_ENUM, S(driver), "sqlite", 0, 0, 0, store_drivers},
-	{"path", JMB_CONF_STRING, S(path), "/var/lib/jmb/jmb.db", JMB_CONF_PATH, 0, 0, NULL},
-	{"conninfo", JMB_CONF_SECRET, S(conninfo), NULL, 0, 0, 0, NULL},
-	{"busy_timeout", JMB_CONF_INT, S(busy_timeout), "5000", 0, 0, 600000, NULL},
-	JMB_CONF_END,
+    {"driver", JMB_CONF_ENUM, S(driver), "sqlite", 0, 0, 0, store_drivers},
+    {"path", JMB_CONF_STRING, S(path), "/var/lib/jmb/jmb.db", JMB_CONF_PATH, 0, 0, NULL},
+    {"conninfo", JMB_CONF_SECRET, S(conninfo), NULL, 0, 0, 0, NULL},
+    {"busy_timeout", JMB_CONF_INT, S(busy_timeout), "5000", 0, 0, 600000, NULL},
+    JMB_CONF_END,
 };
 #undef S
 
 #define S(field) offsetof(struct jmb_auth_settings, field)
 static const struct jmb_config_key auth_keys[] = {
-	{"plugins", JMB_CONF_LIST, S(plugins), "local", 0, 0, 0, NULL},
-	{"plugin_dir", JMB_CONF_STRING, S(plugin_dir), jmb_default_plugin_dir, JMB_CONF_PATH, 0, 0, NULL},
-	JMB_CONF_END,
+    {"plugins", JMB_CONF_LIST, S(plugins), "local", 0, 0, 0, NULL},
+    {"plugin_dir", JMB_CONF_STRING, S(plugin_dir), jmb_default_plugin_dir, JMB_CONF_PATH, 0, 0,
+     NULL},
+    JMB_CONF_END,
 };
 #undef S
 
 #define S(field) offsetof(struct jmb_booking_settings, field)
 static const struct jmb_config_key booking_keys[] = {
-	{"min_duration", JMB_CONF_INT, S(min_duration), "30", 0, 1, 1440, NULL},
-	{"max_duration", JMB_CONF_INT, S(max_duration), "480", 0, 1, 10080, NULL},
-	{"step_duration", JMB_CONF_INT, S(step_duration), "30", 0, 1, 1440, NULL},
-	{"default_duration", JMB_CONF_INT, S(default_duration), "90", 0, 1, 10080, NULL},
-	{"max_moderators", JMB_CONF_INT, S(max_moderators), "2", 0, 0, 1000, NULL},
-	{"max_guests", JMB_CONF_INT, S(max_guests), "50", 0, 0, 10000, NULL},
-	{"archive_days", JMB_CONF_INT, S(archive_days), "365", 0, 0, 36500, NULL},
-	{"highlight_owner", JMB_CONF_INT, S(highlight_owner), "15", 0, 0, 1440, NULL},
-	{"highlight_invitee", JMB_CONF_INT, S(highlight_invitee), "5", 0, 0, 1440, NULL},
-	{"max_title_length", JMB_CONF_INT, S(max_title_length), "200", 0, 1, 10000, NULL},
-	{"max_description_length", JMB_CONF_INT, S(max_description_length), "4000", 0, 0, 100000, NULL},
-	{"feed_past_days", JMB_CONF_INT, S(feed_past_days), "30", 0, 0, 3650, NULL},
-	{"feed_refresh_interval", JMB_CONF_INT, S(feed_refresh_interval), "15", 0, 1, 10080, NULL},
-	{"editor_filter", JMB_CONF_STRING, S(editor_filter), "", 0, 0, 0, NULL},
-	{"editor_groups", JMB_CONF_LIST, S(editor_groups), "", 0, 0, 0, NULL},
-	{"subscribers_file", JMB_CONF_STRING, S(subscribers_file), "", JMB_CONF_PATH, 0, 0, NULL},
-	JMB_CONF_END,
+    {"min_duration", JMB_CONF_INT, S(min_duration), "30", 0, 1, 1440, NULL},
+    {"max_duration", JMB_CONF_INT, S(max_duration), "480", 0, 1, 10080, NULL},
+    {"step_duration", JMB_CONF_INT, S(step_duration), "30", 0, 1, 1440, NULL},
+    {"default_duration", JMB_CONF_INT, S(default_duration), "90", 0, 1, 10080, NULL},
+    {"max_moderators", JMB_CONF_INT, S(max_moderators), "2", 0, 0, 1000, NULL},
+    {"max_guests", JMB_CONF_INT, S(max_guests), "50", 0, 0, 10000, NULL},
+    {"archive_days", JMB_CONF_INT, S(archive_days), "365", 0, 0, 36500, NULL},
+    {"highlight_owner", JMB_CONF_INT, S(highlight_owner), "15", 0, 0, 1440, NULL},
+    {"highlight_invitee", JMB_CONF_INT, S(highlight_invitee), "5", 0, 0, 1440, NULL},
+    {"max_title_length", JMB_CONF_INT, S(max_title_length), "200", 0, 1, 10000, NULL},
+    {"max_description_length", JMB_CONF_INT, S(max_description_length), "4000", 0, 0, 100000, NULL},
+    {"feed_past_days", JMB_CONF_INT, S(feed_past_days), "30", 0, 0, 3650, NULL},
+    {"feed_refresh_interval", JMB_CONF_INT, S(feed_refresh_interval), "15", 0, 1, 10080, NULL},
+    {"editor_filter", JMB_CONF_STRING, S(editor_filter), "", 0, 0, 0, NULL},
+    {"editor_groups", JMB_CONF_LIST, S(editor_groups), "", 0, 0, 0, NULL},
+    {"subscribers_file", JMB_CONF_STRING, S(subscribers_file), "", JMB_CONF_PATH, 0, 0, NULL},
+    JMB_CONF_END,
 };
 #undef S
 
 static const char *const guest_token_modes[] = {"none", "member", NULL};
 #define S(field) offsetof(struct jmb_jitsi_settings, field)
 static const struct jmb_config_key jitsi_keys[] = {
-	{"base_url", JMB_CONF_STRING, S(base_url), "https://meet.example.org", 0, 0, 0, NULL},
-	{"domain", JMB_CONF_STRING, S(domain), "meet.example.org", 0, 0, 0, NULL},
-	{"tenant", JMB_CONF_STRING, S(tenant), "", 0, 0, 0, NULL},
-	{"app_id", JMB_CONF_STRING, S(app_id), "jmb", 0, 0, 0, NULL},
-	{"app_secret", JMB_CONF_SECRET, S(app_secret), NULL, 0, 0, 0, NULL},
-	{"private_key_file", JMB_CONF_STRING, S(private_key_file), "", JMB_CONF_PATH, 0, 0, NULL},
-	{"key_id", JMB_CONF_STRING, S(key_id), "", 0, 0, 0, NULL},
-	{"audience", JMB_CONF_STRING, S(audience), "jmb", 0, 0, 0, NULL},
-	{"owner_token_lifetime", JMB_CONF_INT, S(owner_token_lifetime), "900", 0, 60, 86400, NULL},
-	{"external_token_lifetime", JMB_CONF_INT, S(external_token_lifetime), "1800", 0, 60, 86400, NULL},
-	{"token_skew", JMB_CONF_INT, S(token_skew), "60", 0, 0, 3600, NULL},
-	{"guest_tokens", JMB_CONF_ENUM, S(guest_tokens), "none", 0, 0, 0, guest_token_modes},
-	{"start_early", JMB_CONF_INT, S(start_early), "15", 0, 0, 1440, NULL},
-	{"private_rooms", JMB_CONF_BOOL, S(private_rooms), "yes", 0, 0, 0, NULL},
-	{"allow_adhoc_rooms", JMB_CONF_BOOL, S(allow_adhoc_rooms), "no", 0, 0, 0, NULL},
-	JMB_CONF_END,
+    {"base_url", JMB_CONF_STRING, S(base_url), "https://meet.example.org", 0, 0, 0, NULL},
+    {"domain", JMB_CONF_STRING, S(domain), "meet.example.org", 0, 0, 0, NULL},
+    {"tenant", JMB_CONF_STRING, S(tenant), "", 0, 0, 0, NULL},
+    {"app_id", JMB_CONF_STRING, S(app_id), "jmb", 0, 0, 0, NULL},
+    {"app_secret", JMB_CONF_SECRET, S(app_secret), NULL, 0, 0, 0, NULL},
+    {"private_key_file", JMB_CONF_STRING, S(private_key_file), "", JMB_CONF_PATH, 0, 0, NULL},
+    {"key_id", JMB_CONF_STRING, S(key_id), "", 0, 0, 0, NULL},
+    {"audience", JMB_CONF_STRING, S(audience), "jmb", 0, 0, 0, NULL},
+    {"owner_token_lifetime", JMB_CONF_INT, S(owner_token_lifetime), "900", 0, 60, 86400, NULL},
+    {"external_token_lifetime", JMB_CONF_INT, S(external_token_lifetime), "1800", 0, 60, 86400,
+     NULL},
+    {"token_skew", JMB_CONF_INT, S(token_skew), "60", 0, 0, 3600, NULL},
+    {"guest_tokens", JMB_CONF_ENUM, S(guest_tokens), "none", 0, 0, 0, guest_token_modes},
+    {"start_early", JMB_CONF_INT, S(start_early), "15", 0, 0, 1440, NULL},
+    {"private_rooms", JMB_CONF_BOOL, S(private_rooms), "yes", 0, 0, 0, NULL},
+    {"allow_adhoc_rooms", JMB_CONF_BOOL, S(allow_adhoc_rooms), "no", 0, 0, 0, NULL},
+    JMB_CONF_END,
 };
 #undef S
 
 #define S(field) offsetof(struct jmb_mail_settings, field)
 static const struct jmb_config_key mail_keys[] = {
-	{"transport", JMB_CONF_STRING, S(transport), "", 0, 0, 0, NULL},
-	{"starttls", JMB_CONF_BOOL, S(starttls), "no", 0, 0, 0, NULL},
-	{"username", JMB_CONF_STRING, S(username), "", 0, 0, 0, NULL},
-	{"password", JMB_CONF_SECRET, S(password), NULL, 0, 0, 0, NULL},
-	{"from", JMB_CONF_STRING, S(from), "", 0, 0, 0, NULL},
-	{"from_name", JMB_CONF_STRING, S(from_name), "", 0, 0, 0, NULL},
-	{"local_domains", JMB_CONF_LIST, S(local_domains), "", 0, 0, 0, NULL},
-	{"notify_organiser", JMB_CONF_BOOL, S(notify_organiser), "yes", 0, 0, 0, NULL},
-	{"retry_max_hours", JMB_CONF_INT, S(retry_max_hours), "72", 0, 1, 720, NULL},
-	JMB_CONF_END,
+    {"transport", JMB_CONF_STRING, S(transport), "", 0, 0, 0, NULL},
+    {"starttls", JMB_CONF_BOOL, S(starttls), "no", 0, 0, 0, NULL},
+    {"username", JMB_CONF_STRING, S(username), "", 0, 0, 0, NULL},
+    {"password", JMB_CONF_SECRET, S(password), NULL, 0, 0, 0, NULL},
+    {"from", JMB_CONF_STRING, S(from), "", 0, 0, 0, NULL},
+    {"from_name", JMB_CONF_STRING, S(from_name), "", 0, 0, 0, NULL},
+    {"local_domains", JMB_CONF_LIST, S(local_domains), "", 0, 0, 0, NULL},
+    {"notify_organiser", JMB_CONF_BOOL, S(notify_organiser), "yes", 0, 0, 0, NULL},
+    {"retry_max_hours", JMB_CONF_INT, S(retry_max_hours), "72", 0, 1, 720, NULL},
+    JMB_CONF_END,
 };
 #undef S
 
 #define S(field) offsetof(struct jmb_reminder_settings, field)
 static const struct jmb_config_key reminder_keys[] = {
-	{"mail_before", JMB_CONF_LIST, S(mail_before_text), "10080, 1440, 60, 10", 0, 0, 0, NULL},
-	{"xmpp_before_end", JMB_CONF_LIST, S(xmpp_before_end_text), "15, 5, 0", 0, 0, 0, NULL},
-	JMB_CONF_END,
+    {"mail_before", JMB_CONF_LIST, S(mail_before_text), "10080, 1440, 60, 10", 0, 0, 0, NULL},
+    {"xmpp_before_end", JMB_CONF_LIST, S(xmpp_before_end_text), "15, 5, 0", 0, 0, 0, NULL},
+    JMB_CONF_END,
 };
 #undef S
 
 #define S(field) offsetof(struct jmb_ldap_settings, field)
 static const struct jmb_config_key ldap_keys[] = {
-	{"uri", JMB_CONF_LIST, S(uri), "", 0, 0, 0, NULL},
-	{"starttls", JMB_CONF_BOOL, S(starttls), "no", 0, 0, 0, NULL},
-	{"ca_file", JMB_CONF_STRING, S(ca_file), "", JMB_CONF_PATH, 0, 0, NULL},
-	{"bind_dn", JMB_CONF_STRING, S(bind_dn), "", 0, 0, 0, NULL},
-	{"bind_password", JMB_CONF_SECRET, S(bind_password), NULL, 0, 0, 0, NULL},
-	{"base", JMB_CONF_STRING, S(base), "", 0, 0, 0, NULL},
-	{"user_filter", JMB_CONF_STRING, S(user_filter), "(uid=%s)", 0, 0, 0, NULL},
-	{"login_attribute", JMB_CONF_STRING, S(login_attribute), "uid", 0, 0, 0, NULL},
-	{"mail_attributes", JMB_CONF_LIST, S(mail_attributes), "mail, mailAlternateAddress", 0, 0,
-	 0, NULL},
-	{"name_attribute", JMB_CONF_STRING, S(name_attribute), "displayName", 0, 0, 0, NULL},
-	{"person_filter", JMB_CONF_STRING, S(person_filter), "(objectClass=inetOrgPerson)", 0, 0, 0,
-	 NULL},
-	{"group_filter", JMB_CONF_STRING, S(group_filter),
-	 "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))", 0,
-	 0, 0, NULL},
-	{"member_attributes", JMB_CONF_LIST, S(member_attributes), "member, uniqueMember, memberUid",
-	 0, 0, 0, NULL},
-	{"group_name_attribute", JMB_CONF_STRING, S(group_name_attribute), "cn", 0, 0, 0, NULL},
-	{"external_filter", JMB_CONF_STRING, S(external_filter), "(objectClass=jmbExternalContact)",
-	 0, 0, 0, NULL},
-	{"search_attributes", JMB_CONF_LIST, S(search_attributes), "cn, displayName, sn, mail", 0, 0,
-	 0, NULL},
-	{"timeout", JMB_CONF_INT, S(timeout), "5", 0, 1, 300, NULL},
-	{"retry_after", JMB_CONF_INT, S(retry_after), "10", 0, 0, 3600, NULL},
-	{"cache_ttl", JMB_CONF_INT, S(cache_ttl), "60", 0, 0, 86400, NULL},
-	{"size_limit", JMB_CONF_INT, S(size_limit), "200", 0, 1, 100000, NULL},
-	JMB_CONF_END,
+    {"uri", JMB_CONF_LIST, S(uri), "", 0, 0, 0, NULL},
+    {"starttls", JMB_CONF_BOOL, S(starttls), "no", 0, 0, 0, NULL},
+    {"ca_file", JMB_CONF_STRING, S(ca_file), "", JMB_CONF_PATH, 0, 0, NULL},
+    {"bind_dn", JMB_CONF_STRING, S(bind_dn), "", 0, 0, 0, NULL},
+    {"bind_password", JMB_CONF_SECRET, S(bind_password), NULL, 0, 0, 0, NULL},
+    {"base", JMB_CONF_STRING, S(base), "", 0, 0, 0, NULL},
+    {"user_filter", JMB_CONF_STRING, S(user_filter), "(uid=%s)", 0, 0, 0, NULL},
+    {"login_attribute", JMB_CONF_STRING, S(login_attribute), "uid", 0, 0, 0, NULL},
+    {"mail_attributes", JMB_CONF_LIST, S(mail_attributes), "mail, mailAlternateAddress", 0, 0, 0,
+     NULL},
+    {"name_attribute", JMB_CONF_STRING, S(name_attribute), "displayName", 0, 0, 0, NULL},
+    {"person_filter", JMB_CONF_STRING, S(person_filter), "(objectClass=inetOrgPerson)", 0, 0, 0,
+     NULL},
+    {"group_filter", JMB_CONF_STRING, S(group_filter),
+     "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))", 0, 0,
+     0, NULL},
+    {"member_attributes", JMB_CONF_LIST, S(member_attributes), "member, uniqueMember, memberUid", 0,
+     0, 0, NULL},
+    {"group_name_attribute", JMB_CONF_STRING, S(group_name_attribute), "cn", 0, 0, 0, NULL},
+    {"external_filter", JMB_CONF_STRING, S(external_filter), "(objectClass=jmbExternalContact)", 0,
+     0, 0, NULL},
+    {"search_attributes", JMB_CONF_LIST, S(search_attributes), "cn, displayName, sn, mail", 0, 0, 0,
+     NULL},
+    {"timeout", JMB_CONF_INT, S(timeout), "5", 0, 1, 300, NULL},
+    {"retry_after", JMB_CONF_INT, S(retry_after), "10", 0, 0, 3600, NULL},
+    {"cache_ttl", JMB_CONF_INT, S(cache_ttl), "60", 0, 0, 86400, NULL},
+    {"size_limit", JMB_CONF_INT, S(size_limit), "200", 0, 1, 100000, NULL},
+    JMB_CONF_END,
 };
 #undef S
 
 #define S(field) offsetof(struct jmb_metrics_settings, field)
 static const struct jmb_config_key metrics_keys[] = {
-	{"allow", JMB_CONF_LIST, S(allow), "127.0.0.1/32, ::1/128", 0, 0, 0, NULL},
-	JMB_CONF_END,
+    {"allow", JMB_CONF_LIST, S(allow), "127.0.0.1/32, ::1/128", 0, 0, 0, NULL},
+    JMB_CONF_END,
 };
 #undef S
 
@@ -183,15 +188,15 @@ static char *locate(const char *path, const char *msg)
 static const char *const xmpp_tls_modes[] = {"required", "optional", "off", NULL};
 #define S(field) offsetof(struct jmb_xmpp_settings, field)
 static const struct jmb_config_key xmpp_keys[] = {
-	{"jid", JMB_CONF_STRING, S(jid), "", 0, 0, 0, NULL},
-	{"password", JMB_CONF_SECRET, S(password), NULL, 0, 0, 0, NULL},
-	{"muc_domain", JMB_CONF_STRING, S(muc_domain), "", 0, 0, 0, NULL},
-	{"nickname", JMB_CONF_STRING, S(nickname), "jmb", 0, 0, 0, NULL},
-	{"server", JMB_CONF_STRING, S(server), "", 0, 0, 0, NULL},
-	{"port", JMB_CONF_INT, S(port), "0", 0, 0, 65535, NULL},
-	{"tls", JMB_CONF_ENUM, S(tls), "required", 0, 0, 0, xmpp_tls_modes},
-	{"timeout", JMB_CONF_INT, S(timeout), "10", 0, 1, 300, NULL},
-	JMB_CONF_END,
+    {"jid", JMB_CONF_STRING, S(jid), "", 0, 0, 0, NULL},
+    {"password", JMB_CONF_SECRET, S(password), NULL, 0, 0, 0, NULL},
+    {"muc_domain", JMB_CONF_STRING, S(muc_domain), "", 0, 0, 0, NULL},
+    {"nickname", JMB_CONF_STRING, S(nickname), "jmb", 0, 0, 0, NULL},
+    {"server", JMB_CONF_STRING, S(server), "", 0, 0, 0, NULL},
+    {"port", JMB_CONF_INT, S(port), "0", 0, 0, 65535, NULL},
+    {"tls", JMB_CONF_ENUM, S(tls), "required", 0, 0, 0, xmpp_tls_modes},
+    {"timeout", JMB_CONF_INT, S(timeout), "10", 0, 1, 300, NULL},
+    JMB_CONF_END,
 };
 #undef S
 
@@ -253,7 +258,8 @@ static int parse_minutes(char **items, long *out, size_t *n_r)
 		char *end;
 		long v = strtol(items[i], &end, 10);
 
-		if (*end != '\0' || end == items[i] || v < 0 || v > 525600 || n == JMB_MAX_REMINDERS)
+		if (*end != '\0' || end == items[i] || v < 0 || v > 525600 ||
+		    n == JMB_MAX_REMINDERS)
 			return -1;
 		out[n++] = v;
 	}
@@ -269,7 +275,7 @@ static int parse_minutes(char **items, long *out, size_t *n_r)
 /* [xmpp]: a bare JID with a password, and a MUC domain (by default the
  * Jitsi domain's conference component). */
 static int xmpp_check(const char *path, struct jmb_settings *s, struct jmb_pool *pool,
-		      char **errors_r)
+                      char **errors_r)
 {
 	struct jmb_xmpp_settings *x = &s->xmpp;
 	const char *at = strchr(x->jid, '@');
@@ -281,7 +287,8 @@ static int xmpp_check(const char *path, struct jmb_settings *s, struct jmb_pool 
 		return 0;
 	if (at == NULL || at == x->jid || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
 	    strpbrk(x->jid, "/ \t\"'<>&") != NULL) {
-		add_error(errors_r, path, "[xmpp] jid must be a bare JID such as jmb@meet.example.org");
+		add_error(errors_r, path,
+		          "[xmpp] jid must be a bare JID such as jmb@meet.example.org");
 		ret = -1;
 	}
 	if (x->password == NULL) {
@@ -290,7 +297,9 @@ static int xmpp_check(const char *path, struct jmb_settings *s, struct jmb_pool 
 	}
 	if (*x->nickname == '\0' || strpbrk(x->nickname, "/@\"'<>&") != NULL ||
 	    strpbrk(x->muc_domain, "/@ \"'<>&") != NULL) {
-		add_error(errors_r, path, "[xmpp] nickname and muc_domain must not be empty nor hold / @ or quotes");
+		add_error(
+		    errors_r, path,
+		    "[xmpp] nickname and muc_domain must not be empty nor hold / @ or quotes");
 		ret = -1;
 	}
 	return ret;
@@ -298,7 +307,7 @@ static int xmpp_check(const char *path, struct jmb_settings *s, struct jmb_pool 
 
 /* [metrics] allow: the same address blocks as [auth.header-trust] trusted_proxies. */
 static int metrics_check(const char *path, struct jmb_metrics_settings *m, struct jmb_pool *pool,
-			 char **errors_r)
+                         char **errors_r)
 {
 	size_t n = 0;
 
@@ -307,8 +316,8 @@ static int metrics_check(const char *path, struct jmb_metrics_settings *m, struc
 	m->allow_blocks = jmb_pool_calloc(pool, n + 1, sizeof(*m->allow_blocks));
 	for (size_t i = 0; i < n; i++) {
 		if (jmb_cidr_parse(m->allow[i], &m->allow_blocks[i]) < 0) {
-			char *msg = jmb_xasprintf("[metrics] allow: '%s' is not an address or CIDR block",
-						  m->allow[i]);
+			char *msg = jmb_xasprintf(
+			    "[metrics] allow: '%s' is not an address or CIDR block", m->allow[i]);
 			add_error(errors_r, path, msg);
 			free(msg);
 			return -1;
@@ -333,30 +342,39 @@ static int ldap_check(const char *path, const struct jmb_settings *s, char **err
 	int ret = 0;
 
 	for (size_t i = 0; configured && l->uri[i] != NULL; i++) {
-		if (strncmp(l->uri[i], "ldap://", 7) != 0 && strncmp(l->uri[i], "ldaps://", 8) != 0 &&
+		if (strncmp(l->uri[i], "ldap://", 7) != 0 &&
+		    strncmp(l->uri[i], "ldaps://", 8) != 0 &&
 		    strncmp(l->uri[i], "ldapi://", 8) != 0) {
-			add_error(errors_r, path, "[ldap] uri must start with ldap://, ldaps:// or ldapi://");
+			add_error(errors_r, path,
+			          "[ldap] uri must start with ldap://, ldaps:// or ldapi://");
 			ret = -1;
 		}
 	}
-	if (configured && (strstr(l->user_filter, "%s") == NULL || !filter_is_wrapped(l->user_filter))) {
-		add_error(errors_r, path, "[ldap] user_filter must be a filter in parentheses with %s");
+	if (configured &&
+	    (strstr(l->user_filter, "%s") == NULL || !filter_is_wrapped(l->user_filter))) {
+		add_error(errors_r, path,
+		          "[ldap] user_filter must be a filter in parentheses with %s");
 		ret = -1;
 	}
 	if (configured && (l->mail_attributes[0] == NULL || l->member_attributes[0] == NULL)) {
-		add_error(errors_r, path, "[ldap] mail_attributes and member_attributes must not be empty");
+		add_error(errors_r, path,
+		          "[ldap] mail_attributes and member_attributes must not be empty");
 		ret = -1;
 	}
 	if (configured && *l->bind_dn != '\0' && l->bind_password == NULL) {
-		add_error(errors_r, path, "[ldap] bind_dn needs bind_password (or bind_password_file)");
+		add_error(errors_r, path,
+		          "[ldap] bind_dn needs bind_password (or bind_password_file)");
 		ret = -1;
 	}
 	if (*s->booking.editor_filter != '\0' && !filter_is_wrapped(s->booking.editor_filter)) {
-		add_error(errors_r, path, "[booking] editor_filter must be a filter in parentheses");
+		add_error(errors_r, path,
+		          "[booking] editor_filter must be a filter in parentheses");
 		ret = -1;
 	}
-	if (!configured && (*s->booking.editor_filter != '\0' || s->booking.editor_groups[0] != NULL)) {
-		add_error(errors_r, path, "[booking] editor_filter and editor_groups need [ldap] uri");
+	if (!configured &&
+	    (*s->booking.editor_filter != '\0' || s->booking.editor_groups[0] != NULL)) {
+		add_error(errors_r, path,
+		          "[booking] editor_filter and editor_groups need [ldap] uri");
 		ret = -1;
 	}
 	for (size_t i = 0; !configured && s->auth.plugins[i] != NULL; i++) {
@@ -370,13 +388,14 @@ static int ldap_check(const char *path, const struct jmb_settings *s, char **err
 
 /* Checks that involve more than one key, or the meaning of a value. */
 static int settings_check(const char *path, struct jmb_settings *s, struct jmb_pool *pool,
-			  char **errors_r)
+                          char **errors_r)
 {
 	const struct jmb_booking_settings *b = &s->booking;
 	int ret = 0;
 
 	if (!is_http_url(s->server.public_url)) {
-		add_error(errors_r, path, "[server] public_url must start with http:// or https://");
+		add_error(errors_r, path,
+		          "[server] public_url must start with http:// or https://");
 		ret = -1;
 	}
 	strip_trailing_slash(s->server.public_url);
@@ -393,12 +412,12 @@ static int settings_check(const char *path, struct jmb_settings *s, struct jmb_p
 	if (b->min_duration > b->max_duration || b->default_duration < b->min_duration ||
 	    b->default_duration > b->max_duration) {
 		add_error(errors_r, path,
-			  "[booking] need min_duration <= default_duration <= max_duration");
+		          "[booking] need min_duration <= default_duration <= max_duration");
 		ret = -1;
 	}
 	if ((b->default_duration - b->min_duration) % b->step_duration != 0) {
 		add_error(errors_r, path,
-			  "[booking] default_duration must be min_duration plus whole steps");
+		          "[booking] default_duration must be min_duration plus whole steps");
 		ret = -1;
 	}
 	if (s->store.driver == JMB_STORE_POSTGRESQL && s->store.conninfo == NULL) {
@@ -407,7 +426,8 @@ static int settings_check(const char *path, struct jmb_settings *s, struct jmb_p
 	}
 	if (s->jitsi.app_secret == NULL && *s->jitsi.private_key_file == '\0') {
 		add_error(errors_r, path,
-			  "[jitsi] needs app_secret (or app_secret_file) or private_key_file to sign tokens");
+		          "[jitsi] needs app_secret (or app_secret_file) or private_key_file to "
+		          "sign tokens");
 		ret = -1;
 	}
 	if (*s->jitsi.private_key_file != '\0' && *s->jitsi.key_id == '\0') {
@@ -421,25 +441,29 @@ static int settings_check(const char *path, struct jmb_settings *s, struct jmb_p
 	}
 	strip_trailing_slash(s->jitsi.base_url);
 	if (parse_minutes(s->reminders.mail_before_text, s->reminders.mail_before,
-			  &s->reminders.n_mail_before) < 0) {
+	                  &s->reminders.n_mail_before) < 0) {
 		add_error(errors_r, path,
-			  "[reminders] mail_before must be up to 8 minute counts (0 to 525600)");
+		          "[reminders] mail_before must be up to 8 minute counts (0 to 525600)");
 		ret = -1;
 	}
 	if (parse_minutes(s->reminders.xmpp_before_end_text, s->reminders.xmpp_before_end,
-			  &s->reminders.n_xmpp_before_end) < 0) {
-		add_error(errors_r, path,
-			  "[reminders] xmpp_before_end must be up to 8 minute counts (0 to 525600)");
+	                  &s->reminders.n_xmpp_before_end) < 0) {
+		add_error(
+		    errors_r, path,
+		    "[reminders] xmpp_before_end must be up to 8 minute counts (0 to 525600)");
 		ret = -1;
 	}
 	if (*s->mail.transport != '\0' && strncmp(s->mail.transport, "smtp://", 7) != 0 &&
-	    strncmp(s->mail.transport, "smtps://", 8) != 0 && strncmp(s->mail.transport, "file:", 5) != 0) {
-		add_error(errors_r, path, "[mail] transport must be smtp://HOST:PORT, smtps://HOST:PORT "
-					  "or file:/FOLDER");
+	    strncmp(s->mail.transport, "smtps://", 8) != 0 &&
+	    strncmp(s->mail.transport, "file:", 5) != 0) {
+		add_error(errors_r, path,
+		          "[mail] transport must be smtp://HOST:PORT, smtps://HOST:PORT "
+		          "or file:/FOLDER");
 		ret = -1;
 	}
 	if (*s->mail.transport != '\0' && !jmb_mail_is_valid(s->mail.from)) {
-		add_error(errors_r, path, "[mail] from must be a valid address when transport is set");
+		add_error(errors_r, path,
+		          "[mail] from must be a valid address when transport is set");
 		ret = -1;
 	}
 	if (!is_http_url(s->jitsi.base_url)) {
@@ -459,8 +483,8 @@ static int settings_check(const char *path, struct jmb_settings *s, struct jmb_p
 	return ret;
 }
 
-int jmb_settings_load(struct jmb_config_file *file, struct jmb_settings *s,
-		      struct jmb_pool *pool, char **errors_r)
+int jmb_settings_load(struct jmb_config_file *file, struct jmb_settings *s, struct jmb_pool *pool,
+                      char **errors_r)
 {
 	int ret = 0;
 

@@ -112,10 +112,10 @@ struct jmb_xmpp_settings {
 	char *password;
 	char *muc_domain; /* default: conference.<[jitsi] domain> */
 	char *nickname;
-	char *server;     /* "" = the JID's domain (DNS SRV, then A/AAAA) */
-	long port;        /* 0 = 5222 or the SRV record's */
-	int tls;          /* enum jmb_xmpp_tls */
-	long timeout;     /* seconds, for one whole post (connect to leave) */
+	char *server; /* "" = the JID's domain (DNS SRV, then A/AAAA) */
+	long port;    /* 0 = 5222 or the SRV record's */
+	int tls;      /* enum jmb_xmpp_tls */
+	long timeout; /* seconds, for one whole post (connect to leave) */
 };
 
 /* [ldap]: the directory (src/lib/directory/directory.c). Unused while uri is empty. */
@@ -126,7 +126,7 @@ struct jmb_ldap_settings {
 	char *bind_dn;
 	char *bind_password;
 	char *base;
-	char *user_filter;    /* %s: the login, escaped (RFC 4515) */
+	char *user_filter; /* %s: the login, escaped (RFC 4515) */
 	char *login_attribute;
 	char **mail_attributes; /* the first is the primary address */
 	char *name_attribute;   /* then cn, then givenName + sn */
@@ -165,7 +165,7 @@ struct jmb_settings {
 /* Fills settings from the core sections of file, checks them as a whole, and
  * claims those sections. Errors are "file:line: message" lines in *errors_r. */
 int jmb_settings_load(struct jmb_config_file *file, struct jmb_settings *settings,
-		      struct jmb_pool *pool, char **errors_r);
+                      struct jmb_pool *pool, char **errors_r);
 
 /* Default install paths, set by the build (see src/lib/Makefile.am). */
 extern const char jmb_default_plugin_dir[];

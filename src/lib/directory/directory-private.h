@@ -38,30 +38,30 @@ typedef int directory_entry_fn(void *context, LDAP *ld, LDAPMessage *entry, char
  * how many entries there were. NOT_FOUND only when base does not exist.
  * UNAVAILABLE at once while the directory is held down. */
 enum jmb_directory_result directory_search(struct jmb_directory *dir, const char *base, int scope,
-					   const char *filter, const char *const *attrs,
-					   long size_limit, directory_entry_fn *each,
-					   void *context, size_t *count_r, char **error_r);
+                                           const char *filter, const char *const *attrs,
+                                           long size_limit, directory_entry_fn *each, void *context,
+                                           size_t *count_r, char **error_r);
 
 /* The first value of attr, as a UTF-8 string in pool; NULL when there is none. */
 const char *directory_first_value(struct jmb_pool *pool, LDAP *ld, LDAPMessage *entry,
-				  const char *attr);
+                                  const char *attr);
 /* Every value of attr that is valid UTF-8 (NULL-terminated, in pool); may be empty. */
 const char **directory_values(struct jmb_pool *pool, LDAP *ld, LDAPMessage *entry,
-			      const char *attr);
+                              const char *attr);
 /* The entry's DN in pool. */
 const char *directory_entry_dn(struct jmb_pool *pool, LDAP *ld, LDAPMessage *entry);
 /* A person from an entry read with directory_person_attrs. */
 struct jmb_directory_person *directory_person_from_entry(struct jmb_directory *dir,
-							 struct jmb_pool *pool, LDAP *ld,
-							 LDAPMessage *entry);
+                                                         struct jmb_pool *pool, LDAP *ld,
+                                                         LDAPMessage *entry);
 /* The attributes a person is read with (NULL-terminated, in pool). */
 const char *const *directory_person_attrs(struct jmb_directory *dir, struct jmb_pool *pool);
 /* "(|(a1=v)(a2=v)...)" over attrs, v escaped (RFC 4515); substring when
  * substring is set ("*v*"). NULL when value is not valid UTF-8. */
 char *directory_any_of(struct jmb_pool *pool, const char *const *attrs, const char *value,
-		       bool substring);
+                       bool substring);
 /* Appends s to a NULL-terminated pool list unless already there (case-insensitive). */
 void directory_list_add(struct jmb_pool *pool, const char ***list, size_t *count, size_t *cap,
-			const char *s);
+                        const char *s);
 
 #endif

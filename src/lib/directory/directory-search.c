@@ -19,7 +19,7 @@ static bool is_uid_attribute(const char *attr)
 
 /* (&group_filter(|(member=dn)(uniqueMember=dn)(memberUid=login)...)) over several members. */
 static char *group_of_filter(struct jmb_directory *dir, struct jmb_pool *pool,
-			     const char *const *dns, const char *login)
+                             const char *const *dns, const char *login)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	struct jmb_strbuf sb = {0};
@@ -31,7 +31,8 @@ static char *group_of_filter(struct jmb_directory *dir, struct jmb_pool *pool,
 		const char *attr = s->member_attributes[i];
 		if (is_uid_attribute(attr)) {
 			char *v = login != NULL && *login != '\0'
-					  ? jmb_ldap_filter_format(pool, "%s", login) : NULL;
+			              ? jmb_ldap_filter_format(pool, "%s", login)
+			              : NULL;
 			if (v != NULL) {
 				jmb_strbuf_printf(&sb, "(%s=%s)", attr, v);
 				terms++;
@@ -63,20 +64,20 @@ struct group_names {
 static int keep_group(void *context, LDAP *ld, LDAPMessage *entry, char **error_r)
 {
 	struct group_names *g = context;
-	const char *name = directory_first_value(g->pool, ld, entry,
-						 g->dir->settings->group_name_attribute);
+	const char *name =
+	    directory_first_value(g->pool, ld, entry, g->dir->settings->group_name_attribute);
 
 	if (name != NULL)
 		directory_list_add(g->pool, &g->names, &g->n_names, &g->cap_names, name);
 	directory_list_add(g->pool, &g->dns, &g->n_dns, &g->cap_dns,
-			   directory_entry_dn(g->pool, ld, entry));
+	                   directory_entry_dn(g->pool, ld, entry));
 	return 0;
 }
 
 enum jmb_directory_result jmb_directory_user_groups(struct jmb_directory *dir,
-						    struct jmb_pool *pool,
-						    const struct jmb_directory_person *person,
-						    const char *const **groups_r, char **error_r)
+                                                    struct jmb_pool *pool,
+                                                    const struct jmb_directory_person *person,
+                                                    const char *const **groups_r, char **error_r)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	const char *attrs[] = {s->group_name_attribute, NULL};
@@ -91,7 +92,7 @@ enum jmb_directory_result jmb_directory_user_groups(struct jmb_directory *dir,
 	if (filter == NULL)
 		return JMB_DIRECTORY_OK;
 	r = directory_search(dir, s->base, LDAP_SCOPE_SUBTREE, filter, attrs, s->size_limit,
-			     keep_group, &g, &count, error_r);
+	                     keep_group, &g, &count, error_r);
 	direct = g.n_dns;
 	/* One level of nesting: the groups that hold those groups. */
 	if (r == JMB_DIRECTORY_OK && direct > 0) {
@@ -100,7 +101,7 @@ enum jmb_directory_result jmb_directory_user_groups(struct jmb_directory *dir,
 		filter = group_of_filter(dir, pool, dns, NULL);
 		if (filter != NULL)
 			r = directory_search(dir, s->base, LDAP_SCOPE_SUBTREE, filter, attrs,
-					     s->size_limit, keep_group, &g, &count, error_r);
+			                     s->size_limit, keep_group, &g, &count, error_r);
 	}
 	*groups_r = g.names;
 	return r;
@@ -127,9 +128,11 @@ static int keep_members(void *context, LDAP *ld, LDAPMessage *entry, char **erro
 		bool uid = is_uid_attribute(s->member_attributes[i]);
 		for (size_t j = 0; values[j] != NULL; j++) {
 			if (uid)
-				directory_list_add(m->pool, &m->uids, &m->n_uids, &m->cap_uids, values[j]);
+				directory_list_add(m->pool, &m->uids, &m->n_uids, &m->cap_uids,
+				                   values[j]);
 			else
-				directory_list_add(m->pool, &m->dns, &m->n_dns, &m->cap_dns, values[j]);
+				directory_list_add(m->pool, &m->dns, &m->n_dns, &m->cap_dns,
+				                   values[j]);
 		}
 	}
 	return 0;
@@ -152,30 +155,30 @@ static int keep_one_person(void *context, LDAP *ld, LDAPMessage *entry, char **e
 
 /* The group with this address (its member values in *m), if any. */
 static enum jmb_directory_result find_group(struct jmb_directory *dir, struct jmb_pool *pool,
-					    const char *base, int scope, const char *mail,
-					    struct members *m, char **error_r)
+                                            const char *base, int scope, const char *mail,
+                                            struct members *m, char **error_r)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	const char *filter = s->group_filter;
 	size_t count = 0;
 
 	if (mail != NULL) {
-		char *any = directory_any_of(pool, (const char *const *)s->mail_attributes, mail, false);
+		char *any =
+		    directory_any_of(pool, (const char *const *)s->mail_attributes, mail, false);
 		if (any == NULL)
 			return JMB_DIRECTORY_NOT_FOUND;
 		filter = jmb_pool_printf(pool, "(&%s%s)", s->group_filter, any);
 	}
-	return directory_search(dir, base, scope, filter,
-				(const char *const *)s->member_attributes, 2, keep_members, m,
-				&count, error_r);
+	return directory_search(dir, base, scope, filter, (const char *const *)s->member_attributes,
+	                        2, keep_members, m, &count, error_r);
 }
 
 /* Adds the primary address of each member of m (groups among them expanded
  * when nested is set) to the list. */
 static enum jmb_directory_result add_members(struct jmb_directory *dir, struct jmb_pool *pool,
-					     const struct members *m, bool nested,
-					     const char ***mails, size_t *n, size_t *cap,
-					     char **error_r)
+                                             const struct members *m, bool nested,
+                                             const char ***mails, size_t *n, size_t *cap,
+                                             char **error_r)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	enum jmb_directory_result r;
@@ -184,8 +187,9 @@ static enum jmb_directory_result add_members(struct jmb_directory *dir, struct j
 	for (size_t i = 0; i < m->n_dns && *n < (size_t)s->size_limit; i++) {
 		struct members inner = {.dir = dir, .pool = pool};
 		struct one_person op = {.dir = dir, .pool = pool};
-		r = nested ? find_group(dir, pool, m->dns[i], LDAP_SCOPE_BASE, NULL, &inner, error_r)
-			   : JMB_DIRECTORY_OK;
+		r = nested
+		        ? find_group(dir, pool, m->dns[i], LDAP_SCOPE_BASE, NULL, &inner, error_r)
+		        : JMB_DIRECTORY_OK;
 		if (r == JMB_DIRECTORY_UNAVAILABLE)
 			return r;
 		if (r == JMB_DIRECTORY_OK && inner.found) {
@@ -195,8 +199,8 @@ static enum jmb_directory_result add_members(struct jmb_directory *dir, struct j
 			continue;
 		}
 		r = directory_search(dir, m->dns[i], LDAP_SCOPE_BASE, "(objectClass=*)",
-				     directory_person_attrs(dir, pool), 1, keep_one_person, &op,
-				     &count, error_r);
+		                     directory_person_attrs(dir, pool), 1, keep_one_person, &op,
+		                     &count, error_r);
 		if (r == JMB_DIRECTORY_UNAVAILABLE)
 			return r;
 		if (op.person != NULL && *op.person->mail != '\0')
@@ -214,9 +218,9 @@ static enum jmb_directory_result add_members(struct jmb_directory *dir, struct j
 }
 
 enum jmb_directory_result jmb_directory_resolve_mail(struct jmb_directory *dir,
-						     struct jmb_pool *pool, const char *mail,
-						     const char *const **mails_r, bool *is_group_r,
-						     char **error_r)
+                                                     struct jmb_pool *pool, const char *mail,
+                                                     const char *const **mails_r, bool *is_group_r,
+                                                     char **error_r)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	struct members m = {.dir = dir, .pool = pool};
@@ -240,11 +244,10 @@ enum jmb_directory_result jmb_directory_resolve_mail(struct jmb_directory *dir,
 	any = directory_any_of(pool, (const char *const *)s->mail_attributes, mail, false);
 	if (any == NULL)
 		return JMB_DIRECTORY_NOT_FOUND;
-	r = directory_search(dir, s->base, LDAP_SCOPE_SUBTREE,
-			     jmb_pool_printf(pool, "(&(|%s%s)%s)", s->person_filter,
-					     s->external_filter, any),
-			     directory_person_attrs(dir, pool), 2, keep_one_person, &op, &count,
-			     error_r);
+	r = directory_search(
+	    dir, s->base, LDAP_SCOPE_SUBTREE,
+	    jmb_pool_printf(pool, "(&(|%s%s)%s)", s->person_filter, s->external_filter, any),
+	    directory_person_attrs(dir, pool), 2, keep_one_person, &op, &count, error_r);
 	if (r != JMB_DIRECTORY_OK)
 		return r;
 	if (op.person == NULL || *op.person->mail == '\0')
@@ -291,9 +294,9 @@ static int compare_matches(const void *a, const void *b)
 }
 
 enum jmb_directory_result jmb_directory_search(struct jmb_directory *dir, struct jmb_pool *pool,
-					       const char *text, size_t max,
-					       struct jmb_directory_match **matches_r,
-					       size_t *count_r, char **error_r)
+                                               const char *text, size_t max,
+                                               struct jmb_directory_match **matches_r,
+                                               size_t *count_r, char **error_r)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	char *any = directory_any_of(pool, (const char *const *)s->search_attributes, text, true);
@@ -308,14 +311,14 @@ enum jmb_directory_result jmb_directory_search(struct jmb_directory *dir, struct
 		return JMB_DIRECTORY_NOT_FOUND;
 	m.items = jmb_pool_calloc(pool, max + 1, sizeof(*m.items));
 	filters[JMB_DIRECTORY_PERSON] =
-		jmb_pool_printf(pool, "(&%s(!%s)%s)", s->person_filter, s->external_filter, any);
+	    jmb_pool_printf(pool, "(&%s(!%s)%s)", s->person_filter, s->external_filter, any);
 	filters[JMB_DIRECTORY_GROUP] = jmb_pool_printf(pool, "(&%s%s)", s->group_filter, any);
 	filters[JMB_DIRECTORY_EXTERNAL] = jmb_pool_printf(pool, "(&%s%s)", s->external_filter, any);
 	for (int kind = JMB_DIRECTORY_PERSON; kind <= JMB_DIRECTORY_EXTERNAL; kind++) {
 		m.kind = (enum jmb_directory_kind)kind;
 		r = directory_search(dir, s->base, LDAP_SCOPE_SUBTREE, filters[kind],
-				     directory_person_attrs(dir, pool), (long)max, keep_match, &m,
-				     &count, error_r);
+		                     directory_person_attrs(dir, pool), (long)max, keep_match, &m,
+		                     &count, error_r);
 		if (r != JMB_DIRECTORY_OK)
 			return r;
 	}

@@ -24,10 +24,14 @@ bool jmb_directory_configured(const struct jmb_ldap_settings *s)
 const char *jmb_directory_result_name(enum jmb_directory_result r)
 {
 	switch (r) {
-	case JMB_DIRECTORY_OK: return "ok";
-	case JMB_DIRECTORY_NOT_FOUND: return "not found";
-	case JMB_DIRECTORY_REJECT: return "reject";
-	case JMB_DIRECTORY_UNAVAILABLE: return "unavailable";
+	case JMB_DIRECTORY_OK:
+		return "ok";
+	case JMB_DIRECTORY_NOT_FOUND:
+		return "not found";
+	case JMB_DIRECTORY_REJECT:
+		return "reject";
+	case JMB_DIRECTORY_UNAVAILABLE:
+		return "unavailable";
 	}
 	return "unavailable";
 }
@@ -35,15 +39,18 @@ const char *jmb_directory_result_name(enum jmb_directory_result r)
 const char *jmb_directory_kind_name(enum jmb_directory_kind kind)
 {
 	switch (kind) {
-	case JMB_DIRECTORY_PERSON: return "person";
-	case JMB_DIRECTORY_GROUP: return "group";
-	case JMB_DIRECTORY_EXTERNAL: return "external";
+	case JMB_DIRECTORY_PERSON:
+		return "person";
+	case JMB_DIRECTORY_GROUP:
+		return "group";
+	case JMB_DIRECTORY_EXTERNAL:
+		return "external";
 	}
 	return "person";
 }
 
 void directory_list_add(struct jmb_pool *pool, const char ***list, size_t *count, size_t *cap,
-			const char *s)
+                        const char *s)
 {
 	for (size_t i = 0; i < *count; i++) {
 		if (strcasecmp((*list)[i], s) == 0)
@@ -73,7 +80,7 @@ static bool is_connection_error(int rc)
 static int simple_bind(LDAP *ld, const char *dn, const char *password)
 {
 	struct berval cred = {.bv_len = password != NULL ? strlen(password) : 0,
-			      .bv_val = (char *)(password != NULL ? password : "")};
+	                      .bv_val = (char *)(password != NULL ? password : "")};
 
 	return ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
 }
@@ -81,7 +88,7 @@ static int simple_bind(LDAP *ld, const char *dn, const char *password)
 /* A new connection in *ld_r with timeouts and TLS set, StartTLS done, and
  * bound as the service account when service_bind. Returns the libldap code. */
 static int connection_open(struct jmb_directory *dir, bool service_bind, LDAP **ld_r,
-			   char **error_r)
+                           char **error_r)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	struct timeval tv = {.tv_sec = s->timeout, .tv_usec = 0};
@@ -129,7 +136,7 @@ fail:
 }
 
 static int connection_acquire(struct jmb_directory *dir, LDAP **ld_r, bool *reused_r,
-			      char **error_r)
+                              char **error_r)
 {
 	LDAP *ld = NULL;
 
@@ -175,26 +182,26 @@ static bool is_outage(int rc)
 
 /* Whether a call may go to the servers; false with *error_r while held down. */
 static bool directory_enter(struct jmb_directory *dir, enum jmb_holddown_pass *pass_r,
-			    char **error_r)
+                            char **error_r)
 {
 	*pass_r = jmb_holddown_enter(&dir->holddown, monotonic_ms());
 	if (*pass_r != JMB_HOLDDOWN_REFUSE)
 		return true;
 	*error_r = jmb_xasprintf("no server answered; next try within %ld s ([ldap] retry_after)",
-				 dir->settings->retry_after);
+	                         dir->settings->retry_after);
 	return false;
 }
 
 /* After a call directory_enter() let through, ended by the libldap code rc
    (error, when set, says more). */
 static void directory_leave(struct jmb_directory *dir, enum jmb_holddown_pass pass, int rc,
-			    const char *error)
+                            const char *error)
 {
 	switch (jmb_holddown_leave(&dir->holddown, pass, is_outage(rc), monotonic_ms())) {
 	case JMB_HOLDDOWN_WENT_DOWN:
 		if (dir->notify != NULL)
 			dir->notify(dir->notify_context, false,
-				    error != NULL ? error : ldap_err2string(rc));
+			            error != NULL ? error : ldap_err2string(rc));
 		break;
 	case JMB_HOLDDOWN_CAME_BACK:
 		if (dir->notify != NULL)
@@ -211,8 +218,8 @@ bool jmb_directory_held_down(struct jmb_directory *dir)
 }
 
 struct jmb_directory *jmb_directory_new(const struct jmb_ldap_settings *s,
-					jmb_directory_notify_fn *notify, void *context,
-					char **error_r)
+                                        jmb_directory_notify_fn *notify, void *context,
+                                        char **error_r)
 {
 	struct jmb_directory *dir;
 	struct jmb_strbuf sb = {0};
@@ -253,10 +260,10 @@ void jmb_directory_free(struct jmb_directory **dirp)
 
 /* directory_search() once let through: *rc_r is the libldap code that ended it. */
 static enum jmb_directory_result search_pooled(struct jmb_directory *dir, const char *base,
-					       int scope, const char *filter,
-					       const char *const *attrs, long size_limit,
-					       directory_entry_fn *each, void *context,
-					       size_t *count_r, int *rc_r, char **error_r)
+                                               int scope, const char *filter,
+                                               const char *const *attrs, long size_limit,
+                                               directory_entry_fn *each, void *context,
+                                               size_t *count_r, int *rc_r, char **error_r)
 {
 	struct timeval tv = {.tv_sec = dir->settings->timeout, .tv_usec = 0};
 	LDAPMessage *res = NULL;
@@ -269,7 +276,7 @@ static enum jmb_directory_result search_pooled(struct jmb_directory *dir, const 
 		if (rc != LDAP_SUCCESS)
 			return JMB_DIRECTORY_UNAVAILABLE;
 		rc = *rc_r = ldap_search_ext_s(ld, base, scope, filter, (char **)attrs, 0, NULL,
-					       NULL, &tv, (int)size_limit, &res);
+		                               NULL, &tv, (int)size_limit, &res);
 		if (rc == LDAP_SUCCESS || rc == LDAP_SIZELIMIT_EXCEEDED) {
 			int stop = 0;
 			for (LDAPMessage *e = ldap_first_entry(ld, res); e != NULL && stop == 0;
@@ -295,9 +302,9 @@ static enum jmb_directory_result search_pooled(struct jmb_directory *dir, const 
 }
 
 enum jmb_directory_result directory_search(struct jmb_directory *dir, const char *base, int scope,
-					   const char *filter, const char *const *attrs,
-					   long size_limit, directory_entry_fn *each,
-					   void *context, size_t *count_r, char **error_r)
+                                           const char *filter, const char *const *attrs,
+                                           long size_limit, directory_entry_fn *each, void *context,
+                                           size_t *count_r, char **error_r)
 {
 	enum jmb_holddown_pass pass;
 	enum jmb_directory_result r;
@@ -307,15 +314,14 @@ enum jmb_directory_result directory_search(struct jmb_directory *dir, const char
 	if (!directory_enter(dir, &pass, error_r))
 		return JMB_DIRECTORY_UNAVAILABLE;
 	r = search_pooled(dir, base, scope, filter, attrs, size_limit, each, context, count_r, &rc,
-			  error_r);
+	                  error_r);
 	directory_leave(dir, pass, rc, *error_r);
 	return r;
 }
 
 /* ---- reading entries --------------------------------------------------- */
 
-const char **directory_values(struct jmb_pool *pool, LDAP *ld, LDAPMessage *entry,
-			      const char *attr)
+const char **directory_values(struct jmb_pool *pool, LDAP *ld, LDAPMessage *entry, const char *attr)
 {
 	struct berval **vals = ldap_get_values_len(ld, entry, attr);
 	size_t n = ldap_count_values_len(vals), k = 0;
@@ -333,7 +339,7 @@ const char **directory_values(struct jmb_pool *pool, LDAP *ld, LDAPMessage *entr
 }
 
 const char *directory_first_value(struct jmb_pool *pool, LDAP *ld, LDAPMessage *entry,
-				  const char *attr)
+                                  const char *attr)
 {
 	return directory_values(pool, ld, entry, attr)[0];
 }
@@ -364,7 +370,7 @@ const char *const *directory_person_attrs(struct jmb_directory *dir, struct jmb_
 }
 
 static const char *person_name(struct jmb_directory *dir, struct jmb_pool *pool, LDAP *ld,
-			       LDAPMessage *entry)
+                               LDAPMessage *entry)
 {
 	const char *name = directory_first_value(pool, ld, entry, dir->settings->name_attribute);
 	const char *given, *sn;
@@ -381,8 +387,8 @@ static const char *person_name(struct jmb_directory *dir, struct jmb_pool *pool,
 }
 
 struct jmb_directory_person *directory_person_from_entry(struct jmb_directory *dir,
-							 struct jmb_pool *pool, LDAP *ld,
-							 LDAPMessage *entry)
+                                                         struct jmb_pool *pool, LDAP *ld,
+                                                         LDAPMessage *entry)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	struct jmb_directory_person *p = jmb_pool_calloc(pool, 1, sizeof(*p));
@@ -399,7 +405,7 @@ struct jmb_directory_person *directory_person_from_entry(struct jmb_directory *d
 		for (size_t j = 0; values[j] != NULL; j++) {
 			if (jmb_mail_is_valid(values[j]))
 				directory_list_add(pool, &mails, &n, &cap,
-						   jmb_mail_normalize(pool, values[j]));
+				                   jmb_mail_normalize(pool, values[j]));
 		}
 	}
 	p->mails = mails;
@@ -425,9 +431,9 @@ static int keep_person(void *context, LDAP *ld, LDAPMessage *entry, char **error
 }
 
 enum jmb_directory_result jmb_directory_find_user(struct jmb_directory *dir, struct jmb_pool *pool,
-						  const char *login,
-						  struct jmb_directory_person **person_r,
-						  char **error_r)
+                                                  const char *login,
+                                                  struct jmb_directory_person **person_r,
+                                                  char **error_r)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	char *filter = jmb_ldap_filter_format(pool, s->user_filter, login != NULL ? login : "");
@@ -439,8 +445,8 @@ enum jmb_directory_result jmb_directory_find_user(struct jmb_directory *dir, str
 	if (filter == NULL || login == NULL || *login == '\0')
 		return JMB_DIRECTORY_NOT_FOUND; /* not UTF-8, or empty: no one has that login */
 	r = directory_search(dir, s->base, LDAP_SCOPE_SUBTREE, filter,
-			     directory_person_attrs(dir, pool), 2, keep_person, &ps, &count,
-			     error_r);
+	                     directory_person_attrs(dir, pool), 2, keep_person, &ps, &count,
+	                     error_r);
 	if (r != JMB_DIRECTORY_OK)
 		return r;
 	if (count != 1) {
@@ -453,10 +459,10 @@ enum jmb_directory_result jmb_directory_find_user(struct jmb_directory *dir, str
 }
 
 enum jmb_directory_result jmb_directory_check_password(struct jmb_directory *dir,
-						       struct jmb_pool *pool, const char *login,
-						       const char *password,
-						       struct jmb_directory_person **person_r,
-						       char **error_r)
+                                                       struct jmb_pool *pool, const char *login,
+                                                       const char *password,
+                                                       struct jmb_directory_person **person_r,
+                                                       char **error_r)
 {
 	enum jmb_holddown_pass pass;
 	enum jmb_directory_result r;
@@ -466,8 +472,7 @@ enum jmb_directory_result jmb_directory_check_password(struct jmb_directory *dir
 
 	*person_r = NULL;
 	/* An empty password would make a simple bind "unauthenticated": refuse it here. */
-	if (password == NULL || *password == '\0' ||
-	    !jmb_utf8_is_valid(password, strlen(password)))
+	if (password == NULL || *password == '\0' || !jmb_utf8_is_valid(password, strlen(password)))
 		return JMB_DIRECTORY_REJECT;
 	r = jmb_directory_find_user(dir, pool, login, person_r, error_r);
 	if (r == JMB_DIRECTORY_UNAVAILABLE)
@@ -475,9 +480,10 @@ enum jmb_directory_result jmb_directory_check_password(struct jmb_directory *dir
 	/* An unknown user still costs one bind, to a DN that cannot exist, so that
 	   the answer and its timing are the same as for a wrong password. */
 	escaped = login != NULL ? jmb_ldap_dn_value_escape(pool, login) : NULL;
-	dn = *person_r != NULL ? (*person_r)->dn
-			       : jmb_pool_printf(pool, "cn=%s,ou=jmb-no-such-user,%s",
-						 escaped != NULL ? escaped : "x", dir->settings->base);
+	dn = *person_r != NULL
+	         ? (*person_r)->dn
+	         : jmb_pool_printf(pool, "cn=%s,ou=jmb-no-such-user,%s",
+	                           escaped != NULL ? escaped : "x", dir->settings->base);
 	if (!directory_enter(dir, &pass, error_r)) {
 		*person_r = NULL;
 		return JMB_DIRECTORY_UNAVAILABLE;
@@ -504,11 +510,11 @@ enum jmb_directory_result jmb_directory_check_password(struct jmb_directory *dir
 }
 
 enum jmb_directory_result jmb_directory_user_matches(struct jmb_directory *dir,
-						     struct jmb_pool *pool, const char *login,
-						     const char *filter, char **error_r)
+                                                     struct jmb_pool *pool, const char *login,
+                                                     const char *filter, char **error_r)
 {
-	char *user = jmb_ldap_filter_format(pool, dir->settings->user_filter,
-					    login != NULL ? login : "");
+	char *user =
+	    jmb_ldap_filter_format(pool, dir->settings->user_filter, login != NULL ? login : "");
 	static const char *const no_attrs[] = {LDAP_NO_ATTRS, NULL};
 	enum jmb_directory_result r;
 	size_t count = 0;
@@ -516,8 +522,8 @@ enum jmb_directory_result jmb_directory_user_matches(struct jmb_directory *dir,
 	if (user == NULL || login == NULL || *login == '\0')
 		return JMB_DIRECTORY_NOT_FOUND;
 	r = directory_search(dir, dir->settings->base, LDAP_SCOPE_SUBTREE,
-			     jmb_pool_printf(pool, "(&%s%s)", user, filter), no_attrs, 1, NULL, NULL,
-			     &count, error_r);
+	                     jmb_pool_printf(pool, "(&%s%s)", user, filter), no_attrs, 1, NULL,
+	                     NULL, &count, error_r);
 	if (r != JMB_DIRECTORY_OK)
 		return r;
 	return count > 0 ? JMB_DIRECTORY_OK : JMB_DIRECTORY_NOT_FOUND;
@@ -527,8 +533,8 @@ enum jmb_directory_result jmb_directory_user_matches(struct jmb_directory *dir,
 
 /* What the directory says of login: name, addresses (primary first), groups. */
 static enum jmb_directory_result user_identity(struct jmb_directory *dir, struct jmb_pool *pool,
-					       const char *login, struct jmb_identity **found_r,
-					       char **error_r)
+                                               const char *login, struct jmb_identity **found_r,
+                                               char **error_r)
 {
 	struct jmb_directory_person *p = NULL;
 	const char *const *groups = NULL;
@@ -540,17 +546,20 @@ static enum jmb_directory_result user_identity(struct jmb_directory *dir, struct
 	if (r != JMB_DIRECTORY_OK)
 		return r;
 	*found_r = jmb_pool_alloc(pool, sizeof(**found_r));
-	**found_r = (struct jmb_identity){.login = login, .name = p->name, .mail = p->mail,
-					  .mails = p->mails, .groups = groups, .source = ""};
+	**found_r = (struct jmb_identity){.login = login,
+	                                  .name = p->name,
+	                                  .mail = p->mail,
+	                                  .mails = p->mails,
+	                                  .groups = groups,
+	                                  .source = ""};
 	return JMB_DIRECTORY_OK;
 }
 
 /* user_identity() through the cache ([ldap] cache_ttl): answers are kept as
    identity JSON, "no such user" (NULL) for a shorter time, failures not at all. */
 static enum jmb_directory_result cached_user_identity(struct jmb_directory *dir,
-						      struct jmb_pool *pool, const char *login,
-						      struct jmb_identity **found_r,
-						      char **error_r)
+                                                      struct jmb_pool *pool, const char *login,
+                                                      struct jmb_identity **found_r, char **error_r)
 {
 	int64_t now = monotonic_ms(), ttl_ms = (int64_t)dir->settings->cache_ttl * 1000;
 	enum jmb_directory_result r;
@@ -579,7 +588,7 @@ static enum jmb_directory_result cached_user_identity(struct jmb_directory *dir,
 }
 
 enum jmb_directory_result jmb_directory_enrich(struct jmb_directory *dir, struct jmb_pool *pool,
-					       struct jmb_identity *id, char **error_r)
+                                               struct jmb_identity *id, char **error_r)
 {
 	struct jmb_identity *found;
 	const char **mails = NULL;

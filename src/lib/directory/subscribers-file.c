@@ -12,7 +12,7 @@
 #include "directory/subscribers-file.h"
 
 int jmb_subscribers_file_expand(const char *path, struct jmb_pool *pool, const char *list,
-				const char *const **subscribers_r, char **error_r)
+                                const char *const **subscribers_r, char **error_r)
 {
 	const char **out = jmb_pool_calloc(pool, 1, sizeof(char *));
 	size_t n = 0, cap = 1;

@@ -24,7 +24,7 @@ struct check {
 };
 
 static void field_error(struct check *c, const char *field, const char *msgid, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void field_error(struct check *c, const char *field, const char *msgid, ...)
 {
 	struct jmb_field_errors *e = c->errors;
@@ -39,7 +39,7 @@ static void field_error(struct check *c, const char *field, const char *msgid, .
 	va_start(ap, msgid);
 	e->items[e->count].field = field;
 	e->items[e->count].message =
-		jmb_pool_vprintf(c->pool, jmb_tr(c->ctx->i18n, c->ctx->language, msgid), ap);
+	    jmb_pool_vprintf(c->pool, jmb_tr(c->ctx->i18n, c->ctx->language, msgid), ap);
 	va_end(ap);
 	e->count++;
 }
@@ -57,7 +57,8 @@ static bool has_control_chars(const char *s, bool allow_newlines)
 {
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
-		if ((c < 0x20 && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t'))) || c == 0x7f)
+		if ((c < 0x20 && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t'))) ||
+		    c == 0x7f)
 			return true;
 	}
 	return false;
@@ -87,16 +88,16 @@ static void check_texts(struct check *c, const struct jmb_booking_input *in, str
 		field_error(c, "title", N_("Please give the meeting a title."));
 	else if (utf8_length(m->title) > (size_t)rules->max_title_length)
 		field_error(c, "title", N_("The title is too long (at most %ld characters)."),
-			    rules->max_title_length);
+		            rules->max_title_length);
 	else if (has_control_chars(m->title, false))
 		field_error(c, "title", N_("The title must not contain control characters."));
 	if (utf8_length(m->description) > (size_t)rules->max_description_length)
 		field_error(c, "description",
-			    N_("The description is too long (at most %ld characters)."),
-			    rules->max_description_length);
+		            N_("The description is too long (at most %ld characters)."),
+		            rules->max_description_length);
 	else if (has_control_chars(m->description, true))
 		field_error(c, "description",
-			    N_("The description must not contain control characters."));
+		            N_("The description must not contain control characters."));
 }
 
 static void check_duration(struct check *c, const char *text, struct jmb_meeting *m)
@@ -117,23 +118,23 @@ static void check_duration(struct check *c, const char *text, struct jmb_meeting
 	}
 	if (v < r->min_duration || v > r->max_duration || (v - r->min_duration) % r->step_duration)
 		field_error(c, "duration",
-			    N_("The duration must be between %ld and %ld minutes, in steps of %ld "
-			       "minutes."),
-			    r->min_duration, r->max_duration, r->step_duration);
+		            N_("The duration must be between %ld and %ld minutes, in steps of %ld "
+		               "minutes."),
+		            r->min_duration, r->max_duration, r->step_duration);
 	else
 		m->duration = v;
 }
 
 /* The start, either as an instant (API) or as a wall-clock time in the zone (form). */
 static void check_start(struct check *c, const struct jmb_booking_input *in,
-			const struct jmb_meeting *previous, struct jmb_meeting *m)
+                        const struct jmb_meeting *previous, struct jmb_meeting *m)
 {
 	struct jmb_local_time lt = {0}, clock = {0};
 	const char *field = in->has_start_utc || in->start_text != NULL ? "start" : "date";
 
 	m->timezone = jmb_pool_strdup(c->pool, in->timezone != NULL && *in->timezone != '\0'
-						       ? in->timezone
-						       : c->ctx->default_timezone);
+	                                           ? in->timezone
+	                                           : c->ctx->default_timezone);
 	if (!jmb_timezone_is_valid(m->timezone)) {
 		field_error(c, "timezone", N_("Unknown time zone."));
 		return;
@@ -141,8 +142,9 @@ static void check_start(struct check *c, const struct jmb_booking_input *in,
 	if (in->has_start_utc) {
 		m->start = in->start_utc;
 	} else if (in->start_text != NULL) {
-		field_error(c, "start",
-			    N_("The start must be a date and time such as 2030-01-31T14:00:00+01:00."));
+		field_error(
+		    c, "start",
+		    N_("The start must be a date and time such as 2030-01-31T14:00:00+01:00."));
 		return;
 	} else if (in->date == NULL || jmb_parse_date(in->date, &lt) < 0) {
 		field_error(c, "date", N_("Please give a valid date (YYYY-MM-DD)."));
@@ -176,13 +178,14 @@ static bool attendee_listed(const struct jmb_meeting *m, const char *mail)
 /* Adds one address; strict (typed by hand) reports the owner and repeats,
  * otherwise (from a list) they are skipped. Returns 1 when added. */
 static int add_invitee(struct check *c, const struct jmb_identity *owner, const char *field,
-		       const char *mail, enum jmb_role role, bool strict, struct jmb_meeting *m,
-		       size_t *cap)
+                       const char *mail, enum jmb_role role, bool strict, struct jmb_meeting *m,
+                       size_t *cap)
 {
 	if (jmb_identity_has_mail(owner, mail)) {
 		if (strict)
-			field_error(c, field, N_("You organise this meeting: do not invite yourself (%s)."),
-				    mail);
+			field_error(c, field,
+			            N_("You organise this meeting: do not invite yourself (%s)."),
+			            mail);
 		return 0;
 	}
 	if (attendee_listed(m, mail)) {
@@ -199,8 +202,8 @@ static int add_invitee(struct check *c, const struct jmb_identity *owner, const 
 }
 
 static void check_invitees(struct check *c, const struct jmb_identity *owner,
-			   const char *const *list, enum jmb_role role, long max,
-			   struct jmb_meeting *m, size_t *cap)
+                           const char *const *list, enum jmb_role role, long max,
+                           struct jmb_meeting *m, size_t *cap)
 {
 	const char *field = role == JMB_ROLE_MODERATOR ? "moderators" : "guests";
 	size_t n = 0;
@@ -230,7 +233,7 @@ static void check_invitees(struct check *c, const struct jmb_identity *owner,
 		}
 		n++;
 		add_invitee(c, owner, field, how == JMB_RESOLVE_REPLACED ? resolved[0] : mail, role,
-			    true, m, cap);
+		            true, m, cap);
 	}
 	if ((long)n > max) {
 		if (role == JMB_ROLE_MODERATOR)
@@ -241,8 +244,8 @@ static void check_invitees(struct check *c, const struct jmb_identity *owner,
 }
 
 int jmb_booking_check(const struct jmb_booking_context *ctx, const struct jmb_identity *owner,
-		      const struct jmb_booking_input *in, const struct jmb_meeting *previous,
-		      struct jmb_pool *pool, struct jmb_meeting *m, struct jmb_field_errors *errors)
+                      const struct jmb_booking_input *in, const struct jmb_meeting *previous,
+                      struct jmb_pool *pool, struct jmb_meeting *m, struct jmb_field_errors *errors)
 {
 	struct check c = {.ctx = ctx, .pool = pool, .errors = errors};
 	size_t cap = 0;
@@ -254,7 +257,7 @@ int jmb_booking_check(const struct jmb_booking_context *ctx, const struct jmb_id
 	check_duration(&c, in->duration, m);
 	check_start(&c, in, previous, m);
 	check_invitees(&c, owner, in->moderators, JMB_ROLE_MODERATOR, ctx->rules->max_moderators, m,
-		       &cap);
+	               &cap);
 	check_invitees(&c, owner, in->guests, JMB_ROLE_GUEST, ctx->rules->max_guests, m, &cap);
 	m->end = m->start + m->duration * 60;
 	/* Attendees who stay keep their token; the store matches them by address. */
@@ -283,7 +286,7 @@ void jmb_booking_assign_attendee_tokens(struct jmb_pool *pool, struct jmb_meetin
 }
 
 void jmb_booking_assign_secrets(struct jmb_pool *pool, struct jmb_meeting *m,
-				const char *uid_domain)
+                                const char *uid_domain)
 {
 	char room[JMB_ROOM_NAME_LEN + 1], token[JMB_TOKEN_LEN + 1];
 

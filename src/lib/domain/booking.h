@@ -22,7 +22,7 @@ struct jmb_booking_input {
 	const char *date;       /* YYYY-MM-DD */
 	const char *time;       /* HH:MM */
 	const char *timezone;
-	const char *duration;   /* minutes, as text */
+	const char *duration; /* minutes, as text */
 	const char *const *moderators;
 	const char *const *guests;
 };
@@ -46,8 +46,8 @@ enum jmb_booking_resolution {
 /* What a typed, valid, lower-cased address stands for (directory, lists file).
  * Addresses returned are lower-case, valid, in pool. */
 typedef enum jmb_booking_resolution jmb_booking_resolver(void *data, struct jmb_pool *pool,
-							  const char *mail,
-							  const char *const **mails_r);
+                                                         const char *mail,
+                                                         const char *const **mails_r);
 
 struct jmb_booking_context {
 	const struct jmb_booking_settings *rules;
@@ -65,12 +65,13 @@ struct jmb_booking_context {
  * NULL for a new one: an unchanged start may lie in the past.
  * Returns 0, or -1 with one message per faulty field in errors. */
 int jmb_booking_check(const struct jmb_booking_context *ctx, const struct jmb_identity *owner,
-		      const struct jmb_booking_input *input, const struct jmb_meeting *previous,
-		      struct jmb_pool *pool, struct jmb_meeting *m, struct jmb_field_errors *errors);
+                      const struct jmb_booking_input *input, const struct jmb_meeting *previous,
+                      struct jmb_pool *pool, struct jmb_meeting *m,
+                      struct jmb_field_errors *errors);
 
 /* Gives a new meeting its owner, room name, UID and attendee tokens. */
 void jmb_booking_assign_secrets(struct jmb_pool *pool, struct jmb_meeting *m,
-				const char *uid_domain);
+                                const char *uid_domain);
 /* Gives new attendees (those without a token) a token. */
 void jmb_booking_assign_attendee_tokens(struct jmb_pool *pool, struct jmb_meeting *m);
 

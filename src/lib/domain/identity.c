@@ -22,7 +22,7 @@ static char *lower_dup(struct jmb_pool *pool, const char *s)
 }
 
 struct jmb_identity *jmb_identity_new(struct jmb_pool *pool, const char *login, const char *name,
-				      const char *mail, const char *source)
+                                      const char *mail, const char *source)
 {
 	struct jmb_identity *id = jmb_pool_alloc(pool, sizeof(*id));
 	const char **mails = jmb_pool_calloc(pool, 2, sizeof(char *));
@@ -52,7 +52,9 @@ static json_t *json_text(const char *s)
 		return j;
 	for (const char *p = s; *p != '\0';) {
 		unsigned char c = (unsigned char)*p;
-		size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xf4 ? 2 + (c >= 0xe0) + (c >= 0xf0) : 0;
+		size_t n = c < 0x80                 ? 1
+		           : c >= 0xc2 && c <= 0xf4 ? 2 + (c >= 0xe0) + (c >= 0xf0)
+		                                    : 0;
 		if (n > 0 && strnlen(p, n) == n && jmb_utf8_is_valid(p, n)) {
 			jmb_strbuf_append(&sb, p, n);
 			p += n;
@@ -120,8 +122,8 @@ struct jmb_identity *jmb_identity_from_json(struct jmb_pool *pool, const char *t
 	if (login == NULL || *login == '\0')
 		goto out;
 	id = jmb_identity_new(pool, login, json_string_value(json_object_get(o, "name")),
-			      json_string_value(json_object_get(o, "mail")),
-			      json_string_value(json_object_get(o, "source")));
+	                      json_string_value(json_object_get(o, "mail")),
+	                      json_string_value(json_object_get(o, "source")));
 	if (json_array_size(json_object_get(o, "mails")) > 0)
 		id->mails = string_list_from_json(pool, json_object_get(o, "mails"), true);
 	id->groups = string_list_from_json(pool, json_object_get(o, "groups"), false);

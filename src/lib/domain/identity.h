@@ -9,7 +9,7 @@
 
 /* A new identity; mail is lower-cased and becomes mails[0]. */
 struct jmb_identity *jmb_identity_new(struct jmb_pool *pool, const char *login, const char *name,
-				      const char *mail, const char *source);
+                                      const char *mail, const char *source);
 char *jmb_identity_to_json(const struct jmb_identity *identity); /* caller frees */
 struct jmb_identity *jmb_identity_from_json(struct jmb_pool *pool, const char *json);
 /* True when mail (any case) is one of the identity's addresses. */

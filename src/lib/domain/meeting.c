@@ -43,8 +43,7 @@ int jmb_partstat_parse(const char *s, enum jmb_partstat *status_r)
 	return -1;
 }
 
-struct jmb_attendee *jmb_attendee_append(struct jmb_pool *pool, struct jmb_meeting *m,
-					 size_t *cap)
+struct jmb_attendee *jmb_attendee_append(struct jmb_pool *pool, struct jmb_meeting *m, size_t *cap)
 {
 	if (m->n_attendees >= *cap) {
 		size_t ncap = *cap > m->n_attendees ? *cap : (m->n_attendees + 1) * 2;

@@ -9,7 +9,11 @@
 #include <time.h>
 
 enum jmb_role { JMB_ROLE_GUEST = 0, JMB_ROLE_MODERATOR = 1 };
-enum jmb_partstat { JMB_PARTSTAT_NEEDS_ACTION = 0, JMB_PARTSTAT_ACCEPTED = 1, JMB_PARTSTAT_DECLINED = 2 };
+enum jmb_partstat {
+	JMB_PARTSTAT_NEEDS_ACTION = 0,
+	JMB_PARTSTAT_ACCEPTED = 1,
+	JMB_PARTSTAT_DECLINED = 2
+};
 
 struct jmb_person {
 	char *login; /* NULL for people who cannot log in */
@@ -54,7 +58,6 @@ int jmb_partstat_parse(const char *s, enum jmb_partstat *status_r);
 
 struct jmb_pool;
 /* Appends a zeroed attendee to m, growing its array from pool; *cap tracks the capacity. */
-struct jmb_attendee *jmb_attendee_append(struct jmb_pool *pool, struct jmb_meeting *m,
-					 size_t *cap);
+struct jmb_attendee *jmb_attendee_append(struct jmb_pool *pool, struct jmb_meeting *m, size_t *cap);
 
 #endif

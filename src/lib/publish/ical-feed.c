@@ -320,9 +320,9 @@ static void add_calendar_properties(icalcomponent *cal, const struct jmb_feed_op
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
 	icalcomponent_add_property(
-		cal, icalproperty_new_method(o->method == NULL		     ? ICAL_METHOD_PUBLISH
-					     : strcmp(o->method, "CANCEL") == 0 ? ICAL_METHOD_CANCEL
-										: ICAL_METHOD_REQUEST));
+	    cal, icalproperty_new_method(o->method == NULL                  ? ICAL_METHOD_PUBLISH
+	                                 : strcmp(o->method, "CANCEL") == 0 ? ICAL_METHOD_CANCEL
+	                                                                    : ICAL_METHOD_REQUEST));
 	if (o->calendar_name != NULL) {
 		prop = icalproperty_new_x(clean(sb, o->calendar_name, TEXT_ONE_LINE));
 		icalproperty_set_x_name(prop, "X-WR-CALNAME");

@@ -11,16 +11,16 @@
 #include "util/memory.h"
 
 static char *claims_json(const struct jmb_jitsi_settings *j, const char *room,
-			 const struct jmb_jitsi_user *u, time_t now)
+                         const struct jmb_jitsi_user *u, time_t now)
 {
 	const char *sub = *j->tenant != '\0' ? j->tenant : j->domain;
-	json_t *claims = json_pack(
-		"{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:{s:{s:s, s:s, s:s, s:b, s:s}}}", "iss", j->app_id,
-		"aud", j->audience, "sub", sub, "room", room, "iat", (json_int_t)now, "nbf",
-		(json_int_t)(now - j->token_skew), "exp", (json_int_t)(now + u->lifetime), "context",
-		"user", "id", u->id, "name", u->name != NULL ? u->name : "", "email",
-		u->email != NULL ? u->email : "", "moderator", u->moderator, "affiliation",
-		u->moderator ? "owner" : "member");
+	json_t *claims =
+	    json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:{s:{s:s, s:s, s:s, s:b, s:s}}}", "iss",
+	              j->app_id, "aud", j->audience, "sub", sub, "room", room, "iat",
+	              (json_int_t)now, "nbf", (json_int_t)(now - j->token_skew), "exp",
+	              (json_int_t)(now + u->lifetime), "context", "user", "id", u->id, "name",
+	              u->name != NULL ? u->name : "", "email", u->email != NULL ? u->email : "",
+	              "moderator", u->moderator, "affiliation", u->moderator ? "owner" : "member");
 	char *text;
 
 	if (claims == NULL)
@@ -31,7 +31,7 @@ static char *claims_json(const struct jmb_jitsi_settings *j, const char *room,
 }
 
 char *jmb_jitsi_token(const struct jmb_jitsi_settings *j, const char *room,
-		      const struct jmb_jitsi_user *u, time_t now, char **error_r)
+                      const struct jmb_jitsi_user *u, time_t now, char **error_r)
 {
 	bool rs256 = j->private_key_pem != NULL;
 	char *claims = claims_json(j, room, u, now), *token = NULL, *out = NULL;
@@ -44,10 +44,10 @@ char *jmb_jitsi_token(const struct jmb_jitsi_settings *j, const char *room,
 	}
 	if (jwt_add_grants_json(jwt, claims) != 0 ||
 	    jwt_set_alg(jwt, rs256 ? JWT_ALG_RS256 : JWT_ALG_HS256, (const unsigned char *)key,
-			(int)strlen(key)) != 0 ||
+	                (int)strlen(key)) != 0 ||
 	    (rs256 && jwt_add_header(jwt, "kid", j->key_id) != 0)) {
 		*error_r = jmb_xstrdup(rs256 ? "cannot sign with the RS256 private key"
-					     : "cannot sign with the HS256 secret");
+		                             : "cannot sign with the HS256 secret");
 		goto out;
 	}
 	token = jwt_encode_str(jwt);

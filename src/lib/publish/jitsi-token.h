@@ -13,15 +13,15 @@ struct jmb_jitsi_user {
 	const char *id;
 	const char *name;
 	const char *email;
-	bool moderator;   /* owner and moderators: affiliation "owner" */
-	long lifetime;    /* seconds */
+	bool moderator; /* owner and moderators: affiliation "owner" */
+	long lifetime;  /* seconds */
 };
 
 /* A signed token for room (caller frees), or NULL with *error_r. */
 char *jmb_jitsi_token(const struct jmb_jitsi_settings *jitsi, const char *room,
-		      const struct jmb_jitsi_user *user, time_t now, char **error_r);
+                      const struct jmb_jitsi_user *user, time_t now, char **error_r);
 /* <base_url>/<room>[?jwt=<token>] (caller frees). */
 char *jmb_jitsi_room_url(const struct jmb_jitsi_settings *jitsi, const char *room,
-			 const char *token);
+                         const char *token);
 
 #endif

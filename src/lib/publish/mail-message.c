@@ -99,7 +99,7 @@ char *jmb_mail_header_text(const char *text)
 }
 
 static void address_header(struct jmb_strbuf *sb, const char *field, const char *name,
-			   const char *addr)
+                           const char *addr)
 {
 	if (name != NULL && *name != '\0') {
 		char *encoded = jmb_mail_header_text(name);
@@ -124,15 +124,16 @@ static void address_header(struct jmb_strbuf *sb, const char *field, const char 
 
 static void part(struct jmb_strbuf *sb, const char *boundary, const char *type, const char *body)
 {
-	jmb_strbuf_printf(sb, "--%s\r\nContent-Type: %s\r\nContent-Transfer-Encoding: base64\r\n\r\n",
-			  boundary, type);
+	jmb_strbuf_printf(sb,
+	                  "--%s\r\nContent-Type: %s\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+	                  boundary, type);
 	base64_body(sb, body);
 }
 
 static bool calendar_method_is_valid(const char *m)
 {
 	return m != NULL && (strcmp(m, "REQUEST") == 0 || strcmp(m, "CANCEL") == 0 ||
-			     strcmp(m, "REPLY") == 0 || strcmp(m, "PUBLISH") == 0);
+	                     strcmp(m, "REPLY") == 0 || strcmp(m, "PUBLISH") == 0);
 }
 
 char *jmb_mail_message_render(const struct jmb_mail_message *m, char **error_r)
@@ -158,19 +159,19 @@ char *jmb_mail_message_render(const struct jmb_mail_message *m, char **error_r)
 		jmb_strbuf_printf(&sb, "Reply-To: %s\r\n", m->reply_to);
 	subject = jmb_mail_header_text(m->subject);
 	jmb_strbuf_printf(&sb, "Subject: %s\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\n", subject, date,
-			  token, m->id_domain);
+	                  token, m->id_domain);
 	free(subject);
 	jmb_strbuf_printf(&sb,
-			  "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
-			  "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n",
-			  boundary);
+	                  "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
+	                  "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n",
+	                  boundary);
 	part(&sb, boundary, "text/plain; charset=utf-8", m->text);
 	if (m->html != NULL)
 		part(&sb, boundary, "text/html; charset=utf-8", m->html);
 	if (m->calendar != NULL) {
 		char type[96];
 		snprintf(type, sizeof(type), "text/calendar; charset=utf-8; method=%s",
-			 m->calendar_method);
+		         m->calendar_method);
 		part(&sb, boundary, type, m->calendar);
 	}
 	jmb_strbuf_printf(&sb, "--%s--\r\n", boundary);

@@ -14,13 +14,13 @@ struct jmb_mail_message {
 	const char *from;      /* addresses must pass jmb_mail_is_valid */
 	const char *to_name;
 	const char *to;
-	const char *reply_to;  /* NULL: none */
+	const char *reply_to; /* NULL: none */
 	const char *subject;
 	const char *id_domain; /* right side of the Message-ID */
 	time_t date;
-	const char *text;      /* text/plain, required */
-	const char *html;      /* text/html, optional */
-	const char *calendar;  /* text/calendar, optional */
+	const char *text;            /* text/plain, required */
+	const char *html;            /* text/html, optional */
+	const char *calendar;        /* text/calendar, optional */
 	const char *calendar_method; /* "REQUEST", "CANCEL", "REPLY" */
 };
 

@@ -30,17 +30,17 @@ struct post {
 	const struct jmb_xmpp_settings *s;
 	xmpp_ctx_t *ctx;
 	xmpp_conn_t *conn;
-	const char *room;     /* room@muc_domain */
-	char occupant[1100];  /* room@muc_domain/nickname */
+	const char *room;    /* room@muc_domain */
+	char occupant[1100]; /* room@muc_domain/nickname */
 	const char *message;
 	char id[24];
 	enum step step;
-	bool done;            /* the connection is over (or the post failed) */
+	bool done; /* the connection is over (or the post failed) */
 	enum jmb_xmpp_result result;
 	char *error;
-	bool auth_refused;    /* libstrophe said so in its log */
-	char last_log[256];   /* its last warning or error */
-	int sock_error;       /* errno of a failed TCP connection, from its debug log */
+	bool auth_refused;  /* libstrophe said so in its log */
+	char last_log[256]; /* its last warning or error */
+	int sock_error;     /* errno of a failed TCP connection, from its debug log */
 	int renames;
 };
 
@@ -54,11 +54,16 @@ static void strophe_init(void)
 const char *jmb_xmpp_step(enum jmb_xmpp_result result)
 {
 	switch (result) {
-	case JMB_XMPP_OK: return "ok";
-	case JMB_XMPP_CONNECT: return "connect";
-	case JMB_XMPP_AUTH: return "auth";
-	case JMB_XMPP_JOIN: return "join";
-	case JMB_XMPP_SEND: return "send";
+	case JMB_XMPP_OK:
+		return "ok";
+	case JMB_XMPP_CONNECT:
+		return "connect";
+	case JMB_XMPP_AUTH:
+		return "auth";
+	case JMB_XMPP_JOIN:
+		return "join";
+	case JMB_XMPP_SEND:
+		return "send";
 	}
 	return "unknown";
 }
@@ -116,7 +121,7 @@ static enum jmb_xmpp_result step_result(const struct post *p)
 {
 	return p->step == STEP_CONNECT ? (p->auth_refused ? JMB_XMPP_AUTH : JMB_XMPP_CONNECT)
 	       : p->step == STEP_JOIN  ? JMB_XMPP_JOIN
-				       : JMB_XMPP_SEND;
+	                               : JMB_XMPP_SEND;
 }
 
 static void on_log(void *userdata, xmpp_log_level_t level, const char *area, const char *msg)
@@ -152,7 +157,8 @@ static const char *error_condition(xmpp_stanza_t *stanza)
 	for (xmpp_stanza_t *c = error != NULL ? xmpp_stanza_get_children(error) : NULL; c != NULL;
 	     c = xmpp_stanza_get_next(c)) {
 		const char *ns = xmpp_stanza_get_ns(c), *name = xmpp_stanza_get_name(c);
-		if (name != NULL && ns != NULL && strcmp(ns, NS_STANZAS) == 0 && strcmp(name, "text") != 0)
+		if (name != NULL && ns != NULL && strcmp(ns, NS_STANZAS) == 0 &&
+		    strcmp(name, "text") != 0)
 			return name;
 	}
 	return "undefined-condition";
@@ -161,7 +167,7 @@ static const char *error_condition(xmpp_stanza_t *stanza)
 static void send_join(struct post *p)
 {
 	xmpp_stanza_t *presence = xmpp_presence_new(p->ctx), *x = xmpp_stanza_new(p->ctx),
-		      *history = xmpp_stanza_new(p->ctx);
+	              *history = xmpp_stanza_new(p->ctx);
 
 	xmpp_stanza_set_to(presence, p->occupant);
 	xmpp_stanza_set_name(x, "x");
@@ -206,8 +212,10 @@ static bool has_status(xmpp_stanza_t *stanza, const char *code)
 
 	for (xmpp_stanza_t *c = x != NULL ? xmpp_stanza_get_children(x) : NULL; c != NULL;
 	     c = xmpp_stanza_get_next(c)) {
-		const char *name = xmpp_stanza_get_name(c), *value = xmpp_stanza_get_attribute(c, "code");
-		if (name != NULL && strcmp(name, "status") == 0 && value != NULL && strcmp(value, code) == 0)
+		const char *name = xmpp_stanza_get_name(c),
+		           *value = xmpp_stanza_get_attribute(c, "code");
+		if (name != NULL && strcmp(name, "status") == 0 && value != NULL &&
+		    strcmp(value, code) == 0)
 			return true;
 	}
 	return false;
@@ -227,13 +235,13 @@ static int on_presence(xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
 		if (strcmp(condition, "conflict") == 0 && p->renames++ == 0) {
 			char token[JMB_TOKEN_LEN + 1];
 			jmb_random_token(token);
-			snprintf(p->occupant, sizeof(p->occupant), "%s/%s-%.4s", p->room, p->s->nickname,
-				 token);
+			snprintf(p->occupant, sizeof(p->occupant), "%s/%s-%.4s", p->room,
+			         p->s->nickname, token);
 			send_join(p);
 			return 1;
 		}
-		fail(p, JMB_XMPP_JOIN, jmb_xasprintf("the room %s refused to let us in: %s", p->room,
-						      condition));
+		fail(p, JMB_XMPP_JOIN,
+		     jmb_xasprintf("the room %s refused to let us in: %s", p->room, condition));
 		xmpp_disconnect(conn);
 		return 1;
 	}
@@ -248,13 +256,14 @@ static int on_message(xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
 {
 	struct post *p = userdata;
 	const char *from = xmpp_stanza_get_from(stanza), *type = xmpp_stanza_get_type(stanza),
-		   *id = xmpp_stanza_get_id(stanza);
+	           *id = xmpp_stanza_get_id(stanza);
 
 	if (p->step != STEP_SEND || !from_room(p, from) || id == NULL || strcmp(id, p->id) != 0)
 		return 1;
 	if (type != NULL && strcmp(type, "error") == 0) {
-		fail(p, JMB_XMPP_SEND, jmb_xasprintf("the room %s refused the message: %s", p->room,
-						      error_condition(stanza)));
+		fail(p, JMB_XMPP_SEND,
+		     jmb_xasprintf("the room %s refused the message: %s", p->room,
+		                   error_condition(stanza)));
 		xmpp_disconnect(conn);
 		return 1;
 	}
@@ -263,7 +272,7 @@ static int on_message(xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
 }
 
 static void on_connection(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
-			  xmpp_stream_error_t *stream_error, void *userdata)
+                          xmpp_stream_error_t *stream_error, void *userdata)
 {
 	struct post *p = userdata;
 
@@ -288,12 +297,14 @@ static void on_connection(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
 			why = jmb_xstrdup("the server closed the connection");
 		fail(p, step_result(p),
 		     jmb_xasprintf("%s %s: %s",
-				   p->step == STEP_CONNECT ? (p->auth_refused ? "login as" : "connecting as")
-							   : "connection of",
-				   p->s->jid, why));
+		                   p->step == STEP_CONNECT
+		                       ? (p->auth_refused ? "login as" : "connecting as")
+		                       : "connection of",
+		                   p->s->jid, why));
 		if (p->step == STEP_CONNECT && !p->auth_refused && *p->s->server != '\0') {
-			char *where = jmb_xasprintf("%s (server %s, port %ld)", p->error, p->s->server,
-						    p->s->port != 0 ? p->s->port : 5222L);
+			char *where =
+			    jmb_xasprintf("%s (server %s, port %ld)", p->error, p->s->server,
+			                  p->s->port != 0 ? p->s->port : 5222L);
 			free(p->error);
 			p->error = where;
 		}
@@ -311,7 +322,7 @@ static double monotonic(void)
 }
 
 enum jmb_xmpp_result jmb_xmpp_post(const struct jmb_xmpp_settings *s, const char *room,
-				   const char *message, char **error_r)
+                                   const char *message, char **error_r)
 {
 	struct post p = {.s = s, .message = message, .step = STEP_CONNECT};
 	xmpp_log_t log = {.handler = on_log, .userdata = &p};
@@ -335,17 +346,18 @@ enum jmb_xmpp_result jmb_xmpp_post(const struct jmb_xmpp_settings *s, const char
 	p.ctx = xmpp_ctx_new(NULL, &log);
 	p.conn = xmpp_conn_new(p.ctx);
 	flags = s->tls == JMB_XMPP_TLS_REQUIRED ? XMPP_CONN_FLAG_MANDATORY_TLS
-		: s->tls == JMB_XMPP_TLS_OFF    ? XMPP_CONN_FLAG_DISABLE_TLS
-						: 0;
+	        : s->tls == JMB_XMPP_TLS_OFF    ? XMPP_CONN_FLAG_DISABLE_TLS
+	                                        : 0;
 	xmpp_conn_set_flags(p.conn, flags | XMPP_CONN_FLAG_DISABLE_SM);
 	xmpp_conn_set_jid(p.conn, s->jid);
 	xmpp_conn_set_pass(p.conn, s->password != NULL ? s->password : "");
 	deadline = monotonic() + (double)s->timeout;
 	if (xmpp_connect_client(p.conn, *s->server != '\0' ? s->server : NULL,
-				(unsigned short)s->port, on_connection, &p) != XMPP_EOK)
+	                        (unsigned short)s->port, on_connection, &p) != XMPP_EOK)
 		fail(&p, JMB_XMPP_CONNECT,
-		     jmb_xasprintf("cannot connect to %s: %s", *s->server != '\0' ? s->server : s->jid,
-				   *p.last_log != '\0' ? p.last_log : "no address"));
+		     jmb_xasprintf("cannot connect to %s: %s",
+		                   *s->server != '\0' ? s->server : s->jid,
+		                   *p.last_log != '\0' ? p.last_log : "no address"));
 	while (!p.done && monotonic() < deadline)
 		xmpp_run_once(p.ctx, 50);
 	if (!p.done) {
@@ -354,12 +366,13 @@ enum jmb_xmpp_result jmb_xmpp_post(const struct jmb_xmpp_settings *s, const char
 		} else {
 			fail(&p, step_result(&p),
 			     jmb_xasprintf("no answer within %ld s while %s", s->timeout,
-					   p.step == STEP_CONNECT ? "connecting and logging in"
-					   : p.step == STEP_JOIN  ? "joining the room"
-								  : "posting the message"));
+			                   p.step == STEP_CONNECT ? "connecting and logging in"
+			                   : p.step == STEP_JOIN  ? "joining the room"
+			                                          : "posting the message"));
 		}
 		if (!xmpp_conn_is_disconnected(p.conn)) {
-			/* Give the goodbye a moment; the socket closes with the connection anyway. */
+			/* Give the goodbye a moment; the socket closes with the connection anyway.
+			 */
 			double until = monotonic() + 1.0;
 			p.done = false;
 			xmpp_disconnect(p.conn);

@@ -30,6 +30,6 @@ char *jmb_xmpp_room_jid(const struct jmb_xmpp_settings *settings, const char *ro
  * call from several threads at once (each call has its own libstrophe
  * context). */
 enum jmb_xmpp_result jmb_xmpp_post(const struct jmb_xmpp_settings *settings, const char *room,
-				   const char *message, char **error_r);
+                                   const char *message, char **error_r);
 
 #endif

@@ -127,9 +127,9 @@ enum jmb_store_result jmb_pg_outbox_list(void *conn, struct jmb_pool *pool, bool
                                          char **error_r);
 enum jmb_store_result jmb_pg_outbox_retry(void *conn, int64_t id, time_t now, char **error_r);
 enum jmb_store_result jmb_pg_reminders_claim(void *conn, struct jmb_pool *pool,
-                                             const char *instance, time_t now,
-                                             time_t stale_before, long limit,
-                                             struct jmb_reminder_list *list_r, char **error_r);
+                                             const char *instance, time_t now, time_t stale_before,
+                                             long limit, struct jmb_reminder_list *list_r,
+                                             char **error_r);
 enum jmb_store_result jmb_pg_reminder_finish(void *conn, int64_t id, const char *instance,
                                              time_t now, const struct jmb_side_effects *fx,
                                              char **error_r);

@@ -139,11 +139,12 @@ static const struct pg_statement st_outbox_outcome[] = {
                              "last_error = $3, claimed_by = NULL "
                              "WHERE id = $4 AND claimed_by = $5 AND $1::bigint IS NOT NULL",
                              "iitit"},
-    [JMB_OUTBOX_REJECTED] = {PG_OUTBOX_REJECTED,
-                             "UPDATE outbox SET status = 'failed', attempts = attempts + 1, "
-                             "last_error = $3, claimed_by = NULL WHERE id = $4 AND "
-                             "claimed_by = $5 AND $1::bigint IS NOT NULL AND $2::bigint IS NOT NULL",
-                             "iitit"},
+    [JMB_OUTBOX_REJECTED] =
+        {PG_OUTBOX_REJECTED,
+         "UPDATE outbox SET status = 'failed', attempts = attempts + 1, "
+         "last_error = $3, claimed_by = NULL WHERE id = $4 AND "
+         "claimed_by = $5 AND $1::bigint IS NOT NULL AND $2::bigint IS NOT NULL",
+         "iitit"},
 };
 
 enum jmb_store_result jmb_pg_outbox_finish(void *conn, int64_t id, const char *instance,
@@ -152,13 +153,13 @@ enum jmb_store_result jmb_pg_outbox_finish(void *conn, int64_t id, const char *i
                                            char **error_r)
 {
 	long changed = 0;
-	enum jmb_store_result r = jmb_pg_exec(conn, &st_outbox_outcome[outcome], &changed, error_r,
-	                                      (int64_t)now, (int64_t)next_attempt, error_text, id,
-	                                      instance);
+	enum jmb_store_result r =
+	    jmb_pg_exec(conn, &st_outbox_outcome[outcome], &changed, error_r, (int64_t)now,
+	                (int64_t)next_attempt, error_text, id, instance);
 
 	if (r == JMB_STORE_OK && changed == 0) {
-		*error_r = jmb_xasprintf("outbox mail %lld is not claimed by %s", (long long)id,
-		                         instance);
+		*error_r =
+		    jmb_xasprintf("outbox mail %lld is not claimed by %s", (long long)id, instance);
 		r = JMB_STORE_NOT_FOUND;
 	}
 	return r;
@@ -171,8 +172,7 @@ static const struct pg_statement st_outbox_list = {
     "bi"};
 
 enum jmb_store_result jmb_pg_outbox_list(void *conn, struct jmb_pool *pool, bool failed_only,
-                                         long limit, struct jmb_outbox_list *list_r,
-                                         char **error_r)
+                                         long limit, struct jmb_outbox_list *list_r, char **error_r)
 {
 	PGresult *res;
 	enum jmb_store_result r =
@@ -216,9 +216,9 @@ static const struct pg_statement st_reminders_claim = {
     "tiii"};
 
 enum jmb_store_result jmb_pg_reminders_claim(void *conn, struct jmb_pool *pool,
-                                             const char *instance, time_t now,
-                                             time_t stale_before, long limit,
-                                             struct jmb_reminder_list *list_r, char **error_r)
+                                             const char *instance, time_t now, time_t stale_before,
+                                             long limit, struct jmb_reminder_list *list_r,
+                                             char **error_r)
 {
 	PGresult *res;
 	enum jmb_store_result r = jmb_pg_query(conn, &st_reminders_claim, &res, error_r, instance,
@@ -229,7 +229,8 @@ enum jmb_store_result jmb_pg_reminders_claim(void *conn, struct jmb_pool *pool,
 		return r;
 	rows = PQntuples(res);
 	list_r->count = (size_t)rows;
-	list_r->items = rows > 0 ? jmb_pool_calloc(pool, (size_t)rows, sizeof(*list_r->items)) : NULL;
+	list_r->items =
+	    rows > 0 ? jmb_pool_calloc(pool, (size_t)rows, sizeof(*list_r->items)) : NULL;
 	for (int row = 0; row < rows; row++) {
 		struct jmb_reminder *rem = &list_r->items[row];
 		rem->id = jmb_pg_int(res, row, 0);
@@ -259,7 +260,8 @@ enum jmb_store_result jmb_pg_reminder_finish(void *conn, int64_t id, const char 
 		return r;
 	r = jmb_pg_exec(conn, &st_reminder_done, &changed, error_r, (int64_t)now, id, instance);
 	if (r == JMB_STORE_OK && changed == 0) {
-		*error_r = jmb_xasprintf("reminder %lld is not claimed by %s", (long long)id, instance);
+		*error_r =
+		    jmb_xasprintf("reminder %lld is not claimed by %s", (long long)id, instance);
 		r = JMB_STORE_NOT_FOUND;
 	}
 	if (r == JMB_STORE_OK)
@@ -277,11 +279,12 @@ enum jmb_store_result jmb_pg_reminder_release(void *conn, int64_t id, const char
                                               time_t retry_at, char **error_r)
 {
 	long changed = 0;
-	enum jmb_store_result r =
-	    jmb_pg_exec(conn, &st_reminder_release, &changed, error_r, (int64_t)retry_at, id, instance);
+	enum jmb_store_result r = jmb_pg_exec(conn, &st_reminder_release, &changed, error_r,
+	                                      (int64_t)retry_at, id, instance);
 
 	if (r == JMB_STORE_OK && changed == 0) {
-		*error_r = jmb_xasprintf("reminder %lld is not claimed by %s", (long long)id, instance);
+		*error_r =
+		    jmb_xasprintf("reminder %lld is not claimed by %s", (long long)id, instance);
 		r = JMB_STORE_NOT_FOUND;
 	}
 	return r;

@@ -23,16 +23,16 @@
    JSON array $4), or with an attendee among those addresses. */
 #define OWNED_OR_INVITED                                                                           \
 	"AND (m.owner_login = $3 "                                                                 \
-	"OR m.owner_mail = ANY (ARRAY(SELECT json_array_elements_text($4::json))) "                 \
+	"OR m.owner_mail = ANY (ARRAY(SELECT json_array_elements_text($4::json))) "                \
 	"OR m.id = ANY (ARRAY(SELECT a.meeting_id FROM attendees a "                               \
 	"WHERE a.mail = ANY (ARRAY(SELECT json_array_elements_text($4::json))))))"
 #define FOR_USER_WHERE                                                                             \
-	" FROM meetings m WHERE m.deleted_at IS NULL AND m.end_at > $1 AND m.end_at <= $2 "        \
-	OWNED_OR_INVITED
+	" FROM meetings m WHERE m.deleted_at IS NULL AND m.end_at > $1 AND m.end_at <= "           \
+	"$2 " OWNED_OR_INVITED
 /* A feed: meetings ending after $1, not deleted or deleted after $2. */
 #define FEED_WHERE                                                                                 \
-	" FROM meetings m WHERE m.end_at > $1 AND (m.deleted_at IS NULL OR m.deleted_at > $2) "     \
-	OWNED_OR_INVITED
+	" FROM meetings m WHERE m.end_at > $1 AND (m.deleted_at IS NULL OR m.deleted_at > "        \
+	"$2) " OWNED_OR_INVITED
 
 /* "jmb-migr": the pg_advisory_lock key every jmb instance migrates under. */
 #define MIGRATION_LOCK_KEY INT64_C(0x6a6d622d6d696772)
@@ -613,7 +613,7 @@ static enum jmb_store_result pg_attendees_add_joins(void *conn, const struct jmb
 
 	for (size_t i = 0; i < n && r == JMB_STORE_OK; i++)
 		r = jmb_pg_exec(c, &st_attendee_add_joins, NULL, error_r, (int64_t)counts[i].joins,
-				counts[i].token);
+		                counts[i].token);
 	return jmb_pg_finish(c, r, error_r);
 }
 
@@ -789,12 +789,14 @@ static const struct pg_statement st_meeting_import = {
     "INSERT INTO meetings (uid, room, title, description, start_at, duration, end_at, timezone, "
     "owner_login, owner_mail, owner_name, sequence, created_at, updated_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
-    "ttttiiitttt" "iii"};
+    "ttttiiitttt"
+    "iii"};
 static const struct pg_statement st_attendee_import = {
     PG_ATTENDEE_IMPORT,
     "INSERT INTO attendees (meeting_id, mail, name, role, status, token, joins) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    "itttt" "ti"};
+    "itttt"
+    "ti"};
 
 static enum jmb_store_result pg_meeting_import(void *conn, struct jmb_meeting *m, char **error_r)
 {
@@ -832,9 +834,9 @@ static enum jmb_store_result pg_meetings_for_feed(void *conn, struct jmb_pool *p
                                                   struct jmb_meeting_list *list_r, char **error_r)
 {
 	PGresult *res;
-	enum jmb_store_result r = jmb_pg_query(conn, &st_meetings_for_feed, &res, error_r,
-	                                       (int64_t)ends_after, (int64_t)deleted_after, login,
-	                                       mails_json);
+	enum jmb_store_result r =
+	    jmb_pg_query(conn, &st_meetings_for_feed, &res, error_r, (int64_t)ends_after,
+	                 (int64_t)deleted_after, login, mails_json);
 
 	if (r != JMB_STORE_OK)
 		return r;
@@ -870,14 +872,15 @@ static const struct pg_statement st_feed_token_upsert = {
     "VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (login) DO UPDATE "
     "SET identity = excluded.identity, "
     "feed_token = coalesce(users.feed_token, excluded.feed_token)",
-    "tttt" "ti"};
+    "tttt"
+    "ti"};
 static const struct pg_statement st_feed_token_get = {
     PG_FEED_TOKEN_GET, "SELECT feed_token, identity FROM users WHERE login = $1", "t"};
 
 static enum jmb_store_result pg_feed_token(void *conn, struct jmb_pool *pool,
-                                           const struct jmb_person *user,
-                                           const char *identity_json, const char *candidate,
-                                           time_t now, char **token_r, char **error_r)
+                                           const struct jmb_person *user, const char *identity_json,
+                                           const char *candidate, time_t now, char **token_r,
+                                           char **error_r)
 {
 	PGresult *res;
 	enum jmb_store_result r;
@@ -908,15 +911,17 @@ static const struct pg_statement st_feed_token_set = {
     "ON CONFLICT (login) DO UPDATE SET feed_token = excluded.feed_token, "
     "feed_rotated_at = excluded.feed_rotated_at, "
     "identity = coalesce(users.identity, excluded.identity)",
-    "tttt" "ti"};
+    "tttt"
+    "ti"};
 
 static enum jmb_store_result pg_feed_token_set(void *conn, const struct jmb_person *user,
                                                const char *identity_json, const char *token,
                                                time_t now, char **error_r)
 {
 	return jmb_pg_exec(conn, &st_feed_token_set, NULL, error_r, user->login,
-	                   user->mail != NULL ? user->mail : "", user->name != NULL ? user->name : "",
-	                   identity_json, token, (int64_t)now);
+	                   user->mail != NULL ? user->mail : "",
+	                   user->name != NULL ? user->name : "", identity_json, token,
+	                   (int64_t)now);
 }
 
 static const struct pg_statement st_feed_token_lookup = {
@@ -956,8 +961,8 @@ static enum jmb_store_result pg_private_room_use(void *conn, const char *login, 
                                                  long *uses_r, char **error_r)
 {
 	PGresult *res;
-	enum jmb_store_result r = jmb_pg_query(conn, &st_private_room_use, &res, error_r, login,
-	                                       (int64_t)now);
+	enum jmb_store_result r =
+	    jmb_pg_query(conn, &st_private_room_use, &res, error_r, login, (int64_t)now);
 
 	if (r != JMB_STORE_OK)
 		return r;

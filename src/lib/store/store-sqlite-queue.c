@@ -13,7 +13,7 @@
 static const char *const kind_names[] = {"mail", "xmpp"};
 
 enum jmb_store_result jmb_sqlite_outbox_add(void *conn, const struct jmb_side_effects *fx,
-					    char **error_r)
+                                            char **error_r)
 {
 	struct sqlite_conn *c = conn;
 	enum jmb_store_result r = JMB_STORE_OK;
@@ -23,9 +23,9 @@ enum jmb_store_result jmb_sqlite_outbox_add(void *conn, const struct jmb_side_ef
 		sqlite3_stmt *stmt_ = NULL;
 
 		r = EXEC(c, error_r,
-			 "INSERT INTO outbox (created_at, envelope_from, recipients, message, "
-			 "next_attempt_at) VALUES (?1, ?2, json_array(?3), ?4, ?1)",
-			 "ittt", (int64_t)fx->now, m->sender, m->recipient, m->message);
+		         "INSERT INTO outbox (created_at, envelope_from, recipients, message, "
+		         "next_attempt_at) VALUES (?1, ?2, json_array(?3), ?4, ?1)",
+		         "ittt", (int64_t)fx->now, m->sender, m->recipient, m->message);
 	}
 	return r;
 }
@@ -38,14 +38,14 @@ static char *plan_keys(const struct jmb_side_effects *fx)
 	jmb_strbuf_putc(&sb, '[');
 	for (size_t i = 0; i < fx->n_reminders; i++)
 		jmb_strbuf_printf(&sb, "%s\"%s:%ld\"", i ? "," : "",
-				  kind_names[fx->reminders[i].kind], fx->reminders[i].offset);
+		                  kind_names[fx->reminders[i].kind], fx->reminders[i].offset);
 	jmb_strbuf_putc(&sb, ']');
 	return jmb_strbuf_steal(&sb, NULL);
 }
 
 enum jmb_store_result jmb_sqlite_apply_effects(struct sqlite_conn *c, int64_t meeting_id,
-					       const struct jmb_side_effects *fx, time_t now,
-					       char **error_r)
+                                               const struct jmb_side_effects *fx, time_t now,
+                                               char **error_r)
 {
 	sqlite3_stmt *stmt_ = NULL;
 	enum jmb_store_result r;
@@ -55,21 +55,22 @@ enum jmb_store_result jmb_sqlite_apply_effects(struct sqlite_conn *c, int64_t me
 		return JMB_STORE_OK;
 	keys = plan_keys(fx);
 	r = EXEC(c, error_r,
-		 "DELETE FROM reminders WHERE meeting_id = ? AND done_at IS NULL "
-		 "AND (kind || ':' || offset_minutes) NOT IN (SELECT value FROM json_each(?))",
-		 "it", meeting_id, keys);
+	         "DELETE FROM reminders WHERE meeting_id = ? AND done_at IS NULL "
+	         "AND (kind || ':' || offset_minutes) NOT IN (SELECT value FROM json_each(?))",
+	         "it", meeting_id, keys);
 	free(keys);
 	for (size_t i = 0; r == JMB_STORE_OK && i < fx->n_reminders; i++) {
 		const struct jmb_reminder *p = &fx->reminders[i];
 		/* A reminder whose time moved fires again; one that did not keeps its state. */
-		r = EXEC(c, error_r,
-			 "INSERT INTO reminders (meeting_id, kind, offset_minutes, due_at) "
-			 "VALUES (?, ?, ?, ?) ON CONFLICT (meeting_id, kind, offset_minutes) DO UPDATE "
-			 "SET done_at = CASE WHEN reminders.due_at = excluded.due_at "
-			 "THEN reminders.done_at ELSE NULL END, "
-			 "claimed_by = CASE WHEN reminders.due_at = excluded.due_at "
-			 "THEN reminders.claimed_by ELSE NULL END, due_at = excluded.due_at",
-			 "itii", meeting_id, kind_names[p->kind], (int64_t)p->offset, (int64_t)p->due);
+		r = EXEC(
+		    c, error_r,
+		    "INSERT INTO reminders (meeting_id, kind, offset_minutes, due_at) "
+		    "VALUES (?, ?, ?, ?) ON CONFLICT (meeting_id, kind, offset_minutes) DO UPDATE "
+		    "SET done_at = CASE WHEN reminders.due_at = excluded.due_at "
+		    "THEN reminders.done_at ELSE NULL END, "
+		    "claimed_by = CASE WHEN reminders.due_at = excluded.due_at "
+		    "THEN reminders.claimed_by ELSE NULL END, due_at = excluded.due_at",
+		    "itii", meeting_id, kind_names[p->kind], (int64_t)p->offset, (int64_t)p->due);
 	}
 	if (r == JMB_STORE_OK)
 		r = jmb_sqlite_outbox_add(c, fx, error_r);
@@ -78,7 +79,7 @@ enum jmb_store_result jmb_sqlite_apply_effects(struct sqlite_conn *c, int64_t me
 }
 
 static void read_outbox_row(struct jmb_pool *pool, sqlite3_stmt *stmt, struct jmb_outbox_mail *m,
-			    bool with_message)
+                            bool with_message)
 {
 	const char *status = (const char *)sqlite3_column_text(stmt, 3);
 
@@ -86,8 +87,8 @@ static void read_outbox_row(struct jmb_pool *pool, sqlite3_stmt *stmt, struct jm
 	m->sender = jmb_sqlite_text(pool, stmt, 1);
 	m->recipient = jmb_sqlite_text(pool, stmt, 2);
 	m->status = status == NULL || strcmp(status, "pending") == 0 ? JMB_OUTBOX_PENDING
-		    : strcmp(status, "sent") == 0			 ? JMB_OUTBOX_SENT
-									 : JMB_OUTBOX_FAILED;
+	            : strcmp(status, "sent") == 0                    ? JMB_OUTBOX_SENT
+	                                                             : JMB_OUTBOX_FAILED;
 	m->attempts = (long)sqlite3_column_int64(stmt, 4);
 	m->created = (time_t)sqlite3_column_int64(stmt, 5);
 	m->next_attempt = (time_t)sqlite3_column_int64(stmt, 6);
@@ -101,14 +102,14 @@ static void read_outbox_row(struct jmb_pool *pool, sqlite3_stmt *stmt, struct jm
 	}
 }
 
-#define OUTBOX_COLUMNS                                                                         \
-	"id, envelope_from, json_extract(recipients, '$[0]'), status, attempts, created_at, "   \
+#define OUTBOX_COLUMNS                                                                             \
+	"id, envelope_from, json_extract(recipients, '$[0]'), status, attempts, created_at, "      \
 	"next_attempt_at, sent_at, last_error"
 
 /* Steps stmt to the end, collecting outbox rows into list (from pool). */
 static enum jmb_store_result collect_outbox(struct sqlite_conn *c, struct jmb_pool *pool,
-					    sqlite3_stmt *stmt, bool with_message,
-					    struct jmb_outbox_list *list, char **error_r)
+                                            sqlite3_stmt *stmt, bool with_message,
+                                            struct jmb_outbox_list *list, char **error_r)
 {
 	size_t cap = 0;
 	int rc;
@@ -131,9 +132,9 @@ static enum jmb_store_result collect_outbox(struct sqlite_conn *c, struct jmb_po
 }
 
 enum jmb_store_result jmb_sqlite_outbox_claim(void *conn, struct jmb_pool *pool,
-					      const char *instance, time_t now,
-					      time_t stale_before, long limit,
-					      struct jmb_outbox_list *list_r, char **error_r)
+                                              const char *instance, time_t now, time_t stale_before,
+                                              long limit, struct jmb_outbox_list *list_r,
+                                              char **error_r)
 {
 	struct sqlite_conn *c = conn;
 	sqlite3_stmt *stmt = NULL;
@@ -141,60 +142,59 @@ enum jmb_store_result jmb_sqlite_outbox_claim(void *conn, struct jmb_pool *pool,
 
 	if (r != JMB_STORE_OK)
 		return r;
-	r = jmb_sqlite_prepare(c, &stmt,
-			       "UPDATE outbox SET claimed_by = ?1, claimed_at = ?2 WHERE id IN "
-			       "(SELECT id FROM outbox WHERE status = 'pending' "
-			       "AND next_attempt_at <= ?2 AND (claimed_by IS NULL OR claimed_at < ?3) "
-			       "ORDER BY next_attempt_at, id LIMIT ?4) RETURNING " OUTBOX_COLUMNS
-			       ", message",
-			       "tiii", error_r, instance, (int64_t)now, (int64_t)stale_before,
-			       (int64_t)limit);
+	r = jmb_sqlite_prepare(
+	    c, &stmt,
+	    "UPDATE outbox SET claimed_by = ?1, claimed_at = ?2 WHERE id IN "
+	    "(SELECT id FROM outbox WHERE status = 'pending' "
+	    "AND next_attempt_at <= ?2 AND (claimed_by IS NULL OR claimed_at < ?3) "
+	    "ORDER BY next_attempt_at, id LIMIT ?4) RETURNING " OUTBOX_COLUMNS ", message",
+	    "tiii", error_r, instance, (int64_t)now, (int64_t)stale_before, (int64_t)limit);
 	if (r == JMB_STORE_OK)
 		r = collect_outbox(c, pool, stmt, true, list_r, error_r);
 	return jmb_sqlite_finish(c, r, error_r);
 }
 
 enum jmb_store_result jmb_sqlite_outbox_finish(void *conn, int64_t id, const char *instance,
-					       enum jmb_outbox_outcome outcome, time_t now,
-					       time_t next_attempt, const char *error_text,
-					       char **error_r)
+                                               enum jmb_outbox_outcome outcome, time_t now,
+                                               time_t next_attempt, const char *error_text,
+                                               char **error_r)
 {
 	static const char *const sql[] = {
-		[JMB_OUTBOX_DELIVERED] =
-			"UPDATE outbox SET status = 'sent', sent_at = ?1, attempts = attempts + 1, "
-			"claimed_by = NULL, last_error = ?3 WHERE id = ?4 AND claimed_by = ?5",
-		[JMB_OUTBOX_DEFERRED] =
-			"UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, "
-			"last_error = ?3, claimed_by = NULL WHERE id = ?4 AND claimed_by = ?5",
-		[JMB_OUTBOX_REJECTED] =
-			"UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?3, "
-			"claimed_by = NULL WHERE id = ?4 AND claimed_by = ?5",
+	    [JMB_OUTBOX_DELIVERED] =
+	        "UPDATE outbox SET status = 'sent', sent_at = ?1, attempts = attempts + 1, "
+	        "claimed_by = NULL, last_error = ?3 WHERE id = ?4 AND claimed_by = ?5",
+	    [JMB_OUTBOX_DEFERRED] =
+	        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, "
+	        "last_error = ?3, claimed_by = NULL WHERE id = ?4 AND claimed_by = ?5",
+	    [JMB_OUTBOX_REJECTED] =
+	        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?3, "
+	        "claimed_by = NULL WHERE id = ?4 AND claimed_by = ?5",
 	};
 	struct sqlite_conn *c = conn;
 	sqlite3_stmt *stmt_ = NULL;
 	enum jmb_store_result r;
 
-	r = EXEC(c, error_r, sql[outcome], "iitit", (int64_t)now, (int64_t)next_attempt,
-		 error_text, id, instance);
+	r = EXEC(c, error_r, sql[outcome], "iitit", (int64_t)now, (int64_t)next_attempt, error_text,
+	         id, instance);
 	if (r == JMB_STORE_OK && sqlite3_changes(c->db) == 0) {
-		*error_r = jmb_xasprintf("outbox mail %lld is not claimed by %s", (long long)id,
-					 instance);
+		*error_r =
+		    jmb_xasprintf("outbox mail %lld is not claimed by %s", (long long)id, instance);
 		r = JMB_STORE_NOT_FOUND;
 	}
 	return r;
 }
 
-enum jmb_store_result jmb_sqlite_outbox_list(void *conn, struct jmb_pool *pool,
-					     bool failed_only, long limit,
-					     struct jmb_outbox_list *list_r, char **error_r)
+enum jmb_store_result jmb_sqlite_outbox_list(void *conn, struct jmb_pool *pool, bool failed_only,
+                                             long limit, struct jmb_outbox_list *list_r,
+                                             char **error_r)
 {
 	sqlite3_stmt *stmt = NULL;
 	enum jmb_store_result r;
 
 	r = jmb_sqlite_prepare(conn, &stmt,
-			       "SELECT " OUTBOX_COLUMNS ", length(message) FROM outbox "
-			       "WHERE (?1 = 0 OR status = 'failed') ORDER BY id DESC LIMIT ?2",
-			       "ii", error_r, (int64_t)failed_only, (int64_t)limit);
+	                       "SELECT " OUTBOX_COLUMNS ", length(message) FROM outbox "
+	                       "WHERE (?1 = 0 OR status = 'failed') ORDER BY id DESC LIMIT ?2",
+	                       "ii", error_r, (int64_t)failed_only, (int64_t)limit);
 	if (r != JMB_STORE_OK)
 		return r;
 	return collect_outbox(conn, pool, stmt, false, list_r, error_r);
@@ -209,9 +209,9 @@ enum jmb_store_result jmb_sqlite_outbox_retry(void *conn, int64_t id, time_t now
 	/* A claim is left alone: the mail may be on its way right now, and freeing
 	   it would let a second instance send it too. */
 	r = EXEC(c, error_r,
-		 "UPDATE outbox SET status = 'pending', next_attempt_at = ? "
-		 "WHERE id = ? AND status <> 'sent'",
-		 "ii", (int64_t)now, id);
+	         "UPDATE outbox SET status = 'pending', next_attempt_at = ? "
+	         "WHERE id = ? AND status <> 'sent'",
+	         "ii", (int64_t)now, id);
 	if (r == JMB_STORE_OK && sqlite3_changes(c->db) == 0) {
 		*error_r = jmb_xasprintf("no unsent mail %lld in the outbox", (long long)id);
 		r = JMB_STORE_NOT_FOUND;
@@ -220,9 +220,9 @@ enum jmb_store_result jmb_sqlite_outbox_retry(void *conn, int64_t id, time_t now
 }
 
 enum jmb_store_result jmb_sqlite_reminders_claim(void *conn, struct jmb_pool *pool,
-						 const char *instance, time_t now,
-						 time_t stale_before, long limit,
-						 struct jmb_reminder_list *list_r, char **error_r)
+                                                 const char *instance, time_t now,
+                                                 time_t stale_before, long limit,
+                                                 struct jmb_reminder_list *list_r, char **error_r)
 {
 	struct sqlite_conn *c = conn;
 	sqlite3_stmt *stmt = NULL;
@@ -235,13 +235,13 @@ enum jmb_store_result jmb_sqlite_reminders_claim(void *conn, struct jmb_pool *po
 	list_r->items = NULL;
 	list_r->count = 0;
 	r = jmb_sqlite_prepare(
-		c, &stmt,
-		"UPDATE reminders SET claimed_by = ?1, claimed_at = ?2 WHERE id IN "
-		"(SELECT r.id FROM reminders r JOIN meetings m ON m.id = r.meeting_id "
-		"WHERE r.done_at IS NULL AND r.due_at <= ?2 AND m.deleted_at IS NULL "
-		"AND (r.claimed_by IS NULL OR r.claimed_at < ?3) ORDER BY r.due_at, r.id LIMIT ?4) "
-		"RETURNING id, meeting_id, kind, offset_minutes, due_at",
-		"tiii", error_r, instance, (int64_t)now, (int64_t)stale_before, (int64_t)limit);
+	    c, &stmt,
+	    "UPDATE reminders SET claimed_by = ?1, claimed_at = ?2 WHERE id IN "
+	    "(SELECT r.id FROM reminders r JOIN meetings m ON m.id = r.meeting_id "
+	    "WHERE r.done_at IS NULL AND r.due_at <= ?2 AND m.deleted_at IS NULL "
+	    "AND (r.claimed_by IS NULL OR r.claimed_at < ?3) ORDER BY r.due_at, r.id LIMIT ?4) "
+	    "RETURNING id, meeting_id, kind, offset_minutes, due_at",
+	    "tiii", error_r, instance, (int64_t)now, (int64_t)stale_before, (int64_t)limit);
 	while (r == JMB_STORE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (list_r->count == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
@@ -256,7 +256,7 @@ enum jmb_store_result jmb_sqlite_reminders_claim(void *conn, struct jmb_pool *po
 		rem->id = sqlite3_column_int64(stmt, 0);
 		rem->meeting_id = sqlite3_column_int64(stmt, 1);
 		rem->kind = kind != NULL && strcmp(kind, "xmpp") == 0 ? JMB_REMINDER_XMPP
-								       : JMB_REMINDER_MAIL;
+		                                                      : JMB_REMINDER_MAIL;
 		rem->offset = (long)sqlite3_column_int64(stmt, 3);
 		rem->due = (time_t)sqlite3_column_int64(stmt, 4);
 	}
@@ -267,8 +267,8 @@ enum jmb_store_result jmb_sqlite_reminders_claim(void *conn, struct jmb_pool *po
 }
 
 enum jmb_store_result jmb_sqlite_reminder_finish(void *conn, int64_t id, const char *instance,
-						 time_t now, const struct jmb_side_effects *fx,
-						 char **error_r)
+                                                 time_t now, const struct jmb_side_effects *fx,
+                                                 char **error_r)
 {
 	struct sqlite_conn *c = conn;
 	sqlite3_stmt *stmt_ = NULL;
@@ -276,11 +276,13 @@ enum jmb_store_result jmb_sqlite_reminder_finish(void *conn, int64_t id, const c
 
 	if (r != JMB_STORE_OK)
 		return r;
-	r = EXEC(c, error_r,
-		 "UPDATE reminders SET done_at = ?, claimed_by = NULL WHERE id = ? AND claimed_by = ?",
-		 "iit", (int64_t)now, id, instance);
+	r = EXEC(
+	    c, error_r,
+	    "UPDATE reminders SET done_at = ?, claimed_by = NULL WHERE id = ? AND claimed_by = ?",
+	    "iit", (int64_t)now, id, instance);
 	if (r == JMB_STORE_OK && sqlite3_changes(c->db) == 0) {
-		*error_r = jmb_xasprintf("reminder %lld is not claimed by %s", (long long)id, instance);
+		*error_r =
+		    jmb_xasprintf("reminder %lld is not claimed by %s", (long long)id, instance);
 		r = JMB_STORE_NOT_FOUND;
 	}
 	if (r == JMB_STORE_OK)
@@ -289,7 +291,7 @@ enum jmb_store_result jmb_sqlite_reminder_finish(void *conn, int64_t id, const c
 }
 
 enum jmb_store_result jmb_sqlite_reminder_release(void *conn, int64_t id, const char *instance,
-						  time_t retry_at, char **error_r)
+                                                  time_t retry_at, char **error_r)
 {
 	struct sqlite_conn *c = conn;
 	sqlite3_stmt *stmt_ = NULL;
@@ -298,11 +300,12 @@ enum jmb_store_result jmb_sqlite_reminder_release(void *conn, int64_t id, const 
 	if (r != JMB_STORE_OK)
 		return r;
 	r = EXEC(c, error_r,
-		 "UPDATE reminders SET due_at = ?, claimed_by = NULL, claimed_at = NULL "
-		 "WHERE id = ? AND claimed_by = ? AND done_at IS NULL",
-		 "iit", (int64_t)retry_at, id, instance);
+	         "UPDATE reminders SET due_at = ?, claimed_by = NULL, claimed_at = NULL "
+	         "WHERE id = ? AND claimed_by = ? AND done_at IS NULL",
+	         "iit", (int64_t)retry_at, id, instance);
 	if (r == JMB_STORE_OK && sqlite3_changes(c->db) == 0) {
-		*error_r = jmb_xasprintf("reminder %lld is not claimed by %s", (long long)id, instance);
+		*error_r =
+		    jmb_xasprintf("reminder %lld is not claimed by %s", (long long)id, instance);
 		r = JMB_STORE_NOT_FOUND;
 	}
 	return jmb_sqlite_finish(c, r, error_r);

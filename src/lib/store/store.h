@@ -93,10 +93,10 @@ const char *jmb_store_driver_name(const struct jmb_store *store);
 
 /* Brings the schema to the newest version; *from_r and *to_r say what was done. */
 enum jmb_store_result jmb_store_migrate(struct jmb_store *store, int *from_r, int *to_r,
-					char **error_r);
+                                        char **error_r);
 /* The schema version in the database (0: empty) and the newest this build knows. */
 enum jmb_store_result jmb_store_schema_version(struct jmb_store *store, int *version_r,
-					       char **error_r);
+                                               char **error_r);
 int jmb_store_latest_schema_version(const struct jmb_store *store);
 enum jmb_store_result jmb_store_ping(struct jmb_store *store, char **error_r);
 
@@ -105,53 +105,53 @@ enum jmb_store_result jmb_store_ping(struct jmb_store *store, char **error_r);
  * bumps the sequence and makes the attendee set equal to m's, keeping the
  * token, status and joins of attendees whose mail stays. */
 enum jmb_store_result jmb_store_meeting_insert(struct jmb_store *store, struct jmb_meeting *m,
-					       char **error_r);
+                                               char **error_r);
 enum jmb_store_result jmb_store_meeting_update(struct jmb_store *store, struct jmb_meeting *m,
-					       char **error_r);
+                                               char **error_r);
 /* Marks the meeting deleted (kept for feeds as cancelled) and bumps its sequence. */
 enum jmb_store_result jmb_store_meeting_delete(struct jmb_store *store, int64_t id, time_t now,
-					       char **error_r);
+                                               char **error_r);
 /* The same three with their side effects (fx may be NULL). */
 enum jmb_store_result jmb_store_meeting_insert_fx(struct jmb_store *store, struct jmb_meeting *m,
-						  const struct jmb_side_effects *fx,
-						  char **error_r);
+                                                  const struct jmb_side_effects *fx,
+                                                  char **error_r);
 enum jmb_store_result jmb_store_meeting_update_fx(struct jmb_store *store, struct jmb_meeting *m,
-						  const struct jmb_side_effects *fx,
-						  char **error_r);
+                                                  const struct jmb_side_effects *fx,
+                                                  char **error_r);
 enum jmb_store_result jmb_store_meeting_delete_fx(struct jmb_store *store, int64_t id, time_t now,
-						  const struct jmb_side_effects *fx,
-						  char **error_r);
+                                                  const struct jmb_side_effects *fx,
+                                                  char **error_r);
 enum jmb_store_result jmb_store_meeting_get(struct jmb_store *store, struct jmb_pool *pool,
-					    int64_t id, struct jmb_meeting **m_r, char **error_r);
+                                            int64_t id, struct jmb_meeting **m_r, char **error_r);
 /* Meetings not deleted, owned by login or with an attendee among mails, whose end
  * is in (ends_after, ends_before], sorted by start (descending when newest_first). */
 enum jmb_store_result jmb_store_meetings_for_user(struct jmb_store *store, struct jmb_pool *pool,
-						  const char *login, const char *const *mails,
-						  time_t ends_after, time_t ends_before,
-						  bool newest_first, struct jmb_meeting_list *list_r,
-						  char **error_r);
+                                                  const char *login, const char *const *mails,
+                                                  time_t ends_after, time_t ends_before,
+                                                  bool newest_first,
+                                                  struct jmb_meeting_list *list_r, char **error_r);
 /* All meetings (for the admin CLI), deleted ones included when asked. */
 enum jmb_store_result jmb_store_meetings_all(struct jmb_store *store, struct jmb_pool *pool,
-					     time_t ends_after, bool include_deleted,
-					     struct jmb_meeting_list *list_r, char **error_r);
+                                             time_t ends_after, bool include_deleted,
+                                             struct jmb_meeting_list *list_r, char **error_r);
 
 /* Attendees by personal token. */
 enum jmb_store_result jmb_store_attendee_by_token(struct jmb_store *store, struct jmb_pool *pool,
-						  const char *token, struct jmb_meeting **m_r,
-						  size_t *index_r, char **error_r);
+                                                  const char *token, struct jmb_meeting **m_r,
+                                                  size_t *index_r, char **error_r);
 /* The meeting of a personal token with only that invitee (n_attendees = 1):
  * one indexed read, what a join needs. */
 enum jmb_store_result jmb_store_invitee_by_token(struct jmb_store *store, struct jmb_pool *pool,
-						 const char *token, struct jmb_meeting **m_r,
-						 char **error_r);
+                                                 const char *token, struct jmb_meeting **m_r,
+                                                 char **error_r);
 enum jmb_store_result jmb_store_attendee_set_status(struct jmb_store *store, const char *token,
-						    enum jmb_partstat status, time_t now,
-						    char **error_r);
+                                                    enum jmb_partstat status, time_t now,
+                                                    char **error_r);
 /* The same, queueing mails (the organiser's notice) in the same transaction. */
 enum jmb_store_result jmb_store_attendee_set_status_fx(struct jmb_store *store, const char *token,
-						       enum jmb_partstat status, time_t now,
-						       const struct jmb_side_effects *fx,
-						       char **error_r);
+                                                       enum jmb_partstat status, time_t now,
+                                                       const struct jmb_side_effects *fx,
+                                                       char **error_r);
 /* Joins of one personal link not yet written: jmbd counts joins in memory
  * and writes them in batches (src/jmbd/join-counter.c). */
 struct jmb_join_count {
@@ -163,27 +163,27 @@ struct jmb_join_count {
  * by token: concurrent batches then lock rows in one order. Tokens that no
  * longer exist (the invitee was removed meanwhile) are skipped. */
 enum jmb_store_result jmb_store_attendees_add_joins(struct jmb_store *store,
-						    const struct jmb_join_count *counts,
-						    size_t n, char **error_r);
+                                                    const struct jmb_join_count *counts, size_t n,
+                                                    char **error_r);
 
 /* A meeting by its Jitsi room name; deleted ones are NOT_FOUND. */
 enum jmb_store_result jmb_store_meeting_by_room(struct jmb_store *store, struct jmb_pool *pool,
-						const char *room, struct jmb_meeting **m_r,
-						char **error_r);
+                                                const char *room, struct jmb_meeting **m_r,
+                                                char **error_r);
 /* Inserts a meeting exactly as given (room, uid, sequence, attendee tokens,
  * statuses and join counts kept): for `jmbctl import-legacy`. CONFLICT when
  * the room, the UID or a token exists already. */
 enum jmb_store_result jmb_store_meeting_import(struct jmb_store *store, struct jmb_meeting *m,
-					       char **error_r);
+                                               char **error_r);
 
 /* What a personal iCal feed holds: meetings owned by login (or whose owner
  * address is among mails) or with an attendee among mails, that end after
  * ends_after and are not deleted, or were deleted after deleted_after (they
  * appear as cancelled). Sorted by start. */
 enum jmb_store_result jmb_store_meetings_for_feed(struct jmb_store *store, struct jmb_pool *pool,
-						  const char *login, const char *const *mails,
-						  time_t ends_after, time_t deleted_after,
-						  struct jmb_meeting_list *list_r, char **error_r);
+                                                  const char *login, const char *const *mails,
+                                                  time_t ends_after, time_t deleted_after,
+                                                  struct jmb_meeting_list *list_r, char **error_r);
 
 /* What a feed's ETag and Last-Modified rest on, without reading its meetings:
  * the number of changes ever made to meetings of the user's login or
@@ -194,12 +194,12 @@ struct jmb_feed_version {
 	time_t changed_at;
 };
 enum jmb_store_result jmb_store_feed_version(struct jmb_store *store, struct jmb_pool *pool,
-					     const char *login, const char *const *mails,
-					     struct jmb_feed_version *version_r, char **error_r);
+                                             const char *login, const char *const *mails,
+                                             struct jmb_feed_version *version_r, char **error_r);
 
 /* Users who logged in at least once (kept for feeds and mail language). */
 enum jmb_store_result jmb_store_user_touch(struct jmb_store *store, const struct jmb_person *user,
-					   const char *language, time_t now, char **error_r);
+                                           const char *language, time_t now, char **error_r);
 
 /* Feed tokens. feed_token returns the user's token, storing candidate first
  * when the user has none (creating the user row if needed: header-trust users
@@ -208,40 +208,40 @@ enum jmb_store_result jmb_store_user_touch(struct jmb_store *store, const struct
  * for imports: CONFLICT when the token belongs to someone else. by_token
  * returns the owner's login and stored identity. */
 enum jmb_store_result jmb_store_feed_token(struct jmb_store *store, struct jmb_pool *pool,
-					   const struct jmb_person *user, const char *identity_json,
-					   const char *candidate, time_t now, char **token_r,
-					   char **error_r);
+                                           const struct jmb_person *user, const char *identity_json,
+                                           const char *candidate, time_t now, char **token_r,
+                                           char **error_r);
 enum jmb_store_result jmb_store_feed_token_set(struct jmb_store *store,
-					       const struct jmb_person *user,
-					       const char *identity_json, const char *token,
-					       time_t now, char **error_r);
+                                               const struct jmb_person *user,
+                                               const char *identity_json, const char *token,
+                                               time_t now, char **error_r);
 enum jmb_store_result jmb_store_feed_token_lookup(struct jmb_store *store, struct jmb_pool *pool,
-						  const char *token, char **login_r,
-						  char **identity_json_r, char **error_r);
+                                                  const char *token, char **login_r,
+                                                  char **identity_json_r, char **error_r);
 
 /* Counts one use of the private room named after login; returns the new count. */
 enum jmb_store_result jmb_store_private_room_use(struct jmb_store *store, const char *login,
-						 time_t now, long *uses_r, char **error_r);
+                                                 time_t now, long *uses_r, char **error_r);
 
 /* Sessions, keyed by the SHA-256 of the cookie value. get returns NOT_FOUND for expired ones. */
 enum jmb_store_result jmb_store_session_create(struct jmb_store *store, const char *id_hash,
-					       const char *identity_json, time_t created,
-					       time_t expires, char **error_r);
+                                               const char *identity_json, time_t created,
+                                               time_t expires, char **error_r);
 enum jmb_store_result jmb_store_session_get(struct jmb_store *store, struct jmb_pool *pool,
-					    const char *id_hash, time_t now,
-					    struct jmb_session_record *session_r, char **error_r);
+                                            const char *id_hash, time_t now,
+                                            struct jmb_session_record *session_r, char **error_r);
 enum jmb_store_result jmb_store_session_delete(struct jmb_store *store, const char *id_hash,
-					       char **error_r);
-enum jmb_store_result jmb_store_sessions_purge(struct jmb_store *store, time_t now,
-					       long *purged_r, char **error_r);
+                                               char **error_r);
+enum jmb_store_result jmb_store_sessions_purge(struct jmb_store *store, time_t now, long *purged_r,
+                                               char **error_r);
 
 /* API bearer tokens, keyed by the SHA-256 of the token. */
 enum jmb_store_result jmb_store_api_token_create(struct jmb_store *store, const char *token_hash,
-						 const char *identity_json, const char *label,
-						 time_t now, char **error_r);
+                                                 const char *identity_json, const char *label,
+                                                 time_t now, char **error_r);
 enum jmb_store_result jmb_store_api_token_lookup(struct jmb_store *store, struct jmb_pool *pool,
-						 const char *token_hash, time_t now,
-						 char **identity_json_r, char **error_r);
+                                                 const char *token_hash, time_t now,
+                                                 char **identity_json_r, char **error_r);
 
 /* The outbox. claim hands up to limit due mails to `instance` (a claim older
  * than stale_before, left by an instance that died, is taken over); with
@@ -249,42 +249,41 @@ enum jmb_store_result jmb_store_api_token_lookup(struct jmb_store *store, struct
  * of a claimed mail (only its claimer may). */
 enum jmb_outbox_outcome { JMB_OUTBOX_DELIVERED, JMB_OUTBOX_DEFERRED, JMB_OUTBOX_REJECTED };
 enum jmb_store_result jmb_store_outbox_add(struct jmb_store *store,
-					   const struct jmb_side_effects *fx, char **error_r);
+                                           const struct jmb_side_effects *fx, char **error_r);
 enum jmb_store_result jmb_store_outbox_claim(struct jmb_store *store, struct jmb_pool *pool,
-					     const char *instance, time_t now, time_t stale_before,
-					     long limit, struct jmb_outbox_list *list_r,
-					     char **error_r);
+                                             const char *instance, time_t now, time_t stale_before,
+                                             long limit, struct jmb_outbox_list *list_r,
+                                             char **error_r);
 enum jmb_store_result jmb_store_outbox_finish(struct jmb_store *store, int64_t id,
-					      const char *instance,
-					      enum jmb_outbox_outcome outcome, time_t now,
-					      time_t next_attempt, const char *error_text,
-					      char **error_r);
+                                              const char *instance, enum jmb_outbox_outcome outcome,
+                                              time_t now, time_t next_attempt,
+                                              const char *error_text, char **error_r);
 /* For jmbctl: the newest mails (only failed ones when asked), and a retry. */
 enum jmb_store_result jmb_store_outbox_list(struct jmb_store *store, struct jmb_pool *pool,
-					    bool failed_only, long limit,
-					    struct jmb_outbox_list *list_r, char **error_r);
+                                            bool failed_only, long limit,
+                                            struct jmb_outbox_list *list_r, char **error_r);
 enum jmb_store_result jmb_store_outbox_retry(struct jmb_store *store, int64_t id, time_t now,
-					     char **error_r);
+                                             char **error_r);
 
 /* Reminders due at now, claimed like outbox mails; finish marks one done and
  * queues its mails in the same transaction, so each is handled exactly once. */
 enum jmb_store_result jmb_store_reminders_claim(struct jmb_store *store, struct jmb_pool *pool,
-						const char *instance, time_t now,
-						time_t stale_before, long limit,
-						struct jmb_reminder_list *list_r, char **error_r);
+                                                const char *instance, time_t now,
+                                                time_t stale_before, long limit,
+                                                struct jmb_reminder_list *list_r, char **error_r);
 enum jmb_store_result jmb_store_reminder_finish(struct jmb_store *store, int64_t id,
-						const char *instance, time_t now,
-						const struct jmb_side_effects *fx, char **error_r);
+                                                const char *instance, time_t now,
+                                                const struct jmb_side_effects *fx, char **error_r);
 /* Gives a claimed reminder back, due again at retry_at (its sender could not
  * reach its server); only its claimer may. */
 enum jmb_store_result jmb_store_reminder_release(struct jmb_store *store, int64_t id,
-						 const char *instance, time_t retry_at,
-						 char **error_r);
+                                                 const char *instance, time_t retry_at,
+                                                 char **error_r);
 
 /* Server-wide secrets shared by every instance (e.g. the CSRF key): returns the
  * stored value, creating it from candidate when there is none yet. */
 enum jmb_store_result jmb_store_secret_get(struct jmb_store *store, struct jmb_pool *pool,
-					   const char *name, const char *candidate,
-					   char **value_r, char **error_r);
+                                           const char *name, const char *candidate, char **value_r,
+                                           char **error_r);
 
 #endif

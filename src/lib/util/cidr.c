@@ -55,7 +55,7 @@ static bool cidr_contains(const struct jmb_cidr *c, int family, const unsigned c
 }
 
 static bool list_contains(const struct jmb_cidr *blocks, size_t n, int family,
-			  const unsigned char *addr)
+                          const unsigned char *addr)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (cidr_contains(&blocks[i], family, addr))
@@ -65,7 +65,7 @@ static bool list_contains(const struct jmb_cidr *blocks, size_t n, int family,
 }
 
 JMB_EXPORT bool jmb_cidr_list_has_peer(const struct jmb_cidr *blocks, size_t n,
-				       const struct jmb_request *req)
+                                       const struct jmb_request *req)
 {
 	const unsigned char *addr;
 	int family;

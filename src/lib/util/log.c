@@ -30,10 +30,14 @@ void jmb_log_setup(const char *ident, bool use_syslog, enum jmb_log_level max_le
 static const char *level_name(enum jmb_log_level level)
 {
 	switch (level) {
-	case JMB_LOG_ERROR: return "error";
-	case JMB_LOG_WARNING: return "warning";
-	case JMB_LOG_INFO: return "info";
-	case JMB_LOG_DEBUG: return "debug";
+	case JMB_LOG_ERROR:
+		return "error";
+	case JMB_LOG_WARNING:
+		return "warning";
+	case JMB_LOG_INFO:
+		return "info";
+	case JMB_LOG_DEBUG:
+		return "debug";
 	}
 	return "info";
 }

@@ -33,7 +33,7 @@ void jmb_random_bytes(void *buf, size_t len)
 void jmb_base64url_encode(const unsigned char *in, size_t len, char *out)
 {
 	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	size_t o = 0, i = 0;
 
 	for (; i + 2 < len; i += 3) {
@@ -92,7 +92,8 @@ void jmb_hmac_sha256_b64(const char *key, const char *msg, char *out)
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
 
-	HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)msg, strlen(msg), md, &len);
+	HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)msg, strlen(msg), md,
+	     &len);
 	jmb_base64url_encode(md, len, out);
 }
 

@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define JMB_TOKEN_BYTES 24          /* 192 bits */
-#define JMB_TOKEN_LEN 32            /* base64url of 24 bytes, no padding */
-#define JMB_ROOM_NAME_LEN 20        /* [a-z0-9]{20}: about 103 bits */
+#define JMB_TOKEN_BYTES 24   /* 192 bits */
+#define JMB_TOKEN_LEN 32     /* base64url of 24 bytes, no padding */
+#define JMB_ROOM_NAME_LEN 20 /* [a-z0-9]{20}: about 103 bits */
 #define JMB_SHA256_HEX_LEN 64
 
 /* Fills buf with cryptographically secure random bytes; aborts if the kernel cannot. */

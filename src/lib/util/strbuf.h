@@ -16,7 +16,7 @@ void jmb_strbuf_append(struct jmb_strbuf *sb, const void *data, size_t len);
 void jmb_strbuf_puts(struct jmb_strbuf *sb, const char *s);
 void jmb_strbuf_putc(struct jmb_strbuf *sb, char c);
 void jmb_strbuf_printf(struct jmb_strbuf *sb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Returns the data (caller frees) and resets the buffer. */
 char *jmb_strbuf_steal(struct jmb_strbuf *sb, size_t *len_r);
 void jmb_strbuf_free(struct jmb_strbuf *sb);

@@ -21,7 +21,7 @@ uint64_t jmb_string_hash(const char *key)
 }
 
 static struct jmb_tally_item *find_slot(struct jmb_tally_item *slots, size_t capacity,
-					const char *key)
+                                        const char *key)
 {
 	size_t i = jmb_string_hash(key) & (capacity - 1);
 
@@ -71,7 +71,7 @@ size_t jmb_tally_size(const struct jmb_tally *tally)
 static int item_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct jmb_tally_item *)a)->key,
-		      ((const struct jmb_tally_item *)b)->key);
+	              ((const struct jmb_tally_item *)b)->key);
 }
 
 struct jmb_tally_item *jmb_tally_take(struct jmb_tally *tally, size_t *n_r)

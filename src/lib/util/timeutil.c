@@ -70,8 +70,8 @@ static bool date_is_valid(const struct jmb_local_time *t)
 		return false;
 	if (t->day > days[t->month - 1] + (t->month == 2 && is_leap(t->year)))
 		return false;
-	return t->hour >= 0 && t->hour < 24 && t->minute >= 0 && t->minute < 60 &&
-	       t->second >= 0 && t->second < 60;
+	return t->hour >= 0 && t->hour < 24 && t->minute >= 0 && t->minute < 60 && t->second >= 0 &&
+	       t->second < 60;
 }
 
 static int days_from_civil(int y, int m, int d)
@@ -123,7 +123,7 @@ int jmb_local_to_utc(const struct jmb_local_time *local, const char *zone, time_
 	if (!date_is_valid(local))
 		return -1;
 	naive = wall_seconds(local->year, local->month, local->day, local->hour, local->minute,
-			     local->second);
+	                     local->second);
 	pthread_mutex_lock(&ical_lock);
 	tz = zone_lookup(zone);
 	if (tz != NULL) {
@@ -161,8 +161,8 @@ int jmb_utc_to_local(time_t utc, const char *zone, struct jmb_local_time *out)
 	out->second = t.second;
 	local_days = days_from_civil(t.year, t.month, t.day);
 	out->weekday = (int)((local_days % 7 + 11) % 7); /* 1970-01-01 was a Thursday */
-	out->utc_offset = (int)((local_days * 86400L + t.hour * 3600L + t.minute * 60L + t.second) -
-				(long)utc);
+	out->utc_offset =
+	    (int)((local_days * 86400L + t.hour * 3600L + t.minute * 60L + t.second) - (long)utc);
 	return 0;
 }
 
@@ -241,8 +241,8 @@ int jmb_parse_rfc3339(const char *s, time_t *utc_r)
 		p++;
 	} else if (*p == '+' || *p == '-') {
 		int sign = *p++ == '-' ? -1 : 1, hh, mm;
-		if ((hh = parse_digits(&p, 2)) < 0 || *p++ != ':' || (mm = parse_digits(&p, 2)) < 0 ||
-		    hh > 23 || mm > 59)
+		if ((hh = parse_digits(&p, 2)) < 0 || *p++ != ':' ||
+		    (mm = parse_digits(&p, 2)) < 0 || hh > 23 || mm > 59)
 			return -1;
 		offset = sign * (hh * 3600 + mm * 60);
 	} else {
@@ -251,7 +251,7 @@ int jmb_parse_rfc3339(const char *s, time_t *utc_r)
 	if (*p != '\0')
 		return -1;
 	*utc_r = (time_t)days_from_civil(t.year, t.month, t.day) * 86400 + t.hour * 3600 +
-		 t.minute * 60 + t.second - offset;
+	         t.minute * 60 + t.second - offset;
 	return 0;
 }
 
@@ -266,9 +266,9 @@ void jmb_format_rfc3339(time_t utc, const char *zone, char *buf, size_t size)
 	sign = off < 0 ? '-' : '+';
 	off = off < 0 ? -off : off;
 	if (t.utc_offset == 0)
-		snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", t.year, t.month, t.day, t.hour,
-			 t.minute, t.second);
+		snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", t.year, t.month, t.day,
+		         t.hour, t.minute, t.second);
 	else
-		snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", t.year, t.month, t.day,
-			 t.hour, t.minute, t.second, sign, off / 3600, off / 60 % 60);
+		snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", t.year, t.month,
+		         t.day, t.hour, t.minute, t.second, sign, off / 3600, off / 60 % 60);
 }

@@ -7,10 +7,10 @@
 #include <time.h>
 
 struct jmb_local_time {
-	int year, month, day;  /* month 1-12 */
+	int year, month, day; /* month 1-12 */
 	int hour, minute, second;
-	int weekday;           /* 0 = Sunday, filled by conversions from UTC */
-	int utc_offset;        /* seconds east of UTC, filled by conversions from UTC */
+	int weekday;    /* 0 = Sunday, filled by conversions from UTC */
+	int utc_offset; /* seconds east of UTC, filled by conversions from UTC */
 };
 
 bool jmb_timezone_is_valid(const char *zone);

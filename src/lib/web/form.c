@@ -89,7 +89,7 @@ static char *form_decode(struct jmb_pool *pool, const char *s, size_t len, bool 
 }
 
 static void pairs_add(struct jmb_pool *pool, struct jmb_pairs *out, size_t *cap, const char *name,
-		      const char *value)
+                      const char *value)
 {
 	if (out->count == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 8;
@@ -122,8 +122,9 @@ int jmb_form_parse(struct jmb_pool *pool, const char *data, size_t len, struct j
 		if (i > start) {
 			size_t name_end = eq != (size_t)-1 ? eq : i;
 			const char *name = form_decode(pool, data + start, name_end - start, &ok);
-			const char *value = eq != (size_t)-1 ? form_decode(pool, data + eq + 1, i - eq - 1, &ok)
-							      : "";
+			const char *value = eq != (size_t)-1
+			                        ? form_decode(pool, data + eq + 1, i - eq - 1, &ok)
+			                        : "";
 			pairs_add(pool, out, &cap, name, value);
 		}
 		i++; /* skip '&' */
@@ -156,7 +157,7 @@ void jmb_cookie_parse(struct jmb_pool *pool, const char *header, struct jmb_pair
 				vlen -= 2;
 			}
 			pairs_add(pool, out, &cap, jmb_pool_strndup(pool, p, (size_t)(eq - p)),
-				  jmb_pool_strndup(pool, v, vlen));
+			          jmb_pool_strndup(pool, v, vlen));
 		}
 		if (end == NULL)
 			break;
@@ -174,7 +175,7 @@ const char *jmb_pairs_get(const struct jmb_pairs *pairs, const char *name)
 }
 
 const char **jmb_pairs_get_all(struct jmb_pool *pool, const struct jmb_pairs *pairs,
-			       const char *name)
+                               const char *name)
 {
 	const char **all = jmb_pool_calloc(pool, pairs->count + 1, sizeof(char *));
 	size_t n = 0;
@@ -212,7 +213,7 @@ static double parse_quality(const char *params, size_t len)
 }
 
 const char *jmb_accept_language_pick(const char *header, const char *const *supported,
-				     const char *fallback)
+                                     const char *fallback)
 {
 	const char *best = fallback;
 	double best_q = 0;

@@ -27,12 +27,12 @@ void jmb_cookie_parse(struct jmb_pool *pool, const char *header, struct jmb_pair
 const char *jmb_pairs_get(const struct jmb_pairs *pairs, const char *name);
 /* Every value of name (for repeated fields), NULL-terminated. */
 const char **jmb_pairs_get_all(struct jmb_pool *pool, const struct jmb_pairs *pairs,
-			       const char *name);
+                               const char *name);
 
 /* Picks the best of the supported languages (e.g. {"fr", "en", NULL}) from an
  * Accept-Language header, or fallback when none matches. */
 const char *jmb_accept_language_pick(const char *header, const char *const *supported,
-				     const char *fallback);
+                                     const char *fallback);
 
 bool jmb_utf8_is_valid(const char *s, size_t len);
 /* Percent-encodes s for a URL query or path segment. */

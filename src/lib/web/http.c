@@ -77,7 +77,7 @@ JMB_EXPORT const char *jmb_request_peer(const struct jmb_request *req)
 }
 
 JMB_EXPORT int jmb_request_peer_addr(const struct jmb_request *req, int *family_r,
-				     const unsigned char **addr_r)
+                                     const unsigned char **addr_r)
 {
 	const struct sockaddr_storage *ss = &req->peer_addr;
 
@@ -112,7 +112,7 @@ static bool has_crlf(const char *s)
 }
 
 JMB_EXPORT int jmb_response_add_header(struct jmb_response *resp, const char *name,
-				       const char *value)
+                                       const char *value)
 {
 	if (has_crlf(name) || has_crlf(value) || *name == '\0')
 		return -1;
@@ -140,7 +140,7 @@ const char *jmb_response_header(const struct jmb_response *resp, const char *nam
 }
 
 JMB_EXPORT void jmb_response_set_body(struct jmb_response *resp, const char *content_type,
-				      const char *body, size_t len)
+                                      const char *body, size_t len)
 {
 	resp->content_type = jmb_pool_strdup(resp->pool, content_type);
 	resp->body = jmb_pool_strndup(resp->pool, body, len);
@@ -154,7 +154,7 @@ bool jmb_is_local_path(const char *path)
 }
 
 JMB_EXPORT int jmb_response_redirect(struct jmb_response *resp, unsigned status,
-				     const char *location)
+                                     const char *location)
 {
 	if (has_crlf(location))
 		return -1;
@@ -166,17 +166,17 @@ JMB_EXPORT int jmb_response_redirect(struct jmb_response *resp, unsigned status,
 }
 
 void jmb_response_set_cookie(struct jmb_response *resp, const char *name, const char *value,
-			     long max_age, bool secure)
+                             long max_age, bool secure)
 {
 	char *cookie;
 
 	if (max_age < 0)
-		cookie = jmb_pool_printf(resp->pool, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", name,
-					 value, secure ? "; Secure" : "");
+		cookie = jmb_pool_printf(resp->pool, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s",
+		                         name, value, secure ? "; Secure" : "");
 	else
 		cookie = jmb_pool_printf(resp->pool,
-					 "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Lax%s",
-					 name, value, max_age, secure ? "; Secure" : "");
+		                         "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Lax%s",
+		                         name, value, max_age, secure ? "; Secure" : "");
 	jmb_response_add_header(resp, "Set-Cookie", cookie);
 }
 

@@ -60,7 +60,7 @@ const char *jmb_response_header(const struct jmb_response *resp, const char *nam
 /* Sets a cookie with our fixed attributes (Path=/; HttpOnly; SameSite=Lax; Secure if asked).
  * max_age < 0: session cookie; 0: delete. */
 void jmb_response_set_cookie(struct jmb_response *resp, const char *name, const char *value,
-			     long max_age, bool secure);
+                             long max_age, bool secure);
 /* Entity tags of an If-None-Match header (RFC 9110 §8.8.3), one per call:
  * returns the next opaque tag without its quotes or W/ prefix (its length in
  * *len_r) and advances *cursor, or NULL at the end or on anything else than a

@@ -45,7 +45,7 @@ static uint32_t read_u32(const unsigned char *p, bool swapped)
 /* Reads the (length, offset) table at table_off; every string must lie inside
  * the image and be NUL-terminated there. */
 static int read_table(const unsigned char *data, size_t len, bool swapped, uint32_t table_off,
-		      uint32_t n, struct mo_string *out)
+                      uint32_t n, struct mo_string *out)
 {
 	if ((uint64_t)table_off + (uint64_t)n * 8 > len)
 		return -1;
@@ -165,7 +165,8 @@ struct jmb_i18n *jmb_i18n_load(const char *locale_dir, char **error_r)
 	struct jmb_i18n *i18n = jmb_xcalloc(1, sizeof(*i18n));
 
 	for (size_t i = 1; jmb_languages[i] != NULL; i++) {
-		char *path = jmb_xasprintf("%s/%s/LC_MESSAGES/jmb.mo", locale_dir, jmb_languages[i]);
+		char *path =
+		    jmb_xasprintf("%s/%s/LC_MESSAGES/jmb.mo", locale_dir, jmb_languages[i]);
 		i18n->catalogs[i] = catalog_read(path, error_r);
 		free(path);
 		if (i18n->catalogs[i] == NULL) {

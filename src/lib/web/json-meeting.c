@@ -6,8 +6,9 @@
 
 static json_t *attendee_to_json(const struct jmb_attendee *a, const char *link_base)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:I}", "mail", a->mail, "role", jmb_role_name(a->role),
-			      "status", jmb_partstat_name(a->status), "joins", (json_int_t)a->joins);
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s, s:I}", "mail", a->mail, "role", jmb_role_name(a->role),
+	              "status", jmb_partstat_name(a->status), "joins", (json_int_t)a->joins);
 
 	if (a->name != NULL && *a->name != '\0')
 		json_object_set_new(o, "name", json_string(a->name));
@@ -25,11 +26,11 @@ json_t *jmb_meeting_to_json(const struct jmb_meeting *m, const char *link_base)
 	jmb_format_rfc3339(m->end, m->timezone, end, sizeof(end));
 	for (size_t i = 0; i < m->n_attendees; i++)
 		json_array_append_new(attendees, attendee_to_json(&m->attendees[i], link_base));
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:{s:s?, s:s, s:s}, s:o}",
-			 "id", (json_int_t)m->id, "room", m->room, "title", m->title,
-			 "description", m->description != NULL ? m->description : "",
-			 "start", start, "end", end, "duration", (json_int_t)m->duration,
-			 "timezone", m->timezone, "owner", "login", m->owner.login, "mail",
-			 m->owner.mail != NULL ? m->owner.mail : "", "name",
-			 m->owner.name != NULL ? m->owner.name : "", "attendees", attendees);
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:{s:s?, s:s, s:s}, s:o}", "id",
+	                 (json_int_t)m->id, "room", m->room, "title", m->title, "description",
+	                 m->description != NULL ? m->description : "", "start", start, "end", end,
+	                 "duration", (json_int_t)m->duration, "timezone", m->timezone, "owner",
+	                 "login", m->owner.login, "mail",
+	                 m->owner.mail != NULL ? m->owner.mail : "", "name",
+	                 m->owner.name != NULL ? m->owner.name : "", "attendees", attendees);
 }

@@ -66,7 +66,7 @@ static void put_labels(struct jmb_strbuf *out, const char *const *labels, const 
 }
 
 void jmb_metrics_text_family(struct jmb_strbuf *out, const char *name, const char *type,
-			     const char *help)
+                             const char *help)
 {
 	jmb_strbuf_printf(out, "# HELP %s ", name);
 	put_escaped(out, help, false);
@@ -74,15 +74,15 @@ void jmb_metrics_text_family(struct jmb_strbuf *out, const char *name, const cha
 }
 
 void jmb_metrics_text_sample(struct jmb_strbuf *out, const char *name, const char *const *labels,
-			     uint64_t value)
+                             uint64_t value)
 {
 	jmb_strbuf_puts(out, name);
 	put_labels(out, labels, NULL);
 	jmb_strbuf_printf(out, " %" PRIu64 "\n", value);
 }
 
-void jmb_metrics_text_histogram(struct jmb_strbuf *out, const char *name,
-				const char *const *labels, const struct jmb_histogram_view *h)
+void jmb_metrics_text_histogram(struct jmb_strbuf *out, const char *name, const char *const *labels,
+                                const struct jmb_histogram_view *h)
 {
 	const uint64_t inf = LE_INF;
 	uint64_t cumulative = 0;

@@ -22,12 +22,12 @@ struct jmb_histogram_view {
 
 /* "# HELP name help" and "# TYPE name type" (counter, gauge, histogram). */
 void jmb_metrics_text_family(struct jmb_strbuf *out, const char *name, const char *type,
-			     const char *help);
+                             const char *help);
 /* One sample line. labels: name, value, name, value, ..., NULL (or NULL for none). */
 void jmb_metrics_text_sample(struct jmb_strbuf *out, const char *name, const char *const *labels,
-			     uint64_t value);
+                             uint64_t value);
 /* name_bucket{...,le="..."} lines up to le="+Inf", then name_sum and name_count. */
-void jmb_metrics_text_histogram(struct jmb_strbuf *out, const char *name,
-				const char *const *labels, const struct jmb_histogram_view *h);
+void jmb_metrics_text_histogram(struct jmb_strbuf *out, const char *name, const char *const *labels,
+                                const struct jmb_histogram_view *h);
 
 #endif

@@ -80,8 +80,8 @@ struct jmb_views *jmb_views_load(const char *dir, char **error_r)
 		if (doc == NULL) {
 			const xmlError *e = xmlGetLastError();
 			*error_r = jmb_xasprintf("%s:%d: not well-formed XML: %s", path,
-						 e != NULL ? e->line : 0,
-						 e != NULL && e->message ? e->message : "?");
+			                         e != NULL ? e->line : 0,
+			                         e != NULL && e->message ? e->message : "?");
 		}
 		free(path);
 		if (doc == NULL || add_template(v, name, doc, error_r) < 0) {
@@ -103,13 +103,13 @@ fail:
 }
 
 struct jmb_views *jmb_views_from_memory(const char *const *names, const char *const *texts,
-					size_t count, char **error_r)
+                                        size_t count, char **error_r)
 {
 	struct jmb_views *v = jmb_xcalloc(1, sizeof(*v));
 
 	for (size_t i = 0; i < count; i++) {
 		xmlDocPtr doc = xmlReadMemory(texts[i], (int)strlen(texts[i]), names[i], "UTF-8",
-					      parse_options);
+		                              parse_options);
 		if (doc == NULL) {
 			*error_r = jmb_xasprintf("%s: not well-formed XML", names[i]);
 			jmb_views_free(&v);
@@ -174,13 +174,20 @@ static bool truthy(json_t *v)
 	if (v == NULL)
 		return false;
 	switch (json_typeof(v)) {
-	case JSON_STRING: return json_string_length(v) > 0;
-	case JSON_INTEGER: return json_integer_value(v) != 0;
-	case JSON_REAL: return json_real_value(v) != 0;
-	case JSON_TRUE: return true;
-	case JSON_ARRAY: return json_array_size(v) > 0;
-	case JSON_OBJECT: return true;
-	default: return false;
+	case JSON_STRING:
+		return json_string_length(v) > 0;
+	case JSON_INTEGER:
+		return json_integer_value(v) != 0;
+	case JSON_REAL:
+		return json_real_value(v) != 0;
+	case JSON_TRUE:
+		return true;
+	case JSON_ARRAY:
+		return json_array_size(v) > 0;
+	case JSON_OBJECT:
+		return true;
+	default:
+		return false;
 	}
 }
 
@@ -190,11 +197,16 @@ static char *scalar_text(json_t *v)
 	if (v == NULL)
 		return NULL;
 	switch (json_typeof(v)) {
-	case JSON_STRING: return jmb_xstrdup(json_string_value(v));
-	case JSON_INTEGER: return jmb_xasprintf("%lld", (long long)json_integer_value(v));
-	case JSON_REAL: return jmb_xasprintf("%g", json_real_value(v));
-	case JSON_TRUE: return jmb_xstrdup("true");
-	default: return NULL;
+	case JSON_STRING:
+		return jmb_xstrdup(json_string_value(v));
+	case JSON_INTEGER:
+		return jmb_xasprintf("%lld", (long long)json_integer_value(v));
+	case JSON_REAL:
+		return jmb_xasprintf("%g", json_real_value(v));
+	case JSON_TRUE:
+		return jmb_xstrdup("true");
+	default:
+		return NULL;
 	}
 }
 
@@ -276,7 +288,8 @@ static void apply_attrs(struct render *r, xmlNodePtr node, const char *spec)
 {
 	char *copy = jmb_xstrdup(spec), *save = NULL;
 
-	for (char *item = strtok_r(copy, ";", &save); item != NULL; item = strtok_r(NULL, ";", &save)) {
+	for (char *item = strtok_r(copy, ";", &save); item != NULL;
+	     item = strtok_r(NULL, ";", &save)) {
 		char *colon = strchr(item, ':');
 		char *name = item, *path;
 		json_t *v;
@@ -346,11 +359,12 @@ static void translate_attrs(struct render *r, xmlNodePtr node, const char *list)
 {
 	char *copy = jmb_xstrdup(list), *save = NULL;
 
-	for (char *name = strtok_r(copy, " ", &save); name != NULL; name = strtok_r(NULL, " ", &save)) {
+	for (char *name = strtok_r(copy, " ", &save); name != NULL;
+	     name = strtok_r(NULL, " ", &save)) {
 		xmlChar *v = xmlGetProp(node, (const xmlChar *)name);
 		if (v != NULL) {
 			xmlSetProp(node, (const xmlChar *)name,
-				   (const xmlChar *)jmb_tr(r->i18n, r->lang, (const char *)v));
+			           (const xmlChar *)jmb_tr(r->i18n, r->lang, (const char *)v));
 			xmlFree(v);
 		}
 	}
@@ -381,7 +395,8 @@ static void repeat_node(struct render *r, xmlNodePtr node, const char *path)
 		size_t i;
 		json_t *item;
 
-		json_array_foreach(list, i, item) {
+		json_array_foreach(list, i, item)
+		{
 			xmlNodePtr copy = xmlCopyNode(node, 1);
 			anchor = xmlAddNextSibling(anchor, copy);
 			r->scope.frames[r->scope.depth++] = item;
@@ -481,15 +496,15 @@ static char *serialize_html(xmlDocPtr doc, xmlNodePtr root, bool with_doctype, s
 	return jmb_strbuf_steal(&sb, len_r);
 }
 
-static char *render(const struct jmb_views *v, const char *layout, const char *page,
-		    json_t *model, const struct jmb_i18n *i18n, const char *lang, size_t *len_r,
-		    char **error_r)
+static char *render(const struct jmb_views *v, const char *layout, const char *page, json_t *model,
+                    const struct jmb_i18n *i18n, const char *lang, size_t *len_r, char **error_r)
 {
 	xmlDocPtr page_tpl = find_template(v, page), layout_tpl = NULL, doc = NULL;
 	struct render r = {.scope = {.frames = {model}, .depth = 1}, .i18n = i18n, .lang = lang};
 	char *html = NULL;
 
-	if (page_tpl == NULL || (layout != NULL && (layout_tpl = find_template(v, layout)) == NULL)) {
+	if (page_tpl == NULL ||
+	    (layout != NULL && (layout_tpl = find_template(v, layout)) == NULL)) {
 		*error_r = jmb_xasprintf("no template named %s", page_tpl == NULL ? page : layout);
 		return NULL;
 	}
@@ -516,15 +531,14 @@ out:
 }
 
 char *jmb_views_render(const struct jmb_views *v, const char *page, json_t *model,
-		       const struct jmb_i18n *i18n, const char *lang, size_t *len_r,
-		       char **error_r)
+                       const struct jmb_i18n *i18n, const char *lang, size_t *len_r, char **error_r)
 {
 	return render(v, "layout", page, model, i18n, lang, len_r, error_r);
 }
 
 char *jmb_views_render_bare(const struct jmb_views *v, const char *name, json_t *model,
-			    const struct jmb_i18n *i18n, const char *lang, size_t *len_r,
-			    char **error_r)
+                            const struct jmb_i18n *i18n, const char *lang, size_t *len_r,
+                            char **error_r)
 {
 	return render(v, NULL, name, model, i18n, lang, len_r, error_r);
 }
