@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#define JMB_EXPORT __attribute__((visibility("default")))
+#include "jmb/export.h"
 
 struct jmb_pool;
 
