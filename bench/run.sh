@@ -7,10 +7,15 @@
 #       connection for its latency (target: under 20 ms)
 #   (4) the same feed answered 304 (If-None-Match)
 # Prints a table, checks the targets and writes the table into doc/performance.md.
+# With --callgrind N, jmbd runs under valgrind's callgrind instead, and (1), (2)
+# and (4) are N sequential requests on one connection, (3) N/20: it prints the
+# instructions jmbd executed per request, which other load on the machine does
+# not change (the figure to compare before and after a change on a hot path).
 # On demand only, never in CI. Traffic goes to 127.0.0.1 only; every load is bounded.
 #
 # Usage: bench/run.sh [--postgresql] [--duration SECONDS] [--connections N]
-#                     [--jmbd-threads N] [--no-make] [--no-doc | --doc FILE] [--keep]
+#                     [--jmbd-threads N] [--callgrind N] [--no-make]
+#                     [--no-doc | --doc FILE] [--keep]
 # Environment: JMB_BUILDDIR (default ./build; configured and built when missing).
 # Exit status: 0 all targets met, 3 a target missed, other: the run failed.
 set -euo pipefail
@@ -25,6 +30,7 @@ make_tree=1
 write_doc=1
 doc=$top/doc/performance.md
 keep=0
+callgrind=0
 args=
 py=/usr/bin/python3
 
@@ -37,6 +43,7 @@ while [ $# -gt 0 ]; do
 	--duration) duration=$2; shift ;;
 	--connections) connections=$2; shift ;;
 	--jmbd-threads) jmbd_threads=$2; shift ;;
+	--callgrind) callgrind=$2; shift ;;
 	--no-make) make_tree=0 ;;
 	--no-doc) write_doc=0 ;;
 	--doc) doc=$2; shift ;;
@@ -46,9 +53,10 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-case "$duration$connections$jmbd_threads" in ''|*[!0-9]*) echo "run.sh: numbers please" >&2; exit 2 ;; esac
+case "$duration$connections$jmbd_threads$callgrind" in ''|*[!0-9]*) echo "run.sh: numbers please" >&2; exit 2 ;; esac
 [ "$duration" -ge 1 ] && [ "$duration" -le 120 ] || { echo "run.sh: --duration 1..120" >&2; exit 2; }
 [ "$connections" -ge 2 ] && [ "$connections" -le 1000 ] || { echo "run.sh: --connections 2..1000" >&2; exit 2; }
+[ "$callgrind" -le 100000 ] || { echo "run.sh: --callgrind 0..100000" >&2; exit 2; }
 
 say() { printf '\n== %s\n' "$*" >&2; }
 
@@ -207,6 +215,72 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$base/j/$(head -1 "$work/join-tok
 echo "feed: $events events ($cancelled cancelled), $feed_bytes bytes, ETag $etag" >&2
 
 # ---- measures ----
+if [ "$callgrind" -gt 0 ]; then
+	# Each figure comes from two fresh jmbd processes under callgrind, both
+	# started, warmed up with every kind of request and stopped the same way;
+	# one also answers N requests of the kind measured. The difference of
+	# their totals over N is what one request costs.
+	stop_jmbd() {
+		kill -TERM "$jmbd_pid" 2>/dev/null || true
+		wait "$jmbd_pid" 2>/dev/null || true
+		jmbd_pid=
+	}
+	stop_jmbd
+	# cg_total KIND COUNT: the instructions of one jmbd life that answers COUNT
+	# requests of KIND (healthz, join, feed, feed304) after the warm-up.
+	cg_total() {
+		local out
+		# jmbd in the build tree is libtool's wrapper script: libtool runs
+		# valgrind on the program itself.
+		"$build/libtool" --mode=execute valgrind --tool=callgrind \
+			--callgrind-out-file="$work/callgrind.out.%p" \
+			"$jmbd_bin" --config "$conf" >>"$work/jmbd.log" 2>&1 &
+		jmbd_pid=$!
+		out=$work/callgrind.out.$jmbd_pid
+		"$py" - "$port" "$1" "$2" "$feed_path" "$etag" "$work/join-tokens.txt" <<'PY' || return 1
+import http.client, sys, time
+port, kind, n, feed, etag, tokens_file = sys.argv[1:]
+tokens = [t for t in open(tokens_file).read().split() if t]
+def connect():
+    for _ in range(600):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", int(port), timeout=120)
+            c.request("GET", "/healthz"); c.getresponse().read()
+            return c
+        except OSError:
+            time.sleep(0.1)
+    sys.exit("jmbd under callgrind did not answer")
+def get(c, kind, i):
+    path, headers = {"healthz": ("/healthz", {}), "join": ("/j/" + tokens[i % len(tokens)], {}),
+                     "feed": (feed, {}), "feed304": (feed, {"If-None-Match": etag})}[kind]
+    c.request("GET", path, headers=headers)
+    r = c.getresponse(); r.read()
+    if r.status not in (200, 302, 304):
+        sys.exit(f"{kind}: status {r.status}")
+c = connect()
+for k in ("healthz", "join", "feed", "feed304"):
+    for i in range(3):
+        get(c, k, len(tokens) - 1 - i)
+for i in range(int(n)):
+    get(c, kind, i)
+PY
+		stop_jmbd
+		sed -n 's/^totals: *//p' "$out"
+		rm -f "$work"/callgrind.out.*
+	}
+	say "instructions per request (callgrind, $callgrind requests each)"
+	base_total=$(cg_total healthz 0)
+	for kind in healthz join feed feed304; do
+		n=$callgrind
+		# a feed costs a thousand joins: fewer of them measure it as well
+		[ "$kind" = feed ] && n=$(( callgrind / 20 > 5 ? callgrind / 20 : 5 ))
+		total=$(cg_total "$kind" "$n")
+		awk -v k="$kind" -v t="$total" -v b="$base_total" -v n="$n" \
+			'BEGIN { printf "%-8s %10.0f instructions per request (%d requests)\n", k, (t - b) / n, n }'
+	done
+	echo "source=$(git -C "$top" describe --always --dirty 2>/dev/null) driver=$driver"
+	exit 0
+fi
 results=$work/results.txt
 clk_tck=$(getconf CLK_TCK)
 jmbd_cpu_ticks() { awk '{print $14 + $15}' "/proc/$jmbd_pid/stat"; }
