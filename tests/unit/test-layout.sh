@@ -1,0 +1,37 @@
+#!/bin/sh
+# The tree's layering rules, checked on the sources (a make check test; prints
+# cmocka's summary lines so run-tests.sh counts it like the C suites):
+#  - a folder's *-private.h header of src/lib/ is included only by that folder
+#    (unit tests may look inside, saying why on the include line).
+top=${top_srcdir:-$(dirname "$0")/../..}
+cd "$top" || exit 99
+failed=0
+check() { # name, offending lines
+	if [ -n "$2" ]; then
+		echo "[ FAILED ] $1"
+		echo "$2" | sed 's/^/    /'
+		failed=$((failed + 1))
+	else
+		echo "[       OK ] $1"
+	fi
+}
+
+bad=""
+for h in $(cd src/lib && ls */*-private.h); do
+	folder=${h%%/*}
+	name=${h#*/}
+	hits=$(grep -rn "#include \"\(.*/\)\?$name\"" src plugins | grep -v "^src/lib/$folder/")
+	[ -n "$hits" ] && bad="$bad$hits
+"
+done
+check "private headers stay in their folder" "$(echo "$bad" | sed '/^$/d')"
+
+total=1
+echo "[==========] $total test(s) run."
+if [ $failed -eq 0 ]; then
+	echo "[  PASSED  ] $total test(s)."
+	exit 0
+fi
+echo "[  PASSED  ] $((total - failed)) test(s)."
+echo "[  FAILED  ] $failed test(s), listed below:"
+exit 1
