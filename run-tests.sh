@@ -60,10 +60,34 @@ build() {
 
 record() { echo "$1 $2 $3 $4" >> "$results"; echo "== $1: $2 passed, $3 failed, $4 skipped"; }
 
+# A throw-away PostgreSQL for the PostgreSQL group of the unit store suite
+# (tests/unit/test-store runs it when JMB_TEST_PG_CONNINFO is set), so that
+# cmocka's counts cover both drivers. The server lives until stop_pg.
+start_pg() {
+	coproc PG_SERVER { exec /usr/bin/python3 tests/integration/servers/serve_postgres.py 2>&1; }
+	if ! read -r -t 120 JMB_TEST_PG_CONNINFO <&"${PG_SERVER[0]}" ||
+		[[ $JMB_TEST_PG_CONNINFO != host=* ]]; then
+		echo "== cannot start PostgreSQL for the store suite: $JMB_TEST_PG_CONNINFO"
+		stop_pg
+		return 1
+	fi
+	export JMB_TEST_PG_CONNINFO
+}
+
+stop_pg() {
+	local pid=${PG_SERVER_PID:-}
+	unset JMB_TEST_PG_CONNINFO
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
 # cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s), listed below:".
 run_unit() {
-	local name=$1 dir=$2 pass fail
+	local name=$1 dir=$2 pass fail pg_failed=0
+	start_pg || pg_failed=1
 	make -C "$dir/tests/unit" check --quiet >/dev/null 2>&1
+	stop_pg
 	pass=$(cat "$dir"/tests/unit/test-*.log 2>/dev/null | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
 	fail=$(cat "$dir"/tests/unit/test-*.log 2>/dev/null | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
 	# A test program that failed without cmocka's summary (it crashed, or a
@@ -74,6 +98,7 @@ run_unit() {
 		grep -q '^\[  FAILED  \]' "${trs%.trs}.log" || fail=$((fail + 1))
 	done
 	[ "$pass$fail" = "00" ] && fail=1
+	fail=$((fail + pg_failed))
 	grep -h '^\[  FAILED  \] \|^FAIL\|^ERROR' "$dir"/tests/unit/*.log 2>/dev/null | head -20
 	record "$name" "$pass" "$fail" 0
 }

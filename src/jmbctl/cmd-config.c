@@ -45,7 +45,7 @@ out:
 int cmd_migrate(struct jmbctl *ctl, int argc, char **argv)
 {
 	struct jmb_store *store;
-	char *error = NULL;
+	struct jmb_error error;
 	int from = 0, to = 0;
 
 	if (argc > 1) {
@@ -54,8 +54,7 @@ int cmd_migrate(struct jmbctl *ctl, int argc, char **argv)
 	}
 	store = jmb_store_open(&ctl->settings.store, &error);
 	if (store == NULL || jmb_store_migrate(store, &from, &to, &error) != JMB_STORE_OK) {
-		fprintf(stderr, "jmbctl: migrate: %s\n", error != NULL ? error : "failed");
-		free(error);
+		fprintf(stderr, "jmbctl: migrate: %s\n", error.text);
 		jmb_store_close(&store);
 		return CTL_FAIL;
 	}

@@ -188,7 +188,7 @@ static int import_meetings(struct jmbctl *ctl, sqlite3 *db, struct jmb_store *st
                            struct import_counts *counts)
 {
 	sqlite3_stmt *stmt;
-	char *error = NULL;
+	struct jmb_error error;
 
 	if (sqlite3_prepare_v2(db,
 	                       "SELECT meeting_id, meeting_name, meeting_object, meeting_begin, "
@@ -227,16 +227,13 @@ static int import_meetings(struct jmbctl *ctl, sqlite3 *db, struct jmb_store *st
 			counts->meetings_skipped++; /* imported before */
 		} else if (r != JMB_STORE_OK) {
 			fprintf(stderr, "jmbctl: meeting %lld (%s): %s\n", legacy_id, m->room,
-			        error);
-			free(error);
+			        error.text);
 			sqlite3_finalize(stmt);
 			return -1;
 		} else {
 			counts->meetings++;
 			counts->attendees += (long)m->n_attendees;
 		}
-		free(error);
-		error = NULL;
 	}
 	sqlite3_finalize(stmt);
 	return 0;
@@ -246,7 +243,7 @@ static int import_meetings(struct jmbctl *ctl, sqlite3 *db, struct jmb_store *st
  * not written again. Returns the store's answer. */
 static enum jmb_store_result import_feed(struct jmbctl *ctl, struct jmb_store *store,
                                          const char *login, const char *hash, const char *mail,
-                                         bool *already_r, char **error_r)
+                                         bool *already_r, struct jmb_error *error)
 {
 	struct jmb_identity *id = jmb_identity_new(ctl->pool, login, "", mail, "legacy");
 	struct jmb_person person = {
@@ -255,18 +252,15 @@ static enum jmb_store_result import_feed(struct jmbctl *ctl, struct jmb_store *s
 	enum jmb_store_result r;
 
 	*already_r = false;
-	r = jmb_store_feed_token_lookup(store, ctl->pool, hash, &owner, &owner_json, error_r);
+	r = jmb_store_feed_token_lookup(store, ctl->pool, hash, &owner, &owner_json, error);
 	if (r != JMB_STORE_NOT_FOUND) {
 		*already_r = r == JMB_STORE_OK;
 		return r;
 	}
-	free(*error_r);
-	*error_r = NULL;
 	/* Only a user without a feed gets the legacy one: a re-import must not bring
 	   back an address the user has since rotated away. */
 	json = jmb_identity_to_json(id);
-	r = jmb_store_feed_token(store, ctl->pool, &person, json, hash, time(NULL), &owner,
-	                         error_r);
+	r = jmb_store_feed_token(store, ctl->pool, &person, json, hash, time(NULL), &owner, error);
 	free(json);
 	if (r == JMB_STORE_OK && strcmp(owner, hash) != 0) {
 		fprintf(stderr, "jmbctl: feed of %s: kept the user's current feed address\n",
@@ -280,7 +274,7 @@ static int import_feeds(struct jmbctl *ctl, sqlite3 *db, struct jmb_store *store
                         const struct mail_map *map, struct import_counts *counts)
 {
 	sqlite3_stmt *stmt;
-	char *error = NULL;
+	struct jmb_error error;
 	int ret = 0;
 
 	if (sqlite3_prepare_v2(db, "SELECT ical_owner, ical_hash FROM ical ORDER BY ical_id", -1,
@@ -309,12 +303,9 @@ static int import_feeds(struct jmbctl *ctl, sqlite3 *db, struct jmb_store *store
 			counts
 			    ->feeds_skipped++; /* imported before, incomplete, or someone else's */
 		} else {
-			fprintf(stderr, "jmbctl: feed of %s: %s\n", login,
-			        error != NULL ? error : jmb_store_result_name(r));
+			fprintf(stderr, "jmbctl: feed of %s: %s\n", login, error.text);
 			ret = -1;
 		}
-		free(error);
-		error = NULL;
 	}
 	sqlite3_finalize(stmt);
 	return ret;

@@ -78,7 +78,7 @@ static int meetings_list(struct jmbctl *ctl, int argc, char **argv)
 	struct list_options o = {0};
 	struct jmb_meeting_list list;
 	struct jmb_store *store;
-	char *error = NULL;
+	struct jmb_error error;
 
 	if (parse_list_options(argc, argv, &o) < 0 || optind != argc) {
 		fprintf(stderr, "Usage: jmbctl meetings list [--all] [--deleted] [--json]\n");
@@ -88,8 +88,7 @@ static int meetings_list(struct jmbctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	if (jmb_store_meetings_all(store, ctl->pool, o.all ? 0 : time(NULL), o.deleted, &list,
 	                           &error) != JMB_STORE_OK) {
-		fprintf(stderr, "jmbctl: %s\n", error);
-		free(error);
+		fprintf(stderr, "jmbctl: %s\n", error.text);
 		return CTL_FAIL;
 	}
 	if (o.json) {
@@ -111,7 +110,8 @@ static int meetings_show(struct jmbctl *ctl, int argc, char **argv)
 	struct list_options o = {0};
 	struct jmb_meeting *m;
 	struct jmb_store *store;
-	char *error = NULL, *end;
+	char *end;
+	struct jmb_error error;
 	long long id;
 
 	if (parse_list_options(argc, argv, &o) < 0 || optind != argc - 1 ||
@@ -124,8 +124,7 @@ static int meetings_show(struct jmbctl *ctl, int argc, char **argv)
 	enum jmb_store_result r = jmb_store_meeting_get(store, ctl->pool, id, &m, &error);
 	if (r != JMB_STORE_OK) {
 		fprintf(stderr, "jmbctl: meeting %lld: %s\n", id,
-		        r == JMB_STORE_NOT_FOUND ? "not found" : error);
-		free(error);
+		        r == JMB_STORE_NOT_FOUND ? "not found" : error.text);
 		return CTL_FAIL;
 	}
 	if (o.json) {
@@ -156,7 +155,7 @@ int cmd_meetings(struct jmbctl *ctl, int argc, char **argv)
 int cmd_purge(struct jmbctl *ctl, int argc, char **argv)
 {
 	struct jmb_store *store;
-	char *error = NULL;
+	struct jmb_error error;
 	long purged = 0;
 
 	if (argc > 1) {
@@ -166,8 +165,7 @@ int cmd_purge(struct jmbctl *ctl, int argc, char **argv)
 	if ((store = ctl_store(ctl)) == NULL)
 		return CTL_FAIL;
 	if (jmb_store_sessions_purge(store, time(NULL), &purged, &error) != JMB_STORE_OK) {
-		fprintf(stderr, "jmbctl: %s\n", error);
-		free(error);
+		fprintf(stderr, "jmbctl: %s\n", error.text);
 		return CTL_FAIL;
 	}
 	printf("%ld expired sessions deleted\n", purged);

@@ -30,14 +30,13 @@ static int outbox_list(struct jmbctl *ctl, bool failed_only)
 {
 	struct jmb_outbox_list list;
 	struct jmb_store *store = ctl_store(ctl);
-	char *error = NULL;
+	struct jmb_error error;
 
 	if (store == NULL)
 		return CTL_FAIL;
 	if (jmb_store_outbox_list(store, ctl->pool, failed_only, 500, &list, &error) !=
 	    JMB_STORE_OK) {
-		fprintf(stderr, "jmbctl: %s\n", error);
-		free(error);
+		fprintf(stderr, "jmbctl: %s\n", error.text);
 		return CTL_FAIL;
 	}
 	printf("%-8s %-8s %8s %-20s %-20s %s\n", "ID", "STATUS", "ATTEMPTS", " QUEUED",
@@ -56,7 +55,8 @@ static int outbox_list(struct jmbctl *ctl, bool failed_only)
 static int outbox_retry(struct jmbctl *ctl, const char *id_text)
 {
 	struct jmb_store *store;
-	char *end, *error = NULL;
+	char *end;
+	struct jmb_error error;
 	long long id = strtoll(id_text, &end, 10);
 
 	if (*end != '\0' || id <= 0) {
@@ -66,8 +66,7 @@ static int outbox_retry(struct jmbctl *ctl, const char *id_text)
 	if ((store = ctl_store(ctl)) == NULL)
 		return CTL_FAIL;
 	if (jmb_store_outbox_retry(store, id, time(NULL), &error) != JMB_STORE_OK) {
-		fprintf(stderr, "jmbctl: %s\n", error);
-		free(error);
+		fprintf(stderr, "jmbctl: %s\n", error.text);
 		return CTL_FAIL;
 	}
 	printf("mail %lld will be sent again\n", id);

@@ -50,7 +50,7 @@ static void usage(FILE *out)
 
 struct jmb_store *ctl_store(struct jmbctl *ctl)
 {
-	char *error = NULL;
+	struct jmb_error error;
 	int from, to;
 
 	if (ctl->store != NULL)
@@ -58,8 +58,7 @@ struct jmb_store *ctl_store(struct jmbctl *ctl)
 	ctl->store = jmb_store_open(&ctl->settings.store, &error);
 	if (ctl->store == NULL ||
 	    jmb_store_migrate(ctl->store, &from, &to, &error) != JMB_STORE_OK) {
-		fprintf(stderr, "jmbctl: store: %s\n", error != NULL ? error : "unavailable");
-		free(error);
+		fprintf(stderr, "jmbctl: store: %s\n", error.text);
 		jmb_store_close(&ctl->store);
 		return NULL;
 	}

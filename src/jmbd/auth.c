@@ -26,7 +26,7 @@ static enum jmb_auth_result identify_by_session(struct jmbd *d, struct jmb_reque
 {
 	const char *cookie = jmb_request_cookie(req, SESSION_COOKIE);
 	struct jmb_session_record session;
-	char *error = NULL;
+	struct jmb_error error;
 	enum jmb_store_result r;
 
 	if (cookie == NULL || !jmb_token_is_wellformed(cookie))
@@ -35,14 +35,12 @@ static enum jmb_auth_result identify_by_session(struct jmbd *d, struct jmb_reque
 	r = jmb_store_session_get(d->store, req->pool, req->session_hash, jmbd_now(), &session,
 	                          &error);
 	if (r == JMB_STORE_NOT_FOUND) {
-		free(error);
 		req->session_hash = NULL;
 		return JMB_AUTH_NOT_MINE;
 	}
 	if (r != JMB_STORE_OK) {
-		jmb_log(JMB_LOG_ERROR, "session_lookup", "error", error, NULL);
+		jmb_log(JMB_LOG_ERROR, "session_lookup", "error", error.text, NULL);
 		metrics_count(METRICS_STORE_ERROR);
-		free(error);
 		return JMB_AUTH_UNAVAILABLE;
 	}
 	req->identity = jmb_identity_from_json(req->pool, session.identity_json);
@@ -52,7 +50,8 @@ static enum jmb_auth_result identify_by_session(struct jmbd *d, struct jmb_reque
 static enum jmb_auth_result identify_by_bearer(struct jmbd *d, struct jmb_request *req)
 {
 	const char *header = jmb_request_header(req, "Authorization");
-	char *json = NULL, *error = NULL;
+	char *json = NULL;
+	struct jmb_error error;
 	enum jmb_store_result r;
 
 	if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0)
@@ -65,13 +64,11 @@ static enum jmb_auth_result identify_by_bearer(struct jmbd *d, struct jmb_reques
 	r = jmb_store_api_token_lookup(d->store, req->pool, cookie_hash(req->pool, header),
 	                               jmbd_now(), &json, &error);
 	if (r == JMB_STORE_NOT_FOUND) {
-		free(error);
 		return JMB_AUTH_REJECT;
 	}
 	if (r != JMB_STORE_OK) {
-		jmb_log(JMB_LOG_ERROR, "api_token_lookup", "error", error, NULL);
+		jmb_log(JMB_LOG_ERROR, "api_token_lookup", "error", error.text, NULL);
 		metrics_count(METRICS_STORE_ERROR);
-		free(error);
 		return JMB_AUTH_UNAVAILABLE;
 	}
 	req->identity = jmb_identity_from_json(req->pool, json);
@@ -147,7 +144,8 @@ bool csrf_check(const struct jmb_request *req)
 int auth_start_session(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
                        const struct jmb_identity *identity, const char *next)
 {
-	char token[JMB_TOKEN_LEN + 1], *json, *error = NULL;
+	char token[JMB_TOKEN_LEN + 1], *json;
+	struct jmb_error error;
 	const struct jmb_server_settings *server = &d->rt->settings.server;
 	time_t now = jmbd_now();
 	struct jmb_person person = {.login = (char *)identity->login,
@@ -170,16 +168,14 @@ int auth_start_session(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 	if (r == JMB_STORE_OK)
 		r = jmb_store_user_touch(d->store, &person, req->language, now, &error);
 	if (r != JMB_STORE_OK) {
-		jmb_log(JMB_LOG_ERROR, "session_create", "error", error, NULL);
+		jmb_log(JMB_LOG_ERROR, "session_create", "error", error.text, NULL);
 		metrics_count(METRICS_STORE_ERROR);
-		free(error);
 		render_error(d, req, resp, 503, N_("The service is temporarily unavailable."));
 		return -1;
 	}
 	if (req->session_hash != NULL) {
 		/* A new login replaces any older session of this browser. */
 		jmb_store_session_delete(d->store, req->session_hash, &error);
-		free(error);
 	}
 	jmb_response_set_cookie(resp, SESSION_COOKIE, token, server->session_lifetime,
 	                        server->secure_cookies);
@@ -192,13 +188,12 @@ int auth_start_session(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 
 void auth_logout(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
-	char *error = NULL;
+	struct jmb_error error;
 
 	if (req->session_hash != NULL &&
 	    jmb_store_session_delete(d->store, req->session_hash, &error) != JMB_STORE_OK) {
-		jmb_log(JMB_LOG_ERROR, "logout", "error", error, NULL);
+		jmb_log(JMB_LOG_ERROR, "logout", "error", error.text, NULL);
 		metrics_count(METRICS_STORE_ERROR);
-		free(error);
 	}
 	jmb_response_set_cookie(resp, SESSION_COOKIE, "", 0, d->rt->settings.server.secure_cookies);
 	if (req->identity != NULL)

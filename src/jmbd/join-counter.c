@@ -56,7 +56,7 @@ static void flush(struct join_counter *counter)
 {
 	struct jmb_tally_item *items;
 	struct jmb_join_count *counts;
-	char *error = NULL;
+	struct jmb_error error;
 	size_t n;
 	enum jmb_store_result r;
 
@@ -72,7 +72,8 @@ static void flush(struct join_counter *counter)
 	free(counts);
 	if (r != JMB_STORE_OK) {
 		if (!counter->failing)
-			jmb_log(JMB_LOG_WARNING, "join_count", "error", error, "kept", "yes", NULL);
+			jmb_log(JMB_LOG_WARNING, "join_count", "error", error.text, "kept", "yes",
+			        NULL);
 		metrics_count(METRICS_STORE_ERROR);
 		counter->failing = true;
 		give_back(counter, items, n);
@@ -80,7 +81,6 @@ static void flush(struct join_counter *counter)
 		jmb_log(JMB_LOG_INFO, "join_count", "written", "yes", NULL);
 		counter->failing = false;
 	}
-	free(error);
 	jmb_tally_items_free(items, n);
 }
 

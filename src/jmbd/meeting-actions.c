@@ -17,14 +17,14 @@
 
 #define CONFLICT_RETRIES 4
 
-static enum action_result store_failed(const char *what, enum jmb_store_result r, char *error)
+static enum action_result store_failed(const char *what, enum jmb_store_result r,
+                                       const struct jmb_error *error)
 {
 	/* An unknown id is the visitor's mistake, not a store failure. */
 	jmb_log(r == JMB_STORE_NOT_FOUND ? JMB_LOG_INFO : JMB_LOG_ERROR, what, "result",
-	        jmb_store_result_name(r), "error", error != NULL ? error : "", NULL);
+	        jmb_store_result_name(r), "error", error->text, NULL);
 	if (r != JMB_STORE_NOT_FOUND)
 		metrics_count(METRICS_STORE_ERROR);
-	free(error);
 	return r == JMB_STORE_NOT_FOUND ? ACTION_NOT_FOUND : ACTION_FAILED;
 }
 
@@ -53,7 +53,8 @@ const char *meeting_role_of(const struct jmb_request *req, const struct jmb_meet
 enum action_result meeting_load(struct jmbd *d, struct jmb_request *req, const char *id_text,
                                 enum meeting_access access, struct jmb_meeting **m_r)
 {
-	char *end, *error = NULL;
+	char *end;
+	struct jmb_error error;
 	enum jmb_store_result r;
 	const char *role;
 	long long id;
@@ -64,7 +65,7 @@ enum action_result meeting_load(struct jmbd *d, struct jmb_request *req, const c
 		return ACTION_NOT_FOUND;
 	r = jmb_store_meeting_get(d->store, req->pool, (int64_t)id, m_r, &error);
 	if (r != JMB_STORE_OK)
-		return store_failed("meeting_get", r, error);
+		return store_failed("meeting_get", r, &error);
 	if ((*m_r)->deleted != 0)
 		return ACTION_NOT_FOUND;
 	role = meeting_role_of(req, *m_r, NULL);
@@ -97,7 +98,7 @@ enum action_result meeting_create(struct jmbd *d, struct jmb_request *req,
 	struct jmb_meeting *m = jmb_pool_alloc(req->pool, sizeof(*m));
 	enum jmb_store_result r = JMB_STORE_CONFLICT;
 	struct jmb_side_effects fx;
-	char *error = NULL;
+	struct jmb_error error;
 
 	if (jmb_booking_check(&ctx, req->identity, input, NULL, req->pool, m, errors) < 0)
 		return ACTION_INVALID;
@@ -108,14 +109,12 @@ enum action_result meeting_create(struct jmbd *d, struct jmb_request *req,
 	/* Room names and tokens are random: a collision is astronomically rare, but
 	   if the store reports one, draw again rather than fail. */
 	for (int i = 0; i < CONFLICT_RETRIES && r == JMB_STORE_CONFLICT; i++) {
-		free(error);
-		error = NULL;
 		jmb_booking_assign_secrets(req->pool, m, d->rt->uid_domain);
 		notify_meeting_change(d, req->pool, NOTIFY_CREATED, NULL, m, ctx.now, &fx);
 		r = jmb_store_meeting_insert_fx(d->store, m, &fx, &error);
 	}
 	if (r != JMB_STORE_OK)
-		return store_failed("meeting_insert", r, error);
+		return store_failed("meeting_insert", r, &error);
 	jmb_log(JMB_LOG_INFO, "meeting_created", "user", req->identity->login, "room", m->room,
 	        NULL);
 	*m_r = m;
@@ -130,7 +129,7 @@ enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
 	struct jmb_meeting *m = jmb_pool_alloc(req->pool, sizeof(*m));
 	enum jmb_store_result r = JMB_STORE_CONFLICT;
 	struct jmb_side_effects fx;
-	char *error = NULL;
+	struct jmb_error error;
 
 	if (jmb_booking_check(&ctx, req->identity, input, *previous, req->pool, m, errors) < 0)
 		return ACTION_INVALID;
@@ -143,8 +142,6 @@ enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
 	m->sequence = (*previous)->sequence + 1;
 	m->updated = ctx.now;
 	for (int i = 0; i < CONFLICT_RETRIES && r == JMB_STORE_CONFLICT; i++) {
-		free(error);
-		error = NULL;
 		/* Only new invitees draw a token; kept ones carry theirs. */
 		for (size_t k = 0; i > 0 && k < m->n_attendees; k++) {
 			bool kept = false;
@@ -159,10 +156,10 @@ enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
 		r = jmb_store_meeting_update_fx(d->store, m, &fx, &error);
 	}
 	if (r != JMB_STORE_OK)
-		return store_failed("meeting_update", r, error);
+		return store_failed("meeting_update", r, &error);
 	r = jmb_store_meeting_get(d->store, req->pool, m->id, previous, &error);
 	if (r != JMB_STORE_OK)
-		return store_failed("meeting_get", r, error);
+		return store_failed("meeting_get", r, &error);
 	jmb_log(JMB_LOG_INFO, "meeting_updated", "user", req->identity->login, "room",
 	        (*previous)->room, NULL);
 	return ACTION_OK;
@@ -174,7 +171,7 @@ enum action_result meeting_delete(struct jmbd *d, struct jmb_request *req,
 	struct jmb_meeting *gone = jmb_pool_alloc(req->pool, sizeof(*gone));
 	struct jmb_side_effects fx;
 	time_t now = jmbd_now();
-	char *error = NULL;
+	struct jmb_error error;
 	enum jmb_store_result r;
 
 	*gone = *m;
@@ -184,7 +181,7 @@ enum action_result meeting_delete(struct jmbd *d, struct jmb_request *req,
 	r = jmb_store_meeting_delete_fx(d->store, m->id, now, &fx, &error);
 
 	if (r != JMB_STORE_OK)
-		return store_failed("meeting_delete", r, error);
+		return store_failed("meeting_delete", r, &error);
 	jmb_log(JMB_LOG_INFO, "meeting_deleted", "user", req->identity->login, "room", m->room,
 	        NULL);
 	return ACTION_OK;
@@ -196,13 +193,13 @@ enum action_result meeting_list(struct jmbd *d, struct jmb_request *req, bool ar
 	time_t now = jmbd_now();
 	time_t after = archive ? now - d->rt->settings.booking.archive_days * 86400L : now;
 	time_t before = archive ? now : (time_t)1 << 62;
-	char *error = NULL;
+	struct jmb_error error;
 	enum jmb_store_result r;
 
 	r = jmb_store_meetings_for_user(d->store, req->pool, req->identity->login,
 	                                req->identity->mails, after, before, archive, list_r,
 	                                &error);
-	return r == JMB_STORE_OK ? ACTION_OK : store_failed("meetings_for_user", r, error);
+	return r == JMB_STORE_OK ? ACTION_OK : store_failed("meetings_for_user", r, &error);
 }
 
 /* Looks an invitee up by personal token; answers 404/410 itself. */
@@ -210,7 +207,7 @@ const struct jmb_attendee *attendee_load(struct jmbd *d, struct jmb_request *req
                                          struct jmb_response *resp, const char *token,
                                          bool invitee_only, struct jmb_meeting **m_r)
 {
-	char *error = NULL;
+	struct jmb_error error;
 	size_t index = 0;
 	enum jmb_store_result r;
 
@@ -223,14 +220,12 @@ const struct jmb_attendee *attendee_load(struct jmbd *d, struct jmb_request *req
 	else
 		r = jmb_store_attendee_by_token(d->store, req->pool, token, m_r, &index, &error);
 	if (r == JMB_STORE_NOT_FOUND) {
-		free(error);
 		render_error(d, req, resp, 404, N_("This link is not valid."));
 		return NULL;
 	}
 	if (r != JMB_STORE_OK) {
-		jmb_log(JMB_LOG_ERROR, "attendee_by_token", "error", error, NULL);
+		jmb_log(JMB_LOG_ERROR, "attendee_by_token", "error", error.text, NULL);
 		metrics_count(METRICS_STORE_ERROR);
-		free(error);
 		meeting_action_fail(d, req, resp, ACTION_FAILED);
 		return NULL;
 	}

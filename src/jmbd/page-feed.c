@@ -34,7 +34,8 @@ static const char *feed_token_of(struct jmbd *d, struct jmb_request *req, bool r
 {
 	struct jmb_person person = person_of(req->identity);
 	char candidate[JMB_TOKEN_LEN + 1], *json = jmb_identity_to_json(req->identity);
-	char *token = NULL, *error = NULL;
+	char *token = NULL;
+	struct jmb_error error;
 	enum jmb_store_result r;
 
 	jmb_random_token(candidate);
@@ -48,9 +49,8 @@ static const char *feed_token_of(struct jmbd *d, struct jmb_request *req, bool r
 	}
 	free(json);
 	if (r != JMB_STORE_OK) {
-		jmb_log(JMB_LOG_ERROR, "feed_token", "error", error, NULL);
+		jmb_log(JMB_LOG_ERROR, "feed_token", "error", error.text, NULL);
 		metrics_count(METRICS_STORE_ERROR);
-		free(error);
 		return NULL;
 	}
 	if (rotate)
@@ -227,7 +227,8 @@ void page_feed(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 	const struct jmb_settings *s = &d->rt->settings;
 	const char *param = req->params[0];
 	size_t len = strlen(param);
-	char *token, *login = NULL, *json = NULL, *error = NULL, *body;
+	char *token, *login = NULL, *json = NULL, *body;
+	struct jmb_error error;
 	char context[FEED_CONTEXT_LEN + 1];
 	struct jmb_identity *owner;
 	struct jmb_feed_version version;
@@ -242,7 +243,6 @@ void page_feed(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 	    jmb_store_feed_token_lookup(d->store, req->pool, token, &login, &json, &error) !=
 	        JMB_STORE_OK ||
 	    (owner = jmb_identity_from_json(req->pool, json)) == NULL) {
-		free(error);
 		unknown_feed(resp);
 		return;
 	}
@@ -276,8 +276,7 @@ void page_feed(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 	jmb_response_add_header(resp, "Content-Disposition", "inline; filename=\"jmb.ics\"");
 	return;
 fail:
-	jmb_log(JMB_LOG_ERROR, "feed", "error", error, NULL);
+	jmb_log(JMB_LOG_ERROR, "feed", "error", error.text, NULL);
 	metrics_count(METRICS_STORE_ERROR);
-	free(error);
 	meeting_action_fail(d, req, resp, ACTION_FAILED);
 }

@@ -62,7 +62,7 @@ void page_invitation_answer(struct jmbd *d, struct jmb_request *req, struct jmb_
 	const struct jmb_attendee *a = attendee_load(d, req, resp, req->params[0], false, &m);
 	struct jmb_side_effects fx;
 	enum jmb_partstat status;
-	char *error = NULL;
+	struct jmb_error error;
 
 	if (a == NULL)
 		return;
@@ -78,9 +78,8 @@ void page_invitation_answer(struct jmbd *d, struct jmb_request *req, struct jmb_
 	notify_answer(d, req->pool, m, a, status, jmbd_now(), &fx);
 	if (jmb_store_attendee_set_status_fx(d->store, a->token, status, jmbd_now(), &fx, &error) !=
 	    JMB_STORE_OK) {
-		jmb_log(JMB_LOG_ERROR, "attendee_set_status", "error", error, NULL);
+		jmb_log(JMB_LOG_ERROR, "attendee_set_status", "error", error.text, NULL);
 		metrics_count(METRICS_STORE_ERROR);
-		free(error);
 		meeting_action_fail(d, req, resp, ACTION_FAILED);
 		return;
 	}

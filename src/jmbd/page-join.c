@@ -132,7 +132,7 @@ void page_start(struct jmbd *d, struct jmb_request *req, struct jmb_response *re
 	const char *room = lowercase(req->pool, req->params[0]);
 	struct jmb_meeting *m = NULL;
 	struct jmb_jitsi_user user;
-	char *error = NULL;
+	struct jmb_error error;
 	long uses = 0;
 	enum jmb_store_result r;
 
@@ -147,20 +147,16 @@ void page_start(struct jmbd *d, struct jmb_request *req, struct jmb_response *re
 	}
 	if (r != JMB_STORE_NOT_FOUND) {
 		meeting_action_fail(d, req, resp, ACTION_FAILED);
-		jmb_log(JMB_LOG_ERROR, "meeting_by_room", "error", error, NULL);
+		jmb_log(JMB_LOG_ERROR, "meeting_by_room", "error", error.text, NULL);
 		metrics_count(METRICS_STORE_ERROR);
-		free(error);
 		return;
 	}
-	free(error);
-	error = NULL;
 	/* The private room named after the user's login is theirs alone. */
 	if (jitsi->private_rooms && strcmp(room, lowercase(req->pool, req->identity->login)) == 0) {
 		if (jmb_store_private_room_use(d->store, req->identity->login, jmbd_now(), &uses,
 		                               &error) != JMB_STORE_OK) {
-			jmb_log(JMB_LOG_WARNING, "private_room_count", "error", error, NULL);
+			jmb_log(JMB_LOG_WARNING, "private_room_count", "error", error.text, NULL);
 			metrics_count(METRICS_STORE_ERROR);
-			free(error);
 		}
 		user = moderator_from_identity(d, req->identity);
 		redirect_to_room(d, req, resp, room, &user);

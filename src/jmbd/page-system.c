@@ -24,16 +24,15 @@ void page_home(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 
 void page_healthz(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
-	char *error = NULL;
+	struct jmb_error error;
 	enum jmb_store_result r = jmb_store_ping(d->store, &error);
 
 	if (r == JMB_STORE_OK) {
 		jmb_response_set_body(resp, "text/plain; charset=utf-8", "ok\n", 3);
 		return;
 	}
-	jmb_log(JMB_LOG_WARNING, "healthz", "error", error, NULL);
+	jmb_log(JMB_LOG_WARNING, "healthz", "error", error.text, NULL);
 	metrics_count(METRICS_STORE_ERROR);
-	free(error);
 	resp->status = 503;
 	jmb_response_set_body(resp, "text/plain; charset=utf-8", "store unavailable\n", 18);
 }

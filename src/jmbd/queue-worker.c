@@ -65,11 +65,10 @@ static const struct {
     [JMB_OUTBOX_REJECTED] = {"failed", METRICS_MAIL_FAILED},
 };
 
-static void log_store_error(const char *what, char *error)
+static void log_store_error(const char *what, const struct jmb_error *error)
 {
-	jmb_log(JMB_LOG_ERROR, what, "error", error != NULL ? error : "", NULL);
+	jmb_log(JMB_LOG_ERROR, what, "error", error->text, NULL);
 	metrics_count(METRICS_STORE_ERROR);
-	free(error);
 }
 
 static const char *xmpp_text(struct jmbd *d, struct jmb_pool *pool, long offset)
@@ -97,7 +96,8 @@ static bool post_xmpp(struct queue_worker *w, struct jmb_pool *pool, const struc
 	const struct jmb_xmpp_settings *xs = &w->d->rt->settings.xmpp;
 	time_t intended = m->end - rem->offset * 60;
 	enum jmb_xmpp_result result = JMB_XMPP_CONNECT;
-	char offset[24], *why = NULL, *error = NULL;
+	char offset[24], *why = NULL;
+	struct jmb_error error;
 
 	snprintf(offset, sizeof(offset), "%ld", rem->offset);
 	if (!jmb_xmpp_enabled(xs) || m->deleted != 0 || now > intended + XMPP_LATE_MAX) {
@@ -122,7 +122,7 @@ static bool post_xmpp(struct queue_worker *w, struct jmb_pool *pool, const struc
 	free(why);
 	if (jmb_store_reminder_release(w->d->store, rem->id, w->instance, now + XMPP_RETRY,
 	                               &error) != JMB_STORE_OK)
-		log_store_error("reminder_release", error);
+		log_store_error("reminder_release", &error);
 	return false;
 }
 
@@ -133,10 +133,10 @@ static void run_reminder(struct queue_worker *w, struct jmb_pool *pool,
 	struct jmbd *d = w->d;
 	struct jmb_side_effects fx = {.now = now};
 	struct jmb_meeting *m = NULL;
-	char *error = NULL;
+	struct jmb_error error;
 
 	if (jmb_store_meeting_get(d->store, pool, rem->meeting_id, &m, &error) != JMB_STORE_OK) {
-		log_store_error("reminder_meeting", error);
+		log_store_error("reminder_meeting", &error);
 		return;
 	}
 	if (rem->kind == JMB_REMINDER_XMPP) {
@@ -148,7 +148,7 @@ static void run_reminder(struct queue_worker *w, struct jmb_pool *pool,
 	}
 	if (jmb_store_reminder_finish(d->store, rem->id, w->instance, now, &fx, &error) !=
 	    JMB_STORE_OK) {
-		log_store_error("reminder_finish", error);
+		log_store_error("reminder_finish", &error);
 	} else if (rem->kind == JMB_REMINDER_MAIL) {
 		jmb_log(JMB_LOG_INFO, "reminder", "room", m->room, "mails",
 		        fx.n_mails > 0 ? "queued" : "none", NULL);
@@ -161,12 +161,12 @@ static void run_reminders(struct queue_worker *w, time_t now)
 {
 	struct jmb_pool *pool = jmb_pool_new();
 	struct jmb_reminder_list list;
-	char *error = NULL;
+	struct jmb_error error;
 	bool xmpp_down = false;
 
 	if (jmb_store_reminders_claim(w->d->store, pool, w->instance, now, now - w->claim_timeout,
 	                              BATCH, &list, &error) != JMB_STORE_OK)
-		log_store_error("reminders_claim", error);
+		log_store_error("reminders_claim", &error);
 	else
 		for (size_t i = 0; i < list.count; i++)
 			run_reminder(w, pool, &list.items[i], now, &xmpp_down);
@@ -177,7 +177,8 @@ static void deliver(struct queue_worker *w, const struct jmb_outbox_mail *mail, 
 {
 	const struct jmb_mail_settings *s = &w->d->rt->settings.mail;
 	enum jmb_outbox_outcome outcome;
-	char *why = NULL, *error = NULL, id[24];
+	char *why = NULL, id[24];
+	struct jmb_error error;
 
 	outcome = mail_transport_send(s, mail, &why);
 	if (outcome == JMB_OUTBOX_DEFERRED && now - mail->created > s->retry_max_hours * 3600L)
@@ -189,7 +190,7 @@ static void deliver(struct queue_worker *w, const struct jmb_outbox_mail *mail, 
 	metrics_count(delivery_outcomes[outcome].event);
 	if (jmb_store_outbox_finish(w->d->store, mail->id, w->instance, outcome, time(NULL),
 	                            now + retry_delay(mail->attempts), why, &error) != JMB_STORE_OK)
-		log_store_error("outbox_finish", error);
+		log_store_error("outbox_finish", &error);
 	free(why);
 }
 
@@ -197,7 +198,7 @@ static void run_outbox(struct queue_worker *w, time_t now)
 {
 	struct jmb_pool *pool = jmb_pool_new();
 	struct jmb_outbox_list list;
-	char *error = NULL;
+	struct jmb_error error;
 	time_t claimed = time(NULL);
 
 	if (*w->d->rt->settings.mail.transport == '\0') {
@@ -206,7 +207,7 @@ static void run_outbox(struct queue_worker *w, time_t now)
 	}
 	if (jmb_store_outbox_claim(w->d->store, pool, w->instance, now, now - w->claim_timeout,
 	                           BATCH, &list, &error) != JMB_STORE_OK) {
-		log_store_error("outbox_claim", error);
+		log_store_error("outbox_claim", &error);
 		jmb_pool_free(&pool);
 		return;
 	}

@@ -7,6 +7,7 @@ the repository root, for in-tree builds). Run: /usr/bin/python3 -m pytest tests/
 
 import os
 import pathlib
+import socket
 import subprocess
 import sys
 
@@ -69,3 +70,28 @@ def test_every_migration_is_installed_and_distributed():
     listed = set(makefile.replace("\\\n", " ").split())
     for sql in sorted(REPO.glob("sql/*/[0-9][0-9][0-9]_*.sql")):
         assert str(sql.relative_to(REPO)) in listed, f"{sql.name} is not in Makefile.am"
+
+
+def test_serve_postgres_prints_conninfo_and_stops_on_sigterm():
+    """run-tests.sh gives the unit store suite its PostgreSQL group through
+    servers/serve_postgres.py: one conninfo line, a server that answers, and
+    nothing left behind once it is told to stop."""
+    script = pathlib.Path(__file__).resolve().parent / "servers" / "serve_postgres.py"
+    proc = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        conninfo = proc.stdout.readline().strip()
+        assert conninfo.startswith("host=127.0.0.1 port="), conninfo
+        suite = run_store_suite(conninfo)
+        output = suite.stdout + suite.stderr
+        assert suite.returncode == 0, output
+        assert output.count("[  PASSED  ]") == 2, output
+        proc.terminate()
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    port = int(conninfo.split("port=")[1].split()[0])
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0, "the server still listens"

@@ -18,7 +18,8 @@
 
 #include "util/memory.h"
 #include "store-fixture.h"
-#include "store/store-private.h" /* white-box: the driver vtable */
+/* white-box: the drivers' primitives, and a store opened on a wrapped driver */
+#include "store/store-private.h"
 #include "store/store.h"
 
 #define T0 ((time_t)1900000000) /* "now" in these tests */
@@ -34,15 +35,14 @@ struct test_ctx {
    always come with a message. */
 #define EXPECT(expected, call)                                                                     \
 	do {                                                                                       \
-		char *error = NULL;                                                                \
+		struct jmb_error error = {{0}};                                                    \
 		enum jmb_store_result r_ = (call);                                                 \
 		if (r_ != (expected))                                                              \
 			fail_msg("%s: %s returned %s (%s), expected %s", fixture->name, #call,     \
-			         jmb_store_result_name(r_), error != NULL ? error : "no message",  \
+			         jmb_store_result_name(r_), error.text,                            \
 			         jmb_store_result_name(expected));                                 \
-		if (r_ != JMB_STORE_OK && error == NULL)                                           \
+		if (r_ != JMB_STORE_OK && error.text[0] == '\0')                                   \
 			fail_msg("%s: %s failed without a message", fixture->name, #call);         \
-		free(error);                                                                       \
 	} while (0)
 #define OK(call) EXPECT(JMB_STORE_OK, call)
 
@@ -51,13 +51,12 @@ struct test_ctx {
 static int setup_empty(void **state)
 {
 	struct test_ctx *t = jmb_xcalloc(1, sizeof(*t));
-	char *error = NULL;
+	struct jmb_error error;
 
 	fixture_reset();
 	t->store = jmb_store_open(&fixture->settings, &error);
 	if (t->store == NULL) {
-		fprintf(stderr, "%s: cannot open the store: %s\n", fixture->name, error);
-		free(error);
+		fprintf(stderr, "%s: cannot open the store: %s\n", fixture->name, error.text);
 		free(t);
 		return -1;
 	}
@@ -69,15 +68,14 @@ static int setup_empty(void **state)
 static int setup(void **state)
 {
 	struct test_ctx *t;
-	char *error = NULL;
+	struct jmb_error error;
 	int from, to;
 
 	if (setup_empty(state) < 0)
 		return -1;
 	t = *state;
 	if (jmb_store_migrate(t->store, &from, &to, &error) != JMB_STORE_OK) {
-		fprintf(stderr, "%s: migrate: %s\n", fixture->name, error);
-		free(error);
+		fprintf(stderr, "%s: migrate: %s\n", fixture->name, error.text);
 		return -1;
 	}
 	return 0;
@@ -175,29 +173,35 @@ static void assert_meeting_equal(const struct jmb_meeting *want, const struct jm
 
 /* ---- schema ---- */
 
-/* After name and migrations the driver struct holds only operations: walk them,
-   so an operation added to the vtable but not to a driver fails here, not as a
-   NULL call in production. */
-static void test_driver_implements_every_operation(void **state)
+static const struct jmb_sql_driver *fixture_driver(void)
 {
-	const struct jmb_store_driver *driver = &jmb_store_driver_sqlite;
-	const size_t first = offsetof(struct jmb_store_driver, connect);
-	const size_t op_size = sizeof(driver->connect);
-
-	static_assert((sizeof(struct jmb_store_driver) - first) % sizeof(driver->connect) == 0,
-	              "struct jmb_store_driver: only operations after migrations");
 #ifdef HAVE_POSTGRESQL
 	if (fixture_is_pg())
-		driver = &jmb_store_driver_pg;
+		return &jmb_sql_driver_pg;
 #endif
+	return &jmb_sql_driver_sqlite;
+}
+
+/* After name, dialect and migrations the driver struct holds only primitives:
+   walk them, so a primitive added to the vtable but not to a driver fails
+   here, not as a NULL call in production. */
+static void test_driver_implements_every_primitive(void **state)
+{
+	const struct jmb_sql_driver *driver = fixture_driver();
+	const size_t first = offsetof(struct jmb_sql_driver, connect);
+	const size_t op_size = sizeof(driver->connect);
+
+	static_assert((sizeof(struct jmb_sql_driver) - first) % sizeof(driver->connect) == 0,
+	              "struct jmb_sql_driver: only primitives after migrations");
 	assert_string_equal(driver->name, fixture->name);
+	assert_int_equal(driver->dialect, fixture_is_pg() ? JMB_SQL_POSTGRESQL : JMB_SQL_SQLITE);
 	assert_non_null(driver->migrations);
 	for (size_t at = first; at < sizeof(*driver); at += op_size) {
 		void (*op)(void) = NULL;
 
 		memcpy(&op, (const char *)driver + at, op_size);
 		if (op == NULL)
-			fail_msg("%s driver: operation %zu of the vtable is missing", fixture->name,
+			fail_msg("%s driver: primitive %zu of the vtable is missing", fixture->name,
 			         (at - first) / op_size + 1);
 	}
 }
@@ -239,7 +243,7 @@ struct migrator {
 	struct jmb_store *store;
 	enum jmb_store_result result;
 	int from, to;
-	char *error;
+	struct jmb_error error;
 };
 
 static void *migrate_thread(void *arg)
@@ -299,7 +303,7 @@ static void test_migrate_concurrently(void **state)
 	for (int i = 0; i < MIGRATORS; i++) {
 		if (mg[i].result != JMB_STORE_OK)
 			fail_msg("migrator %d: %s: %s", i, jmb_store_result_name(mg[i].result),
-			         mg[i].error);
+			         mg[i].error.text);
 		assert_int_equal(mg[i].to, latest);
 		first += mg[i].from == 0;
 		jmb_store_close(&mg[i].store);
@@ -391,11 +395,11 @@ static struct jmb_meeting *edited_copy(struct jmb_pool *pool, const struct jmb_m
 }
 
 static enum jmb_store_result add_joins(struct jmb_store *store, const char *token, long joins,
-                                       char **error_r)
+                                       struct jmb_error *error)
 {
 	const struct jmb_join_count count = {token, joins};
 
-	return jmb_store_attendees_add_joins(store, &count, 1, error_r);
+	return jmb_store_attendees_add_joins(store, &count, 1, error);
 }
 
 static void test_update_syncs_attendees(void **state)
@@ -780,7 +784,7 @@ struct joiner {
 	struct jmb_store *store;
 	pthread_barrier_t *barrier;
 	int failures;
-	char *error;
+	struct jmb_error error;
 };
 
 static void *join_thread(void *arg)
@@ -794,8 +798,6 @@ static void *join_thread(void *arg)
 
 		/* RETRY is the store's "try again": a caller is allowed to. */
 		for (int attempt = 0; r == JMB_STORE_RETRY && attempt < JOIN_ATTEMPTS; attempt++) {
-			free(j->error);
-			j->error = NULL;
 			r = jmb_store_attendees_add_joins(j->store, batch, 3, &j->error);
 		}
 		if (r != JMB_STORE_OK)
@@ -827,8 +829,7 @@ static void test_add_joins_concurrently(void **state)
 	for (int i = 0; i < JOIN_THREADS; i++) {
 		if (joiners[i].failures > 0)
 			fail_msg("%s: thread %d: %d batches failed: %s", fixture->name, i,
-			         joiners[i].failures, joiners[i].error);
-		free(joiners[i].error);
+			         joiners[i].failures, joiners[i].error.text);
 	}
 	got = get_meeting(t, m->id);
 	assert_int_equal(got->attendees[0].joins, 3 * JOIN_THREADS * BATCHES_EACH);
@@ -837,6 +838,116 @@ static void test_add_joins_concurrently(void **state)
 }
 
 /* ---- users, sessions, tokens, secrets ---- */
+
+/* A transaction whose COMMIT fails (a deferred foreign key, set up here by a
+   trigger) must not leave its connection open inside the transaction: the
+   next call on that pooled connection would run inside it, and never commit. */
+static void test_failed_commit_leaves_no_open_transaction(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting *m = three_attendees(t->pool, "trap");
+
+	raw_exec("CREATE TABLE trap_parent (id INTEGER PRIMARY KEY)");
+	raw_exec("CREATE TABLE trap (x INTEGER REFERENCES trap_parent (id) "
+	         "DEFERRABLE INITIALLY DEFERRED)");
+	if (fixture_is_pg()) {
+		raw_exec("CREATE FUNCTION trap_fn() RETURNS trigger LANGUAGE plpgsql AS "
+		         "$$BEGIN INSERT INTO trap VALUES (1); RETURN NULL; END$$");
+		raw_exec("CREATE TRIGGER trap_meetings AFTER INSERT ON meetings "
+		         "FOR EACH ROW EXECUTE FUNCTION trap_fn()");
+	} else {
+		raw_exec("CREATE TRIGGER trap_meetings AFTER INSERT ON meetings "
+		         "BEGIN INSERT INTO trap VALUES (1); END");
+	}
+	EXPECT(JMB_STORE_ERROR, jmb_store_meeting_insert(t->store, m, &error));
+	/* One connection in the pool: this call gets the one that failed. */
+	OK(jmb_store_session_create(t->store, "trap-hash", "{}", T0, T0 + HOUR, &error));
+	assert_int_equal(raw_long("SELECT count(*) FROM sessions"), 1);
+	assert_int_equal(raw_long("SELECT count(*) FROM meetings"), 0);
+}
+
+/* A driver that fails the step of statements whose SQL contains fail_sql,
+   as a broken disk or a lost server would, and is otherwise the fixture's. */
+static const char *fail_sql;
+static struct jmb_sql_driver failing_driver;
+
+static struct jmb_sql_conn *failing_connect(const struct jmb_store_settings *settings,
+                                            struct jmb_error *error)
+{
+	struct jmb_sql_conn *conn = fixture_driver()->connect(settings, error);
+
+	if (conn != NULL)
+		conn->driver = &failing_driver; /* the helpers dispatch through it */
+	return conn;
+}
+
+static struct jmb_sql_stmt *failing_stmt;
+
+static enum jmb_store_result failing_prepare(struct jmb_sql_conn *conn, const char *sql,
+                                             const struct jmb_sql_value *values, size_t n_values,
+                                             struct jmb_sql_stmt **stmt_r, struct jmb_error *error)
+{
+	enum jmb_store_result r =
+	    fixture_driver()->prepare(conn, sql, values, n_values, stmt_r, error);
+
+	if (r == JMB_STORE_OK && fail_sql != NULL && strstr(sql, fail_sql) != NULL)
+		failing_stmt = *stmt_r;
+	return r;
+}
+
+static enum jmb_store_result failing_step(struct jmb_sql_stmt *stmt, bool *row_r,
+                                          struct jmb_error *error)
+{
+	if (stmt == failing_stmt) {
+		*row_r = false;
+		jmb_error_set(error, "injected read failure");
+		return JMB_STORE_ERROR;
+	}
+	return fixture_driver()->step(stmt, row_r, error);
+}
+
+static void failing_release(struct jmb_sql_stmt *stmt)
+{
+	if (stmt == failing_stmt)
+		failing_stmt = NULL;
+	fixture_driver()->release(stmt);
+}
+
+static struct jmb_store *open_failing_store(void)
+{
+	struct jmb_error error;
+	struct jmb_store *store;
+
+	failing_driver = *fixture_driver();
+	failing_driver.connect = failing_connect;
+	failing_driver.prepare = failing_prepare;
+	failing_driver.step = failing_step;
+	failing_driver.release = failing_release;
+	store = jmb_store_open_driver(&fixture->settings, &failing_driver, &error);
+	if (store == NULL)
+		fail_msg("%s: open: %s", fixture->name, error.text);
+	return store;
+}
+
+/* When reading the user's current feed token fails, that failure is the
+   answer: the token must not be written on the guess that there was none. */
+static void test_feed_token_read_failure_is_returned(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_store *store = open_failing_store();
+	struct jmb_person bob = {"bob", "bob@example.org", "Bob"};
+	char *token = NULL;
+
+	fail_sql = "AND identity = $2";
+	EXPECT(JMB_STORE_ERROR,
+	       jmb_store_feed_token(store, t->pool, &bob, "{}", "cand1", T0, &token, &error));
+	assert_null(token);
+	assert_int_equal(raw_long("SELECT count(*) FROM users"), 0);
+	fail_sql = NULL;
+	OK(jmb_store_feed_token(store, t->pool, &bob, "{}", "cand1", T0, &token, &error));
+	assert_string_equal(token, "cand1");
+	jmb_store_close(&store);
+}
 
 static void test_user_touch(void **state)
 {
@@ -1479,7 +1590,7 @@ struct claimer {
 	int64_t ids[CLAIM_ROWS];
 	size_t n_ids;
 	int failures;
-	char *error;
+	struct jmb_error error;
 };
 
 static void *claim_thread(void *arg)
@@ -1496,8 +1607,6 @@ static void *claim_thread(void *arg)
 		enum jmb_store_result r;
 		size_t n;
 
-		free(cl->error);
-		cl->error = NULL;
 		r = cl->reminders
 		        ? jmb_store_reminders_claim(cl->store, pool, cl->instance, T0, T0 - 300,
 		                                    CLAIM_LIMIT, &rl, &cl->error)
@@ -1512,7 +1621,7 @@ static void *claim_thread(void *arg)
 		empty = n == 0 ? empty + 1 : 0;
 		for (size_t i = 0; i < n && cl->n_ids < CLAIM_ROWS; i++) {
 			int64_t id = cl->reminders ? rl.items[i].id : ol.items[i].id;
-			char *e = NULL;
+			struct jmb_error e;
 			struct jmb_side_effects fx = {.now = T0};
 			struct jmb_outbox_mail mail = {.sender = "noreply@example.org"};
 
@@ -1527,8 +1636,6 @@ static void *claim_thread(void *arg)
 				fx.n_mails = 1;
 			}
 			do {
-				free(e);
-				e = NULL;
 				r = cl->reminders
 				        ? jmb_store_reminder_finish(cl->store, id, cl->instance, T0,
 				                                    &fx, &e)
@@ -1538,10 +1645,7 @@ static void *claim_thread(void *arg)
 			} while (r == JMB_STORE_RETRY);
 			if (r != JMB_STORE_OK) {
 				cl->failures++;
-				free(cl->error);
 				cl->error = e;
-			} else {
-				free(e);
 			}
 		}
 		jmb_pool_free(&pool);
@@ -1560,11 +1664,11 @@ static void claim_concurrently(bool reminders)
 
 	pthread_barrier_init(&barrier, NULL, CLAIM_THREADS);
 	for (int i = 0; i < CLAIM_THREADS; i++) {
-		char *error = NULL;
+		struct jmb_error error;
 
 		claimers[i].store = jmb_store_open(&fixture->settings, &error);
 		if (claimers[i].store == NULL)
-			fail_msg("%s: open: %s", fixture->name, error);
+			fail_msg("%s: open: %s", fixture->name, error.text);
 		claimers[i].barrier = &barrier;
 		claimers[i].reminders = reminders;
 		snprintf(claimers[i].instance, sizeof(claimers[i].instance), "inst%d", i);
@@ -1580,8 +1684,7 @@ static void claim_concurrently(bool reminders)
 	for (int i = 0; i < CLAIM_THREADS; i++) {
 		if (claimers[i].failures > 0)
 			fail_msg("%s: %s: %d failures: %s", fixture->name, claimers[i].instance,
-			         claimers[i].failures, claimers[i].error);
-		free(claimers[i].error);
+			         claimers[i].failures, claimers[i].error.text);
 		jmb_store_close(&claimers[i].store);
 		for (size_t k = 0; k < claimers[i].n_ids; k++) {
 			int64_t slot = claimers[i].ids[k] - min_id;
@@ -1649,14 +1752,13 @@ static void assert_open_fails_quietly(const char *conninfo, const char *password
 {
 	struct jmb_store_settings settings = {.driver = JMB_STORE_POSTGRESQL,
 	                                      .conninfo = (char *)conninfo};
-	char *error = NULL;
+	struct jmb_error error = {{0}};
 	struct jmb_store *store = jmb_store_open(&settings, &error);
 
 	assert_null(store);
-	assert_non_null(error);
-	if (strstr(error, password) != NULL)
-		fail_msg("the password leaked into: %s", error);
-	free(error);
+	assert_true(error.text[0] != '\0');
+	if (strstr(error.text, password) != NULL)
+		fail_msg("the password leaked into: %s", error.text);
 }
 
 static void test_pg_errors_hide_the_password(void **state)
@@ -1678,7 +1780,7 @@ static void test_pg_errors_hide_the_password(void **state)
 /* ---- running ---- */
 
 #define STORE_TESTS                                                                                \
-	cmocka_unit_test(test_driver_implements_every_operation),                                  \
+	cmocka_unit_test(test_driver_implements_every_primitive),                                  \
 	    cmocka_unit_test_setup_teardown(test_ping_and_name, setup, teardown),                  \
 	    cmocka_unit_test_setup_teardown(test_migrate_from_empty, setup_empty, teardown),       \
 	    cmocka_unit_test_setup_teardown(test_migrate_concurrently, setup_empty, teardown),     \
@@ -1697,6 +1799,10 @@ static void test_pg_errors_hide_the_password(void **state)
 	    cmocka_unit_test_setup_teardown(test_feed_versions_follow_writes, setup, teardown),    \
 	    cmocka_unit_test_setup_teardown(test_add_joins, setup, teardown),                      \
 	    cmocka_unit_test_setup_teardown(test_add_joins_concurrently, setup, teardown),         \
+	    cmocka_unit_test_setup_teardown(test_failed_commit_leaves_no_open_transaction, setup,  \
+	                                    teardown),                                             \
+	    cmocka_unit_test_setup_teardown(test_feed_token_read_failure_is_returned, setup,       \
+	                                    teardown),                                             \
 	    cmocka_unit_test_setup_teardown(test_user_touch, setup, teardown),                     \
 	    cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),                       \
 	    cmocka_unit_test_setup_teardown(test_api_tokens, setup, teardown),                     \

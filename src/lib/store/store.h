@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "jmb/error.h"
 #include "jmb/pool.h"
 #include "domain/meeting.h"
 #include "config/settings.h"
@@ -87,71 +88,75 @@ struct jmb_session_record {
 const char *jmb_store_result_name(enum jmb_store_result result);
 
 /* Opens the store described by settings and checks that it answers. */
-struct jmb_store *jmb_store_open(const struct jmb_store_settings *settings, char **error_r);
+struct jmb_store *jmb_store_open(const struct jmb_store_settings *settings,
+                                 struct jmb_error *error);
 void jmb_store_close(struct jmb_store **store);
 const char *jmb_store_driver_name(const struct jmb_store *store);
 
 /* Brings the schema to the newest version; *from_r and *to_r say what was done. */
 enum jmb_store_result jmb_store_migrate(struct jmb_store *store, int *from_r, int *to_r,
-                                        char **error_r);
+                                        struct jmb_error *error);
 /* The schema version in the database (0: empty) and the newest this build knows. */
 enum jmb_store_result jmb_store_schema_version(struct jmb_store *store, int *version_r,
-                                               char **error_r);
+                                               struct jmb_error *error);
 int jmb_store_latest_schema_version(const struct jmb_store *store);
-enum jmb_store_result jmb_store_ping(struct jmb_store *store, char **error_r);
+enum jmb_store_result jmb_store_ping(struct jmb_store *store, struct jmb_error *error);
 
 /* Meetings. insert fills m->id and attendee ids; uid, room and tokens come
  * filled by the caller (CONFLICT when one is taken). update writes every field,
  * bumps the sequence and makes the attendee set equal to m's, keeping the
  * token, status and joins of attendees whose mail stays. */
 enum jmb_store_result jmb_store_meeting_insert(struct jmb_store *store, struct jmb_meeting *m,
-                                               char **error_r);
+                                               struct jmb_error *error);
 enum jmb_store_result jmb_store_meeting_update(struct jmb_store *store, struct jmb_meeting *m,
-                                               char **error_r);
+                                               struct jmb_error *error);
 /* Marks the meeting deleted (kept for feeds as cancelled) and bumps its sequence. */
 enum jmb_store_result jmb_store_meeting_delete(struct jmb_store *store, int64_t id, time_t now,
-                                               char **error_r);
+                                               struct jmb_error *error);
 /* The same three with their side effects (fx may be NULL). */
 enum jmb_store_result jmb_store_meeting_insert_fx(struct jmb_store *store, struct jmb_meeting *m,
                                                   const struct jmb_side_effects *fx,
-                                                  char **error_r);
+                                                  struct jmb_error *error);
 enum jmb_store_result jmb_store_meeting_update_fx(struct jmb_store *store, struct jmb_meeting *m,
                                                   const struct jmb_side_effects *fx,
-                                                  char **error_r);
+                                                  struct jmb_error *error);
 enum jmb_store_result jmb_store_meeting_delete_fx(struct jmb_store *store, int64_t id, time_t now,
                                                   const struct jmb_side_effects *fx,
-                                                  char **error_r);
+                                                  struct jmb_error *error);
 enum jmb_store_result jmb_store_meeting_get(struct jmb_store *store, struct jmb_pool *pool,
-                                            int64_t id, struct jmb_meeting **m_r, char **error_r);
+                                            int64_t id, struct jmb_meeting **m_r,
+                                            struct jmb_error *error);
 /* Meetings not deleted, owned by login or with an attendee among mails, whose end
  * is in (ends_after, ends_before], sorted by start (descending when newest_first). */
 enum jmb_store_result jmb_store_meetings_for_user(struct jmb_store *store, struct jmb_pool *pool,
                                                   const char *login, const char *const *mails,
                                                   time_t ends_after, time_t ends_before,
                                                   bool newest_first,
-                                                  struct jmb_meeting_list *list_r, char **error_r);
+                                                  struct jmb_meeting_list *list_r,
+                                                  struct jmb_error *error);
 /* All meetings (for the admin CLI), deleted ones included when asked. */
 enum jmb_store_result jmb_store_meetings_all(struct jmb_store *store, struct jmb_pool *pool,
                                              time_t ends_after, bool include_deleted,
-                                             struct jmb_meeting_list *list_r, char **error_r);
+                                             struct jmb_meeting_list *list_r,
+                                             struct jmb_error *error);
 
 /* Attendees by personal token. */
 enum jmb_store_result jmb_store_attendee_by_token(struct jmb_store *store, struct jmb_pool *pool,
                                                   const char *token, struct jmb_meeting **m_r,
-                                                  size_t *index_r, char **error_r);
+                                                  size_t *index_r, struct jmb_error *error);
 /* The meeting of a personal token with only that invitee (n_attendees = 1):
  * one indexed read, what a join needs. */
 enum jmb_store_result jmb_store_invitee_by_token(struct jmb_store *store, struct jmb_pool *pool,
                                                  const char *token, struct jmb_meeting **m_r,
-                                                 char **error_r);
+                                                 struct jmb_error *error);
 enum jmb_store_result jmb_store_attendee_set_status(struct jmb_store *store, const char *token,
                                                     enum jmb_partstat status, time_t now,
-                                                    char **error_r);
+                                                    struct jmb_error *error);
 /* The same, queueing mails (the organiser's notice) in the same transaction. */
 enum jmb_store_result jmb_store_attendee_set_status_fx(struct jmb_store *store, const char *token,
                                                        enum jmb_partstat status, time_t now,
                                                        const struct jmb_side_effects *fx,
-                                                       char **error_r);
+                                                       struct jmb_error *error);
 /* Joins of one personal link not yet written: jmbd counts joins in memory
  * and writes them in batches (src/jmbd/join-counter.c). */
 struct jmb_join_count {
@@ -164,17 +169,17 @@ struct jmb_join_count {
  * longer exist (the invitee was removed meanwhile) are skipped. */
 enum jmb_store_result jmb_store_attendees_add_joins(struct jmb_store *store,
                                                     const struct jmb_join_count *counts, size_t n,
-                                                    char **error_r);
+                                                    struct jmb_error *error);
 
 /* A meeting by its Jitsi room name; deleted ones are NOT_FOUND. */
 enum jmb_store_result jmb_store_meeting_by_room(struct jmb_store *store, struct jmb_pool *pool,
                                                 const char *room, struct jmb_meeting **m_r,
-                                                char **error_r);
+                                                struct jmb_error *error);
 /* Inserts a meeting exactly as given (room, uid, sequence, attendee tokens,
  * statuses and join counts kept): for `jmbctl import-legacy`. CONFLICT when
  * the room, the UID or a token exists already. */
 enum jmb_store_result jmb_store_meeting_import(struct jmb_store *store, struct jmb_meeting *m,
-                                               char **error_r);
+                                               struct jmb_error *error);
 
 /* What a personal iCal feed holds: meetings owned by login (or whose owner
  * address is among mails) or with an attendee among mails, that end after
@@ -183,7 +188,8 @@ enum jmb_store_result jmb_store_meeting_import(struct jmb_store *store, struct j
 enum jmb_store_result jmb_store_meetings_for_feed(struct jmb_store *store, struct jmb_pool *pool,
                                                   const char *login, const char *const *mails,
                                                   time_t ends_after, time_t deleted_after,
-                                                  struct jmb_meeting_list *list_r, char **error_r);
+                                                  struct jmb_meeting_list *list_r,
+                                                  struct jmb_error *error);
 
 /* What a feed's ETag and Last-Modified rest on, without reading its meetings:
  * the number of changes ever made to meetings of the user's login or
@@ -195,11 +201,13 @@ struct jmb_feed_version {
 };
 enum jmb_store_result jmb_store_feed_version(struct jmb_store *store, struct jmb_pool *pool,
                                              const char *login, const char *const *mails,
-                                             struct jmb_feed_version *version_r, char **error_r);
+                                             struct jmb_feed_version *version_r,
+                                             struct jmb_error *error);
 
 /* Users who logged in at least once (kept for feeds and mail language). */
 enum jmb_store_result jmb_store_user_touch(struct jmb_store *store, const struct jmb_person *user,
-                                           const char *language, time_t now, char **error_r);
+                                           const char *language, time_t now,
+                                           struct jmb_error *error);
 
 /* Feed tokens. feed_token returns the user's token, storing candidate first
  * when the user has none (creating the user row if needed: header-trust users
@@ -210,38 +218,39 @@ enum jmb_store_result jmb_store_user_touch(struct jmb_store *store, const struct
 enum jmb_store_result jmb_store_feed_token(struct jmb_store *store, struct jmb_pool *pool,
                                            const struct jmb_person *user, const char *identity_json,
                                            const char *candidate, time_t now, char **token_r,
-                                           char **error_r);
+                                           struct jmb_error *error);
 enum jmb_store_result jmb_store_feed_token_set(struct jmb_store *store,
                                                const struct jmb_person *user,
                                                const char *identity_json, const char *token,
-                                               time_t now, char **error_r);
+                                               time_t now, struct jmb_error *error);
 enum jmb_store_result jmb_store_feed_token_lookup(struct jmb_store *store, struct jmb_pool *pool,
                                                   const char *token, char **login_r,
-                                                  char **identity_json_r, char **error_r);
+                                                  char **identity_json_r, struct jmb_error *error);
 
 /* Counts one use of the private room named after login; returns the new count. */
 enum jmb_store_result jmb_store_private_room_use(struct jmb_store *store, const char *login,
-                                                 time_t now, long *uses_r, char **error_r);
+                                                 time_t now, long *uses_r, struct jmb_error *error);
 
 /* Sessions, keyed by the SHA-256 of the cookie value. get returns NOT_FOUND for expired ones. */
 enum jmb_store_result jmb_store_session_create(struct jmb_store *store, const char *id_hash,
                                                const char *identity_json, time_t created,
-                                               time_t expires, char **error_r);
+                                               time_t expires, struct jmb_error *error);
 enum jmb_store_result jmb_store_session_get(struct jmb_store *store, struct jmb_pool *pool,
                                             const char *id_hash, time_t now,
-                                            struct jmb_session_record *session_r, char **error_r);
+                                            struct jmb_session_record *session_r,
+                                            struct jmb_error *error);
 enum jmb_store_result jmb_store_session_delete(struct jmb_store *store, const char *id_hash,
-                                               char **error_r);
+                                               struct jmb_error *error);
 enum jmb_store_result jmb_store_sessions_purge(struct jmb_store *store, time_t now, long *purged_r,
-                                               char **error_r);
+                                               struct jmb_error *error);
 
 /* API bearer tokens, keyed by the SHA-256 of the token. */
 enum jmb_store_result jmb_store_api_token_create(struct jmb_store *store, const char *token_hash,
                                                  const char *identity_json, const char *label,
-                                                 time_t now, char **error_r);
+                                                 time_t now, struct jmb_error *error);
 enum jmb_store_result jmb_store_api_token_lookup(struct jmb_store *store, struct jmb_pool *pool,
                                                  const char *token_hash, time_t now,
-                                                 char **identity_json_r, char **error_r);
+                                                 char **identity_json_r, struct jmb_error *error);
 
 /* The outbox. claim hands up to limit due mails to `instance` (a claim older
  * than stale_before, left by an instance that died, is taken over); with
@@ -249,41 +258,45 @@ enum jmb_store_result jmb_store_api_token_lookup(struct jmb_store *store, struct
  * of a claimed mail (only its claimer may). */
 enum jmb_outbox_outcome { JMB_OUTBOX_DELIVERED, JMB_OUTBOX_DEFERRED, JMB_OUTBOX_REJECTED };
 enum jmb_store_result jmb_store_outbox_add(struct jmb_store *store,
-                                           const struct jmb_side_effects *fx, char **error_r);
+                                           const struct jmb_side_effects *fx,
+                                           struct jmb_error *error);
 enum jmb_store_result jmb_store_outbox_claim(struct jmb_store *store, struct jmb_pool *pool,
                                              const char *instance, time_t now, time_t stale_before,
                                              long limit, struct jmb_outbox_list *list_r,
-                                             char **error_r);
+                                             struct jmb_error *error);
 enum jmb_store_result jmb_store_outbox_finish(struct jmb_store *store, int64_t id,
                                               const char *instance, enum jmb_outbox_outcome outcome,
                                               time_t now, time_t next_attempt,
-                                              const char *error_text, char **error_r);
+                                              const char *error_text, struct jmb_error *error);
 /* For jmbctl: the newest mails (only failed ones when asked), and a retry. */
 enum jmb_store_result jmb_store_outbox_list(struct jmb_store *store, struct jmb_pool *pool,
                                             bool failed_only, long limit,
-                                            struct jmb_outbox_list *list_r, char **error_r);
+                                            struct jmb_outbox_list *list_r,
+                                            struct jmb_error *error);
 enum jmb_store_result jmb_store_outbox_retry(struct jmb_store *store, int64_t id, time_t now,
-                                             char **error_r);
+                                             struct jmb_error *error);
 
 /* Reminders due at now, claimed like outbox mails; finish marks one done and
  * queues its mails in the same transaction, so each is handled exactly once. */
 enum jmb_store_result jmb_store_reminders_claim(struct jmb_store *store, struct jmb_pool *pool,
                                                 const char *instance, time_t now,
                                                 time_t stale_before, long limit,
-                                                struct jmb_reminder_list *list_r, char **error_r);
+                                                struct jmb_reminder_list *list_r,
+                                                struct jmb_error *error);
 enum jmb_store_result jmb_store_reminder_finish(struct jmb_store *store, int64_t id,
                                                 const char *instance, time_t now,
-                                                const struct jmb_side_effects *fx, char **error_r);
+                                                const struct jmb_side_effects *fx,
+                                                struct jmb_error *error);
 /* Gives a claimed reminder back, due again at retry_at (its sender could not
  * reach its server); only its claimer may. */
 enum jmb_store_result jmb_store_reminder_release(struct jmb_store *store, int64_t id,
                                                  const char *instance, time_t retry_at,
-                                                 char **error_r);
+                                                 struct jmb_error *error);
 
 /* Server-wide secrets shared by every instance (e.g. the CSRF key): returns the
  * stored value, creating it from candidate when there is none yet. */
 enum jmb_store_result jmb_store_secret_get(struct jmb_store *store, struct jmb_pool *pool,
                                            const char *name, const char *candidate, char **value_r,
-                                           char **error_r);
+                                           struct jmb_error *error);
 
 #endif
