@@ -1,5 +1,5 @@
 /* Turning results into responses. Every response passes render_finish, which
- * adds the security headers of DESIGN §7. */
+ * adds the security headers of doc/architecture.md (Security design). */
 #include "config.h"
 
 #include <stdlib.h>

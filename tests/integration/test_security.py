@@ -1,6 +1,7 @@
 """Request hygiene and escaping: state-changing forms without a valid CSRF
 token are refused (403) and change nothing; every kind of response carries
-the security headers of DESIGN §7; oversized bodies get 413 and the daemon
+the security headers of doc/architecture.md (Security design); oversized
+bodies get 413 and the daemon
 keeps serving; malformed requests (bad percent-encoding, invalid UTF-8 in
 path, query or form, `/..`) get 400; HTML and SQL metacharacters in every
 text field are stored exactly and shown literally (escaped in HTML, exact in

@@ -1,6 +1,7 @@
 """Jitsi tokens checked by an independent JWT implementation (python3-jwt):
 HS256 signed with [jitsi] app_secret, RS256 with a throw-away RSA key and its
-`kid`; every claim of DESIGN §6 (iss = app_id, aud = audience, sub = domain or
+`kid`; every claim of doc/architecture.md, The Jitsi contract (iss = app_id,
+aud = audience, sub = domain or
 tenant, room, nbf = now − token_skew, exp = now + lifetime: owners and internal
 moderators 15 min, external moderators 30 min, or as configured; context.user
 id, name, email, moderator, affiliation); expiry and not-before as python3-jwt

@@ -2,7 +2,8 @@
 # The tree's layering rules, checked on the sources (a make check test; prints
 # cmocka's summary lines so run-tests.sh counts it like the C suites):
 #  - a folder's *-private.h header of src/lib/ is included only by that folder
-#    (unit tests may look inside, saying why on the include line).
+#    (unit tests may look inside, saying why on the include line);
+#  - no file cites documents kept outside the repository.
 top=${top_srcdir:-$(dirname "$0")/../..}
 cd "$top" || exit 99
 failed=0
@@ -26,7 +27,15 @@ for h in $(cd src/lib && ls */*-private.h); do
 done
 check "private headers stay in their folder" "$(echo "$bad" | sed '/^$/d')"
 
-total=1
+# The repository stands alone: nothing in it points at documents kept outside
+# it. (The pattern is built from pieces so that this file does not match it.)
+design="DESIGN"
+style="STYLE"
+outside="$design[.]md|$design §|$style §|[.][.]/shared/"
+hits=$(git ls-files 2>/dev/null | xargs -r grep -InE "$outside" 2>/dev/null)
+check "no file cites documents outside the repository" "$hits"
+
+total=2
 echo "[==========] $total test(s) run."
 if [ $failed -eq 0 ]; then
 	echo "[  PASSED  ] $total test(s)."

@@ -1,4 +1,4 @@
-/* Escaping by construction (STYLE §8): user values in LDAP filters (RFC 4515)
+/* Escaping by construction (CONTRIBUTING.md): user values in LDAP filters (RFC 4515)
  * and in DNs (RFC 4514), refused when they are not valid UTF-8. */
 #include "config.h"
 

@@ -1,5 +1,5 @@
 /* The LDAP directory: people, their addresses and groups, lists to expand,
- * and the invite autocomplete. Every call says what happened (DESIGN §9). */
+ * and the invite autocomplete. Every call says what happened (doc/architecture.md, Directory). */
 #ifndef JMB_DIRECTORY_H
 #define JMB_DIRECTORY_H
 

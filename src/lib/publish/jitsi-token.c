@@ -1,4 +1,4 @@
-/* Jitsi tokens with libjwt. Claims follow the contract of DESIGN §6, read by
+/* Jitsi tokens with libjwt. Claims follow doc/architecture.md (The Jitsi contract), read by
  * Prosody's token verification and token_affiliation modules. */
 #include "config.h"
 

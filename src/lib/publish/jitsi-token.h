@@ -1,6 +1,6 @@
 /* Jitsi tokens: the signed JWT that lets a person into a room, with or
- * without moderator rights (DESIGN §6). HS256 with app_secret, or RS256 with
- * private_key_file and key_id. */
+ * without moderator rights (doc/architecture.md, The Jitsi contract). HS256 with app_secret, or
+ * RS256 with private_key_file and key_id. */
 #ifndef JMB_JITSI_TOKEN_H
 #define JMB_JITSI_TOKEN_H
 
