@@ -28,7 +28,7 @@ TEST_DEPS="build-essential autoconf automake libtool pkg-config gettext tzdata
  libldap-dev slapd ldap-utils
  libssl-dev libcrypt-dev libical-dev libcmocka-dev libjwt-dev libcurl4-openssl-dev
  sqlite3 postgresql python3-aiosmtpd
- libstrophe-dev prosody python3-slixmpp
+ libstrophe-dev libsystemd-dev prosody python3-slixmpp
  python3-pytest python3-requests python3-icalendar python3-jwt python3-prometheus-client
  chromium clang libclang-rt-14-dev
  libxmlsec1-dev zlib1g-dev xmlsec1 python3-lxml"
