@@ -11,7 +11,7 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config gettext tzdata
  libmicrohttpd-dev libsqlite3-dev libpq-dev libxml2-dev libjansson-dev libinih-dev
  libldap-dev
  libssl-dev libcrypt-dev libical-dev libcmocka-dev libjwt-dev libcurl4-openssl-dev sqlite3
- libstrophe-dev
+ libstrophe-dev libsystemd-dev
  libxmlsec1-dev zlib1g-dev"
 
 install_missing() {

@@ -5,8 +5,10 @@
 #   integration  pytest against real jmbd processes, PostgreSQL, ...
 #   e2e          playwright-core driving Debian's Chromium
 #   fuzz         libFuzzer targets, a few seconds each
+#   package      the Debian packages built, installed, upgraded and purged on
+#                this machine (as root only: it changes the machine)
 #   asan         unit and integration suites again under ASan/UBSan
-# Options: --quick (skip fuzz and asan), --suite NAME (one suite only).
+# Options: --quick (skip fuzz, package and asan), --suite NAME (one suite only).
 set -uo pipefail
 cd "$(dirname "$0")"
 top=$(pwd)
@@ -18,7 +20,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) quick=1 ;;
 	--suite) only=$2; shift ;;
-	*) echo "usage: $0 [--quick] [--suite unit|integration|e2e|fuzz|asan]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--quick] [--suite unit|integration|e2e|fuzz|package|asan]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -28,7 +30,8 @@ TEST_DEPS="build-essential autoconf automake libtool pkg-config gettext tzdata
  libldap-dev slapd ldap-utils
  libssl-dev libcrypt-dev libical-dev libcmocka-dev libjwt-dev libcurl4-openssl-dev
  sqlite3 postgresql python3-aiosmtpd
- libstrophe-dev prosody python3-slixmpp
+ libstrophe-dev libsystemd-dev prosody python3-slixmpp
+ debhelper lintian
  python3-pytest python3-requests python3-icalendar python3-jwt python3-prometheus-client
  chromium clang libclang-rt-14-dev
  libxmlsec1-dev zlib1g-dev xmlsec1 python3-lxml"
@@ -103,11 +106,12 @@ run_unit() {
 	record "$name" "$pass" "$fail" 0
 }
 
+# run_pytest NAME BUILD_DIR [TEST_DIR]
 run_pytest() {
-	local name=$1 dir=$2 xml
+	local name=$1 dir=$2 tests=${3:-tests/integration} xml
 	xml=$(mktemp --suffix=.xml)
 	JMB_BUILDDIR="$top/$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
-		--junit-xml="$xml" tests/integration 2>&1 | tail -25
+		--junit-xml="$xml" "$tests" 2>&1 | tail -25
 	/usr/bin/python3 - "$xml" "$name" >> "$results" <<'PY'
 import sys, xml.etree.ElementTree as ET
 try:
@@ -165,6 +169,13 @@ want integration && run_pytest integration build
 want e2e && run_e2e
 if [ $quick -eq 0 ]; then
 	want fuzz && run_fuzz
+	if want package; then
+		if [ "$(id -u)" -eq 0 ]; then
+			JMB_TEST_PACKAGES=1 run_pytest package build tests/package
+		else
+			echo "== package: not run (it installs packages: run as root)"
+		fi
+	fi
 	if want asan; then
 		echo "== building with AddressSanitizer and UBSan"
 		if build build-asan --enable-sanitizers; then

@@ -13,7 +13,8 @@ struct jmbctl {
 	struct jmb_store *store; /* opened on demand by ctl_store() */
 };
 
-/* Exit codes: 0 ok, 1 failure, 2 usage, 78 bad configuration. */
+/* Exit codes: 0 ok, 1 failure, 2 usage, 78 bad configuration; a few commands
+   say more with <sysexits.h> codes (jmbctl(8)). */
 #define CTL_OK 0
 #define CTL_FAIL 1
 #define CTL_USAGE 2
@@ -31,5 +32,6 @@ int cmd_purge(struct jmbctl *ctl, int argc, char **argv);
 int cmd_import_legacy(struct jmbctl *ctl, int argc, char **argv);
 int cmd_outbox(struct jmbctl *ctl, int argc, char **argv);
 int cmd_send_xmpp(struct jmbctl *ctl, int argc, char **argv);
+int cmd_backup(struct jmbctl *ctl, int argc, char **argv);
 
 #endif

@@ -35,6 +35,8 @@ static const struct {
     {"send-xmpp", cmd_send_xmpp,
      "send-xmpp ROOM MESSAGE    post a message in a Jitsi room with the [xmpp] bot"},
     {"purge", cmd_purge, "purge                     delete expired sessions"},
+    {"backup", cmd_backup,
+     "backup FILE               a consistent copy of the live SQLite store in FILE"},
     {"import-legacy", cmd_import_legacy,
      "import-legacy [--map LOGINS_FILE] LEGACY.db\n"
      "                            import a jitsi-jmb SQLite database, keeping its links"},

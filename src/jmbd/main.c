@@ -4,9 +4,11 @@
 
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
@@ -15,6 +17,7 @@
 #include "http-server.h"
 #include "join-counter.h"
 #include "queue-worker.h"
+#include "service-notify.h"
 #include "util/log.h"
 #include "util/memory.h"
 
@@ -84,19 +87,41 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* Waits for signals in the main thread; the HTTP threads never see them. */
+/* Waits for a signal; with a watchdog, wakes up in time to ping it. Returns
+ * the signal, or 0 when it woke up for the watchdog. */
+static int wait_for_signal(const sigset_t *signals, uint64_t watchdog_ms)
+{
+	struct timespec timeout = {.tv_sec = (time_t)(watchdog_ms / 1000),
+	                           .tv_nsec = (long)(watchdog_ms % 1000) * 1000000L};
+	int sig;
+
+	if (watchdog_ms == 0)
+		return sigwait(signals, &sig) == 0 ? sig : 0;
+	sig = sigtimedwait(signals, NULL, &timeout);
+	return sig > 0 ? sig : 0;
+}
+
+/* Waits for signals in the main thread; the HTTP threads never see them. The
+ * watchdog is pinged from here: a main loop that stopped running (a reload
+ * stuck on a lock) stops the pings, and systemd restarts jmbd. */
 static void serve_until_stopped(struct jmbd *d, const sigset_t *signals)
 {
+	uint64_t watchdog_ms = service_watchdog_interval_ms();
+
 	for (;;) {
-		int sig = 0;
+		int sig = wait_for_signal(signals, watchdog_ms);
 		char *errors = NULL;
 
-		if (sigwait(signals, &sig) != 0)
+		if (watchdog_ms > 0)
+			service_notify_watchdog();
+		if (sig == 0)
 			continue;
 		if (sig != SIGHUP) {
 			jmb_log(JMB_LOG_INFO, "stopping", "signal", strsignal(sig), NULL);
+			service_notify_stopping();
 			return;
 		}
+		service_notify_reloading();
 		if (jmbd_reload(d, &errors) == 0) {
 			jmb_log(JMB_LOG_INFO, "reloaded", "config", d->config_path, NULL);
 		} else {
@@ -104,6 +129,7 @@ static void serve_until_stopped(struct jmbd *d, const sigset_t *signals)
 			        "keeping the previous configuration", NULL);
 			free(errors);
 		}
+		service_notify_ready(NULL);
 	}
 }
 
@@ -165,6 +191,9 @@ int main(int argc, char **argv)
 	jmb_log(JMB_LOG_INFO, "started", "version", PACKAGE_VERSION, "listen",
 	        d.rt->settings.server.listen, "port", port, "store", jmb_store_driver_name(d.store),
 	        "public_url", d.rt->settings.server.public_url, NULL);
+	char ready[64];
+	snprintf(ready, sizeof(ready), "serving on port %s", port);
+	service_notify_ready(ready);
 	serve_until_stopped(&d, &signals);
 	http_server_stop(&server, DRAIN_SECONDS);
 	join_counter_stop(&d.joins);
