@@ -180,3 +180,91 @@ class PostgresServer:
             except ProcessLookupError:
                 return
             time.sleep(0.05)
+
+
+class PostgresPrimaryStandby(PostgresServer):
+    """A primary and a streaming standby made from it with pg_basebackup, with
+    synchronous replication: a commit returns once the standby has the WAL, so
+    whatever a client was told is committed survives losing the primary.
+
+        with PostgresPrimaryStandby() as pg:
+            pg.conninfo_both          # both hosts, read-write wanted
+            pg.stop_primary_hard()    # pg_ctl stop -m immediate
+            pg.promote_standby()
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.standby_port = None
+        self.standby_datadir = None
+        self.standby_logfile = None
+        self._standby_started = False
+
+    @property
+    def conninfo_both(self):
+        return (f"host=127.0.0.1,127.0.0.1 port={self.port},{self.standby_port} "
+                f"dbname={self.dbname} user={self.user} target_session_attrs=read-write")
+
+    def _server_options(self):
+        # Durable enough to mean something: commits wait for the standby.
+        return (f"-c listen_addresses=127.0.0.1 -p {self.port} "
+                f"-c unix_socket_directories={self.tmpdir} "
+                "-c fsync=off -c full_page_writes=off -c max_connections=100 "
+                "-c wal_level=replica -c max_wal_senders=5 -c synchronous_commit=on")
+
+    def start(self):
+        super().start()
+        self.standby_datadir = os.path.join(self.tmpdir, "standby")
+        self.standby_logfile = os.path.join(self.tmpdir, "standby.log")
+        # -R: standby.signal and primary_conninfo; -X stream: the WAL too
+        self._run("pg_basebackup", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user,
+                  "-D", self.standby_datadir, "-R", "-X", "stream", "--no-sync",
+                  "--checkpoint=fast")
+        for attempt in range(5):
+            self.standby_port = free_port()
+            proc = self._run("pg_ctl", "-D", self.standby_datadir, "-l", self.standby_logfile,
+                             "-w", "-t", str(self.start_timeout), "-o",
+                             f"-c listen_addresses=127.0.0.1 -p {self.standby_port} "
+                             f"-c unix_socket_directories={self.tmpdir} -c hot_standby=on "
+                             "-c fsync=off -c cluster_name=standby", "start", check=False,
+                             timeout=self.start_timeout + 10)
+            if proc.returncode == 0:
+                self._standby_started = True
+                break
+            if attempt == 4:
+                raise RuntimeError(f"standby start failed:\n{proc.stdout}{proc.stderr}")
+        # Synchronous only now: until the standby exists a commit would wait
+        self.psql("ALTER SYSTEM SET synchronous_standby_names = '*'")
+        self.psql("SELECT pg_reload_conf()")
+        self.wait_streaming()
+
+    def wait_streaming(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.psql("SELECT count(*) FROM pg_stat_replication "
+                         "WHERE state = 'streaming' AND sync_state = 'sync'").strip() == "1":
+                return
+            time.sleep(0.1)
+        raise RuntimeError("the standby does not stream synchronously" + self._log_tail())
+
+    def stop_primary_hard(self):
+        """The primary's postmaster and backends stop at once, like a crash."""
+        self._run("pg_ctl", "-D", self.datadir, "-m", "immediate", "-w", "stop", timeout=40)
+        self._started = False
+
+    def promote_standby(self):
+        self._run("pg_ctl", "-D", self.standby_datadir, "-w", "-t", "60", "promote",
+                  timeout=70)
+
+    def standby_psql(self, sql):
+        proc = self._run("psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                         "-h", "127.0.0.1", "-p", str(self.standby_port), "-U", self.user,
+                         "-d", self.dbname, "-c", sql)
+        return proc.stdout
+
+    def stop(self):
+        if self._standby_started:
+            proc = self._run("pg_ctl", "-D", self.standby_datadir, "-m", "fast", "-w", "-t",
+                             "30", "stop", check=False, timeout=40)
+            self._standby_started = proc.returncode != 0
+        super().stop()
