@@ -202,3 +202,25 @@ def raw_get(d, target, headers=b""):
     """GET with a request target and extra header lines given as raw bytes."""
     return raw_request(d, b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                        b"Connection: close\r\n" + headers + b"\r\n")
+
+
+class ClientThreads:
+    """Load from client threads, running while a `with` block lasts: subclasses
+    give (function, args) pairs; each function loops until `self.stop` is set."""
+
+    join_timeout = 30
+
+    def __init__(self, targets):
+        import threading
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=f, args=args) for f, args in targets]
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(self.join_timeout)

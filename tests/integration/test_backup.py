@@ -5,13 +5,12 @@ before the backup began."""
 import os
 import sqlite3
 import subprocess
-import threading
 import time
 
 import pytest
 
 from conftest import JMBCTL
-from helpers import api, api_token, rfc3339
+from helpers import ClientThreads, api, api_token, rfc3339
 
 
 def book(s, d, title):
@@ -22,7 +21,7 @@ def book(s, d, title):
     return r.json()["id"]
 
 
-class Writers:
+class Writers(ClientThreads):
     """Bookings made as fast as two clients can, each recorded with the moment
     its 201 arrived."""
 
@@ -30,8 +29,7 @@ class Writers:
         self.d, self.token = d, token
         self.acked = []  # (monotonic time of the 201, id)
         self.errors = []
-        self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(clients)]
+        super().__init__([(self.run, (i,)) for i in range(clients)])
 
     def run(self, n):
         s = api(self.d, self.token)
@@ -43,16 +41,6 @@ class Writers:
             except Exception as e:  # noqa: BLE001 - recorded and asserted on
                 self.errors.append(repr(e))
             i += 1
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for t in self.threads:
-            t.join(30)
 
 
 def test_backup_under_write_load_restores_every_acknowledged_booking(jmbd, jmbd_factory,

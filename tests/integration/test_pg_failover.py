@@ -11,14 +11,13 @@ afterwards; every reminder due across the switch was sent exactly once; jmbd
 serves normally within seconds of the promotion. The measured window is
 printed (doc/performance.md keeps it)."""
 import collections
-import threading
 import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
 
-from helpers import api, api_token
+from helpers import ClientThreads, api, api_token
 from servers.postgres import PostgresPrimaryStandby
 from servers.smtp import SmtpServer
 from test_exactly_once import assert_exactly_once, expected_keys
@@ -46,16 +45,17 @@ def start_instance(jmbd_factory, name, pg, smtp, users):
     return d.start(env={"JMB_QUEUE_INTERVAL": "1", "JMB_CLAIM_TIMEOUT": "8"})
 
 
-class Load:
+class Load(ClientThreads):
     """Clients booking and joining through both instances until stopped; every
     answer kept as (start time, kind, status or exception name, seconds)."""
+
+    join_timeout = CLIENT_TIMEOUT + 5
 
     def __init__(self, instances, token, join_links):
         self.instances, self.token, self.links = instances, token, join_links
         self.answers, self.booked = [], []
-        self.stop = threading.Event()
-        self.threads = ([threading.Thread(target=self.book, args=(i,)) for i in range(3)]
-                        + [threading.Thread(target=self.join, args=(i,)) for i in range(2)])
+        super().__init__([(self.book, (i,)) for i in range(3)] +
+                         [(self.join, (i,)) for i in range(2)])
 
     def timed(self, kind, call):
         t0 = time.monotonic()
@@ -92,16 +92,6 @@ class Load:
                                                     timeout=CLIENT_TIMEOUT))
             i += 1
             time.sleep(0.01)
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for t in self.threads:
-            t.join(CLIENT_TIMEOUT + 5)
 
 
 def test_primary_lost_and_standby_promoted_under_load(jmbd_factory, pair):
