@@ -201,6 +201,43 @@ static void test_data_attr_refuses_event_handlers_and_style(void **state)
 	             "{}", "data-attr may not set onclick");
 }
 
+/* URL attributes take this site's paths and safe schemes, never another
+   host through a scheme-relative "//host" (an open redirect in a link). */
+static void test_data_attr_urls(void **state)
+{
+	static const char *const local[] = {"/meetings",
+	                                    "/m?a=1",
+	                                    "/",
+	                                    "?q=1",
+	                                    "#top",
+	                                    "m/1",
+	                                    "",
+	                                    "https://x.example/",
+	                                    "webcal://x.example/f",
+	                                    "mailto:a@example.org",
+	                                    "/a//b",
+	                                    "/a\\\\b"};
+	static const char *const foreign[] = {
+	    "//evil.example/x",      "///evil.example",     "/\\\\evil.example",
+	    "\\\\\\\\evil.example",  "\\\\/evil.example",   " //evil.example",
+	    "/\\t/evil.example",     "\\t//evil.example",   "/\\n/evil.example",
+	    "\\u0001//evil.example", "javascript:alert(1)", "data:text/html,x"};
+	char model[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+		snprintf(model, sizeof(model), "{\"u\": \"%s\"}", local[i]);
+		free(render_ok("<div><a data-attr=\"href:u\">a</a></div>", model));
+	}
+	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
+		snprintf(model, sizeof(model), "{\"u\": \"%s\"}", foreign[i]);
+		render_fails("<div><a data-attr=\"href:u\">a</a></div>", model,
+		             "data-attr refused a URL");
+		render_fails("<div><form data-attr=\"action:u\"/></div>", model,
+		             "data-attr refused a URL");
+	}
+}
+
 static void test_data_if_and_unless(void **state)
 {
 	static const char *const falsy[] = {"\"\"", "0", "0.0", "false", "null", "[]"};
@@ -513,6 +550,7 @@ int main(void)
 	    cmocka_unit_test(test_data_text_scalars),
 	    cmocka_unit_test(test_data_attr),
 	    cmocka_unit_test(test_data_attr_refuses_event_handlers_and_style),
+	    cmocka_unit_test(test_data_attr_urls),
 	    cmocka_unit_test(test_data_if_and_unless),
 	    cmocka_unit_test(test_data_each_nesting_and_scope),
 	    cmocka_unit_test(test_data_each_deep_nesting_is_bounded),

@@ -11,6 +11,7 @@
 
 #include "util/memory.h"
 #include "util/strbuf.h"
+#include "web/http.h"
 #include "web/views.h"
 
 #define VIEWS_MAX 64
@@ -268,15 +269,25 @@ static bool is_url_attribute(const char *name)
 	       strcasecmp(name, "action") == 0 || strcasecmp(name, "formaction") == 0;
 }
 
-/* A relative reference, or an absolute one with a scheme people follow safely:
-   never javascript:, data: or vbscript:. */
+/* A reference to this site, or an absolute one with a scheme people follow
+   safely: never javascript:, data: or vbscript:. Without a scheme, a path
+   starting with two slashes is another host's ("//host/x"), and so is one
+   with a backslash after the first slash, which browsers read as a slash
+   ("/\\host"); browsers also drop leading spaces and controls and every tab
+   or newline ("/\t/host"), so none of these passes as local either. */
 static bool url_is_safe(const char *url)
 {
 	static const char *const schemes[] = {"http:", "https:", "mailto:", "webcal:", NULL};
 	size_t scheme_len = strcspn(url, ":/?#");
 
-	if (url[scheme_len] != ':')
-		return true; /* no scheme: a path, query or fragment of this site */
+	if (strpbrk(url, "\t\r\n") != NULL || (url[0] != '\0' && (unsigned char)url[0] <= ' '))
+		return false;
+	if (url[scheme_len] != ':') {
+		/* no scheme: a path, query or fragment of this site */
+		if (url[0] == '/')
+			return jmb_is_local_path(url);
+		return url[0] != '\\';
+	}
 	for (size_t i = 0; schemes[i] != NULL; i++) {
 		if (strncasecmp(url, schemes[i], strlen(schemes[i])) == 0)
 			return true;
