@@ -60,6 +60,7 @@ struct jmbd_runtime *jmbd_runtime_load(const char *config_path, char **errors_r)
 	struct jmb_config_file *file = jmb_config_file_read(config_path, errors_r);
 	char *error = NULL;
 
+	atomic_init(&rt->refs, 1);
 	rt->pool = jmb_pool_new();
 	if (file == NULL)
 		goto fail;
@@ -91,11 +92,11 @@ fail_error:
 	free(error);
 fail:
 	jmb_config_file_free(&file);
-	jmbd_runtime_free(&rt);
+	jmbd_runtime_put(&rt);
 	return NULL;
 }
 
-void jmbd_runtime_free(struct jmbd_runtime **rtp)
+static void runtime_free(struct jmbd_runtime **rtp)
 {
 	struct jmbd_runtime *rt = *rtp;
 
@@ -108,6 +109,36 @@ void jmbd_runtime_free(struct jmbd_runtime **rtp)
 	jmb_pool_free(&rt->pool);
 	free(rt);
 	*rtp = NULL;
+}
+
+struct jmbd_runtime *jmbd_runtime_get(struct jmbd *d)
+{
+	struct jmbd_runtime *rt;
+
+	pthread_rwlock_rdlock(&d->lock);
+	rt = d->rt;
+	atomic_fetch_add(&rt->refs, 1);
+	pthread_rwlock_unlock(&d->lock);
+	return rt;
+}
+
+void jmbd_runtime_put(struct jmbd_runtime **rtp)
+{
+	struct jmbd_runtime *rt = *rtp;
+
+	*rtp = NULL;
+	if (rt != NULL && atomic_fetch_sub(&rt->refs, 1) == 1)
+		runtime_free(&rt);
+}
+
+void jmbd_lock_init(struct jmbd *d)
+{
+	pthread_rwlockattr_t attr;
+
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&d->lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
 }
 
 int jmbd_open_store(struct jmbd *d, char **error_r)
@@ -164,6 +195,6 @@ int jmbd_reload(struct jmbd *d, char **errors_r)
 	old = d->rt;
 	d->rt = fresh;
 	pthread_rwlock_unlock(&d->lock);
-	jmbd_runtime_free(&old);
+	jmbd_runtime_put(&old); /* freed now, or by the queue worker after its round */
 	return 0;
 }

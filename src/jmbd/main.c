@@ -131,10 +131,10 @@ int main(int argc, char **argv)
 	}
 	if (opt.check_only) {
 		printf("%s: configuration is valid\n", opt.config);
-		jmbd_runtime_free(&d.rt);
+		jmbd_runtime_put(&d.rt);
 		return 0;
 	}
-	pthread_rwlock_init(&d.lock, NULL);
+	jmbd_lock_init(&d);
 	sigemptyset(&signals);
 	sigaddset(&signals, SIGTERM);
 	sigaddset(&signals, SIGINT);
@@ -179,7 +179,7 @@ out:
 	if (d.csrf_key != NULL)
 		explicit_bzero(d.csrf_key, strlen(d.csrf_key));
 	free(d.csrf_key);
-	jmbd_runtime_free(&d.rt);
+	jmbd_runtime_put(&d.rt);
 	xmlCleanupParser();
 	return status;
 }

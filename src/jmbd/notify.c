@@ -31,7 +31,7 @@ struct mail_content {
 };
 
 struct composer {
-	struct jmbd *d;
+	const struct jmbd_runtime *rt;
 	struct jmb_pool *pool;
 	const char *lang;
 	time_t now;
@@ -41,7 +41,7 @@ struct composer {
 
 static const char *t(struct composer *c, const char *msgid)
 {
-	return jmb_tr(c->d->rt->i18n, c->lang, msgid);
+	return jmb_tr(c->rt->i18n, c->lang, msgid);
 }
 
 static void fact(struct mail_content *mc, const char *label, const char *value)
@@ -98,8 +98,8 @@ static char *render_html(struct composer *c, const struct mail_content *mc)
 	model =
 	    json_pack("{s:s, s:s, s:o, s:o, s:o, s:s?}", "lang", c->lang, "intro", mc->intro,
 	              "facts", facts, "links", links, "list", list, "list_title", mc->list_title);
-	html = jmb_views_render_bare(c->d->rt->views, "mail", model, c->d->rt->i18n, c->lang, NULL,
-	                             &error);
+	html =
+	    jmb_views_render_bare(c->rt->views, "mail", model, c->rt->i18n, c->lang, NULL, &error);
 	json_decref(model);
 	if (html == NULL) {
 		jmb_log(JMB_LOG_ERROR, "mail_html", "error", error, NULL);
@@ -116,7 +116,7 @@ static char *imip(struct composer *c, const struct jmb_meeting *m, const char *l
 	const struct jmb_meeting *items[] = {m};
 	struct jmb_meeting_list list = {.items = (struct jmb_meeting **)items, .count = 1};
 	struct jmb_feed_options o = {
-	    .public_url = c->d->rt->settings.server.public_url,
+	    .public_url = c->rt->settings.server.public_url,
 	    .join_label = t(c, N_("Join the meeting:")),
 	    .now = c->now,
 	    .method = method,
@@ -130,7 +130,7 @@ static char *imip(struct composer *c, const struct jmb_meeting *m, const char *l
  * (their SPF allows our MTA), else [mail] from, as the legacy system did. */
 static const char *envelope_sender(struct composer *c, const struct jmb_meeting *m)
 {
-	const struct jmb_mail_settings *ms = &c->d->rt->settings.mail;
+	const struct jmb_mail_settings *ms = &c->rt->settings.mail;
 	const char *at = strrchr(m->owner.mail, '@');
 
 	for (size_t i = 0; at != NULL && ms->local_domains[i] != NULL; i++) {
@@ -144,7 +144,7 @@ static void queue(struct composer *c, const struct jmb_meeting *m, const char *t
                   const char *to, const struct mail_content *mc, const char *calendar,
                   const char *method)
 {
-	const struct jmb_mail_settings *ms = &c->d->rt->settings.mail;
+	const struct jmb_mail_settings *ms = &c->rt->settings.mail;
 	char *text = render_text(mc), *html = render_html(c, mc), *error = NULL;
 	struct jmb_mail_message msg = {
 	    .from_name = *ms->from_name != '\0' ? ms->from_name : m->owner.name,
@@ -153,7 +153,7 @@ static void queue(struct composer *c, const struct jmb_meeting *m, const char *t
 	    .to = to,
 	    .reply_to = m->owner.mail,
 	    .subject = mc->subject,
-	    .id_domain = c->d->rt->uid_domain,
+	    .id_domain = c->rt->uid_domain,
 	    .date = c->now,
 	    .text = text,
 	    .html = html,
@@ -185,9 +185,9 @@ static void queue(struct composer *c, const struct jmb_meeting *m, const char *t
 	free(bytes);
 }
 
-static bool mail_enabled(struct jmbd *d)
+static bool mail_enabled(const struct jmbd_runtime *rt)
 {
-	return *d->rt->settings.mail.transport != '\0';
+	return *rt->settings.mail.transport != '\0';
 }
 
 static void meeting_facts(struct composer *c, struct mail_content *mc, const struct jmb_meeting *m)
@@ -195,7 +195,7 @@ static void meeting_facts(struct composer *c, struct mail_content *mc, const str
 	fact(mc, t(c, N_("Title")), m->title);
 	fact(mc, t(c, N_("When")),
 	     jmb_pool_printf(c->pool, "%s – %s (%s)",
-	                     format_datetime_lang(c->d, c->lang, c->pool, m->start, m->timezone),
+	                     format_datetime_lang(c->rt, c->lang, c->pool, m->start, m->timezone),
 	                     format_clock_pool(c->pool, m->end, m->timezone), m->timezone));
 	fact(mc, t(c, N_("Organiser")),
 	     jmb_pool_printf(c->pool, "%s <%s>",
@@ -214,7 +214,7 @@ static void invitee_mail(struct composer *c, const struct jmb_meeting *m,
                          const struct jmb_attendee *a, const char *what, const char *intro,
                          bool cancel)
 {
-	const char *base = c->d->rt->settings.server.public_url;
+	const char *base = c->rt->settings.server.public_url;
 	struct mail_content mc = {.subject = subject(c, what, m), .intro = t(c, intro)};
 	struct jmb_meeting *view = jmb_pool_alloc(c->pool, sizeof(*view));
 
@@ -250,7 +250,7 @@ static const char *answer_line(struct composer *c, const struct jmb_attendee *a)
 static void owner_mail(struct composer *c, const struct jmb_meeting *m, const char *what,
                        const char *intro, bool cancel)
 {
-	const char *base = c->d->rt->settings.server.public_url;
+	const char *base = c->rt->settings.server.public_url;
 	struct mail_content mc = {.subject = subject(c, what, m), .intro = t(c, intro)};
 
 	meeting_facts(c, &mc, m);
@@ -292,8 +292,8 @@ static bool meeting_changed(const struct jmb_meeting *a, const struct jmb_meetin
    set, messages in the room before the end. */
 static void plan_reminders(struct composer *c, const struct jmb_meeting *m)
 {
-	const struct jmb_reminder_settings *r = &c->d->rt->settings.reminders;
-	bool xmpp = jmb_xmpp_enabled(&c->d->rt->settings.xmpp);
+	const struct jmb_reminder_settings *r = &c->rt->settings.reminders;
+	bool xmpp = jmb_xmpp_enabled(&c->rt->settings.xmpp);
 	struct jmb_reminder *plan =
 	    jmb_pool_calloc(c->pool, r->n_mail_before + r->n_xmpp_before_end + 1, sizeof(*plan));
 	size_t n = 0;
@@ -318,7 +318,7 @@ void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_ch
                            const struct jmb_meeting *before, const struct jmb_meeting *after,
                            time_t now, struct jmb_side_effects *fx)
 {
-	struct composer c = {.d = d,
+	struct composer c = {.rt = d->rt,
 	                     .pool = pool,
 	                     .now = now,
 	                     .fx = fx,
@@ -328,7 +328,7 @@ void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_ch
 	fx->now = now;
 	if (after != NULL)
 		plan_reminders(&c, after);
-	if (!mail_enabled(d))
+	if (!mail_enabled(c.rt))
 		return;
 	if (change == NOTIFY_DELETED) {
 		owner_mail(&c, before, N_("Cancelled"), N_("This meeting was cancelled."), true);
@@ -364,7 +364,7 @@ void notify_answer(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeti
                    const struct jmb_attendee *a, enum jmb_partstat answer, time_t now,
                    struct jmb_side_effects *fx)
 {
-	struct composer c = {.d = d,
+	struct composer c = {.rt = d->rt,
 	                     .pool = pool,
 	                     .now = now,
 	                     .fx = fx,
@@ -374,7 +374,7 @@ void notify_answer(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeti
 
 	memset(fx, 0, sizeof(*fx));
 	fx->now = now;
-	if (!mail_enabled(d) || !d->rt->settings.mail.notify_organiser)
+	if (!mail_enabled(c.rt) || !d->rt->settings.mail.notify_organiser)
 		return;
 	answered.status = answer;
 	struct mail_content mc = {
@@ -388,18 +388,18 @@ void notify_answer(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeti
 	queue(&c, m, m->owner.name, m->owner.mail, &mc, NULL, NULL);
 }
 
-void notify_reminder(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeting *m, time_t now,
-                     struct jmb_side_effects *fx)
+void notify_reminder(const struct jmbd_runtime *rt, struct jmb_pool *pool,
+                     const struct jmb_meeting *m, time_t now, struct jmb_side_effects *fx)
 {
-	struct composer c = {.d = d,
+	struct composer c = {.rt = rt,
 	                     .pool = pool,
 	                     .now = now,
 	                     .fx = fx,
-	                     .lang = d->rt->settings.server.default_language};
+	                     .lang = rt->settings.server.default_language};
 
 	memset(fx, 0, sizeof(*fx));
 	fx->now = now;
-	if (!mail_enabled(d))
+	if (!mail_enabled(c.rt))
 		return;
 	owner_mail(&c, m, N_("Reminder"), N_("Your meeting starts soon."), false);
 	for (size_t i = 0; i < m->n_attendees; i++) {
