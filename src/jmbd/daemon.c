@@ -54,42 +54,41 @@ static void directory_changed(void *context, bool available, const char *error)
 	        NULL);
 }
 
-struct jmbd_runtime *jmbd_runtime_load(const char *config_path, char **errors_r)
+struct jmbd_runtime *jmbd_runtime_load(const char *config_path, struct jmb_error *error)
 {
 	struct jmbd_runtime *rt = jmb_xcalloc(1, sizeof(*rt));
-	struct jmb_config_file *file = jmb_config_file_read(config_path, errors_r);
-	char *error = NULL;
+	struct jmb_config_file *file = jmb_config_file_read(config_path, error);
+	char *other = NULL; /* the message of the plugin, translation and directory APIs */
 
 	atomic_init(&rt->refs, 1);
 	rt->pool = jmb_pool_new();
 	if (file == NULL)
 		goto fail;
-	if (jmb_settings_load(file, &rt->settings, rt->pool, errors_r) < 0)
+	if (jmb_settings_load(file, &rt->settings, rt->pool, error) < 0)
 		goto fail;
-	rt->plugins = jmb_auth_plugins_load(file, &rt->settings, rt->pool, errors_r);
+	rt->plugins = jmb_auth_plugins_load(file, &rt->settings, rt->pool, &other);
 	if (rt->plugins == NULL)
+		goto fail_other;
+	if (jmb_config_check_unclaimed(file, error) < 0)
 		goto fail;
-	if (jmb_config_check_unclaimed(file, errors_r) < 0)
-		goto fail;
-	rt->views = jmb_views_load(rt->settings.server.template_dir, &error);
+	rt->views = jmb_views_load(rt->settings.server.template_dir, error);
 	if (rt->views == NULL)
-		goto fail_error;
-	rt->i18n = jmb_i18n_load(rt->settings.server.locale_dir, &error);
+		goto fail;
+	rt->i18n = jmb_i18n_load(rt->settings.server.locale_dir, &other);
 	if (rt->i18n == NULL)
-		goto fail_error;
-	if (jmb_auth_plugins_init(rt->plugins, &jmbd_auth_host, &error) < 0)
-		goto fail_error;
+		goto fail_other;
+	if (jmb_auth_plugins_init(rt->plugins, &jmbd_auth_host, &other) < 0)
+		goto fail_other;
 	rt->uid_domain = url_host(rt->pool, rt->settings.server.public_url);
 	if (jmb_directory_configured(&rt->settings.ldap) &&
 	    (rt->directory = jmb_directory_new(&rt->settings.ldap, directory_changed,
-	                                       &rt->settings.ldap, &error)) == NULL)
-		goto fail_error;
+	                                       &rt->settings.ldap, &other)) == NULL)
+		goto fail_other;
 	jmb_config_file_free(&file);
 	return rt;
-fail_error:
-	*errors_r = jmb_xasprintf("%s%s%s", *errors_r != NULL ? *errors_r : "",
-	                          *errors_r != NULL ? "\n" : "", error);
-	free(error);
+fail_other:
+	jmb_error_set(error, "%s", other != NULL ? other : "cannot load the configuration");
+	free(other);
 fail:
 	jmb_config_file_free(&file);
 	jmbd_runtime_put(&rt);
@@ -179,9 +178,9 @@ static bool store_settings_equal(const struct jmb_store_settings *a,
 	              b->conninfo != NULL ? b->conninfo : "") == 0;
 }
 
-int jmbd_reload(struct jmbd *d, char **errors_r)
+int jmbd_reload(struct jmbd *d, struct jmb_error *error)
 {
-	struct jmbd_runtime *fresh = jmbd_runtime_load(d->config_path, errors_r), *old;
+	struct jmbd_runtime *fresh = jmbd_runtime_load(d->config_path, error), *old;
 
 	if (fresh == NULL)
 		return -1;

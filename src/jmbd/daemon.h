@@ -17,6 +17,7 @@
 #include "web/i18n.h"
 #include "metrics.h"
 #include "config/settings.h"
+#include "jmb/error.h"
 #include "store/store.h"
 #include "web/views.h"
 
@@ -45,8 +46,9 @@ struct jmbd {
 };
 
 /* Reads and checks the config, loads templates, translations and plugins.
- * Errors are "file:line: message" lines. The runtime has one reference. */
-struct jmbd_runtime *jmbd_runtime_load(const char *config_path, char **errors_r);
+ * On failure error has "file:line: message" lines. The runtime has one
+ * reference. */
+struct jmbd_runtime *jmbd_runtime_load(const char *config_path, struct jmb_error *error);
 /* A new reference to the current runtime, taken under the read lock. */
 struct jmbd_runtime *jmbd_runtime_get(struct jmbd *d);
 /* Drops a reference (*rt becomes NULL); the last one frees the runtime. */
@@ -58,7 +60,7 @@ void jmbd_lock_init(struct jmbd *d);
 /* Opens the store, migrates it and fetches the shared secrets. */
 int jmbd_open_store(struct jmbd *d, char **error_r);
 /* Re-reads the config; on success swaps the runtime (store settings need a restart). */
-int jmbd_reload(struct jmbd *d, char **errors_r);
+int jmbd_reload(struct jmbd *d, struct jmb_error *error);
 
 /* Seconds since the epoch; tests shift it with JMB_TEST_TIME_OFFSET. */
 time_t jmbd_now(void);

@@ -288,7 +288,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return handle(s, x, conn, method);
 }
 
-static int parse_listen(const char *listen, struct sockaddr_storage *ss, char **error_r)
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, struct jmb_error *error)
 {
 	char host[256];
 	const char *colon = strrchr(listen, ':');
@@ -325,13 +325,14 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, char **
 		return 0;
 	}
 bad:
-	*error_r = jmb_xasprintf("[server] listen = %s: expected ADDRESS:PORT "
-	                         "(127.0.0.1:8080, [::1]:8080, 0.0.0.0:8080)",
-	                         listen);
+	jmb_error_set(error,
+	              "[server] listen = %s: expected ADDRESS:PORT "
+	              "(127.0.0.1:8080, [::1]:8080, 0.0.0.0:8080)",
+	              listen);
 	return -1;
 }
 
-struct http_server *http_server_start(struct jmbd *d, char **error_r)
+struct http_server *http_server_start(struct jmbd *d, struct jmb_error *error)
 {
 	const struct jmb_server_settings *cfg = &d->rt->settings.server;
 	struct http_server *s = jmb_xcalloc(1, sizeof(*s));
@@ -341,7 +342,7 @@ struct http_server *http_server_start(struct jmbd *d, char **error_r)
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 	                 MHD_USE_TURBO | MHD_USE_ITC;
 
-	if (parse_listen(cfg->listen, &ss, error_r) < 0) {
+	if (parse_listen(cfg->listen, &ss, error) < 0) {
 		free(s);
 		return NULL;
 	}
@@ -356,8 +357,8 @@ struct http_server *http_server_start(struct jmbd *d, char **error_r)
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_END);
 	if (s->mhd == NULL) {
-		*error_r = jmb_xasprintf("cannot listen on %s (address in use or not permitted?)",
-		                         cfg->listen);
+		jmb_error_set(error, "cannot listen on %s (address in use or not permitted?)",
+		              cfg->listen);
 		free(s);
 		return NULL;
 	}

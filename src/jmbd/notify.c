@@ -84,7 +84,8 @@ static char *render_text(const struct mail_content *mc)
 static char *render_html(struct composer *c, const struct mail_content *mc)
 {
 	json_t *facts = json_array(), *links = json_array(), *list = json_array();
-	char *html, *error = NULL;
+	struct jmb_error error;
+	char *html;
 	json_t *model;
 
 	for (size_t i = 0; i < mc->n_facts; i++)
@@ -102,8 +103,7 @@ static char *render_html(struct composer *c, const struct mail_content *mc)
 	    jmb_views_render_bare(c->rt->views, "mail", model, c->rt->i18n, c->lang, NULL, &error);
 	json_decref(model);
 	if (html == NULL) {
-		jmb_log(JMB_LOG_ERROR, "mail_html", "error", error, NULL);
-		free(error);
+		jmb_log(JMB_LOG_ERROR, "mail_html", "error", error.text, NULL);
 	}
 	return html;
 }
@@ -145,7 +145,8 @@ static void queue(struct composer *c, const struct jmb_meeting *m, const char *t
                   const char *method)
 {
 	const struct jmb_mail_settings *ms = &c->rt->settings.mail;
-	char *text = render_text(mc), *html = render_html(c, mc), *error = NULL;
+	char *text = render_text(mc), *html = render_html(c, mc);
+	struct jmb_error error;
 	struct jmb_mail_message msg = {
 	    .from_name = *ms->from_name != '\0' ? ms->from_name : m->owner.name,
 	    .from = ms->from,
@@ -165,8 +166,7 @@ static void queue(struct composer *c, const struct jmb_meeting *m, const char *t
 	free(text);
 	free(html);
 	if (bytes == NULL) {
-		jmb_log(JMB_LOG_WARNING, "mail_not_queued", "to", to, "error", error, NULL);
-		free(error);
+		jmb_log(JMB_LOG_WARNING, "mail_not_queued", "to", to, "error", error.text, NULL);
 		return;
 	}
 	if (c->fx->n_mails == c->cap) {

@@ -102,7 +102,9 @@ static bool post_xmpp(struct queue_worker *w, const struct jmbd_runtime *rt, str
 	const struct jmb_xmpp_settings *xs = &rt->settings.xmpp;
 	time_t intended = m->end - rem->offset * 60;
 	enum jmb_xmpp_result result = JMB_XMPP_CONNECT;
-	char offset[24], *why = NULL, *error = NULL;
+	const char *reason = "the XMPP server is unreachable";
+	struct jmb_error why;
+	char offset[24], *error = NULL;
 
 	snprintf(offset, sizeof(offset), "%ld", rem->offset);
 	if (!jmb_xmpp_enabled(xs) || m->deleted != 0 || now > intended + XMPP_LATE_MAX) {
@@ -120,11 +122,10 @@ static bool post_xmpp(struct queue_worker *w, const struct jmbd_runtime *rt, str
 			return true;
 		}
 		*down = result == JMB_XMPP_CONNECT || result == JMB_XMPP_AUTH;
+		reason = why.text;
 	}
 	jmb_log(JMB_LOG_WARNING, "xmpp_reminder", "room", m->room, "offset", offset, "outcome",
-	        "deferred", "step", jmb_xmpp_step(result), "error",
-	        why != NULL ? why : "the XMPP server is unreachable", NULL);
-	free(why);
+	        "deferred", "step", jmb_xmpp_step(result), "error", reason, NULL);
 	if (jmb_store_reminder_release(w->d->store, rem->id, w->instance, now + XMPP_RETRY,
 	                               &error) != JMB_STORE_OK)
 		log_store_error("reminder_release", error);
@@ -184,7 +185,8 @@ static void deliver(struct queue_worker *w, const struct jmbd_runtime *rt,
 {
 	const struct jmb_mail_settings *s = &rt->settings.mail;
 	enum jmb_outbox_outcome outcome;
-	char *why = NULL, *error = NULL, id[24];
+	struct jmb_error why;
+	char *error = NULL, id[24];
 
 	outcome = mail_transport_send(s, mail, &why);
 	if (outcome == JMB_OUTBOX_DEFERRED && now - mail->created > s->retry_max_hours * 3600L)
@@ -192,12 +194,13 @@ static void deliver(struct queue_worker *w, const struct jmbd_runtime *rt,
 	snprintf(id, sizeof(id), "%lld", (long long)mail->id);
 	jmb_log(outcome == JMB_OUTBOX_DELIVERED ? JMB_LOG_INFO : JMB_LOG_WARNING, "mail", "id", id,
 	        "to", mail->recipient, "outcome", delivery_outcomes[outcome].name, "error",
-	        why != NULL ? why : "", NULL);
+	        outcome == JMB_OUTBOX_DELIVERED ? "" : why.text, NULL);
 	metrics_count(delivery_outcomes[outcome].event);
 	if (jmb_store_outbox_finish(w->d->store, mail->id, w->instance, outcome, time(NULL),
-	                            now + retry_delay(mail->attempts), why, &error) != JMB_STORE_OK)
+	                            now + retry_delay(mail->attempts),
+	                            outcome == JMB_OUTBOX_DELIVERED ? NULL : why.text,
+	                            &error) != JMB_STORE_OK)
 		log_store_error("outbox_finish", error);
-	free(why);
 }
 
 static void run_outbox(struct queue_worker *w, const struct jmbd_runtime *rt, time_t now)
@@ -261,7 +264,7 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-struct queue_worker *queue_worker_start(struct jmbd *d, char **error_r)
+struct queue_worker *queue_worker_start(struct jmbd *d, struct jmb_error *error)
 {
 	struct queue_worker *w = jmb_xcalloc(1, sizeof(*w));
 	char host[64] = "jmbd", token[JMB_TOKEN_LEN + 1];
@@ -279,7 +282,7 @@ struct queue_worker *queue_worker_start(struct jmbd *d, char **error_r)
 	pthread_cond_init(&w->wake, NULL);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-		*error_r = jmb_xstrdup("cannot start the queue worker thread");
+		jmb_error_set(error, "cannot start the queue worker thread");
 		free(w);
 		return NULL;
 	}

@@ -95,7 +95,8 @@ void render_page(struct jmbd *d, struct jmb_request *req, struct jmb_response *r
                  unsigned status, const char *page, json_t *model)
 {
 	json_t *full = common_model(d, req);
-	char *html, *error = NULL;
+	struct jmb_error error;
+	char *html;
 	size_t len = 0;
 
 	json_object_update(full, model);
@@ -103,8 +104,7 @@ void render_page(struct jmbd *d, struct jmb_request *req, struct jmb_response *r
 	html = jmb_views_render(d->rt->views, page, full, d->rt->i18n, req->language, &len, &error);
 	json_decref(full);
 	if (html == NULL) {
-		jmb_log(JMB_LOG_ERROR, "render", "page", page, "error", error, NULL);
-		free(error);
+		jmb_log(JMB_LOG_ERROR, "render", "page", page, "error", error.text, NULL);
 		static const char fallback[] =
 		    "<!DOCTYPE html>\n<title>Error</title><p>Internal error.</p>\n";
 		resp->status = 500;
