@@ -108,9 +108,10 @@ static char *render_html(struct composer *c, const struct mail_content *mc)
 	return html;
 }
 
-/* The iMIP part for the recipient whose addresses are mails (login may be NULL). */
-static char *imip(struct composer *c, const struct jmb_meeting *m, const char *login,
-                  const char *mail, const char *method)
+/* The iMIP part for the recipient whose addresses are mails (login may be
+ * NULL), in the composer's pool. */
+static const char *imip(struct composer *c, const struct jmb_meeting *m, const char *login,
+                        const char *mail, const char *method)
 {
 	const char *mails[] = {mail, NULL};
 	const struct jmb_meeting *items[] = {m};
@@ -122,8 +123,11 @@ static char *imip(struct composer *c, const struct jmb_meeting *m, const char *l
 	    .method = method,
 	};
 	size_t len = 0;
+	char *text = jmb_ical_feed(&o, &list, login != NULL ? login : "", mails, &len);
+	const char *copy = text != NULL ? jmb_pool_strdup(c->pool, text) : NULL;
 
-	return jmb_ical_feed(&o, &list, login != NULL ? login : "", mails, &len);
+	free(text);
+	return copy;
 }
 
 /* Envelope sender: the organiser when their domain is the institution's
