@@ -333,9 +333,10 @@ static void load_local_users(struct jmbctl *ctl, struct mail_map *map)
 	    JMB_CONF_END,
 	};
 	struct jmb_users_file users = {0};
+	struct jmb_error config_error;
 	char *path = NULL, *error = NULL;
 
-	if (jmb_config_apply(ctl->file, "auth.local", key, &path, ctl->pool, &error) == 0 &&
+	if (jmb_config_apply(ctl->file, "auth.local", key, &path, ctl->pool, &config_error) == 0 &&
 	    jmb_users_file_read(path, true, &users, &error) == 0) {
 		for (size_t i = 0; i < users.count; i++) {
 			if (*users.users[i].mail != '\0')

@@ -76,11 +76,11 @@ static const char *users_file_path(struct jmbctl *ctl)
 	    {"users_file", JMB_CONF_STRING, 0, "/etc/jmb/users", JMB_CONF_PATH, 0, 0, NULL},
 	    JMB_CONF_END,
 	};
-	char *path = NULL, *errors = NULL;
+	struct jmb_error error;
+	char *path = NULL;
 
-	if (jmb_config_apply(ctl->file, "auth.local", key, &path, ctl->pool, &errors) < 0) {
-		fprintf(stderr, "%s\n", errors);
-		free(errors);
+	if (jmb_config_apply(ctl->file, "auth.local", key, &path, ctl->pool, &error) < 0) {
+		fprintf(stderr, "%s\n", error.text);
 		return NULL;
 	}
 	return path;
@@ -182,7 +182,8 @@ int cmd_api_token(struct jmbctl *ctl, int argc, char **argv)
 	struct person_options o = {0};
 	struct jmb_identity *id;
 	struct jmb_store *store;
-	char *token, *error = NULL;
+	struct jmb_error token_error;
+	char *token;
 
 	if (argc < 2 || strcmp(argv[1], "create") != 0 ||
 	    parse_person_options(argc - 1, argv + 1, &o) < 0 || optind != argc - 2) {
@@ -199,10 +200,9 @@ int cmd_api_token(struct jmbctl *ctl, int argc, char **argv)
 		return CTL_USAGE;
 	if ((store = ctl_store(ctl)) == NULL)
 		return CTL_FAIL;
-	token = jmb_api_token_create(store, id, o.label, time(NULL), &error);
+	token = jmb_api_token_create(store, id, o.label, time(NULL), &token_error);
 	if (token == NULL) {
-		fprintf(stderr, "jmbctl: %s\n", error != NULL ? error : "cannot create the token");
-		free(error);
+		fprintf(stderr, "jmbctl: %s\n", token_error.text);
 		return CTL_FAIL;
 	}
 	printf("%s\n", token);

@@ -13,7 +13,8 @@
 int cmd_send_xmpp(struct jmbctl *ctl, int argc, char **argv)
 {
 	enum jmb_xmpp_result result;
-	char *error = NULL, *room_jid;
+	struct jmb_error error;
+	char *room_jid;
 
 	if (argc != 3 || *argv[2] == '\0') {
 		fprintf(stderr, "Usage: jmbctl send-xmpp ROOM MESSAGE\n");
@@ -32,8 +33,7 @@ int cmd_send_xmpp(struct jmbctl *ctl, int argc, char **argv)
 	result = jmb_xmpp_post(&ctl->settings.xmpp, argv[1], argv[2], &error);
 	if (result != JMB_XMPP_OK) {
 		fprintf(stderr, "jmbctl: send-xmpp failed at %s: %s\n", jmb_xmpp_step(result),
-		        error != NULL ? error : "unknown error");
-		free(error);
+		        error.text);
 		free(room_jid);
 		return CTL_FAIL;
 	}

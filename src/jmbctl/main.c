@@ -71,13 +71,12 @@ struct jmb_store *ctl_store(struct jmbctl *ctl)
  * loads the plugins), so other commands accept any [auth.*] section. */
 static int load_config(struct jmbctl *ctl)
 {
-	char *errors = NULL;
+	struct jmb_error error;
 
-	ctl->file = jmb_config_file_read(ctl->config_path, &errors);
+	ctl->file = jmb_config_file_read(ctl->config_path, &error);
 	if (ctl->file == NULL ||
-	    jmb_settings_load(ctl->file, &ctl->settings, ctl->pool, &errors) < 0) {
-		fprintf(stderr, "%s\n", errors);
-		free(errors);
+	    jmb_settings_load(ctl->file, &ctl->settings, ctl->pool, &error) < 0) {
+		fprintf(stderr, "%s\n", error.text);
 		return -1;
 	}
 	return 0;

@@ -54,48 +54,48 @@ static void directory_changed(void *context, bool available, const char *error)
 	        NULL);
 }
 
-struct jmbd_runtime *jmbd_runtime_load(const char *config_path, char **errors_r)
+struct jmbd_runtime *jmbd_runtime_load(const char *config_path, struct jmb_error *error)
 {
 	struct jmbd_runtime *rt = jmb_xcalloc(1, sizeof(*rt));
-	struct jmb_config_file *file = jmb_config_file_read(config_path, errors_r);
-	char *error = NULL;
+	struct jmb_config_file *file = jmb_config_file_read(config_path, error);
+	char *other = NULL; /* the message of the plugin, translation and directory APIs */
 
+	atomic_init(&rt->refs, 1);
 	rt->pool = jmb_pool_new();
 	if (file == NULL)
 		goto fail;
-	if (jmb_settings_load(file, &rt->settings, rt->pool, errors_r) < 0)
+	if (jmb_settings_load(file, &rt->settings, rt->pool, error) < 0)
 		goto fail;
-	rt->plugins = jmb_auth_plugins_load(file, &rt->settings, rt->pool, errors_r);
+	rt->plugins = jmb_auth_plugins_load(file, &rt->settings, rt->pool, &other);
 	if (rt->plugins == NULL)
+		goto fail_other;
+	if (jmb_config_check_unclaimed(file, error) < 0)
 		goto fail;
-	if (jmb_config_check_unclaimed(file, errors_r) < 0)
-		goto fail;
-	rt->views = jmb_views_load(rt->settings.server.template_dir, &error);
+	rt->views = jmb_views_load(rt->settings.server.template_dir, error);
 	if (rt->views == NULL)
-		goto fail_error;
-	rt->i18n = jmb_i18n_load(rt->settings.server.locale_dir, &error);
+		goto fail;
+	rt->i18n = jmb_i18n_load(rt->settings.server.locale_dir, &other);
 	if (rt->i18n == NULL)
-		goto fail_error;
-	if (jmb_auth_plugins_init(rt->plugins, &jmbd_auth_host, &error) < 0)
-		goto fail_error;
+		goto fail_other;
+	if (jmb_auth_plugins_init(rt->plugins, &jmbd_auth_host, &other) < 0)
+		goto fail_other;
 	rt->uid_domain = url_host(rt->pool, rt->settings.server.public_url);
 	if (jmb_directory_configured(&rt->settings.ldap) &&
 	    (rt->directory = jmb_directory_new(&rt->settings.ldap, directory_changed,
-	                                       &rt->settings.ldap, &error)) == NULL)
-		goto fail_error;
+	                                       &rt->settings.ldap, &other)) == NULL)
+		goto fail_other;
 	jmb_config_file_free(&file);
 	return rt;
-fail_error:
-	*errors_r = jmb_xasprintf("%s%s%s", *errors_r != NULL ? *errors_r : "",
-	                          *errors_r != NULL ? "\n" : "", error);
-	free(error);
+fail_other:
+	jmb_error_set(error, "%s", other != NULL ? other : "cannot load the configuration");
+	free(other);
 fail:
 	jmb_config_file_free(&file);
-	jmbd_runtime_free(&rt);
+	jmbd_runtime_put(&rt);
 	return NULL;
 }
 
-void jmbd_runtime_free(struct jmbd_runtime **rtp)
+static void runtime_free(struct jmbd_runtime **rtp)
 {
 	struct jmbd_runtime *rt = *rtp;
 
@@ -108,6 +108,36 @@ void jmbd_runtime_free(struct jmbd_runtime **rtp)
 	jmb_pool_free(&rt->pool);
 	free(rt);
 	*rtp = NULL;
+}
+
+struct jmbd_runtime *jmbd_runtime_get(struct jmbd *d)
+{
+	struct jmbd_runtime *rt;
+
+	pthread_rwlock_rdlock(&d->lock);
+	rt = d->rt;
+	atomic_fetch_add(&rt->refs, 1);
+	pthread_rwlock_unlock(&d->lock);
+	return rt;
+}
+
+void jmbd_runtime_put(struct jmbd_runtime **rtp)
+{
+	struct jmbd_runtime *rt = *rtp;
+
+	*rtp = NULL;
+	if (rt != NULL && atomic_fetch_sub(&rt->refs, 1) == 1)
+		runtime_free(&rt);
+}
+
+void jmbd_lock_init(struct jmbd *d)
+{
+	pthread_rwlockattr_t attr;
+
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&d->lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
 }
 
 int jmbd_open_store(struct jmbd *d, char **error_r)
@@ -152,9 +182,9 @@ static bool store_settings_equal(const struct jmb_store_settings *a,
 	              b->conninfo != NULL ? b->conninfo : "") == 0;
 }
 
-int jmbd_reload(struct jmbd *d, char **errors_r)
+int jmbd_reload(struct jmbd *d, struct jmb_error *error)
 {
-	struct jmbd_runtime *fresh = jmbd_runtime_load(d->config_path, errors_r), *old;
+	struct jmbd_runtime *fresh = jmbd_runtime_load(d->config_path, error), *old;
 
 	if (fresh == NULL)
 		return -1;
@@ -168,6 +198,6 @@ int jmbd_reload(struct jmbd *d, char **errors_r)
 	old = d->rt;
 	d->rt = fresh;
 	pthread_rwlock_unlock(&d->lock);
-	jmbd_runtime_free(&old);
+	jmbd_runtime_put(&old); /* freed now, or by the queue worker after its round */
 	return 0;
 }

@@ -61,21 +61,49 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	atomic_fetch_sub(&s->active, 1);
 }
 
+/* More header fields than this and a request is refused with 431, never
+ * processed with some of them missing. */
+#define MAX_HEADERS 100
+
+struct header_collector {
+	struct jmb_request *req;
+	size_t cap;
+	bool overflow;
+};
+
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                       const char *value)
 {
-	struct jmb_request *req = cls;
-	size_t n = req->headers.count;
-	struct jmb_pair *items = jmb_pool_calloc(req->pool, n + 1, sizeof(*items));
+	struct header_collector *c = cls;
+	struct jmb_pairs *h = &c->req->headers;
 
-	/* Few headers per request: a copy per header keeps this simple. */
-	if (n > 0)
-		memcpy(items, req->headers.items, n * sizeof(*items));
-	items[n].name = jmb_pool_strdup(req->pool, key);
-	items[n].value = jmb_pool_strdup(req->pool, value != NULL ? value : "");
-	req->headers.items = items;
-	req->headers.count = n + 1;
-	return req->headers.count < 100 ? MHD_YES : MHD_NO;
+	if (h->count == c->cap) {
+		c->overflow = true;
+		return MHD_NO;
+	}
+	h->items[h->count].name = jmb_pool_strdup(c->req->pool, key);
+	h->items[h->count].value = jmb_pool_strdup(c->req->pool, value != NULL ? value : "");
+	h->count++;
+	return MHD_YES;
+}
+
+/* All the header fields, or false (none kept) when there are too many. */
+static bool collect_headers(struct jmb_request *req, struct MHD_Connection *conn)
+{
+	int count = MHD_get_connection_values(conn, MHD_HEADER_KIND, NULL, NULL);
+	struct header_collector c = {.req = req, .cap = MAX_HEADERS};
+
+	if (count < 0 || count > MAX_HEADERS)
+		return false;
+	c.cap = (size_t)count;
+	req->headers.items = jmb_pool_calloc(req->pool, c.cap + 1, sizeof(*req->headers.items));
+	req->headers.count = 0;
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &c);
+	if (c.overflow) {
+		req->headers.count = 0;
+		return false;
+	}
+	return true;
 }
 
 static int hex_digit(char c)
@@ -192,7 +220,7 @@ static enum MHD_Result handle(struct http_server *s, struct http_exchange *x,
 	jmb_response_init(&resp, x->pool);
 	req.method = jmb_pool_strdup(x->pool, method);
 	fill_peer(&req, conn);
-	MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &req);
+	bool too_many_headers = !collect_headers(&req, conn);
 	const char *cookie = jmb_request_header(&req, "Cookie");
 	if (cookie != NULL)
 		jmb_cookie_parse(req.pool, cookie, &req.cookies);
@@ -210,6 +238,10 @@ static enum MHD_Result handle(struct http_server *s, struct http_exchange *x,
 	if (x->too_large) {
 		req.path = family;
 		render_error(d, &req, &resp, 413, N_("The request is too large."));
+		render_finish(d, &req, &resp);
+	} else if (too_many_headers) {
+		req.path = family;
+		render_error(d, &req, &resp, 431, N_("The request has too many header fields."));
 		render_finish(d, &req, &resp);
 	} else if (parse_uri(&req, x->raw_uri) < 0) {
 		req.path = family;
@@ -256,7 +288,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return handle(s, x, conn, method);
 }
 
-static int parse_listen(const char *listen, struct sockaddr_storage *ss, char **error_r)
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, struct jmb_error *error)
 {
 	char host[256];
 	const char *colon = strrchr(listen, ':');
@@ -293,13 +325,14 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, char **
 		return 0;
 	}
 bad:
-	*error_r = jmb_xasprintf("[server] listen = %s: expected ADDRESS:PORT "
-	                         "(127.0.0.1:8080, [::1]:8080, 0.0.0.0:8080)",
-	                         listen);
+	jmb_error_set(error,
+	              "[server] listen = %s: expected ADDRESS:PORT "
+	              "(127.0.0.1:8080, [::1]:8080, 0.0.0.0:8080)",
+	              listen);
 	return -1;
 }
 
-struct http_server *http_server_start(struct jmbd *d, char **error_r)
+struct http_server *http_server_start(struct jmbd *d, struct jmb_error *error)
 {
 	const struct jmb_server_settings *cfg = &d->rt->settings.server;
 	struct http_server *s = jmb_xcalloc(1, sizeof(*s));
@@ -309,7 +342,7 @@ struct http_server *http_server_start(struct jmbd *d, char **error_r)
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 	                 MHD_USE_TURBO | MHD_USE_ITC;
 
-	if (parse_listen(cfg->listen, &ss, error_r) < 0) {
+	if (parse_listen(cfg->listen, &ss, error) < 0) {
 		free(s);
 		return NULL;
 	}
@@ -324,8 +357,8 @@ struct http_server *http_server_start(struct jmbd *d, char **error_r)
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_END);
 	if (s->mhd == NULL) {
-		*error_r = jmb_xasprintf("cannot listen on %s (address in use or not permitted?)",
-		                         cfg->listen);
+		jmb_error_set(error, "cannot listen on %s (address in use or not permitted?)",
+		              cfg->listen);
 		free(s);
 		return NULL;
 	}

@@ -3,10 +3,12 @@
 #ifndef JMBD_HTTP_SERVER_H
 #define JMBD_HTTP_SERVER_H
 
+#include "jmb/error.h"
+
 struct jmbd;
 struct http_server;
 
-struct http_server *http_server_start(struct jmbd *d, char **error_r);
+struct http_server *http_server_start(struct jmbd *d, struct jmb_error *error);
 /* Stops accepting, lets requests in progress finish (up to grace_seconds), stops. */
 void http_server_stop(struct http_server **server, int grace_seconds);
 /* The port actually bound (useful with listen = 127.0.0.1:0). */

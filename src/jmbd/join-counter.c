@@ -105,7 +105,7 @@ static void *counter_main(void *arg)
 	return NULL;
 }
 
-struct join_counter *join_counter_start(struct jmb_store *store, char **error_r)
+struct join_counter *join_counter_start(struct jmb_store *store, struct jmb_error *error)
 {
 	struct join_counter *counter = jmb_xcalloc(1, sizeof(*counter));
 
@@ -114,7 +114,7 @@ struct join_counter *join_counter_start(struct jmb_store *store, char **error_r)
 	pthread_mutex_init(&counter->lock, NULL);
 	pthread_cond_init(&counter->wake, NULL);
 	if (pthread_create(&counter->thread, NULL, counter_main, counter) != 0) {
-		*error_r = jmb_xstrdup("cannot start the join counter thread");
+		jmb_error_set(error, "cannot start the join counter thread");
 		pthread_cond_destroy(&counter->wake);
 		pthread_mutex_destroy(&counter->lock);
 		free(counter);

@@ -3,10 +3,12 @@
 #ifndef JMBD_JOIN_COUNTER_H
 #define JMBD_JOIN_COUNTER_H
 
+#include "jmb/error.h"
+
 struct jmb_store;
 struct join_counter;
 
-struct join_counter *join_counter_start(struct jmb_store *store, char **error_r);
+struct join_counter *join_counter_start(struct jmb_store *store, struct jmb_error *error);
 /* Counts one join of the personal link token; never blocks on the store. */
 void join_counter_add(struct join_counter *counter, const char *token);
 /* Writes what is pending, stops the thread and frees the counter. */

@@ -33,7 +33,8 @@ static size_t read_message(char *buffer, size_t size, size_t nitems, void *userd
 }
 
 static enum jmb_outbox_outcome send_smtp(const struct jmb_mail_settings *s,
-                                         const struct jmb_outbox_mail *mail, char **error_r)
+                                         const struct jmb_outbox_mail *mail,
+                                         struct jmb_error *error)
 {
 	struct upload u = {.data = mail->message, .len = mail->message_len};
 	char *from = jmb_xasprintf("<%s>", mail->sender),
@@ -45,7 +46,7 @@ static enum jmb_outbox_outcome send_smtp(const struct jmb_mail_settings *s,
 	CURLcode rc;
 
 	if (curl == NULL || rcpts == NULL) {
-		*error_r = jmb_xstrdup("cannot start a libcurl transfer");
+		jmb_error_set(error, "cannot start a libcurl transfer");
 		outcome = JMB_OUTBOX_DEFERRED;
 		goto out;
 	}
@@ -68,7 +69,7 @@ static enum jmb_outbox_outcome send_smtp(const struct jmb_mail_settings *s,
 	rc = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
 	if (rc != CURLE_OK) {
-		*error_r = jmb_xasprintf("%s (SMTP %ld)", curl_easy_strerror(rc), code);
+		jmb_error_set(error, "%s (SMTP %ld)", curl_easy_strerror(rc), code);
 		/* 5xx is a refusal for good; anything else (4xx, network) may pass later. */
 		outcome = code >= 500 && code < 600 ? JMB_OUTBOX_REJECTED : JMB_OUTBOX_DEFERRED;
 	}
@@ -82,7 +83,7 @@ out:
 
 /* One .eml per mail, written whole then renamed, so readers never see half. */
 static enum jmb_outbox_outcome send_file(const char *folder, const struct jmb_outbox_mail *mail,
-                                         char **error_r)
+                                         struct jmb_error *error)
 {
 	char *tmp = jmb_xasprintf("%s/.%lld.tmp", folder, (long long)mail->id);
 	char *path = jmb_xasprintf("%s/%010lld.eml", folder, (long long)mail->id);
@@ -91,7 +92,7 @@ static enum jmb_outbox_outcome send_file(const char *folder, const struct jmb_ou
 
 	if (fd < 0 || write(fd, mail->message, mail->message_len) != (ssize_t)mail->message_len ||
 	    fsync(fd) < 0 || close(fd) < 0 || (fd = -1, rename(tmp, path) < 0)) {
-		*error_r = jmb_xasprintf("%s: %s", path, strerror(errno));
+		jmb_error_set(error, "%s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		unlink(tmp);
@@ -104,9 +105,10 @@ static enum jmb_outbox_outcome send_file(const char *folder, const struct jmb_ou
 }
 
 enum jmb_outbox_outcome mail_transport_send(const struct jmb_mail_settings *s,
-                                            const struct jmb_outbox_mail *mail, char **error_r)
+                                            const struct jmb_outbox_mail *mail,
+                                            struct jmb_error *error)
 {
 	if (strncmp(s->transport, "file:", 5) == 0)
-		return send_file(s->transport + 5, mail, error_r);
-	return send_smtp(s, mail, error_r);
+		return send_file(s->transport + 5, mail, error);
+	return send_smtp(s, mail, error);
 }

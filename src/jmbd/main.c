@@ -110,7 +110,7 @@ static void serve_until_stopped(struct jmbd *d, const sigset_t *signals)
 
 	for (;;) {
 		int sig = wait_for_signal(signals, watchdog_ms);
-		char *errors = NULL;
+		struct jmb_error error;
 
 		if (watchdog_ms > 0)
 			service_notify_watchdog();
@@ -122,13 +122,11 @@ static void serve_until_stopped(struct jmbd *d, const sigset_t *signals)
 			return;
 		}
 		service_notify_reloading();
-		if (jmbd_reload(d, &errors) == 0) {
+		if (jmbd_reload(d, &error) == 0)
 			jmb_log(JMB_LOG_INFO, "reloaded", "config", d->config_path, NULL);
-		} else {
-			jmb_log(JMB_LOG_ERROR, "reload_failed", "errors", errors, "note",
+		else
+			jmb_log(JMB_LOG_ERROR, "reload_failed", "errors", error.text, "note",
 			        "keeping the previous configuration", NULL);
-			free(errors);
-		}
 		service_notify_ready(NULL);
 	}
 }
@@ -139,7 +137,8 @@ int main(int argc, char **argv)
 	struct jmbd d = {0};
 	struct http_server *server = NULL;
 	struct queue_worker *worker = NULL;
-	char *errors = NULL;
+	struct jmb_error error;
+	char *store_error = NULL;
 	sigset_t signals;
 	int status = 1;
 
@@ -149,41 +148,40 @@ int main(int argc, char **argv)
 	xmlInitParser();
 	jmb_log_setup("jmbd", opt.use_syslog, opt.debug ? JMB_LOG_DEBUG : JMB_LOG_INFO);
 	d.config_path = opt.config;
-	d.rt = jmbd_runtime_load(opt.config, &errors);
+	d.rt = jmbd_runtime_load(opt.config, &error);
 	if (d.rt == NULL) {
-		fprintf(stderr, "%s\n", errors);
-		free(errors);
+		fprintf(stderr, "%s\n", error.text);
 		return opt.check_only ? 1 : 78; /* EX_CONFIG */
 	}
 	if (opt.check_only) {
 		printf("%s: configuration is valid\n", opt.config);
-		jmbd_runtime_free(&d.rt);
+		jmbd_runtime_put(&d.rt);
 		return 0;
 	}
-	pthread_rwlock_init(&d.lock, NULL);
+	jmbd_lock_init(&d);
 	sigemptyset(&signals);
 	sigaddset(&signals, SIGTERM);
 	sigaddset(&signals, SIGINT);
 	sigaddset(&signals, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (jmbd_open_store(&d, &errors) < 0) {
-		jmb_log(JMB_LOG_ERROR, "store_unavailable", "error", errors, NULL);
+	if (jmbd_open_store(&d, &store_error) < 0) {
+		jmb_log(JMB_LOG_ERROR, "store_unavailable", "error", store_error, NULL);
 		goto out;
 	}
-	d.joins = join_counter_start(d.store, &errors);
+	d.joins = join_counter_start(d.store, &error);
 	if (d.joins == NULL) {
-		jmb_log(JMB_LOG_ERROR, "join_counter", "error", errors, NULL);
+		jmb_log(JMB_LOG_ERROR, "join_counter", "error", error.text, NULL);
 		goto out;
 	}
-	worker = queue_worker_start(&d, &errors);
+	worker = queue_worker_start(&d, &error);
 	if (worker == NULL) {
-		jmb_log(JMB_LOG_ERROR, "queue_worker", "error", errors, NULL);
+		jmb_log(JMB_LOG_ERROR, "queue_worker", "error", error.text, NULL);
 		goto out;
 	}
-	server = http_server_start(&d, &errors);
+	server = http_server_start(&d, &error);
 	if (server == NULL) {
-		jmb_log(JMB_LOG_ERROR, "listen_failed", "error", errors, NULL);
+		jmb_log(JMB_LOG_ERROR, "listen_failed", "error", error.text, NULL);
 		goto out;
 	}
 	char port[16];
@@ -201,14 +199,14 @@ int main(int argc, char **argv)
 	jmb_log(JMB_LOG_INFO, "stopped", NULL);
 	status = 0;
 out:
-	free(errors);
+	free(store_error);
 	join_counter_stop(&d.joins);
 	queue_worker_stop(&worker);
 	jmb_store_close(&d.store);
 	if (d.csrf_key != NULL)
 		explicit_bzero(d.csrf_key, strlen(d.csrf_key));
 	free(d.csrf_key);
-	jmbd_runtime_free(&d.rt);
+	jmbd_runtime_put(&d.rt);
 	xmlCleanupParser();
 	return status;
 }

@@ -31,7 +31,7 @@ struct mail_content {
 };
 
 struct composer {
-	struct jmbd *d;
+	const struct jmbd_runtime *rt;
 	struct jmb_pool *pool;
 	const char *lang;
 	time_t now;
@@ -41,7 +41,7 @@ struct composer {
 
 static const char *t(struct composer *c, const char *msgid)
 {
-	return jmb_tr(c->d->rt->i18n, c->lang, msgid);
+	return jmb_tr(c->rt->i18n, c->lang, msgid);
 }
 
 static void fact(struct mail_content *mc, const char *label, const char *value)
@@ -84,7 +84,8 @@ static char *render_text(const struct mail_content *mc)
 static char *render_html(struct composer *c, const struct mail_content *mc)
 {
 	json_t *facts = json_array(), *links = json_array(), *list = json_array();
-	char *html, *error = NULL;
+	struct jmb_error error;
+	char *html;
 	json_t *model;
 
 	for (size_t i = 0; i < mc->n_facts; i++)
@@ -98,39 +99,42 @@ static char *render_html(struct composer *c, const struct mail_content *mc)
 	model =
 	    json_pack("{s:s, s:s, s:o, s:o, s:o, s:s?}", "lang", c->lang, "intro", mc->intro,
 	              "facts", facts, "links", links, "list", list, "list_title", mc->list_title);
-	html = jmb_views_render_bare(c->d->rt->views, "mail", model, c->d->rt->i18n, c->lang, NULL,
-	                             &error);
+	html =
+	    jmb_views_render_bare(c->rt->views, "mail", model, c->rt->i18n, c->lang, NULL, &error);
 	json_decref(model);
 	if (html == NULL) {
-		jmb_log(JMB_LOG_ERROR, "mail_html", "error", error, NULL);
-		free(error);
+		jmb_log(JMB_LOG_ERROR, "mail_html", "error", error.text, NULL);
 	}
 	return html;
 }
 
-/* The iMIP part for the recipient whose addresses are mails (login may be NULL). */
-static char *imip(struct composer *c, const struct jmb_meeting *m, const char *login,
-                  const char *mail, const char *method)
+/* The iMIP part for the recipient whose addresses are mails (login may be
+ * NULL), in the composer's pool. */
+static const char *imip(struct composer *c, const struct jmb_meeting *m, const char *login,
+                        const char *mail, const char *method)
 {
 	const char *mails[] = {mail, NULL};
 	const struct jmb_meeting *items[] = {m};
 	struct jmb_meeting_list list = {.items = (struct jmb_meeting **)items, .count = 1};
 	struct jmb_feed_options o = {
-	    .public_url = c->d->rt->settings.server.public_url,
+	    .public_url = c->rt->settings.server.public_url,
 	    .join_label = t(c, N_("Join the meeting:")),
 	    .now = c->now,
 	    .method = method,
 	};
 	size_t len = 0;
+	char *text = jmb_ical_feed(&o, &list, login != NULL ? login : "", mails, &len);
+	const char *copy = text != NULL ? jmb_pool_strdup(c->pool, text) : NULL;
 
-	return jmb_ical_feed(&o, &list, login != NULL ? login : "", mails, &len);
+	free(text);
+	return copy;
 }
 
 /* Envelope sender: the organiser when their domain is the institution's
  * (their SPF allows our MTA), else [mail] from, as the legacy system did. */
 static const char *envelope_sender(struct composer *c, const struct jmb_meeting *m)
 {
-	const struct jmb_mail_settings *ms = &c->d->rt->settings.mail;
+	const struct jmb_mail_settings *ms = &c->rt->settings.mail;
 	const char *at = strrchr(m->owner.mail, '@');
 
 	for (size_t i = 0; at != NULL && ms->local_domains[i] != NULL; i++) {
@@ -144,8 +148,9 @@ static void queue(struct composer *c, const struct jmb_meeting *m, const char *t
                   const char *to, const struct mail_content *mc, const char *calendar,
                   const char *method)
 {
-	const struct jmb_mail_settings *ms = &c->d->rt->settings.mail;
-	char *text = render_text(mc), *html = render_html(c, mc), *error = NULL;
+	const struct jmb_mail_settings *ms = &c->rt->settings.mail;
+	char *text = render_text(mc), *html = render_html(c, mc);
+	struct jmb_error error;
 	struct jmb_mail_message msg = {
 	    .from_name = *ms->from_name != '\0' ? ms->from_name : m->owner.name,
 	    .from = ms->from,
@@ -153,7 +158,7 @@ static void queue(struct composer *c, const struct jmb_meeting *m, const char *t
 	    .to = to,
 	    .reply_to = m->owner.mail,
 	    .subject = mc->subject,
-	    .id_domain = c->d->rt->uid_domain,
+	    .id_domain = c->rt->uid_domain,
 	    .date = c->now,
 	    .text = text,
 	    .html = html,
@@ -165,8 +170,7 @@ static void queue(struct composer *c, const struct jmb_meeting *m, const char *t
 	free(text);
 	free(html);
 	if (bytes == NULL) {
-		jmb_log(JMB_LOG_WARNING, "mail_not_queued", "to", to, "error", error, NULL);
-		free(error);
+		jmb_log(JMB_LOG_WARNING, "mail_not_queued", "to", to, "error", error.text, NULL);
 		return;
 	}
 	if (c->fx->n_mails == c->cap) {
@@ -185,9 +189,9 @@ static void queue(struct composer *c, const struct jmb_meeting *m, const char *t
 	free(bytes);
 }
 
-static bool mail_enabled(struct jmbd *d)
+static bool mail_enabled(const struct jmbd_runtime *rt)
 {
-	return *d->rt->settings.mail.transport != '\0';
+	return *rt->settings.mail.transport != '\0';
 }
 
 static void meeting_facts(struct composer *c, struct mail_content *mc, const struct jmb_meeting *m)
@@ -195,7 +199,7 @@ static void meeting_facts(struct composer *c, struct mail_content *mc, const str
 	fact(mc, t(c, N_("Title")), m->title);
 	fact(mc, t(c, N_("When")),
 	     jmb_pool_printf(c->pool, "%s – %s (%s)",
-	                     format_datetime_lang(c->d, c->lang, c->pool, m->start, m->timezone),
+	                     format_datetime_lang(c->rt, c->lang, c->pool, m->start, m->timezone),
 	                     format_clock_pool(c->pool, m->end, m->timezone), m->timezone));
 	fact(mc, t(c, N_("Organiser")),
 	     jmb_pool_printf(c->pool, "%s <%s>",
@@ -214,7 +218,7 @@ static void invitee_mail(struct composer *c, const struct jmb_meeting *m,
                          const struct jmb_attendee *a, const char *what, const char *intro,
                          bool cancel)
 {
-	const char *base = c->d->rt->settings.server.public_url;
+	const char *base = c->rt->settings.server.public_url;
 	struct mail_content mc = {.subject = subject(c, what, m), .intro = t(c, intro)};
 	struct jmb_meeting *view = jmb_pool_alloc(c->pool, sizeof(*view));
 
@@ -250,7 +254,7 @@ static const char *answer_line(struct composer *c, const struct jmb_attendee *a)
 static void owner_mail(struct composer *c, const struct jmb_meeting *m, const char *what,
                        const char *intro, bool cancel)
 {
-	const char *base = c->d->rt->settings.server.public_url;
+	const char *base = c->rt->settings.server.public_url;
 	struct mail_content mc = {.subject = subject(c, what, m), .intro = t(c, intro)};
 
 	meeting_facts(c, &mc, m);
@@ -292,8 +296,8 @@ static bool meeting_changed(const struct jmb_meeting *a, const struct jmb_meetin
    set, messages in the room before the end. */
 static void plan_reminders(struct composer *c, const struct jmb_meeting *m)
 {
-	const struct jmb_reminder_settings *r = &c->d->rt->settings.reminders;
-	bool xmpp = jmb_xmpp_enabled(&c->d->rt->settings.xmpp);
+	const struct jmb_reminder_settings *r = &c->rt->settings.reminders;
+	bool xmpp = jmb_xmpp_enabled(&c->rt->settings.xmpp);
 	struct jmb_reminder *plan =
 	    jmb_pool_calloc(c->pool, r->n_mail_before + r->n_xmpp_before_end + 1, sizeof(*plan));
 	size_t n = 0;
@@ -318,7 +322,7 @@ void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_ch
                            const struct jmb_meeting *before, const struct jmb_meeting *after,
                            time_t now, struct jmb_side_effects *fx)
 {
-	struct composer c = {.d = d,
+	struct composer c = {.rt = d->rt,
 	                     .pool = pool,
 	                     .now = now,
 	                     .fx = fx,
@@ -328,7 +332,7 @@ void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_ch
 	fx->now = now;
 	if (after != NULL)
 		plan_reminders(&c, after);
-	if (!mail_enabled(d))
+	if (!mail_enabled(c.rt))
 		return;
 	if (change == NOTIFY_DELETED) {
 		owner_mail(&c, before, N_("Cancelled"), N_("This meeting was cancelled."), true);
@@ -364,7 +368,7 @@ void notify_answer(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeti
                    const struct jmb_attendee *a, enum jmb_partstat answer, time_t now,
                    struct jmb_side_effects *fx)
 {
-	struct composer c = {.d = d,
+	struct composer c = {.rt = d->rt,
 	                     .pool = pool,
 	                     .now = now,
 	                     .fx = fx,
@@ -374,7 +378,7 @@ void notify_answer(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeti
 
 	memset(fx, 0, sizeof(*fx));
 	fx->now = now;
-	if (!mail_enabled(d) || !d->rt->settings.mail.notify_organiser)
+	if (!mail_enabled(c.rt) || !d->rt->settings.mail.notify_organiser)
 		return;
 	answered.status = answer;
 	struct mail_content mc = {
@@ -388,18 +392,18 @@ void notify_answer(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeti
 	queue(&c, m, m->owner.name, m->owner.mail, &mc, NULL, NULL);
 }
 
-void notify_reminder(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeting *m, time_t now,
-                     struct jmb_side_effects *fx)
+void notify_reminder(const struct jmbd_runtime *rt, struct jmb_pool *pool,
+                     const struct jmb_meeting *m, time_t now, struct jmb_side_effects *fx)
 {
-	struct composer c = {.d = d,
+	struct composer c = {.rt = rt,
 	                     .pool = pool,
 	                     .now = now,
 	                     .fx = fx,
-	                     .lang = d->rt->settings.server.default_language};
+	                     .lang = rt->settings.server.default_language};
 
 	memset(fx, 0, sizeof(*fx));
 	fx->now = now;
-	if (!mail_enabled(d))
+	if (!mail_enabled(c.rt))
 		return;
 	owner_mail(&c, m, N_("Reminder"), N_("Your meeting starts soon."), false);
 	for (size_t i = 0; i < m->n_attendees; i++) {

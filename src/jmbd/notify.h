@@ -9,6 +9,7 @@
 #include "store/store.h"
 
 struct jmbd;
+struct jmbd_runtime;
 
 enum notify_change { NOTIFY_CREATED, NOTIFY_UPDATED, NOTIFY_DELETED };
 
@@ -22,8 +23,9 @@ void notify_answer(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeti
                    const struct jmb_attendee *a, enum jmb_partstat answer, time_t now,
                    struct jmb_side_effects *fx);
 /* The mails of one reminder: the owner (with who answered what) and every
- * invitee who has not declined. */
-void notify_reminder(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeting *m, time_t now,
-                     struct jmb_side_effects *fx);
+ * invitee who has not declined, composed from the runtime rt (the queue
+ * worker's reference, not d->rt, which a reload may swap meanwhile). */
+void notify_reminder(const struct jmbd_runtime *rt, struct jmb_pool *pool,
+                     const struct jmb_meeting *m, time_t now, struct jmb_side_effects *fx);
 
 #endif

@@ -164,11 +164,9 @@ static const char *current_etag(struct jmb_pool *pool, const char *if_none_match
 	while ((tag = jmb_etag_next(&cursor, &len)) != NULL) {
 		long long changes, expiry;
 		char ctx[FEED_CONTEXT_LEN + 1];
-		int used = -1;
-		char *t = jmb_pool_strndup(pool, tag, len);
 
-		if (sscanf(t, "%19lld-%19lld-%16[0-9a-f]%n", &changes, &expiry, ctx, &used) == 3 &&
-		    (size_t)used == len && changes == v->changes && strcmp(ctx, context) == 0 &&
+		if (jmb_feed_etag_parse(tag, len, &changes, &expiry, ctx) == 0 &&
+		    changes == v->changes && strcmp(ctx, context) == 0 &&
 		    (expiry == 0 || now < expiry))
 			return feed_etag(pool, v, (time_t)expiry, context);
 	}

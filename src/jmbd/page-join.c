@@ -56,13 +56,13 @@ static void redirect_to_room(struct jmbd *d, struct jmb_request *req, struct jmb
                              const char *room, const struct jmb_jitsi_user *user)
 {
 	const struct jmb_jitsi_settings *jitsi = &d->rt->settings.jitsi;
-	char *token = NULL, *url, *error = NULL;
+	struct jmb_error error;
+	char *token = NULL, *url;
 
 	if (user != NULL) {
 		token = jmb_jitsi_token(jitsi, room, user, jmbd_now(), &error);
 		if (token == NULL) {
-			jmb_log(JMB_LOG_ERROR, "jitsi_token", "error", error, NULL);
-			free(error);
+			jmb_log(JMB_LOG_ERROR, "jitsi_token", "error", error.text, NULL);
 			render_error(d, req, resp, 500,
 			             N_("The meeting cannot be opened right now."));
 			return;

@@ -89,11 +89,10 @@ enum jmb_booking_resolution people_resolve(void *data, struct jmb_pool *pool, co
 	bool is_group = false;
 
 	if (file != NULL && *file != '\0') {
-		int found = jmb_subscribers_file_expand(file, pool, mail, mails_r, &error);
+		struct jmb_error file_error;
+		int found = jmb_subscribers_file_expand(file, pool, mail, mails_r, &file_error);
 		if (found < 0) {
-			jmb_log(JMB_LOG_ERROR, "subscribers_file", "error", error, NULL);
-			free(error);
-			error = NULL;
+			jmb_log(JMB_LOG_ERROR, "subscribers_file", "error", file_error.text, NULL);
 		} else if (found > 0 && (*mails_r)[0] != NULL) {
 			return JMB_RESOLVE_LIST;
 		}

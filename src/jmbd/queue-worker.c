@@ -2,7 +2,11 @@
  * into mails, queued in the same transaction that marks it done) and then due
  * outbox mails, which it delivers. Claims name this instance; a claim left by
  * an instance that died is taken over after CLAIM_TIMEOUT. XMPP reminders are
- * posted into the meeting's room while the reminder is claimed. */
+ * posted into the meeting's room while the reminder is claimed.
+ *
+ * A round holds its own reference to the runtime (settings, translations,
+ * templates), never the reload lock: a SIGHUP does not wait for a slow MTA or
+ * XMPP server, and the round ends with the settings it started with. */
 #include "config.h"
 
 #include <curl/curl.h>
@@ -71,10 +75,10 @@ static void log_store_error(const char *what, const struct jmb_error *error)
 	metrics_count(METRICS_STORE_ERROR);
 }
 
-static const char *xmpp_text(struct jmbd *d, struct jmb_pool *pool, long offset)
+static const char *xmpp_text(const struct jmbd_runtime *rt, struct jmb_pool *pool, long offset)
 {
-	const struct jmb_i18n *i18n = d->rt->i18n;
-	const char *lang = d->rt->settings.server.default_language;
+	const struct jmb_i18n *i18n = rt->i18n;
+	const char *lang = rt->settings.server.default_language;
 
 	if (offset == 0)
 		return jmb_tr(i18n, lang, N_("The meeting is over"));
@@ -90,14 +94,16 @@ static const char *xmpp_text(struct jmbd *d, struct jmb_pool *pool, long offset)
  * too late and dropped, so a message is never posted twice). *down is set when
  * the server itself is unreachable, so the rest of the round does not wait for
  * it again (mails go on). */
-static bool post_xmpp(struct queue_worker *w, struct jmb_pool *pool, const struct jmb_reminder *rem,
-                      const struct jmb_meeting *m, time_t now, bool *down)
+static bool post_xmpp(struct queue_worker *w, const struct jmbd_runtime *rt, struct jmb_pool *pool,
+                      const struct jmb_reminder *rem, const struct jmb_meeting *m, time_t now,
+                      bool *down)
 {
-	const struct jmb_xmpp_settings *xs = &w->d->rt->settings.xmpp;
+	const struct jmb_xmpp_settings *xs = &rt->settings.xmpp;
 	time_t intended = m->end - rem->offset * 60;
 	enum jmb_xmpp_result result = JMB_XMPP_CONNECT;
-	char offset[24], *why = NULL;
-	struct jmb_error error;
+	const char *reason = "the XMPP server is unreachable";
+	struct jmb_error why, error;
+	char offset[24];
 
 	snprintf(offset, sizeof(offset), "%ld", rem->offset);
 	if (!jmb_xmpp_enabled(xs) || m->deleted != 0 || now > intended + XMPP_LATE_MAX) {
@@ -107,7 +113,7 @@ static bool post_xmpp(struct queue_worker *w, struct jmb_pool *pool, const struc
 		return true;
 	}
 	if (!*down) {
-		result = jmb_xmpp_post(xs, m->room, xmpp_text(w->d, pool, rem->offset), &why);
+		result = jmb_xmpp_post(xs, m->room, xmpp_text(rt, pool, rem->offset), &why);
 		if (result == JMB_XMPP_OK) {
 			jmb_log(JMB_LOG_INFO, "xmpp_reminder", "room", m->room, "offset", offset,
 			        "outcome", "posted", NULL);
@@ -115,11 +121,10 @@ static bool post_xmpp(struct queue_worker *w, struct jmb_pool *pool, const struc
 			return true;
 		}
 		*down = result == JMB_XMPP_CONNECT || result == JMB_XMPP_AUTH;
+		reason = why.text;
 	}
 	jmb_log(JMB_LOG_WARNING, "xmpp_reminder", "room", m->room, "offset", offset, "outcome",
-	        "deferred", "step", jmb_xmpp_step(result), "error",
-	        why != NULL ? why : "the XMPP server is unreachable", NULL);
-	free(why);
+	        "deferred", "step", jmb_xmpp_step(result), "error", reason, NULL);
 	if (jmb_store_reminder_release(w->d->store, rem->id, w->instance, now + XMPP_RETRY,
 	                               &error) != JMB_STORE_OK)
 		log_store_error("reminder_release", &error);
@@ -127,8 +132,9 @@ static bool post_xmpp(struct queue_worker *w, struct jmb_pool *pool, const struc
 }
 
 /* One reminder: its mails (or its XMPP message), then done, in one transaction. */
-static void run_reminder(struct queue_worker *w, struct jmb_pool *pool,
-                         const struct jmb_reminder *rem, time_t now, bool *xmpp_down)
+static void run_reminder(struct queue_worker *w, const struct jmbd_runtime *rt,
+                         struct jmb_pool *pool, const struct jmb_reminder *rem, time_t now,
+                         bool *xmpp_down)
 {
 	struct jmbd *d = w->d;
 	struct jmb_side_effects fx = {.now = now};
@@ -140,11 +146,11 @@ static void run_reminder(struct queue_worker *w, struct jmb_pool *pool,
 		return;
 	}
 	if (rem->kind == JMB_REMINDER_XMPP) {
-		if (!post_xmpp(w, pool, rem, m, now, xmpp_down))
+		if (!post_xmpp(w, rt, pool, rem, m, now, xmpp_down))
 			return;
 	} else if (m->deleted == 0 && now < m->start) {
 		/* A reminder found late (jmbd was down) is pointless once the meeting began. */
-		notify_reminder(d, pool, m, now, &fx);
+		notify_reminder(rt, pool, m, now, &fx);
 	}
 	if (jmb_store_reminder_finish(d->store, rem->id, w->instance, now, &fx, &error) !=
 	    JMB_STORE_OK) {
@@ -157,7 +163,7 @@ static void run_reminder(struct queue_worker *w, struct jmb_pool *pool,
 	}
 }
 
-static void run_reminders(struct queue_worker *w, time_t now)
+static void run_reminders(struct queue_worker *w, const struct jmbd_runtime *rt, time_t now)
 {
 	struct jmb_pool *pool = jmb_pool_new();
 	struct jmb_reminder_list list;
@@ -169,16 +175,17 @@ static void run_reminders(struct queue_worker *w, time_t now)
 		log_store_error("reminders_claim", &error);
 	else
 		for (size_t i = 0; i < list.count; i++)
-			run_reminder(w, pool, &list.items[i], now, &xmpp_down);
+			run_reminder(w, rt, pool, &list.items[i], now, &xmpp_down);
 	jmb_pool_free(&pool);
 }
 
-static void deliver(struct queue_worker *w, const struct jmb_outbox_mail *mail, time_t now)
+static void deliver(struct queue_worker *w, const struct jmbd_runtime *rt,
+                    const struct jmb_outbox_mail *mail, time_t now)
 {
-	const struct jmb_mail_settings *s = &w->d->rt->settings.mail;
+	const struct jmb_mail_settings *s = &rt->settings.mail;
 	enum jmb_outbox_outcome outcome;
-	char *why = NULL, id[24];
-	struct jmb_error error;
+	struct jmb_error why, error;
+	char id[24];
 
 	outcome = mail_transport_send(s, mail, &why);
 	if (outcome == JMB_OUTBOX_DEFERRED && now - mail->created > s->retry_max_hours * 3600L)
@@ -186,22 +193,23 @@ static void deliver(struct queue_worker *w, const struct jmb_outbox_mail *mail, 
 	snprintf(id, sizeof(id), "%lld", (long long)mail->id);
 	jmb_log(outcome == JMB_OUTBOX_DELIVERED ? JMB_LOG_INFO : JMB_LOG_WARNING, "mail", "id", id,
 	        "to", mail->recipient, "outcome", delivery_outcomes[outcome].name, "error",
-	        why != NULL ? why : "", NULL);
+	        outcome == JMB_OUTBOX_DELIVERED ? "" : why.text, NULL);
 	metrics_count(delivery_outcomes[outcome].event);
 	if (jmb_store_outbox_finish(w->d->store, mail->id, w->instance, outcome, time(NULL),
-	                            now + retry_delay(mail->attempts), why, &error) != JMB_STORE_OK)
+	                            now + retry_delay(mail->attempts),
+	                            outcome == JMB_OUTBOX_DELIVERED ? NULL : why.text,
+	                            &error) != JMB_STORE_OK)
 		log_store_error("outbox_finish", &error);
-	free(why);
 }
 
-static void run_outbox(struct queue_worker *w, time_t now)
+static void run_outbox(struct queue_worker *w, const struct jmbd_runtime *rt, time_t now)
 {
 	struct jmb_pool *pool = jmb_pool_new();
 	struct jmb_outbox_list list;
 	struct jmb_error error;
 	time_t claimed = time(NULL);
 
-	if (*w->d->rt->settings.mail.transport == '\0') {
+	if (*rt->settings.mail.transport == '\0') {
 		jmb_pool_free(&pool);
 		return;
 	}
@@ -225,7 +233,7 @@ static void run_outbox(struct queue_worker *w, time_t now)
 			jmb_log(JMB_LOG_WARNING, "outbox_slow", "left_claimed", left, NULL);
 			break;
 		}
-		deliver(w, &list.items[i], now);
+		deliver(w, rt, &list.items[i], now);
 	}
 	jmb_pool_free(&pool);
 }
@@ -238,11 +246,13 @@ static void *worker_main(void *arg)
 	while (!w->stopping) {
 		struct timespec until;
 
+		struct jmbd_runtime *rt;
+
 		pthread_mutex_unlock(&w->lock);
-		pthread_rwlock_rdlock(&w->d->lock);
-		run_reminders(w, jmbd_now());
-		run_outbox(w, jmbd_now());
-		pthread_rwlock_unlock(&w->d->lock);
+		rt = jmbd_runtime_get(w->d);
+		run_reminders(w, rt, jmbd_now());
+		run_outbox(w, rt, jmbd_now());
+		jmbd_runtime_put(&rt);
 		pthread_mutex_lock(&w->lock);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += w->interval;
@@ -253,7 +263,7 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-struct queue_worker *queue_worker_start(struct jmbd *d, char **error_r)
+struct queue_worker *queue_worker_start(struct jmbd *d, struct jmb_error *error)
 {
 	struct queue_worker *w = jmb_xcalloc(1, sizeof(*w));
 	char host[64] = "jmbd", token[JMB_TOKEN_LEN + 1];
@@ -271,7 +281,7 @@ struct queue_worker *queue_worker_start(struct jmbd *d, char **error_r)
 	pthread_cond_init(&w->wake, NULL);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-		*error_r = jmb_xstrdup("cannot start the queue worker thread");
+		jmb_error_set(error, "cannot start the queue worker thread");
 		free(w);
 		return NULL;
 	}

@@ -3,10 +3,12 @@
 #ifndef JMBD_QUEUE_WORKER_H
 #define JMBD_QUEUE_WORKER_H
 
+#include "jmb/error.h"
+
 struct jmbd;
 struct queue_worker;
 
-struct queue_worker *queue_worker_start(struct jmbd *d, char **error_r);
+struct queue_worker *queue_worker_start(struct jmbd *d, struct jmb_error *error);
 /* Asks the thread to stop and waits for it (a mail in transfer finishes first). */
 void queue_worker_stop(struct queue_worker **worker);
 

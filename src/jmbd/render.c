@@ -23,8 +23,8 @@ const char *tr(struct jmbd *d, const struct jmb_request *req, const char *msgid)
 	return jmb_tr(d->rt->i18n, req->language, msgid);
 }
 
-char *format_datetime_lang(struct jmbd *d, const char *lang, struct jmb_pool *pool, time_t t,
-                           const char *zone)
+char *format_datetime_lang(const struct jmbd_runtime *rt, const char *lang, struct jmb_pool *pool,
+                           time_t t, const char *zone)
 {
 	struct jmb_local_time lt;
 
@@ -32,13 +32,13 @@ char *format_datetime_lang(struct jmbd *d, const char *lang, struct jmb_pool *po
 		jmb_utc_to_local(t, "UTC", &lt);
 	/* Day-first in both languages: "mardi 1 décembre 2026, 14:00". */
 	return jmb_pool_printf(
-	    pool, "%s %d %s %d, %02d:%02d", jmb_tr(d->rt->i18n, lang, weekdays[lt.weekday]), lt.day,
-	    jmb_tr(d->rt->i18n, lang, months[lt.month - 1]), lt.year, lt.hour, lt.minute);
+	    pool, "%s %d %s %d, %02d:%02d", jmb_tr(rt->i18n, lang, weekdays[lt.weekday]), lt.day,
+	    jmb_tr(rt->i18n, lang, months[lt.month - 1]), lt.year, lt.hour, lt.minute);
 }
 
 char *format_datetime(struct jmbd *d, const struct jmb_request *req, time_t t, const char *zone)
 {
-	return format_datetime_lang(d, req->language, req->pool, t, zone);
+	return format_datetime_lang(d->rt, req->language, req->pool, t, zone);
 }
 
 char *format_clock_pool(struct jmb_pool *pool, time_t t, const char *zone)
@@ -95,7 +95,8 @@ void render_page(struct jmbd *d, struct jmb_request *req, struct jmb_response *r
                  unsigned status, const char *page, json_t *model)
 {
 	json_t *full = common_model(d, req);
-	char *html, *error = NULL;
+	struct jmb_error error;
+	char *html;
 	size_t len = 0;
 
 	json_object_update(full, model);
@@ -103,8 +104,7 @@ void render_page(struct jmbd *d, struct jmb_request *req, struct jmb_response *r
 	html = jmb_views_render(d->rt->views, page, full, d->rt->i18n, req->language, &len, &error);
 	json_decref(full);
 	if (html == NULL) {
-		jmb_log(JMB_LOG_ERROR, "render", "page", page, "error", error, NULL);
-		free(error);
+		jmb_log(JMB_LOG_ERROR, "render", "page", page, "error", error.text, NULL);
 		static const char fallback[] =
 		    "<!DOCTYPE html>\n<title>Error</title><p>Internal error.</p>\n";
 		resp->status = 500;

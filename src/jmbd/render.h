@@ -8,6 +8,7 @@
 #include "web/http.h"
 
 struct jmbd;
+struct jmbd_runtime;
 
 /* Renders page inside the layout with model (consumed) plus the common keys. */
 void render_page(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
@@ -26,8 +27,8 @@ void render_finish(struct jmbd *d, const struct jmb_request *req, struct jmb_res
 const char *tr(struct jmbd *d, const struct jmb_request *req, const char *msgid);
 /* "Tuesday 1 December 2026, 14:00" (or French) in zone. */
 char *format_datetime(struct jmbd *d, const struct jmb_request *req, time_t t, const char *zone);
-char *format_datetime_lang(struct jmbd *d, const char *lang, struct jmb_pool *pool, time_t t,
-                           const char *zone);
+char *format_datetime_lang(const struct jmbd_runtime *rt, const char *lang, struct jmb_pool *pool,
+                           time_t t, const char *zone);
 /* "14:00" in zone. */
 char *format_clock_pool(struct jmb_pool *pool, time_t t, const char *zone);
 char *format_clock(struct jmb_request *req, time_t t, const char *zone);

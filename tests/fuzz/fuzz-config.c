@@ -9,27 +9,25 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = fuzz_cstring(data, size), *error = NULL, *errors = NULL;
+	char *text = fuzz_cstring(data, size);
+	struct jmb_error error;
 	struct jmb_config_file *file = jmb_config_file_from_string("fuzz.conf", text, &error);
 
 	if (file == NULL) {
 		/* Every syntax error names the file and the line. */
-		FUZZ_CHECK(error != NULL && strncmp(error, "fuzz.conf:", 10) == 0);
-		free(error);
+		FUZZ_CHECK(strncmp(error.text, "fuzz.conf:", 10) == 0);
 	} else {
 		struct jmb_pool *pool = jmb_pool_new();
 		struct jmb_settings settings;
 
-		if (jmb_settings_load(file, &settings, pool, &errors) < 0)
-			FUZZ_CHECK(errors != NULL && strncmp(errors, "fuzz.conf", 9) == 0);
+		if (jmb_settings_load(file, &settings, pool, &error) < 0)
+			FUZZ_CHECK(strncmp(error.text, "fuzz.conf", 9) == 0 &&
+			           memchr(error.text, '\0', sizeof(error.text)) != NULL);
 		else
 			FUZZ_CHECK(settings.server.public_url != NULL &&
 			           settings.auth.plugins != NULL);
-		free(errors);
-		errors = NULL;
-		if (jmb_config_check_unclaimed(file, &errors) < 0)
-			FUZZ_CHECK(errors != NULL);
-		free(errors);
+		if (jmb_config_check_unclaimed(file, &error) < 0)
+			FUZZ_CHECK(strncmp(error.text, "fuzz.conf", 9) == 0);
 		jmb_config_file_free(&file);
 		jmb_pool_free(&pool);
 	}

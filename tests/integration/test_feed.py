@@ -471,6 +471,24 @@ def test_hostile_if_none_match_gets_the_feed(d):
     assert conditional(url, **{"If-None-Match": f'"a" , W/"b",{etag} '}).status_code == 304
 
 
+def test_feed_tag_numbers_are_read_strictly(d):
+    """The numbers of a feed tag are read in their one spelling: a value beyond
+    INT64_MAX (undefined for sscanf, which then read "valid for ever"), a sign
+    or a leading zero is an unknown tag, answered in full."""
+    book(d, title="Strict")
+    url = feed_urls(d, "alice")["url"]
+    etag = fetch(url).headers["ETag"]
+    changes, expiry, context = etag.strip('"').split("-")
+    for value in (f'"{changes}-9223372036854775808-{context}"',
+                  f'"{changes}-9999999999999999999-{context}"',
+                  f'"+{changes}-{expiry}-{context}"', f'"{changes}-+{expiry}-{context}"',
+                  f'"0{changes}-{expiry}-{context}"', f'"{changes}-0{expiry}-{context}"'):
+        r = conditional(url, **{"If-None-Match": value})
+        assert r.status_code == 200, value
+        assert r.headers["ETag"] == etag
+    assert conditional(url, **{"If-None-Match": etag}).status_code == 304
+
+
 def test_etag_changes_after_an_edit_an_answer_and_a_deletion(d):
     m = book(d, title="Tracked", guests=["bob@example.org"])
     urls = [feed_urls(d, "alice")["url"], feed_urls(d, "bob")["url"]]

@@ -4,6 +4,7 @@ outbox (an MTA outage loses nothing; a 5xx is kept as failed and can be
 retried), and mail reminders that skip people who declined."""
 import email
 import re
+import signal
 import time
 from email import policy
 
@@ -205,3 +206,39 @@ def test_reminders_skip_declined(jmbd_factory, smtp):
     assert set(by_recipient(smtp.messages)) == {"alice@example.org", "ext@other.org"}
     owner = parse(mails["alice@example.org"]).get_body(("plain",)).get_content()
     assert "dave@example.org" in owner
+
+
+def test_sighup_does_not_wait_for_a_slow_mta(jmbd_factory, smtp):
+    """The queue worker held the reload lock across a whole batch of SMTP
+    transactions, so a SIGHUP waited for all of them (here 3 mails x 3 s).
+    A round now keeps its own reference to the runtime: the reload is done at
+    once, the round ends with the settings it began with, and the next one
+    takes the new ones."""
+    smtp.delay = 3
+    d = mail_jmbd(jmbd_factory, smtp)
+    s = d.session("alice", "alice-password")
+    book(s, d.url, title="Before")
+    deadline = time.time() + 20
+    while not smtp.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert smtp.started, "the worker never reached DATA"
+    d.config.write_text(d.config.read_text().replace("from_name = Visio",
+                                                     "from_name = Reloaded"))
+    before = d.log().count("event=reloaded")
+    signalled = time.time()
+    d.proc.send_signal(signal.SIGHUP)
+    while d.log().count("event=reloaded") == before and time.time() < signalled + 20:
+        time.sleep(0.02)
+    took = time.time() - signalled
+    assert d.log().count("event=reloaded") == before + 1
+    assert took < 1.5, f"the reload took {took:.1f} s"
+    assert smtp.messages == []  # the first mail is still inside DATA
+    smtp.delay = 0
+    first = smtp.wait_for(3, timeout=30)
+    assert len(first) == 3
+    assert all("Visio" in parse(e)["From"] for e in first)
+    book(s, d.url, title="After")
+    mails = smtp.wait_for(6, timeout=30)
+    after = [parse(e) for e in mails if "After" in parse(e)["Subject"]]
+    assert len(after) == 3
+    assert all("Reloaded" in m["From"] for m in after)

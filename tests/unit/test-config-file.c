@@ -17,6 +17,7 @@
 #include "config/config-file.h"
 #include "util/memory.h"
 #include "config/settings.h"
+#include "util/strbuf.h"
 
 /* --- a small key table exercising every type --- */
 
@@ -100,43 +101,41 @@ static char *write_file(struct fixture *f, const char *name, const void *data, s
 
 static struct jmb_config_file *parse_ok(const char *name, const char *text)
 {
-	char *error = NULL;
+	struct jmb_error error;
 	struct jmb_config_file *file = jmb_config_file_from_string(name, text, &error);
 
 	if (file == NULL)
-		fail_msg("parse failed: %s", error);
+		fail_msg("parse failed: %s", error.text);
 	return file;
 }
 
 /* Parsing must fail with exactly this first line of error. */
 static void assert_parse_error(const char *name, const char *text, const char *expected)
 {
-	char *error = NULL;
+	struct jmb_error error;
 	struct jmb_config_file *file = jmb_config_file_from_string(name, text, &error);
 
 	if (file != NULL)
 		fail_msg("parsed, expected error '%s'", expected);
-	assert_non_null(error);
-	if (strncmp(error, expected, strlen(expected)) != 0)
-		fail_msg("error '%s', expected '%s...'", error, expected);
-	free(error);
+	if (strncmp(error.text, expected, strlen(expected)) != 0)
+		fail_msg("error '%s', expected '%s...'", error.text, expected);
 }
 
-/* Applies test_keys to [t]; returns the errors (caller frees) or NULL. */
-static char *apply(struct fixture *f, struct jmb_config_file *file, struct test_settings *s)
+/* Applies test_keys to [t]; returns the errors (valid until the next call) or NULL. */
+static const char *apply(struct fixture *f, struct jmb_config_file *file, struct test_settings *s)
 {
-	char *errors = NULL;
+	static struct jmb_error errors;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
 	rc = jmb_config_apply(file, "t", test_keys, s, f->pool, &errors);
-	assert_int_equal(rc, errors == NULL ? 0 : -1);
-	return errors;
+	assert_true(rc == 0 || rc == -1);
+	return rc == 0 ? NULL : errors.text;
 }
 
 static void apply_ok(struct fixture *f, struct jmb_config_file *file, struct test_settings *s)
 {
-	char *errors = apply(f, file, s);
+	const char *errors = apply(f, file, s);
 
 	if (errors != NULL)
 		fail_msg("unexpected errors: %s", errors);
@@ -147,13 +146,12 @@ static void assert_apply_error(struct fixture *f, const char *text, const char *
 {
 	struct jmb_config_file *file = parse_ok("t.conf", text);
 	struct test_settings s;
-	char *errors = apply(f, file, &s);
+	const char *errors = apply(f, file, &s);
 
 	if (errors == NULL)
 		fail_msg("applied, expected error '%s'", expected);
 	if (strstr(errors, expected) == NULL)
 		fail_msg("errors '%s' lack '%s'", errors, expected);
-	free(errors);
 	jmb_config_file_free(&file);
 }
 
@@ -286,22 +284,59 @@ static void test_errors_are_all_reported(void **state)
 	struct jmb_config_file *file =
 	    parse_ok("t.conf", "[t]\ncount = 0\nflag = maybe\nmode = x\n");
 	struct test_settings s;
-	char *errors = apply(f, file, &s);
+	const char *errors = apply(f, file, &s);
 
 	assert_non_null(errors);
 	assert_non_null(strstr(errors, "t.conf:2: [t] count"));
 	assert_non_null(strstr(errors, "\nt.conf:3: [t] flag"));
 	assert_non_null(strstr(errors, "\nt.conf:4: [t] mode"));
 	assert_non_null(strstr(errors, "\nt.conf: [t] required is required"));
-	free(errors);
 	jmb_config_file_free(&file);
+}
+
+/* Every problem fits in the one caller-owned message while there is room;
+   then the message says that more were left out, and never overflows. */
+static void test_many_errors_are_cut_cleanly(void **state)
+{
+	struct fixture *f = *state;
+	struct jmb_strbuf text = {0};
+	struct jmb_error errors;
+	struct jmb_config_file *file;
+	struct test_settings s;
+	int n = 0;
+
+	jmb_strbuf_puts(&text, "[t]\n");
+	for (int i = 0; i < 60; i++)
+		jmb_strbuf_printf(&text, "unknown_key_number_%02d = x\n", i);
+	file = parse_ok("t.conf", text.data);
+	assert_non_null(apply(f, file, &s)); /* claims [t] ("required" is missing) */
+	assert_int_equal(jmb_config_check_unclaimed(file, &errors), -1);
+	assert_true(strlen(errors.text) < sizeof(errors.text));
+	assert_non_null(strstr(errors.text, "t.conf:2: [t] unknown key 'unknown_key_number_00'"));
+	assert_non_null(strstr(errors.text, "\nt.conf:3: [t] unknown key 'unknown_key_number_01'"));
+	assert_null(strstr(errors.text, "unknown_key_number_59"));
+	assert_non_null(strstr(errors.text, "\n(more errors left out)"));
+	/* Said once, at the end. */
+	assert_string_equal(strstr(errors.text, "\n(more"), "\n(more errors left out)");
+	jmb_config_file_free(&file);
+	jmb_strbuf_free(&text);
+
+	/* Lines are added whole: the first one sets, a NULL error is fine. */
+	jmb_config_error_add(&errors, &n, "first %d", 1);
+	jmb_config_error_add(&errors, &n, "second");
+	assert_string_equal(errors.text, "first 1\nsecond");
+	assert_int_equal(n, 2);
+	n = 0;
+	jmb_config_error_add(NULL, &n, "ignored");
+	assert_int_equal(n, 1);
 }
 
 static void test_secret_from_file_relative_to_config(void **state)
 {
 	struct fixture *f = *state;
 	const char conf[] = "[t]\nrequired = r\nsecret_file = app.secret\n";
-	char *path, *error = NULL;
+	struct jmb_error error;
+	char *path;
 	struct jmb_config_file *file;
 	struct test_settings s;
 
@@ -362,20 +397,18 @@ static void test_unknown_keys_and_sections(void **state)
 	                                                             "[t]\n"
 	                                                             "secrett_file = y\n");
 	struct test_settings s;
-	char *errors = NULL;
+	struct jmb_error errors;
 
 	apply_ok(f, file, &s);
 	assert_true(jmb_config_file_has_section(file, "t"));
 	assert_true(jmb_config_file_has_section(file, "tt"));
 	assert_false(jmb_config_file_has_section(file, "T"));
 	assert_int_equal(jmb_config_check_unclaimed(file, &errors), -1);
-	assert_non_null(errors);
-	assert_non_null(strstr(errors, "/etc/jmb/jmb.conf:3: [t] unknown key 'nmae'"));
-	assert_non_null(strstr(errors, "/etc/jmb/jmb.conf:8: [t] unknown key 'secrett_file'"));
-	assert_non_null(strstr(errors, "unknown section [tt]"));
+	assert_non_null(strstr(errors.text, "/etc/jmb/jmb.conf:3: [t] unknown key 'nmae'"));
+	assert_non_null(strstr(errors.text, "/etc/jmb/jmb.conf:8: [t] unknown key 'secrett_file'"));
+	assert_non_null(strstr(errors.text, "unknown section [tt]"));
 	/* Keys of an unknown section are not listed one by one. */
-	assert_null(strstr(errors, "'key'"));
-	free(errors);
+	assert_null(strstr(errors.text, "'key'"));
 	jmb_config_file_free(&file);
 }
 
@@ -384,12 +417,11 @@ static void test_keys_outside_any_section(void **state)
 	struct fixture *f = *state;
 	struct jmb_config_file *file = parse_ok("t.conf", "required = r\n[t]\nrequired = r\n");
 	struct test_settings s;
-	char *errors = NULL;
+	struct jmb_error errors;
 
 	apply_ok(f, file, &s);
 	assert_int_equal(jmb_config_check_unclaimed(file, &errors), -1);
-	assert_non_null(strstr(errors, "t.conf:1: unknown section []"));
-	free(errors);
+	assert_non_null(strstr(errors.text, "t.conf:1: unknown section []"));
 	jmb_config_file_free(&file);
 }
 
@@ -418,7 +450,7 @@ static char *long_line_config(size_t value_len, const char *eol)
 static void test_long_lines(void **state)
 {
 	struct fixture *f = *state;
-	char *error = NULL;
+	struct jmb_error error;
 
 	/* Common lines longer than inih's 200-byte default (an LDAP filter, a conninfo). */
 	static const size_t ok_lengths[] = {196, 197, 250, 1000, 4089};
@@ -427,15 +459,15 @@ static void test_long_lines(void **state)
 		char *crlf = long_line_config(ok_lengths[i], "\r\n");
 		struct jmb_config_file *a = jmb_config_file_from_string("t.conf", lf, &error);
 		if (a == NULL)
-			fail_msg("line of %zu refused: %s", ok_lengths[i] + 4, error);
+			fail_msg("line of %zu refused: %s", ok_lengths[i] + 4, error.text);
 		struct jmb_config_file *b = jmb_config_file_from_string("t.conf", crlf, &error);
 		if (b == NULL)
-			fail_msg("CRLF line of %zu refused: %s", ok_lengths[i] + 4, error);
+			fail_msg("CRLF line of %zu refused: %s", ok_lengths[i] + 4, error.text);
 		/* The same from a file. */
 		char *path = write_file(f, "long.conf", crlf, strlen(crlf));
 		struct jmb_config_file *c = jmb_config_file_read(path, &error);
 		if (c == NULL)
-			fail_msg("file line of %zu refused: %s", ok_lengths[i] + 4, error);
+			fail_msg("file line of %zu refused: %s", ok_lengths[i] + 4, error.text);
 		jmb_config_file_free(&a);
 		jmb_config_file_free(&b);
 		jmb_config_file_free(&c);
@@ -449,8 +481,7 @@ static void test_long_lines(void **state)
 	char *path = write_file(f, "too-long.conf", too_long, strlen(too_long));
 	assert_null(jmb_config_file_read(path, &error));
 	char *expected = jmb_xasprintf("%s:2: line longer than 4093 characters", path);
-	assert_string_equal(error, expected);
-	free(error);
+	assert_string_equal(error.text, expected);
 	free(expected);
 	free(too_long);
 }
@@ -473,7 +504,8 @@ static void test_bom(void **state)
 	const char text[] = "\xef\xbb\xbf[t]\nrequired = r\nname = bom\n";
 	struct jmb_config_file *file = parse_ok("t.conf", text);
 	struct test_settings s;
-	char *errors = NULL, *path;
+	struct jmb_error errors;
+	char *path;
 
 	apply_ok(f, file, &s);
 	assert_string_equal(s.name, "bom");
@@ -500,17 +532,15 @@ static void test_garbage_and_binary_input(void **state)
 	struct fixture *f = *state;
 	static const char binary[] = "\x7f"
 	                             "ELF\x02\x01\x01\x00\x00\x00\n\xff\xfe\xfd\n[\x00]\n=\n";
-	char *error = NULL, *path;
+	struct jmb_error error;
+	char *path;
 	struct jmb_config_file *file;
 
 	assert_parse_error("t.conf", "\x01\x02\x03\n\xff\xfe\n", "t.conf:1: ");
 	path = write_file(f, "binary.conf", binary, sizeof(binary) - 1);
 	file = jmb_config_file_read(path, &error);
 	assert_null(file);
-	assert_non_null(error);
-	assert_non_null(strstr(error, path));
-	free(error);
-	error = NULL;
+	assert_non_null(strstr(error.text, path));
 
 	/* Pseudo-random bytes never crash the reader. */
 	unsigned seed = 12345;
@@ -524,56 +554,54 @@ static void test_garbage_and_binary_input(void **state)
 		file = jmb_config_file_from_string("t.conf", buf, &error);
 		if (file != NULL) {
 			struct test_settings s;
-			char *errors = apply(f, file, &s);
-			free(errors);
-			errors = NULL;
-			jmb_config_check_unclaimed(file, &errors);
-			free(errors);
+			struct jmb_error errors;
+			apply(f, file, &s);
+			if (jmb_config_check_unclaimed(file, &errors) < 0)
+				assert_memory_equal(errors.text, "t.conf:", 7);
 			jmb_config_file_free(&file);
 		} else {
-			assert_non_null(error);
-			assert_memory_equal(error, "t.conf:", 7);
-			free(error);
-			error = NULL;
+			assert_memory_equal(error.text, "t.conf:", 7);
 		}
 	}
 }
 
 static void test_missing_file(void **state)
 {
-	char *error = NULL;
+	struct jmb_error error;
 
 	assert_null(jmb_config_file_read("/nonexistent/jmb.conf", &error));
-	assert_string_equal(error, "/nonexistent/jmb.conf: cannot open: No such file or directory");
-	free(error);
+	assert_string_equal(error.text,
+	                    "/nonexistent/jmb.conf: cannot open: No such file or directory");
+	/* NULL: the caller does not want the message. */
+	assert_null(jmb_config_file_read("/nonexistent/jmb.conf", NULL));
 }
 
 /* --- settings.c: the core sections --- */
 
-static char *load_settings(struct fixture *f, const char *name, const char *text,
-                           struct jmb_settings *s)
+/* The errors of loading text (valid until the next call), or NULL. */
+static const char *load_settings(struct fixture *f, const char *name, const char *text,
+                                 struct jmb_settings *s)
 {
+	static struct jmb_error errors;
 	struct jmb_config_file *file = parse_ok(name, text);
-	char *errors = NULL;
 	int rc = jmb_settings_load(file, s, f->pool, &errors);
 
-	assert_int_equal(rc, errors == NULL ? 0 : -1);
-	if (rc == 0 && jmb_config_check_unclaimed(file, &errors) < 0)
-		assert_non_null(errors);
+	assert_true(rc == 0 || rc == -1);
+	if (rc == 0)
+		rc = jmb_config_check_unclaimed(file, &errors);
 	jmb_config_file_free(&file);
-	return errors;
+	return rc == 0 ? NULL : errors.text;
 }
 
 static void assert_settings_error(struct fixture *f, const char *text, const char *expected)
 {
 	struct jmb_settings s;
-	char *errors = load_settings(f, "/etc/jmb/jmb.conf", text, &s);
+	const char *errors = load_settings(f, "/etc/jmb/jmb.conf", text, &s);
 
 	if (errors == NULL)
 		fail_msg("loaded, expected '%s'", expected);
 	if (strstr(errors, expected) == NULL)
 		fail_msg("errors '%s' lack '%s'", errors, expected);
-	free(errors);
 }
 
 static void test_settings_defaults(void **state)
@@ -581,7 +609,7 @@ static void test_settings_defaults(void **state)
 	struct fixture *f = *state;
 	struct jmb_settings s;
 	/* Only the Jitsi signing secret has no default. */
-	char *errors = load_settings(f, "/etc/jmb/jmb.conf", "[jitsi]\napp_secret = x\n", &s);
+	const char *errors = load_settings(f, "/etc/jmb/jmb.conf", "[jitsi]\napp_secret = x\n", &s);
 
 	assert_null(errors);
 	assert_string_equal(s.server.listen, "127.0.0.1:8080");
@@ -610,7 +638,7 @@ static void test_settings_values(void **state)
 {
 	struct fixture *f = *state;
 	struct jmb_settings s;
-	char *errors;
+	const char *errors;
 
 	write_file(f, "jitsi.secret", "jwt-secret\n", 11);
 	char *conf = jmb_pool_printf(f->pool, "%s/jmb.conf", f->dir);
@@ -695,16 +723,15 @@ static void test_settings_reports_every_problem(void **state)
 {
 	struct fixture *f = *state;
 	struct jmb_settings s;
-	char *errors = load_settings(f, "jmb.conf",
-	                             "[server]\npublic_url = x\ndefault_language = de\n"
-	                             "[jitsi]\nbase_url = y\n",
-	                             &s);
+	const char *errors = load_settings(f, "jmb.conf",
+	                                   "[server]\npublic_url = x\ndefault_language = de\n"
+	                                   "[jitsi]\nbase_url = y\n",
+	                                   &s);
 
 	assert_non_null(errors);
 	assert_non_null(strstr(errors, "public_url"));
 	assert_non_null(strstr(errors, "default_language"));
 	assert_non_null(strstr(errors, "base_url"));
-	free(errors);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -722,6 +749,7 @@ int main(void)
 	    T(test_secret_from_file_relative_to_config),
 	    T(test_secret_file_absolute_path),
 	    T(test_secret_file_errors),
+	    T(test_many_errors_are_cut_cleanly),
 	    T(test_unknown_keys_and_sections),
 	    T(test_keys_outside_any_section),
 	    T(test_duplicate_keys),

@@ -28,19 +28,21 @@ static const char layout_xhtml[] =
 
 /* Renders one page template (inside the layout) from a JSON model text. */
 static char *render_with(const char *page_xhtml, const char *model_json,
-                         const struct jmb_i18n *i18n, const char *lang, char **error_r)
+                         const struct jmb_i18n *i18n, const char *lang,
+                         struct jmb_error *render_error)
 {
 	const char *names[] = {"layout", "page"};
 	const char *texts[] = {layout_xhtml, page_xhtml};
-	char *error = NULL, *html;
+	struct jmb_error error;
+	char *html;
 	struct jmb_views *views = jmb_views_from_memory(names, texts, 2, &error);
 	json_t *model = json_loads(model_json, 0, NULL);
 	size_t len = 0;
 
 	if (views == NULL)
-		fail_msg("template: %s", error);
+		fail_msg("template: %s", error.text);
 	assert_non_null(model);
-	html = jmb_views_render(views, "page", model, i18n, lang, &len, error_r);
+	html = jmb_views_render(views, "page", model, i18n, lang, &len, render_error);
 	if (html != NULL)
 		assert_int_equal(strlen(html), len);
 	json_decref(model);
@@ -51,25 +53,23 @@ static char *render_with(const char *page_xhtml, const char *model_json,
 
 static char *render_ok(const char *page_xhtml, const char *model_json)
 {
-	char *error = NULL;
+	struct jmb_error error;
 	char *html = render_with(page_xhtml, model_json, NULL, NULL, &error);
 
 	if (html == NULL)
-		fail_msg("render failed: %s", error);
+		fail_msg("render failed: %s", error.text);
 	return html;
 }
 
 static void render_fails(const char *page_xhtml, const char *model_json, const char *expected)
 {
-	char *error = NULL;
+	struct jmb_error error;
 	char *html = render_with(page_xhtml, model_json, NULL, NULL, &error);
 
 	if (html != NULL)
 		fail_msg("rendered, expected error '%s': %s", expected, html);
-	assert_non_null(error);
-	if (strstr(error, expected) == NULL)
-		fail_msg("error '%s' lacks '%s'", error, expected);
-	free(error);
+	if (strstr(error.text, expected) == NULL)
+		fail_msg("error '%s' lacks '%s'", error.text, expected);
 }
 
 static void assert_contains(const char *html, const char *needle)
@@ -109,7 +109,7 @@ static void test_render_bare_has_no_doctype(void **state)
 {
 	const char *names[] = {"mail"};
 	const char *texts[] = {"<div><p data-text=\"who\">x</p></div>"};
-	char *error = NULL;
+	struct jmb_error error;
 	struct jmb_views *views = jmb_views_from_memory(names, texts, 1, &error);
 	json_t *model = json_pack("{s:s}", "who", "Zo\xc3\xa9");
 	size_t len;
@@ -120,12 +120,10 @@ static void test_render_bare_has_no_doctype(void **state)
 	free(html);
 	/* No layout needed for bare renders, but the page must exist. */
 	assert_null(jmb_views_render_bare(views, "nope", model, NULL, NULL, &len, &error));
-	assert_string_equal(error, "no template named nope");
-	free(error);
-	error = NULL;
+	assert_string_equal(error.text, "no template named nope");
 	assert_null(jmb_views_render(views, "mail", model, NULL, NULL, &len, &error));
-	assert_string_equal(error, "no template named layout");
-	free(error);
+	assert_string_equal(error.text, "no template named layout");
+	assert_null(jmb_views_render(views, "mail", model, NULL, NULL, &len, NULL));
 	json_decref(model);
 	jmb_views_free(&views);
 }
@@ -199,6 +197,43 @@ static void test_data_attr_refuses_event_handlers_and_style(void **state)
 	/* The first problem is the one reported. */
 	render_fails("<div><a data-attr=\"onclick:x; style:x\"/><b data-attr=\"onload:x\"/></div>",
 	             "{}", "data-attr may not set onclick");
+}
+
+/* URL attributes take this site's paths and safe schemes, never another
+   host through a scheme-relative "//host" (an open redirect in a link). */
+static void test_data_attr_urls(void **state)
+{
+	static const char *const local[] = {"/meetings",
+	                                    "/m?a=1",
+	                                    "/",
+	                                    "?q=1",
+	                                    "#top",
+	                                    "m/1",
+	                                    "",
+	                                    "https://x.example/",
+	                                    "webcal://x.example/f",
+	                                    "mailto:a@example.org",
+	                                    "/a//b",
+	                                    "/a\\\\b"};
+	static const char *const foreign[] = {
+	    "//evil.example/x",      "///evil.example",     "/\\\\evil.example",
+	    "\\\\\\\\evil.example",  "\\\\/evil.example",   " //evil.example",
+	    "/\\t/evil.example",     "\\t//evil.example",   "/\\n/evil.example",
+	    "\\u0001//evil.example", "javascript:alert(1)", "data:text/html,x"};
+	char model[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+		snprintf(model, sizeof(model), "{\"u\": \"%s\"}", local[i]);
+		free(render_ok("<div><a data-attr=\"href:u\">a</a></div>", model));
+	}
+	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
+		snprintf(model, sizeof(model), "{\"u\": \"%s\"}", foreign[i]);
+		render_fails("<div><a data-attr=\"href:u\">a</a></div>", model,
+		             "data-attr refused a URL");
+		render_fails("<div><form data-attr=\"action:u\"/></div>", model,
+		             "data-attr refused a URL");
+	}
 }
 
 static void test_data_if_and_unless(void **state)
@@ -346,6 +381,7 @@ static void test_i18n_translates(void **state)
 	    {"Your name", "Votre nom & \"pr\xc3\xa9nom\""},
 	};
 	char dir[] = "/tmp/jmb-test-views-XXXXXX", *error = NULL;
+	struct jmb_error render_error;
 	struct jmb_i18n *i18n;
 	const char *page = "<div><p data-i18n=\"\">\n   Hello,\n\t  wide   world  \n</p>"
 	                   "<input placeholder=\"Your name\" title=\"Untranslated\""
@@ -356,7 +392,7 @@ static void test_i18n_translates(void **state)
 	i18n = jmb_i18n_load(dir, &error);
 	if (i18n == NULL)
 		fail_msg("%s", error);
-	char *html = render_with(page, "{}", i18n, "fr", &error);
+	char *html = render_with(page, "{}", i18n, "fr", &render_error);
 	assert_non_null(html);
 	/* Translations are text too: escaped like everything else. */
 	assert_contains(html, "<p>Bonjour, vaste &lt;monde&gt;</p>");
@@ -364,7 +400,7 @@ static void test_i18n_translates(void **state)
 	assert_contains(html, "placeholder='Votre nom &amp; \"pr\xc3\xa9nom\"'");
 	assert_contains(html, "title=\"Untranslated\"");
 	free(html);
-	html = render_with(page, "{}", i18n, "en", &error);
+	html = render_with(page, "{}", i18n, "en", &render_error);
 	assert_contains(html, "<p>Hello, wide world</p>");
 	free(html);
 	jmb_i18n_free(&i18n);
@@ -403,20 +439,17 @@ static void test_template_errors(void **state)
 	const char *bad_texts[] = {"<div/>", "<div><p></div>"};
 	const char *no_slot_names[] = {"layout", "page"};
 	const char *no_slot_texts[] = {"<html><body/></html>", "<p>x</p>"};
-	char *error = NULL;
+	struct jmb_error error;
 	struct jmb_views *views = jmb_views_from_memory(names, bad_texts, 2, &error);
 	json_t *model = json_object();
 	size_t len;
 
 	assert_null(views);
-	assert_string_equal(error, "bad: not well-formed XML");
-	free(error);
-	error = NULL;
+	assert_string_equal(error.text, "bad: not well-formed XML");
 	views = jmb_views_from_memory(no_slot_names, no_slot_texts, 2, &error);
 	assert_non_null(views);
 	assert_null(jmb_views_render(views, "page", model, NULL, NULL, &len, &error));
-	assert_string_equal(error, "template layout has no data-slot");
-	free(error);
+	assert_string_equal(error.text, "template layout has no data-slot");
 	jmb_views_free(&views);
 	json_decref(model);
 }
@@ -425,7 +458,7 @@ static void test_templates_are_reused_unchanged(void **state)
 {
 	const char *names[] = {"layout", "page"};
 	const char *texts[] = {layout_xhtml, "<p data-each=\"l\" data-text=\".\"/>"};
-	char *error = NULL;
+	struct jmb_error error;
 	struct jmb_views *views = jmb_views_from_memory(names, texts, 2, &error);
 	json_t *one = json_pack("{s:[s,s], s:s}", "l", "a", "b", "page_title", "T1");
 	json_t *two = json_pack("{s:[s], s:s}", "l", "c", "page_title", "T2");
@@ -449,7 +482,8 @@ static void test_templates_are_reused_unchanged(void **state)
 
 static void test_load_from_folder(void **state)
 {
-	char dir[] = "/tmp/jmb-test-views-XXXXXX", *error = NULL;
+	char dir[] = "/tmp/jmb-test-views-XXXXXX";
+	struct jmb_error error;
 	struct jmb_views *views;
 	FILE *fp;
 	char *path;
@@ -485,9 +519,8 @@ static void test_load_from_folder(void **state)
 	fputs("<p>\n<b></p>", fp);
 	fclose(fp);
 	assert_null(jmb_views_load(dir, &error));
-	assert_non_null(strstr(error, "broken.xhtml:"));
-	assert_non_null(strstr(error, "not well-formed XML"));
-	free(error);
+	assert_non_null(strstr(error.text, "broken.xhtml:"));
+	assert_non_null(strstr(error.text, "not well-formed XML"));
 	unlink(path);
 	free(path);
 	static const char *const files[] = {"layout.xhtml", "home.xhtml", "notes.txt"};
@@ -497,10 +530,8 @@ static void test_load_from_folder(void **state)
 		free(path);
 	}
 	rmdir(dir);
-	error = NULL;
 	assert_null(jmb_views_load(dir, &error));
-	assert_non_null(strstr(error, "cannot read template folder"));
-	free(error);
+	assert_non_null(strstr(error.text, "cannot read template folder"));
 	json_decref(model);
 }
 
@@ -513,6 +544,7 @@ int main(void)
 	    cmocka_unit_test(test_data_text_scalars),
 	    cmocka_unit_test(test_data_attr),
 	    cmocka_unit_test(test_data_attr_refuses_event_handlers_and_style),
+	    cmocka_unit_test(test_data_attr_urls),
 	    cmocka_unit_test(test_data_if_and_unless),
 	    cmocka_unit_test(test_data_each_nesting_and_scope),
 	    cmocka_unit_test(test_data_each_deep_nesting_is_bounded),

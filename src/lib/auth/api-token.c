@@ -10,18 +10,15 @@
 #include "util/secret.h"
 
 char *jmb_api_token_create(struct jmb_store *store, const struct jmb_identity *identity,
-                           const char *label, time_t now, char **error_r)
+                           const char *label, time_t now, struct jmb_error *error)
 {
 	char token[JMB_TOKEN_LEN + 1], hash[JMB_SHA256_HEX_LEN + 1];
 	char *json = jmb_identity_to_json(identity);
-	struct jmb_error error;
 	enum jmb_store_result r;
 
 	jmb_random_token(token);
 	jmb_sha256_hex(token, hash);
-	r = jmb_store_api_token_create(store, hash, json, label, now, &error);
-	if (r != JMB_STORE_OK)
-		*error_r = jmb_xstrdup(error.text);
+	r = jmb_store_api_token_create(store, hash, json, label, now, error);
 	free(json);
 	return r == JMB_STORE_OK ? jmb_xstrdup(token) : NULL;
 }

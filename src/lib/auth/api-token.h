@@ -4,11 +4,13 @@
 
 #include <time.h>
 
+#include "jmb/error.h"
 #include "jmb/identity.h"
 #include "store/store.h"
 
-/* Creates a token for identity; returns it (caller frees; shown once) or NULL. */
+/* Creates a token for identity; returns it (caller frees; shown once) or NULL
+ * with error set. */
 char *jmb_api_token_create(struct jmb_store *store, const struct jmb_identity *identity,
-                           const char *label, time_t now, char **error_r);
+                           const char *label, time_t now, struct jmb_error *error);
 
 #endif

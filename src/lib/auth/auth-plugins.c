@@ -83,6 +83,7 @@ static int load_one(struct jmb_auth_plugins *plugins, struct jmb_config_file *fi
 	char *where = jmb_config_file_where(file, "auth", "plugins");
 	struct loaded_plugin *lp = &plugins->items[plugins->count];
 	char *path = NULL, *section = NULL, *why = NULL;
+	struct jmb_error apply_error;
 	int ret = -1;
 
 	if (!plugin_name_is_valid(name)) {
@@ -115,10 +116,14 @@ static int load_one(struct jmb_auth_plugins *plugins, struct jmb_config_file *fi
 			lp->key_where[k] =
 			    jmb_config_file_where(file, section, lp->plugin->config_keys[k].name);
 	}
-	ret = lp->plugin->config_keys == NULL
-	          ? 0
-	          : jmb_config_apply(file, section, lp->plugin->config_keys, lp->config, pool,
-	                             errors_r);
+	if (lp->plugin->config_keys != NULL &&
+	    jmb_config_apply(file, section, lp->plugin->config_keys, lp->config, pool,
+	                     &apply_error) < 0) {
+		add_error(errors_r, jmb_xstrdup(apply_error.text));
+		ret = -1;
+	} else {
+		ret = 0;
+	}
 out:
 	free(why);
 	free(section);

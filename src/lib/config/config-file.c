@@ -51,25 +51,31 @@ struct config_reader {
 	char *last_section;
 };
 
-static void errorf(char **errors_r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void errorf(char **errors_r, const char *fmt, ...)
-{
-	struct jmb_strbuf sb = {0};
-	va_list ap;
-	char *msg;
+#define MORE_ERRORS "\n(more errors left out)"
 
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		jmb_fatal_oom();
-	va_end(ap);
-	if (*errors_r != NULL) {
-		jmb_strbuf_puts(&sb, *errors_r);
-		jmb_strbuf_putc(&sb, '\n');
-		free(*errors_r);
+void jmb_config_error_add(struct jmb_error *error, int *count, const char *fmt, ...)
+{
+	char line[JMB_ERROR_SIZE];
+	size_t used, len, more = strlen(MORE_ERRORS);
+	va_list ap;
+
+	if ((*count)++ == 0 || error == NULL) {
+		va_start(ap, fmt);
+		jmb_error_vset(error, fmt, ap);
+		va_end(ap);
+		return;
 	}
-	jmb_strbuf_puts(&sb, msg);
-	free(msg);
-	*errors_r = jmb_strbuf_steal(&sb, NULL);
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	used = strlen(error->text);
+	len = strlen(line);
+	if (used >= more && strcmp(error->text + used - more, MORE_ERRORS) == 0)
+		return; /* full already */
+	if (used + 1 + len + more < JMB_ERROR_SIZE)
+		snprintf(error->text + used, JMB_ERROR_SIZE - used, "\n%s", line);
+	else if (used + more < JMB_ERROR_SIZE)
+		memcpy(error->text + used, MORE_ERRORS, more + 1);
 }
 
 /* inih calls the reader once per line, so counting calls gives line numbers. */
@@ -144,7 +150,7 @@ static int config_handler(void *user, const char *section, const char *name, con
 }
 
 static struct jmb_config_file *config_parse(const char *path, FILE *fp, const char *text,
-                                            char **error_r)
+                                            struct jmb_error *error)
 {
 	struct jmb_config_file *f = jmb_xcalloc(1, sizeof(*f));
 	struct config_reader r = {.file = f, .fp = fp, .text = text};
@@ -166,15 +172,15 @@ static struct jmb_config_file *config_parse(const char *path, FILE *fp, const ch
 	rc = ini_parse_stream(config_read_line, &r, config_handler, &r);
 	free(r.last_section);
 	if (r.line_too_long) {
-		*error_r = jmb_xasprintf("%s:%d: line longer than %d characters", path, r.line + 1,
-		                         CONFIG_MAX_LINE - 3);
+		jmb_error_set(error, "%s:%d: line longer than %d characters", path, r.line + 1,
+		              CONFIG_MAX_LINE - 3);
 	} else if (rc > 0) {
-		*error_r =
-		    jmb_xasprintf("%s:%d: syntax error (expected [section], key = value, or a "
-		                  "comment), or a key given twice",
-		                  path, rc);
+		jmb_error_set(error,
+		              "%s:%d: syntax error (expected [section], key = value, or a "
+		              "comment), or a key given twice",
+		              path, rc);
 	} else if (rc < 0) {
-		*error_r = jmb_xasprintf("%s: cannot be parsed (out of memory)", path);
+		jmb_error_set(error, "%s: cannot be parsed (out of memory)", path);
 	} else {
 		return f;
 	}
@@ -182,24 +188,24 @@ static struct jmb_config_file *config_parse(const char *path, FILE *fp, const ch
 	return NULL;
 }
 
-struct jmb_config_file *jmb_config_file_read(const char *path, char **error_r)
+struct jmb_config_file *jmb_config_file_read(const char *path, struct jmb_error *error)
 {
 	struct jmb_config_file *f;
 	FILE *fp = fopen(path, "r");
 
 	if (fp == NULL) {
-		*error_r = jmb_xasprintf("%s: cannot open: %s", path, strerror(errno));
+		jmb_error_set(error, "%s: cannot open: %s", path, strerror(errno));
 		return NULL;
 	}
-	f = config_parse(path, fp, NULL, error_r);
+	f = config_parse(path, fp, NULL, error);
 	fclose(fp);
 	return f;
 }
 
 struct jmb_config_file *jmb_config_file_from_string(const char *name, const char *text,
-                                                    char **error_r)
+                                                    struct jmb_error *error)
 {
-	return config_parse(name, NULL, text, error_r);
+	return config_parse(name, NULL, text, error);
 }
 
 void jmb_config_file_free(struct jmb_config_file **fp)
@@ -330,14 +336,15 @@ static char *resolve_path(struct jmb_pool *pool, const char *base_dir, const cha
 	return jmb_pool_printf(pool, "%s/%s", base_dir, value);
 }
 
-static int read_secret_file(struct jmb_pool *pool, const char *path, char **out, char **error_r)
+static int read_secret_file(struct jmb_pool *pool, const char *path, char **out,
+                            struct jmb_error *error)
 {
 	char buf[4096];
 	FILE *fp = fopen(path, "r");
 	size_t len;
 
 	if (fp == NULL) {
-		*error_r = jmb_xasprintf("cannot read secret file %s: %s", path, strerror(errno));
+		jmb_error_set(error, "cannot read secret file %s: %s", path, strerror(errno));
 		return -1;
 	}
 	len = fread(buf, 1, sizeof(buf) - 1, fp);
@@ -345,7 +352,7 @@ static int read_secret_file(struct jmb_pool *pool, const char *path, char **out,
 	buf[len] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
 	if (buf[0] == '\0') {
-		*error_r = jmb_xasprintf("secret file %s is empty", path);
+		jmb_error_set(error, "secret file %s is empty", path);
 		return -1;
 	}
 	*out = jmb_pool_strdup(pool, buf);
@@ -354,7 +361,7 @@ static int read_secret_file(struct jmb_pool *pool, const char *path, char **out,
 }
 
 int jmb_config_parse_value(const struct jmb_config_key *key, const char *value, void *settings,
-                           struct jmb_pool *pool, const char *base_dir, char **error_r)
+                           struct jmb_pool *pool, const char *base_dir, struct jmb_error *error)
 {
 	void *field = (char *)settings + key->offset;
 	char *v = trim_copy(pool, value, strlen(value));
@@ -369,12 +376,12 @@ int jmb_config_parse_value(const struct jmb_config_key *key, const char *value, 
 	case JMB_CONF_INT: {
 		long n;
 		if (parse_long(v, &n) < 0) {
-			*error_r = jmb_xasprintf("'%s' is not a whole number", v);
+			jmb_error_set(error, "'%s' is not a whole number", v);
 			return -1;
 		}
 		if (n < key->min || n > key->max) {
-			*error_r = jmb_xasprintf("%ld is out of range (%ld to %ld)", n, key->min,
-			                         key->max);
+			jmb_error_set(error, "%ld is out of range (%ld to %ld)", n, key->min,
+			              key->max);
 			return -1;
 		}
 		*(long *)field = n;
@@ -382,8 +389,8 @@ int jmb_config_parse_value(const struct jmb_config_key *key, const char *value, 
 	}
 	case JMB_CONF_BOOL:
 		if (parse_bool(v, (bool *)field) < 0) {
-			*error_r =
-			    jmb_xasprintf("'%s' is not a boolean (yes/no, true/false, on/off)", v);
+			jmb_error_set(error, "'%s' is not a boolean (yes/no, true/false, on/off)",
+			              v);
 			return -1;
 		}
 		return 0;
@@ -401,12 +408,12 @@ int jmb_config_parse_value(const struct jmb_config_key *key, const char *value, 
 			struct jmb_strbuf sb = {0};
 			for (int i = 0; key->choices[i] != NULL; i++)
 				jmb_strbuf_printf(&sb, "%s%s", i ? ", " : "", key->choices[i]);
-			*error_r = jmb_xasprintf("'%s' is not one of: %s", v, sb.data);
+			jmb_error_set(error, "'%s' is not one of: %s", v, sb.data);
 			jmb_strbuf_free(&sb);
 		}
 		return -1;
 	}
-	*error_r = jmb_xstrdup("unknown key type");
+	jmb_error_set(error, "unknown key type");
 	return -1;
 }
 
@@ -431,11 +438,13 @@ static void claim_section(struct jmb_config_file *f, const char *section)
 /* The <key>_file companion of a secret key: reads the value from that file. */
 static int apply_secret_file(struct jmb_config_file *f, const char *section,
                              const struct jmb_config_key *key, struct config_entry *direct,
-                             void *settings, struct jmb_pool *pool, char **errors_r)
+                             void *settings, struct jmb_pool *pool, struct jmb_error *error,
+                             int *n_errors)
 {
 	char file_key[128];
 	struct config_entry *e;
-	char *err = NULL, *path;
+	struct jmb_error err;
+	char *path;
 
 	snprintf(file_key, sizeof(file_key), "%s_file", key->name);
 	e = find_entry(f, section, file_key);
@@ -443,14 +452,15 @@ static int apply_secret_file(struct jmb_config_file *f, const char *section,
 		return 0;
 	e->claimed = true;
 	if (direct != NULL) {
-		errorf(errors_r, "%s:%d: [%s] %s: give either %s or %s, not both", f->path, e->line,
-		       section, file_key, key->name, file_key);
+		jmb_config_error_add(error, n_errors,
+		                     "%s:%d: [%s] %s: give either %s or %s, not both", f->path,
+		                     e->line, section, file_key, key->name, file_key);
 		return -1;
 	}
 	path = resolve_path(pool, f->base_dir, e->value);
 	if (read_secret_file(pool, path, (char **)((char *)settings + key->offset), &err) < 0) {
-		errorf(errors_r, "%s:%d: [%s] %s: %s", f->path, e->line, section, file_key, err);
-		free(err);
+		jmb_config_error_add(error, n_errors, "%s:%d: [%s] %s: %s", f->path, e->line,
+		                     section, file_key, err.text);
 		return -1;
 	}
 	return 1;
@@ -458,20 +468,21 @@ static int apply_secret_file(struct jmb_config_file *f, const char *section,
 
 int jmb_config_apply(struct jmb_config_file *f, const char *section,
                      const struct jmb_config_key *keys, void *settings, struct jmb_pool *pool,
-                     char **errors_r)
+                     struct jmb_error *error)
 {
-	int ret = 0;
+	int ret = 0, n_errors = 0;
 
 	claim_section(f, section);
 	for (const struct jmb_config_key *k = keys; k->name != NULL; k++) {
 		struct config_entry *e = find_entry(f, section, k->name);
-		char *err = NULL;
+		struct jmb_error err;
 		int from_file = 0;
 
 		if (e != NULL)
 			e->claimed = true;
 		if (k->type == JMB_CONF_SECRET) {
-			from_file = apply_secret_file(f, section, k, e, settings, pool, errors_r);
+			from_file =
+			    apply_secret_file(f, section, k, e, settings, pool, error, &n_errors);
 			if (from_file < 0) {
 				ret = -1;
 				continue;
@@ -482,20 +493,20 @@ int jmb_config_apply(struct jmb_config_file *f, const char *section,
 		if (e != NULL) {
 			if (jmb_config_parse_value(k, e->value, settings, pool, f->base_dir, &err) <
 			    0) {
-				errorf(errors_r, "%s:%d: [%s] %s: %s", f->path, e->line, section,
-				       k->name, err);
-				free(err);
+				jmb_config_error_add(error, &n_errors, "%s:%d: [%s] %s: %s",
+				                     f->path, e->line, section, k->name, err.text);
 				ret = -1;
 			}
 		} else if ((k->flags & JMB_CONF_REQUIRED) != 0) {
-			errorf(errors_r, "%s: [%s] %s is required", f->path, section, k->name);
+			jmb_config_error_add(error, &n_errors, "%s: [%s] %s is required", f->path,
+			                     section, k->name);
 			ret = -1;
 		} else if (k->default_value != NULL) {
 			if (jmb_config_parse_value(k, k->default_value, settings, pool, f->base_dir,
 			                           &err) < 0) {
-				errorf(errors_r, "%s: [%s] %s: bad built-in default: %s", f->path,
-				       section, k->name, err);
-				free(err);
+				jmb_config_error_add(error, &n_errors,
+				                     "%s: [%s] %s: bad built-in default: %s",
+				                     f->path, section, k->name, err.text);
 				ret = -1;
 			}
 		}
@@ -512,22 +523,22 @@ static bool section_claimed(const struct jmb_config_file *f, const char *section
 	return false;
 }
 
-int jmb_config_check_unclaimed(const struct jmb_config_file *f, char **errors_r)
+int jmb_config_check_unclaimed(const struct jmb_config_file *f, struct jmb_error *error)
 {
-	int ret = 0;
+	int ret = 0, n_errors = 0;
 
 	for (size_t i = 0; i < f->n_sections; i++) {
 		if (!section_claimed(f, f->sections[i].name)) {
-			errorf(errors_r, "%s:%d: unknown section [%s]", f->path,
-			       f->sections[i].line, f->sections[i].name);
+			jmb_config_error_add(error, &n_errors, "%s:%d: unknown section [%s]",
+			                     f->path, f->sections[i].line, f->sections[i].name);
 			ret = -1;
 		}
 	}
 	for (size_t i = 0; i < f->n_entries; i++) {
 		const struct config_entry *e = &f->entries[i];
 		if (!e->claimed && section_claimed(f, e->section)) {
-			errorf(errors_r, "%s:%d: [%s] unknown key '%s'", f->path, e->line,
-			       e->section, e->key);
+			jmb_config_error_add(error, &n_errors, "%s:%d: [%s] unknown key '%s'",
+			                     f->path, e->line, e->section, e->key);
 			ret = -1;
 		}
 	}

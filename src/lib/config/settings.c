@@ -200,15 +200,12 @@ static const struct jmb_config_key xmpp_keys[] = {
 };
 #undef S
 
-static void add_error(char **errors_r, const char *path, const char *msg)
+static void add_error(struct jmb_error *error, int *n_errors, const char *path, const char *msg)
 {
 	char *located = locate(path, msg);
-	char *joined = *errors_r != NULL ? jmb_xasprintf("%s\n%s", *errors_r, located) : located;
 
-	if (joined != located)
-		free(located);
-	free(*errors_r);
-	*errors_r = joined;
+	jmb_config_error_add(error, n_errors, "%s", located);
+	free(located);
 }
 
 static bool is_http_url(const char *url)
@@ -275,7 +272,7 @@ static int parse_minutes(char **items, long *out, size_t *n_r)
 /* [xmpp]: a bare JID with a password, and a MUC domain (by default the
  * Jitsi domain's conference component). */
 static int xmpp_check(const char *path, struct jmb_settings *s, struct jmb_pool *pool,
-                      char **errors_r)
+                      struct jmb_error *error, int *n_errors)
 {
 	struct jmb_xmpp_settings *x = &s->xmpp;
 	const char *at = strchr(x->jid, '@');
@@ -287,18 +284,18 @@ static int xmpp_check(const char *path, struct jmb_settings *s, struct jmb_pool 
 		return 0;
 	if (at == NULL || at == x->jid || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
 	    strpbrk(x->jid, "/ \t\"'<>&") != NULL) {
-		add_error(errors_r, path,
+		add_error(error, n_errors, path,
 		          "[xmpp] jid must be a bare JID such as jmb@meet.example.org");
 		ret = -1;
 	}
 	if (x->password == NULL) {
-		add_error(errors_r, path, "[xmpp] jid needs password (or password_file)");
+		add_error(error, n_errors, path, "[xmpp] jid needs password (or password_file)");
 		ret = -1;
 	}
 	if (*x->nickname == '\0' || strpbrk(x->nickname, "/@\"'<>&") != NULL ||
 	    strpbrk(x->muc_domain, "/@ \"'<>&") != NULL) {
 		add_error(
-		    errors_r, path,
+		    error, n_errors, path,
 		    "[xmpp] nickname and muc_domain must not be empty nor hold / @ or quotes");
 		ret = -1;
 	}
@@ -307,7 +304,7 @@ static int xmpp_check(const char *path, struct jmb_settings *s, struct jmb_pool 
 
 /* [metrics] allow: the same address blocks as [auth.header-trust] trusted_proxies. */
 static int metrics_check(const char *path, struct jmb_metrics_settings *m, struct jmb_pool *pool,
-                         char **errors_r)
+                         struct jmb_error *error, int *n_errors)
 {
 	size_t n = 0;
 
@@ -318,7 +315,7 @@ static int metrics_check(const char *path, struct jmb_metrics_settings *m, struc
 		if (jmb_cidr_parse(m->allow[i], &m->allow_blocks[i]) < 0) {
 			char *msg = jmb_xasprintf(
 			    "[metrics] allow: '%s' is not an address or CIDR block", m->allow[i]);
-			add_error(errors_r, path, msg);
+			add_error(error, n_errors, path, msg);
 			free(msg);
 			return -1;
 		}
@@ -335,7 +332,8 @@ static bool filter_is_wrapped(const char *filter)
 }
 
 /* [ldap] and the keys of other sections that need it. */
-static int ldap_check(const char *path, const struct jmb_settings *s, char **errors_r)
+static int ldap_check(const char *path, const struct jmb_settings *s, struct jmb_error *error,
+                      int *n_errors)
 {
 	const struct jmb_ldap_settings *l = &s->ldap;
 	bool configured = l->uri[0] != NULL;
@@ -345,41 +343,42 @@ static int ldap_check(const char *path, const struct jmb_settings *s, char **err
 		if (strncmp(l->uri[i], "ldap://", 7) != 0 &&
 		    strncmp(l->uri[i], "ldaps://", 8) != 0 &&
 		    strncmp(l->uri[i], "ldapi://", 8) != 0) {
-			add_error(errors_r, path,
+			add_error(error, n_errors, path,
 			          "[ldap] uri must start with ldap://, ldaps:// or ldapi://");
 			ret = -1;
 		}
 	}
 	if (configured &&
 	    (strstr(l->user_filter, "%s") == NULL || !filter_is_wrapped(l->user_filter))) {
-		add_error(errors_r, path,
+		add_error(error, n_errors, path,
 		          "[ldap] user_filter must be a filter in parentheses with %s");
 		ret = -1;
 	}
 	if (configured && (l->mail_attributes[0] == NULL || l->member_attributes[0] == NULL)) {
-		add_error(errors_r, path,
+		add_error(error, n_errors, path,
 		          "[ldap] mail_attributes and member_attributes must not be empty");
 		ret = -1;
 	}
 	if (configured && *l->bind_dn != '\0' && l->bind_password == NULL) {
-		add_error(errors_r, path,
+		add_error(error, n_errors, path,
 		          "[ldap] bind_dn needs bind_password (or bind_password_file)");
 		ret = -1;
 	}
 	if (*s->booking.editor_filter != '\0' && !filter_is_wrapped(s->booking.editor_filter)) {
-		add_error(errors_r, path,
+		add_error(error, n_errors, path,
 		          "[booking] editor_filter must be a filter in parentheses");
 		ret = -1;
 	}
 	if (!configured &&
 	    (*s->booking.editor_filter != '\0' || s->booking.editor_groups[0] != NULL)) {
-		add_error(errors_r, path,
+		add_error(error, n_errors, path,
 		          "[booking] editor_filter and editor_groups need [ldap] uri");
 		ret = -1;
 	}
 	for (size_t i = 0; !configured && s->auth.plugins[i] != NULL; i++) {
 		if (strcmp(s->auth.plugins[i], "ldap-bind") == 0) {
-			add_error(errors_r, path, "[auth] plugin ldap-bind needs [ldap] uri");
+			add_error(error, n_errors, path,
+			          "[auth] plugin ldap-bind needs [ldap] uri");
 			ret = -1;
 		}
 	}
@@ -388,13 +387,13 @@ static int ldap_check(const char *path, const struct jmb_settings *s, char **err
 
 /* Checks that involve more than one key, or the meaning of a value. */
 static int settings_check(const char *path, struct jmb_settings *s, struct jmb_pool *pool,
-                          char **errors_r)
+                          struct jmb_error *error, int *n_errors)
 {
 	const struct jmb_booking_settings *b = &s->booking;
 	int ret = 0;
 
 	if (!is_http_url(s->server.public_url)) {
-		add_error(errors_r, path,
+		add_error(error, n_errors, path,
 		          "[server] public_url must start with http:// or https://");
 		ret = -1;
 	}
@@ -402,107 +401,122 @@ static int settings_check(const char *path, struct jmb_settings *s, struct jmb_p
 	s->server.secure_cookies = strncmp(s->server.public_url, "https://", 8) == 0;
 	if (strcmp(s->server.default_language, "fr") != 0 &&
 	    strcmp(s->server.default_language, "en") != 0) {
-		add_error(errors_r, path, "[server] default_language must be fr or en");
+		add_error(error, n_errors, path, "[server] default_language must be fr or en");
 		ret = -1;
 	}
 	if (!jmb_timezone_is_valid(s->server.timezone)) {
-		add_error(errors_r, path, "[server] timezone is not a known IANA time zone");
+		add_error(error, n_errors, path, "[server] timezone is not a known IANA time zone");
 		ret = -1;
 	}
 	if (b->min_duration > b->max_duration || b->default_duration < b->min_duration ||
 	    b->default_duration > b->max_duration) {
-		add_error(errors_r, path,
+		add_error(error, n_errors, path,
 		          "[booking] need min_duration <= default_duration <= max_duration");
 		ret = -1;
 	}
 	if ((b->default_duration - b->min_duration) % b->step_duration != 0) {
-		add_error(errors_r, path,
+		add_error(error, n_errors, path,
 		          "[booking] default_duration must be min_duration plus whole steps");
 		ret = -1;
 	}
 	if (s->store.driver == JMB_STORE_POSTGRESQL && s->store.conninfo == NULL) {
-		add_error(errors_r, path, "[store] driver = postgresql needs conninfo");
+		add_error(error, n_errors, path, "[store] driver = postgresql needs conninfo");
 		ret = -1;
 	}
 	if (s->jitsi.app_secret == NULL && *s->jitsi.private_key_file == '\0') {
-		add_error(errors_r, path,
+		add_error(error, n_errors, path,
 		          "[jitsi] needs app_secret (or app_secret_file) or private_key_file to "
 		          "sign tokens");
 		ret = -1;
 	}
 	if (*s->jitsi.private_key_file != '\0' && *s->jitsi.key_id == '\0') {
-		add_error(errors_r, path, "[jitsi] private_key_file (RS256) needs key_id");
+		add_error(error, n_errors, path, "[jitsi] private_key_file (RS256) needs key_id");
 		ret = -1;
 	}
 	if (*s->jitsi.private_key_file != '\0' &&
 	    (s->jitsi.private_key_pem = read_small_file(pool, s->jitsi.private_key_file)) == NULL) {
-		add_error(errors_r, path, "[jitsi] private_key_file cannot be read");
+		add_error(error, n_errors, path, "[jitsi] private_key_file cannot be read");
 		ret = -1;
 	}
 	strip_trailing_slash(s->jitsi.base_url);
 	if (parse_minutes(s->reminders.mail_before_text, s->reminders.mail_before,
 	                  &s->reminders.n_mail_before) < 0) {
-		add_error(errors_r, path,
+		add_error(error, n_errors, path,
 		          "[reminders] mail_before must be up to 8 minute counts (0 to 525600)");
 		ret = -1;
 	}
 	if (parse_minutes(s->reminders.xmpp_before_end_text, s->reminders.xmpp_before_end,
 	                  &s->reminders.n_xmpp_before_end) < 0) {
 		add_error(
-		    errors_r, path,
+		    error, n_errors, path,
 		    "[reminders] xmpp_before_end must be up to 8 minute counts (0 to 525600)");
 		ret = -1;
 	}
 	if (*s->mail.transport != '\0' && strncmp(s->mail.transport, "smtp://", 7) != 0 &&
 	    strncmp(s->mail.transport, "smtps://", 8) != 0 &&
 	    strncmp(s->mail.transport, "file:", 5) != 0) {
-		add_error(errors_r, path,
+		add_error(error, n_errors, path,
 		          "[mail] transport must be smtp://HOST:PORT, smtps://HOST:PORT "
 		          "or file:/FOLDER");
 		ret = -1;
 	}
 	if (*s->mail.transport != '\0' && !jmb_mail_is_valid(s->mail.from)) {
-		add_error(errors_r, path,
+		add_error(error, n_errors, path,
 		          "[mail] from must be a valid address when transport is set");
 		ret = -1;
 	}
 	if (!is_http_url(s->jitsi.base_url)) {
-		add_error(errors_r, path, "[jitsi] base_url must start with http:// or https://");
+		add_error(error, n_errors, path,
+		          "[jitsi] base_url must start with http:// or https://");
 		ret = -1;
 	}
-	if (xmpp_check(path, s, pool, errors_r) < 0)
+	if (xmpp_check(path, s, pool, error, n_errors) < 0)
 		ret = -1;
-	if (ldap_check(path, s, errors_r) < 0)
+	if (ldap_check(path, s, error, n_errors) < 0)
 		ret = -1;
-	if (metrics_check(path, &s->metrics, pool, errors_r) < 0)
+	if (metrics_check(path, &s->metrics, pool, error, n_errors) < 0)
 		ret = -1;
 	if (s->auth.plugins[0] == NULL) {
-		add_error(errors_r, path, "[auth] plugins must name at least one plugin");
+		add_error(error, n_errors, path, "[auth] plugins must name at least one plugin");
 		ret = -1;
 	}
 	return ret;
 }
 
-int jmb_settings_load(struct jmb_config_file *file, struct jmb_settings *s, struct jmb_pool *pool,
-                      char **errors_r)
+/* One section's table applied, its error lines added to the others'. */
+static int apply_section(struct jmb_config_file *file, const char *section,
+                         const struct jmb_config_key *keys, void *settings, struct jmb_pool *pool,
+                         struct jmb_error *error, int *n_errors)
 {
-	int ret = 0;
+	struct jmb_error section_error;
+
+	if (jmb_config_apply(file, section, keys, settings, pool, &section_error) == 0)
+		return 0;
+	jmb_config_error_add(error, n_errors, "%s", section_error.text);
+	return -1;
+}
+
+int jmb_settings_load(struct jmb_config_file *file, struct jmb_settings *s, struct jmb_pool *pool,
+                      struct jmb_error *error)
+{
+	int ret = 0, n_errors = 0;
 
 	memset(s, 0, sizeof(*s));
-	ret |= jmb_config_apply(file, "server", server_keys, &s->server, pool, errors_r);
-	ret |= jmb_config_apply(file, "store", store_keys, &s->store, pool, errors_r);
-	ret |= jmb_config_apply(file, "auth", auth_keys, &s->auth, pool, errors_r);
-	ret |= jmb_config_apply(file, "booking", booking_keys, &s->booking, pool, errors_r);
-	ret |= jmb_config_apply(file, "jitsi", jitsi_keys, &s->jitsi, pool, errors_r);
-	ret |= jmb_config_apply(file, "mail", mail_keys, &s->mail, pool, errors_r);
-	ret |= jmb_config_apply(file, "reminders", reminder_keys, &s->reminders, pool, errors_r);
-	ret |= jmb_config_apply(file, "ldap", ldap_keys, &s->ldap, pool, errors_r);
-	ret |= jmb_config_apply(file, "xmpp", xmpp_keys, &s->xmpp, pool, errors_r);
-	ret |= jmb_config_apply(file, "metrics", metrics_keys, &s->metrics, pool, errors_r);
+	ret |= apply_section(file, "server", server_keys, &s->server, pool, error, &n_errors);
+	ret |= apply_section(file, "store", store_keys, &s->store, pool, error, &n_errors);
+	ret |= apply_section(file, "auth", auth_keys, &s->auth, pool, error, &n_errors);
+	ret |= apply_section(file, "booking", booking_keys, &s->booking, pool, error, &n_errors);
+	ret |= apply_section(file, "jitsi", jitsi_keys, &s->jitsi, pool, error, &n_errors);
+	ret |= apply_section(file, "mail", mail_keys, &s->mail, pool, error, &n_errors);
+	ret |=
+	    apply_section(file, "reminders", reminder_keys, &s->reminders, pool, error, &n_errors);
+	ret |= apply_section(file, "ldap", ldap_keys, &s->ldap, pool, error, &n_errors);
+	ret |= apply_section(file, "xmpp", xmpp_keys, &s->xmpp, pool, error, &n_errors);
+	ret |= apply_section(file, "metrics", metrics_keys, &s->metrics, pool, error, &n_errors);
 	if (ret != 0)
 		return -1;
 	checked_file = file;
-	ret = settings_check(jmb_config_file_path(file), s, pool, errors_r);
+	ret = settings_check(jmb_config_file_path(file), s, pool, error, &n_errors);
 	checked_file = NULL;
 	return ret;
 }

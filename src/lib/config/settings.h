@@ -163,9 +163,10 @@ struct jmb_settings {
 };
 
 /* Fills settings from the core sections of file, checks them as a whole, and
- * claims those sections. Errors are "file:line: message" lines in *errors_r. */
+ * claims those sections. On failure error has every problem found, one
+ * "file:line: message" line each (see jmb_config_error_add). */
 int jmb_settings_load(struct jmb_config_file *file, struct jmb_settings *settings,
-                      struct jmb_pool *pool, char **errors_r);
+                      struct jmb_pool *pool, struct jmb_error *error);
 
 /* Default install paths, set by the build (see src/lib/Makefile.am). */
 extern const char jmb_default_plugin_dir[];

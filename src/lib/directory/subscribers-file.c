@@ -12,7 +12,7 @@
 #include "directory/subscribers-file.h"
 
 int jmb_subscribers_file_expand(const char *path, struct jmb_pool *pool, const char *list,
-                                const char *const **subscribers_r, char **error_r)
+                                const char *const **subscribers_r, struct jmb_error *error)
 {
 	const char **out = jmb_pool_calloc(pool, 1, sizeof(char *));
 	size_t n = 0, cap = 1;
@@ -22,7 +22,7 @@ int jmb_subscribers_file_expand(const char *path, struct jmb_pool *pool, const c
 
 	*subscribers_r = out;
 	if (fp == NULL) {
-		*error_r = jmb_xasprintf("%s: %s", path, strerror(errno));
+		jmb_error_set(error, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	while (fgets(line, sizeof(line), fp) != NULL) {

@@ -31,7 +31,7 @@ static char *claims_json(const struct jmb_jitsi_settings *j, const char *room,
 }
 
 char *jmb_jitsi_token(const struct jmb_jitsi_settings *j, const char *room,
-                      const struct jmb_jitsi_user *u, time_t now, char **error_r)
+                      const struct jmb_jitsi_user *u, time_t now, struct jmb_error *error)
 {
 	bool rs256 = j->private_key_pem != NULL;
 	char *claims = claims_json(j, room, u, now), *token = NULL, *out = NULL;
@@ -39,20 +39,21 @@ char *jmb_jitsi_token(const struct jmb_jitsi_settings *j, const char *room,
 	const char *key = rs256 ? j->private_key_pem : j->app_secret;
 
 	if (claims == NULL || key == NULL || jwt_new(&jwt) != 0) {
-		*error_r = jmb_xstrdup("cannot build the token claims");
+		jmb_error_set(error, "cannot build the token claims");
 		goto out;
 	}
 	if (jwt_add_grants_json(jwt, claims) != 0 ||
 	    jwt_set_alg(jwt, rs256 ? JWT_ALG_RS256 : JWT_ALG_HS256, (const unsigned char *)key,
 	                (int)strlen(key)) != 0 ||
 	    (rs256 && jwt_add_header(jwt, "kid", j->key_id) != 0)) {
-		*error_r = jmb_xstrdup(rs256 ? "cannot sign with the RS256 private key"
-		                             : "cannot sign with the HS256 secret");
+		jmb_error_set(error, "%s",
+		              rs256 ? "cannot sign with the RS256 private key"
+		                    : "cannot sign with the HS256 secret");
 		goto out;
 	}
 	token = jwt_encode_str(jwt);
 	if (token == NULL) {
-		*error_r = jmb_xstrdup("cannot encode the token");
+		jmb_error_set(error, "cannot encode the token");
 		goto out;
 	}
 	out = jmb_xstrdup(token);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "config/settings.h"
+#include "jmb/error.h"
 
 struct jmb_jitsi_user {
 	const char *id;
@@ -17,9 +18,9 @@ struct jmb_jitsi_user {
 	long lifetime;  /* seconds */
 };
 
-/* A signed token for room (caller frees), or NULL with *error_r. */
+/* A signed token for room (caller frees), or NULL with error set. */
 char *jmb_jitsi_token(const struct jmb_jitsi_settings *jitsi, const char *room,
-                      const struct jmb_jitsi_user *user, time_t now, char **error_r);
+                      const struct jmb_jitsi_user *user, time_t now, struct jmb_error *error);
 /* <base_url>/<room>[?jwt=<token>] (caller frees). */
 char *jmb_jitsi_room_url(const struct jmb_jitsi_settings *jitsi, const char *room,
                          const char *token);

@@ -136,7 +136,7 @@ static bool calendar_method_is_valid(const char *m)
 	                     strcmp(m, "REPLY") == 0 || strcmp(m, "PUBLISH") == 0);
 }
 
-char *jmb_mail_message_render(const struct jmb_mail_message *m, char **error_r)
+char *jmb_mail_message_render(const struct jmb_mail_message *m, struct jmb_error *error)
 {
 	struct jmb_strbuf sb = {0};
 	char token[JMB_TOKEN_LEN + 1], boundary[64], date[64], *subject;
@@ -145,7 +145,7 @@ char *jmb_mail_message_render(const struct jmb_mail_message *m, char **error_r)
 	if (!jmb_mail_is_valid(m->from) || !jmb_mail_is_valid(m->to) ||
 	    (m->reply_to != NULL && !jmb_mail_is_valid(m->reply_to)) ||
 	    (m->calendar != NULL && !calendar_method_is_valid(m->calendar_method))) {
-		*error_r = jmb_xstrdup("invalid address or calendar method in a mail");
+		jmb_error_set(error, "invalid address or calendar method in a mail");
 		return NULL;
 	}
 	jmb_random_token(token);

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "jmb/error.h"
+
 struct jmb_mail_message {
 	const char *from_name; /* display names may be empty; any UTF-8 */
 	const char *from;      /* addresses must pass jmb_mail_is_valid */
@@ -24,9 +26,9 @@ struct jmb_mail_message {
 	const char *calendar_method; /* "REQUEST", "CANCEL", "REPLY" */
 };
 
-/* The whole message with CRLF line ends (caller frees), or NULL with *error_r
+/* The whole message with CRLF line ends (caller frees), or NULL with error set
  * when an address is not valid. */
-char *jmb_mail_message_render(const struct jmb_mail_message *m, char **error_r);
+char *jmb_mail_message_render(const struct jmb_mail_message *m, struct jmb_error *error);
 /* RFC 2047 "encoded-word" form of a header text when it needs one (caller frees). */
 char *jmb_mail_header_text(const char *text);
 

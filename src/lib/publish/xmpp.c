@@ -322,7 +322,7 @@ static double monotonic(void)
 }
 
 enum jmb_xmpp_result jmb_xmpp_post(const struct jmb_xmpp_settings *s, const char *room,
-                                   const char *message, char **error_r)
+                                   const char *message, struct jmb_error *error)
 {
 	struct post p = {.s = s, .message = message, .step = STEP_CONNECT};
 	xmpp_log_t log = {.handler = on_log, .userdata = &p};
@@ -330,14 +330,13 @@ enum jmb_xmpp_result jmb_xmpp_post(const struct jmb_xmpp_settings *s, const char
 	long flags = 0;
 	double deadline;
 
-	*error_r = NULL;
 	if (!jmb_xmpp_enabled(s)) {
-		*error_r = jmb_xstrdup("[xmpp] jid is not set");
+		jmb_error_set(error, "[xmpp] jid is not set");
 		return JMB_XMPP_CONNECT;
 	}
 	room_jid = jmb_xmpp_room_jid(s, room);
 	if (room_jid == NULL) {
-		*error_r = jmb_xasprintf("'%s' is not a room name", room);
+		jmb_error_set(error, "'%s' is not a room name", room);
 		return JMB_XMPP_JOIN;
 	}
 	p.room = room_jid;
@@ -383,6 +382,9 @@ enum jmb_xmpp_result jmb_xmpp_post(const struct jmb_xmpp_settings *s, const char
 	xmpp_conn_release(p.conn);
 	xmpp_ctx_free(p.ctx);
 	free(room_jid);
-	*error_r = p.error;
+	if (p.result != JMB_XMPP_OK)
+		jmb_error_set(error, "%s",
+		              p.error != NULL ? p.error : "failed, for no known reason");
+	free(p.error);
 	return p.result;
 }

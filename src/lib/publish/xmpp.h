@@ -5,6 +5,7 @@
 #define JMB_XMPP_H
 
 #include "config/settings.h"
+#include "jmb/error.h"
 
 /* What failed, in the order of the steps. */
 enum jmb_xmpp_result {
@@ -26,10 +27,10 @@ bool jmb_xmpp_enabled(const struct jmb_xmpp_settings *settings);
 char *jmb_xmpp_room_jid(const struct jmb_xmpp_settings *settings, const char *room);
 
 /* Joins room, posts message (UTF-8) and leaves, within settings->timeout
- * seconds. On failure *error_r says what happened (caller frees). Safe to
+ * seconds. On failure (any result but JMB_XMPP_OK) error says what happened. Safe to
  * call from several threads at once (each call has its own libstrophe
  * context). */
 enum jmb_xmpp_result jmb_xmpp_post(const struct jmb_xmpp_settings *settings, const char *room,
-                                   const char *message, char **error_r);
+                                   const char *message, struct jmb_error *error);
 
 #endif

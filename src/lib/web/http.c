@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -204,4 +206,47 @@ const char *jmb_etag_next(const char **cursor, size_t *len_r)
 	*cursor = p;
 	*len_r = (size_t)(end - tag);
 	return tag;
+}
+
+/* A count of a feed tag at *p: strtoll, refusing what it would take besides
+ * digits (leading space, a sign), leading zeros and overflow (ERANGE). */
+static int feed_tag_number(const char **p, long long *r)
+{
+	const char *s = *p;
+	char *end;
+	long long v;
+
+	if (*s < '0' || *s > '9' || (s[0] == '0' && s[1] >= '0' && s[1] <= '9'))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || v < 0 || end == s)
+		return -1;
+	*p = end;
+	*r = v;
+	return 0;
+}
+
+int jmb_feed_etag_parse(const char *tag, size_t len, long long *changes_r, long long *expiry_r,
+                        char context[17])
+{
+	char copy[64]; /* 19 + 1 + 19 + 1 + 16 fit */
+	const char *p = copy;
+	long long changes, expiry;
+	size_t ctx_len;
+
+	if (len >= sizeof(copy) || memchr(tag, '\0', len) != NULL)
+		return -1;
+	memcpy(copy, tag, len);
+	copy[len] = '\0';
+	if (feed_tag_number(&p, &changes) < 0 || *p++ != '-' || feed_tag_number(&p, &expiry) < 0 ||
+	    *p++ != '-')
+		return -1;
+	ctx_len = strspn(p, "0123456789abcdef");
+	if (ctx_len == 0 || ctx_len > 16 || p[ctx_len] != '\0')
+		return -1;
+	memcpy(context, p, ctx_len + 1);
+	*changes_r = changes;
+	*expiry_r = expiry;
+	return 0;
 }

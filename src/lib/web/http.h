@@ -66,6 +66,13 @@ void jmb_response_set_cookie(struct jmb_response *resp, const char *name, const 
  * *len_r) and advances *cursor, or NULL at the end or on anything else than a
  * well-formed list ("*" included: callers test for it first). */
 const char *jmb_etag_next(const char **cursor, size_t *len_r);
+/* The fields of a feed's entity tag "<changes>-<expiry>-<context>" (tag of
+ * len bytes, not NUL-terminated): two decimal numbers from 0 to INT64_MAX in
+ * their shortest form (digits only: no sign, space or leading zero) and a
+ * context of 1 to 16 lowercase hexadecimal digits, copied NUL-terminated.
+ * Returns 0, or -1 (nothing set) on anything else. */
+int jmb_feed_etag_parse(const char *tag, size_t len, long long *changes_r, long long *expiry_r,
+                        char context[17]);
 /* True for a local path safe to redirect to ("/x", not "//host" or "/\host"). */
 bool jmb_is_local_path(const char *path);
 

@@ -11,6 +11,7 @@
 
 #include "util/memory.h"
 #include "util/strbuf.h"
+#include "web/http.h"
 #include "web/views.h"
 
 #define VIEWS_MAX 64
@@ -36,15 +37,17 @@ struct render {
 	struct scope scope;
 	const struct jmb_i18n *i18n;
 	const char *lang;
-	char *error;
+	bool failed;
+	struct jmb_error error; /* the first one, when failed */
 };
 
 static const int parse_options = XML_PARSE_NONET | XML_PARSE_NOCDATA;
 
-static int add_template(struct jmb_views *v, const char *name, xmlDocPtr doc, char **error_r)
+static int add_template(struct jmb_views *v, const char *name, xmlDocPtr doc,
+                        struct jmb_error *error)
 {
 	if (v->count == VIEWS_MAX) {
-		*error_r = jmb_xstrdup("too many templates");
+		jmb_error_set(error, "too many templates");
 		xmlFreeDoc(doc);
 		return -1;
 	}
@@ -61,14 +64,14 @@ static int filter_xhtml(const struct dirent *d)
 	return len > 6 && strcmp(d->d_name + len - 6, ".xhtml") == 0;
 }
 
-struct jmb_views *jmb_views_load(const char *dir, char **error_r)
+struct jmb_views *jmb_views_load(const char *dir, struct jmb_error *error)
 {
 	struct jmb_views *v = jmb_xcalloc(1, sizeof(*v));
 	struct dirent **names = NULL;
 	int n = scandir(dir, &names, filter_xhtml, alphasort);
 
 	if (n < 0) {
-		*error_r = jmb_xasprintf("%s: cannot read template folder", dir);
+		jmb_error_set(error, "%s: cannot read template folder", dir);
 		free(v);
 		return NULL;
 	}
@@ -79,12 +82,12 @@ struct jmb_views *jmb_views_load(const char *dir, char **error_r)
 
 		if (doc == NULL) {
 			const xmlError *e = xmlGetLastError();
-			*error_r = jmb_xasprintf("%s:%d: not well-formed XML: %s", path,
-			                         e != NULL ? e->line : 0,
-			                         e != NULL && e->message ? e->message : "?");
+			jmb_error_set(error, "%s:%d: not well-formed XML: %s", path,
+			              e != NULL ? e->line : 0,
+			              e != NULL && e->message ? e->message : "?");
 		}
 		free(path);
-		if (doc == NULL || add_template(v, name, doc, error_r) < 0) {
+		if (doc == NULL || add_template(v, name, doc, error) < 0) {
 			free(name);
 			goto fail;
 		}
@@ -103,7 +106,7 @@ fail:
 }
 
 struct jmb_views *jmb_views_from_memory(const char *const *names, const char *const *texts,
-                                        size_t count, char **error_r)
+                                        size_t count, struct jmb_error *error)
 {
 	struct jmb_views *v = jmb_xcalloc(1, sizeof(*v));
 
@@ -111,11 +114,11 @@ struct jmb_views *jmb_views_from_memory(const char *const *names, const char *co
 		xmlDocPtr doc = xmlReadMemory(texts[i], (int)strlen(texts[i]), names[i], "UTF-8",
 		                              parse_options);
 		if (doc == NULL) {
-			*error_r = jmb_xasprintf("%s: not well-formed XML", names[i]);
+			jmb_error_set(error, "%s: not well-formed XML", names[i]);
 			jmb_views_free(&v);
 			return NULL;
 		}
-		if (add_template(v, names[i], doc, error_r) < 0) {
+		if (add_template(v, names[i], doc, error) < 0) {
 			jmb_views_free(&v);
 			return NULL;
 		}
@@ -255,11 +258,13 @@ static bool inside_raw_text_element(xmlNodePtr node)
 	return false;
 }
 
-/* Keeps the first error of a render (later ones would leak it). */
+/* Keeps the first error of a render. */
 static void render_error(struct render *r, const char *msg)
 {
-	if (r->error == NULL)
-		r->error = jmb_xstrdup(msg);
+	if (!r->failed) {
+		r->failed = true;
+		jmb_error_set(&r->error, "%s", msg);
+	}
 }
 
 static bool is_url_attribute(const char *name)
@@ -268,15 +273,25 @@ static bool is_url_attribute(const char *name)
 	       strcasecmp(name, "action") == 0 || strcasecmp(name, "formaction") == 0;
 }
 
-/* A relative reference, or an absolute one with a scheme people follow safely:
-   never javascript:, data: or vbscript:. */
+/* A reference to this site, or an absolute one with a scheme people follow
+   safely: never javascript:, data: or vbscript:. Without a scheme, a path
+   starting with two slashes is another host's ("//host/x"), and so is one
+   with a backslash after the first slash, which browsers read as a slash
+   ("/\\host"); browsers also drop leading spaces and controls and every tab
+   or newline ("/\t/host"), so none of these passes as local either. */
 static bool url_is_safe(const char *url)
 {
 	static const char *const schemes[] = {"http:", "https:", "mailto:", "webcal:", NULL};
 	size_t scheme_len = strcspn(url, ":/?#");
 
-	if (url[scheme_len] != ':')
-		return true; /* no scheme: a path, query or fragment of this site */
+	if (strpbrk(url, "\t\r\n") != NULL || (url[0] != '\0' && (unsigned char)url[0] <= ' '))
+		return false;
+	if (url[scheme_len] != ':') {
+		/* no scheme: a path, query or fragment of this site */
+		if (url[0] == '/')
+			return jmb_is_local_path(url);
+		return url[0] != '\\';
+	}
 	for (size_t i = 0; schemes[i] != NULL; i++) {
 		if (strncasecmp(url, schemes[i], strlen(schemes[i])) == 0)
 			return true;
@@ -497,7 +512,8 @@ static char *serialize_html(xmlDocPtr doc, xmlNodePtr root, bool with_doctype, s
 }
 
 static char *render(const struct jmb_views *v, const char *layout, const char *page, json_t *model,
-                    const struct jmb_i18n *i18n, const char *lang, size_t *len_r, char **error_r)
+                    const struct jmb_i18n *i18n, const char *lang, size_t *len_r,
+                    struct jmb_error *error)
 {
 	xmlDocPtr page_tpl = find_template(v, page), layout_tpl = NULL, doc = NULL;
 	struct render r = {.scope = {.frames = {model}, .depth = 1}, .i18n = i18n, .lang = lang};
@@ -505,14 +521,14 @@ static char *render(const struct jmb_views *v, const char *layout, const char *p
 
 	if (page_tpl == NULL ||
 	    (layout != NULL && (layout_tpl = find_template(v, layout)) == NULL)) {
-		*error_r = jmb_xasprintf("no template named %s", page_tpl == NULL ? page : layout);
+		jmb_error_set(error, "no template named %s", page_tpl == NULL ? page : layout);
 		return NULL;
 	}
 	doc = xmlCopyDoc(layout_tpl != NULL ? layout_tpl : page_tpl, 1);
 	if (layout_tpl != NULL) {
 		xmlNodePtr slot = find_slot(xmlDocGetRootElement(doc));
 		if (slot == NULL) {
-			*error_r = jmb_xasprintf("template %s has no data-slot", layout);
+			jmb_error_set(error, "template %s has no data-slot", layout);
 			goto out;
 		}
 		xmlUnsetProp(slot, (const xmlChar *)"data-slot");
@@ -520,8 +536,8 @@ static char *render(const struct jmb_views *v, const char *layout, const char *p
 		xmlAddChild(slot, content);
 	}
 	fill_node(&r, xmlDocGetRootElement(doc));
-	if (r.error != NULL) {
-		*error_r = r.error;
+	if (r.failed) {
+		jmb_error_set(error, "%s", r.error.text);
 		goto out;
 	}
 	html = serialize_html(doc, xmlDocGetRootElement(doc), layout_tpl != NULL, len_r);
@@ -531,14 +547,15 @@ out:
 }
 
 char *jmb_views_render(const struct jmb_views *v, const char *page, json_t *model,
-                       const struct jmb_i18n *i18n, const char *lang, size_t *len_r, char **error_r)
+                       const struct jmb_i18n *i18n, const char *lang, size_t *len_r,
+                       struct jmb_error *error)
 {
-	return render(v, "layout", page, model, i18n, lang, len_r, error_r);
+	return render(v, "layout", page, model, i18n, lang, len_r, error);
 }
 
 char *jmb_views_render_bare(const struct jmb_views *v, const char *name, json_t *model,
                             const struct jmb_i18n *i18n, const char *lang, size_t *len_r,
-                            char **error_r)
+                            struct jmb_error *error)
 {
-	return render(v, NULL, name, model, i18n, lang, len_r, error_r);
+	return render(v, NULL, name, model, i18n, lang, len_r, error);
 }

@@ -17,23 +17,24 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "jmb/error.h"
 #include "web/i18n.h"
 
 struct jmb_views;
 
 /* Parses every *.xhtml file of dir once. layout.xhtml must be among them. */
-struct jmb_views *jmb_views_load(const char *dir, char **error_r);
+struct jmb_views *jmb_views_load(const char *dir, struct jmb_error *error);
 void jmb_views_free(struct jmb_views **views);
-/* Renders page inside the layout. Returns malloc'd HTML, or NULL with *error_r. */
+/* Renders page inside the layout. Returns malloc'd HTML, or NULL with error set. */
 char *jmb_views_render(const struct jmb_views *views, const char *page, json_t *model,
                        const struct jmb_i18n *i18n, const char *lang, size_t *len_r,
-                       char **error_r);
+                       struct jmb_error *error);
 /* Renders a template alone (no layout), e.g. the HTML part of a mail. */
 char *jmb_views_render_bare(const struct jmb_views *views, const char *name, json_t *model,
                             const struct jmb_i18n *i18n, const char *lang, size_t *len_r,
-                            char **error_r);
+                            struct jmb_error *error);
 /* Parses one template from memory (tests, fuzzing). */
 struct jmb_views *jmb_views_from_memory(const char *const *names, const char *const *texts,
-                                        size_t count, char **error_r);
+                                        size_t count, struct jmb_error *error);
 
 #endif
