@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -320,6 +322,48 @@ static void test_put_does_not_clobber_a_broken_file(void **state)
 	assert_int_equal(count_dir_entries(f->dir), 1);
 }
 
+static int count_open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* A write that fails (here: the file size limit, as on a full disk) reports
+ * the error and closes the temporary file: jmbctl may put many users. */
+static void test_put_failing_write_closes_the_file(void **state)
+{
+	struct fixture *f = *state;
+	struct jmb_local_user u = {"alice", "$y$h", "", "A"};
+	struct rlimit old, tiny;
+	void (*old_handler)(int);
+	char *error = NULL;
+	int before, after, ret;
+
+	before = count_open_fds();
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	tiny = old;
+	tiny.rlim_cur = 8;
+	old_handler = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &tiny), 0);
+	ret = jmb_users_file_put(f->path, &u, &error);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, old_handler);
+	after = count_open_fds();
+
+	assert_int_equal(ret, -1);
+	assert_non_null(error);
+	assert_non_null(strstr(error, "cannot write"));
+	free(error);
+	assert_int_equal(after, before);
+	assert_int_equal(count_dir_entries(f->dir), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_dir, teardown_dir)
 
 int main(void)
@@ -334,6 +378,7 @@ int main(void)
 	    T(test_put_keeps_the_group),
 	    T(test_put_refuses_what_read_would_refuse),
 	    T(test_put_does_not_clobber_a_broken_file),
+	    T(test_put_failing_write_closes_the_file),
 	};
 
 	return cmocka_run_group_tests_name("users-file", tests, NULL, NULL);

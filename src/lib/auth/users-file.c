@@ -149,7 +149,8 @@ int jmb_users_file_put(const char *path, const struct jmb_local_user *user, char
 	struct stat st;
 	char *tmp = NULL;
 	FILE *fp = NULL;
-	int fd, ret = -1;
+	bool write_failed;
+	int fd, saved_errno, ret = -1;
 
 	/* Only what parse_line() reads back: one bad line would lock every user out. */
 	if (!jmb_login_is_valid(user->login) ||
@@ -182,13 +183,19 @@ int jmb_users_file_put(const char *path, const struct jmb_local_user *user, char
 			close(fd);
 		goto out;
 	}
-	if (write_users(fp, &file, user) < 0 || fclose(fp) != 0) {
-		fp = NULL;
-		*error_r = jmb_xasprintf("%s: cannot write: %s", tmp, strerror(errno));
+	/* fclose runs whether or not the writes failed: the FILE must not leak. */
+	write_failed = write_users(fp, &file, user) < 0;
+	saved_errno = errno;
+	if (fclose(fp) != 0 && !write_failed) {
+		write_failed = true;
+		saved_errno = errno;
+	}
+	fp = NULL;
+	if (write_failed) {
+		*error_r = jmb_xasprintf("%s: cannot write: %s", tmp, strerror(saved_errno));
 		unlink(tmp);
 		goto out;
 	}
-	fp = NULL;
 	if (rename(tmp, path) < 0) {
 		*error_r = jmb_xasprintf("%s: cannot replace: %s", path, strerror(errno));
 		unlink(tmp);
