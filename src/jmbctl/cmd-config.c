@@ -17,6 +17,7 @@ int cmd_check_config(struct jmbctl *ctl, int argc, char **argv)
 	struct jmb_auth_plugins *plugins;
 	struct jmb_views *views = NULL;
 	struct jmb_i18n *i18n = NULL;
+	struct jmb_error error;
 	char *errors = NULL;
 	int status = CTL_CONFIG;
 
@@ -24,12 +25,19 @@ int cmd_check_config(struct jmbctl *ctl, int argc, char **argv)
 		fprintf(stderr, "Usage: jmbctl check-config\n");
 		return CTL_USAGE;
 	}
-	plugins = jmb_auth_plugins_load(ctl->file, &ctl->settings, ctl->pool, &errors);
-	if (plugins == NULL || jmb_config_check_unclaimed(ctl->file, &errors) < 0 ||
-	    (views = jmb_views_load(ctl->settings.server.template_dir, &errors)) == NULL ||
-	    (i18n = jmb_i18n_load(ctl->settings.server.locale_dir, &errors)) == NULL ||
-	    jmb_auth_plugins_init(plugins, &check_host, &errors) < 0) {
+	plugins = jmb_auth_plugins_load(ctl->file, &ctl->settings, ctl->pool, &error);
+	if (plugins == NULL) {
+		fprintf(stderr, "%s\n", error.text);
+		goto out;
+	}
+	if (jmb_config_check_unclaimed(ctl->file, &errors) < 0 ||
+	    (views = jmb_views_load(ctl->settings.server.template_dir, &errors)) == NULL) {
 		fprintf(stderr, "%s\n", errors != NULL ? errors : "invalid configuration");
+		goto out;
+	}
+	if ((i18n = jmb_i18n_load(ctl->settings.server.locale_dir, &error)) == NULL ||
+	    jmb_auth_plugins_init(plugins, &check_host, &error) < 0) {
+		fprintf(stderr, "%s\n", error.text);
 		goto out;
 	}
 	printf("%s: configuration is valid\n", ctl->config_path);

@@ -345,7 +345,7 @@ static void load_local_users(struct jmbctl *ctl, struct mail_map *map)
 	char *path = NULL, *error = NULL;
 
 	if (jmb_config_apply(ctl->file, "auth.local", key, &path, ctl->pool, &error) == 0 &&
-	    jmb_users_file_read(path, true, &users, &error) == 0) {
+	    jmb_users_file_read(path, true, &users, NULL) == 0) {
 		for (size_t i = 0; i < users.count; i++) {
 			if (*users.users[i].mail != '\0')
 				map_add(ctl->pool, map, users.users[i].login, users.users[i].mail);

@@ -54,25 +54,39 @@ static void directory_changed(void *context, bool available, const char *error)
 	        NULL);
 }
 
+/* Adds one message to the newline-separated list in *errors_r. */
+static void add_error(char **errors_r, const char *msg)
+{
+	char *joined = jmb_xasprintf("%s%s%s", *errors_r != NULL ? *errors_r : "",
+	                             *errors_r != NULL ? "\n" : "", msg);
+
+	free(*errors_r);
+	*errors_r = joined;
+}
+
 struct jmbd_runtime *jmbd_runtime_load(const char *config_path, char **errors_r)
 {
 	struct jmbd_runtime *rt = jmb_xcalloc(1, sizeof(*rt));
 	struct jmb_config_file *file = jmb_config_file_read(config_path, errors_r);
-	char *error = NULL;
+	struct jmb_error error;
+	char *views_error = NULL;
 
 	rt->pool = jmb_pool_new();
 	if (file == NULL)
 		goto fail;
 	if (jmb_settings_load(file, &rt->settings, rt->pool, errors_r) < 0)
 		goto fail;
-	rt->plugins = jmb_auth_plugins_load(file, &rt->settings, rt->pool, errors_r);
+	rt->plugins = jmb_auth_plugins_load(file, &rt->settings, rt->pool, &error);
 	if (rt->plugins == NULL)
-		goto fail;
+		goto fail_error;
 	if (jmb_config_check_unclaimed(file, errors_r) < 0)
 		goto fail;
-	rt->views = jmb_views_load(rt->settings.server.template_dir, &error);
-	if (rt->views == NULL)
-		goto fail_error;
+	rt->views = jmb_views_load(rt->settings.server.template_dir, &views_error);
+	if (rt->views == NULL) {
+		add_error(errors_r, views_error);
+		free(views_error);
+		goto fail;
+	}
 	rt->i18n = jmb_i18n_load(rt->settings.server.locale_dir, &error);
 	if (rt->i18n == NULL)
 		goto fail_error;
@@ -86,9 +100,7 @@ struct jmbd_runtime *jmbd_runtime_load(const char *config_path, char **errors_r)
 	jmb_config_file_free(&file);
 	return rt;
 fail_error:
-	*errors_r = jmb_xasprintf("%s%s%s", *errors_r != NULL ? *errors_r : "",
-	                          *errors_r != NULL ? "\n" : "", error);
-	free(error);
+	add_error(errors_r, error.text);
 fail:
 	jmb_config_file_free(&file);
 	jmbd_runtime_free(&rt);

@@ -88,7 +88,7 @@ static int simple_bind(LDAP *ld, const char *dn, const char *password)
 /* A new connection in *ld_r with timeouts and TLS set, StartTLS done, and
  * bound as the service account when service_bind. Returns the libldap code. */
 static int connection_open(struct jmb_directory *dir, bool service_bind, LDAP **ld_r,
-                           char **error_r)
+                           struct jmb_error *error)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	struct timeval tv = {.tv_sec = s->timeout, .tv_usec = 0};
@@ -98,7 +98,7 @@ static int connection_open(struct jmb_directory *dir, bool service_bind, LDAP **
 	*ld_r = NULL;
 	rc = ldap_initialize(&ld, dir->uris);
 	if (rc != LDAP_SUCCESS) {
-		*error_r = jmb_xasprintf("ldap_initialize: %s", ldap_err2string(rc));
+		jmb_error_set(error, "ldap_initialize: %s", ldap_err2string(rc));
 		return rc;
 	}
 	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
@@ -112,19 +112,19 @@ static int connection_open(struct jmb_directory *dir, bool service_bind, LDAP **
 		ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
 	}
 	if (s->starttls && (rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
-		*error_r = jmb_xasprintf("StartTLS: %s", ldap_err2string(rc));
+		jmb_error_set(error, "StartTLS: %s", ldap_err2string(rc));
 		goto fail;
 	}
 	if (service_bind && *s->bind_dn != '\0' &&
 	    (rc = simple_bind(ld, s->bind_dn, s->bind_password)) != LDAP_SUCCESS) {
-		*error_r = jmb_xasprintf("bind as %s: %s", s->bind_dn, ldap_err2string(rc));
+		jmb_error_set(error, "bind as %s: %s", s->bind_dn, ldap_err2string(rc));
 		goto fail;
 	}
 	if (!service_bind || *s->bind_dn == '\0') {
 		/* Connect now, so that a dead server shows here and not later. */
 		rc = ldap_connect(ld);
 		if (rc != LDAP_SUCCESS) {
-			*error_r = jmb_xasprintf("connect: %s", ldap_err2string(rc));
+			jmb_error_set(error, "connect: %s", ldap_err2string(rc));
 			goto fail;
 		}
 	}
@@ -136,7 +136,7 @@ fail:
 }
 
 static int connection_acquire(struct jmb_directory *dir, LDAP **ld_r, bool *reused_r,
-                              char **error_r)
+                              struct jmb_error *error)
 {
 	LDAP *ld = NULL;
 
@@ -146,7 +146,7 @@ static int connection_acquire(struct jmb_directory *dir, LDAP **ld_r, bool *reus
 	pthread_mutex_unlock(&dir->lock);
 	*reused_r = ld != NULL;
 	*ld_r = ld;
-	return ld != NULL ? LDAP_SUCCESS : connection_open(dir, true, ld_r, error_r);
+	return ld != NULL ? LDAP_SUCCESS : connection_open(dir, true, ld_r, error);
 }
 
 static void connection_release(struct jmb_directory *dir, LDAP *ld, bool broken)
@@ -180,28 +180,30 @@ static bool is_outage(int rc)
 	return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR || rc == LDAP_TIMEOUT;
 }
 
-/* Whether a call may go to the servers; false with *error_r while held down. */
+/* Whether a call may go to the servers; false with error set while held down. */
 static bool directory_enter(struct jmb_directory *dir, enum jmb_holddown_pass *pass_r,
-                            char **error_r)
+                            struct jmb_error *error)
 {
 	*pass_r = jmb_holddown_enter(&dir->holddown, monotonic_ms());
 	if (*pass_r != JMB_HOLDDOWN_REFUSE)
 		return true;
-	*error_r = jmb_xasprintf("no server answered; next try within %ld s ([ldap] retry_after)",
-	                         dir->settings->retry_after);
+	jmb_error_set(error, "no server answered; next try within %ld s ([ldap] retry_after)",
+	              dir->settings->retry_after);
 	return false;
 }
 
 /* After a call directory_enter() let through, ended by the libldap code rc
    (error, when set, says more). */
 static void directory_leave(struct jmb_directory *dir, enum jmb_holddown_pass pass, int rc,
-                            const char *error)
+                            const struct jmb_error *error)
 {
+	const char *why =
+	    error != NULL && error->text[0] != '\0' ? error->text : ldap_err2string(rc);
+
 	switch (jmb_holddown_leave(&dir->holddown, pass, is_outage(rc), monotonic_ms())) {
 	case JMB_HOLDDOWN_WENT_DOWN:
 		if (dir->notify != NULL)
-			dir->notify(dir->notify_context, false,
-			            error != NULL ? error : ldap_err2string(rc));
+			dir->notify(dir->notify_context, false, why);
 		break;
 	case JMB_HOLDDOWN_CAME_BACK:
 		if (dir->notify != NULL)
@@ -219,13 +221,13 @@ bool jmb_directory_held_down(struct jmb_directory *dir)
 
 struct jmb_directory *jmb_directory_new(const struct jmb_ldap_settings *s,
                                         jmb_directory_notify_fn *notify, void *context,
-                                        char **error_r)
+                                        struct jmb_error *error)
 {
 	struct jmb_directory *dir;
 	struct jmb_strbuf sb = {0};
 
 	if (!jmb_directory_configured(s)) {
-		*error_r = jmb_xstrdup("[ldap] uri is not set");
+		jmb_error_set(error, "[ldap] uri is not set");
 		return NULL;
 	}
 	dir = jmb_xcalloc(1, sizeof(*dir));
@@ -263,7 +265,7 @@ static enum jmb_directory_result search_pooled(struct jmb_directory *dir, const 
                                                int scope, const char *filter,
                                                const char *const *attrs, long size_limit,
                                                directory_entry_fn *each, void *context,
-                                               size_t *count_r, int *rc_r, char **error_r)
+                                               size_t *count_r, int *rc_r, struct jmb_error *error)
 {
 	struct timeval tv = {.tv_sec = dir->settings->timeout, .tv_usec = 0};
 	LDAPMessage *res = NULL;
@@ -272,7 +274,7 @@ static enum jmb_directory_result search_pooled(struct jmb_directory *dir, const 
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		LDAP *ld = NULL;
-		rc = *rc_r = connection_acquire(dir, &ld, &reused, error_r);
+		rc = *rc_r = connection_acquire(dir, &ld, &reused, error);
 		if (rc != LDAP_SUCCESS)
 			return JMB_DIRECTORY_UNAVAILABLE;
 		rc = *rc_r = ldap_search_ext_s(ld, base, scope, filter, (char **)attrs, 0, NULL,
@@ -282,7 +284,7 @@ static enum jmb_directory_result search_pooled(struct jmb_directory *dir, const 
 			for (LDAPMessage *e = ldap_first_entry(ld, res); e != NULL && stop == 0;
 			     e = ldap_next_entry(ld, e)) {
 				(*count_r)++;
-				stop = each != NULL ? each(context, ld, e, error_r) : 0;
+				stop = each != NULL ? each(context, ld, e, error) : 0;
 			}
 			ldap_msgfree(res);
 			connection_release(dir, ld, false);
@@ -297,25 +299,30 @@ static enum jmb_directory_result search_pooled(struct jmb_directory *dir, const 
 		if (!(reused && is_connection_error(rc) && rc != LDAP_TIMEOUT))
 			break;
 	}
-	*error_r = jmb_xasprintf("search %s: %s", filter, ldap_err2string(rc));
+	jmb_error_set(error, "search %s: %s", filter, ldap_err2string(rc));
 	return JMB_DIRECTORY_UNAVAILABLE;
 }
 
 enum jmb_directory_result directory_search(struct jmb_directory *dir, const char *base, int scope,
                                            const char *filter, const char *const *attrs,
                                            long size_limit, directory_entry_fn *each, void *context,
-                                           size_t *count_r, char **error_r)
+                                           size_t *count_r, struct jmb_error *error)
 {
+	struct jmb_error local;
 	enum jmb_holddown_pass pass;
 	enum jmb_directory_result r;
 	int rc = LDAP_SUCCESS;
 
+	/* The message is needed here (for notify) even when the caller wants none. */
+	if (error == NULL)
+		error = &local;
+	error->text[0] = '\0';
 	*count_r = 0;
-	if (!directory_enter(dir, &pass, error_r))
+	if (!directory_enter(dir, &pass, error))
 		return JMB_DIRECTORY_UNAVAILABLE;
 	r = search_pooled(dir, base, scope, filter, attrs, size_limit, each, context, count_r, &rc,
-	                  error_r);
-	directory_leave(dir, pass, rc, *error_r);
+	                  error);
+	directory_leave(dir, pass, rc, error);
 	return r;
 }
 
@@ -421,7 +428,7 @@ struct person_search {
 	struct jmb_directory_person *person;
 };
 
-static int keep_person(void *context, LDAP *ld, LDAPMessage *entry, char **error_r)
+static int keep_person(void *context, LDAP *ld, LDAPMessage *entry, struct jmb_error *error)
 {
 	struct person_search *ps = context;
 
@@ -433,7 +440,7 @@ static int keep_person(void *context, LDAP *ld, LDAPMessage *entry, char **error
 enum jmb_directory_result jmb_directory_find_user(struct jmb_directory *dir, struct jmb_pool *pool,
                                                   const char *login,
                                                   struct jmb_directory_person **person_r,
-                                                  char **error_r)
+                                                  struct jmb_error *error)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	char *filter = jmb_ldap_filter_format(pool, s->user_filter, login != NULL ? login : "");
@@ -445,13 +452,12 @@ enum jmb_directory_result jmb_directory_find_user(struct jmb_directory *dir, str
 	if (filter == NULL || login == NULL || *login == '\0')
 		return JMB_DIRECTORY_NOT_FOUND; /* not UTF-8, or empty: no one has that login */
 	r = directory_search(dir, s->base, LDAP_SCOPE_SUBTREE, filter,
-	                     directory_person_attrs(dir, pool), 2, keep_person, &ps, &count,
-	                     error_r);
+	                     directory_person_attrs(dir, pool), 2, keep_person, &ps, &count, error);
 	if (r != JMB_DIRECTORY_OK)
 		return r;
 	if (count != 1) {
 		if (count > 1)
-			*error_r = jmb_xasprintf("user_filter finds several entries for one login");
+			jmb_error_set(error, "user_filter finds several entries for one login");
 		return JMB_DIRECTORY_NOT_FOUND;
 	}
 	*person_r = ps.person;
@@ -462,19 +468,23 @@ enum jmb_directory_result jmb_directory_check_password(struct jmb_directory *dir
                                                        struct jmb_pool *pool, const char *login,
                                                        const char *password,
                                                        struct jmb_directory_person **person_r,
-                                                       char **error_r)
+                                                       struct jmb_error *error)
 {
+	struct jmb_error local;
 	enum jmb_holddown_pass pass;
 	enum jmb_directory_result r;
 	const char *dn, *escaped;
 	LDAP *ld;
 	int rc;
 
+	if (error == NULL)
+		error = &local;
+	error->text[0] = '\0';
 	*person_r = NULL;
 	/* An empty password would make a simple bind "unauthenticated": refuse it here. */
 	if (password == NULL || *password == '\0' || !jmb_utf8_is_valid(password, strlen(password)))
 		return JMB_DIRECTORY_REJECT;
-	r = jmb_directory_find_user(dir, pool, login, person_r, error_r);
+	r = jmb_directory_find_user(dir, pool, login, person_r, error);
 	if (r == JMB_DIRECTORY_UNAVAILABLE)
 		return r;
 	/* An unknown user still costs one bind, to a DN that cannot exist, so that
@@ -484,13 +494,13 @@ enum jmb_directory_result jmb_directory_check_password(struct jmb_directory *dir
 	         ? (*person_r)->dn
 	         : jmb_pool_printf(pool, "cn=%s,ou=jmb-no-such-user,%s",
 	                           escaped != NULL ? escaped : "x", dir->settings->base);
-	if (!directory_enter(dir, &pass, error_r)) {
+	if (!directory_enter(dir, &pass, error)) {
 		*person_r = NULL;
 		return JMB_DIRECTORY_UNAVAILABLE;
 	}
-	rc = connection_open(dir, false, &ld, error_r);
+	rc = connection_open(dir, false, &ld, error);
 	if (rc != LDAP_SUCCESS) {
-		directory_leave(dir, pass, rc, *error_r);
+		directory_leave(dir, pass, rc, error);
 		*person_r = NULL;
 		return JMB_DIRECTORY_UNAVAILABLE;
 	}
@@ -505,13 +515,13 @@ enum jmb_directory_result jmb_directory_check_password(struct jmb_directory *dir
 		return JMB_DIRECTORY_REJECT;
 	}
 	*person_r = NULL;
-	*error_r = jmb_xasprintf("bind: %s", ldap_err2string(rc));
+	jmb_error_set(error, "bind: %s", ldap_err2string(rc));
 	return JMB_DIRECTORY_UNAVAILABLE;
 }
 
 enum jmb_directory_result jmb_directory_user_matches(struct jmb_directory *dir,
                                                      struct jmb_pool *pool, const char *login,
-                                                     const char *filter, char **error_r)
+                                                     const char *filter, struct jmb_error *error)
 {
 	char *user =
 	    jmb_ldap_filter_format(pool, dir->settings->user_filter, login != NULL ? login : "");
@@ -523,7 +533,7 @@ enum jmb_directory_result jmb_directory_user_matches(struct jmb_directory *dir,
 		return JMB_DIRECTORY_NOT_FOUND;
 	r = directory_search(dir, dir->settings->base, LDAP_SCOPE_SUBTREE,
 	                     jmb_pool_printf(pool, "(&%s%s)", user, filter), no_attrs, 1, NULL,
-	                     NULL, &count, error_r);
+	                     NULL, &count, error);
 	if (r != JMB_DIRECTORY_OK)
 		return r;
 	return count > 0 ? JMB_DIRECTORY_OK : JMB_DIRECTORY_NOT_FOUND;
@@ -534,15 +544,15 @@ enum jmb_directory_result jmb_directory_user_matches(struct jmb_directory *dir,
 /* What the directory says of login: name, addresses (primary first), groups. */
 static enum jmb_directory_result user_identity(struct jmb_directory *dir, struct jmb_pool *pool,
                                                const char *login, struct jmb_identity **found_r,
-                                               char **error_r)
+                                               struct jmb_error *error)
 {
 	struct jmb_directory_person *p = NULL;
 	const char *const *groups = NULL;
 	enum jmb_directory_result r;
 
-	r = jmb_directory_find_user(dir, pool, login, &p, error_r);
+	r = jmb_directory_find_user(dir, pool, login, &p, error);
 	if (r == JMB_DIRECTORY_OK)
-		r = jmb_directory_user_groups(dir, pool, p, &groups, error_r);
+		r = jmb_directory_user_groups(dir, pool, p, &groups, error);
 	if (r != JMB_DIRECTORY_OK)
 		return r;
 	*found_r = jmb_pool_alloc(pool, sizeof(**found_r));
@@ -559,7 +569,8 @@ static enum jmb_directory_result user_identity(struct jmb_directory *dir, struct
    identity JSON, "no such user" (NULL) for a shorter time, failures not at all. */
 static enum jmb_directory_result cached_user_identity(struct jmb_directory *dir,
                                                       struct jmb_pool *pool, const char *login,
-                                                      struct jmb_identity **found_r, char **error_r)
+                                                      struct jmb_identity **found_r,
+                                                      struct jmb_error *error)
 {
 	int64_t now = monotonic_ms(), ttl_ms = (int64_t)dir->settings->cache_ttl * 1000;
 	enum jmb_directory_result r;
@@ -568,13 +579,13 @@ static enum jmb_directory_result cached_user_identity(struct jmb_directory *dir,
 
 	*found_r = NULL;
 	if (dir->identities == NULL || login == NULL)
-		return user_identity(dir, pool, login, found_r, error_r);
+		return user_identity(dir, pool, login, found_r, error);
 	if (jmb_ttl_cache_get(dir->identities, login, now, pool, &kept) > 0) {
 		if (kept != NULL)
 			*found_r = jmb_identity_from_json(pool, kept);
 		return *found_r != NULL ? JMB_DIRECTORY_OK : JMB_DIRECTORY_NOT_FOUND;
 	}
-	r = user_identity(dir, pool, login, found_r, error_r);
+	r = user_identity(dir, pool, login, found_r, error);
 	if (r == JMB_DIRECTORY_OK) {
 		json = jmb_identity_to_json(*found_r);
 		jmb_ttl_cache_put(dir->identities, login, json, now, ttl_ms);
@@ -588,14 +599,14 @@ static enum jmb_directory_result cached_user_identity(struct jmb_directory *dir,
 }
 
 enum jmb_directory_result jmb_directory_enrich(struct jmb_directory *dir, struct jmb_pool *pool,
-                                               struct jmb_identity *id, char **error_r)
+                                               struct jmb_identity *id, struct jmb_error *error)
 {
 	struct jmb_identity *found;
 	const char **mails = NULL;
 	size_t n = 0, cap = 0;
 	enum jmb_directory_result r;
 
-	r = cached_user_identity(dir, pool, id->login, &found, error_r);
+	r = cached_user_identity(dir, pool, id->login, &found, error);
 	if (r != JMB_DIRECTORY_OK)
 		return r;
 	/* The directory's primary address first, then every other one known. */

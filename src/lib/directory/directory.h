@@ -9,6 +9,7 @@
 #include "jmb/identity.h"
 #include "jmb/pool.h"
 #include "config/settings.h"
+#include "jmb/error.h"
 
 enum jmb_directory_result {
 	JMB_DIRECTORY_OK,
@@ -46,11 +47,11 @@ bool jmb_directory_configured(const struct jmb_ldap_settings *settings);
 /* Keeps settings (which must outlive it); connects lazily. After an outage
  * (every server down or timed out), every call is UNAVAILABLE at once for
  * [ldap] retry_after seconds, then one call at a time tries again. notify may
- * be NULL. NULL with *error_r when the settings cannot work (or the build has
+ * be NULL. NULL with error set when the settings cannot work (or the build has
  * no LDAP). */
 struct jmb_directory *jmb_directory_new(const struct jmb_ldap_settings *settings,
                                         jmb_directory_notify_fn *notify, void *context,
-                                        char **error_r);
+                                        struct jmb_error *error);
 void jmb_directory_free(struct jmb_directory **dir);
 const char *jmb_directory_result_name(enum jmb_directory_result r);
 /* True while calls fail at once after an outage (notify has told of it). */
@@ -61,7 +62,7 @@ const char *jmb_directory_kind_name(enum jmb_directory_kind kind);
 enum jmb_directory_result jmb_directory_find_user(struct jmb_directory *dir, struct jmb_pool *pool,
                                                   const char *login,
                                                   struct jmb_directory_person **person_r,
-                                                  char **error_r);
+                                                  struct jmb_error *error);
 /* Finds login, then binds as its entry with password on a fresh connection.
  * Unknown user and wrong password both give REJECT, after the same work; an
  * empty password is REJECT before anything is sent. */
@@ -69,36 +70,38 @@ enum jmb_directory_result jmb_directory_check_password(struct jmb_directory *dir
                                                        struct jmb_pool *pool, const char *login,
                                                        const char *password,
                                                        struct jmb_directory_person **person_r,
-                                                       char **error_r);
+                                                       struct jmb_error *error);
 /* Names of the groups person is in (member DN, or memberUid = login), and of
  * the groups those are in (one level of nesting). */
 enum jmb_directory_result jmb_directory_user_groups(struct jmb_directory *dir,
                                                     struct jmb_pool *pool,
                                                     const struct jmb_directory_person *person,
-                                                    const char *const **groups_r, char **error_r);
+                                                    const char *const **groups_r,
+                                                    struct jmb_error *error);
 /* Completes identity (in pool) with the directory's name, addresses and groups.
  * NOT_FOUND leaves it as it was. What the directory said of a login is kept
  * for [ldap] cache_ttl seconds ("no such user" for at most 10), failures are not. */
 enum jmb_directory_result jmb_directory_enrich(struct jmb_directory *dir, struct jmb_pool *pool,
-                                               struct jmb_identity *identity, char **error_r);
+                                               struct jmb_identity *identity,
+                                               struct jmb_error *error);
 /* OK when the entry of login matches filter (a filter from the config), NOT_FOUND
  * when it does not (or there is no such user). */
 enum jmb_directory_result jmb_directory_user_matches(struct jmb_directory *dir,
                                                      struct jmb_pool *pool, const char *login,
-                                                     const char *filter, char **error_r);
+                                                     const char *filter, struct jmb_error *error);
 /* What a typed address stands for: the members' primary addresses when it is
  * a group (nested one level), the primary address when it is a person's
  * secondary one. NOT_FOUND: the directory does not know it. */
 enum jmb_directory_result jmb_directory_resolve_mail(struct jmb_directory *dir,
                                                      struct jmb_pool *pool, const char *mail,
                                                      const char *const **mails_r, bool *is_group_r,
-                                                     char **error_r);
+                                                     struct jmb_error *error);
 /* The invite autocomplete: people, groups and external contacts whose
  * search_attributes contain text; at most max results, sorted by name. */
 enum jmb_directory_result jmb_directory_search(struct jmb_directory *dir, struct jmb_pool *pool,
                                                const char *text, size_t max,
                                                struct jmb_directory_match **matches_r,
-                                               size_t *count_r, char **error_r);
+                                               size_t *count_r, struct jmb_error *error);
 
 /* A filter from template with each %s replaced by value escaped per RFC 4515
  * ("%%" is a literal %). NULL when value is NULL or not valid UTF-8. */

@@ -4,6 +4,7 @@
 #define JMB_I18N_H
 
 #include <stddef.h>
+#include "jmb/error.h"
 
 /* Languages the UI speaks, the first being the source language of msgids. */
 extern const char *const jmb_languages[];
@@ -12,7 +13,7 @@ struct jmb_i18n;
 
 /* Loads <locale_dir>/<lang>/LC_MESSAGES/jmb.mo for every language but the source one.
  * A missing or corrupt catalogue is an error. */
-struct jmb_i18n *jmb_i18n_load(const char *locale_dir, char **error_r);
+struct jmb_i18n *jmb_i18n_load(const char *locale_dir, struct jmb_error *error);
 void jmb_i18n_free(struct jmb_i18n **i18n);
 /* Parses a .mo image; exposed for tests and fuzzing. Returns NULL on a malformed image. */
 struct jmb_catalog *jmb_catalog_parse(const unsigned char *data, size_t len);
