@@ -5,6 +5,7 @@
 #define JMB_PUBLIC_AUTH_PLUGIN_H
 
 #include "jmb/config.h"
+#include "jmb/directory.h"
 #include "jmb/error.h"
 #include "jmb/http.h"
 #include "jmb/identity.h"
@@ -13,8 +14,6 @@
 
 #define JMB_AUTH_ABI_VERSION 3
 #define JMB_AUTH_PLUGIN_SYMBOL "jmb_auth_plugin"
-
-struct jmb_directory; /* src/lib/directory/directory.h */
 
 enum jmb_auth_result {
 	JMB_AUTH_OK,          /* identity filled */

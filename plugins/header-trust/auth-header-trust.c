@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "web/form.h"
+#include "jmb/form.h"
 #include "jmb/auth-plugin.h"
 #include "jmb/cidr.h"
 

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "directory/directory.h"
-#include "web/form.h"
-#include "web/i18n.h"
+#include "jmb/directory.h"
+#include "jmb/form.h"
+#include "jmb/i18n.h"
 #include "jmb/auth-plugin.h"
 
 struct bind_config {

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "web/form.h"
-#include "web/i18n.h"
+#include "jmb/form.h"
+#include "jmb/i18n.h"
 #include "jmb/auth-plugin.h"
-#include "auth/password.h"
-#include "auth/users-file.h"
+#include "jmb/password.h"
+#include "jmb/users-file.h"
 
 struct local_config {
 	char *users_file;

@@ -22,18 +22,18 @@
 
 #include <openssl/pem.h>
 
-#include "web/form.h"
-#include "web/http.h"
-#include "web/i18n.h"
+#include "jmb/form.h"
+#include "jmb/http.h"
+#include "jmb/i18n.h"
 #include "jmb/auth-plugin.h"
-#include "util/memory.h"
+#include "jmb/memory.h"
 #include "saml-crypto.h"
 #include "saml-idp-source.h"
 #include "saml-metadata.h"
 #include "saml-replay.h"
 #include "saml-request.h"
 #include "saml-response.h"
-#include "util/secret.h"
+#include "jmb/secret.h"
 
 #define ACS_PATH "/auth/saml/acs"
 #define MAX_RELAY_STATE 80 /* bindings §3.4.3 */

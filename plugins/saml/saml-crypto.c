@@ -16,7 +16,7 @@
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/xmltree.h>
 
-#include "util/memory.h"
+#include "jmb/memory.h"
 #include "saml-crypto.h"
 #include "saml-xml.h"
 

@@ -7,6 +7,7 @@
 
 #include <libxml/tree.h>
 #include <xmlsec/keys.h>
+
 #include "jmb/error.h"
 
 #define SAML_MAX_IDP_KEYS 4

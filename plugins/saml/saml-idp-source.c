@@ -23,7 +23,7 @@
 #include <curl/curl.h>
 
 #include "jmb/log.h"
-#include "util/memory.h"
+#include "jmb/memory.h"
 #include "saml-idp-source.h"
 #include "saml-xml.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/memory.h"
+#include "jmb/memory.h"
 #include "saml-metadata.h"
 #include "saml-xml.h"
 

@@ -2,7 +2,9 @@
 # The tree's layering rules, checked on the sources (a make check test; prints
 # cmocka's summary lines so run-tests.sh counts it like the C suites):
 #  - a folder's *-private.h header of src/lib/ is included only by that folder
-#    (unit tests may look inside, saying why on the include line).
+#    (unit tests may look inside, saying why on the include line);
+#  - plugins include only the public API ("jmb/..."), their own headers,
+#    system headers and config.h: nothing from src/.
 top=${top_srcdir:-$(dirname "$0")/../..}
 cd "$top" || exit 99
 failed=0
@@ -26,7 +28,24 @@ for h in $(cd src/lib && ls */*-private.h); do
 done
 check "private headers stay in their folder" "$(echo "$bad" | sed '/^$/d')"
 
-total=1
+bad=""
+for f in plugins/*/*.c plugins/*/*.h; do
+	dir=${f%/*}
+	hits=$(grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f" |
+		while IFS= read -r line; do
+			name=$(echo "$line" | sed 's/^[^"]*"\([^"]*\)".*/\1/')
+			case "$name" in
+			config.h | jmb/*.h) ;;
+			*/*) echo "$f:$line" ;;
+			*) [ -f "$dir/$name" ] || echo "$f:$line" ;;
+			esac
+		done)
+	[ -n "$hits" ] && bad="$bad$hits
+"
+done
+check "plugins include only jmb/ headers, their own and config.h" "$(echo "$bad" | sed '/^$/d')"
+
+total=2
 echo "[==========] $total test(s) run."
 if [ $failed -eq 0 ]; then
 	echo "[  PASSED  ] $total test(s)."

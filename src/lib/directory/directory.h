@@ -1,41 +1,25 @@
 /* The LDAP directory: people, their addresses and groups, lists to expand,
- * and the invite autocomplete. Every call says what happened (DESIGN §9). */
+ * and the invite autocomplete. What plugins may call is in jmb/directory.h;
+ * this adds what only jmbd and jmbctl use. Every call says what happened. */
 #ifndef JMB_DIRECTORY_H
 #define JMB_DIRECTORY_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "jmb/directory.h"
+#include "jmb/error.h"
 #include "jmb/identity.h"
 #include "jmb/pool.h"
 #include "config/settings.h"
-#include "jmb/error.h"
-
-enum jmb_directory_result {
-	JMB_DIRECTORY_OK,
-	JMB_DIRECTORY_NOT_FOUND,   /* the directory answered: no such entry */
-	JMB_DIRECTORY_REJECT,      /* wrong password (jmb_directory_check_password) */
-	JMB_DIRECTORY_UNAVAILABLE, /* no server answered in time, or it failed */
-};
 
 enum jmb_directory_kind { JMB_DIRECTORY_PERSON, JMB_DIRECTORY_GROUP, JMB_DIRECTORY_EXTERNAL };
-
-/* One person found in the directory; strings live in the caller's pool. */
-struct jmb_directory_person {
-	const char *dn;
-	const char *login;        /* login_attribute; may be "" */
-	const char *name;         /* name_attribute, else cn, else givenName + sn */
-	const char *mail;         /* primary (first of mail_attributes), lower-case; may be "" */
-	const char *const *mails; /* every address, lower-case, primary first, NULL-terminated */
-};
 
 struct jmb_directory_match {
 	const char *name;
 	const char *mail;
 	enum jmb_directory_kind kind;
 };
-
-struct jmb_directory;
 
 /* Told once when no server answers any more (error says why) and once when
  * one answers again (error NULL), on the thread that found out, so that the
@@ -54,8 +38,6 @@ struct jmb_directory *jmb_directory_new(const struct jmb_ldap_settings *settings
                                         struct jmb_error *error);
 void jmb_directory_free(struct jmb_directory **dir);
 const char *jmb_directory_result_name(enum jmb_directory_result r);
-/* True while calls fail at once after an outage (notify has told of it). */
-bool jmb_directory_held_down(struct jmb_directory *dir);
 const char *jmb_directory_kind_name(enum jmb_directory_kind kind);
 
 /* The entry user_filter finds for login (exactly one). */
@@ -63,21 +45,6 @@ enum jmb_directory_result jmb_directory_find_user(struct jmb_directory *dir, str
                                                   const char *login,
                                                   struct jmb_directory_person **person_r,
                                                   struct jmb_error *error);
-/* Finds login, then binds as its entry with password on a fresh connection.
- * Unknown user and wrong password both give REJECT, after the same work; an
- * empty password is REJECT before anything is sent. */
-enum jmb_directory_result jmb_directory_check_password(struct jmb_directory *dir,
-                                                       struct jmb_pool *pool, const char *login,
-                                                       const char *password,
-                                                       struct jmb_directory_person **person_r,
-                                                       struct jmb_error *error);
-/* Names of the groups person is in (member DN, or memberUid = login), and of
- * the groups those are in (one level of nesting). */
-enum jmb_directory_result jmb_directory_user_groups(struct jmb_directory *dir,
-                                                    struct jmb_pool *pool,
-                                                    const struct jmb_directory_person *person,
-                                                    const char *const **groups_r,
-                                                    struct jmb_error *error);
 /* Completes identity (in pool) with the directory's name, addresses and groups.
  * NOT_FOUND leaves it as it was. What the directory said of a login is kept
  * for [ldap] cache_ttl seconds ("no such user" for at most 10), failures are not. */

@@ -66,7 +66,5 @@ void jmb_response_set_cookie(struct jmb_response *resp, const char *name, const 
  * *len_r) and advances *cursor, or NULL at the end or on anything else than a
  * well-formed list ("*" included: callers test for it first). */
 const char *jmb_etag_next(const char **cursor, size_t *len_r);
-/* True for a local path safe to redirect to ("/x", not "//host" or "/\host"). */
-bool jmb_is_local_path(const char *path);
 
 #endif

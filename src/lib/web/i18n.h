@@ -4,7 +4,9 @@
 #define JMB_I18N_H
 
 #include <stddef.h>
+
 #include "jmb/error.h"
+#include "jmb/i18n.h"
 
 /* Languages the UI speaks, the first being the source language of msgids. */
 extern const char *const jmb_languages[];
@@ -23,7 +25,5 @@ const char *jmb_catalog_lookup(const struct jmb_catalog *catalog, const char *ms
 /* The translation of msgid into lang, or msgid itself. i18n may be NULL. */
 const char *jmb_tr(const struct jmb_i18n *i18n, const char *lang, const char *msgid)
     __attribute__((format_arg(3)));
-/* Marks a string for extraction without translating it here. */
-#define N_(s) (s)
 
 #endif
