@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "auth/auth-plugins.h"
+#include "directory/directory.h"
 #include "web/i18n.h"
 #include "jmbctl.h"
 #include "web/views.h"
@@ -15,6 +16,7 @@ static const struct jmb_auth_host check_host = {.abi_version = JMB_AUTH_ABI_VERS
 int cmd_check_config(struct jmbctl *ctl, int argc, char **argv)
 {
 	struct jmb_auth_plugins *plugins;
+	struct jmb_directory *directory = NULL;
 	struct jmb_views *views = NULL;
 	struct jmb_i18n *i18n = NULL;
 	struct jmb_error error;
@@ -40,10 +42,18 @@ int cmd_check_config(struct jmbctl *ctl, int argc, char **argv)
 		fprintf(stderr, "%s\n", error.text);
 		goto out;
 	}
+	/* Opening the directory connects to nothing, but checks what jmbd would
+	   refuse at start-up ([ldap] ca_file). */
+	if (jmb_directory_configured(&ctl->settings.ldap) &&
+	    (directory = jmb_directory_new(&ctl->settings.ldap, NULL, NULL, &error)) == NULL) {
+		fprintf(stderr, "%s: %s\n", ctl->config_path, error.text);
+		goto out;
+	}
 	printf("%s: configuration is valid\n", ctl->config_path);
 	status = CTL_OK;
 out:
 	free(errors);
+	jmb_directory_free(&directory);
 	jmb_i18n_free(&i18n);
 	jmb_views_free(&views);
 	jmb_auth_plugins_free(&plugins);

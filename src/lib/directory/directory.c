@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -85,6 +87,77 @@ static int simple_bind(LDAP *ld, const char *dn, const char *password)
 	return ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
 }
 
+/* One ldap_set_option whose failure is an error naming the setting (what). */
+static int set_option(LDAP *ld, int option, const void *value, const char *what,
+                      struct jmb_error *error)
+{
+	if (ldap_set_option(ld, option, value) == LDAP_OPT_SUCCESS)
+		return 0;
+	jmb_error_set(error, "%s: libldap refuses the setting", what);
+	return -1;
+}
+
+/* Trust exactly the CAs of ca_file, and build the TLS context now: that is
+   when libldap reads the file, and a file it cannot read must be an error,
+   not a silent fall-back to the system's CAs. */
+static int set_tls_options(LDAP *ld, const char *ca_file, struct jmb_error *error)
+{
+	int demand = LDAP_OPT_X_TLS_DEMAND, zero = 0;
+
+	if (set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, ca_file, "[ldap] ca_file", error) < 0 ||
+	    set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand, "[ldap] ca_file", error) < 0)
+		return -1;
+	if (ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) != LDAP_OPT_SUCCESS) {
+		jmb_error_set(error,
+		              "[ldap] ca_file: %s: libldap cannot load CA certificates from it",
+		              ca_file);
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether ca_file can work, before any connection: it must be readable and
+   hold a PEM certificate (libldap takes a file without one, then every
+   StartTLS fails), and libldap must load it. */
+static int check_ca_file(const char *uris, const char *ca_file, struct jmb_error *error)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	bool found = false;
+	LDAP *ld = NULL;
+	FILE *fp;
+	int rc;
+
+	fp = fopen(ca_file, "r");
+	if (fp == NULL) {
+		jmb_error_set(error, "[ldap] ca_file: %s: %s", ca_file, strerror(errno));
+		return -1;
+	}
+	while (!found && getline(&line, &cap, fp) >= 0)
+		found = strncmp(line, "-----BEGIN CERTIFICATE-----", 27) == 0;
+	if (!found && ferror(fp)) {
+		jmb_error_set(error, "[ldap] ca_file: %s: cannot read: %s", ca_file,
+		              strerror(errno));
+		free(line);
+		fclose(fp);
+		return -1;
+	}
+	free(line);
+	fclose(fp);
+	if (!found) {
+		jmb_error_set(error, "[ldap] ca_file: %s: no PEM certificate in it", ca_file);
+		return -1;
+	}
+	rc = ldap_initialize(&ld, uris); /* connects to nothing yet */
+	if (rc != LDAP_SUCCESS) {
+		jmb_error_set(error, "[ldap] uri: %s", ldap_err2string(rc));
+		return -1;
+	}
+	rc = set_tls_options(ld, ca_file, error);
+	ldap_unbind_ext_s(ld, NULL, NULL);
+	return rc;
+}
+
 /* A new connection in *ld_r with timeouts and TLS set, StartTLS done, and
  * bound as the service account when service_bind. Returns the libldap code. */
 static int connection_open(struct jmb_directory *dir, bool service_bind, LDAP **ld_r,
@@ -92,7 +165,7 @@ static int connection_open(struct jmb_directory *dir, bool service_bind, LDAP **
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	struct timeval tv = {.tv_sec = s->timeout, .tv_usec = 0};
-	int version = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0, rc;
+	int version = LDAP_VERSION3, timelimit = (int)s->timeout, rc;
 	LDAP *ld = NULL;
 
 	*ld_r = NULL;
@@ -101,15 +174,16 @@ static int connection_open(struct jmb_directory *dir, bool service_bind, LDAP **
 		jmb_error_set(error, "ldap_initialize: %s", ldap_err2string(rc));
 		return rc;
 	}
-	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
-	ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
-	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
-	ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
-	ldap_set_option(ld, LDAP_OPT_TIMELIMIT, &(int){(int)s->timeout});
-	if (*s->ca_file != '\0') {
-		ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, s->ca_file);
-		ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
-		ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
+	/* Any setting libldap refuses is an error: going on would talk to the
+	   server with libldap's defaults (no timeout, other CAs). */
+	if (set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version, "LDAP version 3", error) < 0 ||
+	    set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF, "referrals off", error) < 0 ||
+	    set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv, "[ldap] timeout", error) < 0 ||
+	    set_option(ld, LDAP_OPT_TIMEOUT, &tv, "[ldap] timeout", error) < 0 ||
+	    set_option(ld, LDAP_OPT_TIMELIMIT, &timelimit, "[ldap] timeout", error) < 0 ||
+	    (*s->ca_file != '\0' && set_tls_options(ld, s->ca_file, error) < 0)) {
+		rc = LDAP_LOCAL_ERROR;
+		goto fail;
 	}
 	if (s->starttls && (rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
 		jmb_error_set(error, "StartTLS: %s", ldap_err2string(rc));
@@ -225,16 +299,22 @@ struct jmb_directory *jmb_directory_new(const struct jmb_ldap_settings *s,
 {
 	struct jmb_directory *dir;
 	struct jmb_strbuf sb = {0};
+	char *uris;
 
 	if (!jmb_directory_configured(s)) {
 		jmb_error_set(error, "[ldap] uri is not set");
 		return NULL;
 	}
-	dir = jmb_xcalloc(1, sizeof(*dir));
-	dir->settings = s;
 	for (size_t i = 0; s->uri[i] != NULL; i++)
 		jmb_strbuf_printf(&sb, "%s%s", i > 0 ? " " : "", s->uri[i]);
-	dir->uris = jmb_strbuf_steal(&sb, NULL);
+	uris = jmb_strbuf_steal(&sb, NULL);
+	if (*s->ca_file != '\0' && check_ca_file(uris, s->ca_file, error) < 0) {
+		free(uris);
+		return NULL;
+	}
+	dir = jmb_xcalloc(1, sizeof(*dir));
+	dir->settings = s;
+	dir->uris = uris;
 	pthread_mutex_init(&dir->lock, NULL);
 	jmb_holddown_init(&dir->holddown, (int64_t)s->retry_after * 1000);
 	dir->notify = notify;

@@ -28,7 +28,9 @@ typedef void jmb_directory_notify_fn(void *context, bool available, const char *
 
 /* True when [ldap] names a server. */
 bool jmb_directory_configured(const struct jmb_ldap_settings *settings);
-/* Keeps settings (which must outlive it); connects lazily. After an outage
+/* Keeps settings (which must outlive it); connects lazily, but checks
+ * [ldap] ca_file at once (readable, a PEM certificate, loaded by libldap):
+ * a CA file that cannot work is an error naming it. After an outage
  * (every server down or timed out), every call is UNAVAILABLE at once for
  * [ldap] retry_after seconds, then one call at a time tries again. notify may
  * be NULL. NULL with error set when the settings cannot work (or the build has
