@@ -5,15 +5,15 @@
 #define JMB_PUBLIC_AUTH_PLUGIN_H
 
 #include "jmb/config.h"
+#include "jmb/directory.h"
+#include "jmb/error.h"
 #include "jmb/http.h"
 #include "jmb/identity.h"
 #include "jmb/log.h"
 #include "jmb/pool.h"
 
-#define JMB_AUTH_ABI_VERSION 2
+#define JMB_AUTH_ABI_VERSION 3
 #define JMB_AUTH_PLUGIN_SYMBOL "jmb_auth_plugin"
-
-struct jmb_directory; /* src/lib/directory/directory.h */
 
 enum jmb_auth_result {
 	JMB_AUTH_OK,          /* identity filled */
@@ -70,11 +70,12 @@ struct jmb_auth_plugin {
 	size_t config_size;
 
 	/* Called once at start-up (and on reload); state is read-only afterwards.
-	 * On failure returns -1 and a malloc'd message in *error_r; a message about
-	 * one key starts with its name and a colon ("trusted_proxies: ..."), so jmbd
-	 * can name the file and line that set it. */
+	 * On failure returns -1 and sets the message in error (never NULL here; the
+	 * host owns it, jmb/error.h); a message about one key starts with its name
+	 * and a colon ("trusted_proxies: ..."), so jmbd can name the file and line
+	 * that set it. Since ABI 3 (before: a malloc'd char **). */
 	int (*init)(const struct jmb_auth_host *host, const void *config, void **state_r,
-	            char **error_r);
+	            struct jmb_error *error);
 	/* Looks at one request that has no jmbd session. May be NULL. */
 	enum jmb_auth_result (*authenticate)(void *state, struct jmb_request *req,
 	                                     struct jmb_identity **identity_r);

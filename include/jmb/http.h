@@ -40,4 +40,8 @@ JMB_EXPORT void jmb_response_set_body(struct jmb_response *resp, const char *con
 JMB_EXPORT int jmb_response_redirect(struct jmb_response *resp, unsigned status,
                                      const char *location);
 
+/* True for a local path safe to redirect to ("/x", not "//host" or "/\host"),
+ * e.g. a "next" field a login form carries. */
+JMB_EXPORT bool jmb_is_local_path(const char *path);
+
 #endif

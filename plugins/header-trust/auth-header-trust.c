@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "web/form.h"
+#include "jmb/form.h"
 #include "jmb/auth-plugin.h"
 #include "jmb/cidr.h"
 
@@ -43,7 +43,7 @@ static const struct jmb_config_key trust_keys[] = {
 };
 
 static int trust_init(const struct jmb_auth_host *host, const void *config, void **state_r,
-                      char **error_r)
+                      struct jmb_error *error)
 {
 	const struct trust_config *cfg = config;
 	struct trust_state *st = calloc(1, sizeof(*st));
@@ -53,16 +53,13 @@ static int trust_init(const struct jmb_auth_host *host, const void *config, void
 	st->host = host;
 	for (size_t i = 0; cfg->trusted_proxies[i] != NULL; i++) {
 		if (st->n_proxies == MAX_PROXIES) {
-			if (asprintf(error_r, "trusted_proxies: at most %d entries", MAX_PROXIES) <
-			    0)
-				*error_r = NULL;
+			jmb_error_set(error, "trusted_proxies: at most %d entries", MAX_PROXIES);
 			goto fail;
 		}
 		if (jmb_cidr_parse(cfg->trusted_proxies[i], &st->proxies[st->n_proxies]) < 0) {
-			if (asprintf(error_r,
-			             "trusted_proxies: '%s' is not an address or CIDR block",
-			             cfg->trusted_proxies[i]) < 0)
-				*error_r = NULL;
+			jmb_error_set(error,
+			              "trusted_proxies: '%s' is not an address or CIDR block",
+			              cfg->trusted_proxies[i]);
 			goto fail;
 		}
 		st->n_proxies++;

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "directory/directory.h"
-#include "web/form.h"
-#include "web/i18n.h"
+#include "jmb/directory.h"
+#include "jmb/form.h"
+#include "jmb/i18n.h"
 #include "jmb/auth-plugin.h"
 
 struct bind_config {
@@ -29,7 +29,7 @@ static const struct jmb_config_key bind_keys[] = {
 };
 
 static int bind_init(const struct jmb_auth_host *host, const void *config, void **state_r,
-                     char **error_r)
+                     struct jmb_error *error)
 {
 	const struct bind_config *cfg = config;
 	struct bind_state *st = calloc(1, sizeof(*st));
@@ -99,16 +99,15 @@ static struct jmb_identity *identity_of(struct bind_state *st, struct jmb_reques
 	struct jmb_identity *id = st->host->new_identity(
 	    req, *person->login != '\0' ? person->login : login, person->name, person->mail);
 	const char *const *groups = NULL;
-	char *error = NULL;
+	struct jmb_error error = {.text = ""};
 
 	if (person->mails[0] != NULL)
 		id->mails = person->mails;
 	if (jmb_directory_user_groups(dir, pool, person, &groups, &error) == JMB_DIRECTORY_OK)
 		id->groups = groups;
 	else
-		jmb_log(JMB_LOG_WARNING, "ldap_groups", "user", id->login, "error",
-		        error != NULL ? error : "", NULL);
-	free(error);
+		jmb_log(JMB_LOG_WARNING, "ldap_groups", "user", id->login, "error", error.text,
+		        NULL);
 	id->source = "ldap-bind";
 	return id;
 }
@@ -126,7 +125,7 @@ static enum jmb_auth_result bind_login(void *state, struct jmb_request *req,
 	struct jmb_directory_person *person = NULL;
 	enum jmb_directory_result r;
 	struct timespec started;
-	char *error = NULL;
+	struct jmb_error error = {.text = ""};
 
 	clock_gettime(CLOCK_MONOTONIC, &started);
 	if (!st->host->csrf_ok(req)) {
@@ -150,21 +149,17 @@ static enum jmb_auth_result bind_login(void *state, struct jmb_request *req,
 	                                 &error);
 	if (r == JMB_DIRECTORY_UNAVAILABLE) {
 		jmb_log(jmb_directory_held_down(dir) ? JMB_LOG_DEBUG : JMB_LOG_ERROR,
-		        "directory_unavailable", "plugin", "ldap-bind", "error",
-		        error != NULL ? error : "", NULL);
-		free(error);
+		        "directory_unavailable", "plugin", "ldap-bind", "error", error.text, NULL);
 		st->host->render_login_form(req, resp, 503, "ldap-bind", down, login);
 		return JMB_AUTH_RESPOND;
 	}
 	if (r != JMB_DIRECTORY_OK) {
 		jmb_log(JMB_LOG_WARNING, "login_failed", "plugin", "ldap-bind", "peer",
-		        jmb_request_peer(req), "note", error != NULL ? error : "", NULL);
-		free(error);
+		        jmb_request_peer(req), "note", error.text, NULL);
 		pad_failure(st, &started);
 		st->host->render_login_form(req, resp, 401, "ldap-bind", wrong, login);
 		return JMB_AUTH_RESPOND;
 	}
-	free(error);
 	st->host->start_session(req, resp, identity_of(st, req, dir, person, login),
 	                        jmb_request_form(req, "next"));
 	return JMB_AUTH_RESPOND;

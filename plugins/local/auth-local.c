@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "web/form.h"
-#include "web/i18n.h"
+#include "jmb/form.h"
+#include "jmb/i18n.h"
 #include "jmb/auth-plugin.h"
-#include "auth/password.h"
-#include "auth/users-file.h"
+#include "jmb/password.h"
+#include "jmb/users-file.h"
 
 struct local_config {
 	char *users_file;
@@ -29,14 +29,14 @@ static const struct jmb_config_key local_keys[] = {
 };
 
 static int local_init(const struct jmb_auth_host *host, const void *config, void **state_r,
-                      char **error_r)
+                      struct jmb_error *error)
 {
 	const struct local_config *cfg = config;
 	struct jmb_users_file users;
 	struct local_state *st;
 
 	/* Fail at start-up on a malformed file rather than at the first login. */
-	if (jmb_users_file_read(cfg->users_file, true, &users, error_r) < 0)
+	if (jmb_users_file_read(cfg->users_file, true, &users, error) < 0)
 		return -1;
 	if (users.count == 0)
 		jmb_log(JMB_LOG_WARNING, "auth_local", "users_file", cfg->users_file, "note",
@@ -49,7 +49,7 @@ static int local_init(const struct jmb_auth_host *host, const void *config, void
 	st->users_file = strdup(cfg->users_file);
 	st->dummy_hash = jmb_password_hash("jmb-timing-equaliser");
 	if (st->users_file == NULL || st->dummy_hash == NULL) {
-		*error_r = strdup("cannot initialise (out of memory or crypt failure)");
+		jmb_error_set(error, "cannot initialise (out of memory or crypt failure)");
 		free(st->users_file);
 		free(st->dummy_hash);
 		free(st);
@@ -100,7 +100,7 @@ static enum jmb_auth_result local_login(void *state, struct jmb_request *req,
 	const char *password = jmb_request_form(req, "password");
 	const struct jmb_local_user *user = NULL;
 	struct jmb_users_file users = {0};
-	char *error = NULL;
+	struct jmb_error error;
 	bool ok;
 
 	if (!st->host->csrf_ok(req)) {
@@ -114,8 +114,7 @@ static enum jmb_auth_result local_login(void *state, struct jmb_request *req,
 	}
 	/* Re-read each time: users added by jmbctl count at once. */
 	if (jmb_users_file_read(st->users_file, true, &users, &error) < 0) {
-		jmb_log(JMB_LOG_ERROR, "auth_local", "error", error, NULL);
-		free(error);
+		jmb_log(JMB_LOG_ERROR, "auth_local", "error", error.text, NULL);
 		st->host->render_login_form(req, resp, 503, "local",
 		                            N_("Login is temporarily unavailable."), login);
 		return JMB_AUTH_RESPOND;

@@ -22,18 +22,18 @@
 
 #include <openssl/pem.h>
 
-#include "web/form.h"
-#include "web/http.h"
-#include "web/i18n.h"
+#include "jmb/form.h"
+#include "jmb/http.h"
+#include "jmb/i18n.h"
 #include "jmb/auth-plugin.h"
-#include "util/memory.h"
+#include "jmb/memory.h"
 #include "saml-crypto.h"
 #include "saml-idp-source.h"
 #include "saml-metadata.h"
 #include "saml-replay.h"
 #include "saml-request.h"
 #include "saml-response.h"
-#include "util/secret.h"
+#include "jmb/secret.h"
 
 #define ACS_PATH "/auth/saml/acs"
 #define MAX_RELAY_STATE 80 /* bindings §3.4.3 */
@@ -94,7 +94,7 @@ static const struct jmb_config_key saml_keys[] = {
 };
 #undef K
 
-static int load_sp_key(struct saml_state *st, char **error_r)
+static int load_sp_key(struct saml_state *st, struct jmb_error *error)
 {
 	FILE *f;
 
@@ -107,8 +107,7 @@ static int load_sp_key(struct saml_state *st, char **error_r)
 		fclose(f);
 	}
 	if (st->sp_key == NULL || st->sign_key == NULL) {
-		*error_r =
-		    jmb_xasprintf("sp_key_file %s: not a PEM private key", st->cfg.sp_key_file);
+		jmb_error_set(error, "sp_key_file %s: not a PEM private key", st->cfg.sp_key_file);
 		return -1;
 	}
 	return 0;
@@ -133,14 +132,14 @@ static void saml_fini(void *state)
 	saml_crypto_deinit();
 }
 
-static int setup_secret(struct saml_state *st, char **error_r)
+static int setup_secret(struct saml_state *st, struct jmb_error *error)
 {
 	unsigned char raw[32];
 	char text[48];
 
 	if (st->cfg.request_secret != NULL) {
 		if (strlen(st->cfg.request_secret) < 16) {
-			*error_r = jmb_xstrdup("request_secret: at least 16 characters");
+			jmb_error_set(error, "request_secret: at least 16 characters");
 			return -1;
 		}
 		st->secret = jmb_xstrdup(st->cfg.request_secret);
@@ -157,17 +156,17 @@ static int setup_secret(struct saml_state *st, char **error_r)
 }
 
 static int saml_init(const struct jmb_auth_host *host, const void *config, void **state_r,
-                     char **error_r)
+                     struct jmb_error *error)
 {
 	struct saml_state *st;
 	const struct saml_idp *idp;
 	int ret = -1;
 
 	if (host->abi_version < 2) {
-		*error_r = jmb_xstrdup("this jmbd lends no render_error (plugin ABI 2 needed)");
+		jmb_error_set(error, "this jmbd lends no render_error (plugin ABI 2 needed)");
 		return -1;
 	}
-	if (saml_crypto_init(error_r) < 0)
+	if (saml_crypto_init(error) < 0)
 		return -1;
 	st = jmb_xcalloc(1, sizeof(*st));
 	st->host = host;
@@ -179,11 +178,11 @@ static int saml_init(const struct jmb_auth_host *host, const void *config, void 
 	    .entity_id = st->cfg.idp_entity_id,
 	    .refresh = st->cfg.idp_metadata_refresh,
 	};
-	st->idp = saml_idp_source_new(&source, error_r);
-	if (st->idp == NULL || load_sp_key(st, error_r) < 0 || setup_secret(st, error_r) < 0)
+	st->idp = saml_idp_source_new(&source, error);
+	if (st->idp == NULL || load_sp_key(st, error) < 0 || setup_secret(st, error) < 0)
 		goto out;
 	if (st->cfg.sp_cert_file != NULL &&
-	    (st->sp_cert_b64 = saml_pem_cert_base64(st->cfg.sp_cert_file, error_r)) == NULL)
+	    (st->sp_cert_b64 = saml_pem_cert_base64(st->cfg.sp_cert_file, error)) == NULL)
 		goto out;
 	st->replay = saml_replay_new((size_t)st->cfg.replay_cache_size);
 	idp = saml_idp_source_get(st->idp);

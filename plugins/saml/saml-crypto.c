@@ -16,7 +16,7 @@
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/xmltree.h>
 
-#include "util/memory.h"
+#include "jmb/memory.h"
 #include "saml-crypto.h"
 #include "saml-xml.h"
 
@@ -29,7 +29,7 @@ static void quiet_errors(const char *file, int line, const char *func, const cha
 {
 }
 
-int saml_crypto_init(char **error_r)
+int saml_crypto_init(struct jmb_error *error)
 {
 	int ret = 0;
 
@@ -37,7 +37,7 @@ int saml_crypto_init(char **error_r)
 	if (init_count == 0) {
 		if (xmlSecInit() < 0 || xmlSecCheckVersion() != 1 ||
 		    xmlSecCryptoAppInit(NULL) < 0 || xmlSecCryptoInit() < 0) {
-			*error_r = jmb_xstrdup("cannot initialise xmlsec (OpenSSL back end)");
+			jmb_error_set(error, "cannot initialise xmlsec (OpenSSL back end)");
 			ret = -1;
 		} else {
 			xmlSecErrorsSetCallback(quiet_errors);

@@ -8,6 +8,8 @@
 #include <libxml/tree.h>
 #include <xmlsec/keys.h>
 
+#include "jmb/error.h"
+
 #define SAML_MAX_IDP_KEYS 4
 
 struct saml_keys {
@@ -16,7 +18,7 @@ struct saml_keys {
 };
 
 /* Initialises libxmlsec and its OpenSSL back end once per process (counted). */
-int saml_crypto_init(char **error_r);
+int saml_crypto_init(struct jmb_error *error);
 void saml_crypto_deinit(void);
 
 /* A public key from a DER certificate (an IdP metadata X509Certificate). */

@@ -23,7 +23,7 @@
 #include <curl/curl.h>
 
 #include "jmb/log.h"
-#include "util/memory.h"
+#include "jmb/memory.h"
 #include "saml-idp-source.h"
 #include "saml-xml.h"
 
@@ -97,7 +97,7 @@ void saml_idp_source_release(struct saml_idp_source *src, const struct saml_idp 
 
 /* ------------------------------------------------------------ documents */
 
-static char *read_file(const char *path, size_t *len_r, char **error_r)
+static char *read_file(const char *path, size_t *len_r, struct jmb_error *error)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
@@ -105,14 +105,14 @@ static char *read_file(const char *path, size_t *len_r, char **error_r)
 	size_t n = 0;
 
 	if (fd < 0) {
-		*error_r = jmb_xasprintf("%s: cannot open (%s)", path, strerror(errno));
+		jmb_error_set(error, "%s: cannot open (%s)", path, strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
 	    st.st_size > SAML_METADATA_MAX_SIZE) {
 		close(fd);
-		*error_r = jmb_xasprintf("%s: not a file, empty or larger than %d MiB", path,
-		                         SAML_METADATA_MAX_SIZE / (1024 * 1024));
+		jmb_error_set(error, "%s: not a file, empty or larger than %d MiB", path,
+		              SAML_METADATA_MAX_SIZE / (1024 * 1024));
 		return NULL;
 	}
 	buf = jmb_xmalloc((size_t)st.st_size + 1);
@@ -127,7 +127,7 @@ static char *read_file(const char *path, size_t *len_r, char **error_r)
 	close(fd);
 	if (n != (size_t)st.st_size) {
 		free(buf);
-		*error_r = jmb_xasprintf("%s: cannot read", path);
+		jmb_error_set(error, "%s: cannot read", path);
 		return NULL;
 	}
 	buf[n] = '\0';
@@ -135,13 +135,13 @@ static char *read_file(const char *path, size_t *len_r, char **error_r)
 	return buf;
 }
 
-/* The document as metadata of the configured IdP, or NULL and *error_r. */
+/* The document as metadata of the configured IdP, or NULL and *error. */
 static struct idp_ref *read_metadata(const struct saml_idp_source *src, const char *xml, size_t len,
-                                     char **error_r)
+                                     struct jmb_error *error)
 {
 	struct idp_ref *r = ref_new();
 
-	if (saml_idp_metadata_read(xml, len, src->s.entity_id, &r->idp, error_r) < 0) {
+	if (saml_idp_metadata_read(xml, len, src->s.entity_id, &r->idp, error) < 0) {
 		free(r);
 		return NULL;
 	}
@@ -149,26 +149,24 @@ static struct idp_ref *read_metadata(const struct saml_idp_source *src, const ch
 }
 
 static struct idp_ref *load_file(const struct saml_idp_source *src, const char *path,
-                                 char **error_r)
+                                 struct jmb_error *error)
 {
 	size_t len = 0;
-	char *xml = read_file(path, &len, error_r), *why = NULL;
+	char *xml = read_file(path, &len, error);
 	struct idp_ref *r;
 
 	if (xml == NULL)
 		return NULL;
-	r = read_metadata(src, xml, len, &why);
+	r = read_metadata(src, xml, len, error);
 	free(xml);
-	if (r == NULL) {
-		*error_r = jmb_xasprintf("%s: %s", path, why);
-		free(why);
-	}
+	if (r == NULL)
+		jmb_error_prefix(error, "%s: ", path);
 	return r;
 }
 
 /* Writes the cache as a whole or not at all: a temporary file beside it,
  * flushed, then renamed over it. */
-static int write_cache(const char *path, const char *buf, size_t len, char **error_r)
+static int write_cache(const char *path, const char *buf, size_t len, struct jmb_error *error)
 {
 	char *tmp = jmb_xasprintf("%s.XXXXXX", path), *dir;
 	size_t done = 0;
@@ -176,7 +174,7 @@ static int write_cache(const char *path, const char *buf, size_t len, char **err
 	bool ok;
 
 	if (fd < 0) {
-		*error_r = jmb_xasprintf("%s: cannot create a file (%s)", tmp, strerror(errno));
+		jmb_error_set(error, "%s: cannot create a file (%s)", tmp, strerror(errno));
 		free(tmp);
 		return -1;
 	}
@@ -201,8 +199,8 @@ static int write_cache(const char *path, const char *buf, size_t len, char **err
 		saved = errno;
 	}
 	if (!ok) {
-		*error_r = jmb_xasprintf("%s: cannot write (%s)", path,
-		                         saved != 0 ? strerror(saved) : "short write");
+		jmb_error_set(error, "%s: cannot write (%s)", path,
+		              saved != 0 ? strerror(saved) : "short write");
 		unlink(tmp);
 		free(tmp);
 		return -1;
@@ -222,7 +220,7 @@ static int write_cache(const char *path, const char *buf, size_t len, char **err
 
 /* What a URL may be: https (http_ok: or plain http to the loopback). The
  * scheme and host come from libcurl's own parser, the one that fetches. */
-static int check_url(const char *url, bool http_ok, bool *https_r, char **error_r)
+static int check_url(const char *url, bool http_ok, bool *https_r, struct jmb_error *error)
 {
 	CURLU *h = curl_url();
 	char *scheme = NULL, *host = NULL;
@@ -232,9 +230,9 @@ static int check_url(const char *url, bool http_ok, bool *https_r, char **error_
 		jmb_fatal_oom();
 	if (curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
-		*error_r = jmb_xstrdup("not an absolute URL");
+		jmb_error_set(error, "not an absolute URL");
 	} else if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK || *host == '\0') {
-		*error_r = jmb_xstrdup("no host (https only)");
+		jmb_error_set(error, "no host (https only)");
 	} else if (strcasecmp(scheme, "https") == 0) {
 		*https_r = true;
 		ret = 0;
@@ -244,9 +242,10 @@ static int check_url(const char *url, bool http_ok, bool *https_r, char **error_
 		*https_r = false;
 		ret = 0;
 	} else {
-		*error_r = jmb_xstrdup(http_ok ? "https only (plain http only to 127.0.0.1, [::1] "
-		                                 "or localhost)"
-		                               : "a redirect from https must stay on https");
+		jmb_error_set(error, "%s",
+		              http_ok ? "https only (plain http only to 127.0.0.1, [::1] "
+		                        "or localhost)"
+		                      : "a redirect from https must stay on https");
 	}
 	curl_free(scheme);
 	curl_free(host);
@@ -254,11 +253,11 @@ static int check_url(const char *url, bool http_ok, bool *https_r, char **error_
 	return ret;
 }
 
-int saml_metadata_url_check(const char *url, char **error_r)
+int saml_metadata_url_check(const char *url, struct jmb_error *error)
 {
 	bool https;
 
-	return check_url(url, true, &https, error_r);
+	return check_url(url, true, &https, error);
 }
 
 struct download {
@@ -310,10 +309,10 @@ static void restrict_protocol(CURL *c, bool https)
 
 /* GETs the URL, following up to MAX_REDIRECTS redirects, each checked like
  * the configured URL except that https never leads to plain http. The body
- * of a 200 (malloc'd, NUL-terminated), or NULL and *error_r. */
-static char *fetch(struct saml_idp_source *src, size_t *len_r, char **error_r)
+ * of a 200 (malloc'd, NUL-terminated), or NULL and *error. */
+static char *fetch(struct saml_idp_source *src, size_t *len_r, struct jmb_error *error)
 {
-	char errbuf[CURL_ERROR_SIZE], *url = jmb_xstrdup(src->s.url), *why = NULL;
+	char errbuf[CURL_ERROR_SIZE], *url = jmb_xstrdup(src->s.url);
 	struct download d = {.abort = &src->abort_fetch};
 	struct curl_slist *headers = NULL;
 	CURL *c = curl_easy_init();
@@ -347,8 +346,8 @@ static char *fetch(struct saml_idp_source *src, size_t *len_r, char **error_r)
 		const char *next = NULL;
 		CURLcode rc;
 
-		if (check_url(url, hop == 0 || !was_https, &https, &why) < 0) {
-			*error_r = jmb_xasprintf("redirected to %s: %s", url, why);
+		if (check_url(url, hop == 0 || !was_https, &https, error) < 0) {
+			jmb_error_prefix(error, "redirected to %s: ", url);
 			goto fail;
 		}
 		was_https = was_https || https;
@@ -359,12 +358,11 @@ static char *fetch(struct saml_idp_source *src, size_t *len_r, char **error_r)
 		rc = curl_easy_perform(c);
 		if (rc != CURLE_OK) {
 			if (d.too_large || rc == CURLE_FILESIZE_EXCEEDED)
-				*error_r = jmb_xasprintf("%s: larger than %d MiB", url,
-				                         SAML_METADATA_MAX_SIZE / (1024 * 1024));
+				jmb_error_set(error, "%s: larger than %d MiB", url,
+				              SAML_METADATA_MAX_SIZE / (1024 * 1024));
 			else
-				*error_r = jmb_xasprintf(
-				    "%s: %s", url,
-				    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
+				jmb_error_set(error, "%s: %s", url,
+				              errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
 			goto fail;
 		}
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -373,24 +371,23 @@ static char *fetch(struct saml_idp_source *src, size_t *len_r, char **error_r)
 			break;
 		if (curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &next) != CURLE_OK ||
 		    next == NULL) {
-			*error_r =
-			    jmb_xasprintf("%s: HTTP %ld without a usable Location", url, status);
+			jmb_error_set(error, "%s: HTTP %ld without a usable Location", url, status);
 			goto fail;
 		}
 		if (hop == MAX_REDIRECTS) {
-			*error_r =
-			    jmb_xasprintf("%s: more than %d redirects", src->s.url, MAX_REDIRECTS);
+			jmb_error_set(error, "%s: more than %d redirects", src->s.url,
+			              MAX_REDIRECTS);
 			goto fail;
 		}
 		free(url);
 		url = jmb_xstrdup(next);
 	}
 	if (status != 200) {
-		*error_r = jmb_xasprintf("%s: HTTP %ld", url, status);
+		jmb_error_set(error, "%s: HTTP %ld", url, status);
 		goto fail;
 	}
 	if (d.len == 0) {
-		*error_r = jmb_xasprintf("%s: empty answer", url);
+		jmb_error_set(error, "%s: empty answer", url);
 		goto fail;
 	}
 	curl_slist_free_all(headers);
@@ -399,7 +396,6 @@ static char *fetch(struct saml_idp_source *src, size_t *len_r, char **error_r)
 	*len_r = d.len;
 	return d.buf;
 fail:
-	free(why);
 	free(d.buf);
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(c);
@@ -409,24 +405,23 @@ fail:
 
 /* Fetches and reads the URL's metadata; a good one is written to the cache
  * (a cache that cannot be written is only a warning). */
-static struct idp_ref *load_url(struct saml_idp_source *src, char **error_r)
+static struct idp_ref *load_url(struct saml_idp_source *src, struct jmb_error *error)
 {
 	size_t len = 0;
-	char *xml = fetch(src, &len, error_r), *why = NULL;
+	char *xml = fetch(src, &len, error);
+	struct jmb_error why;
 	struct idp_ref *r;
 
 	if (xml == NULL)
 		return NULL;
-	r = read_metadata(src, xml, len, &why);
+	r = read_metadata(src, xml, len, error);
 	if (r == NULL) {
-		*error_r = jmb_xasprintf("%s: %s", src->s.url, why);
-		free(why);
+		jmb_error_prefix(error, "%s: ", src->s.url);
 	} else if (write_cache(src->s.cache, xml, len, &why) < 0) {
-		jmb_log(JMB_LOG_WARNING, "saml_metadata_cache", "error", why, "note",
+		jmb_log(JMB_LOG_WARNING, "saml_metadata_cache", "error", why.text, "note",
 		        "the fetched metadata is used, but a restart while the URL is unreachable "
 		        "will find no copy",
 		        NULL);
-		free(why);
 	}
 	free(xml);
 	return r;
@@ -446,14 +441,13 @@ static void log_in_use(const char *event, enum jmb_log_level level, const struct
 
 static bool refresh_once(struct saml_idp_source *src)
 {
-	char *error = NULL;
+	struct jmb_error error;
 	struct idp_ref *fresh = load_url(src, &error), *old;
 
 	if (fresh == NULL) {
 		if (!atomic_load(&src->abort_fetch))
 			jmb_log(JMB_LOG_WARNING, "saml_metadata_refresh_failed", "url", src->s.url,
-			        "error", error, "note", "keeping the metadata in use", NULL);
-		free(error);
+			        "error", error.text, "note", "keeping the metadata in use", NULL);
 		return false;
 	}
 	pthread_mutex_lock(&src->lock);
@@ -493,7 +487,7 @@ static void *refresh_main(void *arg)
 }
 
 /* The thread blocks every signal: jmbd's main thread takes them with sigwait. */
-static int start_refresh(struct saml_idp_source *src, char **error_r)
+static int start_refresh(struct saml_idp_source *src, struct jmb_error *error)
 {
 	sigset_t all, old;
 	int rc;
@@ -503,7 +497,7 @@ static int start_refresh(struct saml_idp_source *src, char **error_r)
 	rc = pthread_create(&src->thread, NULL, refresh_main, src);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
-		*error_r = jmb_xstrdup("idp_metadata_refresh: cannot start the refresh thread");
+		jmb_error_set(error, "idp_metadata_refresh: cannot start the refresh thread");
 		return -1;
 	}
 	src->thread_started = true;
@@ -522,51 +516,49 @@ static void format_mtime(const char *path, char *out, size_t size)
 		snprintf(out, size, "unknown");
 }
 
-static int load_first(struct saml_idp_source *src, bool *from_cache_r, char **error_r)
+static int load_first(struct saml_idp_source *src, bool *from_cache_r, struct jmb_error *error)
 {
-	char *error = NULL, *cache_error = NULL, when[32];
+	struct jmb_error url_error, cache_error;
+	char when[32];
 
 	*from_cache_r = false;
 	if (src->s.file != NULL) {
-		src->current = load_file(src, src->s.file, &error);
+		src->current = load_file(src, src->s.file, error);
 		if (src->current == NULL) {
-			*error_r = jmb_xasprintf("idp_metadata_file: %s", error);
-			free(error);
+			jmb_error_prefix(error, "idp_metadata_file: ");
 			return -1;
 		}
 		log_in_use("saml_metadata", JMB_LOG_INFO, &src->current->idp, src->s.file);
 		return 0;
 	}
-	src->current = load_url(src, &error);
+	src->current = load_url(src, &url_error);
 	if (src->current != NULL) {
 		log_in_use("saml_metadata", JMB_LOG_INFO, &src->current->idp, src->s.url);
 		return 0;
 	}
 	src->current = load_file(src, src->s.cache, &cache_error);
 	if (src->current == NULL) {
-		*error_r = jmb_xasprintf("idp_metadata_url: cannot get the IdP metadata (%s), and "
-		                         "idp_metadata_cache has no usable copy (%s)",
-		                         error, cache_error);
-		free(error);
-		free(cache_error);
+		jmb_error_set(error,
+		              "idp_metadata_url: cannot get the IdP metadata (%s), and "
+		              "idp_metadata_cache has no usable copy (%s)",
+		              url_error.text, cache_error.text);
 		return -1;
 	}
 	format_mtime(src->s.cache, when, sizeof(when));
-	jmb_log(JMB_LOG_WARNING, "saml_metadata_fetch_failed", "url", src->s.url, "error", error,
-	        "note", "using the cached copy", "cache", src->s.cache, "cached_at", when, NULL);
+	jmb_log(JMB_LOG_WARNING, "saml_metadata_fetch_failed", "url", src->s.url, "error",
+	        url_error.text, "note", "using the cached copy", "cache", src->s.cache, "cached_at",
+	        when, NULL);
 	log_in_use("saml_metadata", JMB_LOG_INFO, &src->current->idp, src->s.cache);
-	free(error);
 	*from_cache_r = true;
 	return 0;
 }
 
 struct saml_idp_source *saml_idp_source_new(const struct saml_idp_source_settings *settings,
-                                            char **error_r)
+                                            struct jmb_error *error)
 {
 	struct saml_idp_source *src = jmb_xcalloc(1, sizeof(*src));
 	pthread_condattr_t attr;
 	bool from_cache = false;
-	char *why = NULL;
 
 	src->s = *settings;
 	pthread_mutex_init(&src->lock, NULL);
@@ -576,34 +568,33 @@ struct saml_idp_source *saml_idp_source_new(const struct saml_idp_source_setting
 	pthread_condattr_destroy(&attr);
 	atomic_init(&src->abort_fetch, false);
 	if ((src->s.file == NULL) == (src->s.url == NULL)) {
-		*error_r = jmb_xstrdup(src->s.file == NULL
-		                           ? "idp_metadata_file: required (or idp_metadata_url)"
-		                           : "idp_metadata_url: give idp_metadata_file or "
-		                             "idp_metadata_url, not both");
+		jmb_error_set(error, "%s",
+		              src->s.file == NULL
+		                  ? "idp_metadata_file: required (or idp_metadata_url)"
+		                  : "idp_metadata_url: give idp_metadata_file or "
+		                    "idp_metadata_url, not both");
 		goto fail;
 	}
 	if (src->s.url != NULL) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			*error_r = jmb_xstrdup("idp_metadata_url: cannot initialise libcurl");
+			jmb_error_set(error, "idp_metadata_url: cannot initialise libcurl");
 			goto fail;
 		}
 		src->curl_initialised = true;
-		if (saml_metadata_url_check(src->s.url, &why) < 0) {
-			*error_r = jmb_xasprintf("idp_metadata_url: %s", why);
-			free(why);
+		if (saml_metadata_url_check(src->s.url, error) < 0) {
+			jmb_error_prefix(error, "idp_metadata_url: ");
 			goto fail;
 		}
 		if (src->s.cache == NULL || *src->s.cache == '\0') {
-			*error_r =
-			    jmb_xstrdup("idp_metadata_cache: required with idp_metadata_url");
+			jmb_error_set(error, "idp_metadata_cache: required with idp_metadata_url");
 			goto fail;
 		}
 	}
-	if (load_first(src, &from_cache, error_r) < 0)
+	if (load_first(src, &from_cache, error) < 0)
 		goto fail;
 	/* After a start from the cache, the first retry comes sooner. */
 	src->first_wait = from_cache && src->s.refresh > RETRY_AFTER ? RETRY_AFTER : src->s.refresh;
-	if (src->s.url != NULL && src->s.refresh > 0 && start_refresh(src, error_r) < 0)
+	if (src->s.url != NULL && src->s.refresh > 0 && start_refresh(src, error) < 0)
 		goto fail;
 	return src;
 fail:

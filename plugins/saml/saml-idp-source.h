@@ -23,9 +23,9 @@ struct saml_idp_source_settings {
 
 /* Loads the metadata once: the file; or the URL, written to the cache, else
  * the cache with a warning. NULL and a malloc'd message naming the key at
- * fault ("idp_metadata_url: ...") in *error_r when there is none. */
+ * fault ("idp_metadata_url: ...") in error when there is none. */
 struct saml_idp_source *saml_idp_source_new(const struct saml_idp_source_settings *settings,
-                                            char **error_r);
+                                            struct jmb_error *error);
 /* Stops the refresh thread (an ongoing fetch is aborted) and lets go of the
  * metadata; borrowed copies stay valid until released. */
 void saml_idp_source_free(struct saml_idp_source **srcp);
@@ -36,6 +36,6 @@ void saml_idp_source_release(struct saml_idp_source *src, const struct saml_idp 
 
 /* 0 when url may be fetched: https, or plain http to the loopback
  * (127.0.0.1, [::1], localhost) for tests and local relays. */
-int saml_metadata_url_check(const char *url, char **error_r);
+int saml_metadata_url_check(const char *url, struct jmb_error *error);
 
 #endif

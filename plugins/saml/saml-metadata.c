@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/memory.h"
+#include "jmb/memory.h"
 #include "saml-metadata.h"
 #include "saml-xml.h"
 
@@ -44,7 +44,7 @@ static xmlNode *find_idp_entity(xmlNode *node, const char *entity_id)
 }
 
 /* Signing keys: KeyDescriptors with use="signing" or no use. */
-static int read_keys(const xmlNode *sso, struct saml_idp *idp, char **error_r)
+static int read_keys(const xmlNode *sso, struct saml_idp *idp, struct jmb_error *error)
 {
 	for (const xmlNode *kd = sso->children; kd != NULL; kd = kd->next) {
 		xmlChar *use;
@@ -67,20 +67,19 @@ static int read_keys(const xmlNode *sso, struct saml_idp *idp, char **error_r)
 		xmlSecKeyPtr key = der != NULL ? saml_key_from_cert_der(der, der_len) : NULL;
 		free(der);
 		if (key == NULL) {
-			*error_r =
-			    jmb_xstrdup("IdP metadata: a signing certificate cannot be read");
+			jmb_error_set(error, "IdP metadata: a signing certificate cannot be read");
 			return -1;
 		}
 		idp->keys.items[idp->keys.count++] = key;
 	}
 	if (idp->keys.count == 0) {
-		*error_r = jmb_xstrdup("IdP metadata: no signing certificate");
+		jmb_error_set(error, "IdP metadata: no signing certificate");
 		return -1;
 	}
 	return 0;
 }
 
-static int read_sso_url(const xmlNode *sso, struct saml_idp *idp, char **error_r)
+static int read_sso_url(const xmlNode *sso, struct saml_idp *idp, struct jmb_error *error)
 {
 	for (const xmlNode *s = sso->children; s != NULL; s = s->next) {
 		xmlChar *binding, *location;
@@ -100,14 +99,14 @@ static int read_sso_url(const xmlNode *sso, struct saml_idp *idp, char **error_r
 	    (strncmp(idp->sso_url, "https://", 8) != 0 &&
 	     strncmp(idp->sso_url, "http://", 7) != 0) ||
 	    strpbrk(idp->sso_url, "\r\n") != NULL) {
-		*error_r = jmb_xstrdup("IdP metadata: no HTTP-Redirect SingleSignOnService URL");
+		jmb_error_set(error, "IdP metadata: no HTTP-Redirect SingleSignOnService URL");
 		return -1;
 	}
 	return 0;
 }
 
 int saml_idp_metadata_read(const char *xml, size_t len, const char *entity_id,
-                           struct saml_idp *idp_r, char **error_r)
+                           struct saml_idp *idp_r, struct jmb_error *error)
 {
 	const char *why;
 	xmlDoc *doc = saml_xml_parse_max(xml, len, SAML_METADATA_MAX_SIZE, &why);
@@ -117,14 +116,13 @@ int saml_idp_metadata_read(const char *xml, size_t len, const char *entity_id,
 
 	memset(idp_r, 0, sizeof(*idp_r));
 	if (doc == NULL) {
-		*error_r = jmb_xasprintf("IdP metadata: %s", why);
+		jmb_error_set(error, "IdP metadata: %s", why);
 		return -1;
 	}
 	entity = find_idp_entity(xmlDocGetRootElement(doc), entity_id);
 	if (entity == NULL) {
-		*error_r = jmb_xasprintf("IdP metadata: no IdP EntityDescriptor%s%s",
-		                         entity_id != NULL ? " for " : "",
-		                         entity_id != NULL ? entity_id : "");
+		jmb_error_set(error, "IdP metadata: no IdP EntityDescriptor%s%s",
+		              entity_id != NULL ? " for " : "", entity_id != NULL ? entity_id : "");
 		goto out;
 	}
 	id = xmlGetNoNsProp(entity, (const xmlChar *)"entityID");
@@ -132,10 +130,10 @@ int saml_idp_metadata_read(const char *xml, size_t len, const char *entity_id,
 	xmlFree(id);
 	sso = saml_xml_child(entity, SAML_NS_METADATA, "IDPSSODescriptor");
 	if (*idp_r->entity_id == '\0') {
-		*error_r = jmb_xstrdup("IdP metadata: no entityID");
+		jmb_error_set(error, "IdP metadata: no entityID");
 		goto out;
 	}
-	if (read_sso_url(sso, idp_r, error_r) < 0 || read_keys(sso, idp_r, error_r) < 0)
+	if (read_sso_url(sso, idp_r, error) < 0 || read_keys(sso, idp_r, error) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -200,7 +198,7 @@ char *saml_sp_metadata(const char *entity_id, const char *acs_url, const char *c
 	return out;
 }
 
-char *saml_pem_cert_base64(const char *path, char **error_r)
+char *saml_pem_cert_base64(const char *path, struct jmb_error *error)
 {
 	FILE *f = fopen(path, "r");
 	char line[256], *out = NULL;
@@ -208,7 +206,7 @@ char *saml_pem_cert_base64(const char *path, char **error_r)
 	bool inside = false, done = false;
 
 	if (f == NULL) {
-		*error_r = jmb_xasprintf("%s: cannot open", path);
+		jmb_error_set(error, "%s: cannot open", path);
 		return NULL;
 	}
 	out = jmb_xstrdup("");
@@ -228,7 +226,7 @@ char *saml_pem_cert_base64(const char *path, char **error_r)
 	fclose(f);
 	if (!done || len == 0) {
 		free(out);
-		*error_r = jmb_xasprintf("%s: no PEM certificate", path);
+		jmb_error_set(error, "%s: no PEM certificate", path);
 		return NULL;
 	}
 	return out;

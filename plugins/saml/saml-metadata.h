@@ -15,9 +15,9 @@ struct saml_idp {
 
 /* Reads IdP metadata from xml. entity_id may be NULL when the document holds
  * one IdP only; with an aggregate (EntitiesDescriptor), it picks the entity.
- * -1 and a malloc'd message in *error_r on failure. */
+ * -1 with the message in error on failure. */
 int saml_idp_metadata_read(const char *xml, size_t len, const char *entity_id,
-                           struct saml_idp *idp_r, char **error_r);
+                           struct saml_idp *idp_r, struct jmb_error *error);
 void saml_idp_clear(struct saml_idp *idp);
 
 /* Our metadata as XML text (malloc'd). cert_b64 (base64 DER, may be NULL) is
@@ -26,6 +26,6 @@ char *saml_sp_metadata(const char *entity_id, const char *acs_url, const char *c
                        bool requests_signed);
 
 /* The base64 body of the first certificate of a PEM file (malloc'd), or NULL. */
-char *saml_pem_cert_base64(const char *path, char **error_r);
+char *saml_pem_cert_base64(const char *path, struct jmb_error *error);
 
 #endif

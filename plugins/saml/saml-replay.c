@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/memory.h"
+#include "jmb/memory.h"
 #include "saml-replay.h"
-#include "util/secret.h"
+#include "jmb/secret.h"
 
 struct replay_entry {
 	char hash[JMB_SHA256_HEX_LEN + 1];

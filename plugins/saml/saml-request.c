@@ -11,11 +11,11 @@
 #include <xmlsec/base64.h>
 #include <zlib.h>
 
-#include "web/form.h"
-#include "util/memory.h"
+#include "jmb/form.h"
+#include "jmb/memory.h"
 #include "saml-request.h"
 #include "saml-xml.h"
-#include "util/secret.h"
+#include "jmb/secret.h"
 
 #define SIG_ALG_RSA_SHA256 "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "auth/auth-plugins.h"
+#include "directory/directory.h"
 #include "web/i18n.h"
 #include "jmbctl.h"
 #include "web/views.h"
@@ -15,34 +16,35 @@ static const struct jmb_auth_host check_host = {.abi_version = JMB_AUTH_ABI_VERS
 int cmd_check_config(struct jmbctl *ctl, int argc, char **argv)
 {
 	struct jmb_auth_plugins *plugins;
+	struct jmb_directory *directory = NULL;
 	struct jmb_views *views = NULL;
 	struct jmb_i18n *i18n = NULL;
 	struct jmb_error error;
-	char *errors = NULL;
 	int status = CTL_CONFIG;
 
 	if (argc > 1) {
 		fprintf(stderr, "Usage: jmbctl check-config\n");
 		return CTL_USAGE;
 	}
-	plugins = jmb_auth_plugins_load(ctl->file, &ctl->settings, ctl->pool, &errors);
-	if (plugins == NULL)
-		goto fail_errors;
-	if (jmb_config_check_unclaimed(ctl->file, &error) < 0 ||
-	    (views = jmb_views_load(ctl->settings.server.template_dir, &error)) == NULL) {
+	plugins = jmb_auth_plugins_load(ctl->file, &ctl->settings, ctl->pool, &error);
+	if (plugins == NULL || jmb_config_check_unclaimed(ctl->file, &error) < 0 ||
+	    (views = jmb_views_load(ctl->settings.server.template_dir, &error)) == NULL ||
+	    (i18n = jmb_i18n_load(ctl->settings.server.locale_dir, &error)) == NULL ||
+	    jmb_auth_plugins_init(plugins, &check_host, &error) < 0) {
 		fprintf(stderr, "%s\n", error.text);
 		goto out;
 	}
-	if ((i18n = jmb_i18n_load(ctl->settings.server.locale_dir, &errors)) == NULL ||
-	    jmb_auth_plugins_init(plugins, &check_host, &errors) < 0)
-		goto fail_errors;
+	/* Opening the directory connects to nothing, but checks what jmbd would
+	   refuse at start-up ([ldap] ca_file). */
+	if (jmb_directory_configured(&ctl->settings.ldap) &&
+	    (directory = jmb_directory_new(&ctl->settings.ldap, NULL, NULL, &error)) == NULL) {
+		fprintf(stderr, "%s: %s\n", ctl->config_path, error.text);
+		goto out;
+	}
 	printf("%s: configuration is valid\n", ctl->config_path);
 	status = CTL_OK;
-	goto out;
-fail_errors:
-	fprintf(stderr, "%s\n", errors != NULL ? errors : "invalid configuration");
 out:
-	free(errors);
+	jmb_directory_free(&directory);
 	jmb_i18n_free(&i18n);
 	jmb_views_free(&views);
 	jmb_auth_plugins_free(&plugins);

@@ -333,17 +333,16 @@ static void load_local_users(struct jmbctl *ctl, struct mail_map *map)
 	    JMB_CONF_END,
 	};
 	struct jmb_users_file users = {0};
-	struct jmb_error config_error;
-	char *path = NULL, *error = NULL;
+	char *path = NULL;
 
-	if (jmb_config_apply(ctl->file, "auth.local", key, &path, ctl->pool, &config_error) == 0 &&
-	    jmb_users_file_read(path, true, &users, &error) == 0) {
+	/* no users file, or an unreadable one: logins are mapped from --map only */
+	if (jmb_config_apply(ctl->file, "auth.local", key, &path, ctl->pool, NULL) == 0 &&
+	    jmb_users_file_read(path, true, &users, NULL) == 0) {
 		for (size_t i = 0; i < users.count; i++) {
 			if (*users.users[i].mail != '\0')
 				map_add(ctl->pool, map, users.users[i].login, users.users[i].mail);
 		}
 	}
-	free(error);
 	jmb_users_file_free(&users);
 }
 

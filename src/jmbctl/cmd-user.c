@@ -91,7 +91,8 @@ static int user_add(struct jmbctl *ctl, int argc, char **argv)
 	struct person_options o = {0};
 	struct jmb_local_user user;
 	const char *path;
-	char *password, *error = NULL;
+	struct jmb_error error;
+	char *password;
 	bool generated = false;
 	int status = CTL_FAIL;
 
@@ -124,8 +125,10 @@ static int user_add(struct jmbctl *ctl, int argc, char **argv)
 		return CTL_USAGE;
 	}
 	user.hash = jmb_password_hash(password);
+	if (user.hash == NULL)
+		jmb_error_set(&error, "cannot hash the password");
 	if (user.hash == NULL || jmb_users_file_put(path, &user, &error) < 0) {
-		fprintf(stderr, "jmbctl: %s\n", error != NULL ? error : "cannot hash the password");
+		fprintf(stderr, "jmbctl: %s\n", error.text);
 		goto out;
 	}
 	printf("user %s saved in %s\n", user.login, path);
@@ -136,7 +139,6 @@ out:
 	explicit_bzero(password, strlen(password));
 	free(password);
 	free(user.hash);
-	free(error);
 	return status;
 }
 
@@ -157,17 +159,15 @@ static struct jmb_identity *token_identity(struct jmbctl *ctl, const char *login
 	const char *mail = o->mail, *name = o->name, *path;
 	struct jmb_users_file users = {0};
 	struct jmb_identity *id;
-	char *error = NULL;
 
 	if (mail == NULL && (path = users_file_path(ctl)) != NULL &&
-	    jmb_users_file_read(path, true, &users, &error) == 0) {
+	    jmb_users_file_read(path, true, &users, NULL) == 0) {
 		const struct jmb_local_user *u = jmb_users_file_find(&users, login);
 		if (u != NULL) {
 			mail = jmb_pool_strdup(ctl->pool, u->mail);
 			name = name != NULL ? name : jmb_pool_strdup(ctl->pool, u->name);
 		}
 	}
-	free(error);
 	jmb_users_file_free(&users);
 	if (mail == NULL || !jmb_mail_is_valid(mail)) {
 		fprintf(stderr, "jmbctl: no mail known for %s: give --mail\n", login);

@@ -31,7 +31,7 @@ void api_directory_search(struct jmbd *d, struct jmb_request *req, struct jmb_re
 	struct jmb_directory_match *matches = NULL;
 	enum jmb_directory_result r;
 	size_t count = 0, len;
-	char *error = NULL;
+	struct jmb_error error;
 	json_t *results;
 
 	if (d->rt->directory == NULL) {
@@ -50,9 +50,7 @@ void api_directory_search(struct jmbd *d, struct jmb_request *req, struct jmb_re
 	                         &count, &error);
 	if (r == JMB_DIRECTORY_UNAVAILABLE) {
 		jmb_log(jmb_directory_held_down(d->rt->directory) ? JMB_LOG_DEBUG : JMB_LOG_WARNING,
-		        "directory_unavailable", "use", "autocomplete", "error",
-		        error != NULL ? error : "", NULL);
-		free(error);
+		        "directory_unavailable", "use", "autocomplete", "error", error.text, NULL);
 		render_json_error(resp, 503,
 		                  tr(d, req,
 		                     N_("The directory is unavailable. You can still type "
@@ -60,7 +58,6 @@ void api_directory_search(struct jmbd *d, struct jmb_request *req, struct jmb_re
 		                  NULL);
 		return;
 	}
-	free(error);
 	results = json_array();
 	for (size_t i = 0; i < count; i++)
 		json_array_append_new(results, json_pack("{s:s, s:s, s:s}", "name", matches[i].name,

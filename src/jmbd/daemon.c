@@ -58,7 +58,6 @@ struct jmbd_runtime *jmbd_runtime_load(const char *config_path, struct jmb_error
 {
 	struct jmbd_runtime *rt = jmb_xcalloc(1, sizeof(*rt));
 	struct jmb_config_file *file = jmb_config_file_read(config_path, error);
-	char *other = NULL; /* the message of the plugin, translation and directory APIs */
 
 	atomic_init(&rt->refs, 1);
 	rt->pool = jmb_pool_new();
@@ -66,29 +65,26 @@ struct jmbd_runtime *jmbd_runtime_load(const char *config_path, struct jmb_error
 		goto fail;
 	if (jmb_settings_load(file, &rt->settings, rt->pool, error) < 0)
 		goto fail;
-	rt->plugins = jmb_auth_plugins_load(file, &rt->settings, rt->pool, &other);
+	rt->plugins = jmb_auth_plugins_load(file, &rt->settings, rt->pool, error);
 	if (rt->plugins == NULL)
-		goto fail_other;
+		goto fail;
 	if (jmb_config_check_unclaimed(file, error) < 0)
 		goto fail;
 	rt->views = jmb_views_load(rt->settings.server.template_dir, error);
 	if (rt->views == NULL)
 		goto fail;
-	rt->i18n = jmb_i18n_load(rt->settings.server.locale_dir, &other);
+	rt->i18n = jmb_i18n_load(rt->settings.server.locale_dir, error);
 	if (rt->i18n == NULL)
-		goto fail_other;
-	if (jmb_auth_plugins_init(rt->plugins, &jmbd_auth_host, &other) < 0)
-		goto fail_other;
+		goto fail;
+	if (jmb_auth_plugins_init(rt->plugins, &jmbd_auth_host, error) < 0)
+		goto fail;
 	rt->uid_domain = url_host(rt->pool, rt->settings.server.public_url);
 	if (jmb_directory_configured(&rt->settings.ldap) &&
 	    (rt->directory = jmb_directory_new(&rt->settings.ldap, directory_changed,
-	                                       &rt->settings.ldap, &other)) == NULL)
-		goto fail_other;
+	                                       &rt->settings.ldap, error)) == NULL)
+		goto fail;
 	jmb_config_file_free(&file);
 	return rt;
-fail_other:
-	jmb_error_set(error, "%s", other != NULL ? other : "cannot load the configuration");
-	free(other);
 fail:
 	jmb_config_file_free(&file);
 	jmbd_runtime_put(&rt);

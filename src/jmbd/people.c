@@ -13,27 +13,25 @@
 #include "people.h"
 #include "directory/subscribers-file.h"
 
-static void log_unavailable(struct jmbd *d, const char *what, const char *login, char *error)
+static void log_unavailable(struct jmbd *d, const char *what, const char *login,
+                            const struct jmb_error *error)
 {
 	/* While held down, the outage has been logged once (daemon.c). */
 	jmb_log(jmb_directory_held_down(d->rt->directory) ? JMB_LOG_DEBUG : JMB_LOG_WARNING,
 	        "directory_unavailable", "use", what, "user", login != NULL ? login : "-", "error",
-	        error != NULL ? error : "", NULL);
-	free(error);
+	        error->text, NULL);
 }
 
 void people_enrich(struct jmbd *d, struct jmb_request *req, struct jmb_identity *identity)
 {
-	char *error = NULL;
+	struct jmb_error error;
 	enum jmb_directory_result r;
 
 	if (d->rt->directory == NULL || identity == NULL || identity->login == NULL)
 		return;
 	r = jmb_directory_enrich(d->rt->directory, req->pool, identity, &error);
 	if (r == JMB_DIRECTORY_UNAVAILABLE)
-		log_unavailable(d, "identity", identity->login, error);
-	else
-		free(error);
+		log_unavailable(d, "identity", identity->login, &error);
 }
 
 static bool in_editor_groups(const struct jmb_booking_settings *b, const struct jmb_identity *id)
@@ -51,7 +49,7 @@ static enum people_answer may_book(struct jmbd *d, struct jmb_request *req)
 {
 	const struct jmb_booking_settings *b = &d->rt->settings.booking;
 	enum jmb_directory_result r;
-	char *error = NULL;
+	struct jmb_error error;
 
 	if (*b->editor_filter == '\0' && b->editor_groups[0] == NULL)
 		return PEOPLE_YES;
@@ -64,10 +62,9 @@ static enum people_answer may_book(struct jmbd *d, struct jmb_request *req)
 	r = jmb_directory_user_matches(d->rt->directory, req->pool, req->identity->login,
 	                               b->editor_filter, &error);
 	if (r == JMB_DIRECTORY_UNAVAILABLE) {
-		log_unavailable(d, "editor_filter", req->identity->login, error);
+		log_unavailable(d, "editor_filter", req->identity->login, &error);
 		return PEOPLE_UNAVAILABLE;
 	}
-	free(error);
 	return r == JMB_DIRECTORY_OK ? PEOPLE_YES : PEOPLE_NO;
 }
 
@@ -85,6 +82,7 @@ enum jmb_booking_resolution people_resolve(void *data, struct jmb_pool *pool, co
 	struct jmbd *d = req->daemon;
 	const char *file = d->rt->settings.booking.subscribers_file;
 	enum jmb_directory_result r;
+	struct jmb_error dir_error;
 	char *error = NULL;
 	bool is_group = false;
 
@@ -99,14 +97,14 @@ enum jmb_booking_resolution people_resolve(void *data, struct jmb_pool *pool, co
 	}
 	if (d->rt->directory == NULL)
 		return JMB_RESOLVE_SAME;
-	r = jmb_directory_resolve_mail(d->rt->directory, pool, mail, mails_r, &is_group, &error);
+	r = jmb_directory_resolve_mail(d->rt->directory, pool, mail, mails_r, &is_group,
+	                               &dir_error);
 	if (r == JMB_DIRECTORY_UNAVAILABLE) {
 		/* Booking with plain addresses goes on without the directory. */
 		log_unavailable(d, "resolve", req->identity != NULL ? req->identity->login : NULL,
-		                error);
+		                &dir_error);
 		return JMB_RESOLVE_SAME;
 	}
-	free(error);
 	if (r != JMB_DIRECTORY_OK || (*mails_r)[0] == NULL)
 		return JMB_RESOLVE_SAME;
 	if (is_group)

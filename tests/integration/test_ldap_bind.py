@@ -12,7 +12,7 @@ import requests
 
 from conftest import csrf_of
 from helpers import Page
-from ldap_setup import INJECTIONS, ldap_jmbd, ldap_login, logged_in
+from ldap_setup import INJECTIONS, ldap_jmbd, ldap_login, ldap_section, logged_in
 from servers.slapd import SlapdServer, free_port
 
 FIXTURE = (Path(__file__).parent / "servers" / "slapd-fixture.ldif").read_text()
@@ -192,3 +192,20 @@ def test_ldap_bind_needs_an_ldap_section(jmbd_factory):
     r = d.jmbctl("check-config", check=False)
     assert r.returncode != 0
     assert "ldap-bind needs [ldap] uri" in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("case", ["missing", "folder", "not-a-certificate"])
+def test_a_ca_file_that_cannot_work_stops_start_up(jmbd_factory, slapd, tmp_path, case):
+    """libldap would go on with its own default CAs: jmbd and jmbctl refuse."""
+    ca_file = {"missing": tmp_path / "no-such-ca.pem", "folder": tmp_path,
+               "not-a-certificate": tmp_path / "ca.pem"}[case]
+    if case == "not-a-certificate":
+        ca_file.write_text("this is not a certificate\n")
+    d = ldap_section(slapd, starttls="yes", ca_file=str(ca_file))
+    d = jmbd_factory(plugins="ldap-bind", start=False, sections={"ldap": d})
+    r = d.jmbctl("check-config", check=False)
+    assert r.returncode != 0
+    assert f"[ldap] ca_file: {ca_file}" in r.stderr, r.stderr
+    d.start(wait=False)
+    assert d.proc.wait(timeout=20) == 78  # EX_CONFIG
+    assert f"[ldap] ca_file: {ca_file}" in d.log()

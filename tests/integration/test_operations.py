@@ -305,3 +305,37 @@ def test_static_files_outside_the_folder_are_not_served(jmbd, target):
     assert status in (400, 404)
     assert b"[server]" not in body and b"root:" not in body
     assert headers["x-content-type-options"] == "nosniff"
+
+
+# -- plugin ABI --------------------------------------------------------------------
+
+OLD_ABI_PLUGIN = r"""
+#include <stddef.h>
+#include "jmb/auth-plugin.h"
+__attribute__((visibility("default"))) const struct jmb_auth_plugin jmb_auth_plugin = {
+    .abi_version = JMB_AUTH_ABI_VERSION - 1,
+    .name = "stale",
+};
+"""
+
+
+def test_a_plugin_built_for_another_abi_is_refused(jmbd_factory, tmp_path):
+    """A module built against an older include/jmb (ABI version - 1) stops
+    jmbd and jmbctl check-config with a message that says what to do."""
+    src = tmp_path / "auth_stale.c"
+    src.write_text(OLD_ABI_PLUGIN)
+    plugin_dir = tmp_path / "modules"
+    plugin_dir.mkdir()
+    subprocess.run(["cc", "-shared", "-fPIC", "-I", str(REPO / "include"), "-o",
+                    str(plugin_dir / "auth_stale.so"), str(src)], check=True, timeout=60)
+    d = jmbd_factory(start=False, plugins="stale",
+                     sections={"auth": {"plugin_dir": str(plugin_dir)}})
+    abi = int(next(line.split()[2] for line in (REPO / "include/jmb/auth-plugin.h")
+                   .read_text().splitlines() if line.startswith("#define JMB_AUTH_ABI_VERSION")))
+    for code, out, err in check_config(d):
+        assert code != 0
+        assert f"has plugin ABI {abi - 1}, this jmbd needs {abi}" in err, err
+        assert "install the plugin built with this jmbd" in err
+    d.start(wait=False)
+    assert d.proc.wait(timeout=20) == 78  # EX_CONFIG
+    assert f"has plugin ABI {abi - 1}, this jmbd needs {abi}" in d.log()

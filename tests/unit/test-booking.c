@@ -458,7 +458,8 @@ static void test_assign_secrets(void **state)
 static void test_messages_are_translated(void **state)
 {
 	struct fixture *f = *state;
-	char dir[] = "/tmp/jmb-test-booking-XXXXXX", *path, *error = NULL;
+	char dir[] = "/tmp/jmb-test-booking-XXXXXX", *path;
+	struct jmb_error error;
 	struct jmb_i18n *i18n;
 	pid_t pid;
 	int status;
@@ -480,7 +481,7 @@ static void test_messages_are_translated(void **state)
 	            WEXITSTATUS(status) == 0);
 	i18n = jmb_i18n_load(dir, &error);
 	if (i18n == NULL)
-		fail_msg("%s", error);
+		fail_msg("%s", error.text);
 	f->ctx.i18n = i18n;
 	f->ctx.language = "fr";
 	f->in.title = "";

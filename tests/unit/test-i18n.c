@@ -361,14 +361,15 @@ static void install_catalogue(struct fixture *f, const char *root, const char *l
 static void test_load_and_translate(void **state)
 {
 	struct fixture *f = *state;
-	char *locale = jmb_xasprintf("%s/locale", f->dir), *error = NULL;
+	char *locale = jmb_xasprintf("%s/locale", f->dir);
+	struct jmb_error error;
 	struct jmb_i18n *i18n;
 	const char *msgid = "Hello";
 
 	install_catalogue(f, "locale", "fr", f->le, f->le_len);
 	i18n = jmb_i18n_load(locale, &error);
 	if (i18n == NULL)
-		fail_msg("%s", error);
+		fail_msg("%s", error.text);
 	assert_string_equal(jmb_tr(i18n, "fr", "Hello"), "Bonjour");
 	assert_ptr_equal(jmb_tr(i18n, "en", msgid), msgid); /* the source language */
 	assert_ptr_equal(jmb_tr(i18n, "de", msgid), msgid);
@@ -383,24 +384,22 @@ static void test_load_and_translate(void **state)
 static void test_load_errors(void **state)
 {
 	struct fixture *f = *state;
-	char *locale = jmb_xasprintf("%s/broken-locale", f->dir), *error = NULL;
+	char *locale = jmb_xasprintf("%s/broken-locale", f->dir);
+	struct jmb_error error = {.text = ""};
 
 	/* No catalogue at all. */
 	assert_null(jmb_i18n_load(locale, &error));
-	assert_non_null(strstr(error, "/fr/LC_MESSAGES/jmb.mo: cannot open"));
-	free(error);
-	error = NULL;
+	assert_non_null(strstr(error.text, "/fr/LC_MESSAGES/jmb.mo: cannot open"));
+	error.text[0] = '\0';
 	/* A corrupt one. */
 	install_catalogue(f, "broken-locale", "fr", f->le, f->le_len / 2);
 	assert_null(jmb_i18n_load(locale, &error));
-	assert_non_null(strstr(error, "not a valid gettext .mo catalogue"));
-	free(error);
-	error = NULL;
+	assert_non_null(strstr(error.text, "not a valid gettext .mo catalogue"));
+	error.text[0] = '\0';
 	/* An empty file. */
 	install_catalogue(f, "broken-locale", "fr", "", 0);
 	assert_null(jmb_i18n_load(locale, &error));
-	assert_non_null(error);
-	free(error);
+	assert_true(error.text[0] != '\0');
 	free(locale);
 }
 

@@ -3,11 +3,15 @@
 # cmocka's summary lines so run-tests.sh counts it like the C suites):
 #  - a folder's *-private.h header of src/lib/ is included only by that folder
 #    (unit tests may look inside, saying why on the include line);
+#  - plugins include only the public API ("jmb/..."), their own headers,
+#    system headers and config.h: nothing from src/;
 #  - no file cites documents kept outside the repository.
 top=${top_srcdir:-$(dirname "$0")/../..}
 cd "$top" || exit 99
 failed=0
+total=0
 check() { # name, offending lines
+	total=$((total + 1))
 	if [ -n "$2" ]; then
 		echo "[ FAILED ] $1"
 		echo "$2" | sed 's/^/    /'
@@ -27,6 +31,23 @@ for h in $(cd src/lib && ls */*-private.h); do
 done
 check "private headers stay in their folder" "$(echo "$bad" | sed '/^$/d')"
 
+bad=""
+for f in plugins/*/*.c plugins/*/*.h; do
+	dir=${f%/*}
+	hits=$(grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f" |
+		while IFS= read -r line; do
+			name=$(echo "$line" | sed 's/^[^"]*"\([^"]*\)".*/\1/')
+			case "$name" in
+			config.h | jmb/*.h) ;;
+			*/*) echo "$f:$line" ;;
+			*) [ -f "$dir/$name" ] || echo "$f:$line" ;;
+			esac
+		done)
+	[ -n "$hits" ] && bad="$bad$hits
+"
+done
+check "plugins include only jmb/ headers, their own and config.h" "$(echo "$bad" | sed '/^$/d')"
+
 # The repository stands alone: nothing in it points at documents kept outside
 # it. (The pattern is built from pieces so that this file does not match it.)
 design="DESIGN"
@@ -35,7 +56,6 @@ outside="$design[.]md|$design §|$style §|[.][.]/shared/"
 hits=$(git ls-files 2>/dev/null | xargs -r grep -InE "$outside" 2>/dev/null)
 check "no file cites documents outside the repository" "$hits"
 
-total=2
 echo "[==========] $total test(s) run."
 if [ $failed -eq 0 ]; then
 	echo "[  PASSED  ] $total test(s)."

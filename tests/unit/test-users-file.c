@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -113,7 +115,7 @@ static void test_read_valid_file(void **state)
 	struct fixture *f = *state;
 	struct jmb_users_file users;
 	const struct jmb_local_user *u;
-	char *error = NULL;
+	struct jmb_error error;
 
 	write_file(f->path, "# jmb local users\n"
 	                    "alice:$y$j9T$abc$def:alice@example.org:Alice Liddell\n"
@@ -121,7 +123,6 @@ static void test_read_valid_file(void **state)
 	                    "bob:$6$salt$hash::Bob: the builder\r\n"
 	                    "carol:$y$x$y$z:carol@example.org:");
 	assert_int_equal(jmb_users_file_read(f->path, false, &users, &error), 0);
-	assert_null(error);
 	assert_int_equal(users.count, 3);
 	u = jmb_users_file_find(&users, "alice");
 	assert_non_null(u);
@@ -161,16 +162,15 @@ static void test_bad_lines_report_file_and_line(void **state)
 		struct jmb_users_file users;
 		char *text = jmb_xasprintf(
 		    "# header\nok:$y$x:ok@example.org:OK\n%s\nlast:$y$x::L\n", bad[i]);
-		char *error = NULL, *expected = jmb_xasprintf("%s:3: ", f->path);
+		struct jmb_error error;
+		char *expected = jmb_xasprintf("%s:3: ", f->path);
 
 		write_file(f->path, text);
 		assert_int_equal(jmb_users_file_read(f->path, false, &users, &error), -1);
-		assert_non_null(error);
-		if (strncmp(error, expected, strlen(expected)) != 0)
-			fail_msg("line '%s': error '%s'", bad[i], error);
+		if (strncmp(error.text, expected, strlen(expected)) != 0)
+			fail_msg("line '%s': error '%s'", bad[i], error.text);
 		assert_int_equal(users.count, 0);
 		assert_null(users.users);
-		free(error);
 		free(expected);
 		free(text);
 	}
@@ -180,25 +180,23 @@ static void test_missing_file(void **state)
 {
 	struct fixture *f = *state;
 	struct jmb_users_file users;
-	char *error = NULL;
+	struct jmb_error error;
 
 	assert_int_equal(jmb_users_file_read(f->path, true, &users, &error), 0);
 	assert_int_equal(users.count, 0);
-	assert_null(error);
 	assert_int_equal(jmb_users_file_read(f->path, false, &users, &error), -1);
-	assert_non_null(strstr(error, "cannot open"));
-	assert_non_null(strstr(error, f->path));
-	free(error);
+	assert_non_null(strstr(error.text, "cannot open"));
+	assert_non_null(strstr(error.text, f->path));
 }
 
 static void put(const char *path, const char *login, const char *hash, const char *mail,
                 const char *name)
 {
 	struct jmb_local_user u = {(char *)login, (char *)hash, (char *)mail, (char *)name};
-	char *error = NULL;
+	struct jmb_error error;
 
 	if (jmb_users_file_put(path, &u, &error) != 0)
-		fail_msg("put %s: %s", login, error);
+		fail_msg("put %s: %s", login, error.text);
 }
 
 static void test_put_adds_and_replaces(void **state)
@@ -206,7 +204,8 @@ static void test_put_adds_and_replaces(void **state)
 	struct fixture *f = *state;
 	struct jmb_users_file users;
 	struct stat st;
-	char *error = NULL, *text;
+	struct jmb_error error;
+	char *text;
 
 	put(f->path, "alice", "$y$one", "alice@example.org", "Alice");
 	assert_int_equal(stat(f->path, &st), 0);
@@ -286,12 +285,11 @@ static void test_put_refuses_what_read_would_refuse(void **state)
 	put(f->path, "zed", "$y$z", "z@example.org", "Z");
 	char *before = read_text(f->path);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char *error = NULL;
+		struct jmb_error error = {.text = ""};
 		if (jmb_users_file_put(f->path, &bad[i], &error) != -1)
 			fail_msg("put accepted login '%s' hash '%s' mail '%s' name '%s'",
 			         bad[i].login, bad[i].hash, bad[i].mail, bad[i].name);
-		assert_non_null(error);
-		free(error);
+		assert_true(error.text[0] != '\0');
 	}
 	char *after = read_text(f->path);
 	assert_string_equal(before, after);
@@ -299,7 +297,7 @@ static void test_put_refuses_what_read_would_refuse(void **state)
 	free(after);
 	/* Whatever put accepted, read takes back. */
 	struct jmb_users_file users;
-	char *error = NULL;
+	struct jmb_error error;
 	assert_int_equal(jmb_users_file_read(f->path, false, &users, &error), 0);
 	jmb_users_file_free(&users);
 }
@@ -308,16 +306,56 @@ static void test_put_does_not_clobber_a_broken_file(void **state)
 {
 	struct fixture *f = *state;
 	struct jmb_local_user u = {"alice", "$y$h", "", "A"};
-	char *error = NULL, *text;
+	struct jmb_error error;
+	char *text;
 
 	write_file(f->path, "bob:$y$x::B\nthis line is broken\n");
 	assert_int_equal(jmb_users_file_put(f->path, &u, &error), -1);
-	assert_non_null(strstr(error, ":2: "));
-	free(error);
+	assert_non_null(strstr(error.text, ":2: "));
 	text = read_text(f->path);
 	assert_string_equal(text, "bob:$y$x::B\nthis line is broken\n");
 	free(text);
 	assert_int_equal(count_dir_entries(f->dir), 1);
+}
+
+static int count_open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* A write that fails (here: the file size limit, as on a full disk) reports
+ * the error and closes the temporary file: jmbctl may put many users. */
+static void test_put_failing_write_closes_the_file(void **state)
+{
+	struct fixture *f = *state;
+	struct jmb_local_user u = {"alice", "$y$h", "", "A"};
+	struct rlimit old, tiny;
+	void (*old_handler)(int);
+	struct jmb_error error;
+	int before, after, ret;
+
+	before = count_open_fds();
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	tiny = old;
+	tiny.rlim_cur = 8;
+	old_handler = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &tiny), 0);
+	ret = jmb_users_file_put(f->path, &u, &error);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, old_handler);
+	after = count_open_fds();
+
+	assert_int_equal(ret, -1);
+	assert_non_null(strstr(error.text, "cannot write"));
+	assert_int_equal(after, before);
+	assert_int_equal(count_dir_entries(f->dir), 0);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_dir, teardown_dir)
@@ -334,6 +372,7 @@ int main(void)
 	    T(test_put_keeps_the_group),
 	    T(test_put_refuses_what_read_would_refuse),
 	    T(test_put_does_not_clobber_a_broken_file),
+	    T(test_put_failing_write_closes_the_file),
 	};
 
 	return cmocka_run_group_tests_name("users-file", tests, NULL, NULL);

@@ -380,8 +380,8 @@ static void test_i18n_translates(void **state)
 	    {"Hello, wide world", "Bonjour, vaste <monde>"},
 	    {"Your name", "Votre nom & \"pr\xc3\xa9nom\""},
 	};
-	char dir[] = "/tmp/jmb-test-views-XXXXXX", *error = NULL;
-	struct jmb_error render_error;
+	char dir[] = "/tmp/jmb-test-views-XXXXXX";
+	struct jmb_error render_error, i18n_error;
 	struct jmb_i18n *i18n;
 	const char *page = "<div><p data-i18n=\"\">\n   Hello,\n\t  wide   world  \n</p>"
 	                   "<input placeholder=\"Your name\" title=\"Untranslated\""
@@ -389,9 +389,9 @@ static void test_i18n_translates(void **state)
 
 	assert_non_null(mkdtemp(dir));
 	write_catalogue(dir, pairs, 2);
-	i18n = jmb_i18n_load(dir, &error);
+	i18n = jmb_i18n_load(dir, &i18n_error);
 	if (i18n == NULL)
-		fail_msg("%s", error);
+		fail_msg("%s", i18n_error.text);
 	char *html = render_with(page, "{}", i18n, "fr", &render_error);
 	assert_non_null(html);
 	/* Translations are text too: escaped like everything else. */

@@ -28,16 +28,6 @@ struct jmb_auth_plugins {
 	size_t count;
 };
 
-static void add_error(char **errors_r, char *msg)
-{
-	char *joined =
-	    *errors_r != NULL ? jmb_xasprintf("%s\n%s", *errors_r, msg) : jmb_xstrdup(msg);
-
-	free(*errors_r);
-	free(msg);
-	*errors_r = joined;
-}
-
 /* Plugin "header-trust" lives in auth_header_trust.so. */
 static char *module_path(const char *dir, const char *name)
 {
@@ -61,47 +51,51 @@ static bool plugin_name_is_valid(const char *name)
 	return true;
 }
 
-/* Why plugin at path cannot be used, or NULL when it can (caller frees). */
-static char *plugin_mismatch(const struct jmb_auth_plugin *plugin, const char *path,
-                             const char *name)
+/* False with the reason in *why when plugin at path cannot be used. */
+static bool plugin_fits(const struct jmb_auth_plugin *plugin, const char *path, const char *name,
+                        struct jmb_error *why)
 {
-	if (plugin == NULL)
-		return jmb_xasprintf("%s exports no %s symbol", path, JMB_AUTH_PLUGIN_SYMBOL);
-	if (plugin->abi_version != JMB_AUTH_ABI_VERSION)
-		return jmb_xasprintf("%s has plugin ABI %u, this jmbd needs %u: install the plugin "
-		                     "built with this jmbd",
-		                     path, plugin->abi_version, JMB_AUTH_ABI_VERSION);
-	if (plugin->name == NULL || strcmp(plugin->name, name) != 0)
-		return jmb_xasprintf("%s calls itself '%s', not '%s'", path,
-		                     plugin->name != NULL ? plugin->name : "", name);
-	return NULL;
+	if (plugin == NULL) {
+		jmb_error_set(why, "%s exports no %s symbol", path, JMB_AUTH_PLUGIN_SYMBOL);
+		return false;
+	}
+	if (plugin->abi_version != JMB_AUTH_ABI_VERSION) {
+		jmb_error_set(why,
+		              "%s has plugin ABI %u, this jmbd needs %u: install the plugin "
+		              "built with this jmbd",
+		              path, plugin->abi_version, JMB_AUTH_ABI_VERSION);
+		return false;
+	}
+	if (plugin->name == NULL || strcmp(plugin->name, name) != 0) {
+		jmb_error_set(why, "%s calls itself '%s', not '%s'", path,
+		              plugin->name != NULL ? plugin->name : "", name);
+		return false;
+	}
+	return true;
 }
 
 static int load_one(struct jmb_auth_plugins *plugins, struct jmb_config_file *file, const char *dir,
-                    const char *name, struct jmb_pool *pool, char **errors_r)
+                    const char *name, struct jmb_pool *pool, struct jmb_error *error)
 {
 	char *where = jmb_config_file_where(file, "auth", "plugins");
 	struct loaded_plugin *lp = &plugins->items[plugins->count];
-	char *path = NULL, *section = NULL, *why = NULL;
-	struct jmb_error apply_error;
+	char *path = NULL, *section = NULL;
 	int ret = -1;
 
 	if (!plugin_name_is_valid(name)) {
-		add_error(errors_r, jmb_xasprintf("%s: [auth] plugins: '%s' is not a plugin name",
-		                                  where, name));
+		jmb_error_set(error, "%s: [auth] plugins: '%s' is not a plugin name", where, name);
 		goto out;
 	}
 	path = module_path(dir, name);
 	lp->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (lp->handle == NULL) {
-		add_error(errors_r, jmb_xasprintf("%s: [auth] plugins: cannot load '%s' (%s): %s",
-		                                  where, name, path, dlerror()));
+		jmb_error_set(error, "%s: [auth] plugins: cannot load '%s' (%s): %s", where, name,
+		              path, dlerror());
 		goto out;
 	}
 	lp->plugin = dlsym(lp->handle, JMB_AUTH_PLUGIN_SYMBOL);
-	why = plugin_mismatch(lp->plugin, path, name);
-	if (why != NULL) {
-		add_error(errors_r, jmb_xasprintf("%s: [auth] plugins: %s", where, why));
+	if (!plugin_fits(lp->plugin, path, name, error)) {
+		jmb_error_prefix(error, "%s: [auth] plugins: ", where);
 		dlclose(lp->handle);
 		goto out;
 	}
@@ -116,16 +110,11 @@ static int load_one(struct jmb_auth_plugins *plugins, struct jmb_config_file *fi
 			lp->key_where[k] =
 			    jmb_config_file_where(file, section, lp->plugin->config_keys[k].name);
 	}
-	if (lp->plugin->config_keys != NULL &&
-	    jmb_config_apply(file, section, lp->plugin->config_keys, lp->config, pool,
-	                     &apply_error) < 0) {
-		add_error(errors_r, jmb_xstrdup(apply_error.text));
-		ret = -1;
-	} else {
-		ret = 0;
-	}
+	ret = lp->plugin->config_keys == NULL
+	          ? 0
+	          : jmb_config_apply(file, section, lp->plugin->config_keys, lp->config, pool,
+	                             error);
 out:
-	free(why);
 	free(section);
 	free(path);
 	free(where);
@@ -134,29 +123,28 @@ out:
 
 struct jmb_auth_plugins *jmb_auth_plugins_load(struct jmb_config_file *file,
                                                const struct jmb_settings *settings,
-                                               struct jmb_pool *pool, char **errors_r)
+                                               struct jmb_pool *pool, struct jmb_error *error)
 {
 	struct jmb_auth_plugins *plugins = jmb_xcalloc(1, sizeof(*plugins));
 	int ret = 0;
 
-	for (size_t i = 0; settings->auth.plugins[i] != NULL; i++) {
+	/* The first problem stops the loading: it is the one reported. */
+	for (size_t i = 0; settings->auth.plugins[i] != NULL && ret == 0; i++) {
 		const char *name = settings->auth.plugins[i];
-		for (size_t j = 0; j < plugins->count; j++) {
+		for (size_t j = 0; j < plugins->count && ret == 0; j++) {
 			if (strcmp(plugins->items[j].plugin->name, name) == 0) {
-				add_error(errors_r,
-				          jmb_xasprintf("%s: [auth] plugins names '%s' twice",
-				                        jmb_config_file_path(file), name));
+				jmb_error_set(error, "%s: [auth] plugins names '%s' twice",
+				              jmb_config_file_path(file), name);
 				ret = -1;
 			}
 		}
-		if (plugins->count == MAX_PLUGINS) {
-			add_error(errors_r, jmb_xasprintf("%s: [auth] plugins: at most %d",
-			                                  jmb_config_file_path(file), MAX_PLUGINS));
+		if (ret == 0 && plugins->count == MAX_PLUGINS) {
+			jmb_error_set(error, "%s: [auth] plugins: at most %d",
+			              jmb_config_file_path(file), MAX_PLUGINS);
 			ret = -1;
-			break;
 		}
 		if (ret == 0 &&
-		    load_one(plugins, file, settings->auth.plugin_dir, name, pool, errors_r) < 0)
+		    load_one(plugins, file, settings->auth.plugin_dir, name, pool, error) < 0)
 			ret = -1;
 	}
 	if (ret < 0)
@@ -164,32 +152,38 @@ struct jmb_auth_plugins *jmb_auth_plugins_load(struct jmb_config_file *file,
 	return plugins;
 }
 
-/* A plugin's init error; one that starts with "key:" names where the key is set. */
-static char *init_error(const struct loaded_plugin *lp, const char *error)
+/* Prefixes a plugin's init error; one that starts with "key:" names where the
+   key is set. */
+static void init_error(const struct loaded_plugin *lp, struct jmb_error *error)
 {
 	const struct jmb_config_key *keys = lp->plugin->config_keys;
-	size_t len = strcspn(error, ":");
+	size_t len = strcspn(error->text, ":");
 
 	for (size_t k = 0; keys != NULL && keys[k].name != NULL && k < MAX_PLUGIN_KEYS; k++) {
 		if (lp->key_where[k] != NULL && strlen(keys[k].name) == len &&
-		    strncmp(error, keys[k].name, len) == 0)
-			return jmb_xasprintf("%s: [auth.%s] %s", lp->key_where[k], lp->plugin->name,
-			                     error);
+		    strncmp(error->text, keys[k].name, len) == 0) {
+			jmb_error_prefix(error, "%s: [auth.%s] ", lp->key_where[k],
+			                 lp->plugin->name);
+			return;
+		}
 	}
-	return jmb_xasprintf("auth plugin %s: %s", lp->plugin->name, error);
+	jmb_error_prefix(error, "auth plugin %s: ", lp->plugin->name);
 }
 
 int jmb_auth_plugins_init(struct jmb_auth_plugins *plugins, const struct jmb_auth_host *host,
-                          char **error_r)
+                          struct jmb_error *error)
 {
 	for (size_t i = 0; i < plugins->count; i++) {
 		struct loaded_plugin *lp = &plugins->items[i];
-		char *error = NULL;
+		struct jmb_error plugin_error = {.text = "init failed"};
 
 		if (lp->plugin->init != NULL &&
-		    lp->plugin->init(host, lp->config, &lp->state, &error) < 0) {
-			*error_r = init_error(lp, error != NULL ? error : "init failed");
-			free(error);
+		    lp->plugin->init(host, lp->config, &lp->state, &plugin_error) < 0) {
+			/* A plugin that failed without a message still gets one. */
+			if (plugin_error.text[0] == '\0')
+				jmb_error_set(&plugin_error, "init failed");
+			init_error(lp, &plugin_error);
+			jmb_error_set(error, "%s", plugin_error.text);
 			return -1;
 		}
 		lp->initialised = true;

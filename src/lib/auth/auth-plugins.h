@@ -13,12 +13,13 @@
 struct jmb_auth_plugins;
 
 /* dlopens every plugin named in [auth] plugins, checks its ABI and applies its
- * [auth.<name>] keys from file. Does not call init yet. */
+ * [auth.<name>] keys from file. Does not call init yet. NULL when one cannot
+ * be used: error says why (the first problem found). */
 struct jmb_auth_plugins *jmb_auth_plugins_load(struct jmb_config_file *file,
                                                const struct jmb_settings *settings,
-                                               struct jmb_pool *pool, char **errors_r);
+                                               struct jmb_pool *pool, struct jmb_error *error);
 int jmb_auth_plugins_init(struct jmb_auth_plugins *plugins, const struct jmb_auth_host *host,
-                          char **error_r);
+                          struct jmb_error *error);
 void jmb_auth_plugins_free(struct jmb_auth_plugins **plugins);
 
 /* Asks each plugin in turn; JMB_AUTH_NOT_MINE when none knows the request. */

@@ -5,10 +5,8 @@
 
 #include <stdbool.h>
 
-/* A new hash of password (caller frees), or NULL when crypt fails. */
-char *jmb_password_hash(const char *password);
-/* Compares in constant time; false for malformed hashes. */
-bool jmb_password_verify(const char *password, const char *hash);
+#include "jmb/password.h"
+
 /* A random password of 20 readable characters (caller frees). */
 char *jmb_password_generate(void);
 

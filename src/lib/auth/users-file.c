@@ -53,7 +53,7 @@ static int parse_line(char *line, struct jmb_local_user *u)
 }
 
 int jmb_users_file_read(const char *path, bool missing_ok, struct jmb_users_file *out,
-                        char **error_r)
+                        struct jmb_error *error)
 {
 	FILE *fp = fopen(path, "r");
 	char *line = NULL;
@@ -66,7 +66,7 @@ int jmb_users_file_read(const char *path, bool missing_ok, struct jmb_users_file
 	if (fp == NULL) {
 		if (errno == ENOENT && missing_ok)
 			return 0;
-		*error_r = jmb_xasprintf("%s: cannot open: %s", path, strerror(errno));
+		jmb_error_set(error, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
 	while ((len = getline(&line, &cap, fp)) >= 0) {
@@ -80,8 +80,7 @@ int jmb_users_file_read(const char *path, bool missing_ok, struct jmb_users_file
 			out->users = jmb_xrealloc(out->users, alloc * sizeof(*out->users));
 		}
 		if (parse_line(line, &out->users[out->count]) < 0) {
-			*error_r =
-			    jmb_xasprintf("%s:%d: expected login:hash:mail:name", path, lineno);
+			jmb_error_set(error, "%s:%d: expected login:hash:mail:name", path, lineno);
 			ret = -1;
 			break;
 		}
@@ -143,23 +142,24 @@ static int write_users(FILE *fp, const struct jmb_users_file *file,
 	return fflush(fp) == 0 && fsync(fileno(fp)) == 0 ? 0 : -1;
 }
 
-int jmb_users_file_put(const char *path, const struct jmb_local_user *user, char **error_r)
+int jmb_users_file_put(const char *path, const struct jmb_local_user *user, struct jmb_error *error)
 {
 	struct jmb_users_file file;
 	struct stat st;
 	char *tmp = NULL;
 	FILE *fp = NULL;
-	int fd, ret = -1;
+	bool write_failed;
+	int fd, saved_errno, ret = -1;
 
 	/* Only what parse_line() reads back: one bad line would lock every user out. */
 	if (!jmb_login_is_valid(user->login) ||
 	    (user->mail[0] != '\0' && !jmb_mail_is_valid(user->mail)) || user->hash[0] != '$' ||
 	    strchr(user->hash, ':') != NULL || !field_is_clean(user->hash) ||
 	    !field_is_clean(user->name)) {
-		*error_r = jmb_xstrdup("invalid login, hash, mail or name");
+		jmb_error_set(error, "invalid login, hash, mail or name");
 		return -1;
 	}
-	if (jmb_users_file_read(path, true, &file, error_r) < 0)
+	if (jmb_users_file_read(path, true, &file, error) < 0)
 		return -1;
 	tmp = jmb_xasprintf("%s.tmp.%ld", path, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0640);
@@ -177,20 +177,26 @@ int jmb_users_file_put(const char *path, const struct jmb_local_user *user, char
 		fd = -1;
 	}
 	if (fd < 0 || (fp = fdopen(fd, "w")) == NULL) {
-		*error_r = jmb_xasprintf("%s: cannot create: %s", tmp, strerror(errno));
+		jmb_error_set(error, "%s: cannot create: %s", tmp, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		goto out;
 	}
-	if (write_users(fp, &file, user) < 0 || fclose(fp) != 0) {
-		fp = NULL;
-		*error_r = jmb_xasprintf("%s: cannot write: %s", tmp, strerror(errno));
+	/* fclose runs whether or not the writes failed: the FILE must not leak. */
+	write_failed = write_users(fp, &file, user) < 0;
+	saved_errno = errno;
+	if (fclose(fp) != 0 && !write_failed) {
+		write_failed = true;
+		saved_errno = errno;
+	}
+	fp = NULL;
+	if (write_failed) {
+		jmb_error_set(error, "%s: cannot write: %s", tmp, strerror(saved_errno));
 		unlink(tmp);
 		goto out;
 	}
-	fp = NULL;
 	if (rename(tmp, path) < 0) {
-		*error_r = jmb_xasprintf("%s: cannot replace: %s", path, strerror(errno));
+		jmb_error_set(error, "%s: cannot replace: %s", path, strerror(errno));
 		unlink(tmp);
 		goto out;
 	}

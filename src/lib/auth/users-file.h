@@ -6,26 +6,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct jmb_local_user {
-	char *login;
-	char *hash;
-	char *mail;
-	char *name;
-};
+#include "jmb/error.h"
+#include "jmb/users-file.h"
 
-struct jmb_users_file {
-	struct jmb_local_user *users;
-	size_t count;
-};
-
-/* Reads path; a missing file is an empty list when missing_ok. Errors: "path:line: msg". */
-int jmb_users_file_read(const char *path, bool missing_ok, struct jmb_users_file *out,
-                        char **error_r);
-void jmb_users_file_free(struct jmb_users_file *file);
-const struct jmb_local_user *jmb_users_file_find(const struct jmb_users_file *file,
-                                                 const char *login);
 /* Adds or replaces a user, then writes the file through a temporary file and rename. */
-int jmb_users_file_put(const char *path, const struct jmb_local_user *user, char **error_r);
+int jmb_users_file_put(const char *path, const struct jmb_local_user *user,
+                       struct jmb_error *error);
 /* Logins: 1-64 of [a-z0-9._-], starting with a letter or digit. */
 bool jmb_login_is_valid(const char *login);
 

@@ -12,9 +12,9 @@ bool jmb_directory_configured(const struct jmb_ldap_settings *s)
 
 struct jmb_directory *jmb_directory_new(const struct jmb_ldap_settings *s,
                                         jmb_directory_notify_fn *notify, void *context,
-                                        char **error_r)
+                                        struct jmb_error *error)
 {
-	*error_r = jmb_xstrdup("[ldap] is set but jmb was built without LDAP (--without-ldap)");
+	jmb_error_set(error, "[ldap] is set but jmb was built without LDAP (--without-ldap)");
 	return NULL;
 }
 
@@ -40,14 +40,14 @@ const char *jmb_directory_kind_name(enum jmb_directory_kind kind)
 
 #define UNAVAILABLE                                                                                \
 	do {                                                                                       \
-		*error_r = jmb_xstrdup("built without LDAP");                                      \
+		jmb_error_set(error, "built without LDAP");                                        \
 		return JMB_DIRECTORY_UNAVAILABLE;                                                  \
 	} while (0)
 
 enum jmb_directory_result jmb_directory_find_user(struct jmb_directory *dir, struct jmb_pool *pool,
                                                   const char *login,
                                                   struct jmb_directory_person **person_r,
-                                                  char **error_r)
+                                                  struct jmb_error *error)
 {
 	UNAVAILABLE;
 }
@@ -56,7 +56,7 @@ enum jmb_directory_result jmb_directory_check_password(struct jmb_directory *dir
                                                        struct jmb_pool *pool, const char *login,
                                                        const char *password,
                                                        struct jmb_directory_person **person_r,
-                                                       char **error_r)
+                                                       struct jmb_error *error)
 {
 	UNAVAILABLE;
 }
@@ -64,20 +64,22 @@ enum jmb_directory_result jmb_directory_check_password(struct jmb_directory *dir
 enum jmb_directory_result jmb_directory_user_groups(struct jmb_directory *dir,
                                                     struct jmb_pool *pool,
                                                     const struct jmb_directory_person *person,
-                                                    const char *const **groups_r, char **error_r)
+                                                    const char *const **groups_r,
+                                                    struct jmb_error *error)
 {
 	UNAVAILABLE;
 }
 
 enum jmb_directory_result jmb_directory_enrich(struct jmb_directory *dir, struct jmb_pool *pool,
-                                               struct jmb_identity *identity, char **error_r)
+                                               struct jmb_identity *identity,
+                                               struct jmb_error *error)
 {
 	UNAVAILABLE;
 }
 
 enum jmb_directory_result jmb_directory_user_matches(struct jmb_directory *dir,
                                                      struct jmb_pool *pool, const char *login,
-                                                     const char *filter, char **error_r)
+                                                     const char *filter, struct jmb_error *error)
 {
 	UNAVAILABLE;
 }
@@ -85,7 +87,7 @@ enum jmb_directory_result jmb_directory_user_matches(struct jmb_directory *dir,
 enum jmb_directory_result jmb_directory_resolve_mail(struct jmb_directory *dir,
                                                      struct jmb_pool *pool, const char *mail,
                                                      const char *const **mails_r, bool *is_group_r,
-                                                     char **error_r)
+                                                     struct jmb_error *error)
 {
 	UNAVAILABLE;
 }
@@ -93,7 +95,7 @@ enum jmb_directory_result jmb_directory_resolve_mail(struct jmb_directory *dir,
 enum jmb_directory_result jmb_directory_search(struct jmb_directory *dir, struct jmb_pool *pool,
                                                const char *text, size_t max,
                                                struct jmb_directory_match **matches_r,
-                                               size_t *count_r, char **error_r)
+                                               size_t *count_r, struct jmb_error *error)
 {
 	UNAVAILABLE;
 }

@@ -30,8 +30,9 @@ struct jmb_directory {
 };
 
 /* Called for each entry of a search, on the connection that found it.
- * Returns 0 to go on, -1 to stop (with *error_r set). */
-typedef int directory_entry_fn(void *context, LDAP *ld, LDAPMessage *entry, char **error_r);
+ * Returns 0 to go on, -1 to stop (with error set). */
+typedef int directory_entry_fn(void *context, LDAP *ld, LDAPMessage *entry,
+                               struct jmb_error *error);
 
 /* One search on a pooled connection (retried once on a fresh connection when
  * a reused one turns out dead). OK even when nothing matched: *count_r says
@@ -40,7 +41,7 @@ typedef int directory_entry_fn(void *context, LDAP *ld, LDAPMessage *entry, char
 enum jmb_directory_result directory_search(struct jmb_directory *dir, const char *base, int scope,
                                            const char *filter, const char *const *attrs,
                                            long size_limit, directory_entry_fn *each, void *context,
-                                           size_t *count_r, char **error_r);
+                                           size_t *count_r, struct jmb_error *error);
 
 /* The first value of attr, as a UTF-8 string in pool; NULL when there is none. */
 const char *directory_first_value(struct jmb_pool *pool, LDAP *ld, LDAPMessage *entry,

@@ -61,7 +61,7 @@ struct group_names {
 	size_t n_names, cap_names, n_dns, cap_dns;
 };
 
-static int keep_group(void *context, LDAP *ld, LDAPMessage *entry, char **error_r)
+static int keep_group(void *context, LDAP *ld, LDAPMessage *entry, struct jmb_error *error)
 {
 	struct group_names *g = context;
 	const char *name =
@@ -77,7 +77,8 @@ static int keep_group(void *context, LDAP *ld, LDAPMessage *entry, char **error_
 enum jmb_directory_result jmb_directory_user_groups(struct jmb_directory *dir,
                                                     struct jmb_pool *pool,
                                                     const struct jmb_directory_person *person,
-                                                    const char *const **groups_r, char **error_r)
+                                                    const char *const **groups_r,
+                                                    struct jmb_error *error)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	const char *attrs[] = {s->group_name_attribute, NULL};
@@ -92,7 +93,7 @@ enum jmb_directory_result jmb_directory_user_groups(struct jmb_directory *dir,
 	if (filter == NULL)
 		return JMB_DIRECTORY_OK;
 	r = directory_search(dir, s->base, LDAP_SCOPE_SUBTREE, filter, attrs, s->size_limit,
-	                     keep_group, &g, &count, error_r);
+	                     keep_group, &g, &count, error);
 	direct = g.n_dns;
 	/* One level of nesting: the groups that hold those groups. */
 	if (r == JMB_DIRECTORY_OK && direct > 0) {
@@ -101,7 +102,7 @@ enum jmb_directory_result jmb_directory_user_groups(struct jmb_directory *dir,
 		filter = group_of_filter(dir, pool, dns, NULL);
 		if (filter != NULL)
 			r = directory_search(dir, s->base, LDAP_SCOPE_SUBTREE, filter, attrs,
-			                     s->size_limit, keep_group, &g, &count, error_r);
+			                     s->size_limit, keep_group, &g, &count, error);
 	}
 	*groups_r = g.names;
 	return r;
@@ -117,7 +118,7 @@ struct members {
 	bool found;
 };
 
-static int keep_members(void *context, LDAP *ld, LDAPMessage *entry, char **error_r)
+static int keep_members(void *context, LDAP *ld, LDAPMessage *entry, struct jmb_error *error)
 {
 	struct members *m = context;
 	const struct jmb_ldap_settings *s = m->dir->settings;
@@ -144,7 +145,7 @@ struct one_person {
 	struct jmb_directory_person *person;
 };
 
-static int keep_one_person(void *context, LDAP *ld, LDAPMessage *entry, char **error_r)
+static int keep_one_person(void *context, LDAP *ld, LDAPMessage *entry, struct jmb_error *error)
 {
 	struct one_person *op = context;
 
@@ -156,7 +157,7 @@ static int keep_one_person(void *context, LDAP *ld, LDAPMessage *entry, char **e
 /* The group with this address (its member values in *m), if any. */
 static enum jmb_directory_result find_group(struct jmb_directory *dir, struct jmb_pool *pool,
                                             const char *base, int scope, const char *mail,
-                                            struct members *m, char **error_r)
+                                            struct members *m, struct jmb_error *error)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	const char *filter = s->group_filter;
@@ -170,7 +171,7 @@ static enum jmb_directory_result find_group(struct jmb_directory *dir, struct jm
 		filter = jmb_pool_printf(pool, "(&%s%s)", s->group_filter, any);
 	}
 	return directory_search(dir, base, scope, filter, (const char *const *)s->member_attributes,
-	                        2, keep_members, m, &count, error_r);
+	                        2, keep_members, m, &count, error);
 }
 
 /* Adds the primary address of each member of m (groups among them expanded
@@ -178,7 +179,7 @@ static enum jmb_directory_result find_group(struct jmb_directory *dir, struct jm
 static enum jmb_directory_result add_members(struct jmb_directory *dir, struct jmb_pool *pool,
                                              const struct members *m, bool nested,
                                              const char ***mails, size_t *n, size_t *cap,
-                                             char **error_r)
+                                             struct jmb_error *error)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	enum jmb_directory_result r;
@@ -187,20 +188,19 @@ static enum jmb_directory_result add_members(struct jmb_directory *dir, struct j
 	for (size_t i = 0; i < m->n_dns && *n < (size_t)s->size_limit; i++) {
 		struct members inner = {.dir = dir, .pool = pool};
 		struct one_person op = {.dir = dir, .pool = pool};
-		r = nested
-		        ? find_group(dir, pool, m->dns[i], LDAP_SCOPE_BASE, NULL, &inner, error_r)
-		        : JMB_DIRECTORY_OK;
+		r = nested ? find_group(dir, pool, m->dns[i], LDAP_SCOPE_BASE, NULL, &inner, error)
+		           : JMB_DIRECTORY_OK;
 		if (r == JMB_DIRECTORY_UNAVAILABLE)
 			return r;
 		if (r == JMB_DIRECTORY_OK && inner.found) {
-			r = add_members(dir, pool, &inner, false, mails, n, cap, error_r);
+			r = add_members(dir, pool, &inner, false, mails, n, cap, error);
 			if (r != JMB_DIRECTORY_OK)
 				return r;
 			continue;
 		}
 		r = directory_search(dir, m->dns[i], LDAP_SCOPE_BASE, "(objectClass=*)",
 		                     directory_person_attrs(dir, pool), 1, keep_one_person, &op,
-		                     &count, error_r);
+		                     &count, error);
 		if (r == JMB_DIRECTORY_UNAVAILABLE)
 			return r;
 		if (op.person != NULL && *op.person->mail != '\0')
@@ -208,7 +208,7 @@ static enum jmb_directory_result add_members(struct jmb_directory *dir, struct j
 	}
 	for (size_t i = 0; i < m->n_uids && *n < (size_t)s->size_limit; i++) {
 		struct jmb_directory_person *p = NULL;
-		r = jmb_directory_find_user(dir, pool, m->uids[i], &p, error_r);
+		r = jmb_directory_find_user(dir, pool, m->uids[i], &p, error);
 		if (r == JMB_DIRECTORY_UNAVAILABLE)
 			return r;
 		if (p != NULL && *p->mail != '\0')
@@ -220,7 +220,7 @@ static enum jmb_directory_result add_members(struct jmb_directory *dir, struct j
 enum jmb_directory_result jmb_directory_resolve_mail(struct jmb_directory *dir,
                                                      struct jmb_pool *pool, const char *mail,
                                                      const char *const **mails_r, bool *is_group_r,
-                                                     char **error_r)
+                                                     struct jmb_error *error)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	struct members m = {.dir = dir, .pool = pool};
@@ -232,12 +232,12 @@ enum jmb_directory_result jmb_directory_resolve_mail(struct jmb_directory *dir,
 
 	*mails_r = mails;
 	*is_group_r = false;
-	r = find_group(dir, pool, s->base, LDAP_SCOPE_SUBTREE, mail, &m, error_r);
+	r = find_group(dir, pool, s->base, LDAP_SCOPE_SUBTREE, mail, &m, error);
 	if (r != JMB_DIRECTORY_OK && r != JMB_DIRECTORY_NOT_FOUND)
 		return r;
 	if (m.found) {
 		*is_group_r = true;
-		r = add_members(dir, pool, &m, true, &mails, &n, &cap, error_r);
+		r = add_members(dir, pool, &m, true, &mails, &n, &cap, error);
 		*mails_r = mails;
 		return r;
 	}
@@ -247,7 +247,7 @@ enum jmb_directory_result jmb_directory_resolve_mail(struct jmb_directory *dir,
 	r = directory_search(
 	    dir, s->base, LDAP_SCOPE_SUBTREE,
 	    jmb_pool_printf(pool, "(&(|%s%s)%s)", s->person_filter, s->external_filter, any),
-	    directory_person_attrs(dir, pool), 2, keep_one_person, &op, &count, error_r);
+	    directory_person_attrs(dir, pool), 2, keep_one_person, &op, &count, error);
 	if (r != JMB_DIRECTORY_OK)
 		return r;
 	if (op.person == NULL || *op.person->mail == '\0')
@@ -267,7 +267,7 @@ struct matches {
 	size_t count, max;
 };
 
-static int keep_match(void *context, LDAP *ld, LDAPMessage *entry, char **error_r)
+static int keep_match(void *context, LDAP *ld, LDAPMessage *entry, struct jmb_error *error)
 {
 	struct matches *m = context;
 	struct jmb_directory_person *p = directory_person_from_entry(m->dir, m->pool, ld, entry);
@@ -296,7 +296,7 @@ static int compare_matches(const void *a, const void *b)
 enum jmb_directory_result jmb_directory_search(struct jmb_directory *dir, struct jmb_pool *pool,
                                                const char *text, size_t max,
                                                struct jmb_directory_match **matches_r,
-                                               size_t *count_r, char **error_r)
+                                               size_t *count_r, struct jmb_error *error)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	char *any = directory_any_of(pool, (const char *const *)s->search_attributes, text, true);
@@ -318,7 +318,7 @@ enum jmb_directory_result jmb_directory_search(struct jmb_directory *dir, struct
 		m.kind = (enum jmb_directory_kind)kind;
 		r = directory_search(dir, s->base, LDAP_SCOPE_SUBTREE, filters[kind],
 		                     directory_person_attrs(dir, pool), (long)max, keep_match, &m,
-		                     &count, error_r);
+		                     &count, error);
 		if (r != JMB_DIRECTORY_OK)
 			return r;
 	}

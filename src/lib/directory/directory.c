@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -85,46 +87,118 @@ static int simple_bind(LDAP *ld, const char *dn, const char *password)
 	return ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
 }
 
+/* One ldap_set_option whose failure is an error naming the setting (what). */
+static int set_option(LDAP *ld, int option, const void *value, const char *what,
+                      struct jmb_error *error)
+{
+	if (ldap_set_option(ld, option, value) == LDAP_OPT_SUCCESS)
+		return 0;
+	jmb_error_set(error, "%s: libldap refuses the setting", what);
+	return -1;
+}
+
+/* Trust exactly the CAs of ca_file, and build the TLS context now: that is
+   when libldap reads the file, and a file it cannot read must be an error,
+   not a silent fall-back to the system's CAs. */
+static int set_tls_options(LDAP *ld, const char *ca_file, struct jmb_error *error)
+{
+	int demand = LDAP_OPT_X_TLS_DEMAND, zero = 0;
+
+	if (set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, ca_file, "[ldap] ca_file", error) < 0 ||
+	    set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand, "[ldap] ca_file", error) < 0)
+		return -1;
+	if (ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) != LDAP_OPT_SUCCESS) {
+		jmb_error_set(error,
+		              "[ldap] ca_file: %s: libldap cannot load CA certificates from it",
+		              ca_file);
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether ca_file can work, before any connection: it must be readable and
+   hold a PEM certificate (libldap takes a file without one, then every
+   StartTLS fails), and libldap must load it. */
+static int check_ca_file(const char *uris, const char *ca_file, struct jmb_error *error)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	bool found = false;
+	LDAP *ld = NULL;
+	FILE *fp;
+	int rc;
+
+	fp = fopen(ca_file, "r");
+	if (fp == NULL) {
+		jmb_error_set(error, "[ldap] ca_file: %s: %s", ca_file, strerror(errno));
+		return -1;
+	}
+	while (!found && getline(&line, &cap, fp) >= 0)
+		found = strncmp(line, "-----BEGIN CERTIFICATE-----", 27) == 0;
+	if (!found && ferror(fp)) {
+		jmb_error_set(error, "[ldap] ca_file: %s: cannot read: %s", ca_file,
+		              strerror(errno));
+		free(line);
+		fclose(fp);
+		return -1;
+	}
+	free(line);
+	fclose(fp);
+	if (!found) {
+		jmb_error_set(error, "[ldap] ca_file: %s: no PEM certificate in it", ca_file);
+		return -1;
+	}
+	rc = ldap_initialize(&ld, uris); /* connects to nothing yet */
+	if (rc != LDAP_SUCCESS) {
+		jmb_error_set(error, "[ldap] uri: %s", ldap_err2string(rc));
+		return -1;
+	}
+	rc = set_tls_options(ld, ca_file, error);
+	ldap_unbind_ext_s(ld, NULL, NULL);
+	return rc;
+}
+
 /* A new connection in *ld_r with timeouts and TLS set, StartTLS done, and
  * bound as the service account when service_bind. Returns the libldap code. */
 static int connection_open(struct jmb_directory *dir, bool service_bind, LDAP **ld_r,
-                           char **error_r)
+                           struct jmb_error *error)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	struct timeval tv = {.tv_sec = s->timeout, .tv_usec = 0};
-	int version = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0, rc;
+	int version = LDAP_VERSION3, timelimit = (int)s->timeout, rc;
 	LDAP *ld = NULL;
 
 	*ld_r = NULL;
 	rc = ldap_initialize(&ld, dir->uris);
 	if (rc != LDAP_SUCCESS) {
-		*error_r = jmb_xasprintf("ldap_initialize: %s", ldap_err2string(rc));
+		jmb_error_set(error, "ldap_initialize: %s", ldap_err2string(rc));
 		return rc;
 	}
-	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
-	ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
-	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
-	ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
-	ldap_set_option(ld, LDAP_OPT_TIMELIMIT, &(int){(int)s->timeout});
-	if (*s->ca_file != '\0') {
-		ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, s->ca_file);
-		ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
-		ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
+	/* Any setting libldap refuses is an error: going on would talk to the
+	   server with libldap's defaults (no timeout, other CAs). */
+	if (set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version, "LDAP version 3", error) < 0 ||
+	    set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF, "referrals off", error) < 0 ||
+	    set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv, "[ldap] timeout", error) < 0 ||
+	    set_option(ld, LDAP_OPT_TIMEOUT, &tv, "[ldap] timeout", error) < 0 ||
+	    set_option(ld, LDAP_OPT_TIMELIMIT, &timelimit, "[ldap] timeout", error) < 0 ||
+	    (*s->ca_file != '\0' && set_tls_options(ld, s->ca_file, error) < 0)) {
+		rc = LDAP_LOCAL_ERROR;
+		goto fail;
 	}
 	if (s->starttls && (rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
-		*error_r = jmb_xasprintf("StartTLS: %s", ldap_err2string(rc));
+		jmb_error_set(error, "StartTLS: %s", ldap_err2string(rc));
 		goto fail;
 	}
 	if (service_bind && *s->bind_dn != '\0' &&
 	    (rc = simple_bind(ld, s->bind_dn, s->bind_password)) != LDAP_SUCCESS) {
-		*error_r = jmb_xasprintf("bind as %s: %s", s->bind_dn, ldap_err2string(rc));
+		jmb_error_set(error, "bind as %s: %s", s->bind_dn, ldap_err2string(rc));
 		goto fail;
 	}
 	if (!service_bind || *s->bind_dn == '\0') {
 		/* Connect now, so that a dead server shows here and not later. */
 		rc = ldap_connect(ld);
 		if (rc != LDAP_SUCCESS) {
-			*error_r = jmb_xasprintf("connect: %s", ldap_err2string(rc));
+			jmb_error_set(error, "connect: %s", ldap_err2string(rc));
 			goto fail;
 		}
 	}
@@ -136,7 +210,7 @@ fail:
 }
 
 static int connection_acquire(struct jmb_directory *dir, LDAP **ld_r, bool *reused_r,
-                              char **error_r)
+                              struct jmb_error *error)
 {
 	LDAP *ld = NULL;
 
@@ -146,7 +220,7 @@ static int connection_acquire(struct jmb_directory *dir, LDAP **ld_r, bool *reus
 	pthread_mutex_unlock(&dir->lock);
 	*reused_r = ld != NULL;
 	*ld_r = ld;
-	return ld != NULL ? LDAP_SUCCESS : connection_open(dir, true, ld_r, error_r);
+	return ld != NULL ? LDAP_SUCCESS : connection_open(dir, true, ld_r, error);
 }
 
 static void connection_release(struct jmb_directory *dir, LDAP *ld, bool broken)
@@ -180,28 +254,30 @@ static bool is_outage(int rc)
 	return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR || rc == LDAP_TIMEOUT;
 }
 
-/* Whether a call may go to the servers; false with *error_r while held down. */
+/* Whether a call may go to the servers; false with error set while held down. */
 static bool directory_enter(struct jmb_directory *dir, enum jmb_holddown_pass *pass_r,
-                            char **error_r)
+                            struct jmb_error *error)
 {
 	*pass_r = jmb_holddown_enter(&dir->holddown, monotonic_ms());
 	if (*pass_r != JMB_HOLDDOWN_REFUSE)
 		return true;
-	*error_r = jmb_xasprintf("no server answered; next try within %ld s ([ldap] retry_after)",
-	                         dir->settings->retry_after);
+	jmb_error_set(error, "no server answered; next try within %ld s ([ldap] retry_after)",
+	              dir->settings->retry_after);
 	return false;
 }
 
 /* After a call directory_enter() let through, ended by the libldap code rc
    (error, when set, says more). */
 static void directory_leave(struct jmb_directory *dir, enum jmb_holddown_pass pass, int rc,
-                            const char *error)
+                            const struct jmb_error *error)
 {
+	const char *why =
+	    error != NULL && error->text[0] != '\0' ? error->text : ldap_err2string(rc);
+
 	switch (jmb_holddown_leave(&dir->holddown, pass, is_outage(rc), monotonic_ms())) {
 	case JMB_HOLDDOWN_WENT_DOWN:
 		if (dir->notify != NULL)
-			dir->notify(dir->notify_context, false,
-			            error != NULL ? error : ldap_err2string(rc));
+			dir->notify(dir->notify_context, false, why);
 		break;
 	case JMB_HOLDDOWN_CAME_BACK:
 		if (dir->notify != NULL)
@@ -219,20 +295,26 @@ bool jmb_directory_held_down(struct jmb_directory *dir)
 
 struct jmb_directory *jmb_directory_new(const struct jmb_ldap_settings *s,
                                         jmb_directory_notify_fn *notify, void *context,
-                                        char **error_r)
+                                        struct jmb_error *error)
 {
 	struct jmb_directory *dir;
 	struct jmb_strbuf sb = {0};
+	char *uris;
 
 	if (!jmb_directory_configured(s)) {
-		*error_r = jmb_xstrdup("[ldap] uri is not set");
+		jmb_error_set(error, "[ldap] uri is not set");
+		return NULL;
+	}
+	for (size_t i = 0; s->uri[i] != NULL; i++)
+		jmb_strbuf_printf(&sb, "%s%s", i > 0 ? " " : "", s->uri[i]);
+	uris = jmb_strbuf_steal(&sb, NULL);
+	if (*s->ca_file != '\0' && check_ca_file(uris, s->ca_file, error) < 0) {
+		free(uris);
 		return NULL;
 	}
 	dir = jmb_xcalloc(1, sizeof(*dir));
 	dir->settings = s;
-	for (size_t i = 0; s->uri[i] != NULL; i++)
-		jmb_strbuf_printf(&sb, "%s%s", i > 0 ? " " : "", s->uri[i]);
-	dir->uris = jmb_strbuf_steal(&sb, NULL);
+	dir->uris = uris;
 	pthread_mutex_init(&dir->lock, NULL);
 	jmb_holddown_init(&dir->holddown, (int64_t)s->retry_after * 1000);
 	dir->notify = notify;
@@ -263,7 +345,7 @@ static enum jmb_directory_result search_pooled(struct jmb_directory *dir, const 
                                                int scope, const char *filter,
                                                const char *const *attrs, long size_limit,
                                                directory_entry_fn *each, void *context,
-                                               size_t *count_r, int *rc_r, char **error_r)
+                                               size_t *count_r, int *rc_r, struct jmb_error *error)
 {
 	struct timeval tv = {.tv_sec = dir->settings->timeout, .tv_usec = 0};
 	LDAPMessage *res = NULL;
@@ -272,7 +354,7 @@ static enum jmb_directory_result search_pooled(struct jmb_directory *dir, const 
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		LDAP *ld = NULL;
-		rc = *rc_r = connection_acquire(dir, &ld, &reused, error_r);
+		rc = *rc_r = connection_acquire(dir, &ld, &reused, error);
 		if (rc != LDAP_SUCCESS)
 			return JMB_DIRECTORY_UNAVAILABLE;
 		rc = *rc_r = ldap_search_ext_s(ld, base, scope, filter, (char **)attrs, 0, NULL,
@@ -282,7 +364,7 @@ static enum jmb_directory_result search_pooled(struct jmb_directory *dir, const 
 			for (LDAPMessage *e = ldap_first_entry(ld, res); e != NULL && stop == 0;
 			     e = ldap_next_entry(ld, e)) {
 				(*count_r)++;
-				stop = each != NULL ? each(context, ld, e, error_r) : 0;
+				stop = each != NULL ? each(context, ld, e, error) : 0;
 			}
 			ldap_msgfree(res);
 			connection_release(dir, ld, false);
@@ -297,25 +379,30 @@ static enum jmb_directory_result search_pooled(struct jmb_directory *dir, const 
 		if (!(reused && is_connection_error(rc) && rc != LDAP_TIMEOUT))
 			break;
 	}
-	*error_r = jmb_xasprintf("search %s: %s", filter, ldap_err2string(rc));
+	jmb_error_set(error, "search %s: %s", filter, ldap_err2string(rc));
 	return JMB_DIRECTORY_UNAVAILABLE;
 }
 
 enum jmb_directory_result directory_search(struct jmb_directory *dir, const char *base, int scope,
                                            const char *filter, const char *const *attrs,
                                            long size_limit, directory_entry_fn *each, void *context,
-                                           size_t *count_r, char **error_r)
+                                           size_t *count_r, struct jmb_error *error)
 {
+	struct jmb_error local;
 	enum jmb_holddown_pass pass;
 	enum jmb_directory_result r;
 	int rc = LDAP_SUCCESS;
 
+	/* The message is needed here (for notify) even when the caller wants none. */
+	if (error == NULL)
+		error = &local;
+	error->text[0] = '\0';
 	*count_r = 0;
-	if (!directory_enter(dir, &pass, error_r))
+	if (!directory_enter(dir, &pass, error))
 		return JMB_DIRECTORY_UNAVAILABLE;
 	r = search_pooled(dir, base, scope, filter, attrs, size_limit, each, context, count_r, &rc,
-	                  error_r);
-	directory_leave(dir, pass, rc, *error_r);
+	                  error);
+	directory_leave(dir, pass, rc, error);
 	return r;
 }
 
@@ -421,7 +508,7 @@ struct person_search {
 	struct jmb_directory_person *person;
 };
 
-static int keep_person(void *context, LDAP *ld, LDAPMessage *entry, char **error_r)
+static int keep_person(void *context, LDAP *ld, LDAPMessage *entry, struct jmb_error *error)
 {
 	struct person_search *ps = context;
 
@@ -433,7 +520,7 @@ static int keep_person(void *context, LDAP *ld, LDAPMessage *entry, char **error
 enum jmb_directory_result jmb_directory_find_user(struct jmb_directory *dir, struct jmb_pool *pool,
                                                   const char *login,
                                                   struct jmb_directory_person **person_r,
-                                                  char **error_r)
+                                                  struct jmb_error *error)
 {
 	const struct jmb_ldap_settings *s = dir->settings;
 	char *filter = jmb_ldap_filter_format(pool, s->user_filter, login != NULL ? login : "");
@@ -445,13 +532,12 @@ enum jmb_directory_result jmb_directory_find_user(struct jmb_directory *dir, str
 	if (filter == NULL || login == NULL || *login == '\0')
 		return JMB_DIRECTORY_NOT_FOUND; /* not UTF-8, or empty: no one has that login */
 	r = directory_search(dir, s->base, LDAP_SCOPE_SUBTREE, filter,
-	                     directory_person_attrs(dir, pool), 2, keep_person, &ps, &count,
-	                     error_r);
+	                     directory_person_attrs(dir, pool), 2, keep_person, &ps, &count, error);
 	if (r != JMB_DIRECTORY_OK)
 		return r;
 	if (count != 1) {
 		if (count > 1)
-			*error_r = jmb_xasprintf("user_filter finds several entries for one login");
+			jmb_error_set(error, "user_filter finds several entries for one login");
 		return JMB_DIRECTORY_NOT_FOUND;
 	}
 	*person_r = ps.person;
@@ -462,19 +548,23 @@ enum jmb_directory_result jmb_directory_check_password(struct jmb_directory *dir
                                                        struct jmb_pool *pool, const char *login,
                                                        const char *password,
                                                        struct jmb_directory_person **person_r,
-                                                       char **error_r)
+                                                       struct jmb_error *error)
 {
+	struct jmb_error local;
 	enum jmb_holddown_pass pass;
 	enum jmb_directory_result r;
 	const char *dn, *escaped;
 	LDAP *ld;
 	int rc;
 
+	if (error == NULL)
+		error = &local;
+	error->text[0] = '\0';
 	*person_r = NULL;
 	/* An empty password would make a simple bind "unauthenticated": refuse it here. */
 	if (password == NULL || *password == '\0' || !jmb_utf8_is_valid(password, strlen(password)))
 		return JMB_DIRECTORY_REJECT;
-	r = jmb_directory_find_user(dir, pool, login, person_r, error_r);
+	r = jmb_directory_find_user(dir, pool, login, person_r, error);
 	if (r == JMB_DIRECTORY_UNAVAILABLE)
 		return r;
 	/* An unknown user still costs one bind, to a DN that cannot exist, so that
@@ -484,13 +574,13 @@ enum jmb_directory_result jmb_directory_check_password(struct jmb_directory *dir
 	         ? (*person_r)->dn
 	         : jmb_pool_printf(pool, "cn=%s,ou=jmb-no-such-user,%s",
 	                           escaped != NULL ? escaped : "x", dir->settings->base);
-	if (!directory_enter(dir, &pass, error_r)) {
+	if (!directory_enter(dir, &pass, error)) {
 		*person_r = NULL;
 		return JMB_DIRECTORY_UNAVAILABLE;
 	}
-	rc = connection_open(dir, false, &ld, error_r);
+	rc = connection_open(dir, false, &ld, error);
 	if (rc != LDAP_SUCCESS) {
-		directory_leave(dir, pass, rc, *error_r);
+		directory_leave(dir, pass, rc, error);
 		*person_r = NULL;
 		return JMB_DIRECTORY_UNAVAILABLE;
 	}
@@ -505,13 +595,13 @@ enum jmb_directory_result jmb_directory_check_password(struct jmb_directory *dir
 		return JMB_DIRECTORY_REJECT;
 	}
 	*person_r = NULL;
-	*error_r = jmb_xasprintf("bind: %s", ldap_err2string(rc));
+	jmb_error_set(error, "bind: %s", ldap_err2string(rc));
 	return JMB_DIRECTORY_UNAVAILABLE;
 }
 
 enum jmb_directory_result jmb_directory_user_matches(struct jmb_directory *dir,
                                                      struct jmb_pool *pool, const char *login,
-                                                     const char *filter, char **error_r)
+                                                     const char *filter, struct jmb_error *error)
 {
 	char *user =
 	    jmb_ldap_filter_format(pool, dir->settings->user_filter, login != NULL ? login : "");
@@ -523,7 +613,7 @@ enum jmb_directory_result jmb_directory_user_matches(struct jmb_directory *dir,
 		return JMB_DIRECTORY_NOT_FOUND;
 	r = directory_search(dir, dir->settings->base, LDAP_SCOPE_SUBTREE,
 	                     jmb_pool_printf(pool, "(&%s%s)", user, filter), no_attrs, 1, NULL,
-	                     NULL, &count, error_r);
+	                     NULL, &count, error);
 	if (r != JMB_DIRECTORY_OK)
 		return r;
 	return count > 0 ? JMB_DIRECTORY_OK : JMB_DIRECTORY_NOT_FOUND;
@@ -534,15 +624,15 @@ enum jmb_directory_result jmb_directory_user_matches(struct jmb_directory *dir,
 /* What the directory says of login: name, addresses (primary first), groups. */
 static enum jmb_directory_result user_identity(struct jmb_directory *dir, struct jmb_pool *pool,
                                                const char *login, struct jmb_identity **found_r,
-                                               char **error_r)
+                                               struct jmb_error *error)
 {
 	struct jmb_directory_person *p = NULL;
 	const char *const *groups = NULL;
 	enum jmb_directory_result r;
 
-	r = jmb_directory_find_user(dir, pool, login, &p, error_r);
+	r = jmb_directory_find_user(dir, pool, login, &p, error);
 	if (r == JMB_DIRECTORY_OK)
-		r = jmb_directory_user_groups(dir, pool, p, &groups, error_r);
+		r = jmb_directory_user_groups(dir, pool, p, &groups, error);
 	if (r != JMB_DIRECTORY_OK)
 		return r;
 	*found_r = jmb_pool_alloc(pool, sizeof(**found_r));
@@ -559,7 +649,8 @@ static enum jmb_directory_result user_identity(struct jmb_directory *dir, struct
    identity JSON, "no such user" (NULL) for a shorter time, failures not at all. */
 static enum jmb_directory_result cached_user_identity(struct jmb_directory *dir,
                                                       struct jmb_pool *pool, const char *login,
-                                                      struct jmb_identity **found_r, char **error_r)
+                                                      struct jmb_identity **found_r,
+                                                      struct jmb_error *error)
 {
 	int64_t now = monotonic_ms(), ttl_ms = (int64_t)dir->settings->cache_ttl * 1000;
 	enum jmb_directory_result r;
@@ -568,13 +659,13 @@ static enum jmb_directory_result cached_user_identity(struct jmb_directory *dir,
 
 	*found_r = NULL;
 	if (dir->identities == NULL || login == NULL)
-		return user_identity(dir, pool, login, found_r, error_r);
+		return user_identity(dir, pool, login, found_r, error);
 	if (jmb_ttl_cache_get(dir->identities, login, now, pool, &kept) > 0) {
 		if (kept != NULL)
 			*found_r = jmb_identity_from_json(pool, kept);
 		return *found_r != NULL ? JMB_DIRECTORY_OK : JMB_DIRECTORY_NOT_FOUND;
 	}
-	r = user_identity(dir, pool, login, found_r, error_r);
+	r = user_identity(dir, pool, login, found_r, error);
 	if (r == JMB_DIRECTORY_OK) {
 		json = jmb_identity_to_json(*found_r);
 		jmb_ttl_cache_put(dir->identities, login, json, now, ttl_ms);
@@ -588,14 +679,14 @@ static enum jmb_directory_result cached_user_identity(struct jmb_directory *dir,
 }
 
 enum jmb_directory_result jmb_directory_enrich(struct jmb_directory *dir, struct jmb_pool *pool,
-                                               struct jmb_identity *id, char **error_r)
+                                               struct jmb_identity *id, struct jmb_error *error)
 {
 	struct jmb_identity *found;
 	const char **mails = NULL;
 	size_t n = 0, cap = 0;
 	enum jmb_directory_result r;
 
-	r = cached_user_identity(dir, pool, id->login, &found, error_r);
+	r = cached_user_identity(dir, pool, id->login, &found, error);
 	if (r != JMB_DIRECTORY_OK)
 		return r;
 	/* The directory's primary address first, then every other one known. */

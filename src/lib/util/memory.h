@@ -6,20 +6,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "jmb/memory.h"
 #include "jmb/pool.h"
-
-void *jmb_xmalloc(size_t size);
-void *jmb_xcalloc(size_t count, size_t size);
-void *jmb_xrealloc(void *ptr, size_t size);
-char *jmb_xstrdup(const char *s);
-char *jmb_xstrndup(const char *s, size_t n);
-char *jmb_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Frees *ptr and sets it to NULL. */
-void jmb_xfree_ptr(void **ptr);
-#define jmb_xfree(pp) jmb_xfree_ptr((void **)(pp))
-
-/* Aborts the process after printing why; used for allocation failure. */
-void jmb_fatal_oom(void) __attribute__((noreturn));
 
 struct jmb_pool *jmb_pool_new(void);
 void jmb_pool_free(struct jmb_pool **pool);

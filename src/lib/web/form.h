@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "jmb/form.h"
 #include "jmb/pool.h"
 
 struct jmb_pair {
@@ -33,9 +34,5 @@ const char **jmb_pairs_get_all(struct jmb_pool *pool, const struct jmb_pairs *pa
  * Accept-Language header, or fallback when none matches. */
 const char *jmb_accept_language_pick(const char *header, const char *const *supported,
                                      const char *fallback);
-
-bool jmb_utf8_is_valid(const char *s, size_t len);
-/* Percent-encodes s for a URL query or path segment. */
-char *jmb_url_encode(struct jmb_pool *pool, const char *s);
 
 #endif

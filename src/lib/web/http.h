@@ -73,7 +73,5 @@ const char *jmb_etag_next(const char **cursor, size_t *len_r);
  * Returns 0, or -1 (nothing set) on anything else. */
 int jmb_feed_etag_parse(const char *tag, size_t len, long long *changes_r, long long *expiry_r,
                         char context[17]);
-/* True for a local path safe to redirect to ("/x", not "//host" or "/\host"). */
-bool jmb_is_local_path(const char *path);
 
 #endif

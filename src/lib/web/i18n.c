@@ -130,7 +130,7 @@ const char *jmb_catalog_lookup(const struct jmb_catalog *c, const char *msgid)
 	return msgid;
 }
 
-static struct jmb_catalog *catalog_read(const char *path, char **error_r)
+static struct jmb_catalog *catalog_read(const char *path, struct jmb_error *error)
 {
 	struct jmb_catalog *c = NULL;
 	unsigned char *data = NULL;
@@ -138,36 +138,36 @@ static struct jmb_catalog *catalog_read(const char *path, char **error_r)
 	long size;
 
 	if (fp == NULL) {
-		*error_r = jmb_xasprintf("%s: cannot open: %s", path, strerror(errno));
+		jmb_error_set(error, "%s: cannot open: %s", path, strerror(errno));
 		return NULL;
 	}
 	if (fseek(fp, 0, SEEK_END) < 0 || (size = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) < 0 ||
 	    (size_t)size > MO_MAX_SIZE) {
-		*error_r = jmb_xasprintf("%s: cannot read (or larger than 16 MiB)", path);
+		jmb_error_set(error, "%s: cannot read (or larger than 16 MiB)", path);
 		goto out;
 	}
 	data = jmb_xmalloc((size_t)size);
 	if (fread(data, 1, (size_t)size, fp) != (size_t)size) {
-		*error_r = jmb_xasprintf("%s: short read", path);
+		jmb_error_set(error, "%s: short read", path);
 		goto out;
 	}
 	c = jmb_catalog_parse(data, (size_t)size);
 	if (c == NULL)
-		*error_r = jmb_xasprintf("%s: not a valid gettext .mo catalogue", path);
+		jmb_error_set(error, "%s: not a valid gettext .mo catalogue", path);
 out:
 	free(data);
 	fclose(fp);
 	return c;
 }
 
-struct jmb_i18n *jmb_i18n_load(const char *locale_dir, char **error_r)
+struct jmb_i18n *jmb_i18n_load(const char *locale_dir, struct jmb_error *error)
 {
 	struct jmb_i18n *i18n = jmb_xcalloc(1, sizeof(*i18n));
 
 	for (size_t i = 1; jmb_languages[i] != NULL; i++) {
 		char *path =
 		    jmb_xasprintf("%s/%s/LC_MESSAGES/jmb.mo", locale_dir, jmb_languages[i]);
-		i18n->catalogs[i] = catalog_read(path, error_r);
+		i18n->catalogs[i] = catalog_read(path, error);
 		free(path);
 		if (i18n->catalogs[i] == NULL) {
 			jmb_i18n_free(&i18n);

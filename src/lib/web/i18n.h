@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+#include "jmb/error.h"
+#include "jmb/i18n.h"
+
 /* Languages the UI speaks, the first being the source language of msgids. */
 extern const char *const jmb_languages[];
 
@@ -12,7 +15,7 @@ struct jmb_i18n;
 
 /* Loads <locale_dir>/<lang>/LC_MESSAGES/jmb.mo for every language but the source one.
  * A missing or corrupt catalogue is an error. */
-struct jmb_i18n *jmb_i18n_load(const char *locale_dir, char **error_r);
+struct jmb_i18n *jmb_i18n_load(const char *locale_dir, struct jmb_error *error);
 void jmb_i18n_free(struct jmb_i18n **i18n);
 /* Parses a .mo image; exposed for tests and fuzzing. Returns NULL on a malformed image. */
 struct jmb_catalog *jmb_catalog_parse(const unsigned char *data, size_t len);
@@ -22,7 +25,5 @@ const char *jmb_catalog_lookup(const struct jmb_catalog *catalog, const char *ms
 /* The translation of msgid into lang, or msgid itself. i18n may be NULL. */
 const char *jmb_tr(const struct jmb_i18n *i18n, const char *lang, const char *msgid)
     __attribute__((format_arg(3)));
-/* Marks a string for extraction without translating it here. */
-#define N_(s) (s)
 
 #endif
