@@ -83,7 +83,6 @@ enum jmb_booking_resolution people_resolve(void *data, struct jmb_pool *pool, co
 	const char *file = d->rt->settings.booking.subscribers_file;
 	enum jmb_directory_result r;
 	struct jmb_error dir_error;
-	char *error = NULL;
 	bool is_group = false;
 
 	if (file != NULL && *file != '\0') {
