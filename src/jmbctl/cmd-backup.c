@@ -13,6 +13,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "jmb/error.h"
 #include "jmbctl.h"
 
 /* The whole database is copied in one step, that is inside one read
@@ -24,13 +25,13 @@
 #define BACKUP_BUSY_WAIT_MS 50
 #define BACKUP_BUSY_TRIES 200
 
-static int copy_database(sqlite3 *from, sqlite3 *to, const char **error_r)
+static int copy_database(sqlite3 *from, sqlite3 *to, struct jmb_error *error)
 {
 	sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
 	int rc, tries = 0;
 
 	if (b == NULL) {
-		*error_r = sqlite3_errmsg(to);
+		jmb_error_set(error, "%s", sqlite3_errmsg(to));
 		return -1;
 	}
 	do {
@@ -40,21 +41,21 @@ static int copy_database(sqlite3 *from, sqlite3 *to, const char **error_r)
 	} while ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && ++tries < BACKUP_BUSY_TRIES);
 	sqlite3_backup_finish(b);
 	if (rc != SQLITE_DONE) {
-		*error_r = sqlite3_errstr(rc);
+		jmb_error_set(error, "%s", sqlite3_errstr(rc));
 		return -1;
 	}
 	return 0;
 }
 
 /* The copy must read back whole before it replaces a previous backup. */
-static int check_copy(sqlite3 *db, const char **error_r)
+static int check_copy(sqlite3 *db, struct jmb_error *error)
 {
 	sqlite3_stmt *stmt = NULL;
 	int ok = 0;
 
 	if (sqlite3_exec(db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, NULL) != SQLITE_OK) {
-		*error_r = sqlite3_errmsg(db);
+		jmb_error_set(error, "%s", sqlite3_errmsg(db));
 		return -1;
 	}
 	if (sqlite3_step(stmt) == SQLITE_ROW &&
@@ -62,7 +63,7 @@ static int check_copy(sqlite3 *db, const char **error_r)
 		ok = 1;
 	sqlite3_finalize(stmt);
 	if (!ok) {
-		*error_r = "the copy failed its integrity check";
+		jmb_error_set(error, "the copy failed its integrity check");
 		return -1;
 	}
 	return 0;
@@ -83,7 +84,7 @@ static int sync_file(const char *path)
 static int backup_sqlite(const char *source, const char *target)
 {
 	char tmp[4096];
-	const char *error = NULL;
+	struct jmb_error error;
 	sqlite3 *from = NULL, *to = NULL;
 	int status = CTL_FAIL;
 
@@ -107,7 +108,7 @@ static int backup_sqlite(const char *source, const char *target)
 		goto out;
 	}
 	if (copy_database(from, to, &error) < 0 || check_copy(to, &error) < 0) {
-		fprintf(stderr, "jmbctl: backup: %s: %s\n", source, error);
+		fprintf(stderr, "jmbctl: backup: %s: %s\n", source, error.text);
 		goto remove;
 	}
 	sqlite3_close(to);

@@ -136,18 +136,17 @@ void jmbd_lock_init(struct jmbd *d)
 	pthread_rwlockattr_destroy(&attr);
 }
 
-int jmbd_open_store(struct jmbd *d, char **error_r)
+int jmbd_open_store(struct jmbd *d, struct jmb_error *error)
 {
 	struct jmb_pool *pool = jmb_pool_new();
 	char candidate[JMB_TOKEN_LEN * 2 + 1], *key = NULL;
-	struct jmb_error error;
 	int from = 0, to = 0, ret = -1;
 
-	d->store = jmb_store_open(&d->rt->settings.store, &error);
+	d->store = jmb_store_open(&d->rt->settings.store, error);
 	if (d->store == NULL)
-		goto fail;
-	if (jmb_store_migrate(d->store, &from, &to, &error) != JMB_STORE_OK)
-		goto fail;
+		goto out;
+	if (jmb_store_migrate(d->store, &from, &to, error) != JMB_STORE_OK)
+		goto out;
 	if (from != to) {
 		char f[16], t[16];
 		snprintf(f, sizeof(f), "%d", from);
@@ -156,13 +155,10 @@ int jmbd_open_store(struct jmbd *d, char **error_r)
 	}
 	jmb_random_token(candidate);
 	jmb_random_token(candidate + JMB_TOKEN_LEN);
-	if (jmb_store_secret_get(d->store, pool, "csrf", candidate, &key, &error) != JMB_STORE_OK)
-		goto fail;
+	if (jmb_store_secret_get(d->store, pool, "csrf", candidate, &key, error) != JMB_STORE_OK)
+		goto out;
 	d->csrf_key = jmb_xstrdup(key);
 	ret = 0;
-	goto out;
-fail:
-	*error_r = jmb_xstrdup(error.text);
 out:
 	explicit_bzero(candidate, sizeof(candidate));
 	jmb_pool_free(&pool);

@@ -58,7 +58,7 @@ void jmbd_runtime_put(struct jmbd_runtime **rt);
 void jmbd_lock_init(struct jmbd *d);
 
 /* Opens the store, migrates it and fetches the shared secrets. */
-int jmbd_open_store(struct jmbd *d, char **error_r);
+int jmbd_open_store(struct jmbd *d, struct jmb_error *error);
 /* Re-reads the config; on success swaps the runtime (store settings need a restart). */
 int jmbd_reload(struct jmbd *d, struct jmb_error *error);
 

@@ -138,7 +138,6 @@ int main(int argc, char **argv)
 	struct http_server *server = NULL;
 	struct queue_worker *worker = NULL;
 	struct jmb_error error;
-	char *store_error = NULL;
 	sigset_t signals;
 	int status = 1;
 
@@ -165,8 +164,8 @@ int main(int argc, char **argv)
 	sigaddset(&signals, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (jmbd_open_store(&d, &store_error) < 0) {
-		jmb_log(JMB_LOG_ERROR, "store_unavailable", "error", store_error, NULL);
+	if (jmbd_open_store(&d, &error) < 0) {
+		jmb_log(JMB_LOG_ERROR, "store_unavailable", "error", error.text, NULL);
 		goto out;
 	}
 	d.joins = join_counter_start(d.store, &error);
@@ -199,7 +198,6 @@ int main(int argc, char **argv)
 	jmb_log(JMB_LOG_INFO, "stopped", NULL);
 	status = 0;
 out:
-	free(store_error);
 	join_counter_stop(&d.joins);
 	queue_worker_stop(&worker);
 	jmb_store_close(&d.store);
