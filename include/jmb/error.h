@@ -22,11 +22,11 @@ struct jmb_error {
 
 /* Sets the message (error may be NULL: nothing happens). */
 JMB_EXPORT void jmb_error_set(struct jmb_error *error, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 JMB_EXPORT void jmb_error_vset(struct jmb_error *error, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+    __attribute__((format(printf, 2, 0)));
 /* Puts a prefix before the message already set ("file:line: " + message). */
 JMB_EXPORT void jmb_error_prefix(struct jmb_error *error, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #endif

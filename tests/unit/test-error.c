@@ -59,10 +59,10 @@ static void test_null_error_is_ignored(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_set_formats_the_message),
-		cmocka_unit_test(test_prefix_goes_before_the_message),
-		cmocka_unit_test(test_long_messages_are_cut_not_overflowed),
-		cmocka_unit_test(test_null_error_is_ignored),
+	    cmocka_unit_test(test_set_formats_the_message),
+	    cmocka_unit_test(test_prefix_goes_before_the_message),
+	    cmocka_unit_test(test_long_messages_are_cut_not_overflowed),
+	    cmocka_unit_test(test_null_error_is_ignored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -110,10 +110,10 @@ static int load_one(struct jmb_auth_plugins *plugins, struct jmb_config_file *fi
 			lp->key_where[k] =
 			    jmb_config_file_where(file, section, lp->plugin->config_keys[k].name);
 	}
-	ret = lp->plugin->config_keys == NULL
-	          ? 0
-	          : jmb_config_apply(file, section, lp->plugin->config_keys, lp->config, pool,
-	                             error);
+	ret =
+	    lp->plugin->config_keys == NULL
+	        ? 0
+	        : jmb_config_apply(file, section, lp->plugin->config_keys, lp->config, pool, error);
 out:
 	free(section);
 	free(path);
