@@ -7,18 +7,7 @@
 #  - a plugin exports its jmb_auth_plugin and no other jmb_* symbol.
 top=${top_srcdir:-$(dirname "$0")/../..}
 build=${top_builddir:-../..}
-failed=0
-total=0
-check() { # name, offending lines
-	total=$((total + 1))
-	if [ -n "$2" ]; then
-		echo "[ FAILED ] $1"
-		echo "$2" | sed 's/^/    /'
-		failed=$((failed + 1))
-	else
-		echo "[       OK ] $1"
-	fi
-}
+. "$top/tests/unit/checks.sh"
 
 public=$(mktemp)
 trap 'rm -f "$public" "$public.got"' EXIT
@@ -44,11 +33,4 @@ for so in $plugins; do
 	check "$name exports jmb_auth_plugin only" "$bad"
 done
 
-echo "[==========] $total test(s) run."
-if [ $failed -eq 0 ]; then
-	echo "[  PASSED  ] $total test(s)."
-	exit 0
-fi
-echo "[  PASSED  ] $((total - failed)) test(s)."
-echo "[  FAILED  ] $failed test(s), listed below:"
-exit 1
+summary

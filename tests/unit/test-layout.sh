@@ -8,18 +8,7 @@
 #  - no file cites documents kept outside the repository.
 top=${top_srcdir:-$(dirname "$0")/../..}
 cd "$top" || exit 99
-failed=0
-total=0
-check() { # name, offending lines
-	total=$((total + 1))
-	if [ -n "$2" ]; then
-		echo "[ FAILED ] $1"
-		echo "$2" | sed 's/^/    /'
-		failed=$((failed + 1))
-	else
-		echo "[       OK ] $1"
-	fi
-}
+. ./tests/unit/checks.sh
 
 bad=""
 for h in $(cd src/lib && ls */*-private.h); do
@@ -56,11 +45,4 @@ outside="$design[.]md|$design §|$style §|[.][.]/shared/"
 hits=$(git ls-files 2>/dev/null | xargs -r grep -InE "$outside" 2>/dev/null)
 check "no file cites documents outside the repository" "$hits"
 
-echo "[==========] $total test(s) run."
-if [ $failed -eq 0 ]; then
-	echo "[  PASSED  ] $total test(s)."
-	exit 0
-fi
-echo "[  PASSED  ] $((total - failed)) test(s)."
-echo "[  FAILED  ] $failed test(s), listed below:"
-exit 1
+summary
