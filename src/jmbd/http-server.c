@@ -17,6 +17,7 @@
 #include "util/memory.h"
 #include "render.h"
 #include "util/strbuf.h"
+#include "web/form.h"
 
 struct http_server {
 	struct jmbd *d;
@@ -106,17 +107,6 @@ static bool collect_headers(struct jmb_request *req, struct MHD_Connection *conn
 	return true;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* True when every '%' starts a two-hex-digit escape (RFC 3986 §2.1). The
  * form parser keeps a stray '%' as it is; we refuse it instead, as no
  * browser sends one. */
@@ -124,7 +114,7 @@ static bool percent_escapes_are_valid(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '%' &&
-		    (i + 2 >= len || hex_digit(s[i + 1]) < 0 || hex_digit(s[i + 2]) < 0))
+		    (i + 2 >= len || jmb_hex_value(s[i + 1]) < 0 || jmb_hex_value(s[i + 2]) < 0))
 			return false;
 	}
 	return true;
@@ -144,7 +134,8 @@ static int parse_uri(struct jmb_request *req, const char *uri)
 	for (size_t i = 0; i < path_len; i++) {
 		unsigned char c = (unsigned char)uri[i];
 		if (c == '%') {
-			c = (unsigned char)(hex_digit(uri[i + 1]) << 4 | hex_digit(uri[i + 2]));
+			c = (unsigned char)(jmb_hex_value(uri[i + 1]) << 4 |
+			                    jmb_hex_value(uri[i + 2]));
 			i += 2;
 		}
 		if (c < 0x20 || c == 0x7f)

@@ -50,7 +50,7 @@ bool jmb_utf8_is_valid(const char *str, size_t len)
 	return true;
 }
 
-static int hex_value(char c)
+int jmb_hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -72,7 +72,7 @@ static char *form_decode(struct jmb_pool *pool, const char *s, size_t len, bool 
 		if (c == '+') {
 			c = ' ';
 		} else if (c == '%' && i + 2 < len) {
-			int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+			int hi = jmb_hex_value(s[i + 1]), lo = jmb_hex_value(s[i + 2]);
 			if (hi >= 0 && lo >= 0) {
 				c = (char)(hi << 4 | lo);
 				i += 2;

@@ -22,6 +22,8 @@ struct jmb_pairs {
 /* Parses application/x-www-form-urlencoded data (len bytes, need not be NUL-terminated).
  * Returns 0, or -1 when a name or value is not valid UTF-8 or holds a NUL. */
 int jmb_form_parse(struct jmb_pool *pool, const char *data, size_t len, struct jmb_pairs *out);
+/* The value of a hexadecimal digit of either case, or -1. */
+int jmb_hex_value(char c);
 /* Parses a Cookie header ("a=b; c=d"). Malformed pieces are skipped. */
 void jmb_cookie_parse(struct jmb_pool *pool, const char *header, struct jmb_pairs *out);
 /* First value of name, or NULL. */
