@@ -25,7 +25,8 @@ def tables(path):
 def code_keys():
     keys = {}
     text, found = tables(REPO / "src/lib/config/settings.c")
-    for section, table in re.findall(r'jmb_config_apply\(file, "([a-z.-]+)", (\w+)', text):
+    applied = r'(?:jmb_config_apply|apply_section)\(\s*file,\s*"([a-z.-]+)",\s*(\w+)'
+    for section, table in re.findall(applied, text):
         keys[section] = found[table]
     for plugin in sorted((REPO / "plugins").iterdir()):
         for src in plugin.glob("auth-*.c"):
