@@ -28,7 +28,7 @@ done
 TEST_DEPS="build-essential autoconf automake libtool pkg-config gettext tzdata
  libmicrohttpd-dev libsqlite3-dev libpq-dev libxml2-dev libjansson-dev libinih-dev
  libldap-dev slapd ldap-utils
- libssl-dev libcrypt-dev libical-dev libcmocka-dev libjwt-dev libcurl4-openssl-dev
+ libssl-dev libcrypt-dev libical-dev libutf8proc-dev libcmocka-dev libjwt-dev libcurl4-openssl-dev
  sqlite3 postgresql python3-aiosmtpd
  libstrophe-dev libsystemd-dev prosody python3-slixmpp
  debhelper lintian

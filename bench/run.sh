@@ -158,6 +158,11 @@ $store_conf
 plugins = local
 plugin_dir = $build/plugins/modules
 
+[booking]
+# The join benchmark measures redirects to the room for links of meetings
+# booked up to weeks ahead: personal links open at any time here.
+link_opens_before = 5256000
+
 [auth.local]
 users_file = $work/users
 

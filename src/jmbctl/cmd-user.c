@@ -15,6 +15,7 @@
 #include "util/memory.h"
 #include "auth/password.h"
 #include "auth/users-file.h"
+#include "util/text.h"
 
 struct person_options {
 	const char *mail, *name, *label;
@@ -50,6 +51,12 @@ static int parse_person_options(int argc, char **argv, struct person_options *o)
 		default:
 			return -1;
 		}
+	}
+	if (o->name != NULL && jmb_text_check(o->name, false) != JMB_TEXT_OK) {
+		fprintf(stderr,
+		        "jmbctl: --name must be UTF-8 text without control characters, "
+		        "line breaks, invisible direction marks or unassigned characters\n");
+		return -1;
 	}
 	return 0;
 }

@@ -6,6 +6,9 @@
 
 #include "router.h"
 
+struct jmb_attendee;
+struct jmb_meeting;
+
 /* page-meetings.c */
 route_handler page_meetings, page_archive, page_meeting;
 /* page-meeting-form.c */
@@ -18,6 +21,11 @@ route_handler api_meetings_list, api_meetings_create, api_meeting_get, api_meeti
 route_handler page_start, page_join, page_close, page_legacy;
 /* page-invitation.c */
 route_handler page_invitation, page_invitation_answer;
+/* The invitation page of invitee a with the given HTTP status (403 when a
+ * personal link is used before it opens). */
+void invitation_render(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+                       unsigned status, const struct jmb_meeting *m, const struct jmb_attendee *a,
+                       bool answered);
 /* page-feed.c */
 route_handler page_feed, page_feed_rotate, api_feed_get, api_feed_rotate;
 /* The requester's feed URLs ({"url", "webcal"}), creating the token on first use. */

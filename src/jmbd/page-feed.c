@@ -17,6 +17,7 @@
 #include "meeting-actions.h"
 #include "util/memory.h"
 #include "render.h"
+#include "util/timeutil.h"
 #include "util/secret.h"
 #include "util/strbuf.h"
 
@@ -109,6 +110,7 @@ static void http_date(time_t t, char *buf, size_t size)
 {
 	struct tm tm;
 
+	t = jmb_time_clamp(t);
 	gmtime_r(&t, &tm);
 	strftime(buf, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }

@@ -11,6 +11,7 @@
 #include "meeting-actions.h"
 #include "util/memory.h"
 #include "notify.h"
+#include "publish/ical-feed.h"
 #include "render.h"
 
 static const char *answer_label(enum jmb_partstat s)
@@ -25,13 +26,20 @@ static const char *answer_label(enum jmb_partstat s)
 	}
 }
 
-static void render_invitation(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-                              const struct jmb_meeting *m, const struct jmb_attendee *a,
-                              bool answered)
+/* When a personal link starts letting its holder in. */
+static time_t link_opens(const struct jmbd *d, const struct jmb_meeting *m)
 {
+	return m->start - d->rt->settings.booking.link_opens_before * 60;
+}
+
+void invitation_render(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+                       unsigned status, const struct jmb_meeting *m, const struct jmb_attendee *a,
+                       bool answered)
+{
+	time_t now = jmbd_now(), opens = link_opens(d, m);
 	json_t *model = json_pack(
-	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "title", m->title,
-	    "description", m->description != NULL ? m->description : "", "organiser",
+	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}", "title",
+	    m->title, "description", m->description != NULL ? m->description : "", "organiser",
 	    *m->owner.name != '\0' ? m->owner.name : m->owner.mail, "organiser_mail", m->owner.mail,
 	    "when",
 	    jmb_pool_printf(req->pool, "%s – %s (%s)",
@@ -40,19 +48,65 @@ static void render_invitation(struct jmbd *d, struct jmb_request *req, struct jm
 	    "role", tr(d, req, a->role == JMB_ROLE_MODERATOR ? N_("Moderator") : N_("Guest")),
 	    "answer", tr(d, req, answer_label(a->status)), "action",
 	    jmb_pool_printf(req->pool, "/r/%s", a->token), "join_url",
-	    jmb_pool_printf(req->pool, "/j/%s", a->token), "accepted",
+	    jmb_pool_printf(req->pool, "/j/%s", a->token), "ics_url",
+	    jmb_pool_printf(req->pool, "/r/%s.ics", a->token), "accepted",
 	    a->status == JMB_PARTSTAT_ACCEPTED, "declined", a->status == JMB_PARTSTAT_DECLINED,
-	    "answered", answered, "over", jmbd_now() >= m->end);
-	render_page(d, req, resp, 200, "invitation", model);
+	    "answered", answered, "over", now >= m->end, "early", now < opens);
+
+	if (now < opens)
+		json_object_set_new(
+		    model, "opens",
+		    json_string(jmb_pool_printf(
+		        req->pool, tr(d, req, N_("The meeting room opens on %s (%s).")),
+		        format_datetime(d, req, opens, m->timezone), m->timezone)));
+	render_page(d, req, resp, status, "invitation", model);
+}
+
+/* The meeting as its invitee sees it, as an iCalendar file (PUBLISH) for
+ * "add to my calendar": no answer is asked, the answer is given on the page. */
+static void invitation_ics(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+                           const char *token)
+{
+	struct jmb_meeting *m = NULL;
+	const struct jmb_attendee *a = attendee_load(d, req, resp, token, false, &m);
+	struct jmb_meeting *items[1];
+	struct jmb_meeting_list list = {.items = items, .count = 1};
+	const char *mails[2];
+	size_t len = 0;
+	char *body;
+
+	if (a == NULL)
+		return;
+	items[0] = m;
+	mails[0] = a->mail;
+	mails[1] = NULL;
+	struct jmb_feed_options o = {
+	    .public_url = d->rt->settings.server.public_url,
+	    .join_label = tr(d, req, N_("Join the meeting:")),
+	    .now = jmbd_now(),
+	};
+	body = jmb_ical_feed(&o, &list, "", mails, &len);
+	jmb_response_set_body(resp, "text/calendar; charset=utf-8", body, len);
+	free(body);
+	jmb_response_add_header(resp, "Content-Disposition",
+	                        "attachment; filename=\"meeting.ics\"");
 }
 
 void page_invitation(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
+	const char *param = req->params[0];
+	size_t len = strlen(param);
 	struct jmb_meeting *m = NULL;
-	const struct jmb_attendee *a = attendee_load(d, req, resp, req->params[0], false, &m);
+	const struct jmb_attendee *a;
 
+	if (len > 4 && strcmp(param + len - 4, ".ics") == 0) {
+		invitation_ics(d, req, resp, jmb_pool_strndup(req->pool, param, len - 4));
+		return;
+	}
+	a = attendee_load(d, req, resp, param, false, &m);
 	if (a != NULL)
-		render_invitation(d, req, resp, m, a, jmb_request_query(req, "answered") != NULL);
+		invitation_render(d, req, resp, 200, m, a,
+		                  jmb_request_query(req, "answered") != NULL);
 }
 
 void page_invitation_answer(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)

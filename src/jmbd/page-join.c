@@ -198,6 +198,13 @@ void page_join(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 		render_error(d, req, resp, 410, N_("This meeting is over."));
 		return;
 	}
+	/* A link is a key to the room only around the meeting, whatever its role:
+	   before that it shows when the room opens. */
+	if (jmbd_now() < m->start - d->rt->settings.booking.link_opens_before * 60) {
+		jmb_log(JMB_LOG_INFO, "join_refused", "why", "too early", "user", "-", NULL);
+		invitation_render(d, req, resp, 403, m, a, false);
+		return;
+	}
 	join_counter_add(d->joins, a->token);
 	struct jmb_jitsi_user user = {
 	    .id = a->mail,

@@ -24,7 +24,8 @@ void render_json_error(struct jmb_response *resp, unsigned status, const char *m
 /* Security and caching headers every response gets. */
 void render_finish(struct jmbd *d, const struct jmb_request *req, struct jmb_response *resp);
 
-const char *tr(struct jmbd *d, const struct jmb_request *req, const char *msgid);
+const char *tr(struct jmbd *d, const struct jmb_request *req, const char *msgid)
+    __attribute__((format_arg(3)));
 /* "Tuesday 1 December 2026, 14:00" (or French) in zone. */
 char *format_datetime(struct jmbd *d, const struct jmb_request *req, time_t t, const char *zone);
 char *format_datetime_lang(const struct jmbd_runtime *rt, const char *lang, struct jmb_pool *pool,

@@ -47,6 +47,10 @@ class Jmbd:
             "store": {"driver": store},
             "auth": {"plugins": plugins, "plugin_dir": str(BUILD / "plugins" / "modules")},
             "auth.local": {"users_file": str(self.dir / "users")},
+            # Tests book meetings hours to weeks ahead and join them at once:
+            # personal links open at any time here. The window itself is tested
+            # with its default in test_join_window.py.
+            "booking": {"link_opens_before": "5256000"},
             "jitsi": {"base_url": "https://meet.example.org", "domain": "meet.example.org",
                       "app_id": "jmb", "app_secret": "test-secret-0123456789"},
         }

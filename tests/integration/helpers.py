@@ -107,6 +107,11 @@ class Page(HTMLParser):
             self.texts.append(data)
 
 
+# A year whose dates are ahead of now and less than [booking] max_advance_days
+# (730) ahead: for tests that need a fixed calendar date.
+NEXT_YEAR = datetime.now().year + 1
+
+
 def future_slot(days=7, hour=14, minute=0):
     """A date and time (Europe/Paris wall clock) `days` from now."""
     t = (datetime.now(ZONE) + timedelta(days=days)).replace(hour=hour, minute=minute, second=0,

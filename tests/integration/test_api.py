@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 import requests
 
-from helpers import (Page, api, api_token, create_meeting_form, raw_get, rfc3339,
+from helpers import (NEXT_YEAR, Page, api, api_token, create_meeting_form, raw_get, rfc3339,
                      stored_meetings)
 
 MEETING_KEYS = {"id", "room", "title", "description", "start", "end", "duration", "timezone",
@@ -132,11 +132,12 @@ def test_defaults_for_omitted_fields(jmbd, alice):
 
 
 def test_start_is_an_instant_shown_in_the_meeting_zone(jmbd, alice):
-    m = create(alice, jmbd, start="2099-03-10T13:00:00Z", timezone="America/New_York")
-    assert m["start"] == "2099-03-10T09:00:00-04:00"
-    assert m["end"] == "2099-03-10T10:00:00-04:00"
-    m = create(alice, jmbd, start="2099-01-10T08:00:00+09:00", timezone="UTC", duration=30)
-    assert m["start"] in ("2099-01-09T23:00:00Z", "2099-01-09T23:00:00+00:00")
+    y = NEXT_YEAR
+    m = create(alice, jmbd, start=f"{y}-06-10T13:00:00Z", timezone="America/New_York")
+    assert m["start"] == f"{y}-06-10T09:00:00-04:00"
+    assert m["end"] == f"{y}-06-10T10:00:00-04:00"
+    m = create(alice, jmbd, start=f"{y}-01-10T08:00:00+09:00", timezone="UTC", duration=30)
+    assert m["start"] in (f"{y}-01-09T23:00:00Z", f"{y}-01-09T23:00:00+00:00")
 
 
 def test_list_has_the_same_meetings_as_the_page(jmbd, alice, bob):
@@ -206,7 +207,7 @@ def test_unknown_api_path_and_method(jmbd, alice):
     {"title": "Renamed"},
     {"description": "Now with a description"},
     {"duration": 150},
-    {"start": "2099-06-01T10:00:00+02:00"},
+    {"start": f"{NEXT_YEAR}-06-01T10:00:00+02:00"},
     {"timezone": "Asia/Tokyo"},
     {"moderators": ["erin@example.org"]},
     {"guests": []},

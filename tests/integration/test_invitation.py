@@ -29,12 +29,14 @@ TEXTS = {"en": {"role": "Your role", "guest": "Guest", "moderator": "Moderator",
                 "pending": "You have not answered yet.", "accept": "Accept", "decline": "Decline",
                 "accepted": "You accepted this invitation.",
                 "declined": "You declined this invitation.",
-                "thanks": "Thank you: your answer was recorded.", "organiser": "Organiser"},
+                "thanks": "Thank you: your answer was recorded.", "organiser": "Organiser",
+                "opens": "The meeting room opens on", "calendar": "Add to my calendar"},
          "fr": {"role": "Votre rôle", "guest": "Invité", "moderator": "Modérateur",
                 "pending": "Vous n'avez pas encore répondu.", "accept": "Accepter",
                 "decline": "Décliner", "accepted": "Vous avez accepté cette invitation.",
                 "declined": "Vous avez décliné cette invitation.",
                 "thanks": "Merci : votre réponse a été enregistrée.",
+                "opens": "La salle de réunion ouvre le", "calendar": "Ajouter à mon agenda",
                 "organiser": "Organisateur"}}
 
 
@@ -118,7 +120,10 @@ def test_page_shows_the_meeting_in_its_own_zone(jmbd, meeting, lang):
         assert f'<button type="submit" name="answer" value="accepted">{t["accept"]}</button>' in r.text
         assert f'value="declined" class="danger">{t["decline"]}</button>' in r.text
         assert f'action="/r/{token_of(meeting, mail)}"' in r.text
+        # (The suite's links open at any time: test_join_window.py tests the window.)
         assert f'href="/j/{token_of(meeting, mail)}"' in r.text
+        assert t["opens"] not in text
+        assert f'<a href="/r/{token_of(meeting, mail)}.ics">{t["calendar"]}</a>' in r.text
 
 
 def test_french_from_accept_language(jmbd, meeting):

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from conftest import csrf_of
-from helpers import Page
+from helpers import NEXT_YEAR, Page
 from ldap_setup import INJECTIONS, ldap_jmbd, ldap_login, ldap_section, logged_in
 from servers.slapd import SlapdServer, free_port
 
@@ -44,13 +44,13 @@ def test_identity_from_the_entry(ldapd):
     """Name, every address (primary first, lower-case) and groups come from the entry."""
     s = logged_in(ldapd, "alice")
     r = s.post(ldapd.url + "/api/v1/meetings",
-               json={"title": "Mine", "start": "2040-01-01T10:00:00Z", "duration": 60,
+               json={"title": "Mine", "start": f"{NEXT_YEAR}-06-01T10:00:00Z", "duration": 60,
                      "guests": ["Alice.Martin@example.org"]})
     # The identity holds the secondary addresses: inviting oneself is refused.
     assert r.status_code == 422, r.text
     assert "yourself" in r.json()["fields"]["guests"]
     r = s.post(ldapd.url + "/api/v1/meetings",
-               json={"title": "Mine", "start": "2040-01-01T10:00:00Z", "duration": 60})
+               json={"title": "Mine", "start": f"{NEXT_YEAR}-06-01T10:00:00Z", "duration": 60})
     assert r.status_code == 201, r.text
     assert r.json()["owner"] == {"login": "alice", "mail": "alice@example.org",
                                  "name": "Alice Martin"}
@@ -112,7 +112,7 @@ def test_the_login_is_the_entrys_own(ldapd):
     """LDAP matching ignores case and outer spaces; the session keeps the entry's uid."""
     s = logged_in(ldapd, " ALICE ", "alice-password")
     r = s.post(ldapd.url + "/api/v1/meetings",
-               json={"title": "Canonical", "start": "2040-01-01T10:00:00Z", "duration": 60})
+               json={"title": "Canonical", "start": f"{NEXT_YEAR}-06-01T10:00:00Z", "duration": 60})
     assert r.json()["owner"]["login"] == "alice"
 
 

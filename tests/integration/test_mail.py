@@ -12,7 +12,11 @@ import icalendar
 import pytest
 
 from conftest import csrf_of
+from helpers import NEXT_YEAR
 from servers.smtp import SmtpServer
+
+# A winter day (09:30 in Paris is 08:30 UTC) less than [booking] max_advance_days ahead.
+MEETING_DAY = f"{NEXT_YEAR}-03-04"
 
 
 @pytest.fixture
@@ -43,7 +47,7 @@ def calendar_of(msg):
 
 def book(session, url, **fields):
     page = session.get(url + "/meetings/new")
-    data = {"csrf": csrf_of(page.text), "title": "Réunion « projet »", "date": "2030-03-04",
+    data = {"csrf": csrf_of(page.text), "title": "Réunion « projet »", "date": MEETING_DAY,
             "time": "10:00", "timezone": "Europe/Paris", "duration": "60",
             "moderators": "ext@other.org", "guests": "dave@example.org"}
     data.update(fields)
@@ -109,7 +113,7 @@ def test_changes_and_cancellation(jmbd_factory, smtp):
     smtp.messages.clear()
     edit = s.get(d.url + path + "/edit")
     r = s.post(d.url + path, allow_redirects=False, data={
-        "csrf": csrf_of(edit.text), "title": "Nouveau titre", "date": "2030-03-04", "time": "11:00",
+        "csrf": csrf_of(edit.text), "title": "Nouveau titre", "date": MEETING_DAY, "time": "11:00",
         "timezone": "Europe/Paris", "duration": "60", "moderators": "", "guests":
         "dave@example.org\nerin@example.org"})
     assert r.status_code == 303
@@ -187,7 +191,7 @@ def test_permanent_refusal_is_kept_and_retryable(jmbd_factory, smtp):
 def test_reminders_skip_declined(jmbd_factory, smtp):
     d = mail_jmbd(jmbd_factory, smtp, reminders={"mail_before": "60"})
     s = d.session("alice", "alice-password")
-    book(s, d.url, date="2030-03-04", time="10:00", moderators="ext@other.org",
+    book(s, d.url, date=MEETING_DAY, time="10:00", moderators="ext@other.org",
          guests="dave@example.org")
     invitation = parse(by_recipient(smtp.wait_for(3))["dave@example.org"])
     link = re.search(r"(http://\S+/r/\S+)", invitation.get_body(("plain",)).get_content()).group(1)
@@ -198,7 +202,7 @@ def test_reminders_skip_declined(jmbd_factory, smtp):
     smtp.wait_for(4)
     smtp.messages.clear()
     # Move jmbd's clock to 30 minutes before the meeting (09:30 Paris = 08:30 UTC).
-    target = int(time.mktime(time.strptime("2030-03-04 08:30", "%Y-%m-%d %H:%M"))) - time.timezone
+    target = int(time.mktime(time.strptime(f"{MEETING_DAY} 08:30", "%Y-%m-%d %H:%M"))) - time.timezone
     d.stop()
     d.start(env={"JMB_QUEUE_INTERVAL": "1", "JMB_TEST_TIME_OFFSET": str(target - int(time.time()))})
     mails = by_recipient(smtp.wait_for(2))

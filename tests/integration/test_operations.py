@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from conftest import JMBCTL, JMBD, REPO
-from helpers import Page, api, api_token, assert_security_headers, raw_get
+from helpers import NEXT_YEAR, Page, api, api_token, assert_security_headers, raw_get
 
 
 def check_config(d):
@@ -154,7 +154,7 @@ def test_sighup_with_a_broken_config_keeps_the_old_one(jmbd):
 
 def test_sighup_applies_booking_rules(jmbd):
     token = api_token(jmbd, "alice")
-    body = {"title": "t", "start": "2099-01-05T10:00:00+01:00", "duration": 600}
+    body = {"title": "t", "start": f"{NEXT_YEAR}-01-05T10:00:00+01:00", "duration": 600}
     assert api(jmbd, token).post(jmbd.url + "/api/v1/meetings", json=body).status_code == 422
     jmbd.config.write_text(jmbd.config.read_text() + "\n[booking]\nmax_duration = 600\n")
     jmbd.proc.send_signal(signal.SIGHUP)
@@ -166,7 +166,7 @@ def test_sigterm_exits_zero_promptly_with_idle_keepalive_connections(jmbd):
     """An idle browser connection is not a request in progress: it must not
     hold the shutdown for the whole drain period."""
     s = api(jmbd, api_token(jmbd, "alice"))
-    r = s.post(jmbd.url + "/api/v1/meetings", json={"title": "t", "start": "2099-01-05T10:00:00Z"})
+    r = s.post(jmbd.url + "/api/v1/meetings", json={"title": "t", "start": f"{NEXT_YEAR}-01-05T10:00:00Z"})
     assert r.status_code == 201
     assert r.headers.get("Connection") != "close"  # the connection stays open, idle
     started = time.monotonic()
@@ -220,7 +220,7 @@ def test_connections_are_kept_alive(jmbd):
     for r in (s.get(jmbd.url + "/meetings"), s.get(jmbd.url + "/static/jmb.css"),
               requests.get(jmbd.url + "/healthz"),
               api(jmbd, token).post(jmbd.url + "/api/v1/meetings",
-                                    json={"title": "t", "start": "2099-01-05T10:00:00Z"})):
+                                    json={"title": "t", "start": f"{NEXT_YEAR}-01-05T10:00:00Z"})):
         assert r.status_code in (200, 201)
         assert r.headers.get("Connection", "").lower() != "close", r.url
     with socket.create_connection(("127.0.0.1", jmbd.port), timeout=10) as c:

@@ -6,6 +6,7 @@ JMB_TEST_TIME_OFFSET (jmbd restarted between positions) instead of waiting.
 Also jmbctl send-xmpp, and an XMPP server that is down: jmbd keeps running,
 mails still go, and the message is posted once the server is back."""
 import asyncio
+from datetime import datetime, timezone
 import json
 import threading
 import time
@@ -13,13 +14,14 @@ import time
 import pytest
 
 from conftest import csrf_of
+from helpers import NEXT_YEAR
 from servers.prosody import ProsodyServer
 from servers.smtp import SmtpServer
 
 slixmpp = pytest.importorskip("slixmpp")
 
-# 2030-03-04 10:00 Europe/Paris (UTC+1) for 60 minutes: it ends at 10:00 UTC.
-END_UTC = 1898848800
+# 4 March next year, 10:00 Europe/Paris (UTC+1) for 60 minutes: it ends at 10:00 UTC.
+END_UTC = int(datetime(NEXT_YEAR, 3, 4, 10, tzinfo=timezone.utc).timestamp())
 
 
 @pytest.fixture
@@ -128,7 +130,7 @@ def xmpp_jmbd(jmbd_factory, prosody, language="en", sections=None, **xmpp):
 def book(d, **fields):
     s = d.session("alice", "alice-password")
     page = s.get(d.url + "/meetings/new")
-    data = {"csrf": csrf_of(page.text), "title": "Point d'équipe", "date": "2030-03-04",
+    data = {"csrf": csrf_of(page.text), "title": "Point d'équipe", "date": f"{NEXT_YEAR}-03-04",
             "time": "10:00", "timezone": "Europe/Paris", "duration": "60", "moderators": "",
             "guests": "dave@example.org"}
     data.update(fields)
@@ -276,7 +278,7 @@ def test_xmpp_down_jmbd_runs_and_mails_go(jmbd_factory, prosody, watchers):
         assert "outcome=deferred" in d.log() and "step=connect" in d.log(), d.log()
         # jmbd is alive and mails still go: book another meeting, its mails arrive.
         smtp.messages.clear()
-        book(d, title="Autre réunion", date="2030-05-06")
+        book(d, title="Autre réunion", date=f"{NEXT_YEAR}-05-06")
         assert len(smtp.wait_for(2)) == 2
         assert d.proc.poll() is None
         # The reminder was given back, not lost: with the server back it is posted.

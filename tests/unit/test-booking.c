@@ -39,7 +39,15 @@ static const struct jmb_booking_settings rules = {
     .highlight_invitee = 5,
     .max_title_length = 20,
     .max_description_length = 50,
+    .max_advance_days = 730,
 };
+
+#define TITLE_FORBIDDEN                                                                            \
+	"The title must not contain control characters, line breaks, invisible direction marks "   \
+	"or unassigned characters."
+#define DESCRIPTION_FORBIDDEN                                                                      \
+	"The description must not contain control characters, invisible direction marks or "       \
+	"unassigned characters."
 
 struct fixture {
 	struct jmb_pool *pool;
@@ -146,15 +154,15 @@ static void test_title_rules(void **state)
 	f->in.title = "123456789012345678901";
 	expect_error(f, "title", "The title is too long (at most 20 characters).");
 	f->in.title = "Tab\there";
-	expect_error(f, "title", "The title must not contain control characters.");
+	expect_error(f, "title", TITLE_FORBIDDEN);
 	f->in.title = "New\nline";
-	expect_error(f, "title", "The title must not contain control characters.");
+	expect_error(f, "title", TITLE_FORBIDDEN);
 	f->in.title = "Bell\x07";
-	expect_error(f, "title", "The title must not contain control characters.");
+	expect_error(f, "title", TITLE_FORBIDDEN);
 	f->in.title = "Del\x7f";
-	expect_error(f, "title", "The title must not contain control characters.");
+	expect_error(f, "title", TITLE_FORBIDDEN);
 	f->in.title = "Esc\x1b[2J";
-	expect_error(f, "title", "The title must not contain control characters.");
+	expect_error(f, "title", TITLE_FORBIDDEN);
 	/* Exactly 20 characters, counted as characters, not bytes. */
 	f->in.title =
 	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
@@ -178,9 +186,67 @@ static void test_description_rules(void **state)
 	f->in.description = "123456789012345678901234567890123456789012345678901";
 	expect_error(f, "description", "The description is too long (at most 50 characters).");
 	f->in.description = "nul-like \x01 control";
-	expect_error(f, "description", "The description must not contain control characters.");
+	expect_error(f, "description", DESCRIPTION_FORBIDDEN);
 	f->in.description = "escape \x1b";
-	expect_error(f, "description", "The description must not contain control characters.");
+	expect_error(f, "description", DESCRIPTION_FORBIDDEN);
+}
+
+/* Code points that hide or reorder text, and unassigned ones, are refused in
+ * titles and descriptions; text is stored in NFC. */
+static void test_unicode_rules(void **state)
+{
+	static const char *const hostile[] = {
+	    "next\xc2\x85line",        /* U+0085 NEL */
+	    "line\xe2\x80\xa8sep",     /* U+2028 */
+	    "para\xe2\x80\xa9sep",     /* U+2029 */
+	    "evil\xe2\x80\xaegpj.exe", /* U+202E RLO */
+	    "a\xe2\x80\xaa"
+	    "b", /* U+202A LRE */
+	    "a\xe2\x80\xac"
+	    "b", /* U+202C PDF */
+	    "a\xe2\x81\xa6"
+	    "b", /* U+2066 LRI */
+	    "a\xe2\x81\xa9"
+	    "b", /* U+2069 PDI */
+	    "a\xcd\xb8"
+	    "b", /* U+0378, unassigned */
+	    "a\xef\xbf\xbe"
+	    "b", /* U+FFFE, a noncharacter */
+	    "a\xf3\xb0\x80\x80"
+	    "b", /* U+F0000, private use plane: assigned, allowed below */
+	};
+	struct fixture *f = *state;
+
+	size_t n = sizeof(hostile) / sizeof(hostile[0]);
+
+	/* U+0085, U+2028 and U+2029 are line breaks readers disagree on: refused
+	   in descriptions too, which keep only LF, CR and TAB. */
+	for (size_t i = 0; i + 1 < n; i++) {
+		f->in.title = hostile[i];
+		expect_error(f, "title", TITLE_FORBIDDEN);
+		f->in.title = "Weekly sync";
+		f->in.description = hostile[i];
+		expect_error(f, "description", DESCRIPTION_FORBIDDEN);
+		f->in.description = "";
+	}
+	f->in.title = hostile[n - 1];
+	expect_ok(f);
+	/* Bytes that are not UTF-8 (overlong, surrogate, cut short). */
+	f->in.title = "over\xc0\xaflong";
+	expect_error(f, "title", "This text is not valid UTF-8.");
+	f->in.title = "surrogate\xed\xa0\x80";
+	expect_error(f, "title", "This text is not valid UTF-8.");
+	f->in.title = "cut\xe2\x82";
+	expect_error(f, "title", "This text is not valid UTF-8.");
+	/* Joiners stay: emoji sequences and Persian need them. */
+	f->in.title = "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb team";
+	expect_ok(f);
+	/* "e" + COMBINING ACUTE is stored as the precomposed U+00E9. */
+	f->in.title = "Caf\x65\xcc\x81";
+	f->in.description = "Re\xcc\x81union\nsuite";
+	expect_ok(f);
+	assert_string_equal(f->m.title, "Caf\xc3\xa9");
+	assert_string_equal(f->m.description, "R\xc3\xa9union\nsuite");
 }
 
 static void test_duration_rules(void **state)
@@ -262,6 +328,29 @@ static void test_start_in_the_past(void **state)
 	f->in.start_utc = NOW + 60;
 	expect_ok(f);
 	assert_int_equal(f->m.start, NOW + 60);
+}
+
+/* A start more than max_advance_days ahead is refused on create and when a
+ * start is changed; 9999-12-31 is the far end an attacker tries. */
+static void test_start_too_far_ahead(void **state)
+{
+	struct fixture *f = *state;
+	struct jmb_meeting previous = {0};
+
+	f->in.has_start_utc = true;
+	f->in.start_utc = NOW + 730 * 86400L;
+	expect_ok(f);
+	f->in.start_utc = NOW + 730 * 86400L + 1;
+	expect_error(f, "start", "The meeting cannot start more than 730 days from now.");
+	f->in.start_utc = 253402300799; /* 9999-12-31T23:59:59Z */
+	expect_error(f, "start", "The meeting cannot start more than 730 days from now.");
+	/* Moving a meeting there is refused too. */
+	previous.start = NOW + 86400;
+	assert_int_equal(check(f, &previous), -1);
+	f->in.has_start_utc = false;
+	f->in.date = "2029-01-01";
+	f->in.time = "10:00";
+	expect_error(f, "date", "The meeting cannot start more than 730 days from now.");
 }
 
 static void test_past_start_allowed_unchanged_on_edit(void **state)
@@ -517,9 +606,11 @@ int main(void)
 	    T(test_valid_form_input),
 	    T(test_title_rules),
 	    T(test_description_rules),
+	    T(test_unicode_rules),
 	    T(test_duration_rules),
 	    T(test_form_date_time_and_zone),
 	    T(test_start_in_the_past),
+	    T(test_start_too_far_ahead),
 	    T(test_past_start_allowed_unchanged_on_edit),
 	    T(test_unparsable_api_start),
 	    T(test_invitees),

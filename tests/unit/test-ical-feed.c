@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -617,6 +618,56 @@ static void test_long_and_broken_text(void **state)
 	icalcomponent_free(cal);
 }
 
+/* Meetings stored with dates no client can read (before the start limit
+ * existed) are written at the limits, never as year 10000 or 00000000. */
+static void test_out_of_range_dates_are_clamped(void **state)
+{
+	struct jmb_feed_options o = plain_options();
+	struct jmb_meeting far = meeting("far", 253402300799, "Europe/Paris");
+	struct jmb_meeting farutc = meeting("far-utc", INT64_MAX / 2, "UTC");
+	struct jmb_meeting *items[] = {&far, &farutc};
+	icalcomponent *cal = feed_of(&o, items, 2, ALICE_LOGIN, alice_mails);
+	size_t len = 0;
+	struct jmb_meeting_list list = {.items = items, .count = 2};
+	char *text = jmb_ical_feed(&o, &list, ALICE_LOGIN, alice_mails, &len);
+
+	assert_event_times(cal, "far", "Europe/Paris", JMB_TIME_MAX, JMB_TIME_MAX);
+	assert_event_times(cal, "far-utc", NULL, JMB_TIME_MAX, JMB_TIME_MAX);
+	assert_null(strstr(text, "00000000T"));
+	assert_null(strstr(text, ":10000"));
+	free(text);
+	icalcomponent_free(cal);
+}
+
+/* Text stored before bidi controls and separators were refused loses them. */
+static void test_reordering_characters_dropped(void **state)
+{
+	struct jmb_feed_options o = plain_options();
+	struct jmb_meeting m = meeting("bidi", 1774771200, "Europe/Paris");
+	struct jmb_meeting *items[] = {&m};
+	struct jmb_attendee a = {
+	    .mail = "x\xe2\x80\xae@example.org", .name = "Eve\xe2\x81\xa6 Doe\xc2\x85", .token = "t"};
+	icalcomponent *cal, *ev;
+
+	m.title = "report\xe2\x80\xae"
+	          "fdp.exe";
+	m.description = "a\xe2\x80\xa8"
+	                "b\xe2\x80\xa9"
+	                "c";
+	m.attendees = &a;
+	m.n_attendees = 1;
+	cal = feed_of(&o, items, 1, ALICE_LOGIN, alice_mails);
+	ev = event_by_uid(cal, "bidi");
+	assert_string_equal(icalcomponent_get_summary(ev), "reportfdp.exe");
+	assert_true(strncmp(icalcomponent_get_description(ev), "abc\n", 4) == 0);
+	assert_string_equal(icalparameter_get_cn(param(only_property(ev, ICAL_ATTENDEE_PROPERTY),
+	                                               ICAL_CN_PARAMETER)),
+	                    "Eve Doe");
+	assert_string_equal(icalproperty_get_attendee(only_property(ev, ICAL_ATTENDEE_PROPERTY)),
+	                    "mailto:x%E2%80%AE@example.org");
+	icalcomponent_free(cal);
+}
+
 static void test_hostile_addresses_stay_on_their_line(void **state)
 {
 	struct jmb_feed_options o = plain_options();
@@ -841,6 +892,8 @@ int main(void)
 	    cmocka_unit_test(test_zone_cut_covers_every_meeting),
 	    cmocka_unit_test(test_hostile_text_round_trips),
 	    cmocka_unit_test(test_long_and_broken_text),
+	    cmocka_unit_test(test_out_of_range_dates_are_clamped),
+	    cmocka_unit_test(test_reordering_characters_dropped),
 	    cmocka_unit_test(test_hostile_addresses_stay_on_their_line),
 	    cmocka_unit_test(test_folding_check),
 	    cmocka_unit_test(test_refold_repairs_bad_folding),

@@ -52,6 +52,18 @@ static void test_new_without_mail_or_name(void **state)
 	assert_false(jmb_identity_has_mail(id, ""));
 }
 
+/* Names from directories and identity providers lose what could hide or
+ * reorder text (an RLO turning "exe.pdf" around, a line separator). */
+static void test_new_cleans_hostile_names(void **state)
+{
+	struct jmb_identity *id = jmb_identity_new(*state, "eve",
+	                                           "Eve\xe2\x80\xae"
+	                                           "fdp.exe\xe2\x80\xa8\xc2\x85 Doe\x01",
+	                                           "eve@example.org", "ldap");
+
+	assert_string_equal(id->name, "Evefdp.exe Doe");
+}
+
 static void test_has_mail_is_case_insensitive(void **state)
 {
 	struct jmb_identity *id = jmb_identity_new(*state, "j", "J", "j@example.org", "x");
@@ -186,6 +198,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_new_lowercases_mail),
 	    T(test_new_without_mail_or_name),
+	    T(test_new_cleans_hostile_names),
 	    T(test_has_mail_is_case_insensitive),
 	    T(test_json_round_trip),
 	    T(test_json_invalid_utf8),

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -145,12 +146,53 @@ static void test_local_round_trips_every_half_hour(void **state)
 	}
 }
 
+/* Every instant, however far off, formats as RFC 3339 with a four-digit year
+ * that reads back as the clamped instant, in zones at both ends of the offsets. */
+static void test_format_limits(void **state)
+{
+	static const time_t instants[] = {
+	    INT64_MIN,
+	    -1,
+	    0,
+	    1,
+	    JMB_TIME_MIN,
+	    JMB_TIME_MAX,
+	    JMB_TIME_MAX + 1,
+	    253402300799, /* 9999-12-31T23:59:59Z */
+	    253402300800,
+	    INT64_MAX / 2,
+	    INT64_MAX,
+	};
+	static const char *const zones[] = {"UTC",        "Europe/Paris",     "Pacific/Kiritimati",
+	                                    "Etc/GMT+12", "America/St_Johns", "Nowhere/Invalid"};
+	struct jmb_local_time t;
+	char buf[64];
+	time_t back;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(instants) / sizeof(instants[0]); i++) {
+		time_t want = jmb_time_clamp(instants[i]);
+
+		assert_true(want >= JMB_TIME_MIN && want <= JMB_TIME_MAX);
+		for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+			jmb_format_rfc3339(instants[i], zones[z], buf, sizeof(buf));
+			if (strlen(buf) < 20 || jmb_parse_rfc3339(buf, &back) < 0 || back != want)
+				fail_msg("%lld in %s: '%s'", (long long)instants[i], zones[z], buf);
+			if (jmb_utc_to_local(instants[i], zones[z], &t) == 0 &&
+			    (t.year < 1970 || t.year > 2500))
+				fail_msg("%lld in %s: year %d", (long long)instants[i], zones[z],
+				         t.year);
+		}
+	}
+	assert_int_equal(jmb_time_clamp(1780308000), 1780308000);
+}
+
 static void test_weekday(void **state)
 {
 	struct jmb_local_time t;
 
-	assert_int_equal(jmb_utc_to_local(0, "UTC", &t), 0);
-	assert_int_equal(t.weekday, 4); /* 1970-01-01: Thursday */
+	assert_int_equal(jmb_utc_to_local(7 * 86400, "UTC", &t), 0);
+	assert_int_equal(t.weekday, 4); /* 1970-01-08: Thursday */
 	assert_int_equal(jmb_utc_to_local(1782921600, "America/New_York", &t), 0);
 	assert_int_equal(t.weekday, 3); /* 2026-07-01: Wednesday */
 	/* 2026-03-29 00:30 in Paris is Sunday, though still Saturday 23:30 in UTC. */
@@ -327,6 +369,7 @@ int main(void)
 	    cmocka_unit_test(test_new_york),
 	    cmocka_unit_test(test_local_round_trips_every_half_hour),
 	    cmocka_unit_test(test_weekday),
+	    cmocka_unit_test(test_format_limits),
 	    cmocka_unit_test(test_invalid_dates_refused),
 	    cmocka_unit_test(test_parse_date),
 	    cmocka_unit_test(test_parse_clock),

@@ -72,6 +72,8 @@ static const struct jmb_config_key booking_keys[] = {
     {"highlight_invitee", JMB_CONF_INT, S(highlight_invitee), "5", 0, 0, 1440, NULL},
     {"max_title_length", JMB_CONF_INT, S(max_title_length), "200", 0, 1, 10000, NULL},
     {"max_description_length", JMB_CONF_INT, S(max_description_length), "4000", 0, 0, 100000, NULL},
+    {"max_advance_days", JMB_CONF_INT, S(max_advance_days), "730", 0, 1, 3650, NULL},
+    {"link_opens_before", JMB_CONF_INT, S(link_opens_before), "30", 0, 0, 5256000, NULL},
     {"feed_past_days", JMB_CONF_INT, S(feed_past_days), "30", 0, 0, 3650, NULL},
     {"feed_refresh_interval", JMB_CONF_INT, S(feed_refresh_interval), "15", 0, 1, 10080, NULL},
     {"editor_filter", JMB_CONF_STRING, S(editor_filter), "", 0, 0, 0, NULL},

@@ -51,6 +51,8 @@ struct jmb_booking_settings {
 	long highlight_invitee;
 	long max_title_length;
 	long max_description_length;
+	long max_advance_days;  /* a start at most this many days ahead */
+	long link_opens_before; /* minutes before the start a personal link lets people in */
 	long feed_past_days;
 	long feed_refresh_interval;
 	char *editor_filter;    /* LDAP filter a user must match to book; "" = anyone */

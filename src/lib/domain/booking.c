@@ -15,6 +15,7 @@
 #include "domain/mailaddr.h"
 #include "util/memory.h"
 #include "util/secret.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 struct check {
@@ -53,17 +54,6 @@ static size_t utf8_length(const char *s)
 	return n;
 }
 
-static bool has_control_chars(const char *s, bool allow_newlines)
-{
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c < 0x20 && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t'))) ||
-		    c == 0x7f)
-			return true;
-	}
-	return false;
-}
-
 static char *trimmed(struct jmb_pool *pool, const char *s)
 {
 	size_t len;
@@ -78,26 +68,50 @@ static char *trimmed(struct jmb_pool *pool, const char *s)
 	return jmb_pool_strndup(pool, s, len);
 }
 
+#define TITLE_FORBIDDEN                                                                            \
+	N_("The title must not contain control characters, line breaks, invisible direction "      \
+	   "marks or unassigned characters.")
+#define DESCRIPTION_FORBIDDEN                                                                      \
+	N_("The description must not contain control characters, invisible direction marks or "    \
+	   "unassigned characters.")
+
+/* A title or description in NFC, or NULL (with the field's message) when it is
+ * not UTF-8 or holds what jmb_text_forbidden() refuses. */
+static char *normalized_text(struct check *c, const char *field, const char *s, bool multiline)
+{
+	char *nfc = jmb_text_nfc(c->pool, s);
+
+	if (nfc == NULL)
+		field_error(c, field, N_("This text is not valid UTF-8."));
+	else if (jmb_text_check(nfc, multiline) != JMB_TEXT_OK)
+		field_error(c, field, multiline ? DESCRIPTION_FORBIDDEN : TITLE_FORBIDDEN);
+	else
+		return nfc;
+	return NULL;
+}
+
 static void check_texts(struct check *c, const struct jmb_booking_input *in, struct jmb_meeting *m)
 {
 	const struct jmb_booking_settings *rules = c->ctx->rules;
+	char *title = trimmed(c->pool, in->title);
+	char *description = trimmed(c->pool, in->description != NULL ? in->description : "");
 
-	m->title = trimmed(c->pool, in->title);
-	m->description = trimmed(c->pool, in->description != NULL ? in->description : "");
-	if (m->title == NULL || *m->title == '\0')
+	m->title = title;
+	m->description = description;
+	if (title == NULL || *title == '\0') {
 		field_error(c, "title", N_("Please give the meeting a title."));
-	else if (utf8_length(m->title) > (size_t)rules->max_title_length)
+	} else if ((m->title = normalized_text(c, "title", title, false)) == NULL) {
+		m->title = title;
+	} else if (utf8_length(m->title) > (size_t)rules->max_title_length) {
 		field_error(c, "title", N_("The title is too long (at most %ld characters)."),
 		            rules->max_title_length);
-	else if (has_control_chars(m->title, false))
-		field_error(c, "title", N_("The title must not contain control characters."));
-	if (utf8_length(m->description) > (size_t)rules->max_description_length)
+	}
+	if ((m->description = normalized_text(c, "description", description, true)) == NULL)
+		m->description = description;
+	else if (utf8_length(m->description) > (size_t)rules->max_description_length)
 		field_error(c, "description",
 		            N_("The description is too long (at most %ld characters)."),
 		            rules->max_description_length);
-	else if (has_control_chars(m->description, true))
-		field_error(c, "description",
-		            N_("The description must not contain control characters."));
 }
 
 static void check_duration(struct check *c, const char *text, struct jmb_meeting *m)
@@ -161,8 +175,13 @@ static void check_start(struct check *c, const struct jmb_booking_input *in,
 			return;
 		}
 	}
-	if (m->start <= c->ctx->now && (previous == NULL || previous->start != m->start))
+	if (previous != NULL && previous->start == m->start)
+		return; /* an unchanged start stays valid as time passes */
+	if (m->start <= c->ctx->now)
 		field_error(c, field, N_("The meeting cannot start in the past."));
+	else if (m->start - c->ctx->now > c->ctx->rules->max_advance_days * 86400L)
+		field_error(c, field, N_("The meeting cannot start more than %ld days from now."),
+		            c->ctx->rules->max_advance_days);
 }
 
 /* True when mail is already in the attendee list. */

@@ -10,6 +10,7 @@
 #include "web/form.h"
 #include "domain/identity.h"
 #include "util/memory.h"
+#include "util/text.h"
 #include "util/strbuf.h"
 
 static char *lower_dup(struct jmb_pool *pool, const char *s)
@@ -27,8 +28,13 @@ struct jmb_identity *jmb_identity_new(struct jmb_pool *pool, const char *login, 
 	struct jmb_identity *id = jmb_pool_alloc(pool, sizeof(*id));
 	const char **mails = jmb_pool_calloc(pool, 2, sizeof(char *));
 
+	char *clean = jmb_text_clean(name != NULL ? name : "", false);
+
 	id->login = jmb_pool_strdup(pool, login);
-	id->name = jmb_pool_strdup(pool, name != NULL ? name : "");
+	/* Names come from directories and identity providers: whatever could hide
+	   or reorder text on a page, in a token or in a mail is dropped. */
+	id->name = jmb_pool_strdup(pool, clean);
+	free(clean);
 	id->mail = lower_dup(pool, mail);
 	if (*id->mail != '\0')
 		mails[0] = id->mail;

@@ -11,6 +11,7 @@
 #include "publish/ical-feed.h"
 #include "util/memory.h"
 #include "util/strbuf.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 #define FOLD_OCTETS 75
@@ -43,30 +44,6 @@ struct feed_builder {
 	struct jmb_strbuf link;  /* the current meeting's link for the viewer */
 };
 
-/* Length of the valid UTF-8 sequence at p (at most end - p bytes), 0 if invalid:
- * overlong forms, surrogates and values past U+10FFFF are refused. */
-static size_t utf8_sequence_length(const unsigned char *p, const unsigned char *end)
-{
-	size_t n = end - p;
-	uint32_t c;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf && n >= 2 && (p[1] & 0xc0) == 0x80)
-		return 2;
-	if ((p[0] & 0xf0) == 0xe0 && n >= 3 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
-		c = (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
-		return c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 3 : 0;
-	}
-	if ((p[0] & 0xf8) == 0xf0 && n >= 4 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80 &&
-	    (p[3] & 0xc0) == 0x80) {
-		c = (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12 |
-		    (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
-		return c >= 0x10000 && c <= 0x10ffff ? 4 : 0;
-	}
-	return 0;
-}
-
 enum text_kind {
 	TEXT_LINES,     /* SUMMARY, DESCRIPTION: line breaks kept */
 	TEXT_ONE_LINE,  /* UID, X-WR-CALNAME: line breaks and TABs become spaces */
@@ -75,7 +52,8 @@ enum text_kind {
 
 /* Appends s as text iCalendar can carry: valid UTF-8, line breaks as LF (libical
  * silently drops a CR, which would glue "a\rb" into "ab"), no other control
- * character but TAB. In a parameter, a '^' that an RFC 6868 decoder would read as
+ * character but TAB, none of the code points jmb_text_forbidden() refuses (text
+ * stored before they were refused). In a parameter, a '^' that an RFC 6868 decoder would read as
  * the start of an escape ("^n", "^'", "^^") is doubled: libical encodes '"' and LF
  * as "^'" and "^n" but leaves '^' alone, and decodes all three when parsing. */
 static void append_clean_text(struct jmb_strbuf *sb, const char *s, enum text_kind kind)
@@ -83,6 +61,7 @@ static void append_clean_text(struct jmb_strbuf *sb, const char *s, enum text_ki
 	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
 	const unsigned char *end = p + strlen((const char *)p);
 	bool one_line = kind != TEXT_LINES;
+	int32_t cp;
 	size_t n;
 
 	while (p < end) {
@@ -94,9 +73,11 @@ static void append_clean_text(struct jmb_strbuf *sb, const char *s, enum text_ki
 			p++;
 		} else if (*p < 0x20 || *p == 0x7f) {
 			p++;
-		} else if ((n = utf8_sequence_length(p, end)) == 0) {
+		} else if ((n = jmb_text_char((const char *)p, end - p, &cp)) == 0) {
 			jmb_strbuf_puts(sb, "\xef\xbf\xbd");
 			p++;
+		} else if (jmb_text_forbidden(cp, true)) {
+			p += n;
 		} else {
 			if (kind == TEXT_PARAMETER && *p == '^' &&
 			    (p[1] == 'n' || p[1] == '\'' || p[1] == '^'))
@@ -125,26 +106,29 @@ static const char *common_name(struct jmb_strbuf *sb, const char *name, const ch
 }
 
 /* Appends part of a URI (mailto: or https:) as one token: bytes that cannot appear
- * in a URI value (controls, space, '"', invalid UTF-8) are percent-encoded; valid
- * UTF-8 is kept, as IRIs do. URI values are not escaped by iCalendar, so a CR or LF
- * left here would end the line and start a property of the attacker's choosing. */
+ * in a URI value (controls, space, '"', invalid UTF-8, code points that
+ * jmb_text_forbidden() refuses) are percent-encoded; other UTF-8 is kept, as IRIs
+ * do. URI values are not escaped by iCalendar, so a CR or LF left here would end
+ * the line and start a property of the attacker's choosing. */
 static void append_uri(struct jmb_strbuf *sb, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
 	const unsigned char *end = p + strlen((const char *)p);
+	int32_t cp;
 	size_t n;
 
 	while (p < end) {
-		if (*p <= 0x20 || *p == 0x7f || *p == '"' ||
-		    (n = utf8_sequence_length(p, end)) == 0) {
+		n = jmb_text_char((const char *)p, end - p, &cp);
+		if (n > 0 && *p > 0x20 && *p != '"' && !jmb_text_forbidden(cp, false)) {
+			jmb_strbuf_append(sb, p, n);
+			p += n;
+			continue;
+		}
+		for (size_t i = 0; i < (n > 0 ? n : 1); i++, p++) {
 			char esc[3] = {'%', hex[*p >> 4], hex[*p & 0x0f]};
 
 			jmb_strbuf_append(sb, esc, 3);
-			p++;
-		} else {
-			jmb_strbuf_append(sb, p, n);
-			p += n;
 		}
 	}
 }
@@ -231,6 +215,12 @@ static void collect_entries(struct feed_builder *b, const struct jmb_meeting_lis
 	}
 }
 
+/* A time in UTC ("...Z"), clamped to what iCalendar dates can carry. */
+static struct icaltimetype utc_time(time_t t)
+{
+	return icaltime_from_timet_with_zone(jmb_time_clamp(t), 0, icaltimezone_get_utc_timezone());
+}
+
 /* The zone's VTIMEZONE, named by its IANA name (libical prefixes its TZIDs with
  * "/freeassociation.sourceforge.net/") and cut to start on 1 January of the earliest
  * meeting's year: the full history back to 1891 is kilobytes per zone and holds
@@ -243,7 +233,7 @@ static icalcomponent *zone_vtimezone(icaltimezone *zone, const struct feed_zone 
 
 	if (builtin == NULL || (vtz = icalcomponent_new_clone(builtin)) == NULL)
 		return NULL;
-	cut = icaltime_from_timet_with_zone(z->earliest, 0, icaltimezone_get_utc_timezone());
+	cut = utc_time(z->earliest);
 	cut.month = cut.day = 1;
 	cut.hour = cut.minute = cut.second = 0;
 	icaltimezone_truncate_vtimezone(vtz, cut, icaltime_null_time(), 0);
@@ -254,12 +244,6 @@ static icalcomponent *zone_vtimezone(icaltimezone *zone, const struct feed_zone 
 	}
 	icalproperty_set_tzid(tzid, z->name);
 	return vtz;
-}
-
-/* A time in UTC ("...Z"). */
-static struct icaltimetype utc_time(time_t t)
-{
-	return icaltime_from_timet_with_zone(t, 0, icaltimezone_get_utc_timezone());
 }
 
 /* Builds the VTIMEZONEs and every meeting's local start and end, in one hold of the
@@ -285,8 +269,8 @@ static void resolve_times(struct feed_builder *b)
 		}
 		/* Wall-clock times without a zone pointer: the TZID parameter is added by
 		 * hand, and serialising never has to touch the zone again. */
-		e->start = icaltime_from_timet_with_zone(e->m->start, 0, zone);
-		e->end = icaltime_from_timet_with_zone(meeting_end(e->m), 0, zone);
+		e->start = icaltime_from_timet_with_zone(jmb_time_clamp(e->m->start), 0, zone);
+		e->end = icaltime_from_timet_with_zone(jmb_time_clamp(meeting_end(e->m)), 0, zone);
 		e->start.zone = e->end.zone = NULL;
 	}
 	jmb_ical_unlock();

@@ -13,6 +13,8 @@
 #include "util/memory.h"
 #include "util/secret.h"
 #include "util/strbuf.h"
+#include "util/text.h"
+#include "util/timeutil.h"
 
 #define B64_LINE 76
 #define ENCODED_WORD_BYTES 45 /* 60 base64 characters: words stay under 75 */
@@ -141,6 +143,8 @@ char *jmb_mail_message_render(const struct jmb_mail_message *m, struct jmb_error
 	struct jmb_strbuf sb = {0};
 	char token[JMB_TOKEN_LEN + 1], boundary[64], date[64], *subject;
 	struct tm tm;
+	time_t stamp;
+	char *clean;
 
 	if (!jmb_mail_is_valid(m->from) || !jmb_mail_is_valid(m->to) ||
 	    (m->reply_to != NULL && !jmb_mail_is_valid(m->reply_to)) ||
@@ -150,14 +154,17 @@ char *jmb_mail_message_render(const struct jmb_mail_message *m, struct jmb_error
 	}
 	jmb_random_token(token);
 	snprintf(boundary, sizeof(boundary), "=_jmb_%s", token);
-	gmtime_r(&m->date, &tm);
+	stamp = jmb_time_clamp(m->date);
+	gmtime_r(&stamp, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	jmb_random_token(token);
 	address_header(&sb, "From", m->from_name, m->from);
 	address_header(&sb, "To", m->to_name, m->to);
 	if (m->reply_to != NULL)
 		jmb_strbuf_printf(&sb, "Reply-To: %s\r\n", m->reply_to);
-	subject = jmb_mail_header_text(m->subject);
+	clean = jmb_text_clean(m->subject, false);
+	subject = jmb_mail_header_text(clean);
+	free(clean);
 	jmb_strbuf_printf(&sb, "Subject: %s\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\n", subject, date,
 	                  token, m->id_domain);
 	free(subject);
@@ -165,7 +172,9 @@ char *jmb_mail_message_render(const struct jmb_mail_message *m, struct jmb_error
 	                  "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
 	                  "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n",
 	                  boundary);
-	part(&sb, boundary, "text/plain; charset=utf-8", m->text);
+	clean = jmb_text_clean(m->text, true);
+	part(&sb, boundary, "text/plain; charset=utf-8", clean);
+	free(clean);
 	if (m->html != NULL)
 		part(&sb, boundary, "text/html; charset=utf-8", m->html);
 	if (m->calendar != NULL) {

@@ -139,12 +139,18 @@ int jmb_local_to_utc(const struct jmb_local_time *local, const char *zone, time_
 	return ret;
 }
 
+time_t jmb_time_clamp(time_t t)
+{
+	return t < JMB_TIME_MIN ? JMB_TIME_MIN : t > JMB_TIME_MAX ? JMB_TIME_MAX : t;
+}
+
 int jmb_utc_to_local(time_t utc, const char *zone, struct jmb_local_time *out)
 {
 	struct icaltimetype t;
 	icaltimezone *tz;
 	long local_days;
 
+	utc = jmb_time_clamp(utc);
 	pthread_mutex_lock(&ical_lock);
 	tz = zone_lookup(zone);
 	if (tz == NULL) {

@@ -11,6 +11,7 @@
 
 #include "util/memory.h"
 #include "util/strbuf.h"
+#include "util/text.h"
 #include "web/http.h"
 #include "web/views.h"
 
@@ -236,8 +237,16 @@ static void set_text(xmlNodePtr node, const char *text)
 		xmlFreeNode(child);
 		child = next;
 	}
-	/* xmlNewText stores the text as is; the serialiser escapes it. */
-	xmlAddChild(node, xmlNewText((const xmlChar *)text));
+	/* xmlNewText stores the text as is; the serialiser escapes it. Text stored
+	   before bidi controls and the like were refused loses them here. */
+	if (jmb_text_check(text, true) == JMB_TEXT_OK) {
+		xmlAddChild(node, xmlNewText((const xmlChar *)text));
+	} else {
+		char *clean = jmb_text_clean(text, true);
+
+		xmlAddChild(node, xmlNewText((const xmlChar *)clean));
+		free(clean);
+	}
 }
 
 static bool is_raw_text_element(xmlNodePtr node)
