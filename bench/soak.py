@@ -42,99 +42,10 @@ import requests
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
 from servers.postgres import PostgresServer  # noqa: E402
+from instance import JMBCTL, JMBD, BUILD, Instance, write_doc_section  # noqa: E402
 
-BUILD = os.path.abspath(os.environ.get("JMB_BUILDDIR", os.path.join(TOP, "build")))
-JMBD = os.path.join(BUILD, "src", "jmbd", "jmbd")
-JMBCTL = os.path.join(BUILD, "src", "jmbctl", "jmbctl")
 DOC = os.path.join(TOP, "doc", "performance.md")
 USERS = [f"user{i:02d}" for i in range(20)]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Instance:
-    def __init__(self, work, name, conninfo, secret):
-        self.name = name
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.dir = os.path.join(work, name)
-        os.makedirs(os.path.join(self.dir, "mail"))
-        self.config = os.path.join(self.dir, "jmb.conf")
-        with open(self.config, "w") as f:
-            f.write(f"""[server]
-listen = 127.0.0.1:{self.port}
-public_url = {self.url}
-template_dir = {TOP}/templates
-static_dir = {TOP}/templates/static
-locale_dir = {BUILD}/po/locale
-threads = 8
-
-[store]
-driver = postgresql
-conninfo = {conninfo}
-
-[auth]
-plugins = local
-plugin_dir = {BUILD}/plugins/modules
-
-[auth.local]
-users_file = {work}/users
-
-[booking]
-max_guests = 50
-
-[jitsi]
-base_url = https://meet.example.org
-domain = meet.example.org
-app_id = jmb
-app_secret = {secret}
-
-[mail]
-transport = file:{self.dir}/mail
-local_domains = example.org
-from = jmb@example.org
-
-[metrics]
-allow = 127.0.0.1
-""")
-        self.proc = None
-
-    def jmbctl(self, *args, input=None):
-        r = subprocess.run([JMBCTL, "--config", self.config, *args], input=input,
-                           capture_output=True, text=True, timeout=120)
-        if r.returncode != 0:
-            raise RuntimeError(f"jmbctl {' '.join(args)}: exit {r.returncode}: {r.stderr}")
-        return r
-
-    def start(self):
-        self.log = open(os.path.join(self.dir, "jmbd.log"), "ab")
-        self.proc = subprocess.Popen([JMBD, "--config", self.config], stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.name} did not start")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=30)
-        self.log.close()
-
-    def sample(self):
-        with open(f"/proc/{self.proc.pid}/status") as f:
-            rss = int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
-        fds = len(os.listdir(f"/proc/{self.proc.pid}/fd"))
-        return rss, fds
 
 
 class Tally:
@@ -316,7 +227,8 @@ def slow_client(stop, tally, instance, index):
 
 def setup(work, conninfo):
     secret = secrets.token_urlsafe(24)
-    instances = [Instance(work, name, conninfo, secret) for name in ("a", "b")]
+    store = f"driver = postgresql\nconninfo = {conninfo}"
+    instances = [Instance(work, name, store, secret) for name in ("a", "b")]
     a = instances[0]
     a.jmbctl("migrate")
     for user in USERS:
@@ -408,26 +320,13 @@ def git_head():
         return "unknown"
 
 
-def write_doc(text):
-    with open(DOC) as f:
-        doc = f.read()
-    intro = ("## Soak (bench/soak.py)\n\n"
-             "Mixed traffic for a long time against two instances on PostgreSQL: bookings, "
-             "edits and deletions through the API, personal-link joins, feed polls with "
-             "If-None-Match, one client guessing passwords and 20 slow clients that never "
-             "finish a request. Memory (RSS), open descriptors and the answers are sampled "
-             "every minute. \"Errors\" are answers that are none of the expected ones "
-             "(5xx, timeouts, refused connections, unexpected 4xx); the guessing client's "
-             "429s and the slow clients cut off are the intended defences.\n\n")
-    section = intro + text
-    start = doc.find("## Soak (bench/soak.py)")
-    if start < 0:
-        doc = doc.rstrip("\n") + "\n\n" + section
-    else:
-        end = doc.find("\n## ", start + 1)
-        doc = doc[:start] + section + (doc[end + 1:] if end >= 0 else "")
-    with open(DOC, "w") as f:
-        f.write(doc)
+SOAK_INTRO = (
+    "Mixed traffic for a long time against two instances on PostgreSQL: bookings, edits and "
+    "deletions through the API, personal-link joins, feed polls with If-None-Match, one client "
+    "guessing passwords and 20 slow clients that never finish a request. Memory (RSS), open "
+    "descriptors and the answers are sampled every minute. \"Errors\" are answers that are "
+    "none of the expected ones (5xx, timeouts, refused connections, unexpected 4xx); the "
+    "guessing client's 429s and the slow clients cut off are the intended defences.\n\n")
 
 
 def main():
@@ -452,7 +351,7 @@ def main():
                                   for k in ("rss_a", "rss_b"))
     fds_grew = len(rows) >= 6 and any(growth(rows, k) > 8 for k in ("fds_a", "fds_b"))
     if not a.no_doc:
-        write_doc(text + f"\nErrors: {errors}. Memory growth over the last two thirds: "
+        write_doc_section(DOC, "Soak (bench/soak.py)", SOAK_INTRO + text + f"\nErrors: {errors}. Memory growth over the last two thirds: "
                   f"{'yes' if grew else 'none beyond 10%'}; descriptors: "
                   f"{'grew' if fds_grew else 'steady'}.\n")
     return 3 if errors or grew or fds_grew else 0

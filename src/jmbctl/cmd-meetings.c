@@ -169,5 +169,10 @@ int cmd_purge(struct jmbctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	}
 	printf("%ld expired sessions deleted\n", purged);
+	if (jmb_store_reservations_purge(store, time(NULL), &purged, &error) != JMB_STORE_OK) {
+		fprintf(stderr, "jmbctl: %s\n", error.text);
+		return CTL_FAIL;
+	}
+	printf("%ld expired room reservations deleted\n", purged);
 	return CTL_OK;
 }

@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "handlers.h"
 #include "domain/identity.h"
+#include "domain/room.h"
 #include "publish/jitsi-token.h"
 #include "join-counter.h"
 #include "util/log.h"
@@ -18,21 +19,6 @@
 #include "util/memory.h"
 #include "render.h"
 #include "util/secret.h"
-
-/* Jitsi room names: lower-case letters, digits and . _ - (login-shaped). */
-static bool room_name_is_valid(const char *room)
-{
-	size_t len = strlen(room);
-
-	if (len == 0 || len > 64)
-		return false;
-	for (const char *p = room; *p != '\0'; p++) {
-		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
-		      strchr("._-", *p)))
-			return false;
-	}
-	return true;
-}
 
 static char *lowercase(struct jmb_pool *pool, const char *s)
 {
@@ -136,7 +122,7 @@ void page_start(struct jmbd *d, struct jmb_request *req, struct jmb_response *re
 	long uses = 0;
 	enum jmb_store_result r;
 
-	if (!room_name_is_valid(room)) {
+	if (!jmb_room_name_is_valid(room)) {
 		render_error(d, req, resp, 404, N_("This room does not exist."));
 		return;
 	}

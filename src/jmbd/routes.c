@@ -18,6 +18,11 @@ const struct route jmbd_routes[] = {
     {"GET", "/r/{}", ROUTE_PUBLIC, page_invitation},
     {"POST", "/r/{}", ROUTE_FORM, page_invitation_answer},
     {"GET", "/feed/{}", ROUTE_BARE, page_feed},
+
+    /* Prosody's mod_reservations, with its own bearer token. */
+    {"POST", "/jitsi/reservations/conference", ROUTE_BARE, jitsi_reservation_create},
+    {"GET", "/jitsi/reservations/conference/{}", ROUTE_BARE, jitsi_reservation_get},
+    {"DELETE", "/jitsi/reservations/conference/{}", ROUTE_BARE, jitsi_reservation_delete},
     {"POST", "/me/feed/rotate", ROUTE_LOGIN | ROUTE_FORM, page_feed_rotate},
 
     /* The legacy CGI addresses found in mails and calendars already sent. */

@@ -1010,6 +1010,57 @@ static void test_sessions(void **state)
 	assert_int_equal(raw_long("SELECT count(*) FROM sessions"), 1);
 }
 
+/* Prosody's reservations: one per room name, replaced (same id) when asked
+ * again, deleted idempotently, purged once expired; a private room's owner is
+ * a user who has logged in. */
+static void test_reservations(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting *m = insert_simple(t, "res", "alice", T0 + HOUR, NULL);
+	struct jmb_reservation a = {.name = m->room,
+	                            .meeting_id = m->id,
+	                            .mail_owner = "x@y",
+	                            .start = T0,
+	                            .expires = T0 + HOUR};
+	struct jmb_reservation b = {
+	    .name = "alice", .mail_owner = "", .start = T0, .expires = T0 + 2 * HOUR};
+	struct jmb_reservation got = {0};
+	long long first;
+	long purged = -1;
+	bool exists = true;
+
+	OK(jmb_store_reservation_put(t->store, &a, T0, &error));
+	first = a.id;
+	assert_true(first > 0);
+	a.expires = T0 + 3 * HOUR;
+	OK(jmb_store_reservation_put(t->store, &a, T0 + 5, &error));
+	assert_int_equal(a.id, first);
+	OK(jmb_store_reservation_get(t->store, t->pool, first, &got, &error));
+	assert_string_equal(got.name, m->room);
+	assert_int_equal(got.meeting_id, m->id);
+	assert_string_equal(got.mail_owner, "x@y");
+	assert_int_equal(got.start, T0);
+	assert_int_equal(got.expires, T0 + 3 * HOUR);
+	OK(jmb_store_reservation_put(t->store, &b, T0, &error));
+	assert_true(b.id != first);
+	OK(jmb_store_reservation_get(t->store, t->pool, b.id, &got, &error));
+	assert_int_equal(got.meeting_id, 0);
+	OK(jmb_store_reservation_delete(t->store, first, &error));
+	OK(jmb_store_reservation_delete(t->store, first, &error));
+	EXPECT(JMB_STORE_NOT_FOUND,
+	       jmb_store_reservation_get(t->store, t->pool, first, &got, &error));
+	OK(jmb_store_reservations_purge(t->store, T0 + 2 * HOUR, &purged, &error));
+	assert_int_equal(purged, 1);
+	assert_int_equal(raw_long("SELECT count(*) FROM reservations"), 0);
+
+	OK(jmb_store_user_exists(t->store, "alice", &exists, &error));
+	assert_false(exists);
+	OK(jmb_store_user_touch(t->store, &(struct jmb_person){"alice", "a@x.org", "A"}, NULL, T0,
+	                        &error));
+	OK(jmb_store_user_exists(t->store, "alice", &exists, &error));
+	assert_true(exists);
+}
+
 static void test_api_tokens(void **state)
 {
 	struct test_ctx *t = *state;
@@ -1806,6 +1857,7 @@ static void test_pg_errors_hide_the_password(void **state)
 	    cmocka_unit_test_setup_teardown(test_user_touch, setup, teardown),                     \
 	    cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),                       \
 	    cmocka_unit_test_setup_teardown(test_api_tokens, setup, teardown),                     \
+	    cmocka_unit_test_setup_teardown(test_reservations, setup, teardown),                   \
 	    cmocka_unit_test_setup_teardown(test_secret_get, setup, teardown),                     \
 	    cmocka_unit_test_setup_teardown(test_text_is_stored_literally, setup, teardown),       \
 	    cmocka_unit_test_setup_teardown(test_fx_commit_with_the_change, setup, teardown),      \

@@ -231,6 +231,34 @@ enum jmb_store_result jmb_store_feed_token_lookup(struct jmb_store *store, struc
 enum jmb_store_result jmb_store_private_room_use(struct jmb_store *store, const char *login,
                                                  time_t now, long *uses_r, struct jmb_error *error);
 
+/* A room reservation granted to Prosody (mod_reservations). */
+struct jmb_reservation {
+	long long id;
+	const char *name;       /* the room as Prosody names it ("[tenant]room" with a tenant) */
+	long long meeting_id;   /* 0: a private or ad-hoc room */
+	const char *mail_owner; /* whoever entered first, as Prosody says: not trusted */
+	time_t start;           /* when Prosody asked */
+	time_t expires;         /* when Prosody closes the room */
+};
+
+/* Stores res (its id set on return); a reservation of the same room name is
+ * replaced and keeps its id: Prosody retries and, after a restart, asks again
+ * without having deleted the old one. */
+enum jmb_store_result jmb_store_reservation_put(struct jmb_store *store,
+                                                struct jmb_reservation *res, time_t now,
+                                                struct jmb_error *error);
+enum jmb_store_result jmb_store_reservation_get(struct jmb_store *store, struct jmb_pool *pool,
+                                                long long id, struct jmb_reservation *res_r,
+                                                struct jmb_error *error);
+/* OK whether or not it existed. */
+enum jmb_store_result jmb_store_reservation_delete(struct jmb_store *store, long long id,
+                                                   struct jmb_error *error);
+enum jmb_store_result jmb_store_reservations_purge(struct jmb_store *store, time_t now,
+                                                   long *purged_r, struct jmb_error *error);
+/* True when login has logged in at least once (has a users row). */
+enum jmb_store_result jmb_store_user_exists(struct jmb_store *store, const char *login,
+                                            bool *exists_r, struct jmb_error *error);
+
 /* Sessions, keyed by the SHA-256 of the cookie value. get returns NOT_FOUND for expired ones. */
 enum jmb_store_result jmb_store_session_create(struct jmb_store *store, const char *id_hash,
                                                const char *identity_json, time_t created,

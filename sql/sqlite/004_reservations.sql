@@ -1,0 +1,16 @@
+-- 004_reservations: the rooms Prosody's mod_reservations asked for and was
+-- granted (POST /jitsi/reservations/conference), one row per room name as
+-- Prosody gives it ("[tenant]room" with a tenant). Prosody deletes a
+-- reservation when its room is destroyed; rows it never deleted (Prosody
+-- restarted) are replaced by the room's next reservation and purged by
+-- `jmbctl purge` once expired. meeting_id is NULL for private and ad-hoc rooms.
+CREATE TABLE reservations (
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
+	name TEXT NOT NULL UNIQUE,
+	meeting_id INTEGER REFERENCES meetings (id) ON DELETE CASCADE,
+	mail_owner TEXT NOT NULL,
+	start_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL,
+	created_at INTEGER NOT NULL
+);
+CREATE INDEX reservations_expires_at ON reservations (expires_at);

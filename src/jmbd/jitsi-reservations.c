@@ -1,0 +1,233 @@
+/* jmb as the reservation backend of Prosody's mod_reservations: when the
+ * first person enters a room that does not exist yet, Prosody asks
+ * POST <prefix>/conference whether it may be created and for how long, and
+ * destroys it when that time runs out; DELETE <prefix>/conference/<id> when
+ * the room is gone, GET <prefix>/conference/<id> after a 409. The contract
+ * (form fields, Java-style dates, the JSON answered, {"message"} on refusal)
+ * is the one Jitsi documents for Jicofo's reservation system. Prosody
+ * authenticates with a bearer token; the endpoints exist only when
+ * [jitsi] prosody_token is set. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "daemon.h"
+#include "domain/room.h"
+#include "handlers.h"
+#include "metrics.h"
+#include "render.h"
+#include "util/log.h"
+#include "util/memory.h"
+#include "util/secret.h"
+#include "util/timeutil.h"
+
+static void answer_message(struct jmb_response *resp, unsigned status, const char *message)
+{
+	render_json(resp, status, json_pack("{s:s}", "message", message));
+}
+
+/* 404 when the endpoints are off, 401 without the right bearer token. */
+static bool prosody_may_call(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	const char *token = d->rt->settings.jitsi.prosody_token;
+	const char *auth = jmb_request_header(req, "Authorization");
+
+	if (token == NULL || *token == '\0') {
+		answer_message(resp, 404, "Not found.");
+		return false;
+	}
+	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0 ||
+	    !jmb_secure_streq(auth + 7, token)) {
+		jmb_log(JMB_LOG_WARNING, "reservation_unauthorised", "peer", req->peer, NULL);
+		jmb_response_add_header(resp, "WWW-Authenticate", "Bearer");
+		answer_message(resp, 401, "A valid bearer token is needed.");
+		return false;
+	}
+	return true;
+}
+
+/* 2048-04-20T17:55:12.000Z, as Java's SimpleDateFormat writes it. */
+static char *java_date(struct jmb_pool *pool, time_t t)
+{
+	struct jmb_local_time lt;
+
+	jmb_utc_to_local(t, "UTC", &lt);
+	return jmb_pool_printf(pool, "%04d-%02d-%02dT%02d:%02d:%02d.000Z", lt.year, lt.month,
+	                       lt.day, lt.hour, lt.minute, lt.second);
+}
+
+static void answer_reservation(struct jmb_request *req, struct jmb_response *resp,
+                               const struct jmb_reservation *res)
+{
+	long duration = (long)(res->expires - res->start);
+
+	render_json(resp, 200,
+	            json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)res->id, "name",
+	                      res->name, "mail_owner", res->mail_owner, "start_time",
+	                      java_date(req->pool, res->start), "duration",
+	                      (json_int_t)(duration > 0 ? duration : 0)));
+}
+
+/* The room part of "[tenant]room", lower-cased, or NULL when the name is
+ * malformed or names another tenant than [jitsi] tenant. */
+static char *room_of(struct jmbd *d, struct jmb_pool *pool, const char *name)
+{
+	const char *tenant = d->rt->settings.jitsi.tenant, *room = name;
+	char *lower;
+
+	if (*name == '[') {
+		const char *close = strchr(name, ']');
+		if (close == NULL || strlen(tenant) != (size_t)(close - name - 1) ||
+		    strncasecmp(name + 1, tenant, strlen(tenant)) != 0)
+			return NULL;
+		room = close + 1;
+	}
+	lower = jmb_pool_strdup(pool, room);
+	for (char *p = lower; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return jmb_room_name_is_valid(lower) ? lower : NULL;
+}
+
+/* "This room is booked for Tuesday 1 December 2026, 14:00–15:30 (Europe/Paris)." */
+static const char *booked_for(struct jmbd *d, struct jmb_request *req, const struct jmb_meeting *m)
+{
+	return jmb_pool_printf(req->pool, tr(d, req, N_("This room is booked for %s–%s (%s).")),
+	                       format_datetime(d, req, m->start, m->timezone),
+	                       format_clock(req, m->end, m->timezone), m->timezone);
+}
+
+/* Whether the room may exist now, and until when; the message why not. */
+static const char *room_verdict(struct jmbd *d, struct jmb_request *req, const char *room,
+                                time_t now, long long *meeting_id_r, time_t *expires_r,
+                                bool *unavailable_r)
+{
+	const struct jmb_settings *s = &d->rt->settings;
+	struct jmb_meeting *m = NULL;
+	struct jmb_room_window w;
+	struct jmb_error error;
+	bool user = false;
+	enum jmb_store_result r = jmb_store_meeting_by_room(d->store, req->pool, room, &m, &error);
+
+	if (r == JMB_STORE_OK) {
+		w = jmb_room_window(m, s->booking.link_opens_before, s->jitsi.start_early,
+		                    s->jitsi.room_grace);
+		*meeting_id_r = (long long)m->id;
+		*expires_r = w.closes;
+		switch (jmb_room_state(&w, now)) {
+		case JMB_ROOM_OPEN:
+			return NULL;
+		case JMB_ROOM_NOT_YET:
+			return booked_for(d, req, m);
+		case JMB_ROOM_OVER:
+			return tr(d, req, N_("This meeting is over."));
+		}
+	}
+	if (r == JMB_STORE_NOT_FOUND && s->jitsi.private_rooms)
+		r = jmb_store_user_exists(d->store, room, &user, &error);
+	if (r != JMB_STORE_OK && r != JMB_STORE_NOT_FOUND) {
+		jmb_log(JMB_LOG_ERROR, "reservation_lookup", "error", error.text, NULL);
+		metrics_count(METRICS_STORE_ERROR);
+		*unavailable_r = true;
+		return tr(d, req, N_("The booking service is unavailable; please try again."));
+	}
+	*meeting_id_r = 0;
+	*expires_r = now + s->jitsi.open_room_hours * 3600;
+	if (user || s->jitsi.allow_adhoc_rooms)
+		return NULL;
+	return tr(d, req, N_("This room is not booked."));
+}
+
+void jitsi_reservation_create(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	const char *name = jmb_request_form(req, "name");
+	const char *start_text = jmb_request_form(req, "start_time");
+	const char *owner = jmb_request_form(req, "mail_owner");
+	struct jmb_reservation res = {0};
+	bool unavailable = false;
+	struct jmb_error error;
+	const char *refusal;
+	char *room;
+
+	if (!prosody_may_call(d, req, resp))
+		return;
+	if (req->form_invalid || name == NULL || start_text == NULL ||
+	    jmb_parse_rfc3339(start_text, &res.start) < 0 || strlen(name) > 200 ||
+	    (owner != NULL && strlen(owner) > 320)) {
+		answer_message(resp, 400,
+		               "Expected the form fields name, start_time and mail_owner.");
+		return;
+	}
+	if ((room = room_of(d, req->pool, name)) == NULL) {
+		answer_message(resp, 403, tr(d, req, N_("This room is not booked.")));
+		return;
+	}
+	refusal =
+	    room_verdict(d, req, room, jmbd_now(), &res.meeting_id, &res.expires, &unavailable);
+	jmb_response_log(resp, "room", room);
+	if (refusal != NULL) {
+		jmb_response_log(resp, "as", "refused");
+		answer_message(resp, unavailable ? 503 : 403, refusal);
+		return;
+	}
+	res.name = name;
+	res.mail_owner = owner != NULL ? owner : "";
+	if (jmb_store_reservation_put(d->store, &res, jmbd_now(), &error) != JMB_STORE_OK) {
+		jmb_log(JMB_LOG_ERROR, "reservation_put", "error", error.text, NULL);
+		metrics_count(METRICS_STORE_ERROR);
+		answer_message(resp, 503,
+		               tr(d, req,
+		                  N_("The booking service is unavailable; "
+		                     "please try again.")));
+		return;
+	}
+	answer_reservation(req, resp, &res);
+}
+
+/* The id in the path, or -1. */
+static long long reservation_id(const char *text)
+{
+	char *end;
+	long long id;
+
+	errno = 0;
+	id = strtoll(text, &end, 10);
+	return errno == 0 && end != text && *end == '\0' && id > 0 ? id : -1;
+}
+
+void jitsi_reservation_get(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	long long id = reservation_id(req->params[0]);
+	struct jmb_reservation res = {0};
+	struct jmb_error error;
+	enum jmb_store_result r;
+
+	if (!prosody_may_call(d, req, resp))
+		return;
+	r = id > 0 ? jmb_store_reservation_get(d->store, req->pool, id, &res, &error)
+	           : JMB_STORE_NOT_FOUND;
+	if (r == JMB_STORE_OK)
+		answer_reservation(req, resp, &res);
+	else if (r == JMB_STORE_NOT_FOUND)
+		answer_message(resp, 404, "No such reservation.");
+	else
+		answer_message(resp, 503, "The booking service is unavailable; please try again.");
+}
+
+void jitsi_reservation_delete(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	long long id = reservation_id(req->params[0]);
+	struct jmb_error error;
+
+	if (!prosody_may_call(d, req, resp))
+		return;
+	if (id > 0 && jmb_store_reservation_delete(d->store, id, &error) != JMB_STORE_OK) {
+		jmb_log(JMB_LOG_ERROR, "reservation_delete", "error", error.text, NULL);
+		answer_message(resp, 503, "The booking service is unavailable; please try again.");
+		return;
+	}
+	render_json(resp, 200, json_object());
+}

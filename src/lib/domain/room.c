@@ -1,0 +1,39 @@
+/* Jitsi room names and windows. */
+#include "config.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "domain/room.h"
+
+bool jmb_room_name_is_valid(const char *room)
+{
+	size_t len = strlen(room);
+
+	if (len == 0 || len > 64)
+		return false;
+	for (const char *p = room; *p != '\0'; p++) {
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
+		      strchr("._-", *p) != NULL))
+			return false;
+	}
+	return true;
+}
+
+struct jmb_room_window jmb_room_window(const struct jmb_meeting *m, long link_opens_before,
+                                       long start_early, long grace)
+{
+	long before = link_opens_before > start_early ? link_opens_before : start_early;
+
+	return (struct jmb_room_window){
+	    .opens = m->start - before * 60,
+	    .closes = m->end + grace * 60,
+	};
+}
+
+enum jmb_room_state jmb_room_state(const struct jmb_room_window *w, time_t now)
+{
+	if (now < w->opens)
+		return JMB_ROOM_NOT_YET;
+	return now < w->closes ? JMB_ROOM_OPEN : JMB_ROOM_OVER;
+}
