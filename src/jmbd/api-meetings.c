@@ -76,6 +76,44 @@ static const char *string_field(json_t *body, const char *field, json_t *type_er
 	return json_string_value(v);
 }
 
+/* "room_options": {"lobby": bool, "max_participants": int|null, "recording":
+ * bool}, each optional; what is not named stays as it was. */
+static void read_room_options(json_t *v, struct jmb_room_options *o, json_t *type_errors,
+                              struct jmbd *d, struct jmb_request *req)
+{
+	json_t *lobby = json_object_get(v, "lobby"), *max = json_object_get(v, "max_participants");
+	json_t *recording = json_object_get(v, "recording");
+	const char *key;
+	json_t *item;
+
+	json_object_foreach(v, key, item)
+	{
+		if (strcmp(key, "lobby") != 0 && strcmp(key, "max_participants") != 0 &&
+		    strcmp(key, "recording") != 0)
+			goto invalid;
+	}
+	if ((lobby != NULL && !json_is_boolean(lobby)) ||
+	    (recording != NULL && !json_is_boolean(recording)) ||
+	    (max != NULL && !json_is_null(max) && !json_is_integer(max)))
+		goto invalid;
+	if (lobby != NULL)
+		o->lobby = json_is_true(lobby);
+	if (recording != NULL)
+		o->recording_off = !json_is_true(recording);
+	if (max != NULL) {
+		json_int_t n = json_is_null(max) ? 0 : json_integer_value(max);
+		/* out of long's range or negative: let the booking rules refuse it */
+		o->max_participants = n < 0 || n > 1000000 ? -1 : (long)n;
+	}
+	return;
+invalid:
+	json_object_set_new(
+	    type_errors, "room_options",
+	    json_string(tr(d, req,
+	                   N_("Expected {\"lobby\": true or false, \"max_participants\": "
+	                      "a number or null, \"recording\": true or false}."))));
+}
+
 /* Fills input from a JSON body over defaults (the meeting being patched, if any).
  * Returns 0, or -1 after answering 400/422. */
 static int read_body(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
@@ -119,6 +157,13 @@ static int read_body(struct jmbd *d, struct jmb_request *req, struct jmb_respons
 		in->moderators = string_list(req->pool, v, "moderators", type_errors, d, req);
 	if ((v = json_object_get(body, "guests")) != NULL)
 		in->guests = string_list(req->pool, v, "guests", type_errors, d, req);
+	if ((v = json_object_get(body, "room_options")) != NULL) {
+		if (json_is_object(v))
+			read_room_options(v, &in->options, type_errors, d, req);
+		else if (!json_is_null(v))
+			json_object_set_new(type_errors, "room_options",
+			                    json_string(tr(d, req, N_("Expected an object."))));
+	}
 	if (json_object_size(type_errors) > 0) {
 		render_json_error(resp, 422, tr(d, req, N_("Some fields are not valid.")),
 		                  type_errors);
@@ -214,6 +259,7 @@ void api_meeting_patch(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 	in.duration = jmb_pool_printf(req->pool, "%ld", m->duration);
 	in.moderators = invitees_of(req->pool, m, JMB_ROLE_MODERATOR);
 	in.guests = invitees_of(req->pool, m, JMB_ROLE_GUEST);
+	in.options = m->options;
 	if (read_body(d, req, resp, m, &in) < 0)
 		return;
 	r = meeting_update(d, req, &in, &m, &errors);

@@ -64,12 +64,17 @@ static void answer_reservation(struct jmb_request *req, struct jmb_response *res
                                const struct jmb_reservation *res)
 {
 	long duration = (long)(res->expires - res->start);
+	json_t *body =
+	    json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)res->id, "name", res->name,
+	              "mail_owner", res->mail_owner, "start_time", java_date(req->pool, res->start),
+	              "duration", (json_int_t)(duration > 0 ? duration : 0));
 
-	render_json(resp, 200,
-	            json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)res->id, "name",
-	                      res->name, "mail_owner", res->mail_owner, "start_time",
-	                      java_date(req->pool, res->start), "duration",
-	                      (json_int_t)(duration > 0 ? duration : 0)));
+	/* Read by reservations_enable_max_occupants / _lobby_support. */
+	if (res->max_occupants > 0)
+		json_object_set_new(body, "max_occupants", json_integer(res->max_occupants));
+	if (res->lobby)
+		json_object_set_new(body, "lobby", json_true());
+	render_json(resp, 200, body);
 }
 
 /* The room part of "[tenant]room", lower-cased, or NULL when the name is
@@ -102,8 +107,7 @@ static const char *booked_for(struct jmbd *d, struct jmb_request *req, const str
 
 /* Whether the room may exist now, and until when; the message why not. */
 static const char *room_verdict(struct jmbd *d, struct jmb_request *req, const char *room,
-                                time_t now, long long *meeting_id_r, time_t *expires_r,
-                                bool *unavailable_r)
+                                time_t now, struct jmb_reservation *res, bool *unavailable_r)
 {
 	const struct jmb_settings *s = &d->rt->settings;
 	struct jmb_meeting *m = NULL;
@@ -115,8 +119,10 @@ static const char *room_verdict(struct jmbd *d, struct jmb_request *req, const c
 	if (r == JMB_STORE_OK) {
 		w = jmb_room_window(m, s->booking.link_opens_before, s->jitsi.start_early,
 		                    s->jitsi.room_grace);
-		*meeting_id_r = (long long)m->id;
-		*expires_r = w.closes;
+		res->meeting_id = (long long)m->id;
+		res->expires = w.closes;
+		res->max_occupants = m->options.max_participants;
+		res->lobby = m->options.lobby;
 		switch (jmb_room_state(&w, now)) {
 		case JMB_ROOM_OPEN:
 			return NULL;
@@ -134,8 +140,8 @@ static const char *room_verdict(struct jmbd *d, struct jmb_request *req, const c
 		*unavailable_r = true;
 		return tr(d, req, N_("The booking service is unavailable; please try again."));
 	}
-	*meeting_id_r = 0;
-	*expires_r = now + s->jitsi.open_room_hours * 3600;
+	res->meeting_id = 0;
+	res->expires = now + s->jitsi.open_room_hours * 3600;
 	if (user || s->jitsi.allow_adhoc_rooms)
 		return NULL;
 	return tr(d, req, N_("This room is not booked."));
@@ -165,8 +171,7 @@ void jitsi_reservation_create(struct jmbd *d, struct jmb_request *req, struct jm
 		answer_message(resp, 403, tr(d, req, N_("This room is not booked.")));
 		return;
 	}
-	refusal =
-	    room_verdict(d, req, room, jmbd_now(), &res.meeting_id, &res.expires, &unavailable);
+	refusal = room_verdict(d, req, room, jmbd_now(), &res, &unavailable);
 	jmb_response_log(resp, "room", room);
 	if (refusal != NULL) {
 		jmb_response_log(resp, "as", "refused");

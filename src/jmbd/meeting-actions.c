@@ -84,6 +84,7 @@ static struct jmb_booking_context booking_context(struct jmbd *d, const struct j
 	    .i18n = d->rt->i18n,
 	    .language = req->language,
 	    .now = jmbd_now(),
+	    .max_participants = d->rt->settings.jitsi.max_participants,
 	    .resolve = people_resolve,
 	    .resolve_data = (void *)req,
 	};

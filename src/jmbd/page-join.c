@@ -109,6 +109,7 @@ static void start_booked(struct jmbd *d, struct jmb_request *req, struct jmb_res
 		return;
 	}
 	user = moderator_from_identity(d, req->identity);
+	user.recording_off = m->options.recording_off;
 	redirect_to_room(d, req, resp, m->room, &user);
 }
 
@@ -198,6 +199,7 @@ void page_join(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 	    .email = a->mail,
 	    .moderator = a->role == JMB_ROLE_MODERATOR,
 	    .lifetime = jitsi->external_token_lifetime,
+	    .recording_off = m->options.recording_off,
 	};
 	if (a->role == JMB_ROLE_MODERATOR && is_local_address(d, a->mail)) {
 		/* They can log in: they start the room like its owner. */

@@ -2,6 +2,8 @@
  * what was typed and one message per field (HTTP 422); nothing is stored. */
 #include "config.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "daemon.h"
@@ -28,6 +30,8 @@ static const char *const common_zones[] = {
 /* The form as typed (or as stored, when editing). */
 struct form_values {
 	const char *title, *description, *date, *time, *timezone, *duration, *moderators, *guests;
+	const char *max_participants; /* "" for none */
+	bool lobby, recording_off;
 };
 
 static json_t *duration_options(struct jmbd *d, struct jmb_request *req, const char *selected)
@@ -91,6 +95,13 @@ static void render_form(struct jmbd *d, struct jmb_request *req, struct jmb_resp
 	    "timezones", zone_options(v->timezone), "errors", errs, "error_list", list,
 	    "max_moderators", (json_int_t)b->max_moderators, "max_guests",
 	    (json_int_t)b->max_guests);
+	json_t *form = json_object_get(model, "form");
+	json_object_set_new(form, "lobby", json_boolean(v->lobby));
+	json_object_set_new(form, "recording_off", json_boolean(v->recording_off));
+	json_object_set_new(form, "max_participants",
+	                    json_string(v->max_participants ? v->max_participants : ""));
+	json_object_set_new(model, "max_participants",
+	                    json_integer(d->rt->settings.jitsi.max_participants));
 	render_page(d, req, resp, status, "meeting-form", model);
 }
 
@@ -125,6 +136,11 @@ static void values_from_meeting(struct jmb_request *req, const struct jmb_meetin
 	v->duration = jmb_pool_printf(req->pool, "%ld", m->duration);
 	v->moderators = join_invitees(req->pool, m, JMB_ROLE_MODERATOR);
 	v->guests = join_invitees(req->pool, m, JMB_ROLE_GUEST);
+	v->lobby = m->options.lobby;
+	v->recording_off = m->options.recording_off;
+	v->max_participants = m->options.max_participants > 0
+	                          ? jmb_pool_printf(req->pool, "%ld", m->options.max_participants)
+	                          : "";
 }
 
 static void values_from_form(const struct jmb_request *req, struct form_values *v)
@@ -137,6 +153,24 @@ static void values_from_form(const struct jmb_request *req, struct form_values *
 	v->duration = jmb_request_form(req, "duration");
 	v->moderators = jmb_request_form(req, "moderators");
 	v->guests = jmb_request_form(req, "guests");
+	v->max_participants = jmb_request_form(req, "max_participants");
+	/* Checkboxes: present when ticked. */
+	v->lobby = jmb_request_form(req, "lobby") != NULL;
+	v->recording_off = jmb_request_form(req, "recording_off") != NULL;
+}
+
+/* The typed participant limit: 0 for none, -1 (refused by the booking rules)
+ * for anything but a whole number. */
+static long participant_limit(const char *text)
+{
+	char *end;
+	long n;
+
+	if (text == NULL || *text == '\0')
+		return 0;
+	errno = 0;
+	n = strtol(text, &end, 10);
+	return errno == 0 && *end == '\0' && n >= 0 ? n : -1;
 }
 
 static void input_from_values(struct jmb_pool *pool, const struct form_values *v,
@@ -153,6 +187,9 @@ static void input_from_values(struct jmb_pool *pool, const struct form_values *v
 	    pool, v->moderators ? v->moderators : "", NULL);
 	in->guests =
 	    (const char *const *)jmb_mail_split_list(pool, v->guests ? v->guests : "", NULL);
+	in->options.lobby = v->lobby;
+	in->options.recording_off = v->recording_off;
+	in->options.max_participants = participant_limit(v->max_participants);
 }
 
 void page_meeting_new(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)

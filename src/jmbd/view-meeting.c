@@ -32,6 +32,25 @@ static const char *status_label(enum jmb_partstat s)
 	}
 }
 
+/* "Lobby · At most 12 participants · No recording", "" for none. */
+static const char *room_notes(struct jmbd *d, struct jmb_request *req,
+                              const struct jmb_room_options *o)
+{
+	const char *notes = "";
+
+	if (o->lobby)
+		notes = tr(d, req, N_("Lobby"));
+	if (o->max_participants > 0)
+		notes = jmb_pool_printf(req->pool, "%s%s%s", notes, *notes ? " · " : "",
+		                        jmb_pool_printf(req->pool,
+		                                        tr(d, req, N_("At most %ld participants")),
+		                                        o->max_participants));
+	if (o->recording_off)
+		notes = jmb_pool_printf(req->pool, "%s%s%s", notes, *notes ? " · " : "",
+		                        tr(d, req, N_("No recording")));
+	return notes;
+}
+
 static void add_attendee_labels(struct jmbd *d, struct jmb_request *req, json_t *attendees,
                                 const struct jmb_meeting *m, long counts[3])
 {
@@ -95,5 +114,6 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, const struct jmb_m
 	if (mine != NULL)
 		json_object_set_new(o, "my_status",
 		                    json_string(tr(d, req, status_label(mine->status))));
+	json_object_set_new(o, "room_notes", json_string(room_notes(d, req, &m->options)));
 	return o;
 }

@@ -104,6 +104,7 @@ static const struct jmb_config_key jitsi_keys[] = {
     {"allow_adhoc_rooms", JMB_CONF_BOOL, S(allow_adhoc_rooms), "no", 0, 0, 0, NULL},
     {"prosody_token", JMB_CONF_SECRET, S(prosody_token), NULL, 0, 0, 0, NULL},
     {"room_grace", JMB_CONF_INT, S(room_grace), "10", 0, 0, 1440, NULL},
+    {"max_participants", JMB_CONF_INT, S(max_participants), "500", 0, 2, 100000, NULL},
     {"open_room_hours", JMB_CONF_INT, S(open_room_hours), "12", 0, 1, 168, NULL},
     JMB_CONF_END,
 };

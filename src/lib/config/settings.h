@@ -79,9 +79,10 @@ struct jmb_jitsi_settings {
 	long start_early;
 	bool private_rooms;
 	bool allow_adhoc_rooms;
-	char *prosody_token;  /* bearer token of Prosody's reservation calls; NULL: no endpoints */
-	long room_grace;      /* minutes a booked room stays open after the end */
-	long open_room_hours; /* how long a private or ad-hoc room is reserved for */
+	char *prosody_token;   /* bearer token of Prosody's reservation calls; NULL: no endpoints */
+	long room_grace;       /* minutes a booked room stays open after the end */
+	long max_participants; /* the largest participant limit a meeting may set */
+	long open_room_hours;  /* how long a private or ad-hoc room is reserved for */
 };
 
 struct jmb_mail_settings {

@@ -184,6 +184,19 @@ static void check_start(struct check *c, const struct jmb_booking_input *in,
 		            c->ctx->rules->max_advance_days);
 }
 
+/* The room options; a participant limit is 2 or more (one person is no
+ * meeting) and at most [jitsi] max_participants. */
+static void check_options(struct check *c, const struct jmb_room_options *in, struct jmb_meeting *m)
+{
+	long max = c->ctx->max_participants;
+
+	m->options = *in;
+	if (in->max_participants != 0 && (in->max_participants < 2 || in->max_participants > max))
+		field_error(
+		    c, "max_participants",
+		    N_("The participant limit must be between 2 and %ld, or empty for none."), max);
+}
+
 /* True when mail is already in the attendee list. */
 static bool attendee_listed(const struct jmb_meeting *m, const char *mail)
 {
@@ -275,6 +288,7 @@ int jmb_booking_check(const struct jmb_booking_context *ctx, const struct jmb_id
 	check_texts(&c, in, m);
 	check_duration(&c, in->duration, m);
 	check_start(&c, in, previous, m);
+	check_options(&c, &in->options, m);
 	check_invitees(&c, owner, in->moderators, JMB_ROLE_MODERATOR, ctx->rules->max_moderators, m,
 	               &cap);
 	check_invitees(&c, owner, in->guests, JMB_ROLE_GUEST, ctx->rules->max_guests, m, &cap);

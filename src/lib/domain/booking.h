@@ -25,6 +25,7 @@ struct jmb_booking_input {
 	const char *duration; /* minutes, as text */
 	const char *const *moderators;
 	const char *const *guests;
+	struct jmb_room_options options; /* as asked (the previous meeting's on edit) */
 };
 
 struct jmb_field_error {
@@ -55,6 +56,7 @@ struct jmb_booking_context {
 	const struct jmb_i18n *i18n;
 	const char *language;
 	time_t now;
+	long max_participants; /* [jitsi] max_participants: the most a meeting may ask for */
 	jmb_booking_resolver *resolve; /* may be NULL: addresses stay as typed */
 	void *resolve_data;
 };

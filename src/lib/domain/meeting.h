@@ -32,6 +32,13 @@ struct jmb_attendee {
 	time_t responded; /* 0: never */
 };
 
+/* What the organiser chose for the Jitsi room. */
+struct jmb_room_options {
+	bool lobby;            /* people wait in the lobby until a moderator lets them in */
+	long max_participants; /* 0: no limit of this meeting's own */
+	bool recording_off;    /* nobody may record, whatever [policy] grants */
+};
+
 struct jmb_meeting {
 	int64_t id;
 	char *uid;  /* iCal UID, globally unique and stable */
@@ -49,6 +56,7 @@ struct jmb_meeting {
 	time_t deleted; /* 0: not deleted */
 	struct jmb_attendee *attendees;
 	size_t n_attendees;
+	struct jmb_room_options options;
 };
 
 const char *jmb_role_name(enum jmb_role role);

@@ -25,6 +25,11 @@ static char *claims_json(const struct jmb_jitsi_settings *j, const char *room,
 
 	if (claims == NULL)
 		return NULL;
+	/* Jitsi reads features only when a token has a "features" object; without
+	   one, what the deployment allows stays as it is. */
+	if (u->recording_off)
+		json_object_set_new(json_object_get(claims, "context"), "features",
+		                    json_pack("{s:s}", "recording", "false"));
 	text = json_dumps(claims, JSON_COMPACT);
 	json_decref(claims);
 	return text;

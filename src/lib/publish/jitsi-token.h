@@ -14,8 +14,9 @@ struct jmb_jitsi_user {
 	const char *id;
 	const char *name;
 	const char *email;
-	bool moderator; /* owner and moderators: affiliation "owner" */
-	long lifetime;  /* seconds */
+	bool moderator;     /* owner and moderators: affiliation "owner" */
+	long lifetime;      /* seconds */
+	bool recording_off; /* the meeting forbids recording: context.features.recording "false" */
 };
 
 /* A signed token for room (caller frees), or NULL with error set. */

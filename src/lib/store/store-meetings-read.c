@@ -12,8 +12,8 @@
 #define MEETING_COLUMNS                                                                            \
 	"m.id, m.uid, m.room, m.title, m.description, m.start_at, m.duration, m.end_at, "          \
 	"m.timezone, m.owner_login, m.owner_mail, m.owner_name, m.sequence, m.created_at, "        \
-	"m.updated_at, m.deleted_at"
-#define MEETING_COLUMN_COUNT 16
+	"m.updated_at, m.deleted_at, m.lobby, m.max_participants, m.recording_off"
+#define MEETING_COLUMN_COUNT 19
 #define ATTENDEE_COLUMNS                                                                           \
 	"a.meeting_id, a.id, a.mail, a.name, a.role, a.status, a.token, a.joins, a.responded_at"
 #define ATTENDEE_ORDER " ORDER BY a.meeting_id, a.role DESC, a.id"
@@ -96,6 +96,9 @@ static void read_meeting_row(struct jmb_pool *pool, struct jmb_sql_stmt *stmt,
 	m->created = (time_t)jmb_sql_int(stmt, 13);
 	m->updated = (time_t)jmb_sql_int(stmt, 14);
 	m->deleted = (time_t)jmb_sql_int(stmt, 15);
+	m->options.lobby = jmb_sql_int(stmt, 16) != 0;
+	m->options.max_participants = (long)jmb_sql_int(stmt, 17);
+	m->options.recording_off = jmb_sql_int(stmt, 18) != 0;
 }
 
 /* ATTENDEE_COLUMNS from column `first` on. */

@@ -10,8 +10,10 @@
 
 static const struct jmb_sql sql_meeting_insert = JMB_SQL_ANY(
     "INSERT INTO meetings (uid, room, title, description, start_at, duration, end_at, "
-    "timezone, owner_login, owner_mail, owner_name, sequence, created_at, updated_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id");
+    "timezone, owner_login, owner_mail, owner_name, sequence, created_at, updated_at, lobby, "
+    "max_participants, recording_off) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
+    "RETURNING id");
 /* RETURNING gives the row's id whether it was inserted or updated (SQLite's
    last rowid would be someone else's when a kept attendee is updated). */
 static const struct jmb_sql sql_attendee_upsert =
@@ -26,7 +28,8 @@ static const struct jmb_sql sql_attendee_import =
 static const struct jmb_sql sql_meeting_update =
     JMB_SQL_ANY("UPDATE meetings SET title = $1, description = $2, start_at = $3, duration = $4, "
                 "end_at = $5, timezone = $6, sequence = sequence + 1, revision = revision + 1, "
-                "updated_at = $7 WHERE id = $8 AND deleted_at IS NULL");
+                "updated_at = $7, lobby = $9, max_participants = $10, recording_off = $11 "
+                "WHERE id = $8 AND deleted_at IS NULL");
 static const struct jmb_sql sql_attendees_prune = {
     .sqlite = "DELETE FROM attendees WHERE meeting_id = $1 "
               "AND mail NOT IN (SELECT value FROM json_each($2))",
@@ -67,7 +70,9 @@ static enum jmb_store_result insert_meeting_row(struct jmb_sql_conn *conn, struc
 	             sql_text(m->description), sql_int(m->start), sql_int(m->duration),
 	             sql_int(m->end), sql_text(m->timezone), sql_text(m->owner.login),
 	             sql_text(m->owner.mail), sql_text_or_empty(m->owner.name),
-	             sql_int(m->sequence), sql_int(m->created), sql_int(m->updated)),
+	             sql_int(m->sequence), sql_int(m->created), sql_int(m->updated),
+	             sql_int(m->options.lobby), sql_int(m->options.max_participants),
+	             sql_int(m->options.recording_off)),
 	    read_id, &m->id, "inserted meeting", error);
 }
 
@@ -145,12 +150,13 @@ static enum jmb_store_result update(struct jmb_sql_conn *conn, void *ctx, struct
 	struct meeting_write *w = ctx;
 	struct jmb_meeting *m = w->m;
 	long changed = 0;
-	enum jmb_store_result r =
-	    jmb_sql_exec(conn, &sql_meeting_update,
-	                 SQL_ARGS(sql_text(m->title), sql_text(m->description), sql_int(m->start),
-	                          sql_int(m->duration), sql_int(m->end), sql_text(m->timezone),
-	                          sql_int(m->updated), sql_int(m->id)),
-	                 &changed, error);
+	enum jmb_store_result r = jmb_sql_exec(
+	    conn, &sql_meeting_update,
+	    SQL_ARGS(sql_text(m->title), sql_text(m->description), sql_int(m->start),
+	             sql_int(m->duration), sql_int(m->end), sql_text(m->timezone),
+	             sql_int(m->updated), sql_int(m->id), sql_int(m->options.lobby),
+	             sql_int(m->options.max_participants), sql_int(m->options.recording_off)),
+	    &changed, error);
 
 	if (r == JMB_STORE_OK && changed == 0)
 		r = meeting_not_found(m->id, error);

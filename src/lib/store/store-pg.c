@@ -11,7 +11,7 @@
 #include "util/memory.h"
 #include "store-pg-private.h"
 
-#define PG_MAX_PARAMS 16
+#define PG_MAX_PARAMS 24
 /* Type OIDs from pg_type.h, which libpq-fe.h does not include. */
 #define PG_INT8OID 20
 #define PG_TEXTOID 25

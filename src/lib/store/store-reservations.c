@@ -8,13 +8,14 @@
 
 static const struct jmb_sql sql_reservation_put =
     JMB_SQL_ANY("INSERT INTO reservations (name, meeting_id, mail_owner, start_at, expires_at, "
-                "created_at) VALUES ($1, $2, $3, $4, $5, $6) "
+                "created_at, max_occupants, lobby) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
                 "ON CONFLICT (name) DO UPDATE SET meeting_id = excluded.meeting_id, "
                 "mail_owner = excluded.mail_owner, start_at = excluded.start_at, "
-                "expires_at = excluded.expires_at RETURNING id");
+                "expires_at = excluded.expires_at, max_occupants = excluded.max_occupants, "
+                "lobby = excluded.lobby RETURNING id");
 static const struct jmb_sql sql_reservation_get =
-    JMB_SQL_ANY("SELECT id, name, meeting_id, mail_owner, start_at, expires_at "
-                "FROM reservations WHERE id = $1");
+    JMB_SQL_ANY("SELECT id, name, meeting_id, mail_owner, start_at, expires_at, max_occupants, "
+                "lobby FROM reservations WHERE id = $1");
 static const struct jmb_sql sql_reservation_delete =
     JMB_SQL_ANY("DELETE FROM reservations WHERE id = $1");
 static const struct jmb_sql sql_reservations_purge =
@@ -36,7 +37,7 @@ enum jmb_store_result jmb_store_reservation_put(struct jmb_store *store,
 	    SQL_ARGS(sql_text(res->name),
 	             res->meeting_id != 0 ? sql_int(res->meeting_id) : sql_text(NULL),
 	             sql_text_or_empty(res->mail_owner), sql_int(res->start), sql_int(res->expires),
-	             sql_int(now)),
+	             sql_int(now), sql_int(res->max_occupants), sql_int(res->lobby)),
 	    read_id, &res->id, "reservation", error);
 }
 
@@ -55,6 +56,8 @@ static void read_reservation(struct jmb_sql_stmt *stmt, void *ctx)
 	rd->res->mail_owner = jmb_sql_text(rd->pool, stmt, 3);
 	rd->res->start = (time_t)jmb_sql_int(stmt, 4);
 	rd->res->expires = (time_t)jmb_sql_int(stmt, 5);
+	rd->res->max_occupants = (long)jmb_sql_int(stmt, 6);
+	rd->res->lobby = jmb_sql_int(stmt, 7) != 0;
 }
 
 enum jmb_store_result jmb_store_reservation_get(struct jmb_store *store, struct jmb_pool *pool,

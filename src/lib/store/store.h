@@ -239,6 +239,8 @@ struct jmb_reservation {
 	const char *mail_owner; /* whoever entered first, as Prosody says: not trusted */
 	time_t start;           /* when Prosody asked */
 	time_t expires;         /* when Prosody closes the room */
+	long max_occupants;     /* the meeting's participant limit, 0: none */
+	bool lobby;             /* the meeting's lobby */
 };
 
 /* Stores res (its id set on return); a reservation of the same room name is

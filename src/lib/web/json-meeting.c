@@ -17,20 +17,29 @@ static json_t *attendee_to_json(const struct jmb_attendee *a, const char *link_b
 	return o;
 }
 
+/* {"lobby", "max_participants" (null: none), "recording"}. */
+static json_t *room_options_to_json(const struct jmb_room_options *o)
+{
+	return json_pack("{s:b, s:o, s:b}", "lobby", o->lobby, "max_participants",
+	                 o->max_participants > 0 ? json_integer(o->max_participants) : json_null(),
+	                 "recording", !o->recording_off);
+}
+
 json_t *jmb_meeting_to_json(const struct jmb_meeting *m, const char *link_base)
 {
 	char start[40], end[40];
-	json_t *attendees = json_array();
+	json_t *attendees = json_array(), *o;
 
 	jmb_format_rfc3339(m->start, m->timezone, start, sizeof(start));
 	jmb_format_rfc3339(m->end, m->timezone, end, sizeof(end));
 	for (size_t i = 0; i < m->n_attendees; i++)
 		json_array_append_new(attendees, attendee_to_json(&m->attendees[i], link_base));
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:{s:s?, s:s, s:s}, s:o}", "id",
-	                 (json_int_t)m->id, "room", m->room, "title", m->title, "description",
-	                 m->description != NULL ? m->description : "", "start", start, "end", end,
-	                 "duration", (json_int_t)m->duration, "timezone", m->timezone, "owner",
-	                 "login", m->owner.login, "mail",
-	                 m->owner.mail != NULL ? m->owner.mail : "", "name",
-	                 m->owner.name != NULL ? m->owner.name : "", "attendees", attendees);
+	o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:{s:s?, s:s, s:s}, s:o}", "id",
+	              (json_int_t)m->id, "room", m->room, "title", m->title, "description",
+	              m->description != NULL ? m->description : "", "start", start, "end", end,
+	              "duration", (json_int_t)m->duration, "timezone", m->timezone, "owner",
+	              "login", m->owner.login, "mail", m->owner.mail != NULL ? m->owner.mail : "",
+	              "name", m->owner.name != NULL ? m->owner.name : "", "attendees", attendees);
+	json_object_set_new(o, "room_options", room_options_to_json(&m->options));
+	return o;
 }
