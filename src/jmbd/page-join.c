@@ -108,8 +108,14 @@ static void start_booked(struct jmbd *d, struct jmb_request *req, struct jmb_res
 		       "too early");
 		return;
 	}
+	struct jmb_policy_subject who = {
+	    .identity = req->identity,
+	    .role = strcmp(role, "owner") == 0 ? JMB_POLICY_OWNER : JMB_POLICY_MODERATOR,
+	};
+	struct jmb_token_grants grants =
+	    jmb_policy_grants(&d->rt->settings.policy, &who, m->options.recording_off, false);
 	user = moderator_from_identity(d, req->identity);
-	user.recording_off = m->options.recording_off;
+	user.grants = &grants;
 	redirect_to_room(d, req, resp, m->room, &user);
 }
 
@@ -122,6 +128,10 @@ void page_start(struct jmbd *d, struct jmb_request *req, struct jmb_response *re
 	struct jmb_error error;
 	long uses = 0;
 	enum jmb_store_result r;
+	/* A private or ad-hoc room is its opener's: they are its owner. */
+	struct jmb_policy_subject who = {.identity = req->identity, .role = JMB_POLICY_OWNER};
+	struct jmb_token_grants grants =
+	    jmb_policy_grants(&d->rt->settings.policy, &who, false, false);
 
 	if (!jmb_room_name_is_valid(room)) {
 		render_error(d, req, resp, 404, N_("This room does not exist."));
@@ -146,6 +156,7 @@ void page_start(struct jmbd *d, struct jmb_request *req, struct jmb_response *re
 			metrics_count(METRICS_STORE_ERROR);
 		}
 		user = moderator_from_identity(d, req->identity);
+		user.grants = &grants;
 		redirect_to_room(d, req, resp, room, &user);
 		return;
 	}
@@ -157,6 +168,7 @@ void page_start(struct jmbd *d, struct jmb_request *req, struct jmb_response *re
 		return;
 	}
 	user = moderator_from_identity(d, req->identity);
+	user.grants = &grants;
 	redirect_to_room(d, req, resp, room, &user);
 }
 
@@ -193,13 +205,19 @@ void page_join(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 		return;
 	}
 	join_counter_add(d->joins, a->token);
+	struct jmb_policy_subject who = {
+	    .identity = req->identity, /* NULL: /j/ links are served without a session */
+	    .role = a->role == JMB_ROLE_MODERATOR ? JMB_POLICY_MODERATOR : JMB_POLICY_GUEST,
+	};
+	struct jmb_token_grants grants =
+	    jmb_policy_grants(&d->rt->settings.policy, &who, m->options.recording_off, true);
 	struct jmb_jitsi_user user = {
 	    .id = a->mail,
 	    .name = a->name != NULL && *a->name != '\0' ? a->name : a->mail,
 	    .email = a->mail,
 	    .moderator = a->role == JMB_ROLE_MODERATOR,
 	    .lifetime = jitsi->external_token_lifetime,
-	    .recording_off = m->options.recording_off,
+	    .grants = &grants,
 	};
 	if (a->role == JMB_ROLE_MODERATOR && is_local_address(d, a->mail)) {
 		/* They can log in: they start the room like its owner. */

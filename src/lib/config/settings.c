@@ -9,6 +9,7 @@
 
 #include "util/memory.h"
 #include "config/settings.h"
+#include "domain/policy.h"
 #include "util/strbuf.h"
 #include "domain/mailaddr.h"
 #include "util/timeutil.h"
@@ -121,6 +122,18 @@ static const struct jmb_config_key mail_keys[] = {
     {"local_domains", JMB_CONF_LIST, S(local_domains), "", 0, 0, 0, NULL},
     {"notify_organiser", JMB_CONF_BOOL, S(notify_organiser), "yes", 0, 0, 0, NULL},
     {"retry_max_hours", JMB_CONF_INT, S(retry_max_hours), "72", 0, 1, 720, NULL},
+    JMB_CONF_END,
+};
+#undef S
+
+#define S(field) offsetof(struct jmb_policy_settings, field)
+static const struct jmb_config_key policy_keys[] = {
+    {"recording", JMB_CONF_LIST, S(recording), "", 0, 0, 0, NULL},
+    {"livestreaming", JMB_CONF_LIST, S(livestreaming), "", 0, 0, 0, NULL},
+    {"transcription", JMB_CONF_LIST, S(transcription), "", 0, 0, 0, NULL},
+    {"outbound_call", JMB_CONF_LIST, S(outbound_call), "", 0, 0, 0, NULL},
+    {"sip_outbound_call", JMB_CONF_LIST, S(sip_outbound_call), "", 0, 0, 0, NULL},
+    {"lobby_bypass", JMB_CONF_LIST, S(lobby_bypass), "", 0, 0, 0, NULL},
     JMB_CONF_END,
 };
 #undef S
@@ -391,6 +404,30 @@ static int ldap_check(const char *path, const struct jmb_settings *s, struct jmb
 	return ret;
 }
 
+/* Every [policy] entry must be a form jmb knows: a typo must not silently
+ * grant (or withhold) recording. */
+static int check_policy(const char *path, const struct jmb_policy_settings *p,
+                        struct jmb_pool *pool, struct jmb_error *error, int *n_errors)
+{
+	char **const lists[] = {p->recording,     p->livestreaming,     p->transcription,
+	                        p->outbound_call, p->sip_outbound_call, p->lobby_bypass};
+	int ret = 0;
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		for (size_t j = 0; lists[i] != NULL && lists[i][j] != NULL; j++) {
+			if (jmb_policy_entry_is_valid(lists[i][j]))
+				continue;
+			add_error(error, n_errors, path,
+			          jmb_pool_printf(pool,
+			                          "[policy] '%s' is not anyone, owner, moderators, "
+			                          "guests, group:<name> or login:<login>",
+			                          lists[i][j]));
+			ret = -1;
+		}
+	}
+	return ret;
+}
+
 /* Checks that involve more than one key, or the meaning of a value. */
 static int settings_check(const char *path, struct jmb_settings *s, struct jmb_pool *pool,
                           struct jmb_error *error, int *n_errors)
@@ -486,6 +523,8 @@ static int settings_check(const char *path, struct jmb_settings *s, struct jmb_p
 		add_error(error, n_errors, path, "[auth] plugins must name at least one plugin");
 		ret = -1;
 	}
+	if (check_policy(path, &s->policy, pool, error, n_errors) < 0)
+		ret = -1;
 	return ret;
 }
 
@@ -519,6 +558,7 @@ int jmb_settings_load(struct jmb_config_file *file, struct jmb_settings *s, stru
 	ret |= apply_section(file, "ldap", ldap_keys, &s->ldap, pool, error, &n_errors);
 	ret |= apply_section(file, "xmpp", xmpp_keys, &s->xmpp, pool, error, &n_errors);
 	ret |= apply_section(file, "metrics", metrics_keys, &s->metrics, pool, error, &n_errors);
+	ret |= apply_section(file, "policy", policy_keys, &s->policy, pool, error, &n_errors);
 	if (ret != 0)
 		return -1;
 	checked_file = file;

@@ -155,6 +155,17 @@ struct jmb_metrics_settings {
 	size_t n_allow_blocks;
 };
 
+/* [policy]: who gets each Jitsi feature (src/lib/domain/policy.h); NULL or
+ * empty lists: the feature is not claimed. */
+struct jmb_policy_settings {
+	char **recording;
+	char **livestreaming;
+	char **transcription;
+	char **outbound_call;
+	char **sip_outbound_call;
+	char **lobby_bypass; /* invitees coming through their personal link */
+};
+
 struct jmb_settings {
 	struct jmb_server_settings server;
 	struct jmb_store_settings store;
@@ -166,6 +177,7 @@ struct jmb_settings {
 	struct jmb_xmpp_settings xmpp;
 	struct jmb_ldap_settings ldap;
 	struct jmb_metrics_settings metrics;
+	struct jmb_policy_settings policy;
 };
 
 /* Fills settings from the core sections of file, checks them as a whole, and

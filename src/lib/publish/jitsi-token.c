@@ -10,6 +10,26 @@
 #include "publish/jitsi-token.h"
 #include "util/memory.h"
 
+/* Jitsi reads features only when a token has a "features" object; without
+ * one, what the deployment allows stays as it is. Values are the strings
+ * "true" and "false", as Jitsi's token parser expects. */
+static void add_grants(json_t *context, const struct jmb_token_grants *g)
+{
+	json_t *features = json_object();
+
+	for (int f = 0; f < JMB_FEATURE_COUNT; f++) {
+		if (g->features[f] >= 0)
+			json_object_set_new(features, jmb_feature_name((enum jmb_feature)f),
+			                    json_string(g->features[f] ? "true" : "false"));
+	}
+	if (json_object_size(features) > 0)
+		json_object_set_new(context, "features", features);
+	else
+		json_decref(features);
+	if (g->lobby_bypass)
+		json_object_set_new(json_object_get(context, "user"), "lobby_bypass", json_true());
+}
+
 static char *claims_json(const struct jmb_jitsi_settings *j, const char *room,
                          const struct jmb_jitsi_user *u, time_t now)
 {
@@ -25,11 +45,8 @@ static char *claims_json(const struct jmb_jitsi_settings *j, const char *room,
 
 	if (claims == NULL)
 		return NULL;
-	/* Jitsi reads features only when a token has a "features" object; without
-	   one, what the deployment allows stays as it is. */
-	if (u->recording_off)
-		json_object_set_new(json_object_get(claims, "context"), "features",
-		                    json_pack("{s:s}", "recording", "false"));
+	if (u->grants != NULL)
+		add_grants(json_object_get(claims, "context"), u->grants);
 	text = json_dumps(claims, JSON_COMPACT);
 	json_decref(claims);
 	return text;

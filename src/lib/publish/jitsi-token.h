@@ -8,15 +8,17 @@
 #include <time.h>
 
 #include "config/settings.h"
+#include "domain/policy.h"
 #include "jmb/error.h"
 
 struct jmb_jitsi_user {
 	const char *id;
 	const char *name;
 	const char *email;
-	bool moderator;     /* owner and moderators: affiliation "owner" */
-	long lifetime;      /* seconds */
-	bool recording_off; /* the meeting forbids recording: context.features.recording "false" */
+	bool moderator; /* owner and moderators: affiliation "owner" */
+	long lifetime;  /* seconds */
+	/* context.features and context.user.lobby_bypass; NULL: neither */
+	const struct jmb_token_grants *grants;
 };
 
 /* A signed token for room (caller frees), or NULL with error set. */
