@@ -174,5 +174,12 @@ int cmd_purge(struct jmbctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	}
 	printf("%ld expired room reservations deleted\n", purged);
+	if (jmb_store_presences_purge(store,
+	                              time(NULL) - ctl->settings.privacy.attendance_days * 86400L,
+	                              &purged, &error) != JMB_STORE_OK) {
+		fprintf(stderr, "jmbctl: %s\n", error.text);
+		return CTL_FAIL;
+	}
+	printf("%ld room presences older than [privacy] attendance_days deleted\n", purged);
 	return CTL_OK;
 }

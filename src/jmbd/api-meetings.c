@@ -12,13 +12,13 @@
 #include "render.h"
 #include "util/timeutil.h"
 
-static json_t *api_meeting(struct jmbd *d, const struct jmb_request *req,
-                           const struct jmb_meeting *m)
+static json_t *api_meeting(struct jmbd *d, const struct jmb_request *req, struct jmb_meeting *m)
 {
 	/* Personal links are for the organiser's eyes only. */
 	const char *role = meeting_role_of(req, m, NULL);
 	bool owner = role != NULL && strcmp(role, "owner") == 0;
 
+	meeting_fill_live(d, m);
 	return jmb_meeting_to_json(m, owner ? d->rt->settings.server.public_url : NULL);
 }
 

@@ -21,6 +21,10 @@ route_handler api_meetings_list, api_meetings_create, api_meeting_get, api_meeti
 route_handler page_start, page_join, page_close, page_legacy;
 /* jitsi-reservations.c */
 route_handler jitsi_reservation_create, jitsi_reservation_get, jitsi_reservation_delete;
+/* attendance.c */
+route_handler api_meeting_attendance, page_meeting_attendance_csv;
+/* jitsi-events.c */
+route_handler jitsi_event;
 /* page-invitation.c */
 route_handler page_invitation, page_invitation_answer;
 /* The invitation page of invitee a with the given HTTP status (403 when a

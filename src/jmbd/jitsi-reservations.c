@@ -18,37 +18,13 @@
 #include "daemon.h"
 #include "domain/room.h"
 #include "handlers.h"
+#include "prosody.h"
 #include "metrics.h"
 #include "render.h"
 #include "util/log.h"
 #include "util/memory.h"
 #include "util/secret.h"
 #include "util/timeutil.h"
-
-static void answer_message(struct jmb_response *resp, unsigned status, const char *message)
-{
-	render_json(resp, status, json_pack("{s:s}", "message", message));
-}
-
-/* 404 when the endpoints are off, 401 without the right bearer token. */
-static bool prosody_may_call(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
-{
-	const char *token = d->rt->settings.jitsi.prosody_token;
-	const char *auth = jmb_request_header(req, "Authorization");
-
-	if (token == NULL || *token == '\0') {
-		answer_message(resp, 404, "Not found.");
-		return false;
-	}
-	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0 ||
-	    !jmb_secure_streq(auth + 7, token)) {
-		jmb_log(JMB_LOG_WARNING, "reservation_unauthorised", "peer", req->peer, NULL);
-		jmb_response_add_header(resp, "WWW-Authenticate", "Bearer");
-		answer_message(resp, 401, "A valid bearer token is needed.");
-		return false;
-	}
-	return true;
-}
 
 /* 2048-04-20T17:55:12.000Z, as Java's SimpleDateFormat writes it. */
 static char *java_date(struct jmb_pool *pool, time_t t)
@@ -75,26 +51,6 @@ static void answer_reservation(struct jmb_request *req, struct jmb_response *res
 	if (res->lobby)
 		json_object_set_new(body, "lobby", json_true());
 	render_json(resp, 200, body);
-}
-
-/* The room part of "[tenant]room", lower-cased, or NULL when the name is
- * malformed or names another tenant than [jitsi] tenant. */
-static char *room_of(struct jmbd *d, struct jmb_pool *pool, const char *name)
-{
-	const char *tenant = d->rt->settings.jitsi.tenant, *room = name;
-	char *lower;
-
-	if (*name == '[') {
-		const char *close = strchr(name, ']');
-		if (close == NULL || strlen(tenant) != (size_t)(close - name - 1) ||
-		    strncasecmp(name + 1, tenant, strlen(tenant)) != 0)
-			return NULL;
-		room = close + 1;
-	}
-	lower = jmb_pool_strdup(pool, room);
-	for (char *p = lower; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return jmb_room_name_is_valid(lower) ? lower : NULL;
 }
 
 /* "This room is booked for Tuesday 1 December 2026, 14:00–15:30 (Europe/Paris)." */
@@ -163,19 +119,19 @@ void jitsi_reservation_create(struct jmbd *d, struct jmb_request *req, struct jm
 	if (req->form_invalid || name == NULL || start_text == NULL ||
 	    jmb_parse_rfc3339(start_text, &res.start) < 0 || strlen(name) > 200 ||
 	    (owner != NULL && strlen(owner) > 320)) {
-		answer_message(resp, 400,
+		prosody_answer(resp, 400,
 		               "Expected the form fields name, start_time and mail_owner.");
 		return;
 	}
-	if ((room = room_of(d, req->pool, name)) == NULL) {
-		answer_message(resp, 403, tr(d, req, N_("This room is not booked.")));
+	if ((room = jmb_room_from_prosody(req->pool, d->rt->settings.jitsi.tenant, name)) == NULL) {
+		prosody_answer(resp, 403, tr(d, req, N_("This room is not booked.")));
 		return;
 	}
 	refusal = room_verdict(d, req, room, jmbd_now(), &res, &unavailable);
 	jmb_response_log(resp, "room", room);
 	if (refusal != NULL) {
 		jmb_response_log(resp, "as", "refused");
-		answer_message(resp, unavailable ? 503 : 403, refusal);
+		prosody_answer(resp, unavailable ? 503 : 403, refusal);
 		return;
 	}
 	res.name = name;
@@ -183,7 +139,7 @@ void jitsi_reservation_create(struct jmbd *d, struct jmb_request *req, struct jm
 	if (jmb_store_reservation_put(d->store, &res, jmbd_now(), &error) != JMB_STORE_OK) {
 		jmb_log(JMB_LOG_ERROR, "reservation_put", "error", error.text, NULL);
 		metrics_count(METRICS_STORE_ERROR);
-		answer_message(resp, 503,
+		prosody_answer(resp, 503,
 		               tr(d, req,
 		                  N_("The booking service is unavailable; "
 		                     "please try again.")));
@@ -217,9 +173,9 @@ void jitsi_reservation_get(struct jmbd *d, struct jmb_request *req, struct jmb_r
 	if (r == JMB_STORE_OK)
 		answer_reservation(req, resp, &res);
 	else if (r == JMB_STORE_NOT_FOUND)
-		answer_message(resp, 404, "No such reservation.");
+		prosody_answer(resp, 404, "No such reservation.");
 	else
-		answer_message(resp, 503, "The booking service is unavailable; please try again.");
+		prosody_answer(resp, 503, "The booking service is unavailable; please try again.");
 }
 
 void jitsi_reservation_delete(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
@@ -231,7 +187,7 @@ void jitsi_reservation_delete(struct jmbd *d, struct jmb_request *req, struct jm
 		return;
 	if (id > 0 && jmb_store_reservation_delete(d->store, id, &error) != JMB_STORE_OK) {
 		jmb_log(JMB_LOG_ERROR, "reservation_delete", "error", error.text, NULL);
-		answer_message(resp, 503, "The booking service is unavailable; please try again.");
+		prosody_answer(resp, 503, "The booking service is unavailable; please try again.");
 		return;
 	}
 	render_json(resp, 200, json_object());

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "domain/room.h"
 #include "util/log.h"
 #include "domain/identity.h"
 #include "meeting-actions.h"
@@ -251,5 +252,24 @@ void meeting_action_fail(struct jmbd *d, struct jmb_request *req, struct jmb_res
 	default:
 		render_error(d, req, resp, 503, N_("The service is temporarily unavailable."));
 		break;
+	}
+}
+
+void meeting_fill_live(struct jmbd *d, struct jmb_meeting *m)
+{
+	const struct jmb_settings *s = &d->rt->settings;
+	struct jmb_room_window w = jmb_room_window(m, s->booking.link_opens_before,
+	                                           s->jitsi.start_early, s->jitsi.room_grace);
+	time_t now = jmbd_now();
+	struct jmb_error error;
+
+	m->live_participants = 0;
+	if (m->deleted != 0 || jmb_room_state(&w, now) != JMB_ROOM_OPEN)
+		return;
+	/* Sessions from before the window belong to an earlier use of the name. */
+	if (jmb_store_room_live(d->store, m->room, w.opens, &m->live_participants, &m->live_since,
+	                        &error) != JMB_STORE_OK) {
+		jmb_log(JMB_LOG_WARNING, "room_live", "error", error.text, NULL);
+		m->live_participants = 0;
 	}
 }

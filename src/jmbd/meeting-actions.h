@@ -49,4 +49,8 @@ const struct jmb_attendee *attendee_load(struct jmbd *d, struct jmb_request *req
 void meeting_action_fail(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
                          enum action_result r);
 
+/* Fills m's live state from event_sync's records while its room may be open
+ * (see domain/room.h); a store error leaves it empty (logged). */
+void meeting_fill_live(struct jmbd *d, struct jmb_meeting *m);
+
 #endif

@@ -225,6 +225,25 @@ static void write_process(struct jmb_strbuf *out)
 	jmb_metrics_text_sample(out, "process_start_time_seconds", NULL, (uint64_t)start_time);
 }
 
+/* Rooms in use and the people in them, from event_sync (sessions of the last
+ * day: older ones are stale records of a Prosody that never said goodbye).
+ * Left out when the store cannot answer: a missing gauge is not a zero. */
+static void write_live(struct jmbd *d, struct jmb_strbuf *out)
+{
+	long rooms = 0, participants = 0;
+	struct jmb_error error;
+
+	if (jmb_store_live_totals(d->store, jmbd_now() - 86400, &rooms, &participants, &error) !=
+	    JMB_STORE_OK)
+		return;
+	jmb_metrics_text_family(out, "jmb_live_rooms", "gauge",
+	                        "Jitsi rooms with people in them, as event_sync reports.");
+	jmb_metrics_text_sample(out, "jmb_live_rooms", NULL, (uint64_t)rooms);
+	jmb_metrics_text_family(out, "jmb_live_participants", "gauge",
+	                        "People in Jitsi rooms (breakout rooms included).");
+	jmb_metrics_text_sample(out, "jmb_live_participants", NULL, (uint64_t)participants);
+}
+
 /* GET /metrics: only for peers in [metrics] allow (403 otherwise); an empty
  * allow list turns the route off (404, as for any unknown path). */
 void page_metrics(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
@@ -246,6 +265,7 @@ void page_metrics(struct jmbd *d, struct jmb_request *req, struct jmb_response *
 	write_requests(&out);
 	write_durations(&out);
 	write_events(&out);
+	write_live(d, &out);
 	write_process(&out);
 	jmb_response_set_body(resp, JMB_METRICS_TEXT_CONTENT_TYPE, out.data, out.len);
 	jmb_strbuf_free(&out);

@@ -23,6 +23,8 @@ const struct route jmbd_routes[] = {
     {"POST", "/jitsi/reservations/conference", ROUTE_BARE, jitsi_reservation_create},
     {"GET", "/jitsi/reservations/conference/{}", ROUTE_BARE, jitsi_reservation_get},
     {"DELETE", "/jitsi/reservations/conference/{}", ROUTE_BARE, jitsi_reservation_delete},
+    /* Prosody's event_sync component (api_prefix = <public_url>/jitsi). */
+    {"POST", "/jitsi/events/{}/{}", ROUTE_BARE, jitsi_event},
     {"POST", "/me/feed/rotate", ROUTE_LOGIN | ROUTE_FORM, page_feed_rotate},
 
     /* The legacy CGI addresses found in mails and calendars already sent. */
@@ -40,6 +42,7 @@ const struct route jmbd_routes[] = {
     {"GET", "/meetings/{}", ROUTE_LOGIN, page_meeting},
     {"POST", "/meetings/{}", ROUTE_LOGIN | ROUTE_FORM, page_meeting_save},
     {"GET", "/meetings/{}/edit", ROUTE_LOGIN, page_meeting_edit},
+    {"GET", "/meetings/{}/attendance.csv", ROUTE_LOGIN, page_meeting_attendance_csv},
     {"GET", "/meetings/{}/delete", ROUTE_LOGIN, page_meeting_delete_confirm},
     {"POST", "/meetings/{}/delete", ROUTE_LOGIN | ROUTE_FORM, page_meeting_delete},
 
@@ -48,6 +51,7 @@ const struct route jmbd_routes[] = {
     {"GET", "/api/v1/meetings/{}", ROUTE_LOGIN | ROUTE_API, api_meeting_get},
     {"PATCH", "/api/v1/meetings/{}", ROUTE_LOGIN | ROUTE_API, api_meeting_patch},
     {"DELETE", "/api/v1/meetings/{}", ROUTE_LOGIN | ROUTE_API, api_meeting_delete},
+    {"GET", "/api/v1/meetings/{}/attendance", ROUTE_LOGIN | ROUTE_API, api_meeting_attendance},
     {"GET", "/api/v1/me/feed", ROUTE_LOGIN | ROUTE_API, api_feed_get},
     {"POST", "/api/v1/me/feed/rotate", ROUTE_LOGIN | ROUTE_API, api_feed_rotate},
     {"GET", "/api/v1/directory", ROUTE_LOGIN | ROUTE_API, api_directory_search},

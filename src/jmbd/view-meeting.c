@@ -10,6 +10,7 @@
 #include "util/memory.h"
 #include "render.h"
 #include "view-meeting.h"
+#include "attendance.h"
 
 static const char *role_label(const char *role)
 {
@@ -69,18 +70,61 @@ static void add_attendee_labels(struct jmbd *d, struct jmb_request *req, json_t 
 	}
 }
 
-json_t *view_meeting(struct jmbd *d, struct jmb_request *req, const struct jmb_meeting *m)
+/* "14:02–15:10 · 68 min", "in the room since 14:02", or "—" for someone who
+ * did not come. */
+static const char *attended_text(struct jmbd *d, struct jmb_request *req,
+                                 const struct jmb_attendance_entry *e, const char *zone)
+{
+	if (e->first_join == 0)
+		return "—";
+	if (e->present)
+		return jmb_pool_printf(req->pool, tr(d, req, N_("in the room since %s")),
+		                       format_clock(req, e->first_join, zone));
+	return jmb_pool_printf(req->pool, "%s–%s · %s", format_clock(req, e->first_join, zone),
+	                       format_clock(req, e->last_leave, zone),
+	                       format_duration(d, req, (e->seconds + 59) / 60));
+}
+
+/* The organiser's view of who came, once the room may have been used. */
+static void add_attendance(struct jmbd *d, struct jmb_request *req, json_t *o,
+                           const struct jmb_meeting *m, const char *zone)
+{
+	json_t *attendees = json_object_get(o, "attendees");
+	struct jmb_attendance a;
+
+	if (jmbd_now() < m->start - d->rt->settings.booking.link_opens_before * 60 ||
+	    meeting_attendance(d, req->pool, m, &a) < 0)
+		return;
+	json_object_set_new(o, "attendance", json_true());
+	json_object_set_new(o, "owner_attended",
+	                    json_string(attended_text(d, req, &a.entries[0], zone)));
+	for (size_t i = 1; i < a.n; i++)
+		json_object_set_new(json_array_get(attendees, i - 1), "attended",
+		                    json_string(attended_text(d, req, &a.entries[i], zone)));
+	if (a.unknown > 0)
+		json_object_set_new(
+		    o, "unknown_text",
+		    json_string(jmb_pool_printf(
+		        req->pool, tr(d, req, N_("%ld more people came without a personal link.")),
+		        a.unknown)));
+	json_object_set_new(o, "attendance_csv",
+	                    json_sprintf("/meetings/%lld/attendance.csv", (long long)m->id));
+}
+
+json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting *m)
 {
 	const struct jmb_booking_settings *b = &d->rt->settings.booking;
 	const char *viewer_zone = d->rt->settings.server.timezone;
 	const struct jmb_attendee *mine = NULL;
 	const char *role = meeting_role_of(req, m, &mine);
 	bool is_owner = role != NULL && strcmp(role, "owner") == 0;
-	json_t *o = jmb_meeting_to_json(m, NULL);
+	json_t *o;
 	long counts[3] = {0, 0, 0};
 	time_t now = jmbd_now();
 	long lead = (is_owner ? b->highlight_owner : b->highlight_invitee) * 60;
 
+	meeting_fill_live(d, m);
+	o = jmb_meeting_to_json(m, NULL);
 	add_attendee_labels(d, req, json_object_get(o, "attendees"), m, counts);
 	json_object_set_new(o, "when", json_string(format_datetime(d, req, m->start, viewer_zone)));
 	json_object_set_new(o, "until", json_string(format_clock(req, m->end, viewer_zone)));
@@ -100,7 +144,12 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, const struct jmb_m
 	json_object_set_new(o, "declined", json_integer(counts[JMB_PARTSTAT_DECLINED]));
 	json_object_set_new(o, "pending", json_integer(counts[JMB_PARTSTAT_NEEDS_ACTION]));
 	json_object_set_new(o, "soon", json_boolean(now >= m->start - lead && now < m->end));
-	json_object_set_new(o, "live", json_boolean(now >= m->start && now < m->end));
+	if (m->live_participants > 0)
+		json_object_set_new(
+		    o, "live_text",
+		    json_string(jmb_pool_printf(
+		        req->pool, tr(d, req, N_("In progress · %ld participants since %s")),
+		        m->live_participants, format_clock(req, m->live_since, viewer_zone))));
 	json_object_set_new(o, "past", json_boolean(now >= m->end));
 	json_object_set_new(o, "url", json_sprintf("/meetings/%lld", (long long)m->id));
 	/* Owners and moderators who log in start the room; guests use their link. */
@@ -115,5 +164,7 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, const struct jmb_m
 		json_object_set_new(o, "my_status",
 		                    json_string(tr(d, req, status_label(mine->status))));
 	json_object_set_new(o, "room_notes", json_string(room_notes(d, req, &m->options)));
+	if (is_owner)
+		add_attendance(d, req, o, m, viewer_zone);
 	return o;
 }

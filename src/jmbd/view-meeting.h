@@ -11,6 +11,6 @@
 struct jmbd;
 
 /* One meeting as the requester sees it in a list or on its page. */
-json_t *view_meeting(struct jmbd *d, struct jmb_request *req, const struct jmb_meeting *m);
+json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting *m);
 
 #endif

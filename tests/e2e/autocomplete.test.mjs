@@ -173,7 +173,7 @@ describe('invite autocomplete with JavaScript', () => {
     assert.equal(await page.getByLabel('Description (optional)').getAttribute('role'), null);
     // What follows the field is unchanged (e.g. "#guests + .field-error" still
     // finds its error message): the listbox and the live region go before it.
-    assert.equal(await guests.evaluate((el) => el.nextElementSibling.className), 'buttons');
+    assert.equal(await guests.evaluate((el) => el.nextElementSibling.className), 'room-options');
     assert.deepEqual(await guests.evaluate((el) => [el.previousElementSibling.getAttribute('role'),
       el.previousElementSibling.previousElementSibling.getAttribute('role')]), ['listbox', 'status']);
     assert.equal(await page.getByRole('combobox', { name: /^Guests/ }).count(), 1);

@@ -194,8 +194,9 @@ def test_hostile_names_and_ids(backend):
 
 
 def test_shipped_prosody_snippet_passes_prosodyctl(tmp_path):
-    """The lines of etc/prosody-jmb.cfg.lua go inside the Jitsi VirtualHost;
-    a real Prosody checks them in place."""
+    """The lines of etc/prosody-jmb.cfg.lua go inside the Jitsi VirtualHost,
+    etc/prosody-jmb-events.cfg.lua (the event_sync component) after it; a
+    real Prosody checks them in place."""
     (tmp_path / "data").mkdir()
     (tmp_path / "certs").mkdir()
     config = tmp_path / "prosody.cfg.lua"
@@ -212,11 +213,14 @@ s2s_require_encryption = false
 VirtualHost "meet.example.org"
     authentication = "anonymous"
 Include "{REPO / 'etc' / 'prosody-jmb.cfg.lua'}"
+
+Component "conference.meet.example.org" "muc"
+Include "{REPO / 'etc' / 'prosody-jmb-events.cfg.lua'}"
 """)
     r = subprocess.run(["prosodyctl", "--config", str(config), "check", "config"],
                        capture_output=True, text=True, timeout=60,
                        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "prosody-jmb.cfg.lua" in r.stdout
+    assert "prosody-jmb.cfg.lua" in r.stdout and "prosody-jmb-events.cfg.lua" in r.stdout
     snippet = Path(REPO / "etc" / "prosody-jmb.cfg.lua").read_text()
     assert 'reservations_api_prefix = "https://booking.example.org/jitsi/reservations"' in snippet

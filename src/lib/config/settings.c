@@ -138,6 +138,13 @@ static const struct jmb_config_key policy_keys[] = {
 };
 #undef S
 
+#define S(field) offsetof(struct jmb_privacy_settings, field)
+static const struct jmb_config_key privacy_keys[] = {
+    {"attendance_days", JMB_CONF_INT, S(attendance_days), "30", 0, 0, 3650, NULL},
+    JMB_CONF_END,
+};
+#undef S
+
 #define S(field) offsetof(struct jmb_reminder_settings, field)
 static const struct jmb_config_key reminder_keys[] = {
     {"mail_before", JMB_CONF_LIST, S(mail_before_text), "10080, 1440, 60, 10", 0, 0, 0, NULL},
@@ -559,6 +566,7 @@ int jmb_settings_load(struct jmb_config_file *file, struct jmb_settings *s, stru
 	ret |= apply_section(file, "xmpp", xmpp_keys, &s->xmpp, pool, error, &n_errors);
 	ret |= apply_section(file, "metrics", metrics_keys, &s->metrics, pool, error, &n_errors);
 	ret |= apply_section(file, "policy", policy_keys, &s->policy, pool, error, &n_errors);
+	ret |= apply_section(file, "privacy", privacy_keys, &s->privacy, pool, error, &n_errors);
 	if (ret != 0)
 		return -1;
 	checked_file = file;

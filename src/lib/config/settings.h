@@ -166,6 +166,10 @@ struct jmb_policy_settings {
 	char **lobby_bypass; /* invitees coming through their personal link */
 };
 
+struct jmb_privacy_settings {
+	long attendance_days; /* who was in a room is kept this long, then purged */
+};
+
 struct jmb_settings {
 	struct jmb_server_settings server;
 	struct jmb_store_settings store;
@@ -178,6 +182,7 @@ struct jmb_settings {
 	struct jmb_ldap_settings ldap;
 	struct jmb_metrics_settings metrics;
 	struct jmb_policy_settings policy;
+	struct jmb_privacy_settings privacy;
 };
 
 /* Fills settings from the core sections of file, checks them as a whole, and

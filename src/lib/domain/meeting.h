@@ -57,6 +57,9 @@ struct jmb_meeting {
 	struct jmb_attendee *attendees;
 	size_t n_attendees;
 	struct jmb_room_options options;
+	/* Filled by jmbd from event_sync, not stored with the meeting. */
+	long live_participants; /* 0: nobody in the room */
+	time_t live_since;
 };
 
 const char *jmb_role_name(enum jmb_role role);

@@ -3,8 +3,10 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "domain/room.h"
+#include "util/memory.h"
 
 bool jmb_room_name_is_valid(const char *room)
 {
@@ -18,6 +20,24 @@ bool jmb_room_name_is_valid(const char *room)
 			return false;
 	}
 	return true;
+}
+
+char *jmb_room_from_prosody(struct jmb_pool *pool, const char *tenant, const char *name)
+{
+	const char *room = name;
+	char *lower;
+
+	if (*name == '[') {
+		const char *close = strchr(name, ']');
+		if (close == NULL || strlen(tenant) != (size_t)(close - name - 1) ||
+		    strncasecmp(name + 1, tenant, strlen(tenant)) != 0)
+			return NULL;
+		room = close + 1;
+	}
+	lower = jmb_pool_strdup(pool, room);
+	for (char *p = lower; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return jmb_room_name_is_valid(lower) ? lower : NULL;
 }
 
 struct jmb_room_window jmb_room_window(const struct jmb_meeting *m, long link_opens_before,

@@ -10,6 +10,13 @@
 /* 1 to 64 of lower-case letters, digits and . _ - (login-shaped). */
 bool jmb_room_name_is_valid(const char *room);
 
+struct jmb_pool;
+
+/* The room of a name as Prosody gives it ("room", or "[tenant]room"),
+ * lower-cased, in pool; NULL when malformed or of another tenant than
+ * `tenant` ("" for none). */
+char *jmb_room_from_prosody(struct jmb_pool *pool, const char *tenant, const char *name);
+
 /* When a meeting's room may be open. Every way in agrees on it: a personal
  * link opens `link_opens_before` minutes before the start, its owner's
  * /start/ `start_early` minutes before; the room exists from the earlier of

@@ -261,6 +261,43 @@ enum jmb_store_result jmb_store_reservations_purge(struct jmb_store *store, time
 enum jmb_store_result jmb_store_user_exists(struct jmb_store *store, const char *login,
                                             bool *exists_r, struct jmb_error *error);
 
+/* One occupant's time in a room (event_sync): identified by room, breakout
+ * ("" for the main room), occupant JID and join time, as the events say. */
+struct jmb_presence {
+	const char *room;
+	const char *breakout;
+	const char *occupant_jid;
+	time_t joined;
+	time_t left;          /* 0: not known to have left */
+	long long meeting_id; /* 0: no meeting's room */
+	const char *user_id;  /* the token's context.user.id, "" without a token */
+	const char *email;
+	const char *name;
+};
+
+/* A join (left 0) or a leave, recorded once however often it comes. */
+enum jmb_store_result jmb_store_presence_record(struct jmb_store *store,
+                                                const struct jmb_presence *p,
+                                                struct jmb_error *error);
+/* The room (or one breakout room) was destroyed: sessions still open in it end then. */
+enum jmb_store_result jmb_store_room_closed(struct jmb_store *store, const char *room,
+                                            const char *breakout, time_t destroyed,
+                                            struct jmb_error *error);
+/* How many are in room now (breakout rooms included), counting sessions begun
+ * after `after`, and since when the room has been in use (0 when empty). */
+enum jmb_store_result jmb_store_room_live(struct jmb_store *store, const char *room, time_t after,
+                                          long *participants_r, time_t *since_r,
+                                          struct jmb_error *error);
+/* Rooms in use and people in them, over sessions begun after `after`. */
+enum jmb_store_result jmb_store_live_totals(struct jmb_store *store, time_t after, long *rooms_r,
+                                            long *participants_r, struct jmb_error *error);
+/* Every recorded session of a meeting, by join time (left 0: still there or unknown). */
+enum jmb_store_result jmb_store_attendance(struct jmb_store *store, struct jmb_pool *pool,
+                                           long long meeting_id, struct jmb_presence **list_r,
+                                           size_t *n_r, struct jmb_error *error);
+enum jmb_store_result jmb_store_presences_purge(struct jmb_store *store, time_t before,
+                                                long *purged_r, struct jmb_error *error);
+
 /* Sessions, keyed by the SHA-256 of the cookie value. get returns NOT_FOUND for expired ones. */
 enum jmb_store_result jmb_store_session_create(struct jmb_store *store, const char *id_hash,
                                                const char *identity_json, time_t created,

@@ -41,5 +41,15 @@ json_t *jmb_meeting_to_json(const struct jmb_meeting *m, const char *link_base)
 	              "login", m->owner.login, "mail", m->owner.mail != NULL ? m->owner.mail : "",
 	              "name", m->owner.name != NULL ? m->owner.name : "", "attendees", attendees);
 	json_object_set_new(o, "room_options", room_options_to_json(&m->options));
+	if (m->live_participants > 0) {
+		char since[40];
+
+		jmb_format_rfc3339(m->live_since, m->timezone, since, sizeof(since));
+		json_object_set_new(o, "live",
+		                    json_pack("{s:I, s:s}", "participants",
+		                              (json_int_t)m->live_participants, "since", since));
+	} else {
+		json_object_set_new(o, "live", json_null());
+	}
 	return o;
 }
