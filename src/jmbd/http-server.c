@@ -18,6 +18,7 @@
 #include "render.h"
 #include "util/strbuf.h"
 #include "web/form.h"
+#include "web/framing.h"
 
 struct http_server {
 	struct jmbd *d;
@@ -34,6 +35,7 @@ struct http_exchange {
 	struct jmb_strbuf body;
 	bool started;
 	bool too_large;
+	enum jmb_framing framing; /* judged when the head is complete */
 };
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -198,6 +200,38 @@ static bool is_form(const struct jmb_request *req)
 	return type != NULL && strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0;
 }
 
+/* Why a request is refused before it is routed: 0 when it is not. */
+static unsigned refusal_status(const struct http_exchange *x, bool too_many_headers)
+{
+	if (x->framing == JMB_FRAMING_BAD)
+		return 400;
+	if (x->framing == JMB_FRAMING_UNSUPPORTED)
+		return 501;
+	if (x->too_large)
+		return 413;
+	if (too_many_headers)
+		return 431;
+	return 0;
+}
+
+static void render_refusal(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+                           unsigned status)
+{
+	const char *message = N_("The request could not be read.");
+
+	if (status == 501)
+		message = N_("The request uses a transfer coding that is not supported.");
+	else if (status == 413)
+		message = N_("The request is too large.");
+	else if (status == 431)
+		message = N_("The request has too many header fields.");
+	render_error(d, req, resp, status, message);
+	render_finish(d, req, resp);
+	/* The rest of the connection may hold a body we did not read (or read
+	   otherwise than the client meant): never parse it as a next request. */
+	jmb_response_add_header(resp, "Connection", "close");
+}
+
 static enum MHD_Result handle(struct http_server *s, struct http_exchange *x,
                               struct MHD_Connection *conn, const char *method)
 {
@@ -224,27 +258,35 @@ static enum MHD_Result handle(struct http_server *s, struct http_exchange *x,
 
 	pthread_rwlock_rdlock(&d->lock);
 	req.daemon = d;
-	/* Refused before routing: API clients still get their errors as JSON. */
-	const char *family = strncmp(x->raw_uri, "/api/", 5) == 0 ? "/api/" : "/";
-	if (x->too_large) {
-		req.path = family;
-		render_error(d, &req, &resp, 413, N_("The request is too large."));
-		render_finish(d, &req, &resp);
-	} else if (too_many_headers) {
-		req.path = family;
-		render_error(d, &req, &resp, 431, N_("The request has too many header fields."));
-		render_finish(d, &req, &resp);
-	} else if (parse_uri(&req, x->raw_uri) < 0) {
-		req.path = family;
-		render_error(d, &req, &resp, 400, N_("The request could not be read."));
-		render_finish(d, &req, &resp);
-	} else {
+	unsigned status = refusal_status(x, too_many_headers);
+	if (status == 0 && parse_uri(&req, x->raw_uri) == 0) {
 		dispatch(d, &req, &resp);
+	} else {
+		/* Refused before routing: API clients still get their errors as JSON. */
+		req.path = strncmp(x->raw_uri, "/api/", 5) == 0 ? "/api/" : "/";
+		render_refusal(d, &req, &resp, status != 0 ? status : 400);
 	}
 	ret = send_response(conn, &req, &resp);
 	pthread_rwlock_unlock(&d->lock);
 	metrics_http_request(req.path, resp.status, started);
 	return ret;
+}
+
+static enum MHD_Result add_framing_field(void *cls, enum MHD_ValueKind kind, const char *key,
+                                         const char *value)
+{
+	jmb_framing_add(cls, key, value);
+	return MHD_YES;
+}
+
+/* Before any of the body is read: MHD takes the first Content-Length and
+   waits for the end of a body in a coding it does not know. */
+static enum jmb_framing judge_framing(struct MHD_Connection *conn, const char *version)
+{
+	struct jmb_framing_fields fields = {0};
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_framing_field, &fields);
+	return jmb_framing_verdict(&fields, strcmp(version, MHD_HTTP_VERSION_1_0) == 0);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -269,12 +311,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
 
 		x->started = true;
+		x->framing = judge_framing(conn, version);
 		if (length != NULL && strtoull(length, NULL, 10) > s->max_body)
-			x->too_large = true; /* answered at once, the body is never read */
-		else
-			return MHD_YES; /* answer when the request is complete (even
-			                   without a body): queued earlier, MHD closes
-			                   the connection after the response */
+			x->too_large = true;
+		/* A refused request is answered at once, its body never read;
+		   otherwise answer when the request is complete (even without a
+		   body). Queued early, MHD closes the connection after the response. */
+		if (x->framing == JMB_FRAMING_OK && !x->too_large)
+			return MHD_YES;
 	}
 	return handle(s, x, conn, method);
 }
@@ -329,7 +373,9 @@ struct http_server *http_server_start(struct jmbd *d, struct jmb_error *error)
 	struct http_server *s = jmb_xcalloc(1, sizeof(*s));
 	struct sockaddr_storage ss;
 	/* MHD_USE_ITC: without it MHD_quiesce_daemon fails and a draining
-	   daemon keeps accepting connections. */
+	   daemon keeps accepting connections. STRICT_FOR_CLIENT 1 (below):
+	   HTTP/1.1 without Host and spaces in the request target are refused
+	   with 400 (RFC 9112 §3.2). */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 	                 MHD_USE_TURBO | MHD_USE_ITC;
 
@@ -346,7 +392,8 @@ struct http_server *http_server_start(struct jmbd *d, struct jmb_error *error)
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)cfg->connection_timeout, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_END);
+	    (size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_STRICT_FOR_CLIENT,
+	    1, MHD_OPTION_END);
 	if (s->mhd == NULL) {
 		jmb_error_set(error, "cannot listen on %s (address in use or not permitted?)",
 		              cfg->listen);
