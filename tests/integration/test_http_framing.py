@@ -3,7 +3,7 @@ ambiguous or in a transfer coding jmbd does not decode gets 400 or 501 at once,
 with the connection closed after it (what follows is never read as a second
 request), never a 500 and never a hang. The one answer libmicrohttpd gives
 itself, for a chunk line too long for a connection's buffer, is checked as
-doc/admin-guide.md (HTTP framing) documents it."""
+doc/admin-guide.md (Slow clients and HTTP framing) documents it."""
 import json
 import socket
 import time
