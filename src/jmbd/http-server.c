@@ -6,6 +6,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,15 +14,20 @@
 
 #include "daemon.h"
 #include "dispatch.h"
+#include "fd-budget.h"
+#include "http-guard.h"
 #include "http-server.h"
+#include "jmb/log.h"
 #include "util/memory.h"
 #include "render.h"
 #include "util/strbuf.h"
 #include "web/form.h"
+#include "web/framing.h"
 
 struct http_server {
 	struct jmbd *d;
 	struct MHD_Daemon *mhd;
+	struct http_guard *guard;
 	size_t max_body;
 	atomic_int active; /* requests in progress; idle keep-alive connections do not count */
 	unsigned port;
@@ -34,6 +40,7 @@ struct http_exchange {
 	struct jmb_strbuf body;
 	bool started;
 	bool too_large;
+	enum jmb_framing framing; /* judged when the head is complete */
 };
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -42,6 +49,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	struct http_exchange *x = jmb_xcalloc(1, sizeof(*x));
 
 	atomic_fetch_add(&s->active, 1);
+	http_guard_request_line(conn);
 	x->pool = jmb_pool_new();
 	x->raw_uri = jmb_pool_strdup(x->pool, uri != NULL ? uri : "/");
 	return x;
@@ -55,6 +63,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	if (x == NULL)
 		return;
+	http_guard_request_done(conn);
 	jmb_strbuf_free(&x->body);
 	jmb_pool_free(&x->pool);
 	free(x);
@@ -198,6 +207,38 @@ static bool is_form(const struct jmb_request *req)
 	return type != NULL && strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0;
 }
 
+/* Why a request is refused before it is routed: 0 when it is not. */
+static unsigned refusal_status(const struct http_exchange *x, bool too_many_headers)
+{
+	if (x->framing == JMB_FRAMING_BAD)
+		return 400;
+	if (x->framing == JMB_FRAMING_UNSUPPORTED)
+		return 501;
+	if (x->too_large)
+		return 413;
+	if (too_many_headers)
+		return 431;
+	return 0;
+}
+
+static void render_refusal(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+                           unsigned status)
+{
+	const char *message = N_("The request could not be read.");
+
+	if (status == 501)
+		message = N_("The request uses a transfer coding that is not supported.");
+	else if (status == 413)
+		message = N_("The request is too large.");
+	else if (status == 431)
+		message = N_("The request has too many header fields.");
+	render_error(d, req, resp, status, message);
+	render_finish(d, req, resp);
+	/* The rest of the connection may hold a body we did not read (or read
+	   otherwise than the client meant): never parse it as a next request. */
+	jmb_response_add_header(resp, "Connection", "close");
+}
+
 static enum MHD_Result handle(struct http_server *s, struct http_exchange *x,
                               struct MHD_Connection *conn, const char *method)
 {
@@ -224,27 +265,35 @@ static enum MHD_Result handle(struct http_server *s, struct http_exchange *x,
 
 	pthread_rwlock_rdlock(&d->lock);
 	req.daemon = d;
-	/* Refused before routing: API clients still get their errors as JSON. */
-	const char *family = strncmp(x->raw_uri, "/api/", 5) == 0 ? "/api/" : "/";
-	if (x->too_large) {
-		req.path = family;
-		render_error(d, &req, &resp, 413, N_("The request is too large."));
-		render_finish(d, &req, &resp);
-	} else if (too_many_headers) {
-		req.path = family;
-		render_error(d, &req, &resp, 431, N_("The request has too many header fields."));
-		render_finish(d, &req, &resp);
-	} else if (parse_uri(&req, x->raw_uri) < 0) {
-		req.path = family;
-		render_error(d, &req, &resp, 400, N_("The request could not be read."));
-		render_finish(d, &req, &resp);
-	} else {
+	unsigned status = refusal_status(x, too_many_headers);
+	if (status == 0 && parse_uri(&req, x->raw_uri) == 0) {
 		dispatch(d, &req, &resp);
+	} else {
+		/* Refused before routing: API clients still get their errors as JSON. */
+		req.path = strncmp(x->raw_uri, "/api/", 5) == 0 ? "/api/" : "/";
+		render_refusal(d, &req, &resp, status != 0 ? status : 400);
 	}
 	ret = send_response(conn, &req, &resp);
 	pthread_rwlock_unlock(&d->lock);
 	metrics_http_request(req.path, resp.status, started);
 	return ret;
+}
+
+static enum MHD_Result add_framing_field(void *cls, enum MHD_ValueKind kind, const char *key,
+                                         const char *value)
+{
+	jmb_framing_add(cls, key, value);
+	return MHD_YES;
+}
+
+/* Before any of the body is read: MHD takes the first Content-Length and
+   waits for the end of a body in a coding it does not know. */
+static enum jmb_framing judge_framing(struct MHD_Connection *conn, const char *version)
+{
+	struct jmb_framing_fields fields = {0};
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_framing_field, &fields);
+	return jmb_framing_verdict(&fields, strcmp(version, MHD_HTTP_VERSION_1_0) == 0);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -269,13 +318,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
 
 		x->started = true;
+		http_guard_head_complete(conn);
+		x->framing = judge_framing(conn, version);
 		if (length != NULL && strtoull(length, NULL, 10) > s->max_body)
-			x->too_large = true; /* answered at once, the body is never read */
-		else
-			return MHD_YES; /* answer when the request is complete (even
-			                   without a body): queued earlier, MHD closes
-			                   the connection after the response */
+			x->too_large = true;
+		/* A refused request is answered at once, its body never read;
+		   otherwise answer when the request is complete (even without a
+		   body). Queued early, MHD closes the connection after the response. */
+		if (x->framing == JMB_FRAMING_OK && !x->too_large)
+			return MHD_YES;
 	}
+	http_guard_body_complete(conn);
 	return handle(s, x, conn, method);
 }
 
@@ -323,39 +376,86 @@ bad:
 	return -1;
 }
 
-struct http_server *http_server_start(struct jmbd *d, struct jmb_error *error)
+/* Descriptors kept for everything but client connections: the store and
+   LDAP pools, SMTP, logs, templates, plugins, and MHD's own per thread. */
+static long fd_reserve(const struct jmb_server_settings *cfg)
 {
-	const struct jmb_server_settings *cfg = &d->rt->settings.server;
-	struct http_server *s = jmb_xcalloc(1, sizeof(*s));
-	struct sockaddr_storage ss;
+	return 64 + 4 * cfg->threads;
+}
+
+/* The connection cap: [server] max_connections, lowered to what RLIMIT_NOFILE
+   allows (said in the log, as the operator asked for more). */
+static long connection_cap(const struct jmb_server_settings *cfg, struct jmb_error *error)
+{
+	long cap = fd_budget_connections(cfg->max_connections, fd_reserve(cfg), error);
+	char wanted[24], got[24];
+
+	if (cap >= 0 && cap < cfg->max_connections) {
+		snprintf(wanted, sizeof(wanted), "%ld", cfg->max_connections);
+		snprintf(got, sizeof(got), "%ld", cap);
+		jmb_log(JMB_LOG_WARNING, "max_connections_lowered", "max_connections", wanted,
+		        "cap", got, "reason", "RLIMIT_NOFILE", NULL);
+	}
+	return cap;
+}
+
+static struct MHD_Daemon *start_mhd(struct http_server *s, const struct jmb_server_settings *cfg,
+                                    const struct sockaddr_storage *ss, long cap)
+{
 	/* MHD_USE_ITC: without it MHD_quiesce_daemon fails and a draining
 	   daemon keeps accepting connections. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 	                 MHD_USE_TURBO | MHD_USE_ITC;
 
-	if (parse_listen(cfg->listen, &ss, error) < 0) {
-		free(s);
-		return NULL;
-	}
-	if (ss.ss_family == AF_INET6)
+	if (ss->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	/* STRICT_FOR_CLIENT 1: HTTP/1.1 without Host and spaces in the
+	   request target are refused with 400 (RFC 9112 §3.2). */
+	return MHD_start_daemon(
+	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)cfg->connection_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cap,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_connections_per_address,
+	    MHD_OPTION_NOTIFY_CONNECTION, http_guard_notify, s->guard, MHD_OPTION_URI_LOG_CALLBACK,
+	    on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+	    511u, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
+}
+
+struct http_server *http_server_start(struct jmbd *d, struct jmb_error *error)
+{
+	const struct jmb_server_settings *cfg = &d->rt->settings.server;
+	struct http_server *s = jmb_xcalloc(1, sizeof(*s));
+	struct sockaddr_storage ss;
+	long cap;
+
+	if (parse_listen(cfg->listen, &ss, error) < 0 || (cap = connection_cap(cfg, error)) < 0)
+		goto fail;
 	s->d = d;
 	s->max_body = (size_t)cfg->max_body_size;
-	s->mhd = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)cfg->connection_timeout, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_END);
+	s->guard = http_guard_new(&(struct http_guard_limits){
+	    .max_connections = (unsigned)cap,
+	    .head_timeout = (unsigned)cfg->request_head_timeout,
+	    .body_timeout = (unsigned)cfg->request_body_timeout,
+	    .idle_timeout = (unsigned)cfg->connection_timeout,
+	});
+	if (s->guard == NULL) {
+		jmb_error_set(error, "cannot start the connection reaper thread");
+		goto fail;
+	}
+	s->mhd = start_mhd(s, cfg, &ss, cap);
 	if (s->mhd == NULL) {
 		jmb_error_set(error, "cannot listen on %s (address in use or not permitted?)",
 		              cfg->listen);
-		free(s);
-		return NULL;
+		goto fail;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info != NULL ? info->port : 0;
 	return s;
+fail:
+	http_guard_free(&s->guard);
+	free(s);
+	return NULL;
 }
 
 unsigned http_server_port(const struct http_server *s)
@@ -379,6 +479,7 @@ void http_server_stop(struct http_server **sp, int grace_seconds)
 	for (int i = 0; i < grace_seconds * 10 && atomic_load(&s->active) > 0; i++)
 		usleep(100 * 1000);
 	MHD_stop_daemon(s->mhd);
+	http_guard_free(&s->guard);
 	free(s);
 	*sp = NULL;
 }

@@ -99,6 +99,16 @@ static const struct {
                              "Store calls that failed (error or retry), not counting "
                              "\"not found\".",
                              NULL, NULL},
+    [METRICS_CONN_HEAD_DEADLINE] = {"jmb_http_connections_closed_total",
+                                    "Client connections jmbd closed: request line and headers "
+                                    "not complete in [server] request_head_timeout "
+                                    "(head_deadline), body not complete in "
+                                    "request_body_timeout (body_deadline), or shed to make "
+                                    "room near max_connections (shed).",
+                                    "reason", "head_deadline"},
+    [METRICS_CONN_BODY_DEADLINE] = {"jmb_http_connections_closed_total", NULL, "reason",
+                                    "body_deadline"},
+    [METRICS_CONN_SHED] = {"jmb_http_connections_closed_total", NULL, "reason", "shed"},
 };
 
 static atomic_uint_least64_t events[METRICS_EVENT_COUNT];

@@ -28,6 +28,11 @@ static const struct jmb_config_key server_keys[] = {
     {"threads", JMB_CONF_INT, S(threads), "8", 0, 1, 256, NULL},
     {"max_body_size", JMB_CONF_INT, S(max_body_size), "65536", 0, 1024, 16777216, NULL},
     {"connection_timeout", JMB_CONF_INT, S(connection_timeout), "30", 0, 1, 3600, NULL},
+    {"max_connections", JMB_CONF_INT, S(max_connections), "1000", 0, 16, 1000000, NULL},
+    {"max_connections_per_address", JMB_CONF_INT, S(max_connections_per_address), "64", 0, 0,
+     1000000, NULL},
+    {"request_head_timeout", JMB_CONF_INT, S(request_head_timeout), "10", 0, 1, 3600, NULL},
+    {"request_body_timeout", JMB_CONF_INT, S(request_body_timeout), "20", 0, 1, 3600, NULL},
     {"template_dir", JMB_CONF_STRING, S(template_dir), jmb_default_template_dir, JMB_CONF_PATH, 0,
      0, NULL},
     {"static_dir", JMB_CONF_STRING, S(static_dir), jmb_default_static_dir, JMB_CONF_PATH, 0, 0,
@@ -452,6 +457,14 @@ static int settings_check(const char *path, struct jmb_settings *s, struct jmb_p
 	if (strcmp(s->server.default_language, "fr") != 0 &&
 	    strcmp(s->server.default_language, "en") != 0) {
 		add_error(error, n_errors, path, "[server] default_language must be fr or en");
+		ret = -1;
+	}
+	/* One address filling a quarter of the slots still leaves room for everyone
+	   else (the shedding of slow connections does the rest). */
+	if (s->server.max_connections_per_address * 4 > s->server.max_connections) {
+		add_error(error, n_errors, path,
+		          "[server] max_connections_per_address must be at most a quarter of "
+		          "max_connections (0: no limit per address)");
 		ret = -1;
 	}
 	if (!jmb_timezone_is_valid(s->server.timezone)) {

@@ -18,7 +18,11 @@ struct jmb_server_settings {
 	char *timezone;
 	long threads;
 	long max_body_size;
-	long connection_timeout;
+	long connection_timeout;          /* idle seconds */
+	long max_connections;             /* lowered to fit RLIMIT_NOFILE at start */
+	long max_connections_per_address; /* 0: no limit (behind a proxy) */
+	long request_head_timeout;        /* seconds for request line and headers, in all */
+	long request_body_timeout;        /* seconds for the whole body */
 	char *template_dir;
 	char *static_dir;
 	char *locale_dir;
