@@ -44,10 +44,13 @@ def free_port():
 
 
 class PostgresServer:
-    """Context manager: initdb + pg_ctl start on a free loopback port, one database."""
+    """Context manager: initdb + pg_ctl start on a free loopback port, one database.
+    durable=True keeps PostgreSQL's crash guarantees (fsync, synchronous
+    commit) for tests that crash it; the default trades them for speed."""
 
     def __init__(self, dbname="jmbtest", user="postgres", version=DEFAULT_VERSION,
-                 start_timeout=60):
+                 start_timeout=60, durable=False):
+        self.durable = durable
         self.dbname = dbname
         self.user = user
         self.bindir = find_bindir(version)
@@ -142,13 +145,26 @@ class PostgresServer:
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user,
                   self.dbname)
 
+    def stop_hard(self):
+        """Stops the server as a crash would (pg_ctl stop -m immediate): no
+        checkpoint, clients cut off; the data directory stays for restart()."""
+        self._run("pg_ctl", "-D", self.datadir, "-m", "immediate", "-w", "-t", "30", "stop",
+                  timeout=40)
+
+    def restart(self):
+        """Starts the server again on the same port and data (crash recovery)."""
+        self._run("pg_ctl", "-D", self.datadir, "-l", self.logfile, "-w",
+                  "-t", str(self.start_timeout), "-o", self._server_options(), "start",
+                  timeout=self.start_timeout + 10)
+
     def _server_options(self):
         # Only loopback TCP and a socket in our own directory, so we never collide
         # with a system cluster; durability is pointless for a throw-away server.
         return (f"-c listen_addresses=127.0.0.1 -p {self.port} "
                 f"-c unix_socket_directories={self.tmpdir} "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                "-c max_connections=100")
+                + ("" if self.durable else
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off ")
+                + "-c max_connections=100")
 
     def stop(self):
         # A postmaster.pid means a server may run, even if pg_ctl start timed out.
