@@ -213,11 +213,18 @@ static const char *subject(struct composer *c, const char *what, const struct jm
 	return jmb_pool_printf(c->pool, "%s : %s", t(c, what), m->title);
 }
 
-/* The mail of one invitee: invitation or update (REQUEST) or cancellation. */
+/* What a mail is to calendar clients. A reminder carries no calendar part:
+ * the invitation already put the event in the recipient's calendar, and any
+ * iTIP part would ask their client to process it again (Thunderbird and
+ * Outlook offer "Accept" for a REQUEST and "Add" for a PUBLISH). */
+enum mail_kind { MAIL_REQUEST, MAIL_CANCEL, MAIL_REMINDER };
+
+/* The mail of one invitee: invitation or update (REQUEST), cancellation or reminder. */
 static void invitee_mail(struct composer *c, const struct jmb_meeting *m,
                          const struct jmb_attendee *a, const char *what, const char *intro,
-                         bool cancel)
+                         enum mail_kind kind)
 {
+	bool cancel = kind == MAIL_CANCEL;
 	const char *base = c->rt->settings.server.public_url;
 	struct mail_content mc = {.subject = subject(c, what, m), .intro = t(c, intro)};
 	struct jmb_meeting *view = jmb_pool_alloc(c->pool, sizeof(*view));
@@ -236,9 +243,12 @@ static void invitee_mail(struct composer *c, const struct jmb_meeting *m,
 		link(&mc, t(c, N_("Accept or decline:")),
 		     jmb_pool_printf(c->pool, "%s/r/%s", base, a->token));
 	}
-	queue(c, m, a->name, a->mail, &mc,
-	      imip(c, view, NULL, a->mail, cancel ? "CANCEL" : "REQUEST"),
-	      cancel ? "CANCEL" : "REQUEST");
+	if (kind == MAIL_REMINDER)
+		queue(c, m, a->name, a->mail, &mc, NULL, NULL);
+	else
+		queue(c, m, a->name, a->mail, &mc,
+		      imip(c, view, NULL, a->mail, cancel ? "CANCEL" : "REQUEST"),
+		      cancel ? "CANCEL" : "REQUEST");
 }
 
 static const char *answer_line(struct composer *c, const struct jmb_attendee *a)
@@ -252,8 +262,9 @@ static const char *answer_line(struct composer *c, const struct jmb_attendee *a)
 }
 
 static void owner_mail(struct composer *c, const struct jmb_meeting *m, const char *what,
-                       const char *intro, bool cancel)
+                       const char *intro, enum mail_kind kind)
 {
+	bool cancel = kind == MAIL_CANCEL;
 	const char *base = c->rt->settings.server.public_url;
 	struct mail_content mc = {.subject = subject(c, what, m), .intro = t(c, intro)};
 
@@ -271,9 +282,12 @@ static void owner_mail(struct composer *c, const struct jmb_meeting *m, const ch
 		     jmb_pool_printf(c->pool, "%s/meetings", base));
 	}
 	/* The organiser's own copy is published, not an invitation to answer. */
-	queue(c, m, m->owner.name, m->owner.mail, &mc,
-	      imip(c, m, m->owner.login, m->owner.mail, cancel ? "CANCEL" : NULL),
-	      cancel ? "CANCEL" : "PUBLISH");
+	if (kind == MAIL_REMINDER)
+		queue(c, m, m->owner.name, m->owner.mail, &mc, NULL, NULL);
+	else
+		queue(c, m, m->owner.name, m->owner.mail, &mc,
+		      imip(c, m, m->owner.login, m->owner.mail, cancel ? "CANCEL" : NULL),
+		      cancel ? "CANCEL" : "PUBLISH");
 }
 
 static const struct jmb_attendee *find_attendee(const struct jmb_meeting *m, const char *mail)
@@ -335,33 +349,42 @@ void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_ch
 	if (!mail_enabled(c.rt))
 		return;
 	if (change == NOTIFY_DELETED) {
-		owner_mail(&c, before, N_("Cancelled"), N_("This meeting was cancelled."), true);
+		owner_mail(&c, before, N_("Cancelled"), N_("This meeting was cancelled."),
+		           MAIL_CANCEL);
 		for (size_t i = 0; i < before->n_attendees; i++)
 			invitee_mail(&c, before, &before->attendees[i], N_("Cancelled"),
-			             N_("This meeting was cancelled."), true);
+			             N_("This meeting was cancelled."), MAIL_CANCEL);
 		return;
 	}
 	bool changed = before == NULL || meeting_changed(before, after);
 	if (change == NOTIFY_CREATED)
-		owner_mail(&c, after, N_("Meeting booked"), N_("Your meeting is booked."), false);
+		owner_mail(&c, after, N_("Meeting booked"), N_("Your meeting is booked."),
+		           MAIL_REQUEST);
 	for (size_t i = 0; i < after->n_attendees; i++) {
 		const struct jmb_attendee *a = &after->attendees[i],
 		                          *old = find_attendee(before, a->mail);
 		if (old == NULL)
 			invitee_mail(&c, after, a, N_("Invitation"),
-			             N_("You are invited to a video meeting."), false);
+			             N_("You are invited to a video meeting."), MAIL_REQUEST);
 		else if (changed || old->role != a->role)
 			invitee_mail(&c, after, a, N_("Meeting changed"),
-			             N_("A meeting you are invited to has changed."), false);
+			             N_("A meeting you are invited to has changed."), MAIL_REQUEST);
+	}
+	/* A removed invitee's CANCEL must carry the meeting's new SEQUENCE, or
+	   their calendar ignores it as older than the event it holds. */
+	struct jmb_meeting *gone = before != NULL ? jmb_pool_alloc(pool, sizeof(*gone)) : NULL;
+	if (gone != NULL) {
+		*gone = *before;
+		gone->sequence = after->sequence;
 	}
 	for (size_t i = 0; before != NULL && i < before->n_attendees; i++) {
 		if (find_attendee(after, before->attendees[i].mail) == NULL)
-			invitee_mail(&c, before, &before->attendees[i], N_("Cancelled"),
-			             N_("You are no longer invited to this meeting."), true);
+			invitee_mail(&c, gone, &before->attendees[i], N_("Cancelled"),
+			             N_("You are no longer invited to this meeting."), MAIL_CANCEL);
 	}
 	if (change == NOTIFY_UPDATED && changed)
 		owner_mail(&c, after, N_("Meeting changed"), N_("Your meeting was changed."),
-		           false);
+		           MAIL_REQUEST);
 }
 
 void notify_answer(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeting *m,
@@ -405,10 +428,11 @@ void notify_reminder(const struct jmbd_runtime *rt, struct jmb_pool *pool,
 	fx->now = now;
 	if (!mail_enabled(c.rt))
 		return;
-	owner_mail(&c, m, N_("Reminder"), N_("Your meeting starts soon."), false);
+	owner_mail(&c, m, N_("Reminder"), N_("Your meeting starts soon."), MAIL_REMINDER);
 	for (size_t i = 0; i < m->n_attendees; i++) {
 		if (m->attendees[i].status != JMB_PARTSTAT_DECLINED)
 			invitee_mail(&c, m, &m->attendees[i], N_("Reminder"),
-			             N_("A meeting you are invited to starts soon."), false);
+			             N_("A meeting you are invited to starts soon."),
+			             MAIL_REMINDER);
 	}
 }

@@ -119,11 +119,17 @@ def test_changes_and_cancellation(jmbd_factory, smtp):
     assert r.status_code == 303
     mails = by_recipient(smtp.wait_for(4))
     assert set(mails) == {"dave@example.org", "erin@example.org", "ext@other.org", "alice@example.org"}
-    method, cal = calendar_of(parse(mails["ext@other.org"]))
+    method, cancel = calendar_of(parse(mails["ext@other.org"]))
     assert method == "CANCEL"
     method, cal = calendar_of(parse(mails["dave@example.org"]))
     event = cal.walk("VEVENT")[0]
     assert method == "REQUEST" and event["UID"] == uid and int(event["SEQUENCE"]) >= 1
+    # The removed moderator's CANCEL has the meeting's new SEQUENCE (a calendar
+    # ignores a CANCEL older than the event it holds) and asks for no answer.
+    gone = cancel.walk("VEVENT")[0]
+    assert gone["UID"] == uid and int(gone["SEQUENCE"]) == int(event["SEQUENCE"])
+    assert "RSVP" not in gone["ATTENDEE"].params
+    assert event["ATTENDEE"].params["RSVP"] == "TRUE"
     smtp.messages.clear()
     page = s.get(d.url + path + "/delete")
     assert s.post(d.url + path + "/delete", data={"csrf": csrf_of(page.text)},
@@ -132,6 +138,9 @@ def test_changes_and_cancellation(jmbd_factory, smtp):
     for rcpt in ("dave@example.org", "erin@example.org", "alice@example.org"):
         method, cal = calendar_of(parse(mails[rcpt]))
         assert method == "CANCEL" and cal.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
+        attendees = cal.walk("VEVENT")[0].get("ATTENDEE", [])
+        for a in attendees if isinstance(attendees, list) else [attendees]:
+            assert "RSVP" not in a.params
 
 
 def test_answer_notifies_the_organiser(jmbd_factory, smtp):
@@ -210,6 +219,10 @@ def test_reminders_skip_declined(jmbd_factory, smtp):
     assert set(by_recipient(smtp.messages)) == {"alice@example.org", "ext@other.org"}
     owner = parse(mails["alice@example.org"]).get_body(("plain",)).get_content()
     assert "dave@example.org" in owner
+    # Reminders carry no iTIP part: a second REQUEST would make calendar
+    # clients ask for an answer again (and a PUBLISH offer to add the event).
+    for envelope in smtp.messages:
+        assert calendar_of(parse(envelope)) == (None, None)
 
 
 def test_sighup_does_not_wait_for_a_slow_mta(jmbd_factory, smtp):

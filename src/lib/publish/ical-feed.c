@@ -382,7 +382,8 @@ static void add_attendee(struct feed_builder *b, icalcomponent *ev, const struct
 	                                                            ? ICAL_ROLE_CHAIR
 	                                                            : ICAL_ROLE_REQPARTICIPANT));
 	icalproperty_add_parameter(prop, icalparameter_new_partstat(partstat));
-	if (b->o->method != NULL)
+	/* Only a REQUEST asks for an answer: a CANCEL has nothing to answer. */
+	if (b->o->method != NULL && strcmp(b->o->method, "REQUEST") == 0)
 		icalproperty_add_parameter(prop, icalparameter_new_rsvp(ICAL_RSVP_TRUE));
 	icalcomponent_add_property(ev, prop);
 }
