@@ -86,6 +86,16 @@ def test_invitations_on_create(jmbd_factory, smtp):
     assert parse(mails["alice@example.org"]).get_body(("plain",)).get_content().count("@") >= 2
 
 
+def test_html_part_keeps_line_breaks(jmbd_factory, smtp):
+    d = mail_jmbd(jmbd_factory, smtp)
+    s = d.session("alice", "alice-password")
+    book(s, d.url, moderators="", description="Ordre du jour :\r\n1. budget\r\n2. divers")
+    html = parse(by_recipient(smtp.wait_for(2))["dave@example.org"]).get_body(("html",))
+    text = html.get_content()
+    assert "&#13;" not in text and "\r" not in text
+    assert 'white-space: pre-line">Ordre du jour :\n1. budget\n2. divers</td>' in text
+
+
 def test_organiser_mail_lists_every_invitee(jmbd_factory, smtp):
     d = mail_jmbd(jmbd_factory, smtp, booking={"max_guests": "100"})
     s = d.session("alice", "alice-password")

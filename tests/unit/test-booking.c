@@ -181,8 +181,10 @@ static void test_description_rules(void **state)
 	f->in.description = NULL;
 	expect_ok(f);
 	assert_string_equal(f->m.description, "");
-	f->in.description = "Line one\r\nLine\ttwo\n";
+	f->in.description = "Line one\r\nLine\ttwo\rthree\n";
 	expect_ok(f);
+	/* Stored with LF only: a CR would come out of HTML mails as "&#13;". */
+	assert_string_equal(f->m.description, "Line one\nLine\ttwo\nthree");
 	f->in.description = "123456789012345678901234567890123456789012345678901";
 	expect_error(f, "description", "The description is too long (at most 50 characters).");
 	f->in.description = "nul-like \x01 control";

@@ -90,11 +90,32 @@ static char *normalized_text(struct check *c, const char *field, const char *s, 
 	return NULL;
 }
 
+/* s with CRLF and lone CR turned into LF, in place: forms send CRLF, and a
+ * CR kept in a description comes out of HTML and iCalendar as "&#13;". */
+static char *unix_line_ends(char *s)
+{
+	char *out = s;
+
+	for (const char *p = s; p != NULL && *p != '\0'; p++) {
+		if (*p == '\r') {
+			*out++ = '\n';
+			if (p[1] == '\n')
+				p++;
+		} else {
+			*out++ = *p;
+		}
+	}
+	if (out != NULL)
+		*out = '\0';
+	return s;
+}
+
 static void check_texts(struct check *c, const struct jmb_booking_input *in, struct jmb_meeting *m)
 {
 	const struct jmb_booking_settings *rules = c->ctx->rules;
 	char *title = trimmed(c->pool, in->title);
-	char *description = trimmed(c->pool, in->description != NULL ? in->description : "");
+	char *description =
+	    unix_line_ends(trimmed(c->pool, in->description != NULL ? in->description : ""));
 
 	m->title = title;
 	m->description = description;
