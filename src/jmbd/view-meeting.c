@@ -111,6 +111,27 @@ static void add_attendance(struct jmbd *d, struct jmb_request *req, json_t *o,
 	                    json_sprintf("/meetings/%lld/attendance.csv", (long long)m->id));
 }
 
+/* When the viewer's way in opens: /start/ from start_early before the start
+ * for the organiser and moderators who log in, the personal link from
+ * link_opens_before for guests. */
+static void add_join(struct jmbd *d, struct jmb_request *req, json_t *o,
+                     const struct jmb_meeting *m, const struct jmb_attendee *mine, const char *role,
+                     const char *zone)
+{
+	const struct jmb_settings *s = &d->rt->settings;
+	bool by_link = mine != NULL && mine->role == JMB_ROLE_GUEST;
+	time_t opens =
+	    m->start - (by_link ? s->booking.link_opens_before : s->jitsi.start_early) * 60;
+
+	if (role == NULL)
+		return;
+	json_object_set_new(o, "can_join", json_boolean(jmbd_now() >= opens));
+	json_object_set_new(
+	    o, "join_opens",
+	    json_string(jmb_pool_printf(req->pool, tr(d, req, N_("The room opens on %s.")),
+	                                format_datetime(d, req, opens, zone))));
+}
+
 json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting *m)
 {
 	const struct jmb_booking_settings *b = &d->rt->settings.booking;
@@ -151,12 +172,15 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 		        req->pool, tr(d, req, N_("In progress · %ld participants since %s")),
 		        m->live_participants, format_clock(req, m->live_since, viewer_zone))));
 	json_object_set_new(o, "past", json_boolean(now >= m->end));
+	/* A meeting that is over is history: no edit, no delete. */
+	json_object_set_new(o, "editable", json_boolean(is_owner && now < m->end));
 	json_object_set_new(o, "url", json_sprintf("/meetings/%lld", (long long)m->id));
 	/* Owners and moderators who log in start the room; guests use their link. */
 	if (mine != NULL && mine->role == JMB_ROLE_GUEST)
 		json_object_set_new(o, "start_url", json_sprintf("/j/%s", mine->token));
 	else
 		json_object_set_new(o, "start_url", json_sprintf("/start/%s", m->room));
+	add_join(d, req, o, m, mine, role, viewer_zone);
 	json_object_set_new(o, "edit_url", json_sprintf("/meetings/%lld/edit", (long long)m->id));
 	json_object_set_new(o, "delete_url",
 	                    json_sprintf("/meetings/%lld/delete", (long long)m->id));

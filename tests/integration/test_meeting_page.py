@@ -1,0 +1,49 @@
+"""The meeting page as people meet it: a Join button for everyone who may
+join (or when the room opens), no Edit or Delete once a meeting is over, and
+error pages for anonymous invitees without a login link they cannot use."""
+from datetime import timedelta
+
+from jmb_links import book, delete, end_of, get, jmbd_sharing, page_text, slot, start_of, token_of
+
+
+def test_join_button_or_when_it_opens(jmbd):
+    soon = book(jmbd, start=slot(hours=0.2), guests=["bob@example.org"])
+    later = book(jmbd, start=slot(hours=48), guests=["bob@example.org"])
+    alice = jmbd.session("alice", "alice-password")
+    page = alice.get(f"{jmbd.url}/meetings/{soon['id']}").text
+    assert f'href="/start/{soon["room"]}">Join the meeting</a>' in page
+    page = alice.get(f"{jmbd.url}/meetings/{later['id']}").text
+    assert f'href="/start/{later["room"]}">Join the meeting</a>' not in page
+    opens = (start_of(later) - timedelta(minutes=15)).strftime("%H:%M")
+    assert "The room opens on" in page_text(page) and opens in page
+    # bob, invited as a guest, joins with his personal link.
+    bob = jmbd.session("bob", "bob-password")
+    page = bob.get(f"{jmbd.url}/meetings/{soon['id']}").text
+    assert f'href="/j/{token_of(soon, "bob@example.org")}">Join the meeting</a>' in page
+
+
+def test_past_meetings_offer_no_edit_or_delete(jmbd, jmbd_factory):
+    m = book(jmbd, start=slot(hours=1), duration=60)
+    after = jmbd_sharing(jmbd_factory, jmbd, "after", at=end_of(m) + timedelta(minutes=5))
+    alice = after.session("alice", "alice-password")
+    page = alice.get(f"{after.url}/meetings/{m['id']}").text
+    assert f'/meetings/{m["id"]}/edit' not in page and f'/meetings/{m["id"]}/delete' not in page
+    assert "Join the meeting" not in page
+    archive = alice.get(f"{after.url}/meetings/archive").text
+    assert f'/meetings/{m["id"]}/edit' not in archive
+    # Before its end the same page offers both.
+    before = jmbd.session("alice", "alice-password").get(f"{jmbd.url}/meetings/{m['id']}").text
+    assert f'/meetings/{m["id"]}/edit' in before and f'/meetings/{m["id"]}/delete' in before
+
+
+def test_anonymous_error_pages_have_no_login_link(jmbd):
+    m = book(jmbd, guests=["guest@outside.example"])
+    delete(jmbd, m)
+    r = get(f"{jmbd.url}/r/{token_of(m, 'guest@outside.example')}")
+    assert r.status_code == 410
+    assert 'href="/meetings"' not in r.text
+    r = get(f"{jmbd.url}/j/{'x' * 32}")
+    assert r.status_code == 404 and 'href="/meetings"' not in r.text
+    # Someone logged in still gets the way back.
+    r = jmbd.session("alice", "alice-password").get(f"{jmbd.url}/meetings/99999")
+    assert r.status_code == 404 and 'href="/meetings"' in r.text
