@@ -14,17 +14,36 @@
 #include "people.h"
 #include "render.h"
 
-static void choose_language(struct jmbd *d, struct jmb_request *req)
+/* The language preference of a browser: not a secret, kept a year. */
+#define LANGUAGE_COOKIE "jmb_lang"
+
+static const char *known_language(const char *lang)
 {
-	const char *chosen = jmb_request_query(req, "lang");
+	for (size_t i = 0; lang != NULL && jmb_languages[i] != NULL; i++) {
+		if (strcmp(lang, jmb_languages[i]) == 0)
+			return jmb_languages[i];
+	}
+	return NULL;
+}
+
+/* ?lang= (remembered in a cookie), else the cookie, else Accept-Language,
+ * else the server's. Bare routes (personal links, feeds) neither read nor
+ * set cookies: only ?lang= and Accept-Language count there. */
+static void choose_language(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+                            bool bare)
+{
+	const char *chosen = known_language(jmb_request_query(req, "lang"));
 
 	if (chosen != NULL) {
-		for (size_t i = 0; jmb_languages[i] != NULL; i++) {
-			if (strcmp(chosen, jmb_languages[i]) == 0) {
-				req->language = jmb_languages[i];
-				return;
-			}
-		}
+		req->language = chosen;
+		if (!bare)
+			jmb_response_set_cookie(resp, LANGUAGE_COOKIE, chosen, 365L * 86400,
+			                        d->rt->settings.server.secure_cookies);
+		return;
+	}
+	if (!bare && (chosen = known_language(jmb_request_cookie(req, LANGUAGE_COOKIE))) != NULL) {
+		req->language = chosen;
+		return;
 	}
 	req->language =
 	    jmb_accept_language_pick(jmb_request_header(req, "Accept-Language"), jmb_languages,
@@ -144,8 +163,8 @@ void dispatch(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp
 	enum route_match match;
 
 	req->daemon = d;
-	choose_language(d, req);
 	match = router_find(jmbd_routes, req, &route);
+	choose_language(d, req, resp, match == ROUTE_FOUND && (route->flags & ROUTE_BARE) != 0);
 	/* Some routes serve anyone the same way: no session lookup, no cookie. */
 	if (match == ROUTE_FOUND && (route->flags & ROUTE_BARE) != 0) {
 		route->handler(d, req, resp);

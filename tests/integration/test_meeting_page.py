@@ -5,6 +5,8 @@ from datetime import timedelta
 
 from jmb_links import book, delete, end_of, get, jmbd_sharing, page_text, slot, start_of, token_of
 
+FIELDS_FR = "Certains champs ne sont pas valides."
+
 
 def test_join_button_or_when_it_opens(jmbd):
     soon = book(jmbd, start=slot(hours=0.2), guests=["bob@example.org"])
@@ -47,3 +49,24 @@ def test_anonymous_error_pages_have_no_login_link(jmbd):
     # Someone logged in still gets the way back.
     r = jmbd.session("alice", "alice-password").get(f"{jmbd.url}/meetings/99999")
     assert r.status_code == 404 and 'href="/meetings"' in r.text
+
+
+def test_language_choice_sticks(jmbd):
+    """?lang= (the FR/EN switch) is remembered by the browser for every later
+    page and API message; without it Accept-Language decides."""
+    m = book(jmbd, guests=["guest@outside.example"])
+    s = jmbd.session("alice", "alice-password")
+    s.headers["Accept-Language"] = "en"
+    assert '<html lang="fr"' in s.get(f"{jmbd.url}/meetings?lang=fr").text
+    assert s.cookies.get("jmb_lang") == "fr"
+    assert '<html lang="fr"' in s.get(f"{jmbd.url}/meetings/{m['id']}").text
+    r = s.post(f"{jmbd.url}/api/v1/meetings", json={"title": ""})
+    assert r.status_code == 422 and r.json()["error"] == FIELDS_FR, r.text
+    assert '<html lang="en"' in s.get(f"{jmbd.url}/meetings?lang=en").text
+    assert '<html lang="en"' in s.get(f"{jmbd.url}/meetings").text
+    # An invitee's page follows the same rule; personal links set no cookie.
+    guest = jmbd.session()
+    r = guest.get(f"{jmbd.url}/r/{token_of(m, 'guest@outside.example')}?lang=fr")
+    assert '<html lang="fr"' in r.text and guest.cookies.get("jmb_lang") == "fr"
+    r = get(f"{jmbd.url}/j/{token_of(m, 'guest@outside.example')}?lang=fr")
+    assert "jmb_lang" not in r.headers.get("Set-Cookie", "")
