@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "daemon.h"
 #include "domain/identity.h"
+#include "login-throttle.h"
 #include "util/memory.h"
 #include "people.h"
 #include "render.h"
@@ -102,7 +103,16 @@ bool auth_challenge(struct jmbd *d, struct jmb_request *req, struct jmb_response
 
 bool auth_plugin_route(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
-	return jmb_auth_plugins_route(d->rt->plugins, req, resp);
+	struct login_attempt attempt;
+	bool found;
+
+	/* The throttle answers before the plugin sees a password: no hash is
+	   computed and no directory asked for a client that must wait. */
+	if (!login_throttle_begin(d, req, resp, &attempt))
+		return true;
+	found = jmb_auth_plugins_route(d->rt->plugins, req, resp);
+	login_throttle_end(d, req, resp, &attempt);
+	return found;
 }
 
 void csrf_prepare(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
@@ -180,6 +190,7 @@ int auth_start_session(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 	jmb_response_set_cookie(resp, SESSION_COOKIE, token, server->session_lifetime,
 	                        server->secure_cookies);
 	explicit_bzero(token, sizeof(token));
+	req->session_started = true;
 	jmb_log(JMB_LOG_INFO, "login", "user", identity->login, "via", identity->source, NULL);
 	metrics_count(METRICS_LOGIN_SUCCESS);
 	jmb_response_redirect(resp, 303, jmb_is_local_path(next) ? next : "/meetings");

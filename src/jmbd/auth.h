@@ -24,12 +24,18 @@ enum jmb_auth_result auth_identify(struct jmbd *d, struct jmb_request *req,
 /* For an anonymous request to a page that needs a login: lets a plugin answer
  * (login form, IdP redirect). Returns false when none did. */
 bool auth_challenge(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);
-/* Runs a plugin route under /auth/<name>/...; false when there is none. */
+/* Runs a plugin route under /auth/<name>/...; false when there is none. A
+ * password login goes through the login throttle (login-throttle.h) first. */
 bool auth_plugin_route(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);
 
 /* Ensures the CSRF cookie and sets req->csrf_token. */
 void csrf_prepare(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);
 bool csrf_check(const struct jmb_request *req);
+
+/* The login form of plugin (posting to /auth/<plugin>/login) with an error
+ * text already translated (may be NULL) and the login typed so far. */
+void auth_render_login_form(struct jmb_request *req, struct jmb_response *resp, unsigned status,
+                            const char *plugin, const char *error_text, const char *login);
 
 /* Ends the session of req (if any) and clears its cookie. */
 void auth_logout(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);
