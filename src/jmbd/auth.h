@@ -10,8 +10,10 @@
 
 struct jmbd;
 
-#define SESSION_COOKIE "jmb_session"
-#define CSRF_COOKIE "jmb_csrf"
+/* The cookie names: __Host-jmb_session and __Host-jmb_csrf when public_url
+ * is https, jmb_session and jmb_csrf otherwise. */
+const char *session_cookie_name(const struct jmbd *d);
+const char *csrf_cookie_name(const struct jmbd *d);
 
 /* The host interface handed to plugins (auth-host.c). */
 extern const struct jmb_auth_host jmbd_auth_host;
@@ -28,8 +30,11 @@ bool auth_challenge(struct jmbd *d, struct jmb_request *req, struct jmb_response
  * password login goes through the login throttle (login-throttle.h) first. */
 bool auth_plugin_route(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);
 
-/* Ensures the CSRF cookie and sets req->csrf_token. */
+/* csrf.c. After identification: ensures the browser's CSRF cookie and sets
+ * req->csrf_token, bound to the session (or, without one, to that cookie and
+ * the identity). */
 void csrf_prepare(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);
+/* True when the form field "csrf" is req->csrf_token. */
 bool csrf_check(const struct jmb_request *req);
 
 /* The login form of plugin (posting to /auth/<plugin>/login) with an error

@@ -151,9 +151,10 @@ void dispatch(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp
 		route->handler(d, req, resp);
 		goto out;
 	}
-	csrf_prepare(d, req, resp);
 	if (!identify(d, route, req, resp))
 		goto out;
+	/* After identification: the token is bound to the session. */
+	csrf_prepare(d, req, resp);
 	if (match == ROUTE_FOUND)
 		run_route(d, route, req, resp);
 	else if (strncmp(req->path, "/auth/", 6) == 0 && req->form_invalid)
