@@ -38,9 +38,10 @@ static void host_render_login_form(struct jmb_request *req, struct jmb_response 
 	                       login);
 }
 
+/* Plugins' forms (the login forms) get both lines of defence. */
 static bool host_csrf_ok(const struct jmb_request *req)
 {
-	return csrf_check(req);
+	return csrf_origin_ok(req) && csrf_check(req);
 }
 
 static int host_start_session(struct jmb_request *req, struct jmb_response *resp,

@@ -36,6 +36,11 @@ bool auth_plugin_route(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 void csrf_prepare(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);
 /* True when the form field "csrf" is req->csrf_token. */
 bool csrf_check(const struct jmb_request *req);
+/* False when the browser says the request comes from another origin: an
+ * Origin other than public_url's, or Sec-Fetch-Site cross-site or same-site. */
+bool csrf_origin_ok(const struct jmb_request *req);
+/* POST, PUT, PATCH, DELETE...: anything but GET, HEAD and OPTIONS. */
+bool csrf_state_changing(const struct jmb_request *req);
 
 /* The login form of plugin (posting to /auth/<plugin>/login) with an error
  * text already translated (may be NULL) and the login typed so far. */

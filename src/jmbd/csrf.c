@@ -1,8 +1,11 @@
 /* Cross-site request forgery defences: form tokens bound to the session (or,
- * before a login, to the browser's own cookie). */
+ * before a login, to the browser's own cookie), and the browser's word on
+ * where a state-changing request comes from (Origin, Sec-Fetch-Site). */
 #include "config.h"
 
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "auth.h"
 #include "daemon.h"
@@ -58,4 +61,48 @@ bool csrf_check(const struct jmb_request *req)
 	const char *sent = jmb_request_form(req, "csrf");
 
 	return sent != NULL && req->csrf_token != NULL && jmb_secure_streq(sent, req->csrf_token);
+}
+
+/* The origin of public_url ("https://host[:port]", lower-case, without a
+   default port), as browsers write it in Origin. */
+static char *public_origin(const struct jmbd *d, struct jmb_pool *pool)
+{
+	const char *url = d->rt->settings.server.public_url;
+	const char *host = strstr(url, "://");
+	size_t len = host != NULL ? (size_t)(host + 3 - url) + strcspn(host + 3, "/?#") : 0;
+	char *origin = jmb_pool_printf(pool, "%.*s", (int)len, url);
+	size_t n = strlen(origin);
+
+	for (char *p = origin; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (strncmp(origin, "https://", 8) == 0 && n > 4 && strcmp(origin + n - 4, ":443") == 0)
+		origin[n - 4] = '\0';
+	else if (strncmp(origin, "http://", 7) == 0 && n > 3 && strcmp(origin + n - 3, ":80") == 0)
+		origin[n - 3] = '\0';
+	return origin;
+}
+
+bool csrf_origin_ok(const struct jmb_request *req)
+{
+	const struct jmbd *d = req->daemon;
+	const char *origin = jmb_request_header(req, "Origin");
+	const char *site = jmb_request_header(req, "Sec-Fetch-Site");
+
+	/* A sibling subdomain is "same-site" for browsers, and is just who can
+	   plant cookies: only our own origin may change state. */
+	if (site != NULL &&
+	    (strcasecmp(site, "cross-site") == 0 || strcasecmp(site, "same-site") == 0))
+		return false;
+	/* Our own forms are posted with "Origin: null": browsers hide the origin
+	   under Referrer-Policy: no-referrer, which keeps personal links out of
+	   Referer. Such a request, and one from a browser that sends neither
+	   header, is judged by Sec-Fetch-Site above and by the token. */
+	return origin == NULL || strcmp(origin, "null") == 0 ||
+	       strcasecmp(origin, public_origin(d, req->pool)) == 0;
+}
+
+bool csrf_state_changing(const struct jmb_request *req)
+{
+	return strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0 &&
+	       strcmp(req->method, "OPTIONS") != 0;
 }

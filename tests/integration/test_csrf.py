@@ -2,13 +2,18 @@
 login, to the browser's own cookie and the identity a proxy vouches for), so a
 cookie and token pair an attacker planted (from a sibling subdomain, or over
 plain http, where cookies have no __Host- prefix) cannot be used with a
-victim's session."""
+victim's session; and every cookie-authenticated state-changing request from
+another origin (Origin, Sec-Fetch-Site) is refused with a readable 403, the
+login form included. Same-origin requests and bearer-token API calls work."""
 import pytest
 import requests
 
 from conftest import csrf_of
 from helpers import Page
 from jmb_links import bearer
+
+ELSEWHERE = "This request came from another site and was refused."
+
 
 def feed_url(d, login):
     r = bearer(d, login).get(d.url + "/api/v1/me/feed")
@@ -78,3 +83,102 @@ def test_planted_pair_fails_for_an_identity_from_the_proxy(jmbd_factory):
     r = s.post(d.url + "/me/feed/rotate", allow_redirects=False, headers=dave,
                data={"csrf": token})
     assert r.status_code == 303
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "https://evil.example"},
+    {"Origin": "null", "Sec-Fetch-Site": "cross-site"},  # a sandboxed frame
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},  # a sibling subdomain
+    {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+])
+def test_cross_origin_posts_are_refused(jmbd, headers):
+    alice = jmbd.session("alice", "alice-password")
+    before = feed_url(jmbd, "alice")
+    token = csrf_of(alice.get(jmbd.url + "/meetings").text)
+    r = alice.post(jmbd.url + "/me/feed/rotate", data={"csrf": token}, headers=headers,
+                   allow_redirects=False)
+    assert r.status_code == 403
+    assert r.headers["Content-Type"].startswith("text/html")
+    assert ELSEWHERE in Page(r.text).text
+    assert feed_url(jmbd, "alice") == before
+    # The cookie-authenticated API is refused alike, in JSON.
+    r = alice.post(jmbd.url + "/api/v1/me/feed/rotate", json={}, headers=headers)
+    assert r.status_code == 403
+    assert ELSEWHERE in r.json()["error"]
+    assert feed_url(jmbd, "alice") == before
+
+
+def test_the_refusal_speaks_the_visitors_language(jmbd):
+    alice = jmbd.session("alice", "alice-password")
+    token = csrf_of(alice.get(jmbd.url + "/meetings").text)
+    r = alice.post(jmbd.url + "/me/feed/rotate", data={"csrf": token}, allow_redirects=False,
+                   headers={"Sec-Fetch-Site": "cross-site", "Accept-Language": "fr"})
+    assert r.status_code == 403
+    assert "Cette requête venait d’un autre site et a été refusée." in Page(r.text).text
+
+
+def test_same_origin_posts_work(jmbd):
+    alice = jmbd.session("alice", "alice-password")
+    # Chromium posts jmb's own forms with Origin: null (Referrer-Policy:
+    # no-referrer) and Sec-Fetch-Site: same-origin.
+    for headers in ({"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+                    {"Origin": jmbd.url, "Sec-Fetch-Site": "same-origin"},
+                    {"Origin": jmbd.url.upper().replace("HTTP://", "http://")},
+                    {"Sec-Fetch-Site": "none"}, {}):
+        before = feed_url(jmbd, "alice")
+        token = csrf_of(alice.get(jmbd.url + "/meetings").text)
+        r = alice.post(jmbd.url + "/me/feed/rotate", data={"csrf": token}, headers=headers,
+                       allow_redirects=False)
+        assert r.status_code == 303, (headers, r.text)
+        assert feed_url(jmbd, "alice") != before
+
+
+def test_default_port_of_public_url_is_its_origin(jmbd_factory):
+    d = jmbd_factory(start=False, sections={"server": {"public_url": "https://jmb.example.org:443/"}})
+    d.add_user("alice", "alice-password")
+    d.start()
+    page = requests.get(d.url + "/auth/local/login")
+    cookie = page.headers["Set-Cookie"].split(";")[0].split("=", 1)
+    r = requests.post(d.url + "/auth/local/login", allow_redirects=False,
+                      headers={"Origin": "https://jmb.example.org"}, cookies={cookie[0]: cookie[1]},
+                      data={"csrf": csrf_of(page.text), "login": "alice",
+                            "password": "alice-password"})
+    assert r.status_code == 303
+
+
+def test_bearer_api_calls_are_not_cookie_authenticated(jmbd):
+    before = feed_url(jmbd, "alice")
+    r = bearer(jmbd, "alice").post(jmbd.url + "/api/v1/me/feed/rotate",
+                                   headers={"Origin": "https://evil.example",
+                                            "Sec-Fetch-Site": "cross-site"})
+    assert r.status_code == 200, r.text
+    assert r.json()["url"] != before
+
+
+def test_login_csrf_is_refused(jmbd):
+    """The attacker logs the victim's browser into the attacker's account (so
+    that what the victim books lands there): with the attacker's planted
+    cookie and token, from the attacker's page."""
+    cookie, token = own_pair(jmbd)
+    for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "same-site"},
+                    {"Sec-Fetch-Site": "cross-site"}):
+        r = requests.post(jmbd.url + "/auth/local/login", allow_redirects=False, headers=headers,
+                          cookies={"jmb_csrf": cookie},
+                          data={"csrf": token, "login": "bob", "password": "bob-password"})
+        assert r.status_code == 403, headers
+        assert "jmb_session" not in r.headers.get("Set-Cookie", "")
+    # A victim's browser with its own cookie cannot use the attacker's token at all.
+    victim = requests.Session()
+    victim.get(jmbd.url + "/auth/local/login")
+    r = victim.post(jmbd.url + "/auth/local/login", allow_redirects=False,
+                    data={"csrf": token, "login": "bob", "password": "bob-password"})
+    assert r.status_code == 403
+    # The login form from this site still works, and forms refused this way did
+    # not count as password failures.
+    r = requests.Session()
+    page = r.get(jmbd.url + "/auth/local/login")
+    resp = r.post(jmbd.url + "/auth/local/login", allow_redirects=False,
+                  headers={"Origin": jmbd.url, "Sec-Fetch-Site": "same-origin"},
+                  data={"csrf": csrf_of(page.text), "login": "bob", "password": "bob-password"})
+    assert resp.status_code == 303
