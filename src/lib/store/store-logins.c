@@ -16,6 +16,9 @@ static const struct jmb_sql sql_pair_get = {
     .pg = "SELECT failures, blocked_until FROM login_failures "
           "WHERE account = $1 AND address = $2 AND expires_at > $3 FOR UPDATE",
 };
+static const struct jmb_sql sql_pair_peek =
+    JMB_SQL_ANY("SELECT failures, blocked_until FROM login_failures "
+                "WHERE account = $1 AND address = $2 AND expires_at > $3");
 static const struct jmb_sql sql_account_sum =
     JMB_SQL_ANY("SELECT coalesce(sum(failures), 0) FROM login_failures "
                 "WHERE account = $1 AND expires_at > $2");
@@ -99,7 +102,18 @@ enum jmb_store_result jmb_store_login_attempt(struct jmb_store *store, const cha
                                               struct jmb_error *error)
 {
 	struct attempt a = {account, address, now, policy, attempt_r};
+	enum jmb_store_result r;
 
+	/* A client that must wait is answered from a plain read: hammering the
+	   form then takes no write lock, which bookings would queue behind. */
+	*attempt_r = (struct jmb_login_attempt){0};
+	r = jmb_store_first_row(store, &sql_pair_peek,
+	                        SQL_ARGS(sql_text(account), sql_text(address), sql_int(now)),
+	                        read_pair, attempt_r, "login failures", error);
+	if (r == JMB_STORE_OK && attempt_r->blocked_until > now)
+		return JMB_STORE_OK;
+	if (r != JMB_STORE_OK && r != JMB_STORE_NOT_FOUND)
+		return r;
 	*attempt_r = (struct jmb_login_attempt){0};
 	return jmb_store_run(store, JMB_SQL_TX_WRITE, count_attempt, &a, error);
 }
