@@ -31,7 +31,11 @@ struct jmb_auth_host {
 	/* The configured [server] public_url, without a trailing slash. */
 	const char *(*public_url)(const struct jmb_request *req);
 	/* Renders the login form of plugin `plugin` (posting to /auth/<plugin>/login)
-	 * with an optional error message id and the login typed so far. */
+	 * with an optional error message id and the login typed so far. jmbd throttles
+	 * password guessing on that POST before the plugin's route runs: the route
+	 * answers 401 exactly when it refuses the credentials (counted as a failure),
+	 * calls start_session on success (which clears the count), and anything
+	 * else (403, 503) when it checked no password. */
 	void (*render_login_form)(struct jmb_request *req, struct jmb_response *resp,
 	                          unsigned status, const char *plugin, const char *error_msgid,
 	                          const char *login);

@@ -181,5 +181,10 @@ int cmd_purge(struct jmbctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	}
 	printf("%ld room presences older than [privacy] attendance_days deleted\n", purged);
+	if (jmb_store_login_failures_purge(store, time(NULL), &purged, &error) != JMB_STORE_OK) {
+		fprintf(stderr, "jmbctl: %s\n", error.text);
+		return CTL_FAIL;
+	}
+	printf("%ld forgotten login failures deleted\n", purged);
 	return CTL_OK;
 }

@@ -34,7 +34,7 @@ static const struct {
      "                            the mail outbox, and sending a failed mail again"},
     {"send-xmpp", cmd_send_xmpp,
      "send-xmpp ROOM MESSAGE    post a message in a Jitsi room with the [xmpp] bot"},
-    {"purge", cmd_purge, "purge                     delete expired sessions"},
+    {"purge", cmd_purge, "purge                     delete expired sessions and records"},
     {"backup", cmd_backup,
      "backup FILE               a consistent copy of the live SQLite store in FILE"},
     {"import-legacy", cmd_import_legacy,

@@ -8,9 +8,8 @@
 #include "util/memory.h"
 #include "render.h"
 
-static void host_render_login_form(struct jmb_request *req, struct jmb_response *resp,
-                                   unsigned status, const char *plugin, const char *error_msgid,
-                                   const char *login)
+void auth_render_login_form(struct jmb_request *req, struct jmb_response *resp, unsigned status,
+                            const char *plugin, const char *error_text, const char *login)
 {
 	struct jmbd *d = req->daemon;
 	const char *next = jmb_request_query(req, "next");
@@ -21,18 +20,28 @@ static void host_render_login_form(struct jmb_request *req, struct jmb_response 
 	                          jmb_pool_printf(req->pool, "/auth/%s/login", plugin), "login",
 	                          login != NULL ? login : "", "next",
 	                          jmb_is_local_path(next) ? next : "/meetings");
-	if (error_msgid != NULL)
-		json_object_set_new(model, "error", json_string(tr(d, req, error_msgid)));
+	if (error_text != NULL)
+		json_object_set_new(model, "error", json_string(error_text));
+	render_page(d, req, resp, status, "login", model);
+}
+
+static void host_render_login_form(struct jmb_request *req, struct jmb_response *resp,
+                                   unsigned status, const char *plugin, const char *error_msgid,
+                                   const char *login)
+{
 	/* The form plugins answer 401 exactly when they refuse credentials
 	   (403: expired form, 503: directory or users file unavailable). */
 	if (status == 401)
 		metrics_count(METRICS_LOGIN_FAILURE);
-	render_page(d, req, resp, status, "login", model);
+	auth_render_login_form(req, resp, status, plugin,
+	                       error_msgid != NULL ? tr(req->daemon, req, error_msgid) : NULL,
+	                       login);
 }
 
+/* Plugins' forms (the login forms) get both lines of defence. */
 static bool host_csrf_ok(const struct jmb_request *req)
 {
-	return csrf_check(req);
+	return csrf_origin_ok(req) && csrf_check(req);
 }
 
 static int host_start_session(struct jmb_request *req, struct jmb_response *resp,

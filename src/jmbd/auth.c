@@ -1,5 +1,6 @@
-/* Authentication in jmbd: sessions, bearer tokens, CSRF, and the host side of
- * the auth plugin ABI. Plugin loading is in src/lib/auth/auth-plugins.c. */
+/* Authentication in jmbd: sessions and bearer tokens. The host side of the
+ * auth plugin ABI is auth-host.c, CSRF defences csrf.c, plugin loading
+ * src/lib/auth/auth-plugins.c. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -9,10 +10,25 @@
 #include "auth.h"
 #include "daemon.h"
 #include "domain/identity.h"
+#include "login-throttle.h"
 #include "util/memory.h"
 #include "people.h"
 #include "render.h"
 #include "util/secret.h"
+
+/* Cookies named __Host- can only be set by this host over https, for the
+   whole site and without a Domain: a sibling subdomain or a plain-http page
+   cannot plant them. Browsers refuse the prefix without Secure, so plain
+   http keeps the bare names. */
+const char *session_cookie_name(const struct jmbd *d)
+{
+	return d->rt->settings.server.secure_cookies ? "__Host-jmb_session" : "jmb_session";
+}
+
+const char *csrf_cookie_name(const struct jmbd *d)
+{
+	return d->rt->settings.server.secure_cookies ? "__Host-jmb_csrf" : "jmb_csrf";
+}
 
 static const char *cookie_hash(struct jmb_pool *pool, const char *value)
 {
@@ -24,7 +40,7 @@ static const char *cookie_hash(struct jmb_pool *pool, const char *value)
 
 static enum jmb_auth_result identify_by_session(struct jmbd *d, struct jmb_request *req)
 {
-	const char *cookie = jmb_request_cookie(req, SESSION_COOKIE);
+	const char *cookie = jmb_request_cookie(req, session_cookie_name(d));
 	struct jmb_session_record session;
 	struct jmb_error error;
 	enum jmb_store_result r;
@@ -102,42 +118,16 @@ bool auth_challenge(struct jmbd *d, struct jmb_request *req, struct jmb_response
 
 bool auth_plugin_route(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
-	return jmb_auth_plugins_route(d->rt->plugins, req, resp);
-}
+	struct login_attempt attempt;
+	bool found;
 
-void csrf_prepare(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
-{
-	const char *cookie = jmb_request_cookie(req, CSRF_COOKIE);
-	char *token = jmb_pool_alloc(req->pool, 64);
-
-	if (cookie == NULL || !jmb_token_is_wellformed(cookie)) {
-		char fresh[JMB_TOKEN_LEN + 1];
-		jmb_random_token(fresh);
-		cookie = jmb_pool_strdup(req->pool, fresh);
-		jmb_response_set_cookie(resp, CSRF_COOKIE, cookie, -1,
-		                        d->rt->settings.server.secure_cookies);
-		/* Later lookups in this request see the new cookie, first, ahead of
-		   a malformed one; the other cookies (the session!) stay. */
-		struct jmb_pair *items =
-		    jmb_pool_calloc(req->pool, req->cookies.count + 1, sizeof(*items));
-		items[0].name = CSRF_COOKIE;
-		items[0].value = cookie;
-		if (req->cookies.count > 0)
-			memcpy(items + 1, req->cookies.items, req->cookies.count * sizeof(*items));
-		req->cookies.items = items;
-		req->cookies.count++;
-	}
-	/* A signed double-submit token: only someone who can read our cookie and
-	   knows the server key can produce it. */
-	jmb_hmac_sha256_b64(d->csrf_key, cookie, token);
-	req->csrf_token = token;
-}
-
-bool csrf_check(const struct jmb_request *req)
-{
-	const char *sent = jmb_request_form(req, "csrf");
-
-	return sent != NULL && req->csrf_token != NULL && jmb_secure_streq(sent, req->csrf_token);
+	/* The throttle answers before the plugin sees a password: no hash is
+	   computed and no directory asked for a client that must wait. */
+	if (!login_throttle_begin(d, req, resp, &attempt))
+		return true;
+	found = jmb_auth_plugins_route(d->rt->plugins, req, resp);
+	login_throttle_end(d, req, resp, &attempt);
+	return found;
 }
 
 /* Host function for plugins: opens a session and redirects. */
@@ -177,9 +167,10 @@ int auth_start_session(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 		/* A new login replaces any older session of this browser. */
 		jmb_store_session_delete(d->store, req->session_hash, &error);
 	}
-	jmb_response_set_cookie(resp, SESSION_COOKIE, token, server->session_lifetime,
+	jmb_response_set_cookie(resp, session_cookie_name(d), token, server->session_lifetime,
 	                        server->secure_cookies);
 	explicit_bzero(token, sizeof(token));
+	req->session_started = true;
 	jmb_log(JMB_LOG_INFO, "login", "user", identity->login, "via", identity->source, NULL);
 	metrics_count(METRICS_LOGIN_SUCCESS);
 	jmb_response_redirect(resp, 303, jmb_is_local_path(next) ? next : "/meetings");
@@ -195,7 +186,8 @@ void auth_logout(struct jmbd *d, struct jmb_request *req, struct jmb_response *r
 		jmb_log(JMB_LOG_ERROR, "logout", "error", error.text, NULL);
 		metrics_count(METRICS_STORE_ERROR);
 	}
-	jmb_response_set_cookie(resp, SESSION_COOKIE, "", 0, d->rt->settings.server.secure_cookies);
+	jmb_response_set_cookie(resp, session_cookie_name(d), "", 0,
+	                        d->rt->settings.server.secure_cookies);
 	if (req->identity != NULL)
 		jmb_log(JMB_LOG_INFO, "logout", "user", req->identity->login, NULL);
 }

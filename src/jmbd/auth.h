@@ -10,8 +10,10 @@
 
 struct jmbd;
 
-#define SESSION_COOKIE "jmb_session"
-#define CSRF_COOKIE "jmb_csrf"
+/* The cookie names: __Host-jmb_session and __Host-jmb_csrf when public_url
+ * is https, jmb_session and jmb_csrf otherwise. */
+const char *session_cookie_name(const struct jmbd *d);
+const char *csrf_cookie_name(const struct jmbd *d);
 
 /* The host interface handed to plugins (auth-host.c). */
 extern const struct jmb_auth_host jmbd_auth_host;
@@ -24,12 +26,26 @@ enum jmb_auth_result auth_identify(struct jmbd *d, struct jmb_request *req,
 /* For an anonymous request to a page that needs a login: lets a plugin answer
  * (login form, IdP redirect). Returns false when none did. */
 bool auth_challenge(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);
-/* Runs a plugin route under /auth/<name>/...; false when there is none. */
+/* Runs a plugin route under /auth/<name>/...; false when there is none. A
+ * password login goes through the login throttle (login-throttle.h) first. */
 bool auth_plugin_route(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);
 
-/* Ensures the CSRF cookie and sets req->csrf_token. */
+/* csrf.c. After identification: ensures the browser's CSRF cookie and sets
+ * req->csrf_token, bound to the session (or, without one, to that cookie and
+ * the identity). */
 void csrf_prepare(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);
+/* True when the form field "csrf" is req->csrf_token. */
 bool csrf_check(const struct jmb_request *req);
+/* False when the browser says the request comes from another origin: an
+ * Origin other than public_url's, or Sec-Fetch-Site cross-site or same-site. */
+bool csrf_origin_ok(const struct jmb_request *req);
+/* POST, PUT, PATCH, DELETE...: anything but GET, HEAD and OPTIONS. */
+bool csrf_state_changing(const struct jmb_request *req);
+
+/* The login form of plugin (posting to /auth/<plugin>/login) with an error
+ * text already translated (may be NULL) and the login typed so far. */
+void auth_render_login_form(struct jmb_request *req, struct jmb_response *resp, unsigned status,
+                            const char *plugin, const char *error_text, const char *login);
 
 /* Ends the session of req (if any) and clears its cookie. */
 void auth_logout(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp);

@@ -114,6 +114,14 @@ static void run_route(struct jmbd *d, const struct route *route, struct jmb_requ
 		render_error(d, req, resp, 400, N_("The request could not be read."));
 		return;
 	}
+	/* A second line behind the tokens, for every cookie-authenticated
+	   change; bearer tokens are not sent by browsers on their own. */
+	if (csrf_state_changing(req) && !req->via_bearer && !csrf_origin_ok(req)) {
+		render_error(d, req, resp, 403,
+		             N_("This request came from another site and was refused. "
+		                "Please go back to this site, reload the page and try again."));
+		return;
+	}
 	if ((route->flags & ROUTE_LOGIN) != 0 && req->identity == NULL) {
 		if ((route->flags & ROUTE_API) != 0)
 			render_json_error(resp, 401, tr(d, req, N_("Please log in.")), NULL);
@@ -170,9 +178,10 @@ void dispatch(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp
 		route->handler(d, req, resp);
 		goto out;
 	}
-	csrf_prepare(d, req, resp);
 	if (!identify(d, route, req, resp))
 		goto out;
+	/* After identification: the token is bound to the session. */
+	csrf_prepare(d, req, resp);
 	if (match == ROUTE_FOUND)
 		run_route(d, route, req, resp);
 	else if (strncmp(req->path, "/auth/", 6) == 0 && req->form_invalid)

@@ -95,6 +95,14 @@ static const struct {
                                "credentials refused by the local or ldap-bind form (failure).",
                                "outcome", "success"},
     [METRICS_LOGIN_FAILURE] = {"jmb_logins_total", NULL, "outcome", "failure"},
+    [METRICS_LOGIN_THROTTLED] = {"jmb_login_throttled_total",
+                                 "Password logins answered 429 by the login throttle, without "
+                                 "checking the password.",
+                                 NULL, NULL},
+    [METRICS_LOGIN_LOCK] = {"jmb_login_locks_total",
+                            "Locks started by the login throttle: a client reached [auth] "
+                            "login_lock_after failures for one account.",
+                            NULL, NULL},
     [METRICS_STORE_ERROR] = {"jmb_store_errors_total",
                              "Store calls that failed (error or retry), not counting "
                              "\"not found\".",

@@ -114,17 +114,30 @@ def test_cookie_flags_when_public_url_is_https(jmbd_factory):
     d.add_user("alice", "alice-password")
     d.start()
     r = requests.get(d.url + "/auth/local/login")
-    csrf_line = set_cookies(r)["jmb_csrf"]
-    assert "secure" in [a.strip().lower() for a in csrf_line.split(";")[1:]], csrf_line
+    # __Host- names: only this host, over https, can set them (no sibling
+    # subdomain, no plain-http page); browsers require Secure, Path=/, no Domain.
+    csrf_line = set_cookies(r)["__Host-jmb_csrf"]
+    attrs = [a.strip().lower() for a in csrf_line.split(";")[1:]]
+    assert {"secure", "path=/"} <= set(attrs) and not any(a.startswith("domain") for a in attrs)
     # requests keeps Secure cookies away from http://, so send the CSRF cookie by hand.
-    token = re.match(r"jmb_csrf=([^;]+)", csrf_line).group(1)
+    token = re.match(r"__Host-jmb_csrf=([^;]+)", csrf_line).group(1)
     r = requests.post(d.url + "/auth/local/login", allow_redirects=False,
-                      cookies={"jmb_csrf": token},
+                      cookies={"__Host-jmb_csrf": token},
                       data={"csrf": csrf_of(r.text), "login": "alice",
                             "password": "alice-password", "next": "/meetings"})
     assert r.status_code == 303
-    attrs = [a.strip().lower() for a in set_cookies(r)["jmb_session"].split(";")[1:]]
-    assert {"httponly", "samesite=lax", "secure"} <= set(attrs), attrs
+    assert "jmb_session" not in set_cookies(r)
+    attrs = [a.strip().lower() for a in set_cookies(r)["__Host-jmb_session"].split(";")[1:]]
+    assert {"httponly", "samesite=lax", "secure", "path=/"} <= set(attrs), attrs
+    assert not any(a.startswith("domain") for a in attrs)
+    # The bare name is not a session any more: a planted one is ignored.
+    session = set_cookies(r)["__Host-jmb_session"].split(";")[0].split("=", 1)[1]
+    r = requests.get(d.url + "/meetings", cookies={"jmb_session": session},
+                     allow_redirects=False)
+    assert r.status_code == 302
+    r = requests.get(d.url + "/meetings", cookies={"__Host-jmb_session": session},
+                     allow_redirects=False)
+    assert r.status_code == 200
     assert r.headers["Strict-Transport-Security"].startswith("max-age=")
 
 

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "auth/login-throttle.h"
 #include "util/memory.h"
 #include "store-fixture.h"
 /* white-box: the drivers' primitives, and a store opened on a wrapped driver */
@@ -1061,6 +1062,134 @@ static void test_reservations(void **state)
 	assert_true(exists);
 }
 
+/* The login throttle's counts (rules: auth/login-throttle.c): a try is
+ * counted before its password is checked, a waiting client is refused without
+ * being counted, the account's total sums every address, a success clears
+ * one address, a try that checked nothing is taken back, old rows expire. */
+static const struct jmb_login_policy test_policy = {
+    .free_tries = 2, .lock_after = 4, .lock_time = 600, .account_ceiling = 100, .memory = HOUR};
+
+static void test_login_failures(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_login_attempt a;
+	long purged = -1;
+
+	OK(jmb_store_login_attempt(t->store, "acct", "192.0.2.1", T0, &test_policy, &a, &error));
+	assert_true(a.allowed);
+	assert_int_equal(a.pair_failures, 1);
+	assert_int_equal(a.blocked_until, T0);
+	OK(jmb_store_login_attempt(t->store, "acct", "192.0.2.1", T0, &test_policy, &a, &error));
+	assert_int_equal(a.pair_failures, 2);
+	assert_int_equal(a.blocked_until, T0 + 1);
+	/* Waiting: refused, and not counted. */
+	OK(jmb_store_login_attempt(t->store, "acct", "192.0.2.1", T0, &test_policy, &a, &error));
+	assert_false(a.allowed);
+	assert_int_equal(a.blocked_until, T0 + 1);
+	/* Another address has its own count; the account's sums both. */
+	OK(jmb_store_login_attempt(t->store, "acct", "192.0.2.2", T0, &test_policy, &a, &error));
+	assert_true(a.allowed);
+	assert_int_equal(a.pair_failures, 1);
+	assert_int_equal(a.account_failures, 3);
+	/* A try that checked no password is taken back, wait included. */
+	OK(jmb_store_login_attempt(t->store, "acct", "192.0.2.1", T0 + 1, &test_policy, &a,
+	                           &error));
+	assert_int_equal(a.pair_failures, 3);
+	assert_int_equal(a.blocked_until, T0 + 1 + 2);
+	OK(jmb_store_login_uncount(t->store, "acct", "192.0.2.1", &a, &error));
+	OK(jmb_store_login_attempt(t->store, "acct", "192.0.2.1", T0 + 1, &test_policy, &a,
+	                           &error));
+	assert_true(a.allowed);
+	assert_int_equal(a.pair_failures, 3);
+	/* The lock. */
+	OK(jmb_store_login_attempt(t->store, "acct", "192.0.2.1", T0 + 3, &test_policy, &a,
+	                           &error));
+	assert_int_equal(a.pair_failures, 4);
+	assert_int_equal(a.blocked_until, T0 + 3 + 600);
+	OK(jmb_store_login_attempt(t->store, "acct", "192.0.2.1", T0 + 602, &test_policy, &a,
+	                           &error));
+	assert_false(a.allowed);
+	/* A success clears its own address only. */
+	OK(jmb_store_login_clear(t->store, "acct", "192.0.2.1", &error));
+	OK(jmb_store_login_attempt(t->store, "acct", "192.0.2.1", T0 + 10, &test_policy, &a,
+	                           &error));
+	assert_true(a.allowed);
+	assert_int_equal(a.pair_failures, 1);
+	assert_int_equal(a.account_failures, 2);
+	/* Forgotten after memory: counted afresh, then purged. */
+	OK(jmb_store_login_attempt(t->store, "acct", "192.0.2.2", T0 + HOUR + 1, &test_policy, &a,
+	                           &error));
+	assert_int_equal(a.pair_failures, 1);
+	assert_int_equal(a.account_failures, 2);
+	OK(jmb_store_login_failures_purge(t->store, T0 + HOUR + 10, &purged, &error));
+	assert_int_equal(purged, 1);
+	assert_int_equal(raw_long("SELECT count(*) FROM login_failures"), 1);
+	OK(jmb_store_login_failures_purge(t->store, T0 + 3 * HOUR, &purged, &error));
+	assert_int_equal(purged, 1);
+}
+
+#define LOGIN_THREADS 6
+#define LOGIN_TRIES_EACH 10
+
+struct login_guesser {
+	struct jmb_store *store;
+	pthread_barrier_t *barrier;
+	int failures;
+	struct jmb_error error;
+};
+
+static void *login_thread(void *arg)
+{
+	static const struct jmb_login_policy generous = {.free_tries = 1000,
+	                                                 .lock_after = 2000,
+	                                                 .lock_time = 600,
+	                                                 .account_ceiling = 100000,
+	                                                 .memory = HOUR};
+	struct login_guesser *g = arg;
+	struct jmb_login_attempt a;
+
+	pthread_barrier_wait(g->barrier);
+	for (int i = 0; i < LOGIN_TRIES_EACH; i++) {
+		enum jmb_store_result r = JMB_STORE_RETRY;
+		for (int n = 0; r == JMB_STORE_RETRY && n < JOIN_ATTEMPTS; n++)
+			r = jmb_store_login_attempt(g->store, "acct", "192.0.2.9", T0, &generous,
+			                            &a, &g->error);
+		if (r != JMB_STORE_OK || !a.allowed)
+			g->failures++;
+	}
+	return NULL;
+}
+
+/* Parallel tries of one client (one attacker's many connections, or several
+ * instances) are all counted: none slips through uncounted. */
+static void test_login_failures_concurrently(void **state)
+{
+	struct test_ctx *t = *state;
+	struct login_guesser guessers[LOGIN_THREADS] = {0};
+	pthread_t threads[LOGIN_THREADS];
+	pthread_barrier_t barrier;
+	struct jmb_login_attempt a;
+
+	/* The row exists first, as it does for a client past its free tries. */
+	OK(jmb_store_login_attempt(t->store, "acct", "192.0.2.9", T0, &test_policy, &a, &error));
+	pthread_barrier_init(&barrier, NULL, LOGIN_THREADS);
+	for (int i = 0; i < LOGIN_THREADS; i++) {
+		guessers[i].store = t->store;
+		guessers[i].barrier = &barrier;
+		assert_int_equal(pthread_create(&threads[i], NULL, login_thread, &guessers[i]), 0);
+	}
+	for (int i = 0; i < LOGIN_THREADS; i++)
+		pthread_join(threads[i], NULL);
+	pthread_barrier_destroy(&barrier);
+	for (int i = 0; i < LOGIN_THREADS; i++) {
+		if (guessers[i].failures > 0)
+			fail_msg("%s: thread %d: %d tries failed: %s", fixture->name, i,
+			         guessers[i].failures, guessers[i].error.text);
+	}
+	assert_int_equal(raw_long("SELECT failures FROM login_failures"),
+	                 1 + LOGIN_THREADS * LOGIN_TRIES_EACH);
+}
+
 static void test_api_tokens(void **state)
 {
 	struct test_ctx *t = *state;
@@ -1858,6 +1987,8 @@ static void test_pg_errors_hide_the_password(void **state)
 	    cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),                       \
 	    cmocka_unit_test_setup_teardown(test_api_tokens, setup, teardown),                     \
 	    cmocka_unit_test_setup_teardown(test_reservations, setup, teardown),                   \
+	    cmocka_unit_test_setup_teardown(test_login_failures, setup, teardown),                 \
+	    cmocka_unit_test_setup_teardown(test_login_failures_concurrently, setup, teardown),    \
 	    cmocka_unit_test_setup_teardown(test_secret_get, setup, teardown),                     \
 	    cmocka_unit_test_setup_teardown(test_text_is_stored_literally, setup, teardown),       \
 	    cmocka_unit_test_setup_teardown(test_fx_commit_with_the_change, setup, teardown),      \

@@ -61,6 +61,14 @@ static const struct jmb_config_key auth_keys[] = {
     {"plugins", JMB_CONF_LIST, S(plugins), "local", 0, 0, 0, NULL},
     {"plugin_dir", JMB_CONF_STRING, S(plugin_dir), jmb_default_plugin_dir, JMB_CONF_PATH, 0, 0,
      NULL},
+    /* The password-guessing throttle: doc/jmb.conf.5 says why these figures. */
+    {"login_free_tries", JMB_CONF_INT, S(login.free_tries), "5", 0, 1, 100, NULL},
+    {"login_lock_after", JMB_CONF_INT, S(login.lock_after), "10", 0, 2, 1000, NULL},
+    {"login_lock_time", JMB_CONF_INT, S(login.lock_time), "900", 0, 1, 86400, NULL},
+    {"login_account_ceiling", JMB_CONF_INT, S(login.account_ceiling), "50", 0, 1, 1000000, NULL},
+    {"login_memory", JMB_CONF_INT, S(login.memory), "3600", 0, 60, 7 * 86400, NULL},
+    {"login_trusted_proxies", JMB_CONF_LIST, S(login_trusted_proxies), "127.0.0.1/32, ::1/128", 0,
+     0, 0, NULL},
     JMB_CONF_END,
 };
 #undef S
@@ -333,26 +341,51 @@ static int xmpp_check(const char *path, struct jmb_settings *s, struct jmb_pool 
 	return ret;
 }
 
-/* [metrics] allow: the same address blocks as [auth.header-trust] trusted_proxies. */
-static int metrics_check(const char *path, struct jmb_metrics_settings *m, struct jmb_pool *pool,
-                         struct jmb_error *error, int *n_errors)
+/* An allow-list of address blocks ([metrics] allow, [auth]
+   login_trusted_proxies), parsed as [auth.header-trust] trusted_proxies is. */
+static int parse_blocks(const char *path, const char *name, char **list, struct jmb_pool *pool,
+                        struct jmb_cidr **blocks_r, size_t *n_r, struct jmb_error *error,
+                        int *n_errors)
 {
 	size_t n = 0;
 
-	while (m->allow[n] != NULL)
+	while (list[n] != NULL)
 		n++;
-	m->allow_blocks = jmb_pool_calloc(pool, n + 1, sizeof(*m->allow_blocks));
+	*blocks_r = jmb_pool_calloc(pool, n + 1, sizeof(**blocks_r));
 	for (size_t i = 0; i < n; i++) {
-		if (jmb_cidr_parse(m->allow[i], &m->allow_blocks[i]) < 0) {
-			char *msg = jmb_xasprintf(
-			    "[metrics] allow: '%s' is not an address or CIDR block", m->allow[i]);
+		if (jmb_cidr_parse(list[i], &(*blocks_r)[i]) < 0) {
+			char *msg = jmb_xasprintf("%s: '%s' is not an address or CIDR block", name,
+			                          list[i]);
 			add_error(error, n_errors, path, msg);
 			free(msg);
 			return -1;
 		}
 	}
-	m->n_allow_blocks = n;
+	*n_r = n;
 	return 0;
+}
+
+/* A lock must come after the free tries, and a failure be remembered at
+   least as long as the lock it may start. */
+static int auth_check(const char *path, struct jmb_auth_settings *a, struct jmb_pool *pool,
+                      struct jmb_error *error, int *n_errors)
+{
+	int ret = 0;
+
+	if (a->login.lock_after <= a->login.free_tries) {
+		add_error(error, n_errors, path,
+		          "[auth] login_lock_after must be greater than login_free_tries");
+		ret = -1;
+	}
+	if (a->login.memory < a->login.lock_time) {
+		add_error(error, n_errors, path,
+		          "[auth] login_memory must be at least login_lock_time");
+		ret = -1;
+	}
+	if (parse_blocks(path, "[auth] login_trusted_proxies", a->login_trusted_proxies, pool,
+	                 &a->login_proxy_blocks, &a->n_login_proxy_blocks, error, n_errors) < 0)
+		ret = -1;
+	return ret;
 }
 
 static bool filter_is_wrapped(const char *filter)
@@ -537,7 +570,10 @@ static int settings_check(const char *path, struct jmb_settings *s, struct jmb_p
 		ret = -1;
 	if (ldap_check(path, s, error, n_errors) < 0)
 		ret = -1;
-	if (metrics_check(path, &s->metrics, pool, error, n_errors) < 0)
+	if (parse_blocks(path, "[metrics] allow", s->metrics.allow, pool, &s->metrics.allow_blocks,
+	                 &s->metrics.n_allow_blocks, error, n_errors) < 0)
+		ret = -1;
+	if (auth_check(path, &s->auth, pool, error, n_errors) < 0)
 		ret = -1;
 	if (s->auth.plugins[0] == NULL) {
 		add_error(error, n_errors, path, "[auth] plugins must name at least one plugin");

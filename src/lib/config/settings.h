@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "auth/login-throttle.h"
 #include "config/config-file.h"
 #include "jmb/cidr.h"
 
@@ -41,6 +42,10 @@ struct jmb_store_settings {
 struct jmb_auth_settings {
 	char **plugins;
 	char *plugin_dir;
+	struct jmb_login_policy login;
+	char **login_trusted_proxies;
+	struct jmb_cidr *login_proxy_blocks; /* parsed from login_trusted_proxies */
+	size_t n_login_proxy_blocks;
 };
 
 struct jmb_booking_settings {

@@ -311,6 +311,38 @@ enum jmb_store_result jmb_store_session_delete(struct jmb_store *store, const ch
 enum jmb_store_result jmb_store_sessions_purge(struct jmb_store *store, time_t now, long *purged_r,
                                                struct jmb_error *error);
 
+/* The password-guessing throttle's counts (store-logins.c), per account (a
+ * key from jmb_login_account_key) and client address; the rules are
+ * auth/login-throttle.h's. */
+struct jmb_login_policy;
+struct jmb_login_attempt {
+	bool allowed;                  /* false: the client must wait until blocked_until */
+	long pair_failures;            /* the client's failures for the account */
+	long account_failures;         /* the account's, from every address */
+	time_t blocked_until;          /* when the client may try again should this try fail */
+	time_t previous_blocked_until; /* before this try, for jmb_store_login_uncount */
+};
+/* Looks at the client's count for the account and, unless it must wait,
+ * counts this try as a failure in advance (in one transaction, so parallel
+ * tries of one client are counted one after the other). */
+enum jmb_store_result jmb_store_login_attempt(struct jmb_store *store, const char *account,
+                                              const char *address, time_t now,
+                                              const struct jmb_login_policy *policy,
+                                              struct jmb_login_attempt *attempt_r,
+                                              struct jmb_error *error);
+/* Takes back an allowed try that checked no password (an expired form, the
+ * directory down). */
+enum jmb_store_result jmb_store_login_uncount(struct jmb_store *store, const char *account,
+                                              const char *address,
+                                              const struct jmb_login_attempt *attempt,
+                                              struct jmb_error *error);
+/* A successful login forgets the client's failures for the account (not the
+ * other addresses'). */
+enum jmb_store_result jmb_store_login_clear(struct jmb_store *store, const char *account,
+                                            const char *address, struct jmb_error *error);
+enum jmb_store_result jmb_store_login_failures_purge(struct jmb_store *store, time_t now,
+                                                     long *purged_r, struct jmb_error *error);
+
 /* API bearer tokens, keyed by the SHA-256 of the token. */
 enum jmb_store_result jmb_store_api_token_create(struct jmb_store *store, const char *token_hash,
                                                  const char *identity_json, const char *label,

@@ -30,6 +30,7 @@ struct jmb_request {
 	const struct jmb_identity *identity;
 	const char *session_hash; /* SHA-256 of the session cookie, when a session is in use */
 	bool via_bearer;          /* authenticated by an API token */
+	bool session_started;     /* a login opened a session in this request */
 	const char *csrf_token;   /* what forms must send back */
 	int may_book;             /* jmbd's answer to "may this user book?", 0 until asked */
 	const char *params[JMB_MAX_PATH_PARAMS];
