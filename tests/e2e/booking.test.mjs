@@ -396,6 +396,11 @@ describe('the meeting list at a glance (desktop)', () => {
     await page.goto('/meetings?lang=fr');
     assert.equal(await page.locator('.badge.soon').innerText(), 'Commence bientôt');
     await shot(page, 'meetings-several-fr');
+    // The choice sticks (a cookie) until the visitor picks another language.
+    await page.goto('/meetings');
+    assert.equal(await page.locator('.badge.soon').innerText(), 'Commence bientôt');
+    await page.goto('/meetings?lang=en');
+    assert.equal(await page.locator('.badge.soon').innerText(), 'Starting soon');
   });
 
   step('an invitee sees the meeting but may not change it', async () => {
