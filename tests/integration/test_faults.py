@@ -7,6 +7,7 @@ The rule everywhere: a client gets an answer (never a 500 for the fault,
 never a wait past the configured timeouts), every booking answered 201 is
 kept, nothing is corrupted, jmbd recovers without a restart, and every mail
 is delivered exactly once."""
+import collections
 import email
 import os
 import shutil
@@ -133,6 +134,46 @@ def test_postgresql_crash_and_restart(jmbd_factory):
         assert d.proc.poll() is None
         assert requests.get(d.url + "/healthz", timeout=5).status_code == 200
         assert_all_kept(d, token, load.booked)
+
+
+def message_ids(smtp):
+    return collections.Counter(
+        email.message_from_bytes(e.content, policy=policy.default)["Message-ID"]
+        for e in smtp.messages)
+
+
+def test_postgresql_crash_during_deliveries_sends_each_mail_once(jmbd_factory):
+    """PostgreSQL stops hard while the queue worker delivers a batch: the mails
+    it delivers meanwhile cannot be marked sent. They were taken again once
+    their claim went stale, and sent twice; the worker now keeps each outcome
+    until the store takes it, before it claims anything."""
+    claim_timeout = 6
+    with PostgresServer(dbname="jmbmailcrash", durable=True) as pg, SmtpServer() as smtp:
+        smtp.delay = 0.2  # a batch lasts long enough to crash PostgreSQL in it
+        d = jmbd_factory("pgmail", start=False, store="postgresql",
+                         conninfo=f"{pg.conninfo} connect_timeout=2",
+                         sections={"mail": {"transport": smtp.url, "from": "noreply@example.org"}})
+        d.add_user("alice", "alice-password")
+        d.start(env={"JMB_QUEUE_INTERVAL": "1", "JMB_CLAIM_TIMEOUT": str(claim_timeout)})
+        s = api(d, api_token(d, "alice"))
+        for i in range(8):
+            r = s.post(d.url + "/api/v1/meetings", json={
+                "title": f"Mailed {i}", "start": start_in(), "guests": [f"m{i}@outside.example"]})
+            assert r.status_code == 201, r.text
+        wait_until(lambda: len(smtp.messages) >= 2, what="the first deliveries")
+        pg.stop_hard()
+        down_at = len(smtp.messages)
+        wait_until(lambda: len(smtp.messages) >= down_at + 2, what="deliveries while it is down")
+        pg.restart()
+        wait_until(lambda: len(message_ids(smtp)) == 16, timeout=60, what="all 16 mails")
+        # A mail taken again would come once its claim is stale: wait past that.
+        time.sleep(claim_timeout + 3)
+        ids = message_ids(smtp)
+        assert len(ids) == 16 and set(ids.values()) == {1}, ids.most_common(3)
+        log = d.log()
+        assert "outbox_finish" in log  # the crash did hit outcomes being recorded
+        assert "event=outbox_recorded" in log
+        assert d.jmbctl("outbox", "list").stdout.count("pending") == 0
 
 
 # -- SIGKILL during a burst of creates on SQLite --------------------------------------------
