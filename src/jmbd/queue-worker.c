@@ -21,6 +21,7 @@
 #include "mail-transport.h"
 #include "util/memory.h"
 #include "notify.h"
+#include "outbox-outcomes.h"
 #include "queue-worker.h"
 #include "util/secret.h"
 #include "publish/xmpp.h"
@@ -47,7 +48,8 @@ struct queue_worker {
 	bool stopping;
 	char instance[96];
 	long interval;
-	long claim_timeout; /* CLAIM_TIMEOUT, or JMB_CLAIM_TIMEOUT in tests */
+	long claim_timeout;                /* CLAIM_TIMEOUT, or JMB_CLAIM_TIMEOUT in tests */
+	struct outbox_outcomes unrecorded; /* delivered or tried while the store failed */
 };
 
 static time_t retry_delay(long attempts)
@@ -184,7 +186,10 @@ static void deliver(struct queue_worker *w, const struct jmbd_runtime *rt,
 {
 	const struct jmb_mail_settings *s = &rt->settings.mail;
 	enum jmb_outbox_outcome outcome;
+	enum jmb_store_result r;
 	struct jmb_error why, error;
+	time_t next = now + retry_delay(mail->attempts);
+	const char *why_text;
 	char id[24];
 
 	outcome = mail_transport_send(s, mail, &why);
@@ -195,11 +200,34 @@ static void deliver(struct queue_worker *w, const struct jmbd_runtime *rt,
 	        "to", mail->recipient, "outcome", delivery_outcomes[outcome].name, "error",
 	        outcome == JMB_OUTBOX_DELIVERED ? "" : why.text, NULL);
 	metrics_count(delivery_outcomes[outcome].event);
-	if (jmb_store_outbox_finish(w->d->store, mail->id, w->instance, outcome, time(NULL),
-	                            now + retry_delay(mail->attempts),
-	                            outcome == JMB_OUTBOX_DELIVERED ? NULL : why.text,
-	                            &error) != JMB_STORE_OK)
+	why_text = outcome == JMB_OUTBOX_DELIVERED ? NULL : why.text;
+	r = jmb_store_outbox_finish(w->d->store, mail->id, w->instance, outcome, time(NULL), next,
+	                            why_text, &error);
+	if (r != JMB_STORE_OK)
 		log_store_error("outbox_finish", &error);
+	/* NOT_FOUND: the claim was lost, the mail is another instance's now. */
+	if (r != JMB_STORE_OK && r != JMB_STORE_NOT_FOUND)
+		outbox_outcomes_keep(&w->unrecorded, mail->id, outcome, time(NULL), next, why_text);
+}
+
+/* The outcomes the store refused before (it was down or full) go in first:
+ * until they do, the mails they are about still look due, and claiming now
+ * could take a mail this instance already sent once its claim is stale. */
+static bool record_unrecorded(struct queue_worker *w)
+{
+	struct jmb_error error;
+	size_t before = w->unrecorded.count;
+	char count[24];
+
+	if (before == 0)
+		return true;
+	if (outbox_outcomes_record(&w->unrecorded, w->d->store, w->instance, &error) > 0) {
+		log_store_error("outbox_finish", &error);
+		return false;
+	}
+	snprintf(count, sizeof(count), "%zu", before);
+	jmb_log(JMB_LOG_INFO, "outbox_recorded", "outcomes", count, NULL);
+	return true;
 }
 
 static void run_outbox(struct queue_worker *w, const struct jmbd_runtime *rt, time_t now)
@@ -209,7 +237,7 @@ static void run_outbox(struct queue_worker *w, const struct jmbd_runtime *rt, ti
 	struct jmb_error error;
 	time_t claimed = time(NULL);
 
-	if (*rt->settings.mail.transport == '\0') {
+	if (*rt->settings.mail.transport == '\0' || !record_unrecorded(w)) {
 		jmb_pool_free(&pool);
 		return;
 	}
@@ -300,6 +328,14 @@ void queue_worker_stop(struct queue_worker **wp)
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	if (!record_unrecorded(w)) {
+		char count[24];
+		snprintf(count, sizeof(count), "%zu", w->unrecorded.count);
+		jmb_log(JMB_LOG_ERROR, "outbox_unrecorded", "outcomes", count, "note",
+		        "the store did not record these deliveries: their mails may be sent again",
+		        NULL);
+	}
+	outbox_outcomes_free(&w->unrecorded);
 	pthread_cond_destroy(&w->wake);
 	pthread_mutex_destroy(&w->lock);
 	curl_global_cleanup();

@@ -13,6 +13,7 @@
 
 #define SQLITE_STATEMENT_CACHE 64
 #define SQLITE_MMAP_SIZE "268435456" /* 256 MiB of the database mapped, at most */
+#define SQLITE_SET_UP_RETRY_MS 10
 
 struct sqlite_stmt {
 	struct jmb_sql_stmt base;
@@ -95,6 +96,32 @@ static enum jmb_store_result sqlite_exec_script(struct jmb_sql_conn *conn, const
 	return r;
 }
 
+/* The settings of every connection. Turning a new file to WAL needs its
+ * exclusive lock, and while another connection holds the file's write lock
+ * SQLite answers BUSY at once, without the busy handler: two jmbd starting
+ * together on a new file (or jmbctl beside a starting jmbd) made one of them
+ * exit with "database is locked". So the set-up is tried again for as long as
+ * busy_timeout allows. */
+static enum jmb_store_result sqlite_set_up(struct sqlite_conn *c, long busy_timeout,
+                                           struct jmb_error *error)
+{
+	/* mmap_size: pages missing from this connection's own cache are read
+	 * straight from the kernel's page cache, not with a pread() and a copy
+	 * each (bench/run.sh: a personal-link join, 33 to 31 us of CPU). */
+	static const char set_up[] = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+	                             "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF; "
+	                             "PRAGMA mmap_size = " SQLITE_MMAP_SIZE ";";
+	enum jmb_store_result r;
+	long waited = 0;
+
+	while ((r = sqlite_exec_script(&c->base, set_up, error)) == JMB_STORE_RETRY &&
+	       waited < busy_timeout) {
+		sqlite3_sleep(SQLITE_SET_UP_RETRY_MS);
+		waited += SQLITE_SET_UP_RETRY_MS;
+	}
+	return r;
+}
+
 static struct jmb_sql_conn *sqlite_connect(const struct jmb_store_settings *settings,
                                            struct jmb_error *error)
 {
@@ -113,14 +140,7 @@ static struct jmb_sql_conn *sqlite_connect(const struct jmb_store_settings *sett
 		return NULL;
 	}
 	sqlite3_busy_timeout(c->db, (int)settings->busy_timeout);
-	/* mmap_size: pages missing from this connection's own cache are read
-	 * straight from the kernel's page cache, not with a pread() and a copy
-	 * each (bench/run.sh: a personal-link join, 33 to 31 us of CPU). */
-	if (sqlite_exec_script(&c->base,
-	                       "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-	                       "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF; "
-	                       "PRAGMA mmap_size = " SQLITE_MMAP_SIZE ";",
-	                       error) != JMB_STORE_OK) {
+	if (sqlite_set_up(c, settings->busy_timeout, error) != JMB_STORE_OK) {
 		jmb_error_prefix(error, "cannot set up %s: ", settings->path);
 		sqlite_disconnect(&c->base);
 		return NULL;
