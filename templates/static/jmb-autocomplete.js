@@ -4,8 +4,12 @@
 // line) and the form works the same without this script. On a textarea with
 // data-autocomplete="directory", the line under the caret (2 characters or
 // more) is looked up with GET /api/v1/directory?q= and the answers are shown
-// in a listbox under the field (ARIA combobox pattern: the focus stays in the
-// field, aria-activedescendant names the highlighted option). Down/Up move,
+// in a listbox under the field. The field keeps its own role (textbox: ARIA
+// allows no combobox role on a textarea), with aria-autocomplete, aria-haspopup
+// and aria-controls naming the listbox; the focus stays in the field and
+// aria-activedescendant names the highlighted option; a live region says how
+// many suggestions there are, which is how a screen reader learns that the
+// list opened. Down/Up move,
 // Enter or Tab put the highlighted address in place of the line (followed by a
 // new line), Escape closes, a click picks. Nothing is highlighted until Down
 // or Up is pressed, so Enter and Tab keep their usual meaning while typing an
@@ -22,6 +26,10 @@
   const MAX_CHARS = 100;
   const DELAY_MS = 200;  // debounce
   const CACHE_SIZE = 50;
+  // The directory answers up to 20; eight fit under the field without a
+  // scrolling box (a scrolling region would need a Tab stop of its own),
+  // and typing one more letter narrows the rest.
+  const MAX_SHOWN = 8;
 
   let instances = 0;
 
@@ -61,10 +69,9 @@
     host.insertBefore(status, field);
     host.insertBefore(list, field);
 
-    field.setAttribute('role', 'combobox');
     field.setAttribute('aria-autocomplete', 'list');
+    field.setAttribute('aria-haspopup', 'listbox');
     field.setAttribute('aria-controls', list.id);
-    field.setAttribute('aria-expanded', 'false');
     field.setAttribute('autocomplete', 'off');
 
     function announce(count) {
@@ -119,7 +126,6 @@
       setActive(-1);
       list.hidden = true;
       list.replaceChildren();
-      field.setAttribute('aria-expanded', 'false');
     }
 
     function show(items) {
@@ -151,7 +157,6 @@
       }
       list.hidden = false;
       place();
-      field.setAttribute('aria-expanded', 'true');
       announce(items.length);
     }
 
@@ -162,7 +167,8 @@
           name: typeof r.name === 'string' ? r.name : '',
           mail: r.mail,
           kind: ['person', 'group', 'external'].includes(r.kind) ? r.kind : 'person',
-        }));
+        }))
+        .slice(0, MAX_SHOWN);
     }
 
     async function search(q) {

@@ -111,7 +111,9 @@ async function comboState(field) {
     const status = document.getElementById(`${el.id}-status`);
     return {
       role: el.getAttribute('role'),
-      expanded: el.getAttribute('aria-expanded'),
+      // A textarea may not be a combobox, so nothing carries aria-expanded:
+      // the list is open when it is shown (and the live region says so).
+      expanded: String(!!list && !list.hidden),
       listVisible: !!list && !list.hidden && list.getBoundingClientRect().height > 0,
       listRole: list && list.getAttribute('role'),
       options: list ? [...list.querySelectorAll('[role=option]')].map((o) => o.textContent.replace(/\s+/g, ' ').trim()) : [],
@@ -154,7 +156,7 @@ describe('invite autocomplete with JavaScript', () => {
   }, () => page);
   after(async () => { if (context) await browsers.close(context); });
 
-  step('the invite fields become comboboxes, the others do not', async () => {
+  step('the invite fields get suggestions, the others do not', async () => {
     await logIn(page, ALICE);
     await page.goto('/meetings/new');
     guests = page.getByLabel(/^Guests/);
@@ -164,19 +166,20 @@ describe('invite autocomplete with JavaScript', () => {
     assert.match(script.headers()['content-type'], /^text\/javascript/);
     for (const field of [guests, moderators]) {
       const s = await comboState(field);
-      assert.equal(s.role, 'combobox');
+      assert.equal(s.role, null, 'a textarea keeps its textbox role');
       assert.equal(s.expanded, 'false');
+      assert.equal(await field.getAttribute('aria-haspopup'), 'listbox');
       assert.equal(s.listRole, 'listbox');
       assert.equal(s.listVisible, false);
       assert.equal(await field.getAttribute('aria-autocomplete'), 'list');
     }
-    assert.equal(await page.getByLabel('Description (optional)').getAttribute('role'), null);
+    assert.equal(await page.getByLabel('Description (optional)').getAttribute('aria-autocomplete'), null);
     // What follows the field is unchanged (e.g. "#guests + .field-error" still
     // finds its error message): the listbox and the live region go before it.
     assert.equal(await guests.evaluate((el) => el.nextElementSibling.className), 'room-options');
     assert.deepEqual(await guests.evaluate((el) => [el.previousElementSibling.getAttribute('role'),
       el.previousElementSibling.previousElementSibling.getAttribute('role')]), ['listbox', 'status']);
-    assert.equal(await page.getByRole('combobox', { name: /^Guests/ }).count(), 1);
+    assert.equal(await page.getByRole('textbox', { name: /^Guests/ }).count(), 1);
   });
 
   step('two letters bring suggestions with name, address and kind', async () => {
@@ -294,7 +297,7 @@ describe('invite autocomplete with JavaScript', () => {
       await guests.scrollIntoViewIfNeeded();
       await guests.press('Enter');
       await guests.pressSequentially('zed');
-      await page.getByRole('option', { name: /zed20@example\.org/ }).waitFor();
+      await page.getByRole('option', { name: /zed08@example\.org/ }).waitFor();
       const f = await guests.boundingBox();
       const l = await page.getByRole('listbox').boundingBox();
       assert.ok(l.y + l.height <= f.y, `above the field (${l.y}+${l.height} <= ${f.y})`);
@@ -333,13 +336,13 @@ describe('invite autocomplete with JavaScript', () => {
     assert.equal(await page.getByRole('listbox').getAttribute('aria-label'), "Suggestions de l'annuaire");
     await field.fill('');
     await field.pressSequentially('zed');
-    await page.getByRole('option', { name: /zed20@example\.org/ }).waitFor();
+    await page.getByRole('option', { name: /zed08@example\.org/ }).waitFor();
     s = await comboState(field);
-    assert.equal(s.options.length, 20);
-    assert.equal(s.status, '20 suggestions');
+    assert.equal(s.options.length, 8, 'the first eight of the twenty the directory gave');
+    assert.equal(s.status, '8 suggestions');
     for (let i = 0; i < 3; i++) await field.press('ArrowUp');
     s = await comboState(field);
-    assert.match(s.active, /zed18@example\.org/);
+    assert.match(s.active, /zed06@example\.org/);
     const visible = await page.evaluate((id) => {
       const o = document.getElementById(id).getBoundingClientRect();
       const l = document.getElementById(id).parentElement.getBoundingClientRect();
@@ -428,7 +431,7 @@ describe('the form without JavaScript', () => {
     await logIn(page, ALICE);
     await page.goto('/meetings/new');
     const guests = page.getByLabel(/^Guests/);
-    assert.equal(await guests.getAttribute('role'), null, 'no combobox without the script');
+    assert.equal(await guests.getAttribute('aria-autocomplete'), null, 'no suggestions without the script');
     assert.equal(await page.locator('[role=listbox]').count(), 0);
     await page.getByLabel('Title', { exact: true }).fill('Typed by hand');
     await page.getByLabel('Date', { exact: true }).fill(tomorrow());
@@ -438,7 +441,8 @@ describe('the form without JavaScript', () => {
     assert.equal(await page.locator('[role=option]').count(), 0);
     await guests.fill('chloe@example.org\nguest@elsewhere.example.com');
     await page.getByLabel(/^Moderators/).fill('bob@example.org');
-    await shot(page, 'nojs-form');
+    // axe needs script to run: these pages are checked with it in the suites above.
+    await shot(page, 'nojs-form', { axe: false });
     const r = await clickAndWait(page, page.getByRole('button', { name: 'Save', exact: true }));
     assert.equal(r.status(), 200, await page.locator('main').innerText());
     const rows = await attendeeRows(page);
@@ -447,6 +451,6 @@ describe('the form without JavaScript', () => {
       ['chloe@example.org', 'Guest'],
       ['guest@elsewhere.example.com', 'Guest'],
     ]);
-    await shot(page, 'nojs-meeting-saved');
+    await shot(page, 'nojs-meeting-saved', { axe: false });
   });
 });

@@ -176,16 +176,45 @@ export class Browsers {
 // ---------------------------------------------------------------- test plumbing
 
 
+const AXE_SOURCE = fs.readFileSync(path.join(HERE, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/** axe-core's violations of any impact on the page as it is now, one line
+ * each. Injected through the debugging protocol, which jmbd's
+ * Content-Security-Policy does not govern. */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => (await window.axe.run(document, {
+    resultTypes: ['violations'],
+  })).violations.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`));
+  return violations;
+}
+
+/** Asserts that axe finds nothing on the page in the light and in the dark
+ * colour scheme, and screenshots the dark one as file-dark.png when given. */
+export async function assertAccessible(page, name, darkFile) {
+  const found = [];
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const v of await axeViolations(page)) found.push(`${scheme}: ${v}`);
+    if (scheme === 'dark' && darkFile) await page.screenshot({ path: darkFile, fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  assert.deepEqual(found, [], `axe on ${name} (${page.url()})`);
+}
+
 /** A screenshot function numbering its shots in dir (emptied of old ones);
- * whole pages unless options say otherwise. */
+ * whole pages unless options say otherwise. Every shot of a jmb page is also
+ * an accessibility check in both colour schemes (options.axe = false for a
+ * page that is not jmb's, such as a test IdP). */
 export function screenshots(dir) {
   let shotNo = 0;
   fs.mkdirSync(dir, { recursive: true });
   for (const f of fs.readdirSync(dir)) if (f.endsWith('.png')) fs.rmSync(path.join(dir, f));
-  return async (page, name, options = {}) => {
+  return async (page, name, { axe = true, ...options } = {}) => {
     shotNo += 1;
     const file = path.join(dir, `${String(shotNo).padStart(2, '0')}-${name}.png`);
     await page.screenshot({ path: file, fullPage: true, ...options });
+    if (axe) await assertAccessible(page, name, file.replace(/\.png$/, '-dark.png'));
     return file;
   };
 }

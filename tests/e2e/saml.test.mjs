@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import { BUILD, CHROMIUM, HERE, JMBD, Jmbd, freePort } from './harness.mjs';
+import { BUILD, CHROMIUM, HERE, JMBD, Jmbd, assertAccessible, freePort } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const SHOTS = path.join(HERE, 'screenshots');
@@ -137,6 +137,7 @@ test('Chromium logs in through the live test IdP and lands on /meetings', async 
       page.getByRole('button', { name: 'Sign in' }).click(),
     ]);
     await page.screenshot({ path: path.join(SHOTS, 'saml-01-logged-in.png'), fullPage: true });
+    await assertAccessible(page, 'meetings after a SAML login', path.join(SHOTS, 'saml-01-logged-in-dark.png'));
     assert.match(await page.textContent('body'), /Alice Durand/);
     const log = jmbd.log();
     assert.match(log, /event=saml_login user=alice response_signed=yes assertion_signed=yes/);
