@@ -65,6 +65,18 @@ static void append_clean_text(struct jmb_strbuf *sb, const char *s, enum text_ki
 	size_t n;
 
 	while (p < end) {
+		/* Fast path: printable ASCII is never refused, so runs of it are
+		 * copied whole without a code-point lookup (most text is ASCII). */
+		const unsigned char *run = p;
+
+		while (run < end && *run >= 0x20 && *run < 0x7f &&
+		       (kind != TEXT_PARAMETER || *run != '^'))
+			run++;
+		if (run > p) {
+			jmb_strbuf_append(sb, p, run - p);
+			p = run;
+			continue;
+		}
 		if (*p == '\r' || *p == '\n') {
 			jmb_strbuf_putc(sb, one_line ? ' ' : '\n');
 			p += *p == '\r' && p[1] == '\n' ? 2 : 1;
@@ -119,6 +131,15 @@ static void append_uri(struct jmb_strbuf *sb, const char *s)
 	size_t n;
 
 	while (p < end) {
+		const unsigned char *run = p; /* the usual bytes, copied without a lookup */
+
+		while (run < end && *run > 0x20 && *run < 0x7f && *run != '"')
+			run++;
+		if (run > p) {
+			jmb_strbuf_append(sb, p, run - p);
+			p = run;
+			continue;
+		}
 		n = jmb_text_char((const char *)p, end - p, &cp);
 		if (n > 0 && *p > 0x20 && *p != '"' && !jmb_text_forbidden(cp, false)) {
 			jmb_strbuf_append(sb, p, n);
