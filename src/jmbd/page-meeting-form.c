@@ -67,18 +67,44 @@ static json_t *zone_options(const char *selected)
 	return list;
 }
 
+/* The fields of the form that show their own message (ids in meeting-form.xhtml). */
+static bool is_form_field(const char *field)
+{
+	static const char *const fields[] = {"title",     "description", "date",   "time",
+	                                     "duration",  "timezone",    "moderators",
+	                                     "guests",    "max_participants"};
+
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+		if (strcmp(field, fields[i]) == 0)
+			return true;
+	return false;
+}
+
 static void render_form(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
                         unsigned status, const struct jmb_meeting *m, const struct form_values *v,
                         const struct jmb_field_errors *errors)
 {
 	json_t *errs = json_object(), *list = json_array();
+	json_t *invalid = json_object(), *described = json_object();
 	const struct jmb_booking_settings *b = &d->rt->settings.booking;
 
+	/* A field with an error gets aria-invalid and aria-describedby naming its
+	 * message, and the summary links to it; errors of no field of this form
+	 * stay in the summary alone. */
 	for (size_t i = 0; errors != NULL && i < errors->count; i++) {
-		json_object_set_new(errs, errors->items[i].field,
-		                    json_string(errors->items[i].message));
-		json_array_append_new(list, json_pack("{s:s, s:s}", "field", errors->items[i].field,
-		                                      "message", errors->items[i].message));
+		const char *field = errors->items[i].field;
+		json_t *item = json_pack("{s:s, s:s}", "field", field, "message",
+		                         errors->items[i].message);
+
+		json_object_set_new(errs, field, json_string(errors->items[i].message));
+		if (is_form_field(field)) {
+			json_object_set_new(invalid, field, json_string("true"));
+			json_object_set_new(described, field,
+			                    json_string(jmb_pool_printf(req->pool, "%s-error", field)));
+			json_object_set_new(item, "href",
+			                    json_string(jmb_pool_printf(req->pool, "#%s", field)));
+		}
+		json_array_append_new(list, item);
 	}
 	json_t *model = json_pack(
 	    "{s:b, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:I, s:I}",
@@ -95,6 +121,10 @@ static void render_form(struct jmbd *d, struct jmb_request *req, struct jmb_resp
 	    "timezones", zone_options(v->timezone), "errors", errs, "error_list", list,
 	    "max_moderators", (json_int_t)b->max_moderators, "max_guests",
 	    (json_int_t)b->max_guests);
+	json_object_set_new(model, "invalid", invalid);
+	json_object_set_new(model, "described", described);
+	/* Focus starts on the first field, or on the error summary after a refusal. */
+	json_object_set_new(model, "focus_first", json_boolean(json_array_size(list) == 0));
 	json_t *form = json_object_get(model, "form");
 	json_object_set_new(form, "lobby", json_boolean(v->lobby));
 	json_object_set_new(form, "recording_off", json_boolean(v->recording_off));

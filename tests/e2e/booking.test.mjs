@@ -144,6 +144,7 @@ describe('booking a meeting in the browser (desktop)', () => {
     assert.match(await page.getByLabel('Start time', { exact: true }).inputValue(), /^\d\d:00$/);
     assert.equal(await page.getByLabel('Time zone', { exact: true }).inputValue(), ZONE);
     assert.equal(await page.getByLabel('Duration', { exact: true }).inputValue(), '90');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'title', 'the form starts on its first field');
     await shot(page, 'new-meeting-blank');
     await fillMeeting(page, meeting);
     await shot(page, 'new-meeting-filled');
@@ -240,6 +241,21 @@ describe('booking a meeting in the browser (desktop)', () => {
     assert.match(guestError, /'not-an-address' is not a valid e-mail address\./);
     assert.equal(await page.locator('#moderators + .field-error').count(), 0);
     assert.equal(await page.locator('#date + .field-error').count(), 0);
+    // Assistive technology: the wrong fields say so and name their message,
+    // the summary has the focus and links to each field.
+    for (const id of ['title', 'guests']) {
+      const field = page.locator(`#${id}`);
+      assert.equal(await field.getAttribute('aria-invalid'), 'true', id);
+      assert.equal(await field.getAttribute('aria-describedby'), `${id}-error`, id);
+      assert.equal(await page.locator(`#${id}-error`).innerText(),
+        await page.locator(`#${id} + .field-error`).innerText());
+    }
+    assert.equal(await page.locator('#date').getAttribute('aria-invalid'), null);
+    assert.equal(await page.locator('#date').getAttribute('aria-describedby'), null);
+    assert.equal(await page.evaluate(() => document.activeElement.classList.contains('alert')), true,
+      'the focus is on the error summary');
+    assert.deepEqual(await summary.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
+      ['#title', '#guests']);
     // Everything typed comes back.
     assert.equal(await page.getByLabel('Title', { exact: true }).inputValue(), '');
     assert.equal(await page.getByLabel(/^Guests/).inputValue(), badGuests.join('\n'));
