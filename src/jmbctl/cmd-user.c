@@ -1,10 +1,12 @@
-/* jmbctl user add and api-token create: credentials for people. */
+/* jmbctl user add and api-token create|list|revoke: credentials for people. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 #include "auth/password.h"
 #include "auth/users-file.h"
 #include "util/text.h"
+#include "store/store.h"
 
 struct person_options {
 	const char *mail, *name, *label;
@@ -184,6 +187,78 @@ static struct jmb_identity *token_identity(struct jmbctl *ctl, const char *login
 	return id;
 }
 
+#define API_TOKEN_USAGE                                                                            \
+	"Usage: jmbctl api-token create LOGIN [--label L] [--mail M] [--name N]\n"                 \
+	"       jmbctl api-token list\n"                                                           \
+	"       jmbctl api-token revoke ID\n"
+
+static void print_utc(time_t t)
+{
+	char buf[32] = "-";
+	struct tm tm;
+
+	if (t > 0 && gmtime_r(&t, &tm) != NULL)
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf("  %-20s", buf);
+}
+
+/* One line a token: id, login, created, last used, revoked, label. */
+static int api_token_list(struct jmbctl *ctl)
+{
+	struct jmb_store *store = ctl_store(ctl);
+	struct jmb_api_token_list list;
+	struct jmb_error error;
+
+	if (store == NULL)
+		return CTL_FAIL;
+	if (jmb_store_api_tokens_list(store, ctl->pool, &list, &error) != JMB_STORE_OK) {
+		fprintf(stderr, "jmbctl: %s\n", error.text);
+		return CTL_FAIL;
+	}
+	printf("%-6s  %-20s  %-20s  %-20s  %-20s  %s\n", "ID", "LOGIN", "CREATED", "LAST USED",
+	       "REVOKED", "LABEL");
+	for (size_t i = 0; i < list.count; i++) {
+		const struct jmb_api_token_info *t = &list.items[i];
+		struct jmb_identity *id = jmb_identity_from_json(ctl->pool, t->identity_json);
+
+		printf("%-6lld  %-20s", (long long)t->id, id != NULL ? id->login : "?");
+		print_utc(t->created_at);
+		print_utc(t->last_used_at);
+		print_utc(t->revoked_at);
+		printf("  %s\n", t->label != NULL ? t->label : "");
+	}
+	return CTL_OK;
+}
+
+static int api_token_revoke(struct jmbctl *ctl, const char *arg)
+{
+	struct jmb_store *store;
+	struct jmb_error error;
+	enum jmb_store_result r;
+	char *end;
+	long long id;
+
+	errno = 0;
+	id = strtoll(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || id <= 0) {
+		fprintf(stderr, "jmbctl: '%s' is not a token id (see jmbctl api-token list)\n", arg);
+		return CTL_USAGE;
+	}
+	if ((store = ctl_store(ctl)) == NULL)
+		return CTL_FAIL;
+	r = jmb_store_api_token_revoke(store, id, time(NULL), &error);
+	if (r == JMB_STORE_NOT_FOUND) {
+		fprintf(stderr, "jmbctl: no token %lld in use (never made, or revoked already)\n", id);
+		return EX_DATAERR;
+	}
+	if (r != JMB_STORE_OK) {
+		fprintf(stderr, "jmbctl: %s\n", error.text);
+		return r == JMB_STORE_RETRY ? EX_TEMPFAIL : CTL_FAIL;
+	}
+	fprintf(stderr, "token %lld revoked: requests with it are refused from now on\n", id);
+	return CTL_OK;
+}
+
 int cmd_api_token(struct jmbctl *ctl, int argc, char **argv)
 {
 	struct person_options o = {0};
@@ -192,10 +267,13 @@ int cmd_api_token(struct jmbctl *ctl, int argc, char **argv)
 	struct jmb_error token_error;
 	char *token;
 
+	if (argc == 2 && strcmp(argv[1], "list") == 0)
+		return api_token_list(ctl);
+	if (argc == 3 && strcmp(argv[1], "revoke") == 0)
+		return api_token_revoke(ctl, argv[2]);
 	if (argc < 2 || strcmp(argv[1], "create") != 0 ||
 	    parse_person_options(argc - 1, argv + 1, &o) < 0 || optind != argc - 2) {
-		fprintf(stderr,
-		        "Usage: jmbctl api-token create LOGIN [--label L] [--mail M] [--name N]\n");
+		fputs(API_TOKEN_USAGE, stderr);
 		return CTL_USAGE;
 	}
 	const char *login = argv[optind + 1];

@@ -26,7 +26,9 @@ static const struct {
      "                            add or replace a user of the local plugin"},
     {"api-token", cmd_api_token,
      "api-token create LOGIN [--label L] [--mail M] [--name N]\n"
-     "                            create a bearer token for the JSON API"},
+     "                            create a bearer token for the JSON API\n"
+     "  api-token list            the tokens: id, login, dates, label (never the secret)\n"
+     "  api-token revoke ID       refuse a token from now on"},
     {"meetings", cmd_meetings,
      "meetings list [--all] [--deleted] [--json] | meetings show ID [--json]"},
     {"outbox", cmd_outbox,

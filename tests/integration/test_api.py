@@ -381,6 +381,34 @@ def test_token_is_shown_once_and_stored_hashed(jmbd):
     assert token not in jmbd.log()
 
 
+def test_tokens_are_listed_without_their_secret_and_revoked_at_once(jmbd):
+    first = api_token(jmbd, "alice", "--label", "calendar sync")
+    second = api_token(jmbd, "bob")
+    assert api(jmbd, first).get(jmbd.url + "/api/v1/meetings").status_code == 200
+    listed = jmbd.jmbctl("api-token", "list").stdout
+    assert first not in listed and second not in listed
+    lines = listed.splitlines()
+    assert lines[0].split()[:3] == ["ID", "LOGIN", "CREATED"]
+    rows = {line.split()[1]: line.split() for line in lines[1:]}
+    assert rows["alice"][-2:] == ["calendar", "sync"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", rows["alice"][3]), "last used"
+    assert rows["bob"][3:5] == ["-", "-"], "never used, not revoked"
+
+    p = jmbd.jmbctl("api-token", "revoke", rows["alice"][0])
+    assert p.returncode == 0 and "revoked" in p.stderr
+    assert_error(api(jmbd, first).get(jmbd.url + "/api/v1/meetings"), 401)
+    assert api(jmbd, second).get(jmbd.url + "/api/v1/meetings").status_code == 200
+    alice = {l.split()[1]: l.split() for l in jmbd.jmbctl("api-token", "list").stdout.splitlines()[1:]}["alice"]
+    assert re.fullmatch(r"\d{4}-.*Z", alice[4]), "revoked at"
+
+    again = jmbd.jmbctl("api-token", "revoke", rows["alice"][0], check=False)
+    assert again.returncode == 65 and "no token" in again.stderr  # EX_DATAERR
+    for bad in ("0", "-3", "12abc", "99999999999999999999"):
+        p = jmbd.jmbctl("api-token", "revoke", bad, check=False)
+        assert p.returncode == 2 and "not a token id" in p.stderr, bad
+    assert jmbd.jmbctl("api-token", "revoke", "424242", check=False).returncode == 65
+
+
 def test_token_for_someone_outside_the_users_file(jmbd):
     token = api_token(jmbd, "robot", "--mail", "Robot@Example.org", "--name", "CI robot")
     m = create(api(jmbd, token), jmbd)

@@ -56,6 +56,11 @@ static const struct jmb_sql sql_api_token_create =
                 "VALUES ($1, $2, $3, $4)");
 static const struct jmb_sql sql_api_token_lookup =
     JMB_SQL_ANY("SELECT identity FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL");
+static const struct jmb_sql sql_api_tokens_list =
+    JMB_SQL_ANY("SELECT id, identity, label, created_at, last_used_at, revoked_at "
+                "FROM api_tokens ORDER BY id DESC");
+static const struct jmb_sql sql_api_token_revoke =
+    JMB_SQL_ANY("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL");
 static const struct jmb_sql sql_api_token_used =
     JMB_SQL_ANY("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2");
 static const struct jmb_sql sql_secret_insert =
@@ -268,6 +273,45 @@ enum jmb_store_result jmb_store_api_token_lookup(struct jmb_store *store, struct
 	/* Best effort: a busy database must not refuse a valid token. */
 	jmb_store_exec(store, &sql_api_token_used, SQL_ARGS(sql_int(now), sql_text(token_hash)),
 	               NULL, NULL);
+	return r;
+}
+
+static void read_api_token(struct jmb_sql_stmt *stmt, void *item, void *pool)
+{
+	struct jmb_api_token_info *t = item;
+
+	t->id = jmb_sql_int(stmt, 0);
+	t->identity_json = jmb_sql_text(pool, stmt, 1);
+	t->label = jmb_sql_text(pool, stmt, 2);
+	t->created_at = (time_t)jmb_sql_int(stmt, 3);
+	t->last_used_at = (time_t)jmb_sql_int(stmt, 4);
+	t->revoked_at = (time_t)jmb_sql_int(stmt, 5);
+}
+
+enum jmb_store_result jmb_store_api_tokens_list(struct jmb_store *store, struct jmb_pool *pool,
+                                                struct jmb_api_token_list *list_r,
+                                                struct jmb_error *error)
+{
+	struct jmb_row_collector rc = {.sql = &sql_api_tokens_list,
+	                               .pool = pool,
+	                               .item_size = sizeof(*list_r->items),
+	                               .read = read_api_token};
+	enum jmb_store_result r = jmb_store_collect(store, JMB_SQL_TX_NONE, &rc, error);
+
+	list_r->items = rc.items;
+	list_r->count = rc.count;
+	return r;
+}
+
+enum jmb_store_result jmb_store_api_token_revoke(struct jmb_store *store, int64_t id, time_t now,
+                                                 struct jmb_error *error)
+{
+	long changed = 0;
+	enum jmb_store_result r = jmb_store_exec(store, &sql_api_token_revoke,
+	                                         SQL_ARGS(sql_int(now), sql_int(id)), &changed, error);
+
+	if (r == JMB_STORE_OK && changed == 0)
+		return JMB_STORE_NOT_FOUND;
 	return r;
 }
 

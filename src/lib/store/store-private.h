@@ -37,6 +37,23 @@ typedef enum jmb_store_result jmb_store_body(struct jmb_sql_conn *conn, void *ct
 enum jmb_store_result jmb_store_run(struct jmb_store *store, enum jmb_sql_tx kind,
                                     jmb_store_body *body, void *ctx, struct jmb_error *error);
 
+/* A query's rows into a growing array of item_size items (from pool), each
+   read by read; jmb_store_collect runs it in one transaction of the given kind
+   and leaves count at 0 when it fails. */
+struct jmb_row_collector {
+	const struct jmb_sql *sql;
+	const struct jmb_sql_value *args;
+	size_t n_args;
+	struct jmb_pool *pool;
+	size_t item_size;
+	void (*read)(struct jmb_sql_stmt *stmt, void *item, void *pool);
+	void *items;
+	size_t count;
+	size_t cap;
+};
+enum jmb_store_result jmb_store_collect(struct jmb_store *store, enum jmb_sql_tx kind,
+                                        struct jmb_row_collector *rc, struct jmb_error *error);
+
 /* store-queue.c, inside the caller's transaction (fx may be NULL): queues
    fx's mails; makes the meeting's pending reminders fx's plan. */
 enum jmb_store_result jmb_store_queue_mails(struct jmb_sql_conn *conn,

@@ -209,57 +209,6 @@ static void read_listed_mail(struct jmb_sql_stmt *stmt, void *item, void *pool)
 	read_outbox_row(pool, stmt, item, false);
 }
 
-/* A query's rows into a growing array of item_size items, each read by read. */
-struct row_collector {
-	const struct jmb_sql *sql;
-	const struct jmb_sql_value *args;
-	size_t n_args;
-	struct jmb_pool *pool;
-	size_t item_size;
-	void (*read)(struct jmb_sql_stmt *stmt, void *item, void *pool);
-	void *items;
-	size_t count;
-	size_t cap;
-};
-
-static void *collector_next(struct row_collector *rc)
-{
-	if (rc->count == rc->cap) {
-		size_t ncap = rc->cap ? rc->cap * 2 : 16;
-		void *grown = jmb_pool_calloc(rc->pool, ncap, rc->item_size);
-
-		if (rc->count > 0)
-			memcpy(grown, rc->items, rc->count * rc->item_size);
-		rc->items = grown;
-		rc->cap = ncap;
-	}
-	return (char *)rc->items + rc->item_size * rc->count++;
-}
-
-static enum jmb_store_result collect_rows(struct jmb_sql_conn *conn, void *ctx,
-                                          struct jmb_error *error)
-{
-	struct row_collector *rc = ctx;
-	struct jmb_sql_stmt *stmt;
-	enum jmb_store_result r = jmb_sql_query(conn, rc->sql, rc->args, rc->n_args, &stmt, error);
-	bool row = false;
-
-	while (r == JMB_STORE_OK && (r = jmb_sql_next(stmt, &row, error)) == JMB_STORE_OK && row)
-		rc->read(stmt, collector_next(rc), rc->pool);
-	jmb_sql_release(stmt);
-	return r;
-}
-
-static enum jmb_store_result collect(struct jmb_store *store, enum jmb_sql_tx kind,
-                                     struct row_collector *rc, struct jmb_error *error)
-{
-	enum jmb_store_result r = jmb_store_run(store, kind, collect_rows, rc, error);
-
-	if (r != JMB_STORE_OK)
-		rc->count = 0;
-	return r;
-}
-
 /* Claims run in a write transaction: on SQLite it holds the file's write
    lock from the start, so two instances never pick the same rows. */
 enum jmb_store_result jmb_store_outbox_claim(struct jmb_store *store, struct jmb_pool *pool,
@@ -269,13 +218,13 @@ enum jmb_store_result jmb_store_outbox_claim(struct jmb_store *store, struct jmb
 {
 	const struct jmb_sql_value args[] = {sql_text(instance), sql_int(now),
 	                                     sql_int(stale_before), sql_int(limit)};
-	struct row_collector rc = {.sql = &sql_outbox_claim,
+	struct jmb_row_collector rc = {.sql = &sql_outbox_claim,
 	                           .args = args,
 	                           .n_args = 4,
 	                           .pool = pool,
 	                           .item_size = sizeof(*list_r->items),
 	                           .read = read_claimed_mail};
-	enum jmb_store_result r = collect(store, JMB_SQL_TX_WRITE, &rc, error);
+	enum jmb_store_result r = jmb_store_collect(store, JMB_SQL_TX_WRITE, &rc, error);
 
 	list_r->items = rc.items;
 	list_r->count = rc.count;
@@ -287,13 +236,13 @@ enum jmb_store_result jmb_store_outbox_list(struct jmb_store *store, struct jmb_
                                             struct jmb_outbox_list *list_r, struct jmb_error *error)
 {
 	const struct jmb_sql_value args[] = {sql_int(failed_only), sql_int(limit)};
-	struct row_collector rc = {.sql = &sql_outbox_list,
+	struct jmb_row_collector rc = {.sql = &sql_outbox_list,
 	                           .args = args,
 	                           .n_args = 2,
 	                           .pool = pool,
 	                           .item_size = sizeof(*list_r->items),
 	                           .read = read_listed_mail};
-	enum jmb_store_result r = collect(store, JMB_SQL_TX_NONE, &rc, error);
+	enum jmb_store_result r = jmb_store_collect(store, JMB_SQL_TX_NONE, &rc, error);
 
 	list_r->items = rc.items;
 	list_r->count = rc.count;
@@ -308,13 +257,13 @@ enum jmb_store_result jmb_store_reminders_claim(struct jmb_store *store, struct 
 {
 	const struct jmb_sql_value args[] = {sql_text(instance), sql_int(now),
 	                                     sql_int(stale_before), sql_int(limit)};
-	struct row_collector rc = {.sql = &sql_reminders_claim,
+	struct jmb_row_collector rc = {.sql = &sql_reminders_claim,
 	                           .args = args,
 	                           .n_args = 4,
 	                           .pool = pool,
 	                           .item_size = sizeof(*list_r->items),
 	                           .read = read_reminder_row};
-	enum jmb_store_result r = collect(store, JMB_SQL_TX_WRITE, &rc, error);
+	enum jmb_store_result r = jmb_store_collect(store, JMB_SQL_TX_WRITE, &rc, error);
 
 	list_r->items = rc.items;
 	list_r->count = rc.count;

@@ -355,3 +355,43 @@ enum jmb_store_result jmb_store_migrate(struct jmb_store *store, int *from_r, in
 	jmb_store_release(store, conn);
 	return r;
 }
+
+/* ---- rows into arrays ---- */
+
+static void *collector_next(struct jmb_row_collector *rc)
+{
+	if (rc->count == rc->cap) {
+		size_t ncap = rc->cap ? rc->cap * 2 : 16;
+		void *grown = jmb_pool_calloc(rc->pool, ncap, rc->item_size);
+
+		if (rc->count > 0)
+			memcpy(grown, rc->items, rc->count * rc->item_size);
+		rc->items = grown;
+		rc->cap = ncap;
+	}
+	return (char *)rc->items + rc->item_size * rc->count++;
+}
+
+static enum jmb_store_result collect_rows(struct jmb_sql_conn *conn, void *ctx,
+                                          struct jmb_error *error)
+{
+	struct jmb_row_collector *rc = ctx;
+	struct jmb_sql_stmt *stmt;
+	enum jmb_store_result r = jmb_sql_query(conn, rc->sql, rc->args, rc->n_args, &stmt, error);
+	bool row = false;
+
+	while (r == JMB_STORE_OK && (r = jmb_sql_next(stmt, &row, error)) == JMB_STORE_OK && row)
+		rc->read(stmt, collector_next(rc), rc->pool);
+	jmb_sql_release(stmt);
+	return r;
+}
+
+enum jmb_store_result jmb_store_collect(struct jmb_store *store, enum jmb_sql_tx kind,
+                                        struct jmb_row_collector *rc, struct jmb_error *error)
+{
+	enum jmb_store_result r = jmb_store_run(store, kind, collect_rows, rc, error);
+
+	if (r != JMB_STORE_OK)
+		rc->count = 0;
+	return r;
+}

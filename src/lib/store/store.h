@@ -351,6 +351,25 @@ enum jmb_store_result jmb_store_api_token_lookup(struct jmb_store *store, struct
                                                  const char *token_hash, time_t now,
                                                  char **identity_json_r, struct jmb_error *error);
 
+/* The tokens as jmbctl lists them, newest first (never their secret, which
+ * the store does not have). revoke refuses a token for good; NOT_FOUND when
+ * no token has that id or it was revoked already. */
+struct jmb_api_token_info {
+	int64_t id;
+	char *identity_json;
+	char *label;
+	time_t created_at, last_used_at, revoked_at; /* 0: never */
+};
+struct jmb_api_token_list {
+	struct jmb_api_token_info *items;
+	size_t count;
+};
+enum jmb_store_result jmb_store_api_tokens_list(struct jmb_store *store, struct jmb_pool *pool,
+                                                struct jmb_api_token_list *list_r,
+                                                struct jmb_error *error);
+enum jmb_store_result jmb_store_api_token_revoke(struct jmb_store *store, int64_t id, time_t now,
+                                                 struct jmb_error *error);
+
 /* The outbox. claim hands up to limit due mails to `instance` (a claim older
  * than stale_before, left by an instance that died, is taken over); with
  * several instances each mail goes to exactly one. finish records the outcome
