@@ -1,4 +1,5 @@
-/* jmbctl user add and api-token create|list|revoke: credentials for people. */
+/* jmbctl user add|list|passwd|delete and api-token create|list|revoke:
+ * credentials for people. */
 #include "config.h"
 
 #include <errno.h>
@@ -96,15 +97,49 @@ static const char *users_file_path(struct jmbctl *ctl)
 	return path;
 }
 
+/* Gives user a new password (read from standard input, or generated and
+ * printed) and saves it in the users file. */
+static int save_with_password(const char *path, struct jmb_local_user *user, bool from_stdin)
+{
+	struct jmb_error error;
+	char *password = from_stdin ? read_password() : jmb_password_generate();
+	int status = CTL_FAIL;
+
+	if (password == NULL || *password == '\0') {
+		fprintf(stderr, "jmbctl: no password on standard input\n");
+		free(password);
+		return CTL_USAGE;
+	}
+	user->hash = jmb_password_hash(password);
+	if (user->hash == NULL)
+		jmb_error_set(&error, "cannot hash the password");
+	if (user->hash == NULL || jmb_users_file_put(path, user, &error) < 0) {
+		fprintf(stderr, "jmbctl: %s\n", error.text);
+		goto out;
+	}
+	printf("user %s saved in %s\n", user->login, path);
+	if (!from_stdin)
+		printf("password: %s\n", password);
+	status = CTL_OK;
+out:
+	explicit_bzero(password, strlen(password));
+	free(password);
+	free(user->hash);
+	user->hash = NULL;
+	return status;
+}
+
+#define USER_USAGE                                                                                 \
+	"Usage: jmbctl user add LOGIN --mail MAIL --name NAME [--password-stdin]\n"                \
+	"       jmbctl user list\n"                                                                \
+	"       jmbctl user passwd LOGIN [--password-stdin]\n"                                     \
+	"       jmbctl user delete LOGIN\n"
+
 static int user_add(struct jmbctl *ctl, int argc, char **argv)
 {
 	struct person_options o = {0};
 	struct jmb_local_user user;
 	const char *path;
-	struct jmb_error error;
-	char *password;
-	bool generated = false;
-	int status = CTL_FAIL;
 
 	if (parse_person_options(argc, argv, &o) < 0 || optind != argc - 1) {
 		fprintf(
@@ -127,37 +162,114 @@ static int user_add(struct jmbctl *ctl, int argc, char **argv)
 	if ((path = users_file_path(ctl)) == NULL)
 		return CTL_CONFIG;
 	user.mail = jmb_mail_normalize(ctl->pool, user.mail);
-	password = o.password_stdin ? read_password() : jmb_password_generate();
-	generated = !o.password_stdin;
-	if (password == NULL || *password == '\0') {
-		fprintf(stderr, "jmbctl: no password on standard input\n");
-		free(password);
+	return save_with_password(path, &user, o.password_stdin);
+}
+
+/* Their sessions end with the account or the old password; a store that
+ * cannot be opened is reported but does not undo the file's change. */
+static void end_sessions(struct jmbctl *ctl, const char *login)
+{
+	struct jmb_store *store = ctl_store(ctl);
+	struct jmb_error error;
+	long ended = 0;
+
+	if (store == NULL || jmb_store_sessions_end_for(store, login, &ended, &error) != JMB_STORE_OK) {
+		fprintf(stderr, "jmbctl: %s's sessions could not be ended%s%s\n", login,
+		        store != NULL ? ": " : "", store != NULL ? error.text : "");
+		return;
+	}
+	if (ended > 0)
+		printf("%ld session%s of %s ended\n", ended, ended == 1 ? "" : "s", login);
+}
+
+static int user_list(struct jmbctl *ctl)
+{
+	struct jmb_users_file users = {0};
+	struct jmb_error error;
+	const char *path = users_file_path(ctl);
+
+	if (path == NULL)
+		return CTL_CONFIG;
+	if (jmb_users_file_read(path, true, &users, &error) < 0) {
+		fprintf(stderr, "jmbctl: %s\n", error.text);
+		return CTL_FAIL;
+	}
+	printf("%-20s  %-32s  %s\n", "LOGIN", "MAIL", "NAME");
+	for (size_t i = 0; i < users.count; i++)
+		printf("%-20s  %-32s  %s\n", users.users[i].login, users.users[i].mail,
+		       users.users[i].name);
+	jmb_users_file_free(&users);
+	return CTL_OK;
+}
+
+static int user_passwd(struct jmbctl *ctl, int argc, char **argv)
+{
+	struct person_options o = {0};
+	struct jmb_users_file users = {0};
+	struct jmb_local_user user;
+	const struct jmb_local_user *found;
+	struct jmb_error error;
+	const char *path;
+	int status;
+
+	if (parse_person_options(argc, argv, &o) < 0 || optind != argc - 1 || o.mail != NULL ||
+	    o.name != NULL || o.label != NULL) {
+		fprintf(stderr, "Usage: jmbctl user passwd LOGIN [--password-stdin]\n");
 		return CTL_USAGE;
 	}
-	user.hash = jmb_password_hash(password);
-	if (user.hash == NULL)
-		jmb_error_set(&error, "cannot hash the password");
-	if (user.hash == NULL || jmb_users_file_put(path, &user, &error) < 0) {
+	if ((path = users_file_path(ctl)) == NULL)
+		return CTL_CONFIG;
+	if (jmb_users_file_read(path, true, &users, &error) < 0) {
 		fprintf(stderr, "jmbctl: %s\n", error.text);
-		goto out;
+		return CTL_FAIL;
 	}
-	printf("user %s saved in %s\n", user.login, path);
-	if (generated)
-		printf("password: %s\n", password);
-	status = CTL_OK;
-out:
-	explicit_bzero(password, strlen(password));
-	free(password);
-	free(user.hash);
+	if ((found = jmb_users_file_find(&users, argv[optind])) == NULL) {
+		fprintf(stderr, "jmbctl: no user %s in %s\n", argv[optind], path);
+		jmb_users_file_free(&users);
+		return EX_NOUSER;
+	}
+	user.login = jmb_pool_strdup(ctl->pool, found->login);
+	user.mail = jmb_pool_strdup(ctl->pool, found->mail);
+	user.name = jmb_pool_strdup(ctl->pool, found->name);
+	jmb_users_file_free(&users);
+	status = save_with_password(path, &user, o.password_stdin);
+	if (status == CTL_OK)
+		end_sessions(ctl, user.login);
 	return status;
+}
+
+static int user_delete(struct jmbctl *ctl, const char *login)
+{
+	struct jmb_error error;
+	const char *path = users_file_path(ctl);
+	int r;
+
+	if (path == NULL)
+		return CTL_CONFIG;
+	if ((r = jmb_users_file_delete(path, login, &error)) < 0) {
+		fprintf(stderr, "jmbctl: %s\n", error.text);
+		return CTL_FAIL;
+	}
+	if (r > 0) {
+		fprintf(stderr, "jmbctl: no user %s in %s\n", login, path);
+		return EX_NOUSER;
+	}
+	printf("user %s deleted from %s\n", login, path);
+	end_sessions(ctl, login);
+	return CTL_OK;
 }
 
 int cmd_user(struct jmbctl *ctl, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "add") == 0)
 		return user_add(ctl, argc - 1, argv + 1);
-	fprintf(stderr,
-	        "Usage: jmbctl user add LOGIN --mail MAIL --name NAME [--password-stdin]\n");
+	if (argc == 2 && strcmp(argv[1], "list") == 0)
+		return user_list(ctl);
+	if (argc >= 2 && strcmp(argv[1], "passwd") == 0)
+		return user_passwd(ctl, argc - 1, argv + 1);
+	if (argc == 3 && strcmp(argv[1], "delete") == 0)
+		return user_delete(ctl, argv[2]);
+	fputs(USER_USAGE, stderr);
 	return CTL_USAGE;
 }
 

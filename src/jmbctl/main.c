@@ -23,7 +23,11 @@ static const struct {
     {"migrate", cmd_migrate, "migrate                   bring the database schema up to date"},
     {"user", cmd_user,
      "user add LOGIN --mail M --name N [--password-stdin]\n"
-     "                            add or replace a user of the local plugin"},
+     "                            add or replace a user of the local plugin\n"
+     "  user list                 the local plugin's users (never their hashes)\n"
+     "  user passwd LOGIN [--password-stdin]\n"
+     "                            a new password; the user's sessions end\n"
+     "  user delete LOGIN         remove the user; their sessions end"},
     {"api-token", cmd_api_token,
      "api-token create LOGIN [--label L] [--mail M] [--name N]\n"
      "                            create a bearer token for the JSON API\n"

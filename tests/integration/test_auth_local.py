@@ -97,6 +97,60 @@ def test_user_added_while_running_can_log_in(jmbd):
     assert r.status_code == 303
 
 
+def logged_in(d, s):
+    return s.get(d.url + "/meetings", allow_redirects=False).status_code == 200
+
+
+def test_jmbctl_lists_users_without_their_hashes(jmbd):
+    jmbd.add_user("dora", "dora-password", name="Dora Explorer")
+    out = jmbd.jmbctl("user", "list").stdout
+    assert out.splitlines()[0].split() == ["LOGIN", "MAIL", "NAME"]
+    assert re.search(r"^dora\s+dora@example\.org\s+Dora Explorer$", out, re.M)
+    assert re.search(r"^alice\s", out, re.M)
+    assert "$" not in out, "no hash is shown"
+
+
+def test_new_password_ends_the_users_sessions(jmbd):
+    alice = jmbd.session("alice", "alice-password")
+    bob = jmbd.session("bob", "bob-password")
+    p = jmbd.jmbctl("user", "passwd", "alice", "--password-stdin", input="a-new-secret\n")
+    assert "1 session of alice ended" in p.stdout
+    assert not logged_in(jmbd, alice) and logged_in(jmbd, bob)
+    assert login_post(jmbd, requests.Session(), "alice", "alice-password").status_code != 303
+    assert login_post(jmbd, requests.Session(), "alice", "a-new-secret").status_code == 303
+    line = next(l for l in (jmbd.dir / "users").read_text().splitlines() if l.startswith("alice:"))
+    assert line.split(":")[2:] == ["alice@example.org", "Alice"], "mail and name kept"
+
+    generated = jmbd.jmbctl("user", "passwd", "bob").stdout
+    password = re.search(r"^password: (\S+)$", generated, re.M).group(1)
+    assert login_post(jmbd, requests.Session(), "bob", password).status_code == 303
+
+
+def test_deleted_user_is_out_at_once_and_others_stay(jmbd):
+    jmbd.add_user("dora", "dora-password")
+    dora = jmbd.session("dora", "dora-password")
+    alice = jmbd.session("alice", "alice-password")
+    p = jmbd.jmbctl("user", "delete", "dora")
+    assert "user dora deleted" in p.stdout and "1 session of dora ended" in p.stdout
+    assert not logged_in(jmbd, dora) and logged_in(jmbd, alice)
+    assert login_post(jmbd, requests.Session(), "dora", "dora-password").status_code != 303
+    assert "dora" not in jmbd.jmbctl("user", "list").stdout
+
+
+def test_jmbctl_user_refusals(jmbd):
+    before = (jmbd.dir / "users").read_bytes()
+    for args in (("delete", "nobody"), ("passwd", "nobody", "--password-stdin")):
+        p = jmbd.jmbctl("user", *args, input="x\n", check=False)
+        assert p.returncode == 67 and "no user nobody" in p.stderr, args  # EX_NOUSER
+    for args in (("delete",), ("passwd", "alice", "--mail", "a@example.org"), ("list", "x"),
+                 ("rename", "alice")):
+        p = jmbd.jmbctl("user", *args, check=False)
+        assert p.returncode == 2 and "Usage" in p.stderr, args
+    p = jmbd.jmbctl("user", "passwd", "alice", "--password-stdin", input="", check=False)
+    assert p.returncode == 2 and "no password" in p.stderr
+    assert (jmbd.dir / "users").read_bytes() == before, "refusals change nothing"
+
+
 def test_cookie_flags_over_http(jmbd):
     csrf_line = set_cookies(requests.get(jmbd.url + "/auth/local/login"))["jmb_csrf"]
     r = login_post(jmbd, requests.Session(), "alice", "alice-password")

@@ -211,3 +211,19 @@ def test_feed_etag_follows_writes_made_on_another_instance(jmbd_factory, conninf
     assert after.headers["ETag"] != etag
     assert requests.get(url, headers={"If-None-Match": after.headers["ETag"]},
                         timeout=30).status_code == 304
+
+
+def test_jmbctl_ends_sessions_and_revokes_tokens_on_postgresql(jmbd):
+    alice = jmbd.session("alice", "alice-password")
+    bob = jmbd.session("bob", "bob-password")
+    p = jmbd.jmbctl("user", "passwd", "alice", "--password-stdin", input="fresh-secret\n")
+    assert "1 session of alice ended" in p.stdout
+    assert alice.get(jmbd.url + "/meetings", allow_redirects=False).status_code != 200
+    assert bob.get(jmbd.url + "/meetings", allow_redirects=False).status_code == 200
+
+    token = api_token(jmbd, "carol", "--label", "pg token")
+    assert api(jmbd, token).get(jmbd.url + "/api/v1/meetings").status_code == 200
+    [row] = [l.split() for l in jmbd.jmbctl("api-token", "list").stdout.splitlines()[1:]]
+    assert row[1] == "carol" and row[-2:] == ["pg", "token"]
+    jmbd.jmbctl("api-token", "revoke", row[0])
+    assert api(jmbd, token).get(jmbd.url + "/api/v1/meetings").status_code == 401

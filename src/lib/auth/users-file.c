@@ -123,26 +123,33 @@ static bool field_is_clean(const char *s)
 	return strpbrk(s, "\r\n") == NULL;
 }
 
+/* The file as it is, with put added or replacing the user of its login, and
+ * without the user called drop (either may be NULL). */
 static int write_users(FILE *fp, const struct jmb_users_file *file,
-                       const struct jmb_local_user *user)
+                       const struct jmb_local_user *put, const char *drop)
 {
 	bool replaced = false;
 
-	fprintf(fp, "# jmb local users: login:hash:mail:name (managed by 'jmbctl user add')\n");
+	fprintf(fp, "# jmb local users: login:hash:mail:name (managed by 'jmbctl user')\n");
 	for (size_t i = 0; i < file->count; i++) {
 		const struct jmb_local_user *u = &file->users[i];
-		if (strcmp(u->login, user->login) == 0) {
-			u = user;
+		if (drop != NULL && strcmp(u->login, drop) == 0)
+			continue;
+		if (put != NULL && strcmp(u->login, put->login) == 0) {
+			u = put;
 			replaced = true;
 		}
 		fprintf(fp, "%s:%s:%s:%s\n", u->login, u->hash, u->mail, u->name);
 	}
-	if (!replaced)
-		fprintf(fp, "%s:%s:%s:%s\n", user->login, user->hash, user->mail, user->name);
+	if (put != NULL && !replaced)
+		fprintf(fp, "%s:%s:%s:%s\n", put->login, put->hash, put->mail, put->name);
 	return fflush(fp) == 0 && fsync(fileno(fp)) == 0 ? 0 : -1;
 }
 
-int jmb_users_file_put(const char *path, const struct jmb_local_user *user, struct jmb_error *error)
+/* Writes the file anew (see write_users) through a temporary file and rename.
+ * Returns 0, -1 on error, 1 when drop is given and has no line. */
+static int rewrite(const char *path, const struct jmb_local_user *put, const char *drop,
+                   struct jmb_error *error)
 {
 	struct jmb_users_file file;
 	struct stat st;
@@ -151,16 +158,12 @@ int jmb_users_file_put(const char *path, const struct jmb_local_user *user, stru
 	bool write_failed;
 	int fd, saved_errno, ret = -1;
 
-	/* Only what parse_line() reads back: one bad line would lock every user out. */
-	if (!jmb_login_is_valid(user->login) ||
-	    (user->mail[0] != '\0' && !jmb_mail_is_valid(user->mail)) || user->hash[0] != '$' ||
-	    strchr(user->hash, ':') != NULL || !field_is_clean(user->hash) ||
-	    !field_is_clean(user->name)) {
-		jmb_error_set(error, "invalid login, hash, mail or name");
-		return -1;
-	}
 	if (jmb_users_file_read(path, true, &file, error) < 0)
 		return -1;
+	if (drop != NULL && jmb_users_file_find(&file, drop) == NULL) {
+		jmb_users_file_free(&file);
+		return 1;
+	}
 	tmp = jmb_xasprintf("%s.tmp.%ld", path, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0640);
 	/* The new file replaces the old one: keep its owner and group (jmbd reads
@@ -183,7 +186,7 @@ int jmb_users_file_put(const char *path, const struct jmb_local_user *user, stru
 		goto out;
 	}
 	/* fclose runs whether or not the writes failed: the FILE must not leak. */
-	write_failed = write_users(fp, &file, user) < 0;
+	write_failed = write_users(fp, &file, put, drop) < 0;
 	saved_errno = errno;
 	if (fclose(fp) != 0 && !write_failed) {
 		write_failed = true;
@@ -207,4 +210,22 @@ out:
 	free(tmp);
 	jmb_users_file_free(&file);
 	return ret;
+}
+
+int jmb_users_file_put(const char *path, const struct jmb_local_user *user, struct jmb_error *error)
+{
+	/* Only what parse_line() reads back: one bad line would lock every user out. */
+	if (!jmb_login_is_valid(user->login) ||
+	    (user->mail[0] != '\0' && !jmb_mail_is_valid(user->mail)) || user->hash[0] != '$' ||
+	    strchr(user->hash, ':') != NULL || !field_is_clean(user->hash) ||
+	    !field_is_clean(user->name)) {
+		jmb_error_set(error, "invalid login, hash, mail or name");
+		return -1;
+	}
+	return rewrite(path, user, NULL, error);
+}
+
+int jmb_users_file_delete(const char *path, const char *login, struct jmb_error *error)
+{
+	return rewrite(path, NULL, login, error);
 }

@@ -49,6 +49,10 @@ static const struct jmb_sql sql_session_get =
                 "WHERE id_hash = $1 AND expires_at > $2");
 static const struct jmb_sql sql_session_delete =
     JMB_SQL_ANY("DELETE FROM sessions WHERE id_hash = $1");
+static const struct jmb_sql sql_sessions_end_for = {
+    .sqlite = "DELETE FROM sessions WHERE json_extract(identity, '$.login') = $1",
+    .pg = "DELETE FROM sessions WHERE (identity::jsonb)->>'login' = $1",
+};
 static const struct jmb_sql sql_sessions_purge =
     JMB_SQL_ANY("DELETE FROM sessions WHERE expires_at <= $1");
 static const struct jmb_sql sql_api_token_create =
@@ -238,6 +242,13 @@ enum jmb_store_result jmb_store_session_delete(struct jmb_store *store, const ch
                                                struct jmb_error *error)
 {
 	return jmb_store_exec(store, &sql_session_delete, SQL_ARGS(sql_text(id_hash)), NULL, error);
+}
+
+enum jmb_store_result jmb_store_sessions_end_for(struct jmb_store *store, const char *login,
+                                                 long *ended_r, struct jmb_error *error)
+{
+	return jmb_store_exec(store, &sql_sessions_end_for, SQL_ARGS(sql_text(login)), ended_r,
+	                      error);
 }
 
 enum jmb_store_result jmb_store_sessions_purge(struct jmb_store *store, time_t now, long *purged_r,

@@ -308,6 +308,10 @@ enum jmb_store_result jmb_store_session_get(struct jmb_store *store, struct jmb_
                                             struct jmb_error *error);
 enum jmb_store_result jmb_store_session_delete(struct jmb_store *store, const char *id_hash,
                                                struct jmb_error *error);
+/* Ends every session of the user with that login (a deleted account, a new
+ * password): their next request is anonymous. */
+enum jmb_store_result jmb_store_sessions_end_for(struct jmb_store *store, const char *login,
+                                                 long *ended_r, struct jmb_error *error);
 enum jmb_store_result jmb_store_sessions_purge(struct jmb_store *store, time_t now, long *purged_r,
                                                struct jmb_error *error);
 
