@@ -196,9 +196,11 @@ static void deliver(struct queue_worker *w, const struct jmbd_runtime *rt,
 	if (outcome == JMB_OUTBOX_DEFERRED && now - mail->created > s->retry_max_hours * 3600L)
 		outcome = JMB_OUTBOX_REJECTED; /* given up: kept as failed, retryable by hand */
 	snprintf(id, sizeof(id), "%lld", (long long)mail->id);
+	/* A delivered mail has no error: its line ends before the key (a NULL key
+	   ends the pairs) rather than saying error="". */
 	jmb_log(outcome == JMB_OUTBOX_DELIVERED ? JMB_LOG_INFO : JMB_LOG_WARNING, "mail", "id", id,
-	        "to", mail->recipient, "outcome", delivery_outcomes[outcome].name, "error",
-	        outcome == JMB_OUTBOX_DELIVERED ? "" : why.text, NULL);
+	        "to", mail->recipient, "outcome", delivery_outcomes[outcome].name,
+	        outcome == JMB_OUTBOX_DELIVERED ? NULL : "error", why.text, NULL);
 	metrics_count(delivery_outcomes[outcome].event);
 	why_text = outcome == JMB_OUTBOX_DELIVERED ? NULL : why.text;
 	r = jmb_store_outbox_finish(w->d->store, mail->id, w->instance, outcome, time(NULL), next,

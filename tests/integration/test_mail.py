@@ -84,6 +84,12 @@ def test_invitations_on_create(jmbd_factory, smtp):
     # The organiser is in the institution's domain: the envelope sender is theirs (SPF).
     assert mails["dave@example.org"].mail_from == "alice@example.org"
     assert parse(mails["alice@example.org"]).get_body(("plain",)).get_content().count("@") >= 2
+    # Each delivery is logged once it is recorded, without an empty error="".
+    deadline = time.time() + 10
+    while time.time() < deadline and d.log().count("outcome=sent") < 3:
+        time.sleep(0.05)
+    sent = [l for l in d.log().splitlines() if "event=mail " in l and "outcome=sent" in l]
+    assert len(sent) == 3 and not [l for l in sent if "error=" in l], sent
 
 
 def test_html_part_keeps_line_breaks(jmbd_factory, smtp):
