@@ -4,6 +4,7 @@ config (and keeps the running one when the new one is broken); SIGTERM drains
 and exits 0; /healthz turns 503 when the store is unusable; static files carry
 ETag and answer 304."""
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -74,6 +75,11 @@ BAD_CONFIGS = {
                        "public_url", "public_url"),
     "bad-trusted-proxy": (lambda t: t + "\n[auth.header-trust]\ntrusted_proxies = 300.1.1.1\n",
                           "trusted_proxies", "300.1.1.1"),
+    # Both passed the check and then stopped jmbd at start-up.
+    "port-out-of-range": (lambda t: re.sub(r"listen = \S+", "listen = 127.0.0.1:99999", t),
+                          "listen", "expected ADDRESS:PORT"),
+    "host-name-listen": (lambda t: re.sub(r"listen = \S+", "listen = localhost:18102", t),
+                         "listen", "expected ADDRESS:PORT"),
 }
 
 

@@ -705,11 +705,18 @@ static void test_settings_checks(void **state)
 	assert_settings_error(f, "[auth]\nplugins = , ,\n",
 	                      "[auth] plugins must name at least one plugin");
 	assert_settings_error(f,
-	                      "[server]\nlisten = x\nlisten_port = 80\n[jitsi]\napp_secret = s\n",
+	                      "[server]\nlisten = 127.0.0.1:80\nlisten_port = 80\n[jitsi]\napp_secret = s\n",
 	                      "/etc/jmb/jmb.conf:3: [server] unknown key 'listen_port'");
-	assert_settings_error(f, "[servr]\nlisten = x\n[jitsi]\napp_secret = s\n",
+	assert_settings_error(f, "[servr]\nlisten = 127.0.0.1:80\n[jitsi]\napp_secret = s\n",
 	                      "unknown section [servr]");
-	assert_settings_error(f, "[server]\nlisten = x\n",
+	/* What jmbd could not bind is refused by the check already. */
+	assert_settings_error(f, "[server]\nlisten = 127.0.0.1:99999\n[jitsi]\napp_secret = s\n",
+	                      "/etc/jmb/jmb.conf:2: [server] listen = 127.0.0.1:99999: expected");
+	assert_settings_error(f, "[server]\nlisten = localhost:8080\n[jitsi]\napp_secret = s\n",
+	                      "[server] listen = localhost:8080: expected ADDRESS:PORT");
+	assert_settings_error(f, "[server]\nlisten = [::1]:8080x\n[jitsi]\napp_secret = s\n",
+	                      "[server] listen = [::1]:8080x: expected ADDRESS:PORT");
+	assert_settings_error(f, "[server]\nlisten = 127.0.0.1:80\n",
 	                      "[jitsi] needs app_secret (or app_secret_file) or private_key_file");
 	assert_settings_error(f, "[jitsi]\nprivate_key_file = /nonexistent.pem\nkey_id = k\n",
 	                      "[jitsi] private_key_file cannot be read");

@@ -13,6 +13,7 @@
 #include "util/strbuf.h"
 #include "domain/mailaddr.h"
 #include "util/timeutil.h"
+#include "util/listen.h"
 
 const char jmb_default_plugin_dir[] = JMB_PLUGIN_DIR;
 const char jmb_default_template_dir[] = JMB_DATA_DIR "/templates";
@@ -498,6 +499,13 @@ static int settings_check(const char *path, struct jmb_settings *s, struct jmb_p
 		add_error(error, n_errors, path,
 		          "[server] max_connections_per_address must be at most a quarter of "
 		          "max_connections (0: no limit per address)");
+		ret = -1;
+	}
+	struct sockaddr_storage listen_address;
+	struct jmb_error listen_error;
+
+	if (jmb_listen_parse(s->server.listen, &listen_address, &listen_error) < 0) {
+		add_error(error, n_errors, path, listen_error.text);
 		ret = -1;
 	}
 	if (!jmb_timezone_is_valid(s->server.timezone)) {
