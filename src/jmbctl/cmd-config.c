@@ -1,8 +1,15 @@
 /* jmbctl check-config and migrate. */
 #include "config.h"
 
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "store/store.h"
+#include "util/memory.h"
 
 #include "auth/auth-plugins.h"
 #include "directory/directory.h"
@@ -13,6 +20,64 @@
 /* Plugins only keep the host at init; nothing here serves requests. */
 static const struct jmb_auth_host check_host = {.abi_version = JMB_AUTH_ABI_VERSION};
 
+/* --connect, the store: reachable and at a schema this build can use. A
+ * SQLite file that does not exist yet is not created (the check would leave
+ * it owned by whoever ran it): its folder must let jmbd create it. */
+static int check_store(struct jmbctl *ctl)
+{
+	const struct jmb_store_settings *ss = &ctl->settings.store;
+	struct jmb_store *store;
+	struct jmb_error error;
+	int version = 0, latest;
+
+	if (ss->driver == JMB_STORE_SQLITE && access(ss->path, F_OK) != 0) {
+		char *dir = jmb_pool_strdup(ctl->pool, ss->path);
+
+		dir = dirname(dir);
+		if (access(dir, W_OK | X_OK) != 0) {
+			fprintf(stderr, "store: %s cannot be created: %s is missing or not writable\n",
+			        ss->path, dir);
+			return -1;
+		}
+		printf("store: %s does not exist yet; jmbd will create it\n", ss->path);
+		return 0;
+	}
+	if ((store = jmb_store_open(ss, &error)) == NULL ||
+	    jmb_store_ping(store, &error) != JMB_STORE_OK ||
+	    jmb_store_schema_version(store, &version, &error) != JMB_STORE_OK) {
+		fprintf(stderr, "store: %s\n", error.text);
+		jmb_store_close(&store);
+		return -1;
+	}
+	latest = jmb_store_latest_schema_version(store);
+	printf("store: %s answers, schema version %d of %d%s\n", jmb_store_driver_name(store),
+	       version, latest, version < latest ? " (jmbd will migrate it)" : "");
+	jmb_store_close(&store);
+	if (version > latest) {
+		fprintf(stderr, "store: schema version %d is newer than this jmb (%d): upgrade jmb\n",
+		        version, latest);
+		return -1;
+	}
+	return 0;
+}
+
+/* --connect, the directory: a server answers the bind and a user search
+ * (for a login nobody has: "not found" is an answer). */
+static int check_directory(struct jmbctl *ctl, struct jmb_directory *directory)
+{
+	struct jmb_directory_person *person;
+	struct jmb_error error;
+	enum jmb_directory_result r =
+	    jmb_directory_find_user(directory, ctl->pool, "jmb-check-config", &person, &error);
+
+	if (r != JMB_DIRECTORY_OK && r != JMB_DIRECTORY_NOT_FOUND) {
+		fprintf(stderr, "directory: %s\n", error.text);
+		return -1;
+	}
+	printf("directory: %s answers\n", ctl->settings.ldap.uri[0]);
+	return 0;
+}
+
 int cmd_check_config(struct jmbctl *ctl, int argc, char **argv)
 {
 	struct jmb_auth_plugins *plugins;
@@ -21,9 +86,10 @@ int cmd_check_config(struct jmbctl *ctl, int argc, char **argv)
 	struct jmb_i18n *i18n = NULL;
 	struct jmb_error error;
 	int status = CTL_CONFIG;
+	bool connect = argc == 2 && strcmp(argv[1], "--connect") == 0;
 
-	if (argc > 1) {
-		fprintf(stderr, "Usage: jmbctl check-config\n");
+	if (argc > 1 && !connect) {
+		fprintf(stderr, "Usage: jmbctl check-config [--connect]\n");
 		return CTL_USAGE;
 	}
 	plugins = jmb_auth_plugins_load(ctl->file, &ctl->settings, ctl->pool, &error);
@@ -43,6 +109,9 @@ int cmd_check_config(struct jmbctl *ctl, int argc, char **argv)
 	}
 	printf("%s: configuration is valid\n", ctl->config_path);
 	status = CTL_OK;
+	if (connect && (check_store(ctl) < 0 ||
+	                (directory != NULL && check_directory(ctl, directory) < 0)))
+		status = EX_UNAVAILABLE;
 out:
 	jmb_directory_free(&directory);
 	jmb_i18n_free(&i18n);

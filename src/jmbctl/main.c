@@ -19,7 +19,9 @@ static const struct {
 	int (*run)(struct jmbctl *ctl, int argc, char **argv);
 	const char *help;
 } commands[] = {
-    {"check-config", cmd_check_config, "check-config              validate the configuration"},
+    {"check-config", cmd_check_config,
+     "check-config [--connect]  validate the configuration (--connect: and reach the store\n"
+     "                            and the directory)"},
     {"migrate", cmd_migrate, "migrate                   bring the database schema up to date"},
     {"user", cmd_user,
      "user add LOGIN --mail M --name N [--password-stdin]\n"

@@ -209,3 +209,17 @@ def test_a_ca_file_that_cannot_work_stops_start_up(jmbd_factory, slapd, tmp_path
     d.start(wait=False)
     assert d.proc.wait(timeout=20) == 78  # EX_CONFIG
     assert f"[ldap] ca_file: {ca_file}" in d.log()
+
+
+def test_check_config_connect_reaches_the_directory(jmbd_factory, slapd):
+    good = jmbd_factory(plugins="ldap-bind", start=False, sections={"ldap": ldap_section(slapd)})
+    r = good.jmbctl("check-config", "--connect")
+    assert f"directory: {slapd.uri} answers" in r.stdout
+    assert "configuration is valid" in good.jmbctl("check-config").stdout, "no --connect: no server"
+
+    wrong = ldap_section(slapd, bind_password="not-the-password")
+    d = jmbd_factory(name="wrong", plugins="ldap-bind", start=False, sections={"ldap": wrong})
+    assert d.jmbctl("check-config").returncode == 0, "without --connect the password is not tried"
+    r = d.jmbctl("check-config", "--connect", check=False)
+    assert r.returncode == 69 and r.stderr.startswith("directory: "), r.stderr  # EX_UNAVAILABLE
+

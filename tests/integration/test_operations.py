@@ -45,6 +45,25 @@ def test_check_config_accepts_the_test_config(jmbd_factory):
         assert out == f"{d.config}: configuration is valid\n"
 
 
+def test_check_config_connect_opens_the_store_without_creating_it(jmbd_factory, tmp_path):
+    d = jmbd_factory(start=False)
+    db = d.dir / "jmb.db"
+    assert not db.exists()
+    r = d.jmbctl("check-config", "--connect")
+    assert "does not exist yet; jmbd will create it" in r.stdout
+    assert not db.exists(), "the check creates nothing"
+    d.start()
+    r = d.jmbctl("check-config", "--connect")
+    assert re.search(r"^store: sqlite answers, schema version (\d+) of \1$", r.stdout, re.M), r.stdout
+    d.stop()
+
+    d.config.write_text(re.sub(r"path = \S+", f"path = {tmp_path}/no/such/folder/jmb.db",
+                               d.config.read_text()))
+    r = d.jmbctl("check-config", "--connect", check=False)
+    assert r.returncode == 69 and "cannot be created" in r.stderr, r.stderr  # EX_UNAVAILABLE
+    assert d.jmbctl("check-config", "--bogus", check=False).returncode == 2
+
+
 def line_of(text, needle):
     return next(i for i, line in enumerate(text.split("\n"), 1) if line.startswith(needle))
 

@@ -3,11 +3,13 @@ a fresh database): the create/list/edit/delete flow through the form and the
 API, validation storing nothing, metacharacters stored exactly, and several
 jmbd instances sharing one database (sessions, CSRF tokens, API tokens)."""
 import concurrent.futures
+import re
 import time
 
 import pytest
 import requests
 
+from servers.postgres import free_port
 from helpers import (HOSTILE_TEXTS, Page, api, api_token, create_meeting_form, form_csrf,
                      meeting_fields, post_meeting_form, rfc3339, stored_meetings)
 
@@ -227,3 +229,12 @@ def test_jmbctl_ends_sessions_and_revokes_tokens_on_postgresql(jmbd):
     assert row[1] == "carol" and row[-2:] == ["pg", "token"]
     jmbd.jmbctl("api-token", "revoke", row[0])
     assert api(jmbd, token).get(jmbd.url + "/api/v1/meetings").status_code == 401
+
+
+def test_check_config_connect_reaches_postgresql(jmbd, postgres):
+    r = jmbd.jmbctl("check-config", "--connect")
+    assert re.search(r"^store: postgresql answers, schema version (\d+) of \1$", r.stdout, re.M), r.stdout
+    jmbd.stop()
+    jmbd.config.write_text(re.sub(r"port=\d+", f"port={free_port()}", jmbd.config.read_text()))
+    r = jmbd.jmbctl("check-config", "--connect", check=False)
+    assert r.returncode == 69 and r.stderr.startswith("store: "), r.stderr  # EX_UNAVAILABLE
