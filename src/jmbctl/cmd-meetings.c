@@ -135,7 +135,8 @@ static int meetings_show(struct jmbctl *ctl, int argc, char **argv)
 	printf("owner: %s <%s>\nuid: %s\nsequence: %ld\n", m->owner.name, m->owner.mail, m->uid,
 	       m->sequence);
 	for (size_t i = 0; i < m->n_attendees; i++)
-		printf("  %-9s %-12s joins=%-3ld %s\n", jmb_role_name(m->attendees[i].role),
+		printf("  attendee=%-6lld %-9s %-12s joins=%-3ld %s\n",
+		       (long long)m->attendees[i].id, jmb_role_name(m->attendees[i].role),
 		       jmb_partstat_name(m->attendees[i].status), m->attendees[i].joins,
 		       m->attendees[i].mail);
 	return CTL_OK;

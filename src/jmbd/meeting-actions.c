@@ -117,8 +117,9 @@ enum action_result meeting_create(struct jmbd *d, struct jmb_request *req,
 	}
 	if (r != JMB_STORE_OK)
 		return store_failed("meeting_insert", r, &error);
-	jmb_log(JMB_LOG_INFO, "meeting_created", "user", req->identity->login, "room", m->room,
-	        NULL);
+	jmb_log(JMB_LOG_INFO, "meeting_created", "meeting",
+	        jmb_pool_printf(req->pool, "%lld", (long long)m->id), "user", req->identity->login,
+	        "room", m->room, NULL);
 	*m_r = m;
 	return ACTION_OK;
 }
@@ -162,8 +163,9 @@ enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
 	r = jmb_store_meeting_get(d->store, req->pool, m->id, previous, &error);
 	if (r != JMB_STORE_OK)
 		return store_failed("meeting_get", r, &error);
-	jmb_log(JMB_LOG_INFO, "meeting_updated", "user", req->identity->login, "room",
-	        (*previous)->room, NULL);
+	jmb_log(JMB_LOG_INFO, "meeting_updated", "meeting",
+	        jmb_pool_printf(req->pool, "%lld", (long long)m->id), "user", req->identity->login,
+	        "room", (*previous)->room, NULL);
 	return ACTION_OK;
 }
 
@@ -184,8 +186,9 @@ enum action_result meeting_delete(struct jmbd *d, struct jmb_request *req,
 
 	if (r != JMB_STORE_OK)
 		return store_failed("meeting_delete", r, &error);
-	jmb_log(JMB_LOG_INFO, "meeting_deleted", "user", req->identity->login, "room", m->room,
-	        NULL);
+	jmb_log(JMB_LOG_INFO, "meeting_deleted", "meeting",
+	        jmb_pool_printf(req->pool, "%lld", (long long)m->id), "user", req->identity->login,
+	        "room", m->room, NULL);
 	return ACTION_OK;
 }
 

@@ -137,6 +137,11 @@ void page_invitation_answer(struct jmbd *d, struct jmb_request *req, struct jmb_
 		meeting_action_fail(d, req, resp, ACTION_FAILED);
 		return;
 	}
-	jmb_log(JMB_LOG_INFO, "invitation_answered", "room", m->room, "answer", answer, NULL);
+	/* The invitee by their attendee id: enough to find them with jmbctl
+	   meetings show, without putting mail addresses in the log. */
+	jmb_log(JMB_LOG_INFO, "invitation_answered", "meeting",
+	        jmb_pool_printf(req->pool, "%lld", (long long)m->id), "attendee",
+	        jmb_pool_printf(req->pool, "%lld", (long long)a->id), "room", m->room, "answer",
+	        answer, NULL);
 	jmb_response_redirect(resp, 303, jmb_pool_printf(req->pool, "/r/%s?answered=1", a->token));
 }

@@ -7,6 +7,7 @@ once on the invitation page, in the owner's meeting page (attendee table and
 counts), in the owner's list and in the API; a POST without a valid CSRF token
 is 403, an unknown answer 400, and nothing changes then. The page speaks
 English and French."""
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -130,6 +131,20 @@ def test_french_from_accept_language(jmbd, meeting):
     r = get(f"{jmbd.url}/r/{token_of(meeting, 'bob@example.org')}",
             headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
     assert '<html lang="fr"' in r.text and TEXTS["fr"]["pending"] in page_text(r.text)
+
+
+def test_answers_and_changes_are_logged_with_the_meeting_and_attendee(jmbd, meeting):
+    token = token_of(meeting, "bob@example.org")
+    assert post_answer(jmbd, token, "accepted").status_code == 303
+    shown = jmbd.jmbctl("meetings", "show", str(meeting["id"])).stdout
+    bob = re.search(r"attendee=(\d+)\s+guest\s+accepted\s+joins=0\s+bob@example\.org", shown)
+    assert bob, shown
+    log = jmbd.log()
+    assert (f"event=invitation_answered meeting={meeting['id']} attendee={bob.group(1)} "
+            f"room={meeting['room']} answer=accepted") in log
+    assert f"event=meeting_created meeting={meeting['id']} user=alice " in log
+    answered = [l for l in log.splitlines() if "event=invitation_answered" in l]
+    assert not [l for l in answered if "@" in l], "the invitee by id, not by address"
 
 
 def test_get_never_changes_the_answer(jmbd, meeting):
