@@ -2,11 +2,16 @@
  * table for its organiser). */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "daemon.h"
 #include "handlers.h"
 #include "meeting-actions.h"
 #include "render.h"
 #include "view-meeting.h"
+#include "publish/ical-feed.h"
+#include "util/memory.h"
 
 static void render_list(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
                         bool archive)
@@ -43,13 +48,53 @@ void page_archive(struct jmbd *d, struct jmb_request *req, struct jmb_response *
 	render_list(d, req, resp, true);
 }
 
+/* GET /meetings/{id}.ics: "add to my calendar", the meeting as this viewer
+ * sees it in their feed (their own link in it), one event to import. */
+static void meeting_calendar_file(struct jmbd *d, struct jmb_request *req,
+                                  struct jmb_response *resp, struct jmb_meeting *m)
+{
+	const struct jmb_settings *s = &d->rt->settings;
+	struct jmb_meeting_list list = {.items = &m, .count = 1};
+	struct jmb_feed_options o = {
+	    .public_url = s->server.public_url,
+	    .calendar_name = m->title,
+	    .refresh_minutes = s->booking.feed_refresh_interval,
+	    .alarm_offsets = s->reminders.mail_before,
+	    .n_alarm_offsets = s->reminders.n_mail_before,
+	    .join_label = tr(d, req, N_("Join the meeting:")),
+	    .now = jmbd_now(),
+	};
+	size_t len = 0;
+	char *body = jmb_ical_feed(&o, &list, req->identity->login, req->identity->mails, &len);
+
+	if (body == NULL) {
+		meeting_action_fail(d, req, resp, ACTION_FAILED);
+		return;
+	}
+	jmb_response_set_body(resp, "text/calendar; charset=utf-8", body, len);
+	free(body);
+	jmb_response_add_header(
+	    resp, "Content-Disposition",
+	    jmb_pool_printf(req->pool, "attachment; filename=\"meeting-%lld.ics\"", (long long)m->id));
+}
+
 void page_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
+	const char *id = req->params[0];
+	size_t len = strlen(id);
+	bool calendar_file = len > 4 && strcmp(id + len - 4, ".ics") == 0;
 	struct jmb_meeting *m;
-	enum action_result r = meeting_load(d, req, req->params[0], ACCESS_VIEW, &m);
+	enum action_result r;
 
+	if (calendar_file)
+		id = jmb_pool_strndup(req->pool, id, len - 4);
+	r = meeting_load(d, req, id, ACCESS_VIEW, &m);
 	if (r != ACTION_OK) {
 		meeting_action_fail(d, req, resp, r);
+		return;
+	}
+	if (calendar_file) {
+		meeting_calendar_file(d, req, resp, m);
 		return;
 	}
 	render_page(d, req, resp, 200, "meeting",

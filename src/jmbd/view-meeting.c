@@ -175,6 +175,7 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 	/* A meeting that is over is history: no edit, no delete. */
 	json_object_set_new(o, "editable", json_boolean(is_owner && now < m->end));
 	json_object_set_new(o, "url", json_sprintf("/meetings/%lld", (long long)m->id));
+	json_object_set_new(o, "calendar_url", json_sprintf("/meetings/%lld.ics", (long long)m->id));
 	/* Owners and moderators who log in start the room; guests use their link. */
 	if (mine != NULL && mine->role == JMB_ROLE_GUEST)
 		json_object_set_new(o, "start_url", json_sprintf("/j/%s", mine->token));

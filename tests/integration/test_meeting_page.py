@@ -70,3 +70,34 @@ def test_language_choice_sticks(jmbd):
     assert '<html lang="fr"' in r.text and guest.cookies.get("jmb_lang") == "fr"
     r = get(f"{jmbd.url}/j/{token_of(m, 'guest@outside.example')}?lang=fr")
     assert "jmb_lang" not in r.headers.get("Set-Cookie", "")
+
+
+def test_add_to_my_calendar_gives_the_meeting_as_the_viewer_sees_it(jmbd):
+    import icalendar
+    m = book(jmbd, start=slot(hours=30), title="Budget: Q3", guests=["bob@example.org"])
+    alice = jmbd.session("alice", "alice-password")
+    page = alice.get(f"{jmbd.url}/meetings/{m['id']}").text
+    assert f'href="/meetings/{m["id"]}.ics">Add to my calendar</a>' in page
+
+    def calendar(session):
+        r = session.get(f"{jmbd.url}/meetings/{m['id']}.ics", allow_redirects=False)
+        assert r.status_code == 200, r.status_code
+        assert r.headers["Content-Type"].startswith("text/calendar")
+        assert r.headers["Content-Disposition"] == f'attachment; filename="meeting-{m["id"]}.ics"'
+        [event] = icalendar.Calendar.from_ical(r.content).walk("VEVENT")
+        return event
+
+    mine = calendar(alice)
+    assert str(mine["SUMMARY"]) == "Budget: Q3"
+    assert mine.decoded("DTSTART") == start_of(m)
+    assert f"/start/{m['room']}" in str(mine["DESCRIPTION"])
+    # bob, invited, gets his own personal link, not the organiser's.
+    bobs = calendar(jmbd.session("bob", "bob-password"))
+    assert str(bobs["UID"]) == str(mine["UID"])
+    assert f"/j/{token_of(m, 'bob@example.org')}" in str(bobs["URL"])
+    # Someone else learns nothing; nobody logged in is sent to the login.
+    carol = jmbd.session("carol", "carol-password")
+    assert carol.get(f"{jmbd.url}/meetings/{m['id']}.ics").status_code in (403, 404)
+    r = get(f"{jmbd.url}/meetings/{m['id']}.ics")
+    assert r.status_code in (302, 303) and "/login" in r.headers["Location"]
+    assert alice.get(f"{jmbd.url}/meetings/{m['id']}x.ics").status_code == 404
