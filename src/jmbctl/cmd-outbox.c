@@ -14,18 +14,6 @@ static const char *status_name(enum jmb_outbox_status s)
 	return s == JMB_OUTBOX_SENT ? "sent" : s == JMB_OUTBOX_FAILED ? "failed" : "pending";
 }
 
-static void print_time(time_t t)
-{
-	char buf[32] = "-";
-	struct tm tm;
-
-	if (t > 0) {
-		gmtime_r(&t, &tm);
-		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	}
-	printf(" %-20s", buf);
-}
-
 static int outbox_list(struct jmbctl *ctl, bool failed_only)
 {
 	struct jmb_outbox_list list;
@@ -44,8 +32,8 @@ static int outbox_list(struct jmbctl *ctl, bool failed_only)
 	for (size_t i = 0; i < list.count; i++) {
 		const struct jmb_outbox_mail *m = &list.items[i];
 		printf("%-8lld %-8s %8ld", (long long)m->id, status_name(m->status), m->attempts);
-		print_time(m->created);
-		print_time(m->status == JMB_OUTBOX_SENT ? m->sent : m->next_attempt);
+		ctl_print_utc(m->created);
+		ctl_print_utc(m->status == JMB_OUTBOX_SENT ? m->sent : m->next_attempt);
 		printf(" %s%s%s\n", m->recipient, m->last_error != NULL ? "  " : "",
 		       m->last_error != NULL ? m->last_error : "");
 	}

@@ -304,16 +304,6 @@ static struct jmb_identity *token_identity(struct jmbctl *ctl, const char *login
 	"       jmbctl api-token list\n"                                                           \
 	"       jmbctl api-token revoke ID\n"
 
-static void print_utc(time_t t)
-{
-	char buf[32] = "-";
-	struct tm tm;
-
-	if (t > 0 && gmtime_r(&t, &tm) != NULL)
-		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	printf("  %-20s", buf);
-}
-
 /* One line a token: id, login, created, last used, revoked, label. */
 static int api_token_list(struct jmbctl *ctl)
 {
@@ -327,16 +317,16 @@ static int api_token_list(struct jmbctl *ctl)
 		fprintf(stderr, "jmbctl: %s\n", error.text);
 		return CTL_FAIL;
 	}
-	printf("%-6s  %-20s  %-20s  %-20s  %-20s  %s\n", "ID", "LOGIN", "CREATED", "LAST USED",
+	printf("%-6s  %-20s %-20s %-20s %-20s  %s\n", "ID", "LOGIN", "CREATED", "LAST USED",
 	       "REVOKED", "LABEL");
 	for (size_t i = 0; i < list.count; i++) {
 		const struct jmb_api_token_info *t = &list.items[i];
 		struct jmb_identity *id = jmb_identity_from_json(ctl->pool, t->identity_json);
 
 		printf("%-6lld  %-20s", (long long)t->id, id != NULL ? id->login : "?");
-		print_utc(t->created_at);
-		print_utc(t->last_used_at);
-		print_utc(t->revoked_at);
+		ctl_print_utc(t->created_at);
+		ctl_print_utc(t->last_used_at);
+		ctl_print_utc(t->revoked_at);
 		printf("  %s\n", t->label != NULL ? t->label : "");
 	}
 	return CTL_OK;

@@ -2,6 +2,8 @@
 #ifndef JMBCTL_H
 #define JMBCTL_H
 
+#include <time.h>
+
 #include "config/settings.h"
 #include "store/store.h"
 
@@ -19,6 +21,9 @@ struct jmbctl {
 #define CTL_FAIL 1
 #define CTL_USAGE 2
 #define CTL_CONFIG 78
+
+/* Prints " " and t as RFC 3339 UTC in a column of 20 ("-" for 0: never). */
+void ctl_print_utc(time_t t);
 
 /* Opens (once) and migrates the store; NULL after printing why. */
 struct jmb_store *ctl_store(struct jmbctl *ctl);

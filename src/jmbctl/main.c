@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,16 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %s\n", commands[i].help);
 	fprintf(out, "\nThe configuration defaults to " DEFAULT_CONFIG ".\n");
+}
+
+void ctl_print_utc(time_t t)
+{
+	char buf[32] = "-";
+	struct tm tm;
+
+	if (t > 0 && gmtime_r(&t, &tm) != NULL)
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf(" %-20s", buf);
 }
 
 struct jmb_store *ctl_store(struct jmbctl *ctl)
