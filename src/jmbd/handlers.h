@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "publish/ical-feed.h"
 #include "router.h"
 
 struct jmb_attendee;
@@ -36,6 +37,11 @@ void invitation_render(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 route_handler page_feed, page_feed_rotate, api_feed_get, api_feed_rotate;
 /* The requester's feed URLs ({"url", "webcal"}), creating the token on first use. */
 json_t *feed_urls(struct jmbd *d, struct jmb_request *req, bool rotate);
+/* The options every calendar jmbd serves is written with (the feed, one
+ * meeting's file): links, reminders, refresh, the join text in the request's
+ * language; calendar_name names the calendar. */
+struct jmb_feed_options calendar_options(struct jmbd *d, struct jmb_request *req,
+                                         const char *calendar_name, time_t now);
 /* api-directory.c */
 route_handler api_directory_search;
 /* page-system.c */

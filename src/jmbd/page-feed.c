@@ -222,6 +222,22 @@ static void unknown_feed(struct jmb_response *resp)
 	jmb_response_set_body(resp, "text/plain; charset=utf-8", "unknown feed\n", 13);
 }
 
+struct jmb_feed_options calendar_options(struct jmbd *d, struct jmb_request *req,
+                                         const char *calendar_name, time_t now)
+{
+	const struct jmb_settings *s = &d->rt->settings;
+
+	return (struct jmb_feed_options){
+	    .public_url = s->server.public_url,
+	    .calendar_name = calendar_name,
+	    .refresh_minutes = s->booking.feed_refresh_interval,
+	    .alarm_offsets = s->reminders.mail_before,
+	    .n_alarm_offsets = s->reminders.n_mail_before,
+	    .join_label = tr(d, req, N_("Join the meeting:")),
+	    .now = now,
+	};
+}
+
 void page_feed(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
 	const struct jmb_settings *s = &d->rt->settings;
@@ -257,16 +273,11 @@ void page_feed(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 	if (jmb_store_meetings_for_feed(d->store, req->pool, login, owner->mails, now - window,
 	                                now - window, &list, &error) != JMB_STORE_OK)
 		goto fail;
-	struct jmb_feed_options o = {
-	    .public_url = s->server.public_url,
-	    .calendar_name = jmb_pool_printf(req->pool, "%s — %s", tr(d, req, N_("Video meetings")),
-	                                     *owner->name != '\0' ? owner->name : owner->login),
-	    .refresh_minutes = s->booking.feed_refresh_interval,
-	    .alarm_offsets = s->reminders.mail_before,
-	    .n_alarm_offsets = s->reminders.n_mail_before,
-	    .join_label = tr(d, req, N_("Join the meeting:")),
-	    .now = now,
-	};
+	struct jmb_feed_options o = calendar_options(
+	    d, req,
+	    jmb_pool_printf(req->pool, "%s — %s", tr(d, req, N_("Video meetings")),
+	                    *owner->name != '\0' ? owner->name : owner->login),
+	    now);
 	body = jmb_ical_feed(&o, &list, login, owner->mails, &body_len);
 	jmb_response_set_body(resp, "text/calendar; charset=utf-8", body, body_len);
 	free(body);

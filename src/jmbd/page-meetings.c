@@ -53,17 +53,8 @@ void page_archive(struct jmbd *d, struct jmb_request *req, struct jmb_response *
 static void meeting_calendar_file(struct jmbd *d, struct jmb_request *req,
                                   struct jmb_response *resp, struct jmb_meeting *m)
 {
-	const struct jmb_settings *s = &d->rt->settings;
 	struct jmb_meeting_list list = {.items = &m, .count = 1};
-	struct jmb_feed_options o = {
-	    .public_url = s->server.public_url,
-	    .calendar_name = m->title,
-	    .refresh_minutes = s->booking.feed_refresh_interval,
-	    .alarm_offsets = s->reminders.mail_before,
-	    .n_alarm_offsets = s->reminders.n_mail_before,
-	    .join_label = tr(d, req, N_("Join the meeting:")),
-	    .now = jmbd_now(),
-	};
+	struct jmb_feed_options o = calendar_options(d, req, m->title, jmbd_now());
 	size_t len = 0;
 	char *body = jmb_ical_feed(&o, &list, req->identity->login, req->identity->mails, &len);
 
