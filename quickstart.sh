@@ -10,7 +10,7 @@ top=$(pwd)
 BUILD_DEPS="build-essential autoconf automake libtool pkg-config gettext tzdata
  libmicrohttpd-dev libsqlite3-dev libpq-dev libxml2-dev libjansson-dev libinih-dev
  libldap-dev
- libssl-dev libcrypt-dev libical-dev libutf8proc-dev libcmocka-dev libjwt-dev libcurl4-openssl-dev sqlite3
+ libssl-dev libcrypt-dev libical-dev libgmime-3.0-dev libutf8proc-dev libcmocka-dev libjwt-dev libcurl4-openssl-dev sqlite3
  libstrophe-dev libsystemd-dev
  libxmlsec1-dev zlib1g-dev"
 

@@ -28,8 +28,8 @@ done
 TEST_DEPS="build-essential autoconf automake libtool pkg-config gettext tzdata
  libmicrohttpd-dev libsqlite3-dev libpq-dev libxml2-dev libjansson-dev libinih-dev
  libldap-dev slapd ldap-utils
- libssl-dev libcrypt-dev libical-dev libutf8proc-dev libcmocka-dev libjwt-dev libcurl4-openssl-dev
- sqlite3 postgresql python3-aiosmtpd
+ libssl-dev libcrypt-dev libical-dev libgmime-3.0-dev libutf8proc-dev libcmocka-dev libjwt-dev libcurl4-openssl-dev
+ sqlite3 postgresql python3-aiosmtpd postfix dovecot-imapd
  libstrophe-dev libsystemd-dev prosody python3-slixmpp
  debhelper lintian
  python3-pytest python3-requests python3-icalendar python3-jwt python3-prometheus-client
@@ -48,6 +48,10 @@ install_missing() {
 	local sudo=""
 	[ "$(id -u)" -eq 0 ] || sudo="sudo"
 	$sudo apt-get update -qq
+	# The tests start Postfix instances of their own: the package must not
+	# make this machine a mail server.
+	echo "postfix postfix/main_mailer_type select No configuration" |
+		$sudo debconf-set-selections
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
 }
 

@@ -187,5 +187,11 @@ int cmd_purge(struct jmbctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	}
 	printf("%ld forgotten login failures deleted\n", purged);
+	if (jmb_store_mail_in_purge(store, time(NULL) - ctl->settings.mail_in.keep_days * 86400L,
+	                            &purged, &error) != JMB_STORE_OK) {
+		fprintf(stderr, "jmbctl: %s\n", error.text);
+		return CTL_FAIL;
+	}
+	printf("%ld received mails handled before [mail-in] keep_days deleted\n", purged);
 	return CTL_OK;
 }

@@ -38,5 +38,6 @@ int cmd_import_legacy(struct jmbctl *ctl, int argc, char **argv);
 int cmd_outbox(struct jmbctl *ctl, int argc, char **argv);
 int cmd_send_xmpp(struct jmbctl *ctl, int argc, char **argv);
 int cmd_backup(struct jmbctl *ctl, int argc, char **argv);
+int cmd_mail_in(struct jmbctl *ctl, int argc, char **argv);
 
 #endif

@@ -43,6 +43,9 @@ static const struct {
      "                            the mail outbox, and sending a failed mail again"},
     {"send-xmpp", cmd_send_xmpp,
      "send-xmpp ROOM MESSAGE    post a message in a Jitsi room with the [xmpp] bot"},
+    {"mail-in", cmd_mail_in,
+     "mail-in [--recipient ADDRESS] < MESSAGE\n"
+     "                            queue a mail sent to a reply address (for the MTA)"},
     {"purge", cmd_purge, "purge                     delete expired sessions and records"},
     {"backup", cmd_backup,
      "backup FILE               a consistent copy of the live SQLite store in FILE"},

@@ -90,6 +90,14 @@ static const struct {
                                "posted in its Jitsi room.",
                                "channel", "mail"},
     [METRICS_REMINDER_XMPP] = {"jmb_reminders_sent_total", NULL, "channel", "xmpp"},
+    [METRICS_MAIL_IN_ANSWER] = {"jmb_mail_in_total",
+                                "Mails received for reply addresses, by what jmb did: an "
+                                "answer recorded, a bounce recorded, passed on to the "
+                                "organiser, or ignored (the log says why).",
+                                "outcome", "answer"},
+    [METRICS_MAIL_IN_BOUNCE] = {"jmb_mail_in_total", NULL, "outcome", "bounce"},
+    [METRICS_MAIL_IN_FORWARDED] = {"jmb_mail_in_total", NULL, "outcome", "forwarded"},
+    [METRICS_MAIL_IN_IGNORED] = {"jmb_mail_in_total", NULL, "outcome", "ignored"},
     [METRICS_LOGIN_SUCCESS] = {"jmb_logins_total",
                                "Logins through a login plugin: sessions opened (success), "
                                "credentials refused by the local or ldap-bind form (failure).",

@@ -9,8 +9,10 @@
 
 #include "daemon.h"
 #include "publish/ical-feed.h"
+#include "mailin/reply-address.h"
 #include "util/log.h"
 #include "publish/mail-message.h"
+#include "domain/mailaddr.h"
 #include "util/memory.h"
 #include "notify.h"
 #include "render.h"
@@ -28,6 +30,16 @@ struct mail_content {
 	const char *list_title; /* the owner's list of answers */
 	const char **list;      /* from the composer's pool */
 	size_t n_list;
+	const char *quote; /* a person's words passed on (a forwarded reply) */
+};
+
+/* Headers of a mail besides its content: who the organiser's reply goes to
+   when not the organiser, and the envelope sender when not the meeting's
+   usual one (an invitee's reply address: their bounces come back to jmb). */
+struct mail_envelope {
+	const char *sender;
+	const char *reply_to;
+	bool auto_replied; /* a mail passed on in answer to another */
 };
 
 struct composer {
@@ -38,6 +50,8 @@ struct composer {
 	struct jmb_side_effects *fx;
 	size_t cap;
 };
+
+static const char *t(struct composer *c, const char *msgid) __attribute__((format_arg(2)));
 
 static const char *t(struct composer *c, const char *msgid)
 {
@@ -67,6 +81,14 @@ static char *render_text(const struct mail_content *mc)
 	struct jmb_strbuf sb = {0};
 
 	jmb_strbuf_printf(&sb, "%s\n\n", mc->intro);
+	if (mc->quote != NULL) {
+		for (const char *line = mc->quote; *line != '\0';) {
+			size_t n = strcspn(line, "\n");
+			jmb_strbuf_printf(&sb, "> %.*s\n", (int)n, line);
+			line += n + (line[n] == '\n');
+		}
+		jmb_strbuf_putc(&sb, '\n');
+	}
 	for (size_t i = 0; i < mc->n_facts; i++)
 		jmb_strbuf_printf(&sb, "%s : %s\n", mc->facts[i][0], mc->facts[i][1]);
 	if (mc->list_title != NULL) {
@@ -96,9 +118,9 @@ static char *render_html(struct composer *c, const struct mail_content *mc)
 		                                       "url", mc->links[i][1]));
 	for (size_t i = 0; i < mc->n_list; i++)
 		json_array_append_new(list, json_string(mc->list[i]));
-	model =
-	    json_pack("{s:s, s:s, s:o, s:o, s:o, s:s?}", "lang", c->lang, "intro", mc->intro,
-	              "facts", facts, "links", links, "list", list, "list_title", mc->list_title);
+	model = json_pack("{s:s, s:s, s:o, s:o, s:o, s:s?, s:s?}", "lang", c->lang, "intro",
+	                  mc->intro, "facts", facts, "links", links, "list", list, "list_title",
+	                  mc->list_title, "quote", mc->quote);
 	html =
 	    jmb_views_render_bare(c->rt->views, "mail", model, c->rt->i18n, c->lang, NULL, &error);
 	json_decref(model);
@@ -111,7 +133,7 @@ static char *render_html(struct composer *c, const struct mail_content *mc)
 /* The iMIP part for the recipient whose addresses are mails (login may be
  * NULL), in the composer's pool. */
 static const char *imip(struct composer *c, const struct jmb_meeting *m, const char *login,
-                        const char *mail, const char *method)
+                        const char *mail, const char *method, const char *organizer)
 {
 	const char *mails[] = {mail, NULL};
 	const struct jmb_meeting *items[] = {m};
@@ -121,6 +143,7 @@ static const char *imip(struct composer *c, const struct jmb_meeting *m, const c
 	    .join_label = t(c, N_("Join the meeting:")),
 	    .now = c->now,
 	    .method = method,
+	    .organizer_mail = organizer,
 	};
 	size_t len = 0;
 	char *text = jmb_ical_feed(&o, &list, login != NULL ? login : "", mails, &len);
@@ -128,6 +151,17 @@ static const char *imip(struct composer *c, const struct jmb_meeting *m, const c
 
 	free(text);
 	return copy;
+}
+
+/* The invitee's reply address, rsvp+<reply token>@domain, when [mail]
+ * reply_address is set (NULL otherwise, or for an invitee booked before reply
+ * tokens existed whose meeting was not saved since). */
+static const char *reply_address(struct composer *c, const struct jmb_attendee *a)
+{
+	const struct jmb_mail_settings *ms = &c->rt->settings.mail;
+
+	return jmb_reply_address(c->pool, ms->reply_address, ms->recipient_delimiter,
+	                         a->reply_token);
 }
 
 /* Envelope sender: the organiser when their domain is the institution's
@@ -146,7 +180,7 @@ static const char *envelope_sender(struct composer *c, const struct jmb_meeting 
 
 static void queue(struct composer *c, const struct jmb_meeting *m, const char *to_name,
                   const char *to, const struct mail_content *mc, const char *calendar,
-                  const char *method)
+                  const char *method, const struct mail_envelope *env)
 {
 	const struct jmb_mail_settings *ms = &c->rt->settings.mail;
 	char *text = render_text(mc), *html = render_html(c, mc);
@@ -156,7 +190,8 @@ static void queue(struct composer *c, const struct jmb_meeting *m, const char *t
 	    .from = ms->from,
 	    .to_name = to_name,
 	    .to = to,
-	    .reply_to = m->owner.mail,
+	    .reply_to = env != NULL && env->reply_to != NULL ? env->reply_to : m->owner.mail,
+	    .auto_replied = env != NULL && env->auto_replied,
 	    .subject = mc->subject,
 	    .id_domain = c->rt->uid_domain,
 	    .date = c->now,
@@ -182,7 +217,7 @@ static void queue(struct composer *c, const struct jmb_meeting *m, const char *t
 		c->cap = ncap;
 	}
 	struct jmb_outbox_mail *out = (struct jmb_outbox_mail *)&c->fx->mails[c->fx->n_mails++];
-	out->sender = envelope_sender(c, m);
+	out->sender = env != NULL && env->sender != NULL ? env->sender : envelope_sender(c, m);
 	out->recipient = jmb_pool_strdup(c->pool, to);
 	out->message = jmb_pool_strdup(c->pool, bytes);
 	out->message_len = strlen(bytes);
@@ -208,6 +243,12 @@ static void meeting_facts(struct composer *c, struct mail_content *mc, const str
 	fact(mc, t(c, N_("Description")), m->description);
 }
 
+static const char *meeting_url(struct composer *c, const struct jmb_meeting *m)
+{
+	return jmb_pool_printf(c->pool, "%s/meetings/%lld", c->rt->settings.server.public_url,
+	                       (long long)m->id);
+}
+
 static const char *subject(struct composer *c, const char *what, const struct jmb_meeting *m)
 {
 	return jmb_pool_printf(c->pool, "%s : %s", t(c, what), m->title);
@@ -228,6 +269,8 @@ static void invitee_mail(struct composer *c, const struct jmb_meeting *m,
 	const char *base = c->rt->settings.server.public_url;
 	struct mail_content mc = {.subject = subject(c, what, m), .intro = t(c, intro)};
 	struct jmb_meeting *view = jmb_pool_alloc(c->pool, sizeof(*view));
+	const char *reply = reply_address(c, a);
+	struct mail_envelope env = {.sender = reply};
 
 	*view = *m;
 	view->attendees = (struct jmb_attendee *)a;
@@ -244,18 +287,19 @@ static void invitee_mail(struct composer *c, const struct jmb_meeting *m,
 		     jmb_pool_printf(c->pool, "%s/r/%s", base, a->token));
 	}
 	if (kind == MAIL_REMINDER)
-		queue(c, m, a->name, a->mail, &mc, NULL, NULL);
+		queue(c, m, a->name, a->mail, &mc, NULL, NULL, &env);
 	else
 		queue(c, m, a->name, a->mail, &mc,
-		      imip(c, view, NULL, a->mail, cancel ? "CANCEL" : "REQUEST"),
-		      cancel ? "CANCEL" : "REQUEST");
+		      imip(c, view, NULL, a->mail, cancel ? "CANCEL" : "REQUEST", reply),
+		      cancel ? "CANCEL" : "REQUEST", &env);
 }
 
 static const char *answer_line(struct composer *c, const struct jmb_attendee *a)
 {
-	const char *status = a->status == JMB_PARTSTAT_ACCEPTED   ? N_("Accepted")
-	                     : a->status == JMB_PARTSTAT_DECLINED ? N_("Declined")
-	                                                          : N_("No answer yet");
+	const char *status = a->status == JMB_PARTSTAT_ACCEPTED    ? N_("Accepted")
+	                     : a->status == JMB_PARTSTAT_DECLINED  ? N_("Declined")
+	                     : a->status == JMB_PARTSTAT_TENTATIVE ? N_("Maybe")
+	                                                           : N_("No answer yet");
 	return jmb_pool_printf(c->pool, "%s (%s) : %s", a->mail,
 	                       t(c, a->role == JMB_ROLE_MODERATOR ? N_("Moderator") : N_("Guest")),
 	                       t(c, status));
@@ -283,11 +327,11 @@ static void owner_mail(struct composer *c, const struct jmb_meeting *m, const ch
 	}
 	/* The organiser's own copy is published, not an invitation to answer. */
 	if (kind == MAIL_REMINDER)
-		queue(c, m, m->owner.name, m->owner.mail, &mc, NULL, NULL);
+		queue(c, m, m->owner.name, m->owner.mail, &mc, NULL, NULL, NULL);
 	else
 		queue(c, m, m->owner.name, m->owner.mail, &mc,
-		      imip(c, m, m->owner.login, m->owner.mail, cancel ? "CANCEL" : NULL),
-		      cancel ? "CANCEL" : "PUBLISH");
+		      imip(c, m, m->owner.login, m->owner.mail, cancel ? "CANCEL" : NULL, NULL),
+		      cancel ? "CANCEL" : "PUBLISH", NULL);
 }
 
 static const struct jmb_attendee *find_attendee(const struct jmb_meeting *m, const char *mail)
@@ -387,21 +431,23 @@ void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_ch
 		           MAIL_REQUEST);
 }
 
-void notify_answer(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeting *m,
-                   const struct jmb_attendee *a, enum jmb_partstat answer, time_t now,
-                   struct jmb_side_effects *fx)
+void notify_answer(const struct jmbd_runtime *rt, struct jmb_pool *pool,
+                   const struct jmb_meeting *m, const struct jmb_attendee *a,
+                   enum jmb_partstat answer, time_t now, struct jmb_side_effects *fx)
 {
-	struct composer c = {.rt = d->rt,
+	struct composer c = {.rt = rt,
 	                     .pool = pool,
 	                     .now = now,
 	                     .fx = fx,
-	                     .lang = d->rt->settings.server.default_language};
+	                     .lang = rt->settings.server.default_language};
 	struct jmb_attendee answered = *a;
-	const char *what = answer == JMB_PARTSTAT_ACCEPTED ? N_("Accepted") : N_("Declined");
+	const char *what = answer == JMB_PARTSTAT_ACCEPTED    ? N_("Accepted")
+	                   : answer == JMB_PARTSTAT_TENTATIVE ? N_("Maybe")
+	                                                      : N_("Declined");
 
 	memset(fx, 0, sizeof(*fx));
 	fx->now = now;
-	if (!mail_enabled(c.rt) || !d->rt->settings.mail.notify_organiser)
+	if (!mail_enabled(c.rt) || !rt->settings.mail.notify_organiser)
 		return;
 	answered.status = answer;
 	struct mail_content mc = {
@@ -409,10 +455,67 @@ void notify_answer(struct jmbd *d, struct jmb_pool *pool, const struct jmb_meeti
 	    .intro = jmb_pool_printf(pool, "%s", answer_line(&c, &answered)),
 	};
 	meeting_facts(&c, &mc, m);
-	link(&mc, t(&c, N_("See who answered:")),
-	     jmb_pool_printf(pool, "%s/meetings/%lld", d->rt->settings.server.public_url,
-	                     (long long)m->id));
-	queue(&c, m, m->owner.name, m->owner.mail, &mc, NULL, NULL);
+	link(&mc, t(&c, N_("See who answered:")), meeting_url(&c, m));
+	queue(&c, m, m->owner.name, m->owner.mail, &mc, NULL, NULL, NULL);
+}
+
+void notify_bounce(const struct jmbd_runtime *rt, struct jmb_pool *pool,
+                   const struct jmb_meeting *m, const struct jmb_attendee *a,
+                   const char *diagnostic, time_t now, struct jmb_side_effects *fx)
+{
+	struct composer c = {.rt = rt,
+	                     .pool = pool,
+	                     .now = now,
+	                     .fx = fx,
+	                     .lang = rt->settings.server.default_language};
+
+	memset(fx, 0, sizeof(*fx));
+	fx->now = now;
+	if (!mail_enabled(c.rt))
+		return;
+	struct mail_content mc = {
+	    .subject = jmb_pool_printf(pool, "%s : %s — %s", t(&c, N_("Not delivered")), a->mail,
+	                               m->title),
+	    .intro = jmb_pool_printf(pool, t(&c, N_("The invitation to %s could not be delivered.")),
+	                             a->mail),
+	};
+	fact(&mc, t(&c, N_("Reason")), diagnostic);
+	meeting_facts(&c, &mc, m);
+	link(&mc, t(&c, N_("Check the address on the meeting page:")), meeting_url(&c, m));
+	queue(&c, m, m->owner.name, m->owner.mail, &mc, NULL, NULL, NULL);
+}
+
+void notify_forward(const struct jmbd_runtime *rt, struct jmb_pool *pool,
+                    const struct jmb_meeting *m, const struct jmb_attendee *a,
+                    const struct notify_forwarded *mail, time_t now, struct jmb_side_effects *fx)
+{
+	struct composer c = {.rt = rt,
+	                     .pool = pool,
+	                     .now = now,
+	                     .fx = fx,
+	                     .lang = rt->settings.server.default_language};
+	/* The organiser's answer goes to the person who wrote, when their
+	   address is one a mail can be sent to; else to the invitee's. */
+	struct mail_envelope env = {
+	    .reply_to = mail->from != NULL && jmb_mail_is_valid(mail->from) ? mail->from : a->mail,
+	    .auto_replied = true,
+	};
+	const char *who = *mail->from_name != '\0' ? mail->from_name : env.reply_to;
+
+	memset(fx, 0, sizeof(*fx));
+	fx->now = now;
+	if (!mail_enabled(c.rt))
+		return;
+	struct mail_content mc = {
+	    .subject = jmb_pool_printf(pool, "%s : %s", t(&c, N_("Reply")),
+	                               *mail->subject != '\0' ? mail->subject : m->title),
+	    .intro = jmb_pool_printf(pool, t(&c, N_("%s wrote about your meeting:")), who),
+	    .quote = mail->text != NULL && *mail->text != '\0' ? mail->text
+	                                                      : t(&c, N_("(The mail has no text.)")),
+	};
+	meeting_facts(&c, &mc, m);
+	link(&mc, t(&c, N_("See the meeting:")), meeting_url(&c, m));
+	queue(&c, m, m->owner.name, m->owner.mail, &mc, NULL, NULL, &env);
 }
 
 void notify_reminder(const struct jmbd_runtime *rt, struct jmb_pool *pool,

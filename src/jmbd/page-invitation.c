@@ -21,6 +21,8 @@ static const char *answer_label(enum jmb_partstat s)
 		return N_("You accepted this invitation.");
 	case JMB_PARTSTAT_DECLINED:
 		return N_("You declined this invitation.");
+	case JMB_PARTSTAT_TENTATIVE:
+		return N_("You answered maybe.");
 	default:
 		return N_("You have not answered yet.");
 	}
@@ -38,7 +40,7 @@ void invitation_render(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 {
 	time_t now = jmbd_now(), opens = link_opens(d, m);
 	json_t *model = json_pack(
-	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}", "title",
+	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b}", "title",
 	    m->title, "description", m->description != NULL ? m->description : "", "organiser",
 	    *m->owner.name != '\0' ? m->owner.name : m->owner.mail, "organiser_mail", m->owner.mail,
 	    "when",
@@ -51,6 +53,7 @@ void invitation_render(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 	    jmb_pool_printf(req->pool, "/j/%s", a->token), "ics_url",
 	    jmb_pool_printf(req->pool, "/r/%s.ics", a->token), "accepted",
 	    a->status == JMB_PARTSTAT_ACCEPTED, "declined", a->status == JMB_PARTSTAT_DECLINED,
+	    "tentative", a->status == JMB_PARTSTAT_TENTATIVE,
 	    "answered", answered, "over", now >= m->end, "early", now < opens);
 
 	if (now < opens)
@@ -129,7 +132,7 @@ void page_invitation_answer(struct jmbd *d, struct jmb_request *req, struct jmb_
 		render_error(d, req, resp, 410, N_("This meeting is over."));
 		return;
 	}
-	notify_answer(d, req->pool, m, a, status, jmbd_now(), &fx);
+	notify_answer(d->rt, req->pool, m, a, status, jmbd_now(), &fx);
 	if (jmb_store_attendee_set_status_fx(d->store, a->token, status, jmbd_now(), &fx, &error) !=
 	    JMB_STORE_OK) {
 		jmb_log(JMB_LOG_ERROR, "attendee_set_status", "error", error.text, NULL);

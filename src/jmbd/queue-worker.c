@@ -1,6 +1,7 @@
 /* The queue worker thread. Each round it claims due reminders (turning each
- * into mails, queued in the same transaction that marks it done) and then due
- * outbox mails, which it delivers. Claims name this instance; a claim left by
+ * into mails, queued in the same transaction that marks it done), then mail
+ * received for reply addresses (mail-in.c), then due outbox mails, which it
+ * delivers. Claims name this instance; a claim left by
  * an instance that died is taken over after CLAIM_TIMEOUT. XMPP reminders are
  * posted into the meeting's room while the reminder is claimed.
  *
@@ -18,6 +19,7 @@
 #include "daemon.h"
 #include "web/i18n.h"
 #include "util/log.h"
+#include "mail-in.h"
 #include "mail-transport.h"
 #include "util/memory.h"
 #include "notify.h"
@@ -281,6 +283,7 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		rt = jmbd_runtime_get(w->d);
 		run_reminders(w, rt, jmbd_now());
+		mail_in_run(w->d, rt, w->instance, jmbd_now(), jmbd_now() - w->claim_timeout);
 		run_outbox(w, rt, jmbd_now());
 		jmbd_runtime_put(&rt);
 		pthread_mutex_lock(&w->lock);

@@ -28,6 +28,8 @@ static const char *status_label(enum jmb_partstat s)
 		return N_("Accepted");
 	case JMB_PARTSTAT_DECLINED:
 		return N_("Declined");
+	case JMB_PARTSTAT_TENTATIVE:
+		return N_("Maybe");
 	default:
 		return N_("No answer yet");
 	}
@@ -53,7 +55,7 @@ static const char *room_notes(struct jmbd *d, struct jmb_request *req,
 }
 
 static void add_attendee_labels(struct jmbd *d, struct jmb_request *req, json_t *attendees,
-                                const struct jmb_meeting *m, long counts[3])
+                                const struct jmb_meeting *m, long counts[JMB_PARTSTAT_COUNT])
 {
 	for (size_t i = 0; i < m->n_attendees; i++) {
 		const struct jmb_attendee *a = &m->attendees[i];
@@ -140,7 +142,7 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 	const char *role = meeting_role_of(req, m, &mine);
 	bool is_owner = role != NULL && strcmp(role, "owner") == 0;
 	json_t *o;
-	long counts[3] = {0, 0, 0};
+	long counts[JMB_PARTSTAT_COUNT] = {0};
 	time_t now = jmbd_now();
 	long lead = (is_owner ? b->highlight_owner : b->highlight_invitee) * 60;
 
@@ -163,6 +165,7 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 	json_object_set_new(o, "invitees", json_integer((json_int_t)m->n_attendees));
 	json_object_set_new(o, "accepted", json_integer(counts[JMB_PARTSTAT_ACCEPTED]));
 	json_object_set_new(o, "declined", json_integer(counts[JMB_PARTSTAT_DECLINED]));
+	json_object_set_new(o, "tentative", json_integer(counts[JMB_PARTSTAT_TENTATIVE]));
 	json_object_set_new(o, "pending", json_integer(counts[JMB_PARTSTAT_NEEDS_ACTION]));
 	json_object_set_new(o, "soon", json_boolean(now >= m->start - lead && now < m->end));
 	if (m->live_participants > 0)

@@ -222,7 +222,7 @@ def test_post_without_valid_csrf_is_403(jmbd, meeting):
     assert status(jmbd, meeting, "bob@example.org") == "needs-action"
 
 
-@pytest.mark.parametrize("answer", [None, "", "maybe", "needs-action", "tentative", "ACCEPTED",
+@pytest.mark.parametrize("answer", [None, "", "maybe", "needs-action", "TENTATIVE", "ACCEPTED",
                                     "accepted ", "1"])
 def test_unknown_answer_is_400(jmbd, meeting, answer):
     token = token_of(meeting, "bob@example.org")

@@ -136,6 +136,21 @@ static const struct jmb_config_key mail_keys[] = {
     {"local_domains", JMB_CONF_LIST, S(local_domains), "", 0, 0, 0, NULL},
     {"notify_organiser", JMB_CONF_BOOL, S(notify_organiser), "yes", 0, 0, 0, NULL},
     {"retry_max_hours", JMB_CONF_INT, S(retry_max_hours), "72", 0, 1, 720, NULL},
+    {"reply_address", JMB_CONF_STRING, S(reply_address), "", 0, 0, 0, NULL},
+    {"recipient_delimiter", JMB_CONF_STRING, S(recipient_delimiter), "+", 0, 0, 0, NULL},
+    JMB_CONF_END,
+};
+#undef S
+
+#define S(field) offsetof(struct jmb_mail_in_settings, field)
+static const struct jmb_config_key mail_in_keys[] = {
+    {"max_size", JMB_CONF_INT, S(max_size), "10485760", 0, 4096, 104857600, NULL},
+    {"imap_url", JMB_CONF_STRING, S(imap_url), "", 0, 0, 0, NULL},
+    {"imap_username", JMB_CONF_STRING, S(imap_username), "", 0, 0, 0, NULL},
+    {"imap_password", JMB_CONF_SECRET, S(imap_password), NULL, 0, 0, 0, NULL},
+    {"imap_move_to", JMB_CONF_STRING, S(imap_move_to), "", 0, 0, 0, NULL},
+    {"poll_interval", JMB_CONF_INT, S(poll_interval), "60", 0, 5, 3600, NULL},
+    {"keep_days", JMB_CONF_INT, S(keep_days), "30", 0, 1, 3650, NULL},
     JMB_CONF_END,
 };
 #undef S
@@ -475,6 +490,49 @@ static int check_policy(const char *path, const struct jmb_policy_settings *p,
 }
 
 /* Checks that involve more than one key, or the meaning of a value. */
+/* [mail] reply_address and [mail-in]: a plain address whose local part does
+ * not hold the delimiter, and an IMAP mailbox only to read its replies. */
+static int mail_in_check(const char *path, const struct jmb_settings *s, struct jmb_error *error,
+                         int *n_errors)
+{
+	const struct jmb_mail_settings *m = &s->mail;
+	const struct jmb_mail_in_settings *in = &s->mail_in;
+	const char *at = strrchr(m->reply_address, '@');
+	int ret = 0;
+
+	if (strlen(m->recipient_delimiter) != 1 || strchr("+-_.=", *m->recipient_delimiter) == NULL) {
+		add_error(error, n_errors, path,
+		          "[mail] recipient_delimiter must be one of + - _ . =");
+		ret = -1;
+	}
+	if (*m->reply_address != '\0' &&
+	    (at == NULL || at == m->reply_address || at[1] == '\0' ||
+	     strpbrk(m->reply_address, " \t\"'<>()[],;:\\") != NULL ||
+	     memchr(m->reply_address, *m->recipient_delimiter, (size_t)(at - m->reply_address)))) {
+		add_error(error, n_errors, path,
+		          "[mail] reply_address must be a plain address such as rsvp@example.org, "
+		          "without the recipient_delimiter in its local part");
+		ret = -1;
+	}
+	if (*in->imap_url == '\0')
+		return ret;
+	if (strncmp(in->imap_url, "imap://", 7) != 0 && strncmp(in->imap_url, "imaps://", 8) != 0) {
+		add_error(error, n_errors, path, "[mail-in] imap_url must start with imap:// or imaps://");
+		ret = -1;
+	}
+	if (*m->reply_address == '\0') {
+		add_error(error, n_errors, path, "[mail-in] imap_url needs [mail] reply_address");
+		ret = -1;
+	}
+	if (*in->imap_username == '\0' || in->imap_password == NULL) {
+		add_error(error, n_errors, path,
+		          "[mail-in] imap_url needs imap_username and imap_password "
+		          "(or imap_password_file)");
+		ret = -1;
+	}
+	return ret;
+}
+
 static int settings_check(const char *path, struct jmb_settings *s, struct jmb_pool *pool,
                           struct jmb_error *error, int *n_errors)
 {
@@ -556,6 +614,8 @@ static int settings_check(const char *path, struct jmb_settings *s, struct jmb_p
 		    "[reminders] xmpp_before_end must be up to 8 minute counts (0 to 525600)");
 		ret = -1;
 	}
+	if (mail_in_check(path, s, error, n_errors) < 0)
+		ret = -1;
 	if (*s->mail.transport != '\0' && strncmp(s->mail.transport, "smtp://", 7) != 0 &&
 	    strncmp(s->mail.transport, "smtps://", 8) != 0 &&
 	    strncmp(s->mail.transport, "file:", 5) != 0) {
@@ -624,6 +684,7 @@ int jmb_settings_load(struct jmb_config_file *file, struct jmb_settings *s, stru
 	ret |= apply_section(file, "metrics", metrics_keys, &s->metrics, pool, error, &n_errors);
 	ret |= apply_section(file, "policy", policy_keys, &s->policy, pool, error, &n_errors);
 	ret |= apply_section(file, "privacy", privacy_keys, &s->privacy, pool, error, &n_errors);
+	ret |= apply_section(file, "mail-in", mail_in_keys, &s->mail_in, pool, error, &n_errors);
 	if (ret != 0)
 		return -1;
 	checked_file = file;

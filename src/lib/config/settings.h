@@ -104,6 +104,19 @@ struct jmb_mail_settings {
 	char **local_domains;
 	bool notify_organiser;
 	long retry_max_hours;
+	char *reply_address;       /* rsvp@...: invitees' replies come back here; "": off */
+	char *recipient_delimiter; /* between the local part and a reply token */
+};
+
+/* [mail-in]: how replies reach jmb besides `jmbctl mail-in`. */
+struct jmb_mail_in_settings {
+	long max_size;         /* bytes; a larger message is refused */
+	char *imap_url;        /* imaps://host/INBOX or imap://... (STARTTLS); "": no polling */
+	char *imap_username;
+	char *imap_password;
+	char *imap_move_to;    /* folder for handled messages; "": flag them \Seen */
+	long poll_interval;    /* seconds between two polls */
+	long keep_days;        /* handled messages' records are purged after this */
 };
 
 #define JMB_MAX_REMINDERS 8
@@ -192,6 +205,7 @@ struct jmb_settings {
 	struct jmb_metrics_settings metrics;
 	struct jmb_policy_settings policy;
 	struct jmb_privacy_settings privacy;
+	struct jmb_mail_in_settings mail_in;
 };
 
 /* Fills settings from the core sections of file, checks them as a whole, and

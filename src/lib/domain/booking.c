@@ -319,6 +319,7 @@ int jmb_booking_check(const struct jmb_booking_context *ctx, const struct jmb_id
 		for (size_t j = 0; j < previous->n_attendees; j++) {
 			if (strcmp(previous->attendees[j].mail, m->attendees[i].mail) == 0) {
 				m->attendees[i].token = previous->attendees[j].token;
+				m->attendees[i].reply_token = previous->attendees[j].reply_token;
 				m->attendees[i].status = previous->attendees[j].status;
 				m->attendees[i].joins = previous->attendees[j].joins;
 				m->attendees[i].name = previous->attendees[j].name;
@@ -336,6 +337,11 @@ void jmb_booking_assign_attendee_tokens(struct jmb_pool *pool, struct jmb_meetin
 			jmb_random_token(token);
 			m->attendees[i].token = token;
 		}
+		if (m->attendees[i].reply_token == NULL) {
+			char *reply = jmb_pool_alloc(pool, JMB_REPLY_TOKEN_LEN + 1);
+			jmb_random_reply_token(reply);
+			m->attendees[i].reply_token = reply;
+		}
 	}
 }
 
@@ -348,7 +354,9 @@ void jmb_booking_assign_secrets(struct jmb_pool *pool, struct jmb_meeting *m,
 	jmb_random_token(token);
 	m->room = jmb_pool_strdup(pool, room);
 	m->uid = jmb_pool_printf(pool, "%s@%s", token, uid_domain);
-	for (size_t i = 0; i < m->n_attendees; i++)
+	for (size_t i = 0; i < m->n_attendees; i++) {
 		m->attendees[i].token = NULL;
+		m->attendees[i].reply_token = NULL;
+	}
 	jmb_booking_assign_attendee_tokens(pool, m);
 }

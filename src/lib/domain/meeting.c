@@ -7,7 +7,8 @@
 #include "util/memory.h"
 
 static const char *const role_names[] = {"guest", "moderator"};
-static const char *const partstat_names[] = {"needs-action", "accepted", "declined"};
+static const char *const partstat_names[] = {"needs-action", "accepted", "declined",
+                                                    "tentative"};
 
 const char *jmb_role_name(enum jmb_role role)
 {
@@ -27,14 +28,14 @@ int jmb_role_parse(const char *s, enum jmb_role *role_r)
 
 const char *jmb_partstat_name(enum jmb_partstat status)
 {
-	if ((unsigned)status > JMB_PARTSTAT_DECLINED)
+	if ((unsigned)status >= JMB_PARTSTAT_COUNT)
 		return partstat_names[0];
 	return partstat_names[status];
 }
 
 int jmb_partstat_parse(const char *s, enum jmb_partstat *status_r)
 {
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < JMB_PARTSTAT_COUNT; i++) {
 		if (strcmp(s, partstat_names[i]) == 0) {
 			*status_r = (enum jmb_partstat)i;
 			return 0;

@@ -12,8 +12,10 @@ enum jmb_role { JMB_ROLE_GUEST = 0, JMB_ROLE_MODERATOR = 1 };
 enum jmb_partstat {
 	JMB_PARTSTAT_NEEDS_ACTION = 0,
 	JMB_PARTSTAT_ACCEPTED = 1,
-	JMB_PARTSTAT_DECLINED = 2
+	JMB_PARTSTAT_DECLINED = 2,
+	JMB_PARTSTAT_TENTATIVE = 3
 };
+#define JMB_PARTSTAT_COUNT 4
 
 struct jmb_person {
 	char *login; /* NULL for people who cannot log in */
@@ -27,7 +29,10 @@ struct jmb_attendee {
 	char *name;
 	enum jmb_role role;
 	enum jmb_partstat status;
-	char *token; /* personal link secret */
+	char *token;       /* personal link secret */
+	char *reply_token; /* secret of the reply address; NULL: none yet */
+	time_t delivery_failed; /* when a mail to them last bounced; 0: never */
+	char *delivery_error;   /* that bounce's diagnostic */
 	long joins;
 	time_t responded; /* 0: never */
 };

@@ -389,6 +389,7 @@ static void add_attendee(struct feed_builder *b, icalcomponent *ev, const struct
 	    [JMB_PARTSTAT_NEEDS_ACTION] = ICAL_PARTSTAT_NEEDSACTION,
 	    [JMB_PARTSTAT_ACCEPTED] = ICAL_PARTSTAT_ACCEPTED,
 	    [JMB_PARTSTAT_DECLINED] = ICAL_PARTSTAT_DECLINED,
+	    [JMB_PARTSTAT_TENTATIVE] = ICAL_PARTSTAT_TENTATIVE,
 	};
 	icalparameter_partstat partstat = ICAL_PARTSTAT_NEEDSACTION;
 	icalproperty *prop;
@@ -415,7 +416,8 @@ static void add_people(struct feed_builder *b, icalcomponent *ev, const struct f
 	const struct jmb_meeting *m = e->m;
 
 	if (m->owner.mail != NULL && m->owner.mail[0] != '\0') {
-		icalproperty *prop = icalproperty_new_organizer(mailto(&b->text, m->owner.mail));
+		const char *address = b->o->organizer_mail != NULL ? b->o->organizer_mail : m->owner.mail;
+		icalproperty *prop = icalproperty_new_organizer(mailto(&b->text, address));
 
 		icalproperty_add_parameter(prop, icalparameter_new_cn(common_name(
 		                                     &b->text, m->owner.name, m->owner.mail)));

@@ -22,6 +22,9 @@ struct jmb_feed_options {
 	/* iMIP (RFC 6047) instead of a feed: "REQUEST" or "CANCEL" (NULL: PUBLISH);
 	   attendee lines then ask for an answer (RSVP=TRUE). */
 	const char *method;
+	/* The ORGANIZER's address when it is not the owner's: the invitee's reply
+	   address, so that their client's REPLY comes back to jmb (NULL: owner). */
+	const char *organizer_mail;
 };
 
 /* The whole VCALENDAR for the user `login` whose addresses are `mails` (NULL-terminated,

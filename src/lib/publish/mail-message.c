@@ -169,9 +169,9 @@ char *jmb_mail_message_render(const struct jmb_mail_message *m, struct jmb_error
 	                  token, m->id_domain);
 	free(subject);
 	jmb_strbuf_printf(&sb,
-	                  "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
+	                  "MIME-Version: 1.0\r\nAuto-Submitted: %s\r\n"
 	                  "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n",
-	                  boundary);
+	                  m->auto_replied ? "auto-replied" : "auto-generated", boundary);
 	clean = jmb_text_clean(m->text, true);
 	part(&sb, boundary, "text/plain; charset=utf-8", clean);
 	free(clean);

@@ -6,6 +6,7 @@
 #ifndef JMB_MAIL_MESSAGE_H
 #define JMB_MAIL_MESSAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -24,6 +25,9 @@ struct jmb_mail_message {
 	const char *html;            /* text/html, optional */
 	const char *calendar;        /* text/calendar, optional */
 	const char *calendar_method; /* "REQUEST", "CANCEL", "REPLY" */
+	/* Auto-Submitted: auto-replied (RFC 3834: sent in answer to a mail)
+	   instead of auto-generated. */
+	bool auto_replied;
 };
 
 /* The whole message with CRLF line ends (caller frees), or NULL with error set

@@ -15,7 +15,8 @@
 	"m.updated_at, m.deleted_at, m.lobby, m.max_participants, m.recording_off"
 #define MEETING_COLUMN_COUNT 19
 #define ATTENDEE_COLUMNS                                                                           \
-	"a.meeting_id, a.id, a.mail, a.name, a.role, a.status, a.token, a.joins, a.responded_at"
+	"a.meeting_id, a.id, a.mail, a.name, a.role, a.status, a.token, a.joins, a.responded_at, "     \
+	"a.reply_token, a.delivery_failed_at, a.delivery_error"
 #define ATTENDEE_ORDER " ORDER BY a.meeting_id, a.role DESC, a.id"
 
 /* Owned by login $3 (or, for imported meetings, by one of the addresses in
@@ -51,6 +52,9 @@ static const struct jmb_sql sql_meeting_by_room = JMB_SQL_ANY(
 static const struct jmb_sql sql_meeting_by_token =
     JMB_SQL_ANY("SELECT " MEETING_COLUMNS " FROM meetings m JOIN attendees t "
                 "ON t.meeting_id = m.id WHERE t.token = $1");
+static const struct jmb_sql sql_meeting_by_reply_token =
+    JMB_SQL_ANY("SELECT " MEETING_COLUMNS " FROM meetings m JOIN attendees t "
+                "ON t.meeting_id = m.id WHERE t.reply_token = $1");
 static const struct jmb_sql sql_invitee_by_token =
     JMB_SQL_ANY("SELECT " MEETING_COLUMNS ", " ATTENDEE_COLUMNS " FROM meetings m "
                 "JOIN attendees a ON a.meeting_id = m.id WHERE a.token = $1");
@@ -118,6 +122,9 @@ static void read_attendee_row(struct jmb_pool *pool, struct jmb_sql_stmt *stmt, 
 	a->token = jmb_sql_text(pool, stmt, first + 6);
 	a->joins = (long)jmb_sql_int(stmt, first + 7);
 	a->responded = (time_t)jmb_sql_int(stmt, first + 8);
+	a->reply_token = jmb_sql_text(pool, stmt, first + 9);
+	a->delivery_failed = (time_t)jmb_sql_int(stmt, first + 10);
+	a->delivery_error = jmb_sql_text(pool, stmt, first + 11);
 }
 
 struct meeting_index {
@@ -279,17 +286,21 @@ enum jmb_store_result jmb_store_meeting_by_room(struct jmb_store *store, struct 
 	return one_meeting(store, pool, &sql_meeting_by_room, SQL_ARGS(sql_text(room)), m_r, error);
 }
 
-enum jmb_store_result jmb_store_attendee_by_token(struct jmb_store *store, struct jmb_pool *pool,
-                                                  const char *token, struct jmb_meeting **m_r,
-                                                  size_t *index_r, struct jmb_error *error)
+/* The meeting that sql finds by one of its invitees' secrets, and which
+   invitee holds it (token_of reads that secret from an attendee). */
+static enum jmb_store_result attendee_by_secret(struct jmb_store *store, struct jmb_pool *pool,
+                                                const struct jmb_sql *sql, const char *secret,
+                                                const char *(*token_of)(const struct jmb_attendee *),
+                                                struct jmb_meeting **m_r, size_t *index_r,
+                                                struct jmb_error *error)
 {
-	enum jmb_store_result r =
-	    one_meeting(store, pool, &sql_meeting_by_token, SQL_ARGS(sql_text(token)), m_r, error);
+	enum jmb_store_result r = one_meeting(store, pool, sql, SQL_ARGS(sql_text(secret)), m_r, error);
 
 	if (r != JMB_STORE_OK)
 		return r;
 	for (size_t i = 0; i < (*m_r)->n_attendees; i++) {
-		if (strcmp((*m_r)->attendees[i].token, token) == 0) {
+		const char *held = token_of(&(*m_r)->attendees[i]);
+		if (held != NULL && strcmp(held, secret) == 0) {
 			*index_r = i;
 			return JMB_STORE_OK;
 		}
@@ -297,6 +308,33 @@ enum jmb_store_result jmb_store_attendee_by_token(struct jmb_store *store, struc
 	/* Removed between the two reads (the meeting, its invitees). */
 	jmb_error_set(error, "attendee vanished during lookup");
 	return JMB_STORE_RETRY;
+}
+
+static const char *join_token_of(const struct jmb_attendee *a)
+{
+	return a->token;
+}
+
+static const char *reply_token_of(const struct jmb_attendee *a)
+{
+	return a->reply_token;
+}
+
+enum jmb_store_result jmb_store_attendee_by_token(struct jmb_store *store, struct jmb_pool *pool,
+                                                  const char *token, struct jmb_meeting **m_r,
+                                                  size_t *index_r, struct jmb_error *error)
+{
+	return attendee_by_secret(store, pool, &sql_meeting_by_token, token, join_token_of, m_r,
+	                          index_r, error);
+}
+
+enum jmb_store_result jmb_store_attendee_by_reply_token(struct jmb_store *store,
+                                                        struct jmb_pool *pool, const char *token,
+                                                        struct jmb_meeting **m_r, size_t *index_r,
+                                                        struct jmb_error *error)
+{
+	return attendee_by_secret(store, pool, &sql_meeting_by_reply_token, token, reply_token_of,
+	                          m_r, index_r, error);
 }
 
 struct invitee_read {

@@ -17,9 +17,10 @@ static const struct jmb_sql sql_meeting_insert = JMB_SQL_ANY(
 /* RETURNING gives the row's id whether it was inserted or updated (SQLite's
    last rowid would be someone else's when a kept attendee is updated). */
 static const struct jmb_sql sql_attendee_upsert =
-    JMB_SQL_ANY("INSERT INTO attendees (meeting_id, mail, name, role, status, token) "
-                "VALUES ($1, $2, $3, $4, $5, $6) "
+    JMB_SQL_ANY("INSERT INTO attendees (meeting_id, mail, name, role, status, token, reply_token) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7) "
                 "ON CONFLICT (meeting_id, mail) DO UPDATE SET role = excluded.role, "
+                "reply_token = coalesce(attendees.reply_token, excluded.reply_token), "
                 "name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE attendees.name END "
                 "RETURNING id");
 static const struct jmb_sql sql_attendee_import =
@@ -43,7 +44,8 @@ static const struct jmb_sql sql_meeting_delete =
 static const struct jmb_sql sql_reminders_cancel =
     JMB_SQL_ANY("DELETE FROM reminders WHERE meeting_id = $1 AND done_at IS NULL");
 static const struct jmb_sql sql_attendee_set_status =
-    JMB_SQL_ANY("UPDATE attendees SET status = $1, responded_at = $2 WHERE token = $3");
+    JMB_SQL_ANY("UPDATE attendees SET status = $1, responded_at = $2, delivery_failed_at = NULL, "
+                "delivery_error = NULL WHERE token = $3");
 /* The organiser's feed shows answers: its fingerprint must change. */
 static const struct jmb_sql sql_meeting_touch = {
     .sqlite = "UPDATE meetings SET updated_at = max(updated_at, $1), revision = revision + 1 "
@@ -85,7 +87,7 @@ static enum jmb_store_result upsert_attendee(struct jmb_sql_conn *conn, int64_t 
 	    conn, &sql_attendee_upsert,
 	    SQL_ARGS(sql_int(meeting_id), sql_text(a->mail), sql_text_or_empty(a->name),
 	             sql_text(jmb_role_name(a->role)), sql_text(jmb_partstat_name(a->status)),
-	             sql_text(a->token)),
+	             sql_text(a->token), sql_text(a->reply_token)),
 	    read_id, &a->id, "attendee", error);
 }
 

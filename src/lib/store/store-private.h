@@ -54,6 +54,12 @@ struct jmb_row_collector {
 enum jmb_store_result jmb_store_collect(struct jmb_store *store, enum jmb_sql_tx kind,
                                         struct jmb_row_collector *rc, struct jmb_error *error);
 
+/* Only the claimer may change a claimed row: no row changed means another
+   instance took it over (or it is done); r passes through otherwise. */
+enum jmb_store_result jmb_store_claimed_one(enum jmb_store_result r, long changed, const char *what,
+                                            int64_t id, const char *instance,
+                                            struct jmb_error *error);
+
 /* store-queue.c, inside the caller's transaction (fx may be NULL): queues
    fx's mails; makes the meeting's pending reminders fx's plan. */
 enum jmb_store_result jmb_store_queue_mails(struct jmb_sql_conn *conn,

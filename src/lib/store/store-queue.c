@@ -270,18 +270,6 @@ enum jmb_store_result jmb_store_reminders_claim(struct jmb_store *store, struct 
 	return r;
 }
 
-/* Only the claimer may change a claimed row: no row changed means another
-   instance took it over (or it is done). */
-static enum jmb_store_result claimed_one(enum jmb_store_result r, long changed, const char *what,
-                                         int64_t id, const char *instance, struct jmb_error *error)
-{
-	if (r == JMB_STORE_OK && changed == 0) {
-		jmb_error_set(error, "%s %lld is not claimed by %s", what, (long long)id, instance);
-		return JMB_STORE_NOT_FOUND;
-	}
-	return r;
-}
-
 enum jmb_store_result jmb_store_outbox_finish(struct jmb_store *store, int64_t id,
                                               const char *instance, enum jmb_outbox_outcome outcome,
                                               time_t now, time_t next_attempt,
@@ -294,7 +282,7 @@ enum jmb_store_result jmb_store_outbox_finish(struct jmb_store *store, int64_t i
 	                            sql_int(id), sql_text(instance)),
 	                   &changed, error);
 
-	return claimed_one(r, changed, "outbox mail", id, instance, error);
+	return jmb_store_claimed_one(r, changed, "outbox mail", id, instance, error);
 }
 
 enum jmb_store_result jmb_store_outbox_retry(struct jmb_store *store, int64_t id, time_t now,
@@ -329,7 +317,7 @@ static enum jmb_store_result finish_reminder(struct jmb_sql_conn *conn, void *ct
 	    conn, &sql_reminder_done,
 	    SQL_ARGS(sql_int(d->now), sql_int(d->id), sql_text(d->instance)), &changed, error);
 
-	r = claimed_one(r, changed, "reminder", d->id, d->instance, error);
+	r = jmb_store_claimed_one(r, changed, "reminder", d->id, d->instance, error);
 	if (r == JMB_STORE_OK)
 		r = jmb_store_queue_mails(conn, d->fx, error);
 	return r;
@@ -354,5 +342,5 @@ enum jmb_store_result jmb_store_reminder_release(struct jmb_store *store, int64_
 	    store, &sql_reminder_release,
 	    SQL_ARGS(sql_int(retry_at), sql_int(id), sql_text(instance)), &changed, error);
 
-	return claimed_one(r, changed, "reminder", id, instance, error);
+	return jmb_store_claimed_one(r, changed, "reminder", id, instance, error);
 }

@@ -395,3 +395,16 @@ enum jmb_store_result jmb_store_collect(struct jmb_store *store, enum jmb_sql_tx
 		rc->count = 0;
 	return r;
 }
+
+/* Only the claimer may change a claimed row: no row changed means another
+   instance took it over (or it is done). */
+enum jmb_store_result jmb_store_claimed_one(enum jmb_store_result r, long changed, const char *what,
+                                            int64_t id, const char *instance,
+                                            struct jmb_error *error)
+{
+	if (r == JMB_STORE_OK && changed == 0) {
+		jmb_error_set(error, "%s %lld is not claimed by %s", what, (long long)id, instance);
+		return JMB_STORE_NOT_FOUND;
+	}
+	return r;
+}

@@ -144,6 +144,11 @@ enum jmb_store_result jmb_store_meetings_all(struct jmb_store *store, struct jmb
 enum jmb_store_result jmb_store_attendee_by_token(struct jmb_store *store, struct jmb_pool *pool,
                                                   const char *token, struct jmb_meeting **m_r,
                                                   size_t *index_r, struct jmb_error *error);
+/* Attendees by the token of their reply address (lower case). */
+enum jmb_store_result jmb_store_attendee_by_reply_token(struct jmb_store *store,
+                                                        struct jmb_pool *pool, const char *token,
+                                                        struct jmb_meeting **m_r, size_t *index_r,
+                                                        struct jmb_error *error);
 /* The meeting of a personal token with only that invitee (n_attendees = 1):
  * one indexed read, what a join needs. */
 enum jmb_store_result jmb_store_invitee_by_token(struct jmb_store *store, struct jmb_pool *pool,
@@ -397,6 +402,57 @@ enum jmb_store_result jmb_store_outbox_list(struct jmb_store *store, struct jmb_
                                             struct jmb_error *error);
 enum jmb_store_result jmb_store_outbox_retry(struct jmb_store *store, int64_t id, time_t now,
                                              struct jmb_error *error);
+
+/* Mail received for reply addresses (store-mail-in.c). */
+struct jmb_mail_in {
+	int64_t id;
+	const char *recipient; /* the envelope recipient, rsvp+<token>@... */
+	const char *message;   /* the message as received (any bytes, NUL-terminated) */
+	size_t message_len;
+	time_t received;
+};
+
+struct jmb_mail_in_list {
+	struct jmb_mail_in *items;
+	size_t count;
+};
+
+/* What handling a received mail changes, besides the mails in fx. */
+enum jmb_mail_in_kind {
+	JMB_MAIL_IN_IGNORED, /* nothing (fx may still forward it) */
+	JMB_MAIL_IN_ANSWER,  /* attendee_id answered `answer` */
+	JMB_MAIL_IN_BOUNCE,  /* mail to attendee_id bounced with bounce_error */
+};
+
+struct jmb_mail_in_result {
+	enum jmb_mail_in_kind kind;
+	const char *outcome; /* for the record and jmbctl: "answer accepted", "ignored: ..." */
+	int64_t attendee_id;
+	enum jmb_partstat answer;
+	const char *bounce_error;
+	const struct jmb_side_effects *fx; /* mails to queue; NULL: none */
+};
+
+/* Queues a received message under key (the recipient and its Message-ID, or
+ * a digest): JMB_STORE_CONFLICT when that key was received before. */
+enum jmb_store_result jmb_store_mail_in_add(struct jmb_store *store, const char *key,
+                                            const char *recipient, const char *message,
+                                            size_t len, time_t now, struct jmb_error *error);
+/* Claims received mails not yet handled, like outbox mails. */
+enum jmb_store_result jmb_store_mail_in_claim(struct jmb_store *store, struct jmb_pool *pool,
+                                              const char *instance, time_t now,
+                                              time_t stale_before, long limit,
+                                              struct jmb_mail_in_list *list_r,
+                                              struct jmb_error *error);
+/* Records a claimed mail as handled with result, in one transaction. A bounce
+ * queues result->fx only for the first bounce since the invitee's last answer. */
+enum jmb_store_result jmb_store_mail_in_finish(struct jmb_store *store, int64_t id,
+                                               const char *instance, time_t now,
+                                               const struct jmb_mail_in_result *result,
+                                               struct jmb_error *error);
+/* Forgets mails handled before `before`. */
+enum jmb_store_result jmb_store_mail_in_purge(struct jmb_store *store, time_t before,
+                                              long *purged_r, struct jmb_error *error);
 
 /* Reminders due at now, claimed like outbox mails; finish marks one done and
  * queues its mails in the same transaction, so each is handled exactly once. */

@@ -61,6 +61,34 @@ void jmb_random_token(char *out)
 	jmb_base64url_encode(raw, sizeof(raw), out);
 }
 
+void jmb_random_reply_token(char *out)
+{
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+	unsigned char raw[JMB_REPLY_TOKEN_LEN * 5 / 8];
+
+	jmb_random_bytes(raw, sizeof(raw));
+	for (size_t i = 0; i < JMB_REPLY_TOKEN_LEN; i++) {
+		size_t bit = i * 5;
+		unsigned v = (unsigned)raw[bit / 8] << 8 |
+		             (bit / 8 + 1 < sizeof(raw) ? raw[bit / 8 + 1] : 0);
+		out[i] = alphabet[v >> (11 - bit % 8) & 31];
+	}
+	out[JMB_REPLY_TOKEN_LEN] = '\0';
+}
+
+bool jmb_reply_token_is_wellformed(const char *s)
+{
+	size_t len = 0;
+
+	for (; s[len] != '\0'; len++) {
+		char c = s[len];
+		if (len >= JMB_REPLY_TOKEN_LEN ||
+		    !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7')))
+			return false;
+	}
+	return len == JMB_REPLY_TOKEN_LEN;
+}
+
 void jmb_random_room_name(char *out)
 {
 	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -80,9 +108,14 @@ void jmb_random_room_name(char *out)
 
 void jmb_sha256_hex(const char *s, char *out)
 {
+	jmb_sha256_hex_bytes(s, strlen(s), out);
+}
+
+void jmb_sha256_hex_bytes(const void *data, size_t len, char *out)
+{
 	unsigned char md[SHA256_DIGEST_LENGTH];
 
-	SHA256((const unsigned char *)s, strlen(s), md);
+	SHA256(data, len, md);
 	for (size_t i = 0; i < sizeof(md); i++)
 		sprintf(out + 2 * i, "%02x", md[i]);
 }

@@ -124,3 +124,20 @@ char *jmb_text_clean(const char *s, bool multiline)
 	jmb_text_sanitize(s, multiline, append_to_strbuf, &sb);
 	return jmb_strbuf_steal(&sb, NULL);
 }
+
+char *jmb_text_clean_in(struct jmb_pool *pool, const char *s, size_t len, size_t max,
+                        bool multiline)
+{
+	char *raw, *clean, *copy;
+
+	if (len > max) {
+		len = max;
+		while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+			len--;
+	}
+	raw = jmb_pool_strndup(pool, s, len);
+	clean = jmb_text_clean(raw, multiline);
+	copy = jmb_pool_strndup(pool, clean, strlen(clean));
+	free(clean);
+	return copy;
+}

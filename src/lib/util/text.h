@@ -45,5 +45,9 @@ void jmb_text_sanitize(const char *s, bool multiline,
 
 /* jmb_text_sanitize() into a new malloc'd string. */
 char *jmb_text_clean(const char *s, bool multiline);
+/* At most max of the len bytes of s (cut before a UTF-8 continuation byte),
+ * cleaned as jmb_text_clean() does, in pool: for text received from outside. */
+char *jmb_text_clean_in(struct jmb_pool *pool, const char *s, size_t len, size_t max,
+                        bool multiline);
 
 #endif
