@@ -17,7 +17,6 @@
 #include "mailin/inbound-mail.h"
 #include "mailin/reply-address.h"
 #include "util/memory.h"
-#include "util/secret.h"
 
 /* Reads standard input, at most max bytes; NULL when there is more. */
 static char *read_message(struct jmb_pool *pool, long max, size_t *len_r)
@@ -44,25 +43,6 @@ static char *read_message(struct jmb_pool *pool, long max, size_t *len_r)
 	free(data);
 	*len_r = len;
 	return copy;
-}
-
-/* The key under which the store recognises the same mail delivered again:
-   the recipient with the Message-ID, or with a digest of the whole message
-   when it has none. */
-static const char *message_key(struct jmb_pool *pool, const char *recipient,
-                               const char *message_id, const char *data, size_t len)
-{
-	char digest[JMB_SHA256_HEX_LEN + 1], key[JMB_SHA256_HEX_LEN + 1];
-	const char *what;
-
-	if (message_id != NULL && *message_id != '\0') {
-		what = jmb_pool_printf(pool, "%s\nmid:%s", recipient, message_id);
-	} else {
-		jmb_sha256_hex_bytes(data, len, digest);
-		what = jmb_pool_printf(pool, "%s\nsha256:%s", recipient, digest);
-	}
-	jmb_sha256_hex(what, key);
-	return jmb_pool_strndup(pool, key, JMB_SHA256_HEX_LEN);
 }
 
 static const char *recipient_from(int argc, char **argv, int *usage_r)
@@ -135,8 +115,8 @@ int cmd_mail_in(struct jmbctl *ctl, int argc, char **argv)
 	}
 	if ((store = ctl_store(ctl)) == NULL)
 		return EX_TEMPFAIL;
-	switch (jmb_store_mail_in_add(store, message_key(ctl->pool, recipient, mail.message_id,
-	                                                 data, len),
+	switch (jmb_store_mail_in_add(store, jmb_inbound_mail_key(ctl->pool, recipient,
+	                                                         mail.message_id, data, len),
 	                              recipient, data, len, time(NULL), &error)) {
 	case JMB_STORE_OK:
 		printf("queued for jmbd\n");

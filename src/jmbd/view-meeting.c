@@ -69,6 +69,12 @@ static void add_attendee_labels(struct jmbd *d, struct jmb_request *req, json_t 
 		json_object_set_new(o, "status_label",
 		                    json_string(tr(d, req, status_label(a->status))));
 		json_object_set_new(o, "status_class", json_string(jmb_partstat_name(a->status)));
+		if (a->delivery_failed != 0)
+			json_object_set_new(
+			    o, "undeliverable",
+			    json_string(jmb_pool_printf(req->pool, "%s %s", tr(d, req, N_("Not delivered:")),
+			                                a->delivery_error != NULL ? a->delivery_error
+			                                                          : "")));
 	}
 }
 

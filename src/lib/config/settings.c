@@ -148,8 +148,9 @@ static const struct jmb_config_key mail_in_keys[] = {
     {"imap_url", JMB_CONF_STRING, S(imap_url), "", 0, 0, 0, NULL},
     {"imap_username", JMB_CONF_STRING, S(imap_username), "", 0, 0, 0, NULL},
     {"imap_password", JMB_CONF_SECRET, S(imap_password), NULL, 0, 0, 0, NULL},
+    {"imap_ca_file", JMB_CONF_STRING, S(imap_ca_file), "", JMB_CONF_PATH, 0, 0, NULL},
     {"imap_move_to", JMB_CONF_STRING, S(imap_move_to), "", 0, 0, 0, NULL},
-    {"poll_interval", JMB_CONF_INT, S(poll_interval), "60", 0, 5, 3600, NULL},
+    {"poll_interval", JMB_CONF_INT, S(poll_interval), "60", 0, 1, 3600, NULL},
     {"keep_days", JMB_CONF_INT, S(keep_days), "30", 0, 1, 3650, NULL},
     JMB_CONF_END,
 };
@@ -518,6 +519,10 @@ static int mail_in_check(const char *path, const struct jmb_settings *s, struct 
 		return ret;
 	if (strncmp(in->imap_url, "imap://", 7) != 0 && strncmp(in->imap_url, "imaps://", 8) != 0) {
 		add_error(error, n_errors, path, "[mail-in] imap_url must start with imap:// or imaps://");
+		ret = -1;
+	}
+	if (strpbrk(in->imap_move_to, "\r\n") != NULL) {
+		add_error(error, n_errors, path, "[mail-in] imap_move_to must be one line");
 		ret = -1;
 	}
 	if (*m->reply_address == '\0') {

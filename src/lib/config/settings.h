@@ -114,6 +114,7 @@ struct jmb_mail_in_settings {
 	char *imap_url;        /* imaps://host/INBOX or imap://... (STARTTLS); "": no polling */
 	char *imap_username;
 	char *imap_password;
+	char *imap_ca_file;    /* CA certificates for the server; "": the system's */
 	char *imap_move_to;    /* folder for handled messages; "": flag them \Seen */
 	long poll_interval;    /* seconds between two polls */
 	long keep_days;        /* handled messages' records are purged after this */

@@ -11,12 +11,14 @@
 #include <strings.h>
 
 #include "mailin/inbound-mail.h"
+#include "util/secret.h"
 #include "util/text.h"
 
 /* A message nests one multipart per boundary: counting them before GMime
    parses bounds its recursion, whatever the message's size. */
 #define MAX_BOUNDARIES 64
 #define MAX_PARTS 256
+#define MAX_RECIPIENTS 32
 
 static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
 
@@ -48,9 +50,10 @@ static bool count_boundaries_ok(const char *data, size_t len)
 }
 
 /* The decoded content of part (transfer encoding undone, converted from its
-   charset to UTF-8 when it is text), as clean UTF-8 of at most max bytes. */
+   charset to UTF-8), as clean UTF-8 of at most max bytes; text for people
+   gets LF line ends (a calendar keeps its CRLFs). */
 static const char *part_text(struct jmb_pool *pool, GMimeObject *obj, size_t max,
-                             bool multiline)
+                             bool for_people)
 {
 	GMimeDataWrapper *content = g_mime_part_get_content(GMIME_PART(obj));
 	const char *charset = g_mime_object_get_content_type_parameter(obj, "charset");
@@ -70,10 +73,15 @@ static const char *part_text(struct jmb_pool *pool, GMimeObject *obj, size_t max
 			g_object_unref(convert);
 		}
 	}
+	if (for_people) {
+		GMimeFilter *unix_ends = g_mime_filter_dos2unix_new(FALSE);
+		g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), unix_ends);
+		g_object_unref(unix_ends);
+	}
 	g_mime_data_wrapper_write_to_stream(content, filtered);
 	g_mime_stream_flush(filtered);
 	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	text = jmb_text_clean_in(pool, (const char *)bytes->data, bytes->len, max, multiline);
+	text = jmb_text_clean_in(pool, (const char *)bytes->data, bytes->len, max, true);
 	g_object_unref(filtered);
 	g_object_unref(mem);
 	return text;
@@ -117,7 +125,7 @@ static void visit_leaf(struct walk *w, GMimeObject *obj)
 	}
 	if (mail->calendar == NULL && is_calendar(obj)) {
 		const char *method = g_mime_content_type_get_parameter(type, "method");
-		mail->calendar = part_text(w->pool, obj, JMB_INBOUND_CALENDAR_MAX, true);
+		mail->calendar = part_text(w->pool, obj, JMB_INBOUND_CALENDAR_MAX, false);
 		mail->calendar_method = header_text(w->pool, method);
 		return;
 	}
@@ -200,6 +208,51 @@ static void read_from(struct jmb_pool *pool, GMimeMessage *msg, struct jmb_inbou
 		mail->from_name = header_text(pool, name);
 }
 
+static void add_recipients(struct jmb_pool *pool, InternetAddressList *list, const char **out,
+                           size_t *n)
+{
+	int count = list != NULL ? internet_address_list_length(list) : 0;
+
+	for (int i = 0; i < count && *n < MAX_RECIPIENTS; i++) {
+		InternetAddress *ia = internet_address_list_get_address(list, i);
+		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+			continue;
+		const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+		if (addr == NULL)
+			continue;
+		char *lower = (char *)header_text(pool, addr);
+		for (char *p = lower; *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
+		out[(*n)++] = lower;
+	}
+}
+
+static void read_recipients(struct jmb_pool *pool, GMimeMessage *msg,
+                            struct jmb_inbound_mail *mail)
+{
+	static const char *const trace[] = {"Delivered-To", "X-Original-To", "Envelope-To"};
+	GMimeHeaderList *headers = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	const char **out = jmb_pool_calloc(pool, MAX_RECIPIENTS + 1, sizeof(*out));
+	int count = g_mime_header_list_get_count(headers);
+	size_t n = 0;
+
+	for (size_t t = 0; t < sizeof(trace) / sizeof(trace[0]); t++) {
+		for (int i = 0; i < count && i < 1000; i++) {
+			GMimeHeader *h = g_mime_header_list_get_header_at(headers, i);
+			if (g_ascii_strcasecmp(g_mime_header_get_name(h), trace[t]) != 0)
+				continue;
+			InternetAddressList *list =
+			    internet_address_list_parse(NULL, g_mime_header_get_value(h));
+			add_recipients(pool, list, out, &n);
+			if (list != NULL)
+				g_object_unref(list);
+		}
+	}
+	add_recipients(pool, g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO), out, &n);
+	add_recipients(pool, g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_CC), out, &n);
+	mail->recipients = out;
+}
+
 static void read_report(struct walk *w, GMimeObject *top)
 {
 	GMimeContentType *type = g_mime_object_get_content_type(top);
@@ -223,6 +276,7 @@ int jmb_inbound_mail_parse(const char *data, size_t len, struct jmb_pool *pool,
 	memset(mail, 0, sizeof(*mail));
 	mail->subject = "";
 	mail->from_name = "";
+	mail->recipients = jmb_pool_calloc(pool, 1, sizeof(*mail->recipients));
 	if (!count_boundaries_ok(data, len)) {
 		jmb_error_set(error, "more than %d MIME boundaries", MAX_BOUNDARIES);
 		return -1;
@@ -244,6 +298,7 @@ int jmb_inbound_mail_parse(const char *data, size_t len, struct jmb_pool *pool,
 	if (g_mime_message_get_subject(msg) != NULL)
 		mail->subject = header_text(pool, g_mime_message_get_subject(msg));
 	read_from(pool, msg, mail);
+	read_recipients(pool, msg, mail);
 	detect_automatic(GMIME_OBJECT(msg), mail);
 
 	struct walk w = {.pool = pool, .mail = mail};
@@ -253,6 +308,26 @@ int jmb_inbound_mail_parse(const char *data, size_t len, struct jmb_pool *pool,
 		read_report(&w, top);
 	g_object_unref(msg);
 	return 0;
+}
+
+const char *jmb_inbound_mail_key(struct jmb_pool *pool, const char *recipient,
+                                 const char *message_id, const char *data, size_t len)
+{
+	char digest[JMB_SHA256_HEX_LEN + 1], key[JMB_SHA256_HEX_LEN + 1];
+	char *lower = jmb_pool_strndup(pool, recipient, strlen(recipient));
+	const char *what;
+
+	for (char *p = lower; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	recipient = lower;
+	if (message_id != NULL && *message_id != '\0') {
+		what = jmb_pool_printf(pool, "%s\nmid:%s", recipient, message_id);
+	} else {
+		jmb_sha256_hex_bytes(data, len, digest);
+		what = jmb_pool_printf(pool, "%s\nsha256:%s", recipient, digest);
+	}
+	jmb_sha256_hex(what, key);
+	return jmb_pool_strndup(pool, key, JMB_SHA256_HEX_LEN);
 }
 
 /* ---- message/delivery-status (RFC 3464 section 2) ---- */

@@ -42,7 +42,20 @@ struct jmb_inbound_mail {
 	bool is_dsn;
 	struct jmb_inbound_dsn dsn;
 	const char *text; /* the first text/plain part, for forwarding; NULL: none */
+	/* Where the message was delivered to, most telling first: Delivered-To,
+	   X-Original-To, Envelope-To, then To and Cc (lower case; NULL-ended).
+	   A message fetched from a mailbox has no envelope: its reply address is
+	   the first of these that is one. */
+	const char **recipients;
 };
+
+#define JMB_MAIL_IN_KEY_LEN 64
+
+/* The key under which the store recognises a message delivered again:
+ * SHA-256 of the recipient with the Message-ID, or with a digest of the whole
+ * message when it has none (hex, in pool). */
+const char *jmb_inbound_mail_key(struct jmb_pool *pool, const char *recipient,
+                                 const char *message_id, const char *data, size_t len);
 
 /* Initialises GMime once per process (safe to call again). */
 void jmb_inbound_mail_init(void);

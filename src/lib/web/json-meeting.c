@@ -14,6 +14,15 @@ static json_t *attendee_to_json(const struct jmb_attendee *a, const char *link_b
 		json_object_set_new(o, "name", json_string(a->name));
 	if (link_base != NULL && a->token != NULL)
 		json_object_set_new(o, "link", json_sprintf("%s/j/%s", link_base, a->token));
+	/* The organiser's view (the one with links): a bounce since the last answer. */
+	if (link_base != NULL && a->delivery_failed != 0) {
+		char at[40];
+		jmb_format_rfc3339(a->delivery_failed, "UTC", at, sizeof(at));
+		json_object_set_new(o, "delivery", json_string("failed"));
+		json_object_set_new(o, "delivery_error",
+		                    json_string(a->delivery_error != NULL ? a->delivery_error : ""));
+		json_object_set_new(o, "delivery_failed_at", json_string(at));
+	}
 	return o;
 }
 
