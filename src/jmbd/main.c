@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "http-server.h"
 #include "join-counter.h"
+#include "imap-poller.h"
 #include "queue-worker.h"
 #include "service-notify.h"
 #include "util/log.h"
@@ -137,6 +138,7 @@ int main(int argc, char **argv)
 	struct jmbd d = {0};
 	struct http_server *server = NULL;
 	struct queue_worker *worker = NULL;
+	struct imap_poller *poller = NULL;
 	struct jmb_error error;
 	sigset_t signals;
 	int status = 1;
@@ -178,6 +180,11 @@ int main(int argc, char **argv)
 		jmb_log(JMB_LOG_ERROR, "queue_worker", "error", error.text, NULL);
 		goto out;
 	}
+	poller = imap_poller_start(&d, &error);
+	if (poller == NULL) {
+		jmb_log(JMB_LOG_ERROR, "imap_poller", "error", error.text, NULL);
+		goto out;
+	}
 	server = http_server_start(&d, &error);
 	if (server == NULL) {
 		jmb_log(JMB_LOG_ERROR, "listen_failed", "error", error.text, NULL);
@@ -193,11 +200,13 @@ int main(int argc, char **argv)
 	service_notify_ready(ready);
 	serve_until_stopped(&d, &signals);
 	http_server_stop(&server, DRAIN_SECONDS);
+	imap_poller_stop(&poller);
 	join_counter_stop(&d.joins);
 	queue_worker_stop(&worker);
 	jmb_log(JMB_LOG_INFO, "stopped", NULL);
 	status = 0;
 out:
+	imap_poller_stop(&poller);
 	join_counter_stop(&d.joins);
 	queue_worker_stop(&worker);
 	jmb_store_close(&d.store);
