@@ -228,3 +228,53 @@ def test_exit_codes_tell_the_mta_what_to_do(site, smtp):
                        capture_output=True, env={"ORIGINAL_RECIPIENT": rsvp}, timeout=60)
     assert r.returncode == 0, r.stderr
     wait_log(site, r'outcome="answer accepted"')
+
+
+def test_a_reply_from_an_alias_the_directory_knows_counts(jmbd_factory, smtp, slapd):
+    sections = mail_sections(smtp)
+    sections["ldap"] = {"uri": slapd.uri, "base": slapd.base, "bind_dn": slapd.service_dn,
+                        "bind_password": slapd.service_password}
+    d = jmbd_factory("alias", start=False, sections=sections)
+    d.add_user("alice", "alice-password", mail="alice@example.org", name="Alice Martin")
+    d.start(env={"JMB_QUEUE_INTERVAL": "1"})
+    m = book(d, guests=["bob@example.org", GUEST], title="Projet Alpha")
+    _, event = invitation(smtp, "bob@example.org", 3)
+    rsvp = str(event["ORGANIZER"])[len("mailto:"):]
+    # Bob's client answers from his secondary address (mailAlternateAddress).
+    mail_in(d, rsvp, reply_for(event, "outlook", rsvp, attendee="b.bernard@example.org"))
+    wait_log(d, r'outcome="answer accepted"')
+    assert status_of(d, m, "bob@example.org")["status"] == "accepted"
+    # Another person's address in the directory is not Bob's.
+    mail_in(d, rsvp, reply_for(event, "thunderbird", rsvp, "DECLINED",
+                               attendee="a.martin@example.org"))
+    assert "not the invitee" in wait_log(d, r'outcome="ignored: ([^"]*)"')[0]
+    assert status_of(d, m, "bob@example.org")["status"] == "accepted"
+
+
+def test_tentative_and_undeliverable_in_french(jmbd_factory, smtp):
+    sections = mail_sections(smtp)
+    sections["server"] = {"default_language": "fr"}
+    d = jmbd_factory("fr", start=False, sections=sections)
+    d.add_user("alice", "alice-password", mail="alice@example.org", name="Alice Martin")
+    d.start(env={"JMB_QUEUE_INTERVAL": "1"})
+    m = book(d, moderators=[MODERATOR], guests=[GUEST], title="Projet Alpha")
+    _, event = invitation(smtp, GUEST, 3)
+    rsvp = str(event["ORGANIZER"])[len("mailto:"):]
+    _, mod_event = invitation(smtp, MODERATOR, 3)
+    mod_rsvp = str(mod_event["ORGANIZER"])[len("mailto:"):]
+    mail_in(d, rsvp, reply_for(event, "apple", rsvp, "TENTATIVE"))
+    mail_in(d, mod_rsvp, dsn("postfix", to=mod_rsvp, failed_recipient=MODERATOR,
+                             diagnostic="550 5.1.1 Utilisateur inconnu"))
+    wait_log(d, r"event=mail_in ", count=2)
+    notices = {parse(e)["Subject"] for e in smtp.wait_for(5)[3:]}
+    assert f"Peut-être : {GUEST} — Projet Alpha" in notices
+    assert f"Non distribuée : {MODERATOR} — Projet Alpha" in notices
+    page = d.session("alice", "alice-password").get(f"{d.url}/meetings/{m['id']}").text
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "Peut-être" in text and "1 peut-être, 1 sans réponse" in text
+    assert "Non distribuée : 550 5.1.1 Utilisateur inconnu" in text
+    english = d.session("alice", "alice-password").get(
+        f"{d.url}/meetings/{m['id']}?lang=en").text
+    english = re.sub(r"<[^>]+>", "", english)
+    assert "Maybe" in english and "1 maybe, 1 without answer" in english
+    assert "Not delivered: 550 5.1.1" in english
