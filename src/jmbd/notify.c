@@ -229,13 +229,17 @@ static bool mail_enabled(const struct jmbd_runtime *rt)
 	return *rt->settings.mail.transport != '\0';
 }
 
+static const char *when_text(struct composer *c, const struct jmb_meeting *m)
+{
+	return jmb_pool_printf(c->pool, "%s – %s (%s)",
+	                       format_datetime_lang(c->rt, c->lang, c->pool, m->start, m->timezone),
+	                       format_clock_pool(c->pool, m->end, m->timezone), m->timezone);
+}
+
 static void meeting_facts(struct composer *c, struct mail_content *mc, const struct jmb_meeting *m)
 {
 	fact(mc, t(c, N_("Title")), m->title);
-	fact(mc, t(c, N_("When")),
-	     jmb_pool_printf(c->pool, "%s – %s (%s)",
-	                     format_datetime_lang(c->rt, c->lang, c->pool, m->start, m->timezone),
-	                     format_clock_pool(c->pool, m->end, m->timezone), m->timezone));
+	fact(mc, t(c, N_("When")), when_text(c, m));
 	fact(mc, t(c, N_("Organiser")),
 	     jmb_pool_printf(c->pool, "%s <%s>",
 	                     *m->owner.name != '\0' ? m->owner.name : m->owner.mail,
@@ -263,7 +267,7 @@ enum mail_kind { MAIL_REQUEST, MAIL_CANCEL, MAIL_REMINDER };
 /* The mail of one invitee: invitation or update (REQUEST), cancellation or reminder. */
 static void invitee_mail(struct composer *c, const struct jmb_meeting *m,
                          const struct jmb_attendee *a, const char *what, const char *intro,
-                         enum mail_kind kind)
+                         enum mail_kind kind, const char *changes)
 {
 	bool cancel = kind == MAIL_CANCEL;
 	const char *base = c->rt->settings.server.public_url;
@@ -277,6 +281,7 @@ static void invitee_mail(struct composer *c, const struct jmb_meeting *m,
 	view->n_attendees = 1;
 	if (cancel && view->deleted == 0)
 		view->deleted = c->now; /* a removed invitee sees it cancelled */
+	fact(&mc, t(c, N_("What changed")), changes);
 	meeting_facts(c, &mc, m);
 	fact(&mc, t(c, N_("Your role")),
 	     t(c, a->role == JMB_ROLE_MODERATOR ? N_("Moderator") : N_("Guest")));
@@ -285,6 +290,8 @@ static void invitee_mail(struct composer *c, const struct jmb_meeting *m,
 		     jmb_pool_printf(c->pool, "%s/j/%s", base, a->token));
 		link(&mc, t(c, N_("Accept or decline:")),
 		     jmb_pool_printf(c->pool, "%s/r/%s", base, a->token));
+		link(&mc, t(c, N_("Add to my calendar:")),
+		     jmb_pool_printf(c->pool, "%s/r/%s.ics", base, a->token));
 	}
 	if (kind == MAIL_REMINDER)
 		queue(c, m, a->name, a->mail, &mc, NULL, NULL, &env);
@@ -306,12 +313,13 @@ static const char *answer_line(struct composer *c, const struct jmb_attendee *a)
 }
 
 static void owner_mail(struct composer *c, const struct jmb_meeting *m, const char *what,
-                       const char *intro, enum mail_kind kind)
+                       const char *intro, enum mail_kind kind, const char *changes)
 {
 	bool cancel = kind == MAIL_CANCEL;
 	const char *base = c->rt->settings.server.public_url;
 	struct mail_content mc = {.subject = subject(c, what, m), .intro = t(c, intro)};
 
+	fact(&mc, t(c, N_("What changed")), changes);
 	meeting_facts(c, &mc, m);
 	/* Every invitee, however many the [booking] limits allow. */
 	mc.list_title = m->n_attendees > 0 ? t(c, N_("Invitees")) : NULL;
@@ -324,6 +332,9 @@ static void owner_mail(struct composer *c, const struct jmb_meeting *m, const ch
 		/* A new meeting has no id before it is stored: link the list. */
 		link(&mc, t(c, N_("Manage your meetings:")),
 		     jmb_pool_printf(c->pool, "%s/meetings", base));
+		if (m->id != 0)
+			link(&mc, t(c, N_("Add to my calendar:")),
+			     jmb_pool_printf(c->pool, "%s/meetings/%lld.ics", base, (long long)m->id));
 	}
 	/* The organiser's own copy is published, not an invitation to answer. */
 	if (kind == MAIL_REMINDER)
@@ -341,6 +352,56 @@ static const struct jmb_attendee *find_attendee(const struct jmb_meeting *m, con
 			return &m->attendees[i];
 	}
 	return NULL;
+}
+
+static const struct jmb_attendee *find_attendee(const struct jmb_meeting *m, const char *mail);
+
+static const char *role_name(struct composer *c, enum jmb_role role)
+{
+	return t(c, role == JMB_ROLE_MODERATOR ? N_("Moderator") : N_("Guest"));
+}
+
+/* The invitees of a who are not in b, as "x@y, z@w" ("" for none). */
+static const char *invitees_not_in(struct composer *c, const struct jmb_meeting *a,
+                                   const struct jmb_meeting *b)
+{
+	const char *list = "";
+
+	for (size_t i = 0; i < a->n_attendees; i++) {
+		if (find_attendee(b, a->attendees[i].mail) == NULL)
+			list = jmb_pool_printf(c->pool, "%s%s%s", list, *list ? ", " : "",
+			                       a->attendees[i].mail);
+	}
+	return list;
+}
+
+/* What an update changed, one line each, for the "What changed" fact: the
+   time, the title, the description, the recipient's role (invitee) or who
+   was invited or dropped (organiser, old_a and new_a NULL). */
+static const char *what_changed(struct composer *c, const struct jmb_meeting *before,
+                                const struct jmb_meeting *after,
+                                const struct jmb_attendee *old_a, const struct jmb_attendee *new_a)
+{
+	const char *text = "", *added, *removed;
+
+	if (before->start != after->start || before->duration != after->duration ||
+	    strcmp(before->timezone, after->timezone) != 0)
+		text = jmb_pool_printf(c->pool, "%s%s : %s → %s\n", text, t(c, N_("When")),
+		                       when_text(c, before), when_text(c, after));
+	if (strcmp(before->title, after->title) != 0)
+		text = jmb_pool_printf(c->pool, "%s%s : « %s » → « %s »\n", text, t(c, N_("Title")),
+		                       before->title, after->title);
+	if (strcmp(before->description, after->description) != 0)
+		text = jmb_pool_printf(c->pool, "%s%s\n", text, t(c, N_("The description changed.")));
+	if (old_a != NULL && new_a != NULL && old_a->role != new_a->role)
+		text = jmb_pool_printf(c->pool, "%s%s : %s → %s\n", text, t(c, N_("Your role")),
+		                       role_name(c, old_a->role), role_name(c, new_a->role));
+	if (old_a == NULL && *(added = invitees_not_in(c, after, before)) != '\0')
+		text = jmb_pool_printf(c->pool, "%s%s : %s\n", text, t(c, N_("Newly invited")), added);
+	if (old_a == NULL && *(removed = invitees_not_in(c, before, after)) != '\0')
+		text = jmb_pool_printf(c->pool, "%s%s : %s\n", text, t(c, N_("No longer invited")),
+		                       removed);
+	return text;
 }
 
 static bool meeting_changed(const struct jmb_meeting *a, const struct jmb_meeting *b)
@@ -394,25 +455,26 @@ void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_ch
 		return;
 	if (change == NOTIFY_DELETED) {
 		owner_mail(&c, before, N_("Cancelled"), N_("This meeting was cancelled."),
-		           MAIL_CANCEL);
+		           MAIL_CANCEL, NULL);
 		for (size_t i = 0; i < before->n_attendees; i++)
 			invitee_mail(&c, before, &before->attendees[i], N_("Cancelled"),
-			             N_("This meeting was cancelled."), MAIL_CANCEL);
+			             N_("This meeting was cancelled."), MAIL_CANCEL, NULL);
 		return;
 	}
 	bool changed = before == NULL || meeting_changed(before, after);
 	if (change == NOTIFY_CREATED)
 		owner_mail(&c, after, N_("Meeting booked"), N_("Your meeting is booked."),
-		           MAIL_REQUEST);
+		           MAIL_REQUEST, NULL);
 	for (size_t i = 0; i < after->n_attendees; i++) {
 		const struct jmb_attendee *a = &after->attendees[i],
 		                          *old = find_attendee(before, a->mail);
 		if (old == NULL)
 			invitee_mail(&c, after, a, N_("Invitation"),
-			             N_("You are invited to a video meeting."), MAIL_REQUEST);
+			             N_("You are invited to a video meeting."), MAIL_REQUEST, NULL);
 		else if (changed || old->role != a->role)
 			invitee_mail(&c, after, a, N_("Meeting changed"),
-			             N_("A meeting you are invited to has changed."), MAIL_REQUEST);
+			             N_("A meeting you are invited to has changed."), MAIL_REQUEST,
+			             what_changed(&c, before, after, old, a));
 	}
 	/* A removed invitee's CANCEL must carry the meeting's new SEQUENCE, or
 	   their calendar ignores it as older than the event it holds. */
@@ -424,11 +486,12 @@ void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_ch
 	for (size_t i = 0; before != NULL && i < before->n_attendees; i++) {
 		if (find_attendee(after, before->attendees[i].mail) == NULL)
 			invitee_mail(&c, gone, &before->attendees[i], N_("Cancelled"),
-			             N_("You are no longer invited to this meeting."), MAIL_CANCEL);
+			             N_("You are no longer invited to this meeting."), MAIL_CANCEL,
+			             NULL);
 	}
 	if (change == NOTIFY_UPDATED && changed)
 		owner_mail(&c, after, N_("Meeting changed"), N_("Your meeting was changed."),
-		           MAIL_REQUEST);
+		           MAIL_REQUEST, what_changed(&c, before, after, NULL, NULL));
 }
 
 void notify_answer(const struct jmbd_runtime *rt, struct jmb_pool *pool,
@@ -531,11 +594,11 @@ void notify_reminder(const struct jmbd_runtime *rt, struct jmb_pool *pool,
 	fx->now = now;
 	if (!mail_enabled(c.rt))
 		return;
-	owner_mail(&c, m, N_("Reminder"), N_("Your meeting starts soon."), MAIL_REMINDER);
+	owner_mail(&c, m, N_("Reminder"), N_("Your meeting starts soon."), MAIL_REMINDER, NULL);
 	for (size_t i = 0; i < m->n_attendees; i++) {
 		if (m->attendees[i].status != JMB_PARTSTAT_DECLINED)
 			invitee_mail(&c, m, &m->attendees[i], N_("Reminder"),
 			             N_("A meeting you are invited to starts soon."),
-			             MAIL_REMINDER);
+			             MAIL_REMINDER, NULL);
 	}
 }
