@@ -192,6 +192,93 @@ enum action_result meeting_delete(struct jmbd *d, struct jmb_request *req,
 	return ACTION_OK;
 }
 
+const struct jmb_attendee *meeting_attendee(const struct jmb_meeting *m, const char *id_text)
+{
+	char *end;
+	long long id = strtoll(id_text, &end, 10);
+
+	for (size_t i = 0; *end == '\0' && id > 0 && i < m->n_attendees; i++) {
+		if (m->attendees[i].id == id)
+			return &m->attendees[i];
+	}
+	return NULL;
+}
+
+/* The addresses of m's invitees of role, but skip. */
+static const char *const *invitees_but(struct jmb_pool *pool, const struct jmb_meeting *m,
+                                       enum jmb_role role, const struct jmb_attendee *skip)
+{
+	const char **mails = jmb_pool_calloc(pool, m->n_attendees + 1, sizeof(*mails));
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n_attendees; i++) {
+		if (&m->attendees[i] != skip && m->attendees[i].role == role)
+			mails[n++] = m->attendees[i].mail;
+	}
+	return mails;
+}
+
+enum action_result meeting_remove_attendee(struct jmbd *d, struct jmb_request *req,
+                                           struct jmb_meeting **m,
+                                           const struct jmb_attendee *a)
+{
+	const struct jmb_meeting *old = *m;
+	struct jmb_field_errors errors;
+	struct jmb_booking_input input = {
+	    .title = old->title,
+	    .description = old->description,
+	    .has_start_utc = true,
+	    .start_utc = old->start,
+	    .timezone = old->timezone,
+	    .duration = jmb_pool_printf(req->pool, "%ld", old->duration),
+	    .moderators = invitees_but(req->pool, old, JMB_ROLE_MODERATOR, a),
+	    .guests = invitees_but(req->pool, old, JMB_ROLE_GUEST, a),
+	    .options = old->options,
+	};
+
+	return meeting_update(d, req, &input, m, &errors);
+}
+
+enum action_result meeting_resend_invitation(struct jmbd *d, struct jmb_request *req,
+                                             const struct jmb_meeting *m,
+                                             const struct jmb_attendee *a)
+{
+	struct jmb_side_effects fx;
+	struct jmb_error error;
+	enum jmb_store_result r;
+
+	notify_invitation_again(d->rt, req->pool, m, a, jmbd_now(), &fx);
+	r = jmb_store_outbox_add(d->store, &fx, &error);
+	if (r != JMB_STORE_OK)
+		return store_failed("invitation_resend", r, &error);
+	jmb_log(JMB_LOG_INFO, "invitation_resent", "meeting",
+	        jmb_pool_printf(req->pool, "%lld", (long long)m->id), "attendee",
+	        jmb_pool_printf(req->pool, "%lld", (long long)a->id), "user", req->identity->login,
+	        NULL);
+	return ACTION_OK;
+}
+
+enum action_result meeting_answer(struct jmbd *d, struct jmb_request *req,
+                                  const struct jmb_meeting *m, const struct jmb_attendee *a,
+                                  enum jmb_partstat answer)
+{
+	struct jmb_side_effects fx;
+	struct jmb_error error;
+	enum jmb_store_result r;
+
+	notify_answer(d->rt, req->pool, m, a, answer, jmbd_now(), &fx);
+	r = jmb_store_attendee_set_status_fx(d->store, a->token, answer, jmbd_now(), &fx, &error);
+	if (r != JMB_STORE_OK)
+		return store_failed("attendee_set_status", r, &error);
+	/* The invitee by their attendee id: enough to find them with jmbctl
+	   meetings show, without putting mail addresses in the log. */
+	jmb_log(JMB_LOG_INFO, "invitation_answered", "meeting",
+	        jmb_pool_printf(req->pool, "%lld", (long long)m->id), "attendee",
+	        jmb_pool_printf(req->pool, "%lld", (long long)a->id), "room", m->room, "answer",
+	        jmb_partstat_name(answer), NULL);
+	return ACTION_OK;
+}
+
 enum action_result meeting_list(struct jmbd *d, struct jmb_request *req, bool archive,
                                 struct jmb_meeting_list *list_r)
 {

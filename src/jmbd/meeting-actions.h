@@ -32,6 +32,21 @@ enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
                                   struct jmb_meeting **previous, struct jmb_field_errors *errors);
 enum action_result meeting_delete(struct jmbd *d, struct jmb_request *req,
                                   const struct jmb_meeting *m);
+/* The invitee of m whose attendee id is id_text, NULL when none. */
+const struct jmb_attendee *meeting_attendee(const struct jmb_meeting *m, const char *id_text);
+/* Takes invitee a off *m as an edit would (a gets a CANCEL, the others
+ * nothing since nothing else changed); *m is replaced by the stored result. */
+enum action_result meeting_remove_attendee(struct jmbd *d, struct jmb_request *req,
+                                           struct jmb_meeting **m,
+                                           const struct jmb_attendee *a);
+/* Queues invitee a's invitation again. */
+enum action_result meeting_resend_invitation(struct jmbd *d, struct jmb_request *req,
+                                             const struct jmb_meeting *m,
+                                             const struct jmb_attendee *a);
+/* Records the requester's own answer to m (they are invitee a). */
+enum action_result meeting_answer(struct jmbd *d, struct jmb_request *req,
+                                  const struct jmb_meeting *m, const struct jmb_attendee *a,
+                                  enum jmb_partstat answer);
 /* The requester's own upcoming (or, with archive, past) meetings. */
 enum action_result meeting_list(struct jmbd *d, struct jmb_request *req, bool archive,
                                 struct jmb_meeting_list *list_r);

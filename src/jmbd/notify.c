@@ -602,3 +602,20 @@ void notify_reminder(const struct jmbd_runtime *rt, struct jmb_pool *pool,
 			             MAIL_REMINDER, NULL);
 	}
 }
+
+void notify_invitation_again(const struct jmbd_runtime *rt, struct jmb_pool *pool,
+                             const struct jmb_meeting *m, const struct jmb_attendee *a,
+                             time_t now, struct jmb_side_effects *fx)
+{
+	struct composer c = {.rt = rt,
+	                     .pool = pool,
+	                     .now = now,
+	                     .fx = fx,
+	                     .lang = rt->settings.server.default_language};
+
+	memset(fx, 0, sizeof(*fx));
+	fx->now = now;
+	if (mail_enabled(c.rt))
+		invitee_mail(&c, m, a, N_("Invitation"), N_("You are invited to a video meeting."),
+		             MAIL_REQUEST, NULL);
+}

@@ -22,6 +22,11 @@ void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_ch
 void notify_answer(const struct jmbd_runtime *rt, struct jmb_pool *pool,
                    const struct jmb_meeting *m, const struct jmb_attendee *a,
                    enum jmb_partstat answer, time_t now, struct jmb_side_effects *fx);
+/* Attendee a's invitation once more (the organiser asked), with the meeting's
+ * current SEQUENCE: their calendar updates the event it may already hold. */
+void notify_invitation_again(const struct jmbd_runtime *rt, struct jmb_pool *pool,
+                             const struct jmb_meeting *m, const struct jmb_attendee *a,
+                             time_t now, struct jmb_side_effects *fx);
 /* The organiser's notice that mail to attendee a bounced, saying why. */
 void notify_bounce(const struct jmbd_runtime *rt, struct jmb_pool *pool,
                    const struct jmb_meeting *m, const struct jmb_attendee *a,

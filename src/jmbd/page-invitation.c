@@ -117,9 +117,7 @@ void page_invitation_answer(struct jmbd *d, struct jmb_request *req, struct jmb_
 	const char *answer = jmb_request_form(req, "answer");
 	struct jmb_meeting *m = NULL;
 	const struct jmb_attendee *a = attendee_load(d, req, resp, req->params[0], false, &m);
-	struct jmb_side_effects fx;
 	enum jmb_partstat status;
-	struct jmb_error error;
 
 	if (a == NULL)
 		return;
@@ -132,19 +130,9 @@ void page_invitation_answer(struct jmbd *d, struct jmb_request *req, struct jmb_
 		render_error(d, req, resp, 410, N_("This meeting is over."));
 		return;
 	}
-	notify_answer(d->rt, req->pool, m, a, status, jmbd_now(), &fx);
-	if (jmb_store_attendee_set_status_fx(d->store, a->token, status, jmbd_now(), &fx, &error) !=
-	    JMB_STORE_OK) {
-		jmb_log(JMB_LOG_ERROR, "attendee_set_status", "error", error.text, NULL);
-		metrics_count(METRICS_STORE_ERROR);
+	if (meeting_answer(d, req, m, a, status) != ACTION_OK) {
 		meeting_action_fail(d, req, resp, ACTION_FAILED);
 		return;
 	}
-	/* The invitee by their attendee id: enough to find them with jmbctl
-	   meetings show, without putting mail addresses in the log. */
-	jmb_log(JMB_LOG_INFO, "invitation_answered", "meeting",
-	        jmb_pool_printf(req->pool, "%lld", (long long)m->id), "attendee",
-	        jmb_pool_printf(req->pool, "%lld", (long long)a->id), "room", m->room, "answer",
-	        answer, NULL);
 	jmb_response_redirect(resp, 303, jmb_pool_printf(req->pool, "/r/%s?answered=1", a->token));
 }

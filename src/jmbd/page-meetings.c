@@ -89,6 +89,9 @@ void page_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_response *
 		return;
 	}
 	render_page(d, req, resp, 200, "meeting",
-	            json_pack("{s:o, s:b}", "meeting", view_meeting(d, req, m), "saved",
-	                      jmb_request_query(req, "saved") != NULL));
+	            json_pack("{s:o, s:b, s:b, s:b, s:b}", "meeting", view_meeting(d, req, m),
+	                      "saved", jmb_request_query(req, "saved") != NULL, "resent",
+	                      jmb_request_query(req, "resent") != NULL, "removed",
+	                      jmb_request_query(req, "removed") != NULL, "answered",
+	                      jmb_request_query(req, "answered") != NULL));
 }

@@ -45,6 +45,9 @@ const struct route jmbd_routes[] = {
     {"GET", "/meetings/{}/attendance.csv", ROUTE_LOGIN, page_meeting_attendance_csv},
     {"GET", "/meetings/{}/delete", ROUTE_LOGIN, page_meeting_delete_confirm},
     {"POST", "/meetings/{}/delete", ROUTE_LOGIN | ROUTE_FORM, page_meeting_delete},
+    {"POST", "/meetings/{}/answer", ROUTE_LOGIN | ROUTE_FORM, page_meeting_answer},
+    {"POST", "/meetings/{}/attendees/{}/resend", ROUTE_LOGIN | ROUTE_FORM, page_attendee_resend},
+    {"POST", "/meetings/{}/attendees/{}/remove", ROUTE_LOGIN | ROUTE_FORM, page_attendee_remove},
 
     {"GET", "/api/v1/meetings", ROUTE_LOGIN | ROUTE_API, api_meetings_list},
     {"POST", "/api/v1/meetings", ROUTE_LOGIN | ROUTE_API | ROUTE_EDITOR, api_meetings_create},

@@ -54,8 +54,36 @@ static const char *room_notes(struct jmbd *d, struct jmb_request *req,
 	return notes;
 }
 
+/* What the organiser can do for one invitee: see and copy their personal
+   link, send their invitation again, take them off the meeting. */
+static void add_attendee_actions(struct jmbd *d, struct jmb_request *req, json_t *o,
+                                 const struct jmb_meeting *m, const struct jmb_attendee *a)
+{
+	const char *base = jmb_pool_printf(req->pool, "/meetings/%lld/attendees/%lld",
+	                                   (long long)m->id, (long long)a->id);
+
+	json_object_set_new(o, "id", json_integer((json_int_t)a->id));
+	json_object_set_new(o, "link", json_sprintf("%s/j/%s", d->rt->settings.server.public_url,
+	                                            a->token));
+	json_object_set_new(o, "link_label",
+	                    json_string(jmb_pool_printf(req->pool,
+	                                                tr(d, req, N_("Personal link of %s")),
+	                                                a->mail)));
+	json_object_set_new(o, "resend_url", json_sprintf("%s/resend", base));
+	json_object_set_new(o, "remove_url", json_sprintf("%s/remove", base));
+	json_object_set_new(o, "remove_label",
+	                    json_string(jmb_pool_printf(req->pool,
+	                                                tr(d, req, N_("Remove: %s")),
+	                                                a->mail)));
+	json_object_set_new(o, "resend_label",
+	                    json_string(jmb_pool_printf(
+	                        req->pool, tr(d, req, N_("Send again: %s")),
+	                        a->mail)));
+}
+
 static void add_attendee_labels(struct jmbd *d, struct jmb_request *req, json_t *attendees,
-                                const struct jmb_meeting *m, long counts[JMB_PARTSTAT_COUNT])
+                                const struct jmb_meeting *m, long counts[JMB_PARTSTAT_COUNT],
+                                bool actions)
 {
 	for (size_t i = 0; i < m->n_attendees; i++) {
 		const struct jmb_attendee *a = &m->attendees[i];
@@ -69,6 +97,8 @@ static void add_attendee_labels(struct jmbd *d, struct jmb_request *req, json_t 
 		json_object_set_new(o, "status_label",
 		                    json_string(tr(d, req, status_label(a->status))));
 		json_object_set_new(o, "status_class", json_string(jmb_partstat_name(a->status)));
+		if (actions)
+			add_attendee_actions(d, req, o, m, a);
 		if (a->delivery_failed != 0)
 			json_object_set_new(
 			    o, "undeliverable",
@@ -154,7 +184,8 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 
 	meeting_fill_live(d, m);
 	o = jmb_meeting_to_json(m, NULL);
-	add_attendee_labels(d, req, json_object_get(o, "attendees"), m, counts);
+	add_attendee_labels(d, req, json_object_get(o, "attendees"), m, counts,
+	                    is_owner && now < m->end);
 	json_object_set_new(o, "when", json_string(format_datetime(d, req, m->start, viewer_zone)));
 	json_object_set_new(o, "until", json_string(format_clock(req, m->end, viewer_zone)));
 	json_object_set_new(o, "duration_text", json_string(format_duration(d, req, m->duration)));
@@ -194,9 +225,20 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 	json_object_set_new(o, "edit_url", json_sprintf("/meetings/%lld/edit", (long long)m->id));
 	json_object_set_new(o, "delete_url",
 	                    json_sprintf("/meetings/%lld/delete", (long long)m->id));
-	if (mine != NULL)
+	if (mine != NULL) {
 		json_object_set_new(o, "my_status",
 		                    json_string(tr(d, req, status_label(mine->status))));
+		/* A logged-in invitee answers here as on their invitation page. */
+		json_object_set_new(o, "can_answer", json_boolean(now < m->end));
+		json_object_set_new(o, "answer_url",
+		                    json_sprintf("/meetings/%lld/answer", (long long)m->id));
+		json_object_set_new(o, "my_accepted",
+		                    json_boolean(mine->status == JMB_PARTSTAT_ACCEPTED));
+		json_object_set_new(o, "my_declined",
+		                    json_boolean(mine->status == JMB_PARTSTAT_DECLINED));
+		json_object_set_new(o, "my_tentative",
+		                    json_boolean(mine->status == JMB_PARTSTAT_TENTATIVE));
+	}
 	json_object_set_new(o, "room_notes", json_string(room_notes(d, req, &m->options)));
 	if (is_owner)
 		add_attendance(d, req, o, m, viewer_zone);

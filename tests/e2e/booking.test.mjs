@@ -491,7 +491,7 @@ describe('on a phone (390×844)', () => {
   });
 
   step('the meeting page, the list and the delete confirmation fit', async () => {
-    assert.equal(await page.locator('table.attendees tbody tr').count(), 2);
+    assert.equal(await page.locator('table.attendees tr.attendee').count(), 2);
     await assertFitsWidth(page, 'meeting page');
     await shot(page, 'phone-meeting');
     await page.goto('/meetings');

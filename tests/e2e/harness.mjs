@@ -319,6 +319,6 @@ export async function logIn(page, user, loginPath) {
 
 /** The attendee table as [[mail, role, answer, joins], ...]. */
 export async function attendeeRows(page) {
-  return page.locator('table.attendees tbody tr').evaluateAll((rows) =>
+  return page.locator('table.attendees tr.attendee').evaluateAll((rows) =>
     rows.map((tr) => [...tr.cells].map((td) => td.textContent.trim())));
 }

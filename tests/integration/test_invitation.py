@@ -86,7 +86,7 @@ def owner_table(d, m):
     import re
     alice = d.session("alice", "alice-password")
     html = alice.get(f"{d.url}/meetings/{m['id']}").text
-    rows = re.findall(r'<tr>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>\s*<td><span class="([a-z-]+)">'
+    rows = re.findall(r'<tr class="attendee">\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>\s*<td><span class="([a-z-]+)">'
                       r'([^<]+)</span></td>\s*<td class="num">(\d+)</td>', html)
     summary = re.search(r'<p class="summary">(.*?)</p>', html, re.S).group(1)
     return ({mail: (role, cls, label, int(joins)) for mail, role, cls, label, joins in rows},
