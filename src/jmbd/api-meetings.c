@@ -22,15 +22,43 @@ static json_t *api_meeting(struct jmbd *d, const struct jmb_request *req, struct
 	return jmb_meeting_to_json(m, owner ? d->rt->settings.server.public_url : NULL);
 }
 
-static void fail_fields(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-                        const struct jmb_field_errors *errors)
+static void add_problem(json_t *problems, const char *field, const char *message)
 {
-	json_t *fields = json_object();
+	json_t *list = json_object_get(problems, field);
 
-	for (size_t i = 0; i < errors->count; i++)
-		json_object_set_new(fields, errors->items[i].field,
-		                    json_string(errors->items[i].message));
-	render_json_error(resp, 422, tr(d, req, N_("Some fields are not valid.")), fields);
+	if (list == NULL)
+		json_object_set_new(problems, field, list = json_array());
+	json_array_append_new(list, json_string(message));
+}
+
+/* 422 with every problem: `fields` maps each faulty field to its messages in
+   one text (what a form shows next to the field), `problems` to the list of
+   them (what a program walks). type_errors (wrong JSON types, an object of
+   messages, stolen) come first; a field that has one is not judged by the
+   booking rules too. */
+static void fail_fields(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+                        json_t *type_errors, const struct jmb_field_errors *errors)
+{
+	json_t *problems = json_object(), *fields = json_object(), *v;
+	const char *field;
+
+	json_object_foreach(type_errors, field, v)
+		add_problem(problems, field, json_string_value(v));
+	for (size_t i = 0; errors != NULL && i < errors->count; i++) {
+		if (json_object_get(type_errors, errors->items[i].field) == NULL)
+			add_problem(problems, errors->items[i].field, errors->items[i].message);
+	}
+	json_object_foreach(problems, field, v) {
+		const char *text = "";
+		for (size_t i = 0; i < json_array_size(v); i++)
+			text = jmb_pool_printf(req->pool, "%s%s%s", text, *text ? " " : "",
+			                       json_string_value(json_array_get(v, i)));
+		json_object_set_new(fields, field, json_string(text));
+	}
+	json_decref(type_errors);
+	render_json(resp, 422,
+	            json_pack("{s:s, s:o, s:o}", "error", tr(d, req, N_("Some fields are not valid.")),
+	                      "fields", fields, "problems", problems));
 }
 
 /* Reads a JSON array of strings; NULL (and a field error) when it is something else. */
@@ -115,9 +143,11 @@ invalid:
 }
 
 /* Fills input from a JSON body over defaults (the meeting being patched, if any).
- * Returns 0, or -1 after answering 400/422. */
+ * Returns 0, or -1 after answering 400. *type_errors_r gets the fields of the
+ * wrong JSON type (an object of messages, empty when none). */
 static int read_body(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-                     const struct jmb_meeting *base, struct jmb_booking_input *in)
+                     const struct jmb_meeting *base, struct jmb_booking_input *in,
+                     json_t **type_errors_r)
 {
 	json_error_t jerr;
 	json_t *body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
@@ -164,26 +194,25 @@ static int read_body(struct jmbd *d, struct jmb_request *req, struct jmb_respons
 			json_object_set_new(type_errors, "room_options",
 			                    json_string(tr(d, req, N_("Expected an object."))));
 	}
-	if (json_object_size(type_errors) > 0) {
-		render_json_error(resp, 422, tr(d, req, N_("Some fields are not valid.")),
-		                  type_errors);
-		return -1;
-	}
-	json_decref(type_errors);
+	*type_errors_r = type_errors;
 	return 0;
 }
 
-static const char *const *invitees_of(struct jmb_pool *pool, const struct jmb_meeting *m,
-                                      enum jmb_role role)
+/* Refuses a request with fields of the wrong type, with every other problem
+   the booking rules find in the rest; false when there is none. */
+static bool refused_for_types(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+                              const struct jmb_booking_input *in,
+                              const struct jmb_meeting *previous, json_t *type_errors)
 {
-	const char **out = jmb_pool_calloc(pool, m->n_attendees + 1, sizeof(char *));
-	size_t n = 0;
+	struct jmb_field_errors errors = {0};
 
-	for (size_t i = 0; i < m->n_attendees; i++) {
-		if (m->attendees[i].role == role)
-			out[n++] = m->attendees[i].mail;
+	if (json_object_size(type_errors) == 0) {
+		json_decref(type_errors);
+		return false;
 	}
-	return out;
+	meeting_check(d, req, in, previous, &errors);
+	fail_fields(d, req, resp, type_errors, &errors);
+	return true;
 }
 
 void api_meetings_list(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
@@ -211,14 +240,18 @@ void api_meetings_create(struct jmbd *d, struct jmb_request *req, struct jmb_res
 	struct jmb_meeting *m = NULL;
 	enum action_result r;
 
-	if (read_body(d, req, resp, NULL, &in) < 0)
+	json_t *type_errors;
+
+	if (read_body(d, req, resp, NULL, &in, &type_errors) < 0)
 		return;
 	if (in.duration == NULL)
 		in.duration =
 		    jmb_pool_printf(req->pool, "%ld", d->rt->settings.booking.default_duration);
+	if (refused_for_types(d, req, resp, &in, NULL, type_errors))
+		return;
 	r = meeting_create(d, req, &in, &m, &errors);
 	if (r == ACTION_INVALID)
-		fail_fields(d, req, resp, &errors);
+		fail_fields(d, req, resp, json_object(), &errors);
 	else if (r != ACTION_OK)
 		meeting_action_fail(d, req, resp, r);
 	else {
@@ -251,20 +284,16 @@ void api_meeting_patch(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 		meeting_action_fail(d, req, resp, r);
 		return;
 	}
-	in.title = m->title;
-	in.description = m->description;
-	in.has_start_utc = true;
-	in.start_utc = m->start;
-	in.timezone = m->timezone;
-	in.duration = jmb_pool_printf(req->pool, "%ld", m->duration);
-	in.moderators = invitees_of(req->pool, m, JMB_ROLE_MODERATOR);
-	in.guests = invitees_of(req->pool, m, JMB_ROLE_GUEST);
-	in.options = m->options;
-	if (read_body(d, req, resp, m, &in) < 0)
+	json_t *type_errors;
+
+	meeting_input_from(req->pool, m, NULL, &in);
+	if (read_body(d, req, resp, m, &in, &type_errors) < 0)
+		return;
+	if (refused_for_types(d, req, resp, &in, m, type_errors))
 		return;
 	r = meeting_update(d, req, &in, &m, &errors);
 	if (r == ACTION_INVALID)
-		fail_fields(d, req, resp, &errors);
+		fail_fields(d, req, resp, json_object(), &errors);
 	else if (r != ACTION_OK)
 		meeting_action_fail(d, req, resp, r);
 	else

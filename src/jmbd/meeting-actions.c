@@ -124,6 +124,15 @@ enum action_result meeting_create(struct jmbd *d, struct jmb_request *req,
 	return ACTION_OK;
 }
 
+void meeting_check(struct jmbd *d, struct jmb_request *req, const struct jmb_booking_input *input,
+                   const struct jmb_meeting *previous, struct jmb_field_errors *errors)
+{
+	struct jmb_booking_context ctx = booking_context(d, req);
+	struct jmb_meeting *scratch = jmb_pool_alloc(req->pool, sizeof(*scratch));
+
+	jmb_booking_check(&ctx, req->identity, input, previous, req->pool, scratch, errors);
+}
+
 enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
                                   const struct jmb_booking_input *input,
                                   struct jmb_meeting **previous, struct jmb_field_errors *errors)
@@ -218,24 +227,30 @@ static const char *const *invitees_but(struct jmb_pool *pool, const struct jmb_m
 	return mails;
 }
 
+void meeting_input_from(struct jmb_pool *pool, const struct jmb_meeting *m,
+                        const struct jmb_attendee *skip, struct jmb_booking_input *in)
+{
+	*in = (struct jmb_booking_input){
+	    .title = m->title,
+	    .description = m->description,
+	    .has_start_utc = true,
+	    .start_utc = m->start,
+	    .timezone = m->timezone,
+	    .duration = jmb_pool_printf(pool, "%ld", m->duration),
+	    .moderators = invitees_but(pool, m, JMB_ROLE_MODERATOR, skip),
+	    .guests = invitees_but(pool, m, JMB_ROLE_GUEST, skip),
+	    .options = m->options,
+	};
+}
+
 enum action_result meeting_remove_attendee(struct jmbd *d, struct jmb_request *req,
                                            struct jmb_meeting **m,
                                            const struct jmb_attendee *a)
 {
-	const struct jmb_meeting *old = *m;
 	struct jmb_field_errors errors;
-	struct jmb_booking_input input = {
-	    .title = old->title,
-	    .description = old->description,
-	    .has_start_utc = true,
-	    .start_utc = old->start,
-	    .timezone = old->timezone,
-	    .duration = jmb_pool_printf(req->pool, "%ld", old->duration),
-	    .moderators = invitees_but(req->pool, old, JMB_ROLE_MODERATOR, a),
-	    .guests = invitees_but(req->pool, old, JMB_ROLE_GUEST, a),
-	    .options = old->options,
-	};
+	struct jmb_booking_input input;
 
+	meeting_input_from(req->pool, *m, a, &input);
 	return meeting_update(d, req, &input, m, &errors);
 }
 

@@ -26,6 +26,13 @@ enum action_result meeting_load(struct jmbd *d, struct jmb_request *req, const c
 enum action_result meeting_create(struct jmbd *d, struct jmb_request *req,
                                   const struct jmb_booking_input *input, struct jmb_meeting **m_r,
                                   struct jmb_field_errors *errors);
+/* The booking rules' verdict on input alone (nothing is stored): for a
+ * request that must be refused anyway, to report all its problems at once. */
+void meeting_check(struct jmbd *d, struct jmb_request *req, const struct jmb_booking_input *input,
+                   const struct jmb_meeting *previous, struct jmb_field_errors *errors);
+/* input as m is now, without invitee skip (NULL: everyone). */
+void meeting_input_from(struct jmb_pool *pool, const struct jmb_meeting *m,
+                        const struct jmb_attendee *skip, struct jmb_booking_input *input);
 /* previous is replaced by the stored result on success. */
 enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
                                   const struct jmb_booking_input *input,

@@ -96,7 +96,14 @@ static void render_form(struct jmbd *d, struct jmb_request *req, struct jmb_resp
 		json_t *item = json_pack("{s:s, s:s}", "field", field, "message",
 		                         errors->items[i].message);
 
-		json_object_set_new(errs, field, json_string(errors->items[i].message));
+		json_t *before = json_object_get(errs, field);
+		/* A field's problems are said together next to it. */
+		json_object_set_new(
+		    errs, field,
+		    json_string(before == NULL ? errors->items[i].message
+		                               : jmb_pool_printf(req->pool, "%s %s",
+		                                                 json_string_value(before),
+		                                                 errors->items[i].message)));
 		if (is_form_field(field)) {
 			json_object_set_new(invalid, field, json_string("true"));
 			json_object_set_new(described, field,

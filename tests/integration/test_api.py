@@ -70,9 +70,14 @@ def assert_error(r, status, fields=None):
     if fields is None:
         assert set(body) == {"error"}, body
     else:
-        assert set(body) == {"error", "fields"}, body
+        assert set(body) == {"error", "fields", "problems"}, body
         assert set(body["fields"]) == set(fields), body["fields"]
         assert all(isinstance(v, str) and v for v in body["fields"].values())
+        # problems: each field's messages one by one; fields: them in one text.
+        assert set(body["problems"]) == set(fields), body["problems"]
+        for field, problems in body["problems"].items():
+            assert problems and all(isinstance(p, str) and p for p in problems)
+            assert body["fields"][field] == " ".join(problems)
     return body
 
 
@@ -247,6 +252,20 @@ def test_invalid_patch_changes_nothing(jmbd, alice):
                     json={"title": "", "duration": 45, "guests": ["alice@example.org"]})
     assert_error(r, 422, {"title", "duration", "guests"})
     assert stored_meetings(jmbd) == [without_links(m)]
+
+
+def test_422_reports_every_problem_of_every_field(jmbd, alice):
+    # Two bad addresses and a wrongly typed field: all are reported at once,
+    # with the rule-breaking fields next to the type error.
+    r = alice.post(jmbd.url + "/api/v1/meetings", json=new_meeting(
+        title="", duration="sixty", guests=["bob@", "alice@example.org", "x@@y"]))
+    body = assert_error(r, 422, {"title", "duration", "guests"})
+    assert len(body["problems"]["guests"]) == 3, body["problems"]
+    assert body["problems"]["duration"] == ["Expected a whole number of minutes."]
+    r = alice.post(jmbd.url + "/api/v1/meetings", json=new_meeting(
+        title=7, duration=45, start="yesterday"))
+    body = assert_error(r, 422, {"title", "duration", "start"})
+    assert stored_meetings(jmbd) == []
 
 
 def test_delete(jmbd, alice):

@@ -58,7 +58,7 @@ def test_create_through_the_form(jmbd, alice):
     assert "Organiser" in page.text
     assert m["room"] in page.text
     # The owner's attendee table: address, role, answer, joins.
-    rows = re.findall(r"<tr>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>\s*<td><span[^>]*>([^<]+)"
+    rows = re.findall(r"<tr class=\"attendee\">\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>\s*<td><span[^>]*>([^<]+)"
                       r"</span></td>\s*<td[^>]*>(\d+)</td>", r.text)
     assert sorted(rows) == [("bob@example.org", "Guest", "No answer yet", "0"),
                             ("carol@example.org", "Moderator", "No answer yet", "0"),

@@ -29,19 +29,21 @@ static void field_error(struct check *c, const char *field, const char *msgid, .
 static void field_error(struct check *c, const char *field, const char *msgid, ...)
 {
 	struct jmb_field_errors *e = c->errors;
+	const char *message;
 	va_list ap;
 
-	for (size_t i = 0; i < e->count; i++) {
-		if (strcmp(e->items[i].field, field) == 0)
-			return; /* one message per field: the first problem found */
-	}
+	/* Every problem of every field, each said once. */
 	if (e->count == sizeof(e->items) / sizeof(e->items[0]))
 		return;
 	va_start(ap, msgid);
-	e->items[e->count].field = field;
-	e->items[e->count].message =
-	    jmb_pool_vprintf(c->pool, jmb_tr(c->ctx->i18n, c->ctx->language, msgid), ap);
+	message = jmb_pool_vprintf(c->pool, jmb_tr(c->ctx->i18n, c->ctx->language, msgid), ap);
 	va_end(ap);
+	for (size_t i = 0; i < e->count; i++) {
+		if (strcmp(e->items[i].field, field) == 0 && strcmp(e->items[i].message, message) == 0)
+			return;
+	}
+	e->items[e->count].field = field;
+	e->items[e->count].message = message;
 	e->count++;
 }
 

@@ -34,7 +34,7 @@ struct jmb_field_error {
 };
 
 struct jmb_field_errors {
-	struct jmb_field_error items[16];
+	struct jmb_field_error items[32]; /* a field may have several */
 	size_t count;
 };
 
