@@ -2,10 +2,13 @@
  * tooling: see doc/api.md. */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "daemon.h"
 #include "handlers.h"
+#include "jmb/form.h"
 #include "web/json-meeting.h"
 #include "meeting-actions.h"
 #include "util/memory.h"
@@ -215,22 +218,140 @@ static bool refused_for_types(struct jmbd *d, struct jmb_request *req, struct jm
 	return true;
 }
 
-void api_meetings_list(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+#define PAGE_DEFAULT 100
+#define PAGE_MAX 500
+
+/* A list request: its page size, where the previous page ended, the window. */
+struct list_query {
+	bool archive;
+	long limit;
+	bool has_cursor;
+	time_t cursor_start; /* the last meeting of the previous page: its start and id */
+	long long cursor_id;
+	bool has_from, has_to;
+	time_t from, to;
+};
+
+static const char *read_list_query(struct jmb_request *req, struct list_query *q)
 {
 	const char *archive = jmb_request_query(req, "archive");
-	struct jmb_meeting_list list;
-	enum action_result r =
-	    meeting_list(d, req, archive != NULL && strcmp(archive, "1") == 0, &list);
-	json_t *items;
+	const char *limit = jmb_request_query(req, "limit");
+	const char *cursor = jmb_request_query(req, "cursor");
+	const char *from = jmb_request_query(req, "from"), *to = jmb_request_query(req, "to");
+	char *end;
 
+	*q = (struct list_query){.archive = archive != NULL && strcmp(archive, "1") == 0,
+	                         .limit = PAGE_DEFAULT};
+	if (limit != NULL) {
+		q->limit = strtol(limit, &end, 10);
+		if (*limit == '\0' || *end != '\0' || q->limit < 1 || q->limit > PAGE_MAX)
+			return N_("limit must be a whole number from 1 to 500.");
+	}
+	if (cursor != NULL) {
+		long long start;
+		/* Only the canonical form the server writes is taken back. */
+		if (sscanf(cursor, "%lld-%lld", &start, &q->cursor_id) != 2 || q->cursor_id <= 0 ||
+		    strcmp(cursor, jmb_pool_printf(req->pool, "%lld-%lld", start, q->cursor_id)) != 0)
+			return N_("This cursor is not one the server gave: start again without it.");
+		q->has_cursor = true;
+		q->cursor_start = (time_t)start;
+	}
+	if (from != NULL && jmb_parse_rfc3339(from, &q->from) != 0)
+		return N_("from must be an RFC 3339 date and time, such as 2027-01-05T09:00:00Z.");
+	if (to != NULL && jmb_parse_rfc3339(to, &q->to) != 0)
+		return N_("to must be an RFC 3339 date and time, such as 2027-01-05T09:00:00Z.");
+	q->has_from = from != NULL;
+	q->has_to = to != NULL;
+	return NULL;
+}
+
+/* In the list's order (earliest first; latest first for the archive), is m
+   after the cursor? Start and id together order meetings that start at once. */
+static bool after_cursor(const struct list_query *q, const struct jmb_meeting *m)
+{
+	if (!q->has_cursor)
+		return true;
+	if (m->start != q->cursor_start)
+		return q->archive ? m->start < q->cursor_start : m->start > q->cursor_start;
+	return q->archive ? m->id < q->cursor_id : m->id > q->cursor_id;
+}
+
+static bool in_window(const struct list_query *q, const struct jmb_meeting *m)
+{
+	return (!q->has_from || m->end > q->from) && (!q->has_to || m->start < q->to);
+}
+
+static int by_start_then_id(const void *a, const void *b)
+{
+	const struct jmb_meeting *x = *(struct jmb_meeting *const *)a,
+	                         *y = *(struct jmb_meeting *const *)b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int by_start_then_id_desc(const void *a, const void *b)
+{
+	return by_start_then_id(b, a);
+}
+
+/* The link of the page after the one ending with last. */
+static const char *next_link(struct jmb_request *req, const struct list_query *q,
+                             const struct jmb_meeting *last)
+{
+	const char *link = jmb_pool_printf(req->pool, "/api/v1/meetings?limit=%ld&cursor=%lld-%lld",
+	                                   q->limit, (long long)last->start, (long long)last->id);
+
+	if (q->archive)
+		link = jmb_pool_printf(req->pool, "%s&archive=1", link);
+	if (q->has_from)
+		link = jmb_pool_printf(req->pool, "%s&from=%s", link,
+		                       jmb_url_encode(req->pool, jmb_request_query(req, "from")));
+	if (q->has_to)
+		link = jmb_pool_printf(req->pool, "%s&to=%s", link,
+		                       jmb_url_encode(req->pool, jmb_request_query(req, "to")));
+	return link;
+}
+
+void api_meetings_list(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	struct list_query q;
+	const char *problem = read_list_query(req, &q);
+	struct jmb_meeting_list list;
+	const struct jmb_meeting *last = NULL;
+	json_t *items, *body;
+	enum action_result r;
+	size_t shown = 0, i = 0;
+
+	if (problem != NULL) {
+		render_json_error(resp, 400, tr(d, req, problem), NULL);
+		return;
+	}
+	r = q.has_from || q.has_to ? meeting_window(d, req, q.has_from ? q.from : jmbd_now(), &list)
+	                           : meeting_list(d, req, q.archive, &list);
 	if (r != ACTION_OK) {
 		meeting_action_fail(d, req, resp, r);
 		return;
 	}
+	qsort(list.items, list.count, sizeof(*list.items),
+	      q.archive ? by_start_then_id_desc : by_start_then_id);
 	items = json_array();
-	for (size_t i = 0; i < list.count; i++)
+	for (; i < list.count && shown < (size_t)q.limit; i++) {
+		if (!after_cursor(&q, list.items[i]) || !in_window(&q, list.items[i]))
+			continue;
 		json_array_append_new(items, api_meeting(d, req, list.items[i]));
-	render_json(resp, 200, json_pack("{s:o}", "meetings", items));
+		last = list.items[i];
+		shown++;
+	}
+	body = json_pack("{s:o}", "meetings", items);
+	/* More after this page? Only those the window keeps count. */
+	while (i < list.count && !in_window(&q, list.items[i]))
+		i++;
+	json_object_set_new(body, "next",
+	                    i < list.count && last != NULL ? json_string(next_link(req, &q, last))
+	                                                   : json_null());
+	render_json(resp, 200, body);
 }
 
 void api_meetings_create(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)

@@ -294,6 +294,18 @@ enum action_result meeting_answer(struct jmbd *d, struct jmb_request *req,
 	return ACTION_OK;
 }
 
+enum action_result meeting_window(struct jmbd *d, struct jmb_request *req, time_t after,
+                                  struct jmb_meeting_list *list_r)
+{
+	struct jmb_error error;
+	enum jmb_store_result r =
+	    jmb_store_meetings_for_user(d->store, req->pool, req->identity->login,
+	                                req->identity->mails, after, (time_t)1 << 62, false, list_r,
+	                                &error);
+
+	return r == JMB_STORE_OK ? ACTION_OK : store_failed("meetings_for_user", r, &error);
+}
+
 enum action_result meeting_list(struct jmbd *d, struct jmb_request *req, bool archive,
                                 struct jmb_meeting_list *list_r)
 {

@@ -54,6 +54,9 @@ enum action_result meeting_resend_invitation(struct jmbd *d, struct jmb_request 
 enum action_result meeting_answer(struct jmbd *d, struct jmb_request *req,
                                   const struct jmb_meeting *m, const struct jmb_attendee *a,
                                   enum jmb_partstat answer);
+/* The requester's meetings that end after `after`, deleted ones left out. */
+enum action_result meeting_window(struct jmbd *d, struct jmb_request *req, time_t after,
+                                  struct jmb_meeting_list *list_r);
 /* The requester's own upcoming (or, with archive, past) meetings. */
 enum action_result meeting_list(struct jmbd *d, struct jmb_request *req, bool archive,
                                 struct jmb_meeting_list *list_r);

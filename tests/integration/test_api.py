@@ -152,7 +152,7 @@ def test_list_has_the_same_meetings_as_the_page(jmbd, alice, bob):
     r = alice.get(jmbd.url + "/api/v1/meetings")
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"meetings"}
+    assert set(body) == {"meetings", "next"} and body["next"] is None
     for m in body["meetings"]:
         assert_meeting_shape(m)
     assert sorted(m["id"] for m in body["meetings"]) == sorted([mine["id"], invited["id"]])
@@ -189,7 +189,7 @@ def test_stranger_learns_nothing(jmbd, alice):
     assert_error(carol.get(f"{jmbd.url}/api/v1/meetings/{m['id']}"), 404)
     assert_error(carol.patch(f"{jmbd.url}/api/v1/meetings/{m['id']}", json={"title": "x"}), 403)
     assert_error(carol.delete(f"{jmbd.url}/api/v1/meetings/{m['id']}"), 403)
-    assert carol.get(jmbd.url + "/api/v1/meetings").json() == {"meetings": []}
+    assert carol.get(jmbd.url + "/api/v1/meetings").json() == {"meetings": [], "next": None}
 
 
 @pytest.mark.parametrize("mid", ["424242", "0", "-3", "abc", "1.0"])
@@ -268,6 +268,42 @@ def test_422_reports_every_problem_of_every_field(jmbd, alice):
     assert stored_meetings(jmbd) == []
 
 
+def test_the_list_comes_in_pages_with_a_stable_cursor(jmbd, alice):
+    made = [create(alice, jmbd, title=f"m{i}", start=rfc3339(days=2 + i % 4, hour=9 + i))
+            for i in range(7)]
+    order = [m["id"] for m in sorted(made, key=lambda m: (m["start"], m["id"]))]
+    seen, url, pages = [], jmbd.url + "/api/v1/meetings?limit=3", 0
+    while url:
+        body = alice.get(url).json()
+        seen += [m["id"] for m in body["meetings"]]
+        pages += 1
+        if pages == 1:
+            # A meeting booked meanwhile, before the cursor, neither shifts nor
+            # repeats what comes next.
+            create(alice, jmbd, title="early", start=rfc3339(days=1, hour=8))
+        url = jmbd.url + body["next"] if body["next"] else None
+    assert seen == order and pages == 3
+    everything = alice.get(jmbd.url + "/api/v1/meetings").json()
+    assert len(everything["meetings"]) == 8 and everything["next"] is None
+    # A window: meetings that end after `from` and start before `to`.
+    window = alice.get(jmbd.url + "/api/v1/meetings", params={
+        "from": rfc3339(days=3, hour=0), "to": rfc3339(days=4, hour=0)}).json()
+    assert {m["title"] for m in window["meetings"]} == {"m1", "m5"}
+    first = alice.get(jmbd.url + "/api/v1/meetings", params={
+        "from": rfc3339(days=3, hour=0), "to": rfc3339(days=4, hour=0), "limit": 1}).json()
+    assert "from=" in first["next"] and "to=" in first["next"]
+    rest = alice.get(jmbd.url + first["next"]).json()
+    assert [m["title"] for m in first["meetings"] + rest["meetings"]] == ["m1", "m5"]
+    assert rest["next"] is None
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=501", "limit=x", "limit=", "cursor=abc",
+                                   "cursor=1-0", "cursor=01-2", "from=yesterday",
+                                   "to=2027-13-01T00:00:00Z"])
+def test_bad_list_parameters_are_400(jmbd, alice, query):
+    assert_error(alice.get(f"{jmbd.url}/api/v1/meetings?{query}"), 400)
+
+
 def test_delete(jmbd, alice):
     m = create(alice, jmbd)
     r = alice.delete(f"{jmbd.url}/api/v1/meetings/{m['id']}")
@@ -277,7 +313,7 @@ def test_delete(jmbd, alice):
     assert_error(alice.get(f"{jmbd.url}/api/v1/meetings/{m['id']}"), 404)
     assert_error(alice.delete(f"{jmbd.url}/api/v1/meetings/{m['id']}"), 404)
     assert_error(alice.patch(f"{jmbd.url}/api/v1/meetings/{m['id']}", json={"title": "x"}), 404)
-    assert alice.get(jmbd.url + "/api/v1/meetings").json() == {"meetings": []}
+    assert alice.get(jmbd.url + "/api/v1/meetings").json() == {"meetings": [], "next": None}
 
 
 def test_concurrent_creates_all_succeed(jmbd, alice):
@@ -459,7 +495,7 @@ def browser(jmbd):
 
 
 def test_cookie_session_reads_and_writes_json(jmbd, browser):
-    assert browser.get(jmbd.url + "/api/v1/meetings").json() == {"meetings": []}
+    assert browser.get(jmbd.url + "/api/v1/meetings").json() == {"meetings": [], "next": None}
     m = create(browser, jmbd)
     r = browser.patch(f"{jmbd.url}/api/v1/meetings/{m['id']}", json={"title": "Patched"})
     assert r.status_code == 200
