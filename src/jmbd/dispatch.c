@@ -17,22 +17,13 @@
 /* The language preference of a browser: not a secret, kept a year. */
 #define LANGUAGE_COOKIE "jmb_lang"
 
-static const char *known_language(const char *lang)
-{
-	for (size_t i = 0; lang != NULL && jmb_languages[i] != NULL; i++) {
-		if (strcmp(lang, jmb_languages[i]) == 0)
-			return jmb_languages[i];
-	}
-	return NULL;
-}
-
 /* ?lang= (remembered in a cookie), else the cookie, else Accept-Language,
  * else the server's. Bare routes (personal links, feeds) neither read nor
  * set cookies: only ?lang= and Accept-Language count there. */
 static void choose_language(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
                             bool bare)
 {
-	const char *chosen = known_language(jmb_request_query(req, "lang"));
+	const char *chosen = jmb_i18n_known_language(jmb_request_query(req, "lang"));
 
 	if (chosen != NULL) {
 		req->language = chosen;
@@ -41,7 +32,7 @@ static void choose_language(struct jmbd *d, struct jmb_request *req, struct jmb_
 			                        d->rt->settings.server.secure_cookies);
 		return;
 	}
-	if (!bare && (chosen = known_language(jmb_request_cookie(req, LANGUAGE_COOKIE))) != NULL) {
+	if (!bare && (chosen = jmb_i18n_known_language(jmb_request_cookie(req, LANGUAGE_COOKIE))) != NULL) {
 		req->language = chosen;
 		return;
 	}
@@ -165,6 +156,19 @@ static void log_request(const struct jmb_request *req, const struct jmb_response
 	        resp->log_fields[1], resp->log_fields[2], resp->log_fields[3], NULL);
 }
 
+/* A logged-in user who picks a language (?lang=) gets their mails in it. */
+static void remember_choice(struct jmbd *d, struct jmb_request *req)
+{
+	struct jmb_error error;
+
+	if (req->identity == NULL ||
+	    jmb_i18n_known_language(jmb_request_query(req, "lang")) == NULL)
+		return;
+	if (jmb_store_user_set_language(d->store, req->identity->login, req->language, &error) !=
+	    JMB_STORE_OK)
+		jmb_log(JMB_LOG_WARNING, "user_language", "error", error.text, NULL);
+}
+
 void dispatch(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
 	const struct route *route = NULL;
@@ -182,6 +186,7 @@ void dispatch(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp
 		goto out;
 	/* After identification: the token is bound to the session. */
 	csrf_prepare(d, req, resp);
+	remember_choice(d, req);
 	if (match == ROUTE_FOUND)
 		run_route(d, route, req, resp);
 	else if (strncmp(req->path, "/auth/", 6) == 0 && req->form_invalid)

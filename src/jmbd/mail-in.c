@@ -96,7 +96,7 @@ static void handle_reply(struct handling *h, const struct jmb_inbound_mail *mail
 	h->res.kind = JMB_MAIL_IN_ANSWER;
 	h->res.answer = r.answer;
 	h->res.outcome = jmb_pool_printf(h->pool, "answer %s", jmb_partstat_name(r.answer));
-	notify_answer(h->rt, h->pool, m, h->a, r.answer, h->now, &h->fx);
+	notify_answer(h->rt, h->d->store, h->pool, m, h->a, r.answer, h->now, &h->fx);
 	h->res.fx = &h->fx;
 }
 
@@ -112,7 +112,7 @@ static void handle_bounce(struct handling *h, const struct jmb_inbound_mail *mai
 	                      : *dsn->status != '\0'   ? dsn->status
 	                                               : "failed";
 	h->res.outcome = "bounce";
-	notify_bounce(h->rt, h->pool, h->m, h->a, h->res.bounce_error, h->now, &h->fx);
+	notify_bounce(h->rt, h->d->store, h->pool, h->m, h->a, h->res.bounce_error, h->now, &h->fx);
 	h->res.fx = &h->fx;
 }
 
@@ -123,7 +123,7 @@ static void handle_person(struct handling *h, const struct jmb_inbound_mail *mai
 	    .text = mail->text};
 
 	h->res.outcome = "forwarded";
-	notify_forward(h->rt, h->pool, h->m, h->a, &fwd, h->now, &h->fx);
+	notify_forward(h->rt, h->d->store, h->pool, h->m, h->a, &fwd, h->now, &h->fx);
 	h->res.fx = &h->fx;
 }
 

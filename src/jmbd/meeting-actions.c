@@ -108,6 +108,8 @@ enum action_result meeting_create(struct jmbd *d, struct jmb_request *req,
 	m->owner.mail = (char *)req->identity->mail;
 	m->owner.name = (char *)req->identity->name;
 	m->created = m->updated = ctx.now;
+	/* Mails to invitees not known otherwise are written in it. */
+	m->language = (char *)req->language;
 	/* Room names and tokens are random: a collision is astronomically rare, but
 	   if the store reports one, draw again rather than fail. */
 	for (int i = 0; i < CONFLICT_RETRIES && r == JMB_STORE_CONFLICT; i++) {
@@ -151,6 +153,7 @@ enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
 	m->room = (*previous)->room;
 	m->owner = (*previous)->owner;
 	m->created = (*previous)->created;
+	m->language = (*previous)->language;
 	m->sequence = (*previous)->sequence + 1;
 	m->updated = ctx.now;
 	for (int i = 0; i < CONFLICT_RETRIES && r == JMB_STORE_CONFLICT; i++) {
@@ -262,7 +265,7 @@ enum action_result meeting_resend_invitation(struct jmbd *d, struct jmb_request 
 	struct jmb_error error;
 	enum jmb_store_result r;
 
-	notify_invitation_again(d->rt, req->pool, m, a, jmbd_now(), &fx);
+	notify_invitation_again(d->rt, d->store, req->pool, m, a, jmbd_now(), &fx);
 	r = jmb_store_outbox_add(d->store, &fx, &error);
 	if (r != JMB_STORE_OK)
 		return store_failed("invitation_resend", r, &error);
@@ -281,7 +284,7 @@ enum action_result meeting_answer(struct jmbd *d, struct jmb_request *req,
 	struct jmb_error error;
 	enum jmb_store_result r;
 
-	notify_answer(d->rt, req->pool, m, a, answer, jmbd_now(), &fx);
+	notify_answer(d->rt, d->store, req->pool, m, a, answer, jmbd_now(), &fx);
 	r = jmb_store_attendee_set_status_fx(d->store, a->token, answer, jmbd_now(), &fx, &error);
 	if (r != JMB_STORE_OK)
 		return store_failed("attendee_set_status", r, &error);

@@ -17,6 +17,7 @@
 #include "notify.h"
 #include "render.h"
 #include "util/strbuf.h"
+#include "web/i18n.h"
 #include "publish/xmpp.h"
 
 /* What one mail says; rendered as text and as HTML (templates/mail.xhtml). */
@@ -42,8 +43,17 @@ struct mail_envelope {
 	bool auto_replied; /* a mail passed on in answer to another */
 };
 
+/* What an update changed, to be said in the recipient's language. */
+struct changes {
+	const struct jmb_meeting *before, *after;
+	const struct jmb_attendee *old_a, *new_a; /* the recipient invitee; NULL: organiser */
+};
+
 struct composer {
 	const struct jmbd_runtime *rt;
+	struct jmb_store *store; /* for the recipients' languages; NULL: none known */
+	const struct jmb_meeting *languages_of; /* whose people's languages users holds */
+	struct jmb_user_language_list users;
 	struct jmb_pool *pool;
 	const char *lang;
 	time_t now;
@@ -265,9 +275,81 @@ static const char *subject(struct composer *c, const char *what, const struct jm
 enum mail_kind { MAIL_REQUEST, MAIL_CANCEL, MAIL_REMINDER };
 
 /* The mail of one invitee: invitation or update (REQUEST), cancellation or reminder. */
+/* The language of a mail to the user login or address mail: their own
+   choice when they use jmb, else fallback, else the server's. */
+static const char *language_for(struct composer *c, const char *login, const char *mail,
+                                const char *fallback)
+{
+	for (size_t i = 0; i < c->users.count; i++) {
+		const struct jmb_user_language *u = &c->users.items[i];
+		if (((login != NULL && strcmp(u->login, login) == 0) ||
+		     (mail != NULL && strcasecmp(u->mail, mail) == 0)) &&
+		    jmb_i18n_known_language(u->language))
+			return jmb_i18n_known_language(u->language);
+	}
+	if (jmb_i18n_known_language(fallback))
+		return jmb_i18n_known_language(fallback);
+	return c->rt->settings.server.default_language;
+}
+
+/* Reads, once per notification, the languages m's people chose. */
+static void load_languages(struct composer *c, const struct jmb_meeting *m)
+{
+	const char **mails = jmb_pool_calloc(c->pool, m->n_attendees + 2, sizeof(*mails));
+	struct jmb_error error;
+	size_t n = 0;
+
+	if (c->store == NULL || c->languages_of == m)
+		return;
+	c->languages_of = m;
+	mails[n++] = m->owner.mail;
+	for (size_t i = 0; i < m->n_attendees; i++)
+		mails[n++] = m->attendees[i].mail;
+	if (jmb_store_user_languages(c->store, c->pool, m->owner.login, mails, n, &c->users,
+	                             &error) != JMB_STORE_OK) {
+		/* Mails still go out, in the languages the meeting knows. */
+		jmb_log(JMB_LOG_WARNING, "mail_languages", "error", error.text, NULL);
+		c->users.count = 0;
+	}
+}
+
+static const char *owner_language(struct composer *c, const struct jmb_meeting *m)
+{
+	load_languages(c, m);
+	return language_for(c, m->owner.login, m->owner.mail, m->language);
+}
+
+/* A logged-in user's choice, else the language they last used on their
+   invitation page, else the organiser's at booking time. */
+static const char *invitee_language(struct composer *c, const struct jmb_meeting *m,
+                                    const struct jmb_attendee *a)
+{
+	load_languages(c, m);
+	return language_for(c, NULL, a->mail,
+	                    a->language != NULL && *a->language ? a->language : m->language);
+}
+
+static void invitee_mail_in(struct composer *c, const struct jmb_meeting *m,
+                            const struct jmb_attendee *a, const char *what, const char *intro,
+                            enum mail_kind kind, const struct changes *ch);
+static const char *what_changed(struct composer *c, const struct jmb_meeting *before,
+                                const struct jmb_meeting *after,
+                                const struct jmb_attendee *old_a, const struct jmb_attendee *new_a);
+
 static void invitee_mail(struct composer *c, const struct jmb_meeting *m,
                          const struct jmb_attendee *a, const char *what, const char *intro,
-                         enum mail_kind kind, const char *changes)
+                         enum mail_kind kind, const struct changes *ch)
+{
+	const char *saved = c->lang;
+
+	c->lang = invitee_language(c, m, a);
+	invitee_mail_in(c, m, a, what, intro, kind, ch);
+	c->lang = saved;
+}
+
+static void invitee_mail_in(struct composer *c, const struct jmb_meeting *m,
+                            const struct jmb_attendee *a, const char *what, const char *intro,
+                            enum mail_kind kind, const struct changes *ch)
 {
 	bool cancel = kind == MAIL_CANCEL;
 	const char *base = c->rt->settings.server.public_url;
@@ -281,7 +363,9 @@ static void invitee_mail(struct composer *c, const struct jmb_meeting *m,
 	view->n_attendees = 1;
 	if (cancel && view->deleted == 0)
 		view->deleted = c->now; /* a removed invitee sees it cancelled */
-	fact(&mc, t(c, N_("What changed")), changes);
+	if (ch != NULL)
+		fact(&mc, t(c, N_("What changed")),
+		     what_changed(c, ch->before, ch->after, ch->old_a, ch->new_a));
 	meeting_facts(c, &mc, m);
 	fact(&mc, t(c, N_("Your role")),
 	     t(c, a->role == JMB_ROLE_MODERATOR ? N_("Moderator") : N_("Guest")));
@@ -312,14 +396,29 @@ static const char *answer_line(struct composer *c, const struct jmb_attendee *a)
 	                       t(c, status));
 }
 
+static void owner_mail_in(struct composer *c, const struct jmb_meeting *m, const char *what,
+                          const char *intro, enum mail_kind kind, const struct changes *ch);
+
 static void owner_mail(struct composer *c, const struct jmb_meeting *m, const char *what,
-                       const char *intro, enum mail_kind kind, const char *changes)
+                       const char *intro, enum mail_kind kind, const struct changes *ch)
+{
+	const char *saved = c->lang;
+
+	c->lang = owner_language(c, m);
+	owner_mail_in(c, m, what, intro, kind, ch);
+	c->lang = saved;
+}
+
+static void owner_mail_in(struct composer *c, const struct jmb_meeting *m, const char *what,
+                          const char *intro, enum mail_kind kind, const struct changes *ch)
 {
 	bool cancel = kind == MAIL_CANCEL;
 	const char *base = c->rt->settings.server.public_url;
 	struct mail_content mc = {.subject = subject(c, what, m), .intro = t(c, intro)};
 
-	fact(&mc, t(c, N_("What changed")), changes);
+	if (ch != NULL)
+		fact(&mc, t(c, N_("What changed")),
+		     what_changed(c, ch->before, ch->after, NULL, NULL));
 	meeting_facts(c, &mc, m);
 	/* Every invitee, however many the [booking] limits allow. */
 	mc.list_title = m->n_attendees > 0 ? t(c, N_("Invitees")) : NULL;
@@ -442,6 +541,7 @@ void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_ch
                            time_t now, struct jmb_side_effects *fx)
 {
 	struct composer c = {.rt = d->rt,
+	                     .store = d->store,
 	                     .pool = pool,
 	                     .now = now,
 	                     .fx = fx,
@@ -474,7 +574,7 @@ void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_ch
 		else if (changed || old->role != a->role)
 			invitee_mail(&c, after, a, N_("Meeting changed"),
 			             N_("A meeting you are invited to has changed."), MAIL_REQUEST,
-			             what_changed(&c, before, after, old, a));
+			             &(struct changes){before, after, old, a});
 	}
 	/* A removed invitee's CANCEL must carry the meeting's new SEQUENCE, or
 	   their calendar ignores it as older than the event it holds. */
@@ -491,14 +591,16 @@ void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_ch
 	}
 	if (change == NOTIFY_UPDATED && changed)
 		owner_mail(&c, after, N_("Meeting changed"), N_("Your meeting was changed."),
-		           MAIL_REQUEST, what_changed(&c, before, after, NULL, NULL));
+		           MAIL_REQUEST, &(struct changes){before, after, NULL, NULL});
 }
 
-void notify_answer(const struct jmbd_runtime *rt, struct jmb_pool *pool,
+void notify_answer(const struct jmbd_runtime *rt, struct jmb_store *store,
+                   struct jmb_pool *pool,
                    const struct jmb_meeting *m, const struct jmb_attendee *a,
                    enum jmb_partstat answer, time_t now, struct jmb_side_effects *fx)
 {
 	struct composer c = {.rt = rt,
+	                     .store = store,
 	                     .pool = pool,
 	                     .now = now,
 	                     .fx = fx,
@@ -512,6 +614,7 @@ void notify_answer(const struct jmbd_runtime *rt, struct jmb_pool *pool,
 	fx->now = now;
 	if (!mail_enabled(c.rt) || !rt->settings.mail.notify_organiser)
 		return;
+	c.lang = owner_language(&c, m);
 	answered.status = answer;
 	struct mail_content mc = {
 	    .subject = jmb_pool_printf(pool, "%s : %s — %s", t(&c, what), a->mail, m->title),
@@ -522,11 +625,13 @@ void notify_answer(const struct jmbd_runtime *rt, struct jmb_pool *pool,
 	queue(&c, m, m->owner.name, m->owner.mail, &mc, NULL, NULL, NULL);
 }
 
-void notify_bounce(const struct jmbd_runtime *rt, struct jmb_pool *pool,
+void notify_bounce(const struct jmbd_runtime *rt, struct jmb_store *store,
+                   struct jmb_pool *pool,
                    const struct jmb_meeting *m, const struct jmb_attendee *a,
                    const char *diagnostic, time_t now, struct jmb_side_effects *fx)
 {
 	struct composer c = {.rt = rt,
+	                     .store = store,
 	                     .pool = pool,
 	                     .now = now,
 	                     .fx = fx,
@@ -536,6 +641,7 @@ void notify_bounce(const struct jmbd_runtime *rt, struct jmb_pool *pool,
 	fx->now = now;
 	if (!mail_enabled(c.rt))
 		return;
+	c.lang = owner_language(&c, m);
 	struct mail_content mc = {
 	    .subject = jmb_pool_printf(pool, "%s : %s — %s", t(&c, N_("Not delivered")), a->mail,
 	                               m->title),
@@ -548,11 +654,13 @@ void notify_bounce(const struct jmbd_runtime *rt, struct jmb_pool *pool,
 	queue(&c, m, m->owner.name, m->owner.mail, &mc, NULL, NULL, NULL);
 }
 
-void notify_forward(const struct jmbd_runtime *rt, struct jmb_pool *pool,
+void notify_forward(const struct jmbd_runtime *rt, struct jmb_store *store,
+                   struct jmb_pool *pool,
                     const struct jmb_meeting *m, const struct jmb_attendee *a,
                     const struct notify_forwarded *mail, time_t now, struct jmb_side_effects *fx)
 {
 	struct composer c = {.rt = rt,
+	                     .store = store,
 	                     .pool = pool,
 	                     .now = now,
 	                     .fx = fx,
@@ -569,6 +677,7 @@ void notify_forward(const struct jmbd_runtime *rt, struct jmb_pool *pool,
 	fx->now = now;
 	if (!mail_enabled(c.rt))
 		return;
+	c.lang = owner_language(&c, m);
 	struct mail_content mc = {
 	    .subject = jmb_pool_printf(pool, "%s : %s", t(&c, N_("Reply")),
 	                               *mail->subject != '\0' ? mail->subject : m->title),
@@ -581,10 +690,12 @@ void notify_forward(const struct jmbd_runtime *rt, struct jmb_pool *pool,
 	queue(&c, m, m->owner.name, m->owner.mail, &mc, NULL, NULL, &env);
 }
 
-void notify_reminder(const struct jmbd_runtime *rt, struct jmb_pool *pool,
+void notify_reminder(const struct jmbd_runtime *rt, struct jmb_store *store,
+                   struct jmb_pool *pool,
                      const struct jmb_meeting *m, time_t now, struct jmb_side_effects *fx)
 {
 	struct composer c = {.rt = rt,
+	                     .store = store,
 	                     .pool = pool,
 	                     .now = now,
 	                     .fx = fx,
@@ -603,11 +714,13 @@ void notify_reminder(const struct jmbd_runtime *rt, struct jmb_pool *pool,
 	}
 }
 
-void notify_invitation_again(const struct jmbd_runtime *rt, struct jmb_pool *pool,
+void notify_invitation_again(const struct jmbd_runtime *rt, struct jmb_store *store,
+                   struct jmb_pool *pool,
                              const struct jmb_meeting *m, const struct jmb_attendee *a,
                              time_t now, struct jmb_side_effects *fx)
 {
 	struct composer c = {.rt = rt,
+	                     .store = store,
 	                     .pool = pool,
 	                     .now = now,
 	                     .fx = fx,

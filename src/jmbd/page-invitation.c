@@ -95,6 +95,19 @@ static void invitation_ics(struct jmbd *d, struct jmb_request *req, struct jmb_r
 	                        "attachment; filename=\"meeting.ics\"");
 }
 
+/* The language the invitee reads their page in: later mails use it. */
+static void remember_language(struct jmbd *d, struct jmb_request *req,
+                              const struct jmb_attendee *a)
+{
+	struct jmb_error error;
+
+	if (a->language != NULL && strcmp(a->language, req->language) == 0)
+		return;
+	if (jmb_store_attendee_set_language(d->store, a->token, req->language, &error) !=
+	    JMB_STORE_OK)
+		jmb_log(JMB_LOG_WARNING, "attendee_language", "error", error.text, NULL);
+}
+
 void page_invitation(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
 	const char *param = req->params[0];
@@ -107,9 +120,10 @@ void page_invitation(struct jmbd *d, struct jmb_request *req, struct jmb_respons
 		return;
 	}
 	a = attendee_load(d, req, resp, param, false, &m);
-	if (a != NULL)
-		invitation_render(d, req, resp, 200, m, a,
-		                  jmb_request_query(req, "answered") != NULL);
+	if (a == NULL)
+		return;
+	remember_language(d, req, a);
+	invitation_render(d, req, resp, 200, m, a, jmb_request_query(req, "answered") != NULL);
 }
 
 void page_invitation_answer(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)

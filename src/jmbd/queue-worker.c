@@ -154,7 +154,7 @@ static void run_reminder(struct queue_worker *w, const struct jmbd_runtime *rt,
 			return;
 	} else if (m->deleted == 0 && now < m->start) {
 		/* A reminder found late (jmbd was down) is pointless once the meeting began. */
-		notify_reminder(rt, pool, m, now, &fx);
+		notify_reminder(rt, d->store, pool, m, now, &fx);
 	}
 	if (jmb_store_reminder_finish(d->store, rem->id, w->instance, now, &fx, &error) !=
 	    JMB_STORE_OK) {

@@ -322,6 +322,7 @@ int jmb_booking_check(const struct jmb_booking_context *ctx, const struct jmb_id
 			if (strcmp(previous->attendees[j].mail, m->attendees[i].mail) == 0) {
 				m->attendees[i].token = previous->attendees[j].token;
 				m->attendees[i].reply_token = previous->attendees[j].reply_token;
+				m->attendees[i].language = previous->attendees[j].language;
 				m->attendees[i].status = previous->attendees[j].status;
 				m->attendees[i].joins = previous->attendees[j].joins;
 				m->attendees[i].name = previous->attendees[j].name;

@@ -33,6 +33,7 @@ struct jmb_attendee {
 	char *reply_token; /* secret of the reply address; NULL: none yet */
 	time_t delivery_failed; /* when a mail to them last bounced; 0: never */
 	char *delivery_error;   /* that bounce's diagnostic */
+	char *language;         /* last used on their invitation page; "" unknown */
 	long joins;
 	time_t responded; /* 0: never */
 };
@@ -62,6 +63,7 @@ struct jmb_meeting {
 	struct jmb_attendee *attendees;
 	size_t n_attendees;
 	struct jmb_room_options options;
+	char *language; /* the organiser's at booking time ("" before 0.2) */
 	/* Filled by jmbd from event_sync, not stored with the meeting. */
 	long live_participants; /* 0: nobody in the room */
 	time_t live_since;

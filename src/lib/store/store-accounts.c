@@ -13,6 +13,15 @@ static const struct jmb_sql sql_user_touch =
                 "mail = excluded.mail, name = excluded.name, "
                 "language = coalesce(excluded.language, users.language), "
                 "last_login_at = excluded.last_login_at");
+static const struct jmb_sql sql_user_language =
+    JMB_SQL_ANY("UPDATE users SET language = $1 WHERE login = $2 "
+                "AND coalesce(language, '') <> $1");
+static const struct jmb_sql sql_user_languages = {
+    .sqlite = "SELECT login, mail, language FROM users WHERE coalesce(language, '') <> '' "
+              "AND (login = $1 OR mail IN (SELECT value FROM json_each($2)))",
+    .pg = "SELECT login, mail, language FROM users WHERE coalesce(language, '') <> '' "
+          "AND (login = $1 OR mail IN (SELECT json_array_elements_text($2::json)))",
+};
 /* The common case, every view of the meeting list: nothing to write. */
 static const struct jmb_sql sql_feed_token_current =
     JMB_SQL_ANY("SELECT feed_token FROM users WHERE login = $1 "
@@ -360,5 +369,42 @@ enum jmb_store_result jmb_store_secret_get(struct jmb_store *store, struct jmb_p
 
 	if (r == JMB_STORE_OK)
 		*value_r = s.read.text;
+	return r;
+}
+
+enum jmb_store_result jmb_store_user_set_language(struct jmb_store *store, const char *login,
+                                                  const char *language, struct jmb_error *error)
+{
+	return jmb_store_exec(store, &sql_user_language,
+	                      SQL_ARGS(sql_text(language), sql_text(login)), NULL, error);
+}
+
+static void read_user_language(struct jmb_sql_stmt *stmt, void *item, void *pool)
+{
+	struct jmb_user_language *u = item;
+
+	u->login = jmb_sql_text(pool, stmt, 0);
+	u->mail = jmb_sql_text(pool, stmt, 1);
+	u->language = jmb_sql_text(pool, stmt, 2);
+}
+
+enum jmb_store_result jmb_store_user_languages(struct jmb_store *store, struct jmb_pool *pool,
+                                               const char *login, const char *const *mails,
+                                               size_t n_mails,
+                                               struct jmb_user_language_list *list_r,
+                                               struct jmb_error *error)
+{
+	const struct jmb_sql_value args[] = {
+	    sql_text_or_empty(login), sql_text(jmb_sql_json_array(pool, mails, n_mails))};
+	struct jmb_row_collector rc = {.sql = &sql_user_languages,
+	                               .args = args,
+	                               .n_args = 2,
+	                               .pool = pool,
+	                               .item_size = sizeof(*list_r->items),
+	                               .read = read_user_language};
+	enum jmb_store_result r = jmb_store_collect(store, JMB_SQL_TX_NONE, &rc, error);
+
+	list_r->items = rc.items;
+	list_r->count = rc.count;
 	return r;
 }

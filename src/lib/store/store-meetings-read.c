@@ -12,11 +12,11 @@
 #define MEETING_COLUMNS                                                                            \
 	"m.id, m.uid, m.room, m.title, m.description, m.start_at, m.duration, m.end_at, "          \
 	"m.timezone, m.owner_login, m.owner_mail, m.owner_name, m.sequence, m.created_at, "        \
-	"m.updated_at, m.deleted_at, m.lobby, m.max_participants, m.recording_off"
-#define MEETING_COLUMN_COUNT 19
+	"m.updated_at, m.deleted_at, m.lobby, m.max_participants, m.recording_off, m.language"
+#define MEETING_COLUMN_COUNT 20
 #define ATTENDEE_COLUMNS                                                                           \
 	"a.meeting_id, a.id, a.mail, a.name, a.role, a.status, a.token, a.joins, a.responded_at, "     \
-	"a.reply_token, a.delivery_failed_at, a.delivery_error"
+	"a.reply_token, a.delivery_failed_at, a.delivery_error, a.language"
 #define ATTENDEE_ORDER " ORDER BY a.meeting_id, a.role DESC, a.id"
 
 /* Owned by login $3 (or, for imported meetings, by one of the addresses in
@@ -103,6 +103,7 @@ static void read_meeting_row(struct jmb_pool *pool, struct jmb_sql_stmt *stmt,
 	m->options.lobby = jmb_sql_int(stmt, 16) != 0;
 	m->options.max_participants = (long)jmb_sql_int(stmt, 17);
 	m->options.recording_off = jmb_sql_int(stmt, 18) != 0;
+	m->language = jmb_sql_text(pool, stmt, 19);
 }
 
 /* ATTENDEE_COLUMNS from column `first` on. */
@@ -125,6 +126,7 @@ static void read_attendee_row(struct jmb_pool *pool, struct jmb_sql_stmt *stmt, 
 	a->reply_token = jmb_sql_text(pool, stmt, first + 9);
 	a->delivery_failed = (time_t)jmb_sql_int(stmt, first + 10);
 	a->delivery_error = jmb_sql_text(pool, stmt, first + 11);
+	a->language = jmb_sql_text(pool, stmt, first + 12);
 }
 
 struct meeting_index {

@@ -11,8 +11,8 @@
 static const struct jmb_sql sql_meeting_insert = JMB_SQL_ANY(
     "INSERT INTO meetings (uid, room, title, description, start_at, duration, end_at, "
     "timezone, owner_login, owner_mail, owner_name, sequence, created_at, updated_at, lobby, "
-    "max_participants, recording_off) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
+    "max_participants, recording_off, language) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) "
     "RETURNING id");
 /* RETURNING gives the row's id whether it was inserted or updated (SQLite's
    last rowid would be someone else's when a kept attendee is updated). */
@@ -54,6 +54,9 @@ static const struct jmb_sql sql_meeting_touch = {
           "revision = revision + 1 "
           "WHERE id = (SELECT meeting_id FROM attendees WHERE token = $2)",
 };
+/* Not a feed change: the trigger does not watch the column. */
+static const struct jmb_sql sql_attendee_language =
+    JMB_SQL_ANY("UPDATE attendees SET language = $1 WHERE token = $2 AND language <> $1");
 static const struct jmb_sql sql_attendee_add_joins =
     JMB_SQL_ANY("UPDATE attendees SET joins = joins + $1 WHERE token = $2");
 
@@ -74,7 +77,7 @@ static enum jmb_store_result insert_meeting_row(struct jmb_sql_conn *conn, struc
 	             sql_text(m->owner.mail), sql_text_or_empty(m->owner.name),
 	             sql_int(m->sequence), sql_int(m->created), sql_int(m->updated),
 	             sql_int(m->options.lobby), sql_int(m->options.max_participants),
-	             sql_int(m->options.recording_off)),
+	             sql_int(m->options.recording_off), sql_text_or_empty(m->language)),
 	    read_id, &m->id, "inserted meeting", error);
 }
 
@@ -335,4 +338,12 @@ enum jmb_store_result jmb_store_attendees_add_joins(struct jmb_store *store,
 	struct join_batch b = {counts, n};
 
 	return jmb_store_run(store, JMB_SQL_TX_WRITE, add_joins, &b, error);
+}
+
+enum jmb_store_result jmb_store_attendee_set_language(struct jmb_store *store, const char *token,
+                                                      const char *language,
+                                                      struct jmb_error *error)
+{
+	return jmb_store_exec(store, &sql_attendee_language,
+	                      SQL_ARGS(sql_text(language), sql_text(token)), NULL, error);
 }

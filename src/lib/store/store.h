@@ -144,6 +144,31 @@ enum jmb_store_result jmb_store_meetings_all(struct jmb_store *store, struct jmb
 enum jmb_store_result jmb_store_attendee_by_token(struct jmb_store *store, struct jmb_pool *pool,
                                                   const char *token, struct jmb_meeting **m_r,
                                                   size_t *index_r, struct jmb_error *error);
+/* Remembers the language an invitee used on their invitation page. */
+enum jmb_store_result jmb_store_attendee_set_language(struct jmb_store *store, const char *token,
+                                                      const char *language,
+                                                      struct jmb_error *error);
+
+/* The languages users chose (users.language), for writing each mail in its
+ * recipient's: the user login and those whose primary address is in mails. */
+struct jmb_user_language {
+	const char *login;
+	const char *mail;
+	const char *language;
+};
+struct jmb_user_language_list {
+	struct jmb_user_language *items;
+	size_t count;
+};
+enum jmb_store_result jmb_store_user_languages(struct jmb_store *store, struct jmb_pool *pool,
+                                               const char *login, const char *const *mails,
+                                               size_t n_mails,
+                                               struct jmb_user_language_list *list_r,
+                                               struct jmb_error *error);
+/* A logged-in user's explicit choice of language (?lang=). */
+enum jmb_store_result jmb_store_user_set_language(struct jmb_store *store, const char *login,
+                                                  const char *language, struct jmb_error *error);
+
 /* Attendees by the token of their reply address (lower case). */
 enum jmb_store_result jmb_store_attendee_by_reply_token(struct jmb_store *store,
                                                         struct jmb_pool *pool, const char *token,

@@ -18,6 +18,15 @@
 
 const char *const jmb_languages[] = {"en", "fr", NULL};
 
+const char *jmb_i18n_known_language(const char *lang)
+{
+	for (size_t i = 0; lang != NULL && jmb_languages[i] != NULL; i++) {
+		if (strcmp(lang, jmb_languages[i]) == 0)
+			return jmb_languages[i];
+	}
+	return NULL;
+}
+
 struct mo_string {
 	const char *s;
 	uint32_t len;

@@ -10,6 +10,8 @@
 
 /* Languages the UI speaks, the first being the source language of msgids. */
 extern const char *const jmb_languages[];
+/* lang as one of jmb_languages (a static string), NULL when it is none. */
+const char *jmb_i18n_known_language(const char *lang);
 
 struct jmb_i18n;
 
