@@ -254,8 +254,9 @@ describe('booking a meeting in the browser (desktop)', () => {
     assert.equal(await page.locator('#date').getAttribute('aria-describedby'), null);
     assert.equal(await page.evaluate(() => document.activeElement.classList.contains('alert')), true,
       'the focus is on the error summary');
+    // Every problem is listed: the guests have two (a bad address, one given twice).
     assert.deepEqual(await summary.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
-      ['#title', '#guests']);
+      ['#title', '#guests', '#guests']);
     // Everything typed comes back.
     assert.equal(await page.getByLabel('Title', { exact: true }).inputValue(), '');
     assert.equal(await page.getByLabel(/^Guests/).inputValue(), badGuests.join('\n'));

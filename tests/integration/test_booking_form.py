@@ -464,3 +464,34 @@ def test_login_form_in_french(jmbd):
     assert "Se connecter" in Page(r.text).headings
     r = requests.get(jmbd.url + "/auth/local/login?lang=fr")
     assert "Se connecter" in Page(r.text).headings
+
+
+def test_the_form_offers_every_iana_zone_grouped_by_region(jmbd):
+    s = jmbd.session("alice", "alice-password")
+    # A meeting of hers in New York makes that zone a suggestion.
+    r = s.post(jmbd.url + "/api/v1/meetings", json={
+        "title": "NY", "start": "2027-03-02T09:00:00-05:00", "duration": 60,
+        "timezone": "America/New_York"})
+    assert r.status_code == 201, r.text
+    page = s.get(jmbd.url + "/meetings/new").text
+    html = re.search(r'<select id="timezone".*?</select>', page, re.S).group(0)
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', html, re.S)
+    labels = [label for label, _ in groups]
+    assert labels == ["Suggested", "Africa", "Americas", "Antarctica", "Arctic", "Asia",
+                      "Atlantic Ocean", "Australia", "Europe", "Indian Ocean", "Pacific Ocean",
+                      "Other"]
+    suggested = re.findall(r'<option value="([^"]+)"( selected)?>', groups[0][1])
+    assert suggested == [("Europe/Paris", " selected"), ("America/New_York", "")]
+    values = set(re.findall(r'<option value="([^"]+)"', html))
+    assert len(values) > 350
+    for zone in ("America/Argentina/Buenos_Aires", "Pacific/Noumea", "Asia/Kolkata",
+                 "Antarctica/Troll", "UTC", "Indian/Reunion"):
+        assert zone in values, zone
+    assert '<option value="America/Argentina/Buenos_Aires">Argentina / Buenos Aires</option>' \
+        in html
+    # Every zone offered is one the server accepts.
+    zones = sorted(values)
+    for zone in zones[::25]:
+        r = s.post(jmbd.url + "/api/v1/meetings", json={
+            "title": zone, "start": "2027-03-02T09:00:00Z", "duration": 60, "timezone": zone})
+        assert r.status_code == 201, (zone, r.text)

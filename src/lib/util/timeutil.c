@@ -6,8 +6,10 @@
 #include <libical/ical.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "util/memory.h"
 #include "util/timeutil.h"
 
 static pthread_mutex_t ical_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -55,6 +57,40 @@ bool jmb_timezone_is_valid(const char *zone)
 	ok = zone_lookup(zone) != NULL;
 	pthread_mutex_unlock(&ical_lock);
 	return ok;
+}
+
+static const char **zone_names;
+static size_t n_zone_names;
+static pthread_once_t zone_names_once = PTHREAD_ONCE_INIT;
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void list_zone_names(void)
+{
+	icalarray *zones;
+
+	pthread_mutex_lock(&ical_lock);
+	zones = icaltimezone_get_builtin_timezones();
+	zone_names = jmb_xcalloc(zones->num_elements + 2, sizeof(*zone_names));
+	for (size_t i = 0; i < zones->num_elements; i++) {
+		const char *name = icaltimezone_get_location(icalarray_element_at(zones, i));
+		if (name != NULL && zone_name_is_plausible(name))
+			zone_names[n_zone_names++] = jmb_xstrdup(name);
+	}
+	pthread_mutex_unlock(&ical_lock);
+	zone_names[n_zone_names++] = "UTC";
+	qsort(zone_names, n_zone_names, sizeof(*zone_names), compare_names);
+}
+
+const char *const *jmb_timezone_names(size_t *count_r)
+{
+	pthread_once(&zone_names_once, list_zone_names);
+	if (count_r != NULL)
+		*count_r = n_zone_names;
+	return zone_names;
 }
 
 static bool is_leap(int y)

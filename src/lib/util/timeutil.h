@@ -27,6 +27,9 @@ struct jmb_local_time {
 time_t jmb_time_clamp(time_t t);
 
 bool jmb_timezone_is_valid(const char *zone);
+/* Every IANA zone jmb knows (libical's built-in list, plus UTC), sorted;
+ * NULL-terminated, static, made once. */
+const char *const *jmb_timezone_names(size_t *count_r);
 /* The lock that serialises every use of libical's zones (its builtin-zone
  * cache and each zone's lazily expanded changes are not thread-safe). Take it
  * around icaltimezone_* calls and conversions made outside this file. */
