@@ -34,16 +34,17 @@ void api_directory_search(struct jmbd *d, struct jmb_request *req, struct jmb_re
 	struct jmb_error error;
 	json_t *results;
 
-	if (d->rt->directory == NULL) {
-		render_json(resp, 200, json_pack("{s:[]}", "results"));
-		return;
-	}
 	len = q != NULL ? strlen(q) : 0;
 	if (q == NULL || !jmb_utf8_is_valid(q, len) || memchr(q, '\0', len) != NULL ||
 	    utf8_chars(q) < DIRECTORY_MIN_QUERY || utf8_chars(q) > DIRECTORY_MAX_QUERY) {
 		render_json_error(resp, 400,
 		                  tr(d, req, N_("Type at least 2 characters (and at most 100).")),
 		                  NULL);
+		return;
+	}
+	/* The same answer with or without a directory: nobody to suggest. */
+	if (d->rt->directory == NULL) {
+		render_json(resp, 200, json_pack("{s:[]}", "results"));
 		return;
 	}
 	r = jmb_directory_search(d->rt->directory, req->pool, q, DIRECTORY_MAX_RESULTS, &matches,

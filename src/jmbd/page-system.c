@@ -48,6 +48,7 @@ static const char *content_type_for(const char *name)
 	    {".png", "image/png"},
 	    {".ico", "image/x-icon"},
 	    {".woff2", "font/woff2"},
+	    {".json", "application/json"},
 	};
 	const char *dot = strrchr(name, '.');
 
@@ -70,9 +71,11 @@ static bool static_name_is_safe(const char *name)
 	return true;
 }
 
-void page_static(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+/* A file of [server] static_dir, with an ETag from its time and size. */
+static void serve_static(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+                         const char *name)
 {
-	const char *name = req->params[0], *type = content_type_for(name);
+	const char *type = content_type_for(name);
 	char *path, *data = NULL, etag[64];
 	struct stat st;
 	int fd = -1;
@@ -120,4 +123,15 @@ void page_logout(struct jmbd *d, struct jmb_request *req, struct jmb_response *r
 	req->identity = NULL;
 	render_page(d, req, resp, 200, "logged-out", json_pack("{s:b}", "sso", sso));
 	req->identity = who;
+}
+
+void page_static(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	serve_static(d, req, resp, req->params[0]);
+}
+
+/* The OpenAPI description of /api/v1, kept beside the pages' files. */
+void api_openapi(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	serve_static(d, req, resp, "openapi.json");
 }

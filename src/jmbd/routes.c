@@ -58,5 +58,6 @@ const struct route jmbd_routes[] = {
     {"GET", "/api/v1/me/feed", ROUTE_LOGIN | ROUTE_API, api_feed_get},
     {"POST", "/api/v1/me/feed/rotate", ROUTE_LOGIN | ROUTE_API, api_feed_rotate},
     {"GET", "/api/v1/directory", ROUTE_LOGIN | ROUTE_API, api_directory_search},
+    {"GET", "/api/v1/openapi.json", ROUTE_BARE, api_openapi},
     {NULL, NULL, 0, NULL},
 };
