@@ -35,7 +35,8 @@ static int check_store(struct jmbctl *ctl)
 
 		dir = dirname(dir);
 		if (access(dir, W_OK | X_OK) != 0) {
-			fprintf(stderr, "store: %s cannot be created: %s is missing or not writable\n",
+			fprintf(stderr,
+			        "store: %s cannot be created: %s is missing or not writable\n",
 			        ss->path, dir);
 			return -1;
 		}
@@ -54,7 +55,8 @@ static int check_store(struct jmbctl *ctl)
 	       version, latest, version < latest ? " (jmbd will migrate it)" : "");
 	jmb_store_close(&store);
 	if (version > latest) {
-		fprintf(stderr, "store: schema version %d is newer than this jmb (%d): upgrade jmb\n",
+		fprintf(stderr,
+		        "store: schema version %d is newer than this jmb (%d): upgrade jmb\n",
 		        version, latest);
 		return -1;
 	}
@@ -109,8 +111,8 @@ int cmd_check_config(struct jmbctl *ctl, int argc, char **argv)
 	}
 	printf("%s: configuration is valid\n", ctl->config_path);
 	status = CTL_OK;
-	if (connect && (check_store(ctl) < 0 ||
-	                (directory != NULL && check_directory(ctl, directory) < 0)))
+	if (connect &&
+	    (check_store(ctl) < 0 || (directory != NULL && check_directory(ctl, directory) < 0)))
 		status = EX_UNAVAILABLE;
 out:
 	jmb_directory_free(&directory);

@@ -105,7 +105,8 @@ int cmd_mail_in(struct jmbctl *ctl, int argc, char **argv)
 	}
 	data = read_message(ctl->pool, ctl->settings.mail_in.max_size, &len);
 	if (data == NULL) {
-		fprintf(stderr, "jmbctl: mail-in: message larger than [mail-in] max_size (%ld bytes)\n",
+		fprintf(stderr,
+		        "jmbctl: mail-in: message larger than [mail-in] max_size (%ld bytes)\n",
 		        ctl->settings.mail_in.max_size);
 		return EX_DATAERR;
 	}
@@ -115,9 +116,9 @@ int cmd_mail_in(struct jmbctl *ctl, int argc, char **argv)
 	}
 	if ((store = ctl_store(ctl)) == NULL)
 		return EX_TEMPFAIL;
-	switch (jmb_store_mail_in_add(store, jmb_inbound_mail_key(ctl->pool, recipient,
-	                                                         mail.message_id, data, len),
-	                              recipient, data, len, time(NULL), &error)) {
+	switch (jmb_store_mail_in_add(
+	    store, jmb_inbound_mail_key(ctl->pool, recipient, mail.message_id, data, len),
+	    recipient, data, len, time(NULL), &error)) {
 	case JMB_STORE_OK:
 		printf("queued for jmbd\n");
 		return EX_OK;

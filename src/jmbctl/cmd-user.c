@@ -173,7 +173,8 @@ static void end_sessions(struct jmbctl *ctl, const char *login)
 	struct jmb_error error;
 	long ended = 0;
 
-	if (store == NULL || jmb_store_sessions_end_for(store, login, &ended, &error) != JMB_STORE_OK) {
+	if (store == NULL ||
+	    jmb_store_sessions_end_for(store, login, &ended, &error) != JMB_STORE_OK) {
 		fprintf(stderr, "jmbctl: %s's sessions could not be ended%s%s\n", login,
 		        store != NULL ? ": " : "", store != NULL ? error.text : "");
 		return;
@@ -343,14 +344,16 @@ static int api_token_revoke(struct jmbctl *ctl, const char *arg)
 	errno = 0;
 	id = strtoll(arg, &end, 10);
 	if (errno != 0 || end == arg || *end != '\0' || id <= 0) {
-		fprintf(stderr, "jmbctl: '%s' is not a token id (see jmbctl api-token list)\n", arg);
+		fprintf(stderr, "jmbctl: '%s' is not a token id (see jmbctl api-token list)\n",
+		        arg);
 		return CTL_USAGE;
 	}
 	if ((store = ctl_store(ctl)) == NULL)
 		return CTL_FAIL;
 	r = jmb_store_api_token_revoke(store, id, time(NULL), &error);
 	if (r == JMB_STORE_NOT_FOUND) {
-		fprintf(stderr, "jmbctl: no token %lld in use (never made, or revoked already)\n", id);
+		fprintf(stderr, "jmbctl: no token %lld in use (never made, or revoked already)\n",
+		        id);
 		return EX_DATAERR;
 	}
 	if (r != JMB_STORE_OK) {

@@ -46,12 +46,13 @@ static void fail_fields(struct jmbd *d, struct jmb_request *req, struct jmb_resp
 	const char *field;
 
 	json_object_foreach(type_errors, field, v)
-		add_problem(problems, field, json_string_value(v));
+	    add_problem(problems, field, json_string_value(v));
 	for (size_t i = 0; errors != NULL && i < errors->count; i++) {
 		if (json_object_get(type_errors, errors->items[i].field) == NULL)
 			add_problem(problems, errors->items[i].field, errors->items[i].message);
 	}
-	json_object_foreach(problems, field, v) {
+	json_object_foreach(problems, field, v)
+	{
 		const char *text = "";
 		for (size_t i = 0; i < json_array_size(v); i++)
 			text = jmb_pool_printf(req->pool, "%s%s%s", text, *text ? " " : "",
@@ -60,8 +61,9 @@ static void fail_fields(struct jmbd *d, struct jmb_request *req, struct jmb_resp
 	}
 	json_decref(type_errors);
 	render_json(resp, 422,
-	            json_pack("{s:s, s:o, s:o}", "error", tr(d, req, N_("Some fields are not valid.")),
-	                      "fields", fields, "problems", problems));
+	            json_pack("{s:s, s:o, s:o}", "error",
+	                      tr(d, req, N_("Some fields are not valid.")), "fields", fields,
+	                      "problems", problems));
 }
 
 /* Reads a JSON array of strings; NULL (and a field error) when it is something else. */
@@ -251,8 +253,10 @@ static const char *read_list_query(struct jmb_request *req, struct list_query *q
 		long long start;
 		/* Only the canonical form the server writes is taken back. */
 		if (sscanf(cursor, "%lld-%lld", &start, &q->cursor_id) != 2 || q->cursor_id <= 0 ||
-		    strcmp(cursor, jmb_pool_printf(req->pool, "%lld-%lld", start, q->cursor_id)) != 0)
-			return N_("This cursor is not one the server gave: start again without it.");
+		    strcmp(cursor, jmb_pool_printf(req->pool, "%lld-%lld", start, q->cursor_id)) !=
+		        0)
+			return N_(
+			    "This cursor is not one the server gave: start again without it.");
 		q->has_cursor = true;
 		q->cursor_start = (time_t)start;
 	}

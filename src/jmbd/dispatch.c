@@ -32,7 +32,8 @@ static void choose_language(struct jmbd *d, struct jmb_request *req, struct jmb_
 			                        d->rt->settings.server.secure_cookies);
 		return;
 	}
-	if (!bare && (chosen = jmb_i18n_known_language(jmb_request_cookie(req, LANGUAGE_COOKIE))) != NULL) {
+	if (!bare &&
+	    (chosen = jmb_i18n_known_language(jmb_request_cookie(req, LANGUAGE_COOKIE))) != NULL) {
 		req->language = chosen;
 		return;
 	}

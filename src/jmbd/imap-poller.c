@@ -76,8 +76,8 @@ static bool imap_command(struct session *ss, const char *request)
 	CURLcode rc = imap_run(ss, ss->base, request, &b);
 
 	if (rc != CURLE_OK)
-		jmb_log(JMB_LOG_WARNING, "imap", "command", request, "error", curl_easy_strerror(rc),
-		        NULL);
+		jmb_log(JMB_LOG_WARNING, "imap", "command", request, "error",
+		        curl_easy_strerror(rc), NULL);
 	jmb_strbuf_free(&b.sb);
 	return rc == CURLE_OK;
 }
@@ -135,14 +135,14 @@ static bool queue_message(struct jmbd *d, struct session *ss, const struct jmb_m
 	const char *recipient, *uid_text = jmb_pool_printf(ss->pool, "%lu", uid);
 
 	if (jmb_inbound_mail_parse(data, len, ss->pool, &mail, &error) < 0) {
-		jmb_log(JMB_LOG_INFO, "imap_message", "uid", uid_text, "outcome", "ignored", "reason",
-		        error.text, NULL);
+		jmb_log(JMB_LOG_INFO, "imap_message", "uid", uid_text, "outcome", "ignored",
+		        "reason", error.text, NULL);
 		return true;
 	}
 	recipient = reply_recipient(ss, ms, &mail);
 	if (recipient == NULL) {
-		jmb_log(JMB_LOG_INFO, "imap_message", "uid", uid_text, "outcome", "ignored", "reason",
-		        "no reply address among its recipients", NULL);
+		jmb_log(JMB_LOG_INFO, "imap_message", "uid", uid_text, "outcome", "ignored",
+		        "reason", "no reply address among its recipients", NULL);
 		return true;
 	}
 	switch (jmb_store_mail_in_add(
@@ -152,8 +152,8 @@ static bool queue_message(struct jmbd *d, struct session *ss, const struct jmb_m
 		jmb_log(JMB_LOG_INFO, "imap_message", "uid", uid_text, "outcome", "queued", NULL);
 		return true;
 	case JMB_STORE_CONFLICT:
-		jmb_log(JMB_LOG_INFO, "imap_message", "uid", uid_text, "outcome", "already received",
-		        NULL);
+		jmb_log(JMB_LOG_INFO, "imap_message", "uid", uid_text, "outcome",
+		        "already received", NULL);
 		return true;
 	default:
 		jmb_log(JMB_LOG_ERROR, "imap_message", "uid", uid_text, "error", error.text, NULL);
@@ -193,8 +193,8 @@ static bool take_message(struct jmbd *d, struct session *ss, const struct jmb_ma
 
 	if (rc != CURLE_OK && !b.too_large) {
 		/* Gone meanwhile (another instance moved it), or the server failed. */
-		jmb_log(JMB_LOG_WARNING, "imap", "command", "FETCH", "error", curl_easy_strerror(rc),
-		        NULL);
+		jmb_log(JMB_LOG_WARNING, "imap", "command", "FETCH", "error",
+		        curl_easy_strerror(rc), NULL);
 		jmb_strbuf_free(&b.sb);
 		return true;
 	}
@@ -202,7 +202,8 @@ static bool take_message(struct jmbd *d, struct session *ss, const struct jmb_ma
 		jmb_log(JMB_LOG_INFO, "imap_message", "uid", jmb_pool_printf(ss->pool, "%lu", uid),
 		        "outcome", "ignored", "reason", "larger than [mail-in] max_size", NULL);
 	else
-		queued = queue_message(d, ss, ms, uid, b.sb.data != NULL ? b.sb.data : "", b.sb.len);
+		queued =
+		    queue_message(d, ss, ms, uid, b.sb.data != NULL ? b.sb.data : "", b.sb.len);
 	jmb_strbuf_free(&b.sb);
 	if (!queued) {
 		imap_command(ss, jmb_pool_printf(ss->pool, "UID STORE %lu -FLAGS (\\Seen)", uid));
@@ -227,11 +228,11 @@ static void poll_once(struct jmbd *d, const struct jmbd_runtime *rt)
 		jmb_pool_free(&ss.pool);
 		return;
 	}
-	ss.base = jmb_pool_strndup(ss.pool, s->imap_url, len > 0 && s->imap_url[len - 1] == '/'
-	                                                     ? len - 1
-	                                                     : len);
+	ss.base = jmb_pool_strndup(ss.pool, s->imap_url,
+	                           len > 0 && s->imap_url[len - 1] == '/' ? len - 1 : len);
 	curl_easy_setopt(ss.curl, CURLOPT_USERNAME, s->imap_username);
-	curl_easy_setopt(ss.curl, CURLOPT_PASSWORD, s->imap_password != NULL ? s->imap_password : "");
+	curl_easy_setopt(ss.curl, CURLOPT_PASSWORD,
+	                 s->imap_password != NULL ? s->imap_password : "");
 	curl_easy_setopt(ss.curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
 	if (*s->imap_ca_file != '\0')
 		curl_easy_setopt(ss.curl, CURLOPT_CAINFO, s->imap_ca_file);

@@ -79,7 +79,8 @@ static void handle_reply(struct handling *h, const struct jmb_inbound_mail *mail
 	if (strcmp(r.uid, m->uid) != 0)
 		return ignore(h, "the reply is about another event (UID)");
 	if (r.n_attendees != 1)
-		return ignore(h, jmb_pool_printf(h->pool, "%zu attendees in a reply", r.n_attendees));
+		return ignore(h,
+		              jmb_pool_printf(h->pool, "%zu attendees in a reply", r.n_attendees));
 	if (!is_invitee(h, r.attendee))
 		return ignore(h, "the attendee is not the invitee of this reply address");
 	if (!r.answered)
@@ -118,9 +119,10 @@ static void handle_bounce(struct handling *h, const struct jmb_inbound_mail *mai
 
 static void handle_person(struct handling *h, const struct jmb_inbound_mail *mail)
 {
-	struct notify_forwarded fwd = {
-	    .from = mail->from, .from_name = mail->from_name, .subject = mail->subject,
-	    .text = mail->text};
+	struct notify_forwarded fwd = {.from = mail->from,
+	                               .from_name = mail->from_name,
+	                               .subject = mail->subject,
+	                               .text = mail->text};
 
 	h->res.outcome = "forwarded";
 	notify_forward(h->rt, h->d->store, h->pool, h->m, h->a, &fwd, h->now, &h->fx);
@@ -146,8 +148,8 @@ static bool decide(struct handling *h, const struct jmb_mail_in *in)
 		ignore(h, error.text);
 		return true;
 	}
-	switch (jmb_store_attendee_by_reply_token(h->d->store, h->pool, token, &h->m, &index,
-	                                          &error)) {
+	switch (
+	    jmb_store_attendee_by_reply_token(h->d->store, h->pool, token, &h->m, &index, &error)) {
 	case JMB_STORE_OK:
 		break;
 	case JMB_STORE_NOT_FOUND:
@@ -204,8 +206,8 @@ static void handle(struct jmbd *d, const struct jmbd_runtime *rt, struct jmb_poo
 	        "outcome", h.res.outcome, NULL);
 }
 
-void mail_in_run(struct jmbd *d, const struct jmbd_runtime *rt, const char *instance,
-                 time_t now, time_t stale_before)
+void mail_in_run(struct jmbd *d, const struct jmbd_runtime *rt, const char *instance, time_t now,
+                 time_t stale_before)
 {
 	struct jmb_pool *pool;
 	struct jmb_mail_in_list list;

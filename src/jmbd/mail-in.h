@@ -12,7 +12,7 @@ struct jmbd_runtime;
 
 /* Claims the received mails not yet handled (claims older than stale_before
  * are taken over) and handles each, in the name of instance. */
-void mail_in_run(struct jmbd *d, const struct jmbd_runtime *rt, const char *instance,
-                 time_t now, time_t stale_before);
+void mail_in_run(struct jmbd *d, const struct jmbd_runtime *rt, const char *instance, time_t now,
+                 time_t stale_before);
 
 #endif

@@ -247,8 +247,7 @@ void meeting_input_from(struct jmb_pool *pool, const struct jmb_meeting *m,
 }
 
 enum action_result meeting_remove_attendee(struct jmbd *d, struct jmb_request *req,
-                                           struct jmb_meeting **m,
-                                           const struct jmb_attendee *a)
+                                           struct jmb_meeting **m, const struct jmb_attendee *a)
 {
 	struct jmb_field_errors errors;
 	struct jmb_booking_input input;
@@ -301,10 +300,9 @@ enum action_result meeting_window(struct jmbd *d, struct jmb_request *req, time_
                                   struct jmb_meeting_list *list_r)
 {
 	struct jmb_error error;
-	enum jmb_store_result r =
-	    jmb_store_meetings_for_user(d->store, req->pool, req->identity->login,
-	                                req->identity->mails, after, (time_t)1 << 62, false, list_r,
-	                                &error);
+	enum jmb_store_result r = jmb_store_meetings_for_user(
+	    d->store, req->pool, req->identity->login, req->identity->mails, after, (time_t)1 << 62,
+	    false, list_r, &error);
 
 	return r == JMB_STORE_OK ? ACTION_OK : store_failed("meetings_for_user", r, &error);
 }

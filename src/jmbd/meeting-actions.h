@@ -44,8 +44,7 @@ const struct jmb_attendee *meeting_attendee(const struct jmb_meeting *m, const c
 /* Takes invitee a off *m as an edit would (a gets a CANCEL, the others
  * nothing since nothing else changed); *m is replaced by the stored result. */
 enum action_result meeting_remove_attendee(struct jmbd *d, struct jmb_request *req,
-                                           struct jmb_meeting **m,
-                                           const struct jmb_attendee *a);
+                                           struct jmb_meeting **m, const struct jmb_attendee *a);
 /* Queues invitee a's invitation again. */
 enum action_result meeting_resend_invitation(struct jmbd *d, struct jmb_request *req,
                                              const struct jmb_meeting *m,

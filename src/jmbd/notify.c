@@ -239,6 +239,23 @@ static bool mail_enabled(const struct jmbd_runtime *rt)
 	return *rt->settings.mail.transport != '\0';
 }
 
+/* A composer for one notification, with fx emptied; false when mail is off
+   (fx then stays empty). */
+static bool composer_start(struct composer *c, const struct jmbd_runtime *rt,
+                           struct jmb_store *store, struct jmb_pool *pool, time_t now,
+                           struct jmb_side_effects *fx)
+{
+	*c = (struct composer){.rt = rt,
+	                       .store = store,
+	                       .pool = pool,
+	                       .now = now,
+	                       .fx = fx,
+	                       .lang = rt->settings.server.default_language};
+	memset(fx, 0, sizeof(*fx));
+	fx->now = now;
+	return mail_enabled(rt);
+}
+
 static const char *when_text(struct composer *c, const struct jmb_meeting *m)
 {
 	return jmb_pool_printf(c->pool, "%s – %s (%s)",
@@ -333,8 +350,8 @@ static void invitee_mail_in(struct composer *c, const struct jmb_meeting *m,
                             const struct jmb_attendee *a, const char *what, const char *intro,
                             enum mail_kind kind, const struct changes *ch);
 static const char *what_changed(struct composer *c, const struct jmb_meeting *before,
-                                const struct jmb_meeting *after,
-                                const struct jmb_attendee *old_a, const struct jmb_attendee *new_a);
+                                const struct jmb_meeting *after, const struct jmb_attendee *old_a,
+                                const struct jmb_attendee *new_a);
 
 static void invitee_mail(struct composer *c, const struct jmb_meeting *m,
                          const struct jmb_attendee *a, const char *what, const char *intro,
@@ -433,7 +450,8 @@ static void owner_mail_in(struct composer *c, const struct jmb_meeting *m, const
 		     jmb_pool_printf(c->pool, "%s/meetings", base));
 		if (m->id != 0)
 			link(&mc, t(c, N_("Add to my calendar:")),
-			     jmb_pool_printf(c->pool, "%s/meetings/%lld.ics", base, (long long)m->id));
+			     jmb_pool_printf(c->pool, "%s/meetings/%lld.ics", base,
+			                     (long long)m->id));
 	}
 	/* The organiser's own copy is published, not an invitation to answer. */
 	if (kind == MAIL_REMINDER)
@@ -478,8 +496,8 @@ static const char *invitees_not_in(struct composer *c, const struct jmb_meeting 
    time, the title, the description, the recipient's role (invitee) or who
    was invited or dropped (organiser, old_a and new_a NULL). */
 static const char *what_changed(struct composer *c, const struct jmb_meeting *before,
-                                const struct jmb_meeting *after,
-                                const struct jmb_attendee *old_a, const struct jmb_attendee *new_a)
+                                const struct jmb_meeting *after, const struct jmb_attendee *old_a,
+                                const struct jmb_attendee *new_a)
 {
 	const char *text = "", *added, *removed;
 
@@ -491,12 +509,14 @@ static const char *what_changed(struct composer *c, const struct jmb_meeting *be
 		text = jmb_pool_printf(c->pool, "%s%s : « %s » → « %s »\n", text, t(c, N_("Title")),
 		                       before->title, after->title);
 	if (strcmp(before->description, after->description) != 0)
-		text = jmb_pool_printf(c->pool, "%s%s\n", text, t(c, N_("The description changed.")));
+		text =
+		    jmb_pool_printf(c->pool, "%s%s\n", text, t(c, N_("The description changed.")));
 	if (old_a != NULL && new_a != NULL && old_a->role != new_a->role)
 		text = jmb_pool_printf(c->pool, "%s%s : %s → %s\n", text, t(c, N_("Your role")),
 		                       role_name(c, old_a->role), role_name(c, new_a->role));
 	if (old_a == NULL && *(added = invitees_not_in(c, after, before)) != '\0')
-		text = jmb_pool_printf(c->pool, "%s%s : %s\n", text, t(c, N_("Newly invited")), added);
+		text =
+		    jmb_pool_printf(c->pool, "%s%s : %s\n", text, t(c, N_("Newly invited")), added);
 	if (old_a == NULL && *(removed = invitees_not_in(c, before, after)) != '\0')
 		text = jmb_pool_printf(c->pool, "%s%s : %s\n", text, t(c, N_("No longer invited")),
 		                       removed);
@@ -540,18 +560,12 @@ void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_ch
                            const struct jmb_meeting *before, const struct jmb_meeting *after,
                            time_t now, struct jmb_side_effects *fx)
 {
-	struct composer c = {.rt = d->rt,
-	                     .store = d->store,
-	                     .pool = pool,
-	                     .now = now,
-	                     .fx = fx,
-	                     .lang = d->rt->settings.server.default_language};
+	struct composer c;
+	bool mail = composer_start(&c, d->rt, d->store, pool, now, fx);
 
-	memset(fx, 0, sizeof(*fx));
-	fx->now = now;
 	if (after != NULL)
 		plan_reminders(&c, after);
-	if (!mail_enabled(c.rt))
+	if (!mail)
 		return;
 	if (change == NOTIFY_DELETED) {
 		owner_mail(&c, before, N_("Cancelled"), N_("This meeting was cancelled."),
@@ -594,25 +608,17 @@ void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_ch
 		           MAIL_REQUEST, &(struct changes){before, after, NULL, NULL});
 }
 
-void notify_answer(const struct jmbd_runtime *rt, struct jmb_store *store,
-                   struct jmb_pool *pool,
+void notify_answer(const struct jmbd_runtime *rt, struct jmb_store *store, struct jmb_pool *pool,
                    const struct jmb_meeting *m, const struct jmb_attendee *a,
                    enum jmb_partstat answer, time_t now, struct jmb_side_effects *fx)
 {
-	struct composer c = {.rt = rt,
-	                     .store = store,
-	                     .pool = pool,
-	                     .now = now,
-	                     .fx = fx,
-	                     .lang = rt->settings.server.default_language};
+	struct composer c;
 	struct jmb_attendee answered = *a;
 	const char *what = answer == JMB_PARTSTAT_ACCEPTED    ? N_("Accepted")
 	                   : answer == JMB_PARTSTAT_TENTATIVE ? N_("Maybe")
 	                                                      : N_("Declined");
 
-	memset(fx, 0, sizeof(*fx));
-	fx->now = now;
-	if (!mail_enabled(c.rt) || !rt->settings.mail.notify_organiser)
+	if (!composer_start(&c, rt, store, pool, now, fx) || !rt->settings.mail.notify_organiser)
 		return;
 	c.lang = owner_language(&c, m);
 	answered.status = answer;
@@ -625,28 +631,20 @@ void notify_answer(const struct jmbd_runtime *rt, struct jmb_store *store,
 	queue(&c, m, m->owner.name, m->owner.mail, &mc, NULL, NULL, NULL);
 }
 
-void notify_bounce(const struct jmbd_runtime *rt, struct jmb_store *store,
-                   struct jmb_pool *pool,
+void notify_bounce(const struct jmbd_runtime *rt, struct jmb_store *store, struct jmb_pool *pool,
                    const struct jmb_meeting *m, const struct jmb_attendee *a,
                    const char *diagnostic, time_t now, struct jmb_side_effects *fx)
 {
-	struct composer c = {.rt = rt,
-	                     .store = store,
-	                     .pool = pool,
-	                     .now = now,
-	                     .fx = fx,
-	                     .lang = rt->settings.server.default_language};
+	struct composer c;
 
-	memset(fx, 0, sizeof(*fx));
-	fx->now = now;
-	if (!mail_enabled(c.rt))
+	if (!composer_start(&c, rt, store, pool, now, fx))
 		return;
 	c.lang = owner_language(&c, m);
 	struct mail_content mc = {
 	    .subject = jmb_pool_printf(pool, "%s : %s — %s", t(&c, N_("Not delivered")), a->mail,
 	                               m->title),
-	    .intro = jmb_pool_printf(pool, t(&c, N_("The invitation to %s could not be delivered.")),
-	                             a->mail),
+	    .intro = jmb_pool_printf(
+	        pool, t(&c, N_("The invitation to %s could not be delivered.")), a->mail),
 	};
 	fact(&mc, t(&c, N_("Reason")), diagnostic);
 	meeting_facts(&c, &mc, m);
@@ -654,17 +652,11 @@ void notify_bounce(const struct jmbd_runtime *rt, struct jmb_store *store,
 	queue(&c, m, m->owner.name, m->owner.mail, &mc, NULL, NULL, NULL);
 }
 
-void notify_forward(const struct jmbd_runtime *rt, struct jmb_store *store,
-                   struct jmb_pool *pool,
+void notify_forward(const struct jmbd_runtime *rt, struct jmb_store *store, struct jmb_pool *pool,
                     const struct jmb_meeting *m, const struct jmb_attendee *a,
                     const struct notify_forwarded *mail, time_t now, struct jmb_side_effects *fx)
 {
-	struct composer c = {.rt = rt,
-	                     .store = store,
-	                     .pool = pool,
-	                     .now = now,
-	                     .fx = fx,
-	                     .lang = rt->settings.server.default_language};
+	struct composer c;
 	/* The organiser's answer goes to the person who wrote, when their
 	   address is one a mail can be sent to; else to the invitee's. */
 	struct mail_envelope env = {
@@ -673,62 +665,45 @@ void notify_forward(const struct jmbd_runtime *rt, struct jmb_store *store,
 	};
 	const char *who = *mail->from_name != '\0' ? mail->from_name : env.reply_to;
 
-	memset(fx, 0, sizeof(*fx));
-	fx->now = now;
-	if (!mail_enabled(c.rt))
+	if (!composer_start(&c, rt, store, pool, now, fx))
 		return;
 	c.lang = owner_language(&c, m);
 	struct mail_content mc = {
 	    .subject = jmb_pool_printf(pool, "%s : %s", t(&c, N_("Reply")),
 	                               *mail->subject != '\0' ? mail->subject : m->title),
 	    .intro = jmb_pool_printf(pool, t(&c, N_("%s wrote about your meeting:")), who),
-	    .quote = mail->text != NULL && *mail->text != '\0' ? mail->text
-	                                                      : t(&c, N_("(The mail has no text.)")),
+	    .quote = mail->text != NULL && *mail->text != '\0'
+	                 ? mail->text
+	                 : t(&c, N_("(The mail has no text.)")),
 	};
 	meeting_facts(&c, &mc, m);
 	link(&mc, t(&c, N_("See the meeting:")), meeting_url(&c, m));
 	queue(&c, m, m->owner.name, m->owner.mail, &mc, NULL, NULL, &env);
 }
 
-void notify_reminder(const struct jmbd_runtime *rt, struct jmb_store *store,
-                   struct jmb_pool *pool,
+void notify_reminder(const struct jmbd_runtime *rt, struct jmb_store *store, struct jmb_pool *pool,
                      const struct jmb_meeting *m, time_t now, struct jmb_side_effects *fx)
 {
-	struct composer c = {.rt = rt,
-	                     .store = store,
-	                     .pool = pool,
-	                     .now = now,
-	                     .fx = fx,
-	                     .lang = rt->settings.server.default_language};
+	struct composer c;
 
-	memset(fx, 0, sizeof(*fx));
-	fx->now = now;
-	if (!mail_enabled(c.rt))
+	if (!composer_start(&c, rt, store, pool, now, fx))
 		return;
 	owner_mail(&c, m, N_("Reminder"), N_("Your meeting starts soon."), MAIL_REMINDER, NULL);
 	for (size_t i = 0; i < m->n_attendees; i++) {
 		if (m->attendees[i].status != JMB_PARTSTAT_DECLINED)
 			invitee_mail(&c, m, &m->attendees[i], N_("Reminder"),
-			             N_("A meeting you are invited to starts soon."),
-			             MAIL_REMINDER, NULL);
+			             N_("A meeting you are invited to starts soon."), MAIL_REMINDER,
+			             NULL);
 	}
 }
 
 void notify_invitation_again(const struct jmbd_runtime *rt, struct jmb_store *store,
-                   struct jmb_pool *pool,
-                             const struct jmb_meeting *m, const struct jmb_attendee *a,
-                             time_t now, struct jmb_side_effects *fx)
+                             struct jmb_pool *pool, const struct jmb_meeting *m,
+                             const struct jmb_attendee *a, time_t now, struct jmb_side_effects *fx)
 {
-	struct composer c = {.rt = rt,
-	                     .store = store,
-	                     .pool = pool,
-	                     .now = now,
-	                     .fx = fx,
-	                     .lang = rt->settings.server.default_language};
+	struct composer c;
 
-	memset(fx, 0, sizeof(*fx));
-	fx->now = now;
-	if (mail_enabled(c.rt))
+	if (composer_start(&c, rt, store, pool, now, fx))
 		invitee_mail(&c, m, a, N_("Invitation"), N_("You are invited to a video meeting."),
 		             MAIL_REQUEST, NULL);
 }

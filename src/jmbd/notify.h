@@ -19,19 +19,16 @@ void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_ch
                            const struct jmb_meeting *before, const struct jmb_meeting *after,
                            time_t now, struct jmb_side_effects *fx);
 /* The organiser's notice that attendee a answered (none if switched off). */
-void notify_answer(const struct jmbd_runtime *rt, struct jmb_store *store,
-                   struct jmb_pool *pool,
+void notify_answer(const struct jmbd_runtime *rt, struct jmb_store *store, struct jmb_pool *pool,
                    const struct jmb_meeting *m, const struct jmb_attendee *a,
                    enum jmb_partstat answer, time_t now, struct jmb_side_effects *fx);
 /* Attendee a's invitation once more (the organiser asked), with the meeting's
  * current SEQUENCE: their calendar updates the event it may already hold. */
 void notify_invitation_again(const struct jmbd_runtime *rt, struct jmb_store *store,
-                   struct jmb_pool *pool,
-                             const struct jmb_meeting *m, const struct jmb_attendee *a,
-                             time_t now, struct jmb_side_effects *fx);
+                             struct jmb_pool *pool, const struct jmb_meeting *m,
+                             const struct jmb_attendee *a, time_t now, struct jmb_side_effects *fx);
 /* The organiser's notice that mail to attendee a bounced, saying why. */
-void notify_bounce(const struct jmbd_runtime *rt, struct jmb_store *store,
-                   struct jmb_pool *pool,
+void notify_bounce(const struct jmbd_runtime *rt, struct jmb_store *store, struct jmb_pool *pool,
                    const struct jmb_meeting *m, const struct jmb_attendee *a,
                    const char *diagnostic, time_t now, struct jmb_side_effects *fx);
 
@@ -40,20 +37,17 @@ struct notify_forwarded {
 	const char *from;      /* the writer's address, NULL when unknown */
 	const char *from_name; /* "" when none */
 	const char *subject;
-	const char *text;      /* their text, NULL when the mail had none */
+	const char *text; /* their text, NULL when the mail had none */
 };
 /* The organiser's copy of what an invitee (or someone in their name) wrote to
  * their reply address, Reply-To the writer, marked Auto-Submitted: auto-replied. */
-void notify_forward(const struct jmbd_runtime *rt, struct jmb_store *store,
-                   struct jmb_pool *pool,
+void notify_forward(const struct jmbd_runtime *rt, struct jmb_store *store, struct jmb_pool *pool,
                     const struct jmb_meeting *m, const struct jmb_attendee *a,
-                    const struct notify_forwarded *mail, time_t now,
-                    struct jmb_side_effects *fx);
+                    const struct notify_forwarded *mail, time_t now, struct jmb_side_effects *fx);
 /* The mails of one reminder: the owner (with who answered what) and every
  * invitee who has not declined, composed from the runtime rt (the queue
  * worker's reference, not d->rt, which a reload may swap meanwhile). */
-void notify_reminder(const struct jmbd_runtime *rt, struct jmb_store *store,
-                   struct jmb_pool *pool,
+void notify_reminder(const struct jmbd_runtime *rt, struct jmb_store *store, struct jmb_pool *pool,
                      const struct jmb_meeting *m, time_t now, struct jmb_side_effects *fx);
 
 #endif

@@ -37,9 +37,8 @@ static const struct jmb_attendee *owned_attendee(struct jmbd *d, struct jmb_requ
 static void back_to_meeting(struct jmb_request *req, struct jmb_response *resp,
                             const struct jmb_meeting *m, const char *what)
 {
-	jmb_response_redirect(resp, 303,
-	                      jmb_pool_printf(req->pool, "/meetings/%lld?%s=1", (long long)m->id,
-	                                      what));
+	jmb_response_redirect(
+	    resp, 303, jmb_pool_printf(req->pool, "/meetings/%lld?%s=1", (long long)m->id, what));
 }
 
 void page_attendee_resend(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)

@@ -273,11 +273,11 @@ void page_feed(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 	if (jmb_store_meetings_for_feed(d->store, req->pool, login, owner->mails, now - window,
 	                                now - window, &list, &error) != JMB_STORE_OK)
 		goto fail;
-	struct jmb_feed_options o = calendar_options(
-	    d, req,
-	    jmb_pool_printf(req->pool, "%s — %s", tr(d, req, N_("Video meetings")),
-	                    *owner->name != '\0' ? owner->name : owner->login),
-	    now);
+	struct jmb_feed_options o =
+	    calendar_options(d, req,
+	                     jmb_pool_printf(req->pool, "%s — %s", tr(d, req, N_("Video meetings")),
+	                                     *owner->name != '\0' ? owner->name : owner->login),
+	                     now);
 	body = jmb_ical_feed(&o, &list, login, owner->mails, &body_len);
 	jmb_response_set_body(resp, "text/calendar; charset=utf-8", body, body_len);
 	free(body);

@@ -40,10 +40,10 @@ void invitation_render(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 {
 	time_t now = jmbd_now(), opens = link_opens(d, m);
 	json_t *model = json_pack(
-	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b}", "title",
-	    m->title, "description", m->description != NULL ? m->description : "", "organiser",
-	    *m->owner.name != '\0' ? m->owner.name : m->owner.mail, "organiser_mail", m->owner.mail,
-	    "when",
+	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b}",
+	    "title", m->title, "description", m->description != NULL ? m->description : "",
+	    "organiser", *m->owner.name != '\0' ? m->owner.name : m->owner.mail, "organiser_mail",
+	    m->owner.mail, "when",
 	    jmb_pool_printf(req->pool, "%s – %s (%s)",
 	                    format_datetime(d, req, m->start, m->timezone),
 	                    format_clock(req, m->end, m->timezone), m->timezone),
@@ -53,8 +53,8 @@ void invitation_render(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 	    jmb_pool_printf(req->pool, "/j/%s", a->token), "ics_url",
 	    jmb_pool_printf(req->pool, "/r/%s.ics", a->token), "accepted",
 	    a->status == JMB_PARTSTAT_ACCEPTED, "declined", a->status == JMB_PARTSTAT_DECLINED,
-	    "tentative", a->status == JMB_PARTSTAT_TENTATIVE,
-	    "answered", answered, "over", now >= m->end, "early", now < opens);
+	    "tentative", a->status == JMB_PARTSTAT_TENTATIVE, "answered", answered, "over",
+	    now >= m->end, "early", now < opens);
 
 	if (now < opens)
 		json_object_set_new(
@@ -96,8 +96,7 @@ static void invitation_ics(struct jmbd *d, struct jmb_request *req, struct jmb_r
 }
 
 /* The language the invitee reads their page in: later mails use it. */
-static void remember_language(struct jmbd *d, struct jmb_request *req,
-                              const struct jmb_attendee *a)
+static void remember_language(struct jmbd *d, struct jmb_request *req, const struct jmb_attendee *a)
 {
 	struct jmb_error error;
 

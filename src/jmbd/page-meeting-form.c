@@ -19,11 +19,16 @@
 /* Zones offered in the form; any other valid IANA zone a meeting has is added. */
 /* The regions of IANA zone names, as the option groups of the zone list. */
 static const char *const zone_regions[][2] = {
-    {"Africa", N_("Africa")},       {"America", N_("Americas")},
-    {"Antarctica", N_("Antarctica")}, {"Arctic", N_("Arctic")},
-    {"Asia", N_("Asia")},           {"Atlantic", N_("Atlantic Ocean")},
-    {"Australia", N_("Australia")}, {"Europe", N_("Europe")},
-    {"Indian", N_("Indian Ocean")}, {"Pacific", N_("Pacific Ocean")},
+    {"Africa", N_("Africa")},
+    {"America", N_("Americas")},
+    {"Antarctica", N_("Antarctica")},
+    {"Arctic", N_("Arctic")},
+    {"Asia", N_("Asia")},
+    {"Atlantic", N_("Atlantic Ocean")},
+    {"Australia", N_("Australia")},
+    {"Europe", N_("Europe")},
+    {"Indian", N_("Indian Ocean")},
+    {"Pacific", N_("Pacific Ocean")},
 };
 
 /* The form as typed (or as stored, when editing). */
@@ -93,32 +98,35 @@ static json_t *zone_groups(struct jmbd *d, struct jmb_request *req, const char *
 		for (size_t j = 0; j < i && !again; j++)
 			again = likely[j] != NULL && strcmp(likely[i], likely[j]) == 0;
 		if (!again)
-			json_array_append_new(first, zone_option(req->pool, likely[i], selected, false));
+			json_array_append_new(first,
+			                      zone_option(req->pool, likely[i], selected, false));
 	}
-	json_array_append_new(groups, json_pack("{s:s, s:o}", "label",
-	                                        tr(d, req, N_("Suggested")), "zones", first));
+	json_array_append_new(
+	    groups, json_pack("{s:s, s:o}", "label", tr(d, req, N_("Suggested")), "zones", first));
 	for (r = 0; r < sizeof(zone_regions) / sizeof(zone_regions[0]); r++) {
 		json_t *list = json_array();
 		size_t len = strlen(zone_regions[r][0]);
 		for (size_t i = 0; i < n_zones; i++) {
 			if (strncmp(zones[i], zone_regions[r][0], len) == 0 && zones[i][len] == '/')
-				json_array_append_new(list, zone_option(req->pool, zones[i], NULL, true));
+				json_array_append_new(list,
+				                      zone_option(req->pool, zones[i], NULL, true));
 		}
-		json_array_append_new(groups, json_pack("{s:s, s:o}", "label",
-		                                        tr(d, req, zone_regions[r][1]), "zones", list));
+		json_array_append_new(groups,
+		                      json_pack("{s:s, s:o}", "label",
+		                                tr(d, req, zone_regions[r][1]), "zones", list));
 	}
-	json_array_append_new(
-	    groups, json_pack("{s:s, s:[o]}", "label", tr(d, req, N_("Other")), "zones",
-	                      zone_option(req->pool, "UTC", NULL, false)));
+	json_array_append_new(groups,
+	                      json_pack("{s:s, s:[o]}", "label", tr(d, req, N_("Other")), "zones",
+	                                zone_option(req->pool, "UTC", NULL, false)));
 	return groups;
 }
 
 /* The fields of the form that show their own message (ids in meeting-form.xhtml). */
 static bool is_form_field(const char *field)
 {
-	static const char *const fields[] = {"title",     "description", "date",   "time",
-	                                     "duration",  "timezone",    "moderators",
-	                                     "guests",    "max_participants"};
+	static const char *const fields[] = {"title",      "description", "date",
+	                                     "time",       "duration",    "timezone",
+	                                     "moderators", "guests",      "max_participants"};
 
 	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
 		if (strcmp(field, fields[i]) == 0)
@@ -139,21 +147,22 @@ static void render_form(struct jmbd *d, struct jmb_request *req, struct jmb_resp
 	 * stay in the summary alone. */
 	for (size_t i = 0; errors != NULL && i < errors->count; i++) {
 		const char *field = errors->items[i].field;
-		json_t *item = json_pack("{s:s, s:s}", "field", field, "message",
-		                         errors->items[i].message);
+		json_t *item =
+		    json_pack("{s:s, s:s}", "field", field, "message", errors->items[i].message);
 
 		json_t *before = json_object_get(errs, field);
 		/* A field's problems are said together next to it. */
 		json_object_set_new(
 		    errs, field,
-		    json_string(before == NULL ? errors->items[i].message
-		                               : jmb_pool_printf(req->pool, "%s %s",
-		                                                 json_string_value(before),
-		                                                 errors->items[i].message)));
+		    json_string(before == NULL
+		                    ? errors->items[i].message
+		                    : jmb_pool_printf(req->pool, "%s %s", json_string_value(before),
+		                                      errors->items[i].message)));
 		if (is_form_field(field)) {
 			json_object_set_new(invalid, field, json_string("true"));
-			json_object_set_new(described, field,
-			                    json_string(jmb_pool_printf(req->pool, "%s-error", field)));
+			json_object_set_new(
+			    described, field,
+			    json_string(jmb_pool_printf(req->pool, "%s-error", field)));
 			json_object_set_new(item, "href",
 			                    json_string(jmb_pool_printf(req->pool, "#%s", field)));
 		}

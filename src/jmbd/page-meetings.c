@@ -64,9 +64,10 @@ static void meeting_calendar_file(struct jmbd *d, struct jmb_request *req,
 	}
 	jmb_response_set_body(resp, "text/calendar; charset=utf-8", body, len);
 	free(body);
-	jmb_response_add_header(
-	    resp, "Content-Disposition",
-	    jmb_pool_printf(req->pool, "attachment; filename=\"meeting-%lld.ics\"", (long long)m->id));
+	jmb_response_add_header(resp, "Content-Disposition",
+	                        jmb_pool_printf(req->pool,
+	                                        "attachment; filename=\"meeting-%lld.ics\"",
+	                                        (long long)m->id));
 }
 
 void page_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)

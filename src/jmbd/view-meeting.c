@@ -63,22 +63,19 @@ static void add_attendee_actions(struct jmbd *d, struct jmb_request *req, json_t
 	                                   (long long)m->id, (long long)a->id);
 
 	json_object_set_new(o, "id", json_integer((json_int_t)a->id));
-	json_object_set_new(o, "link", json_sprintf("%s/j/%s", d->rt->settings.server.public_url,
-	                                            a->token));
+	json_object_set_new(o, "link",
+	                    json_sprintf("%s/j/%s", d->rt->settings.server.public_url, a->token));
 	json_object_set_new(o, "link_label",
-	                    json_string(jmb_pool_printf(req->pool,
-	                                                tr(d, req, N_("Personal link of %s")),
-	                                                a->mail)));
+	                    json_string(jmb_pool_printf(
+	                        req->pool, tr(d, req, N_("Personal link of %s")), a->mail)));
 	json_object_set_new(o, "resend_url", json_sprintf("%s/resend", base));
 	json_object_set_new(o, "remove_url", json_sprintf("%s/remove", base));
-	json_object_set_new(o, "remove_label",
-	                    json_string(jmb_pool_printf(req->pool,
-	                                                tr(d, req, N_("Remove: %s")),
-	                                                a->mail)));
-	json_object_set_new(o, "resend_label",
-	                    json_string(jmb_pool_printf(
-	                        req->pool, tr(d, req, N_("Send again: %s")),
-	                        a->mail)));
+	json_object_set_new(
+	    o, "remove_label",
+	    json_string(jmb_pool_printf(req->pool, tr(d, req, N_("Remove: %s")), a->mail)));
+	json_object_set_new(
+	    o, "resend_label",
+	    json_string(jmb_pool_printf(req->pool, tr(d, req, N_("Send again: %s")), a->mail)));
 }
 
 static void add_attendee_labels(struct jmbd *d, struct jmb_request *req, json_t *attendees,
@@ -102,9 +99,9 @@ static void add_attendee_labels(struct jmbd *d, struct jmb_request *req, json_t 
 		if (a->delivery_failed != 0)
 			json_object_set_new(
 			    o, "undeliverable",
-			    json_string(jmb_pool_printf(req->pool, "%s %s", tr(d, req, N_("Not delivered:")),
-			                                a->delivery_error != NULL ? a->delivery_error
-			                                                          : "")));
+			    json_string(jmb_pool_printf(
+			        req->pool, "%s %s", tr(d, req, N_("Not delivered:")),
+			        a->delivery_error != NULL ? a->delivery_error : "")));
 	}
 }
 
@@ -215,7 +212,8 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 	/* A meeting that is over is history: no edit, no delete. */
 	json_object_set_new(o, "editable", json_boolean(is_owner && now < m->end));
 	json_object_set_new(o, "url", json_sprintf("/meetings/%lld", (long long)m->id));
-	json_object_set_new(o, "calendar_url", json_sprintf("/meetings/%lld.ics", (long long)m->id));
+	json_object_set_new(o, "calendar_url",
+	                    json_sprintf("/meetings/%lld.ics", (long long)m->id));
 	/* Owners and moderators who log in start the room; guests use their link. */
 	if (mine != NULL && mine->role == JMB_ROLE_GUEST)
 		json_object_set_new(o, "start_url", json_sprintf("/j/%s", mine->token));

@@ -31,7 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_text(mail.text);
 		check_text(mail.calendar);
 		FUZZ_CHECK(mail.text == NULL || strlen(mail.text) <= JMB_INBOUND_TEXT_MAX);
-		FUZZ_CHECK(mail.calendar == NULL || strlen(mail.calendar) <= JMB_INBOUND_CALENDAR_MAX);
+		FUZZ_CHECK(mail.calendar == NULL ||
+		           strlen(mail.calendar) <= JMB_INBOUND_CALENDAR_MAX);
 		for (size_t i = 0; mail.recipients[i] != NULL; i++)
 			FUZZ_CHECK(i < 32);
 		if (mail.calendar != NULL &&

@@ -704,9 +704,9 @@ static void test_settings_checks(void **state)
 	                      "[jitsi] base_url must start with http:// or https://");
 	assert_settings_error(f, "[auth]\nplugins = , ,\n",
 	                      "[auth] plugins must name at least one plugin");
-	assert_settings_error(f,
-	                      "[server]\nlisten = 127.0.0.1:80\nlisten_port = 80\n[jitsi]\napp_secret = s\n",
-	                      "/etc/jmb/jmb.conf:3: [server] unknown key 'listen_port'");
+	assert_settings_error(
+	    f, "[server]\nlisten = 127.0.0.1:80\nlisten_port = 80\n[jitsi]\napp_secret = s\n",
+	    "/etc/jmb/jmb.conf:3: [server] unknown key 'listen_port'");
 	assert_settings_error(f, "[servr]\nlisten = 127.0.0.1:80\n[jitsi]\napp_secret = s\n",
 	                      "unknown section [servr]");
 	/* What jmbd could not bind is refused by the check already. */

@@ -645,8 +645,9 @@ static void test_reordering_characters_dropped(void **state)
 	struct jmb_feed_options o = plain_options();
 	struct jmb_meeting m = meeting("bidi", 1774771200, "Europe/Paris");
 	struct jmb_meeting *items[] = {&m};
-	struct jmb_attendee a = {
-	    .mail = "x\xe2\x80\xae@example.org", .name = "Eve\xe2\x81\xa6 Doe\xc2\x85", .token = "t"};
+	struct jmb_attendee a = {.mail = "x\xe2\x80\xae@example.org",
+	                         .name = "Eve\xe2\x81\xa6 Doe\xc2\x85",
+	                         .token = "t"};
 	icalcomponent *cal, *ev;
 
 	m.title = "report\xe2\x80\xae"

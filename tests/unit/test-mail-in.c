@@ -42,7 +42,8 @@ static void test_reply_address_round_trip(void **state)
 	for (const char *p = token; *p; p++)
 		assert_non_null(strchr("abcdefghijklmnopqrstuvwxyz234567", *p));
 	address = jmb_reply_address(pool, BASE, "+", token);
-	assert_int_equal(jmb_reply_address_parse(pool, BASE, "+", address, &found), JMB_REPLY_TOKEN);
+	assert_int_equal(jmb_reply_address_parse(pool, BASE, "+", address, &found),
+	                 JMB_REPLY_TOKEN);
 	assert_string_equal(found, token);
 	assert_null(jmb_reply_address(pool, "", "+", token));
 	jmb_pool_free(&pool);
@@ -61,22 +62,24 @@ static void test_reply_address_matching(void **state)
 	                                         &token),
 	                 JMB_REPLY_TOKEN);
 	assert_string_equal(token, TOKEN);
-	assert_int_equal(jmb_reply_address_parse(pool, BASE, "+", "rsvp+" TOKEN "@other.org", &token),
-	                 JMB_REPLY_NOT_OURS);
-	assert_int_equal(jmb_reply_address_parse(pool, BASE, "+", "rsvpx+" TOKEN "@booking.example.org",
-	                                         &token),
-	                 JMB_REPLY_NOT_OURS);
-	assert_int_equal(jmb_reply_address_parse(pool, BASE, "+", "rsvp@booking.example.org", &token),
-	                 JMB_REPLY_NOT_OURS);
-	assert_int_equal(jmb_reply_address_parse(pool, BASE, "-", "rsvp+" TOKEN "@booking.example.org",
-	                                         &token),
-	                 JMB_REPLY_NOT_OURS);
-	assert_int_equal(jmb_reply_address_parse(pool, BASE, "+", "rsvp+short@booking.example.org",
-	                                         &token),
-	                 JMB_REPLY_BAD_TOKEN);
-	assert_int_equal(jmb_reply_address_parse(pool, BASE, "+",
-	                                         "rsvp+" TOKEN "1@booking.example.org", &token),
-	                 JMB_REPLY_BAD_TOKEN);
+	assert_int_equal(
+	    jmb_reply_address_parse(pool, BASE, "+", "rsvp+" TOKEN "@other.org", &token),
+	    JMB_REPLY_NOT_OURS);
+	assert_int_equal(
+	    jmb_reply_address_parse(pool, BASE, "+", "rsvpx+" TOKEN "@booking.example.org", &token),
+	    JMB_REPLY_NOT_OURS);
+	assert_int_equal(
+	    jmb_reply_address_parse(pool, BASE, "+", "rsvp@booking.example.org", &token),
+	    JMB_REPLY_NOT_OURS);
+	assert_int_equal(
+	    jmb_reply_address_parse(pool, BASE, "-", "rsvp+" TOKEN "@booking.example.org", &token),
+	    JMB_REPLY_NOT_OURS);
+	assert_int_equal(
+	    jmb_reply_address_parse(pool, BASE, "+", "rsvp+short@booking.example.org", &token),
+	    JMB_REPLY_BAD_TOKEN);
+	assert_int_equal(
+	    jmb_reply_address_parse(pool, BASE, "+", "rsvp+" TOKEN "1@booking.example.org", &token),
+	    JMB_REPLY_BAD_TOKEN);
 	assert_int_equal(jmb_reply_address_parse(pool, BASE, "+", "rsvp+" TOKEN, &token),
 	                 JMB_REPLY_NOT_OURS);
 	jmb_pool_free(&pool);
@@ -113,9 +116,8 @@ static void test_itip_reply(void **state)
 	assert_int_equal(r.start, 1799139600);
 	assert_false(r.has_recurrence_id);
 	assert_string_equal(r.comment, "Peut-\xc3\xaatre");
-	assert_int_equal(jmb_itip_reply_parse("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", pool, &r,
-	                                      &error),
-	                 -1);
+	assert_int_equal(
+	    jmb_itip_reply_parse("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", pool, &r, &error), -1);
 	assert_int_equal(jmb_itip_reply_parse("garbage", pool, &r, &error), -1);
 	jmb_pool_free(&pool);
 }
@@ -127,12 +129,13 @@ static void test_itip_reply_without_answer(void **state)
 	struct jmb_error error;
 
 	(void)state;
-	assert_int_equal(jmb_itip_reply_parse("BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
-	                                      "UID:x\r\nATTENDEE;PARTSTAT=DELEGATED:mailto:a@b\r\n"
-	                                      "ATTENDEE:mailto:c@d\r\nRECURRENCE-ID:20270105T090000Z"
-	                                      "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-	                                      pool, &r, &error),
-	                 0);
+	assert_int_equal(
+	    jmb_itip_reply_parse("BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
+	                         "UID:x\r\nATTENDEE;PARTSTAT=DELEGATED:mailto:a@b\r\n"
+	                         "ATTENDEE:mailto:c@d\r\nRECURRENCE-ID:20270105T090000Z"
+	                         "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+	                         pool, &r, &error),
+	    0);
 	assert_false(r.answered);
 	assert_string_equal(r.partstat, "DELEGATED");
 	assert_int_equal(r.n_attendees, 2);
@@ -145,16 +148,18 @@ static void test_itip_reply_without_answer(void **state)
 /* A REPLY in base64 and ISO-8859-1 inside multipart/mixed > alternative. */
 static void test_nested_calendar_part_in_latin1(void **state)
 {
-	static const char calendar[] = "BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:u\r\n"
-	                               "ATTENDEE;CN=Jos\xe9:mailto:j@x.org\r\nEND:VEVENT\r\n"
-	                               "END:VCALENDAR\r\n";
+	static const char calendar[] =
+	    "BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:u\r\n"
+	    "ATTENDEE;CN=Jos\xe9:mailto:j@x.org\r\nEND:VEVENT\r\n"
+	    "END:VCALENDAR\r\n";
 	struct jmb_pool *pool = jmb_pool_new();
 	struct jmb_inbound_mail mail;
 	char b64[512];
 	struct jmb_strbuf sb = {0};
 
 	(void)state;
-	EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)calendar, sizeof(calendar) - 1);
+	EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)calendar,
+	                sizeof(calendar) - 1);
 	jmb_strbuf_printf(&sb,
 	                  "From: =?utf-8?q?Jos=C3=A9?= <Jose@Example.NET>\r\nTo: x@y\r\n"
 	                  "Subject: =?iso-8859-1?q?Accept=E9?=\r\nMessage-ID: <m1@x>\r\n"
@@ -219,11 +224,15 @@ static void test_bounce(void **state)
 static void test_automatic_marks(void **state)
 {
 	static const char *const automatic[] = {
-	    "Auto-Submitted: auto-replied\r\n", "Auto-Submitted: auto-generated; owner=x\r\n",
-	    "X-Autoreply: yes\r\n", "Precedence: bulk\r\n", "Precedence: list\r\n",
-	    "Subject: Automatic reply: Projet\r\n", "Subject: =?utf-8?q?R=C3=A9ponse_automatique?=\r\n"};
-	static const char *const personal[] = {"Auto-Submitted: no\r\n", "Precedence: first-class\r\n",
-	                                       "Subject: Re: Projet\r\n"};
+	    "Auto-Submitted: auto-replied\r\n",
+	    "Auto-Submitted: auto-generated; owner=x\r\n",
+	    "X-Autoreply: yes\r\n",
+	    "Precedence: bulk\r\n",
+	    "Precedence: list\r\n",
+	    "Subject: Automatic reply: Projet\r\n",
+	    "Subject: =?utf-8?q?R=C3=A9ponse_automatique?=\r\n"};
+	static const char *const personal[] = {
+	    "Auto-Submitted: no\r\n", "Precedence: first-class\r\n", "Subject: Re: Projet\r\n"};
 	struct jmb_pool *pool = jmb_pool_new();
 	struct jmb_inbound_mail mail;
 
@@ -253,12 +262,13 @@ static void test_hostile_shapes(void **state)
 	/* Deep nesting is refused before GMime recurses into it. */
 	jmb_strbuf_puts(&sb, "From: a@b\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n");
 	for (int i = 1; i < 5000; i++)
-		jmb_strbuf_printf(&sb, "--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n",
-		                  i - 1, i);
+		jmb_strbuf_printf(
+		    &sb, "--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n", i - 1, i);
 	assert_int_equal(parse(pool, sb.data, &mail), -1);
 	jmb_strbuf_free(&sb);
 	/* NUL bytes, bad UTF-8 and control characters come out clean. */
-	static const char bad[] = "From: \"\xff\x01\" <a@b>\r\nSubject: x\x1b[31m\xc3\r\n\r\nbody\0more";
+	static const char bad[] =
+	    "From: \"\xff\x01\" <a@b>\r\nSubject: x\x1b[31m\xc3\r\n\r\nbody\0more";
 	struct jmb_error error;
 	assert_int_equal(jmb_inbound_mail_parse(bad, sizeof(bad) - 1, pool, &mail, &error), 0);
 	assert_null(strchr(mail.subject, '\x1b'));

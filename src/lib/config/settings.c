@@ -501,7 +501,8 @@ static int mail_in_check(const char *path, const struct jmb_settings *s, struct 
 	const char *at = strrchr(m->reply_address, '@');
 	int ret = 0;
 
-	if (strlen(m->recipient_delimiter) != 1 || strchr("+-_.=", *m->recipient_delimiter) == NULL) {
+	if (strlen(m->recipient_delimiter) != 1 ||
+	    strchr("+-_.=", *m->recipient_delimiter) == NULL) {
 		add_error(error, n_errors, path,
 		          "[mail] recipient_delimiter must be one of + - _ . =");
 		ret = -1;
@@ -518,7 +519,8 @@ static int mail_in_check(const char *path, const struct jmb_settings *s, struct 
 	if (*in->imap_url == '\0')
 		return ret;
 	if (strncmp(in->imap_url, "imap://", 7) != 0 && strncmp(in->imap_url, "imaps://", 8) != 0) {
-		add_error(error, n_errors, path, "[mail-in] imap_url must start with imap:// or imaps://");
+		add_error(error, n_errors, path,
+		          "[mail-in] imap_url must start with imap:// or imaps://");
 		ret = -1;
 	}
 	if (strpbrk(in->imap_move_to, "\r\n") != NULL) {

@@ -110,14 +110,14 @@ struct jmb_mail_settings {
 
 /* [mail-in]: how replies reach jmb besides `jmbctl mail-in`. */
 struct jmb_mail_in_settings {
-	long max_size;         /* bytes; a larger message is refused */
-	char *imap_url;        /* imaps://host/INBOX or imap://... (STARTTLS); "": no polling */
+	long max_size;  /* bytes; a larger message is refused */
+	char *imap_url; /* imaps://host/INBOX or imap://... (STARTTLS); "": no polling */
 	char *imap_username;
 	char *imap_password;
-	char *imap_ca_file;    /* CA certificates for the server; "": the system's */
-	char *imap_move_to;    /* folder for handled messages; "": flag them \Seen */
-	long poll_interval;    /* seconds between two polls */
-	long keep_days;        /* handled messages' records are purged after this */
+	char *imap_ca_file; /* CA certificates for the server; "": the system's */
+	char *imap_move_to; /* folder for handled messages; "": flag them \Seen */
+	long poll_interval; /* seconds between two polls */
+	long keep_days;     /* handled messages' records are purged after this */
 };
 
 #define JMB_MAX_REMINDERS 8

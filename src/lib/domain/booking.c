@@ -39,7 +39,8 @@ static void field_error(struct check *c, const char *field, const char *msgid, .
 	message = jmb_pool_vprintf(c->pool, jmb_tr(c->ctx->i18n, c->ctx->language, msgid), ap);
 	va_end(ap);
 	for (size_t i = 0; i < e->count; i++) {
-		if (strcmp(e->items[i].field, field) == 0 && strcmp(e->items[i].message, message) == 0)
+		if (strcmp(e->items[i].field, field) == 0 &&
+		    strcmp(e->items[i].message, message) == 0)
 			return;
 	}
 	e->items[e->count].field = field;

@@ -7,8 +7,7 @@
 #include "util/memory.h"
 
 static const char *const role_names[] = {"guest", "moderator"};
-static const char *const partstat_names[] = {"needs-action", "accepted", "declined",
-                                                    "tentative"};
+static const char *const partstat_names[] = {"needs-action", "accepted", "declined", "tentative"};
 
 const char *jmb_role_name(enum jmb_role role)
 {

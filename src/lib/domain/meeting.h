@@ -29,8 +29,8 @@ struct jmb_attendee {
 	char *name;
 	enum jmb_role role;
 	enum jmb_partstat status;
-	char *token;       /* personal link secret */
-	char *reply_token; /* secret of the reply address; NULL: none yet */
+	char *token;            /* personal link secret */
+	char *reply_token;      /* secret of the reply address; NULL: none yet */
 	time_t delivery_failed; /* when a mail to them last bounced; 0: never */
 	char *delivery_error;   /* that bounce's diagnostic */
 	char *language;         /* last used on their invitation page; "" unknown */

@@ -42,8 +42,8 @@ static bool count_boundaries_ok(const char *data, size_t len)
 	size_t n = 0;
 
 	for (size_t i = 0; i + 8 <= len; i++) {
-		if ((data[i] == 'b' || data[i] == 'B') && strncasecmp(data + i, "boundary", 8) == 0 &&
-		    ++n > MAX_BOUNDARIES)
+		if ((data[i] == 'b' || data[i] == 'B') &&
+		    strncasecmp(data + i, "boundary", 8) == 0 && ++n > MAX_BOUNDARIES)
 			return false;
 	}
 	return true;
@@ -52,8 +52,7 @@ static bool count_boundaries_ok(const char *data, size_t len)
 /* The decoded content of part (transfer encoding undone, converted from its
    charset to UTF-8), as clean UTF-8 of at most max bytes; text for people
    gets LF line ends (a calendar keeps its CRLFs). */
-static const char *part_text(struct jmb_pool *pool, GMimeObject *obj, size_t max,
-                             bool for_people)
+static const char *part_text(struct jmb_pool *pool, GMimeObject *obj, size_t max, bool for_people)
 {
 	GMimeDataWrapper *content = g_mime_part_get_content(GMIME_PART(obj));
 	const char *charset = g_mime_object_get_content_type_parameter(obj, "charset");
@@ -166,11 +165,16 @@ static bool has_word(const char *value, const char *const *words)
 static void detect_automatic(GMimeObject *msg, struct jmb_inbound_mail *mail)
 {
 	static const char *const bulk[] = {"bulk", "junk", "list", NULL};
-	static const char *const vacation[] = {"auto:",         "automatic reply",
-	                                       "autoreply",     "auto-reply",
-	                                       "out of office", "absence",
-	                                       "réponse automatique", "abwesenheit",
-	                                       "automatische antwort", NULL};
+	static const char *const vacation[] = {"auto:",
+	                                       "automatic reply",
+	                                       "autoreply",
+	                                       "auto-reply",
+	                                       "out of office",
+	                                       "absence",
+	                                       "réponse automatique",
+	                                       "abwesenheit",
+	                                       "automatische antwort",
+	                                       NULL};
 	const char *auto_submitted = g_mime_object_get_header(msg, "Auto-Submitted");
 
 	if (auto_submitted != NULL && !has_word(auto_submitted, (const char *const[]){"no", NULL}))
@@ -188,10 +192,9 @@ static void detect_automatic(GMimeObject *msg, struct jmb_inbound_mail *mail)
 static void read_from(struct jmb_pool *pool, GMimeMessage *msg, struct jmb_inbound_mail *mail)
 {
 	InternetAddressList *from = g_mime_message_get_from(msg);
-	InternetAddress *first =
-	    from != NULL && internet_address_list_length(from) > 0
-	        ? internet_address_list_get_address(from, 0)
-	        : NULL;
+	InternetAddress *first = from != NULL && internet_address_list_length(from) > 0
+	                             ? internet_address_list_get_address(from, 0)
+	                             : NULL;
 
 	mail->from_name = "";
 	if (first == NULL || !INTERNET_ADDRESS_IS_MAILBOX(first))
@@ -227,8 +230,7 @@ static void add_recipients(struct jmb_pool *pool, InternetAddressList *list, con
 	}
 }
 
-static void read_recipients(struct jmb_pool *pool, GMimeMessage *msg,
-                            struct jmb_inbound_mail *mail)
+static void read_recipients(struct jmb_pool *pool, GMimeMessage *msg, struct jmb_inbound_mail *mail)
 {
 	static const char *const trace[] = {"Delivered-To", "X-Original-To", "Envelope-To"};
 	GMimeHeaderList *headers = g_mime_object_get_header_list(GMIME_OBJECT(msg));
@@ -287,8 +289,8 @@ int jmb_inbound_mail_parse(const char *data, size_t len, struct jmb_pool *pool,
 	msg = g_mime_parser_construct_message(parser, NULL);
 	g_object_unref(parser);
 	g_object_unref(stream);
-	if (msg == NULL || g_mime_header_list_get_count(
-	                       g_mime_object_get_header_list(GMIME_OBJECT(msg))) == 0) {
+	if (msg == NULL ||
+	    g_mime_header_list_get_count(g_mime_object_get_header_list(GMIME_OBJECT(msg))) == 0) {
 		if (msg != NULL)
 			g_object_unref(msg);
 		jmb_error_set(error, "not a mail message (no header)");
@@ -408,9 +410,11 @@ void jmb_inbound_dsn_parse(const char *body, size_t len, struct jmb_pool *pool,
 				for (char *c = lower; *c != '\0'; c++)
 					*c = (char)tolower((unsigned char)*c);
 				dsn->action = lower;
-				dsn->final_recipient = after_type(field(pool, p, blen, "Final-Recipient"));
+				dsn->final_recipient =
+				    after_type(field(pool, p, blen, "Final-Recipient"));
 				dsn->status = field(pool, p, blen, "Status");
-				dsn->diagnostic = after_type(field(pool, p, blen, "Diagnostic-Code"));
+				dsn->diagnostic =
+				    after_type(field(pool, p, blen, "Diagnostic-Code"));
 				have = true;
 			}
 		}

@@ -36,8 +36,7 @@ static time_t moment(struct icaltimetype t)
 	return icaltime_as_timet_with_zone(t, t.zone);
 }
 
-static void read_attendee(struct jmb_pool *pool, icalcomponent *event,
-                          struct jmb_itip_reply *reply)
+static void read_attendee(struct jmb_pool *pool, icalcomponent *event, struct jmb_itip_reply *reply)
 {
 	icalproperty *prop = icalcomponent_get_first_property(event, ICAL_ATTENDEE_PROPERTY);
 
@@ -71,8 +70,9 @@ static void read_attendee(struct jmb_pool *pool, icalcomponent *event,
 		reply->answered = true;
 		break;
 	default:
-		reply->partstat =
-		    param != NULL ? clean(pool, icalparameter_enum_to_string((int)partstat), 64) : "";
+		reply->partstat = param != NULL
+		                      ? clean(pool, icalparameter_enum_to_string((int)partstat), 64)
+		                      : "";
 		break;
 	}
 }
@@ -104,8 +104,8 @@ int jmb_itip_reply_parse(const char *text, struct jmb_pool *pool, struct jmb_iti
 	}
 	prop = icalcomponent_get_first_property(calendar, ICAL_METHOD_PROPERTY);
 	if (prop != NULL)
-		reply->method = clean(pool, icalproperty_method_to_string(icalproperty_get_method(prop)),
-		                      64);
+		reply->method =
+		    clean(pool, icalproperty_method_to_string(icalproperty_get_method(prop)), 64);
 	reply->uid = clean(pool, icalcomponent_get_uid(event), 1024);
 	prop = icalcomponent_get_first_property(event, ICAL_SEQUENCE_PROPERTY);
 	reply->sequence = prop != NULL ? icalproperty_get_sequence(prop) : 0;

@@ -21,7 +21,7 @@ struct jmb_itip_reply {
 	const char *partstat; /* its PARTSTAT as written, upper case; "" when none */
 	bool answered;        /* partstat is ACCEPTED, DECLINED or TENTATIVE: */
 	enum jmb_partstat answer;
-	time_t start;         /* DTSTART as the client has it; 0: none or floating */
+	time_t start; /* DTSTART as the client has it; 0: none or floating */
 	bool has_recurrence_id;
 	time_t recurrence_id; /* 0 when floating */
 	const char *comment;  /* COMMENT, "" when none */

@@ -21,8 +21,7 @@ const char *jmb_reply_address(struct jmb_pool *pool, const char *base, const cha
 }
 
 enum jmb_reply_address_match jmb_reply_address_parse(struct jmb_pool *pool, const char *base,
-                                                     const char *delimiter,
-                                                     const char *recipient,
+                                                     const char *delimiter, const char *recipient,
                                                      const char **token_r)
 {
 	const char *base_at = base != NULL ? strrchr(base, '@') : NULL;
@@ -34,8 +33,8 @@ enum jmb_reply_address_match jmb_reply_address_parse(struct jmb_pool *pool, cons
 	if (base_at == NULL || at == NULL || strcasecmp(at, base_at) != 0)
 		return JMB_REPLY_NOT_OURS;
 	local_len = (size_t)(base_at - base);
-	if ((size_t)(at - recipient) <= local_len ||
-	    strncasecmp(recipient, base, local_len) != 0 || recipient[local_len] != *delimiter)
+	if ((size_t)(at - recipient) <= local_len || strncasecmp(recipient, base, local_len) != 0 ||
+	    recipient[local_len] != *delimiter)
 		return JMB_REPLY_NOT_OURS;
 	token_len = (size_t)(at - recipient) - local_len - 1;
 	token = jmb_pool_strndup(pool, recipient + local_len + 1, token_len);

@@ -11,16 +11,15 @@ const char *jmb_reply_address(struct jmb_pool *pool, const char *base, const cha
                               const char *token);
 
 enum jmb_reply_address_match {
-	JMB_REPLY_TOKEN,    /* *token_r is a well-formed reply token, lower-cased */
+	JMB_REPLY_TOKEN,     /* *token_r is a well-formed reply token, lower-cased */
 	JMB_REPLY_BAD_TOKEN, /* ours, but what follows the delimiter is no token */
-	JMB_REPLY_NOT_OURS, /* another local part or domain */
+	JMB_REPLY_NOT_OURS,  /* another local part or domain */
 };
 
 /* Which reply token recipient (an envelope recipient) carries; the local part
  * and the domain are compared without case, as mail systems may change it. */
 enum jmb_reply_address_match jmb_reply_address_parse(struct jmb_pool *pool, const char *base,
-                                                     const char *delimiter,
-                                                     const char *recipient,
+                                                     const char *delimiter, const char *recipient,
                                                      const char **token_r);
 
 #endif

@@ -133,7 +133,7 @@ static void append_uri(struct jmb_strbuf *sb, const char *s)
 	while (p < end) {
 		const unsigned char *run = p; /* the usual bytes, copied without a lookup */
 
-		while (run < end && *run > 0x20 && *run < 0x7f && *run != '"')
+		while (run<end && * run> 0x20 && *run < 0x7f && *run != '"')
 			run++;
 		if (run > p) {
 			jmb_strbuf_append(sb, p, run - p);
@@ -416,7 +416,8 @@ static void add_people(struct feed_builder *b, icalcomponent *ev, const struct f
 	const struct jmb_meeting *m = e->m;
 
 	if (m->owner.mail != NULL && m->owner.mail[0] != '\0') {
-		const char *address = b->o->organizer_mail != NULL ? b->o->organizer_mail : m->owner.mail;
+		const char *address =
+		    b->o->organizer_mail != NULL ? b->o->organizer_mail : m->owner.mail;
 		icalproperty *prop = icalproperty_new_organizer(mailto(&b->text, address));
 
 		icalproperty_add_parameter(prop, icalparameter_new_cn(common_name(

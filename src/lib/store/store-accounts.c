@@ -327,8 +327,8 @@ enum jmb_store_result jmb_store_api_token_revoke(struct jmb_store *store, int64_
                                                  struct jmb_error *error)
 {
 	long changed = 0;
-	enum jmb_store_result r = jmb_store_exec(store, &sql_api_token_revoke,
-	                                         SQL_ARGS(sql_int(now), sql_int(id)), &changed, error);
+	enum jmb_store_result r = jmb_store_exec(
+	    store, &sql_api_token_revoke, SQL_ARGS(sql_int(now), sql_int(id)), &changed, error);
 
 	if (r == JMB_STORE_OK && changed == 0)
 		return JMB_STORE_NOT_FOUND;
@@ -394,8 +394,8 @@ enum jmb_store_result jmb_store_user_languages(struct jmb_store *store, struct j
                                                struct jmb_user_language_list *list_r,
                                                struct jmb_error *error)
 {
-	const struct jmb_sql_value args[] = {
-	    sql_text_or_empty(login), sql_text(jmb_sql_json_array(pool, mails, n_mails))};
+	const struct jmb_sql_value args[] = {sql_text_or_empty(login),
+	                                     sql_text(jmb_sql_json_array(pool, mails, n_mails))};
 	struct jmb_row_collector rc = {.sql = &sql_user_languages,
 	                               .args = args,
 	                               .n_args = 2,

@@ -46,17 +46,18 @@ static const struct jmb_sql sql_bounced =
                 "WHERE id = $3 AND delivery_failed_at IS NULL");
 
 enum jmb_store_result jmb_store_mail_in_add(struct jmb_store *store, const char *key,
-                                            const char *recipient, const char *message,
-                                            size_t len, time_t now, struct jmb_error *error)
+                                            const char *recipient, const char *message, size_t len,
+                                            time_t now, struct jmb_error *error)
 {
 	char *base64 = jmb_xmalloc(4 * ((len + 2) / 3) + 1);
 	long added = 0;
 	enum jmb_store_result r;
 
 	EVP_EncodeBlock((unsigned char *)base64, (const unsigned char *)message, (int)len);
-	r = jmb_store_exec(store, &sql_mail_in_add,
-	                   SQL_ARGS(sql_text(key), sql_text(recipient), sql_text(base64), sql_int(now)),
-	                   &added, error);
+	r = jmb_store_exec(
+	    store, &sql_mail_in_add,
+	    SQL_ARGS(sql_text(key), sql_text(recipient), sql_text(base64), sql_int(now)), &added,
+	    error);
 	free(base64);
 
 	if (r == JMB_STORE_OK && added == 0) {
@@ -93,9 +94,8 @@ static void read_mail_in(struct jmb_sql_stmt *stmt, void *item, void *pool)
 }
 
 enum jmb_store_result jmb_store_mail_in_claim(struct jmb_store *store, struct jmb_pool *pool,
-                                              const char *instance, time_t now,
-                                              time_t stale_before, long limit,
-                                              struct jmb_mail_in_list *list_r,
+                                              const char *instance, time_t now, time_t stale_before,
+                                              long limit, struct jmb_mail_in_list *list_r,
                                               struct jmb_error *error)
 {
 	const struct jmb_sql_value args[] = {sql_text(instance), sql_int(now),
@@ -127,10 +127,10 @@ static enum jmb_store_result finish_mail_in(struct jmb_sql_conn *conn, void *ctx
 	const struct jmb_mail_in_result *res = d->result;
 	const struct jmb_side_effects *fx = res->fx;
 	long changed = 0;
-	enum jmb_store_result r = jmb_sql_exec(
-	    conn, &sql_mail_in_done,
-	    SQL_ARGS(sql_int(d->now), sql_text(res->outcome), sql_int(d->id), sql_text(d->instance)),
-	    &changed, error);
+	enum jmb_store_result r = jmb_sql_exec(conn, &sql_mail_in_done,
+	                                       SQL_ARGS(sql_int(d->now), sql_text(res->outcome),
+	                                                sql_int(d->id), sql_text(d->instance)),
+	                                       &changed, error);
 
 	r = jmb_store_claimed_one(r, changed, "received mail", d->id, d->instance, error);
 	if (r == JMB_STORE_OK && res->kind == JMB_MAIL_IN_ANSWER) {

@@ -15,7 +15,7 @@
 	"m.updated_at, m.deleted_at, m.lobby, m.max_participants, m.recording_off, m.language"
 #define MEETING_COLUMN_COUNT 20
 #define ATTENDEE_COLUMNS                                                                           \
-	"a.meeting_id, a.id, a.mail, a.name, a.role, a.status, a.token, a.joins, a.responded_at, "     \
+	"a.meeting_id, a.id, a.mail, a.name, a.role, a.status, a.token, a.joins, a.responded_at, " \
 	"a.reply_token, a.delivery_failed_at, a.delivery_error, a.language"
 #define ATTENDEE_ORDER " ORDER BY a.meeting_id, a.role DESC, a.id"
 
@@ -290,13 +290,13 @@ enum jmb_store_result jmb_store_meeting_by_room(struct jmb_store *store, struct 
 
 /* The meeting that sql finds by one of its invitees' secrets, and which
    invitee holds it (token_of reads that secret from an attendee). */
-static enum jmb_store_result attendee_by_secret(struct jmb_store *store, struct jmb_pool *pool,
-                                                const struct jmb_sql *sql, const char *secret,
-                                                const char *(*token_of)(const struct jmb_attendee *),
-                                                struct jmb_meeting **m_r, size_t *index_r,
-                                                struct jmb_error *error)
+static enum jmb_store_result
+attendee_by_secret(struct jmb_store *store, struct jmb_pool *pool, const struct jmb_sql *sql,
+                   const char *secret, const char *(*token_of)(const struct jmb_attendee *),
+                   struct jmb_meeting **m_r, size_t *index_r, struct jmb_error *error)
 {
-	enum jmb_store_result r = one_meeting(store, pool, sql, SQL_ARGS(sql_text(secret)), m_r, error);
+	enum jmb_store_result r =
+	    one_meeting(store, pool, sql, SQL_ARGS(sql_text(secret)), m_r, error);
 
 	if (r != JMB_STORE_OK)
 		return r;

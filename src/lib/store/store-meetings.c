@@ -341,8 +341,7 @@ enum jmb_store_result jmb_store_attendees_add_joins(struct jmb_store *store,
 }
 
 enum jmb_store_result jmb_store_attendee_set_language(struct jmb_store *store, const char *token,
-                                                      const char *language,
-                                                      struct jmb_error *error)
+                                                      const char *language, struct jmb_error *error)
 {
 	return jmb_store_exec(store, &sql_attendee_language,
 	                      SQL_ARGS(sql_text(language), sql_text(token)), NULL, error);

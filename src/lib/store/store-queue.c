@@ -219,11 +219,11 @@ enum jmb_store_result jmb_store_outbox_claim(struct jmb_store *store, struct jmb
 	const struct jmb_sql_value args[] = {sql_text(instance), sql_int(now),
 	                                     sql_int(stale_before), sql_int(limit)};
 	struct jmb_row_collector rc = {.sql = &sql_outbox_claim,
-	                           .args = args,
-	                           .n_args = 4,
-	                           .pool = pool,
-	                           .item_size = sizeof(*list_r->items),
-	                           .read = read_claimed_mail};
+	                               .args = args,
+	                               .n_args = 4,
+	                               .pool = pool,
+	                               .item_size = sizeof(*list_r->items),
+	                               .read = read_claimed_mail};
 	enum jmb_store_result r = jmb_store_collect(store, JMB_SQL_TX_WRITE, &rc, error);
 
 	list_r->items = rc.items;
@@ -237,11 +237,11 @@ enum jmb_store_result jmb_store_outbox_list(struct jmb_store *store, struct jmb_
 {
 	const struct jmb_sql_value args[] = {sql_int(failed_only), sql_int(limit)};
 	struct jmb_row_collector rc = {.sql = &sql_outbox_list,
-	                           .args = args,
-	                           .n_args = 2,
-	                           .pool = pool,
-	                           .item_size = sizeof(*list_r->items),
-	                           .read = read_listed_mail};
+	                               .args = args,
+	                               .n_args = 2,
+	                               .pool = pool,
+	                               .item_size = sizeof(*list_r->items),
+	                               .read = read_listed_mail};
 	enum jmb_store_result r = jmb_store_collect(store, JMB_SQL_TX_NONE, &rc, error);
 
 	list_r->items = rc.items;
@@ -258,11 +258,11 @@ enum jmb_store_result jmb_store_reminders_claim(struct jmb_store *store, struct 
 	const struct jmb_sql_value args[] = {sql_text(instance), sql_int(now),
 	                                     sql_int(stale_before), sql_int(limit)};
 	struct jmb_row_collector rc = {.sql = &sql_reminders_claim,
-	                           .args = args,
-	                           .n_args = 4,
-	                           .pool = pool,
-	                           .item_size = sizeof(*list_r->items),
-	                           .read = read_reminder_row};
+	                               .args = args,
+	                               .n_args = 4,
+	                               .pool = pool,
+	                               .item_size = sizeof(*list_r->items),
+	                               .read = read_reminder_row};
 	enum jmb_store_result r = jmb_store_collect(store, JMB_SQL_TX_WRITE, &rc, error);
 
 	list_r->items = rc.items;

@@ -461,13 +461,12 @@ struct jmb_mail_in_result {
 /* Queues a received message under key (the recipient and its Message-ID, or
  * a digest): JMB_STORE_CONFLICT when that key was received before. */
 enum jmb_store_result jmb_store_mail_in_add(struct jmb_store *store, const char *key,
-                                            const char *recipient, const char *message,
-                                            size_t len, time_t now, struct jmb_error *error);
+                                            const char *recipient, const char *message, size_t len,
+                                            time_t now, struct jmb_error *error);
 /* Claims received mails not yet handled, like outbox mails. */
 enum jmb_store_result jmb_store_mail_in_claim(struct jmb_store *store, struct jmb_pool *pool,
-                                              const char *instance, time_t now,
-                                              time_t stale_before, long limit,
-                                              struct jmb_mail_in_list *list_r,
+                                              const char *instance, time_t now, time_t stale_before,
+                                              long limit, struct jmb_mail_in_list *list_r,
                                               struct jmb_error *error);
 /* Records a claimed mail as handled with result, in one transaction. A bounce
  * queues result->fx only for the first bounce since the invitee's last answer. */

@@ -8,9 +8,9 @@
 
 #include "jmb/secret.h"
 
-#define JMB_TOKEN_BYTES 24   /* 192 bits */
-#define JMB_TOKEN_LEN 32     /* base64url of 24 bytes, no padding */
-#define JMB_ROOM_NAME_LEN 20 /* [a-z0-9]{20}: about 103 bits */
+#define JMB_TOKEN_BYTES 24     /* 192 bits */
+#define JMB_TOKEN_LEN 32       /* base64url of 24 bytes, no padding */
+#define JMB_ROOM_NAME_LEN 20   /* [a-z0-9]{20}: about 103 bits */
 #define JMB_REPLY_TOKEN_LEN 32 /* base32 [a-z2-7] of 20 bytes: 160 bits */
 
 /* A fresh token: JMB_TOKEN_LEN URL-safe characters plus NUL (out >= JMB_TOKEN_LEN + 1). */

@@ -19,8 +19,9 @@ static json_t *attendee_to_json(const struct jmb_attendee *a, const char *link_b
 		char at[40];
 		jmb_format_rfc3339(a->delivery_failed, "UTC", at, sizeof(at));
 		json_object_set_new(o, "delivery", json_string("failed"));
-		json_object_set_new(o, "delivery_error",
-		                    json_string(a->delivery_error != NULL ? a->delivery_error : ""));
+		json_object_set_new(
+		    o, "delivery_error",
+		    json_string(a->delivery_error != NULL ? a->delivery_error : ""));
 		json_object_set_new(o, "delivery_failed_at", json_string(at));
 	}
 	return o;
