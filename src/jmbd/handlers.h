@@ -11,7 +11,7 @@ struct jmb_attendee;
 struct jmb_meeting;
 
 /* page-meetings.c */
-route_handler page_meetings, page_archive, page_meeting;
+route_handler page_meetings, page_archive, page_meeting, page_calendar;
 /* page-meeting-form.c */
 route_handler page_meeting_new, page_meeting_create, page_meeting_edit, page_meeting_save,
     page_meeting_delete_confirm, page_meeting_delete;

@@ -36,6 +36,16 @@ char *format_datetime_lang(const struct jmbd_runtime *rt, const char *lang, stru
 	    jmb_tr(rt->i18n, lang, months[lt.month - 1]), lt.year, lt.hour, lt.minute);
 }
 
+char *format_day(struct jmbd *d, const struct jmb_request *req, time_t t, const char *zone)
+{
+	struct jmb_local_time lt;
+
+	if (jmb_utc_to_local(t, zone, &lt) < 0)
+		jmb_utc_to_local(t, "UTC", &lt);
+	return jmb_pool_printf(req->pool, "%s %d %s", tr(d, req, weekdays[lt.weekday]), lt.day,
+	                       tr(d, req, months[lt.month - 1]));
+}
+
 char *format_datetime(struct jmbd *d, const struct jmb_request *req, time_t t, const char *zone)
 {
 	return format_datetime_lang(d->rt, req->language, req->pool, t, zone);

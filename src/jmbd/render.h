@@ -30,6 +30,8 @@ const char *tr(struct jmbd *d, const struct jmb_request *req, const char *msgid)
 char *format_datetime(struct jmbd *d, const struct jmb_request *req, time_t t, const char *zone);
 char *format_datetime_lang(const struct jmbd_runtime *rt, const char *lang, struct jmb_pool *pool,
                            time_t t, const char *zone);
+/* "Monday 4 January" in zone. */
+char *format_day(struct jmbd *d, const struct jmb_request *req, time_t t, const char *zone);
 /* "14:00" in zone. */
 char *format_clock_pool(struct jmb_pool *pool, time_t t, const char *zone);
 char *format_clock(struct jmb_request *req, time_t t, const char *zone);

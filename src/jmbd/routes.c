@@ -38,6 +38,7 @@ const struct route jmbd_routes[] = {
     {"GET", "/meetings", ROUTE_LOGIN, page_meetings},
     {"POST", "/meetings", ROUTE_LOGIN | ROUTE_FORM | ROUTE_EDITOR, page_meeting_create},
     {"GET", "/meetings/archive", ROUTE_LOGIN, page_archive},
+    {"GET", "/calendar", ROUTE_LOGIN, page_calendar},
     {"GET", "/meetings/new", ROUTE_LOGIN | ROUTE_EDITOR, page_meeting_new},
     {"GET", "/meetings/{}", ROUTE_LOGIN, page_meeting},
     {"POST", "/meetings/{}", ROUTE_LOGIN | ROUTE_FORM, page_meeting_save},

@@ -297,7 +297,7 @@ describe('booking a meeting in the browser (desktop)', () => {
     assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
     assert.equal(await page.title(), 'Visioconférences');
     assert.equal(await page.locator('h1').innerText(), 'Mes réunions');
-    assert.deepEqual(await page.locator('header nav a').allInnerTexts(), ['Mes réunions', 'Archives', 'Nouvelle réunion']);
+    assert.deepEqual(await page.locator('header nav a').allInnerTexts(), ['Mes réunions', 'Semaine', 'Archives', 'Nouvelle réunion']);
     assert.equal(await page.locator('header button').innerText(), 'Se déconnecter');
     assert.equal(await page.locator('main p.empty').innerText(), "Vous n'avez aucune réunion à venir.");
     await shot(page, 'meetings-fr');
@@ -436,6 +436,27 @@ describe('the meeting list at a glance (desktop)', () => {
     await shot(page, 'edit-forbidden');
   });
 
+  step('the week view: meetings on a time grid, week by week, by keyboard', async () => {
+    await clickAndWait(page, page.locator('header nav').getByRole('link', { name: 'Week', exact: true }));
+    assert.match(await page.locator('h1').innerText(), /^Week of Monday \d+ \w+$/);
+    assert.equal(await page.locator('.week-grid section.day').count(), 7);
+    // Bob's meeting (in two days) lands on its day, in its hour's rows.
+    if (await page.locator('.week-grid a', { hasText: 'Budget review' }).count() === 0)
+      await clickAndWait(page, page.getByRole('link', { name: 'Next week', exact: true }));
+    const item = page.locator('.week-grid li', { hasText: 'Budget review' });
+    assert.match(await item.innerText(), /^09:00–10:00/);
+    assert.match(await item.getAttribute('class'), /row-\d+ span-2 lane-1/);
+    // Tab goes from the week links to the meetings, in time order.
+    await page.getByRole('link', { name: 'Next week', exact: true }).focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.closest('.week-grid') !== null), true);
+    await shot(page, 'week');
+    await clickAndWait(page, item.getByRole('link'));
+    assert.match(new URL(page.url()).pathname, /^\/meetings\/\d+$/);
+    await page.goto('/calendar?week=2027-W53');
+    assert.equal(await page.locator('main').innerText().then((t) => /2027-W05/.test(t)), true);
+  });
+
   step('the archive page', async () => {
     await clickAndWait(page, page.locator('header nav').getByRole('link', { name: 'Archive', exact: true }));
     assert.equal(await page.locator('h1').innerText(), 'Past meetings');
@@ -507,5 +528,11 @@ describe('on a phone (390×844)', () => {
     await page.goto('/meetings/new?lang=fr');
     await assertFitsWidth(page, 'French form');
     await shot(page, 'phone-new-meeting-fr');
+  });
+
+  step('the week view reads as a list of days', async () => {
+    await page.goto('/calendar');
+    await assertFitsWidth(page, 'week view');
+    await shot(page, 'phone-week');
   });
 });
