@@ -16,6 +16,7 @@ route_handler page_meetings, page_archive, page_meeting, page_calendar;
 route_handler page_meeting_new, page_meeting_create, page_meeting_edit, page_meeting_save,
     page_meeting_delete_confirm, page_meeting_delete;
 route_handler api_openapi;
+route_handler page_settings, page_settings_save;
 route_handler page_attendee_resend, page_attendee_remove, page_meeting_answer;
 /* api-meetings.c */
 route_handler api_meetings_list, api_meetings_create, api_meeting_get, api_meeting_patch,

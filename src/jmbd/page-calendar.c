@@ -100,8 +100,7 @@ struct placed {
 	int lane;
 };
 
-static void place(const struct jmb_meeting *m, time_t day_start, time_t day_end,
-                  struct placed *p)
+static void place(const struct jmb_meeting *m, time_t day_start, time_t day_end, struct placed *p)
 {
 	time_t end = m->end < day_end ? m->end : day_end;
 
@@ -149,7 +148,7 @@ static json_t *meeting_item(struct jmb_request *req, const struct placed *p, int
 
 void page_calendar(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
-	const char *zone = d->rt->settings.server.timezone;
+	const char *zone = viewer_zone(d, req);
 	long monday = requested_monday(req, zone);
 	struct jmb_meeting_list list;
 	struct placed *placed;
@@ -185,32 +184,34 @@ void page_calendar(struct jmbd *d, struct jmb_request *req, struct jmb_response 
 	first -= first % 2; /* the grid starts on a whole hour */
 	for (int slot = first; slot < last; slot += 2)
 		json_array_append_new(
-		    hours, json_pack("{s:s, s:s}", "label",
-		                     jmb_pool_printf(req->pool, "%02d:%02d", slot / 2, slot % 2 * 30),
-		                     "place",
-		                     jmb_pool_printf(req->pool, "row-%d span-2", slot - first + 1)));
+		    hours,
+		    json_pack("{s:s, s:s}", "label",
+		              jmb_pool_printf(req->pool, "%02d:%02d", slot / 2, slot % 2 * 30),
+		              "place",
+		              jmb_pool_printf(req->pool, "row-%d span-2", slot - first + 1)));
 	for (int day = 0; day < 7; day++) {
 		json_t *items = json_array();
 		int lanes = assign_lanes(&placed[offset[day]], n_placed[day]);
 		for (size_t i = 0; i < n_placed[day]; i++)
-			json_array_append_new(items,
-			                      meeting_item(req, &placed[offset[day] + i], first, zone));
+			json_array_append_new(
+			    items, meeting_item(req, &placed[offset[day] + i], first, zone));
 		json_array_append_new(
 		    days, json_pack("{s:s, s:o, s:s}", "label",
-		                    format_day(d, req, midnight(monday + day, zone), zone), "meetings",
-		                    items, "grid",
-		                    jmb_pool_printf(req->pool, "slots rows-%d lanes-%d", last - first,
-		                                    lanes)));
+		                    format_day(d, req, midnight(monday + day, zone), zone),
+		                    "meetings", items, "grid",
+		                    jmb_pool_printf(req->pool, "slots rows-%d lanes-%d",
+		                                    last - first, lanes)));
 	}
 	render_page(
 	    d, req, resp, 200, "calendar",
-	    json_pack("{s:s, s:o, s:o, s:s, s:s, s:s, s:s}", "title",
-	              jmb_pool_printf(req->pool, tr(d, req, N_("Week of %s")),
-	                              format_day(d, req, week_start, zone)),
-	              "days", days, "hours", hours, "rows",
-	              jmb_pool_printf(req->pool, "hours rows-%d", last - first), "previous",
-	              jmb_pool_printf(req->pool, "/calendar?week=%s", week_name(req->pool, monday - 7)),
-	              "next",
-	              jmb_pool_printf(req->pool, "/calendar?week=%s", week_name(req->pool, monday + 7)),
-	              "zone", zone));
+	    json_pack(
+	        "{s:s, s:o, s:o, s:s, s:s, s:s, s:s}", "title",
+	        jmb_pool_printf(req->pool, tr(d, req, N_("Week of %s")),
+	                        format_day(d, req, week_start, zone)),
+	        "days", days, "hours", hours, "rows",
+	        jmb_pool_printf(req->pool, "hours rows-%d", last - first), "previous",
+	        jmb_pool_printf(req->pool, "/calendar?week=%s", week_name(req->pool, monday - 7)),
+	        "next",
+	        jmb_pool_printf(req->pool, "/calendar?week=%s", week_name(req->pool, monday + 7)),
+	        "zone", zone));
 }

@@ -15,22 +15,9 @@
 #include "render.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
+#include "zone-options.h"
 
 /* Zones offered in the form; any other valid IANA zone a meeting has is added. */
-/* The regions of IANA zone names, as the option groups of the zone list. */
-static const char *const zone_regions[][2] = {
-    {"Africa", N_("Africa")},
-    {"America", N_("Americas")},
-    {"Antarctica", N_("Antarctica")},
-    {"Arctic", N_("Arctic")},
-    {"Asia", N_("Asia")},
-    {"Atlantic", N_("Atlantic Ocean")},
-    {"Australia", N_("Australia")},
-    {"Europe", N_("Europe")},
-    {"Indian", N_("Indian Ocean")},
-    {"Pacific", N_("Pacific Ocean")},
-};
-
 /* The form as typed (or as stored, when editing). */
 struct form_values {
 	const char *title, *description, *date, *time, *timezone, *duration, *moderators, *guests;
@@ -52,73 +39,6 @@ static json_t *duration_options(struct jmbd *d, struct jmb_request *req, const c
 		                                selected != NULL && strcmp(selected, value) == 0));
 	}
 	return list;
-}
-
-/* "America/Argentina/Buenos_Aires" shown as "Argentina / Buenos Aires". */
-static const char *zone_label(struct jmb_pool *pool, const char *zone, bool in_region)
-{
-	const char *shown = in_region && strchr(zone, '/') ? strchr(zone, '/') + 1 : zone;
-	char *label = jmb_pool_calloc(pool, 3 * strlen(shown) + 1, 1), *o = label;
-
-	for (const char *p = shown; *p != '\0'; p++) {
-		if (*p == '/')
-			o += sprintf(o, " / ");
-		else
-			*o++ = *p == '_' ? ' ' : *p;
-	}
-	return label;
-}
-
-static json_t *zone_option(struct jmb_pool *pool, const char *zone, const char *selected,
-                           bool in_region)
-{
-	return json_pack("{s:s, s:s, s:b}", "value", zone, "label",
-	                 zone_label(pool, zone, in_region), "selected",
-	                 selected != NULL && strcmp(zone, selected) == 0);
-}
-
-/* Every IANA zone, grouped by region, after a first group of the likely
-   ones: the one chosen, the server's, and those of the organiser's recent
-   meetings (newest first). Only the first group's option is selected. */
-static json_t *zone_groups(struct jmbd *d, struct jmb_request *req, const char *selected)
-{
-	const char *likely[8] = {selected, d->rt->settings.server.timezone};
-	size_t n_likely = 2, n_zones, r;
-	const char *const *zones = jmb_timezone_names(&n_zones);
-	struct jmb_meeting_list recent;
-	json_t *groups = json_array(), *first = json_array();
-
-	if (req->identity != NULL &&
-	    meeting_window(d, req, jmbd_now() - 400 * 86400L, &recent) == ACTION_OK) {
-		for (size_t i = recent.count; i > 0 && n_likely < 8; i--)
-			likely[n_likely++] = recent.items[i - 1]->timezone;
-	}
-	for (size_t i = 0; i < n_likely; i++) {
-		bool again = likely[i] == NULL || *likely[i] == '\0';
-		for (size_t j = 0; j < i && !again; j++)
-			again = likely[j] != NULL && strcmp(likely[i], likely[j]) == 0;
-		if (!again)
-			json_array_append_new(first,
-			                      zone_option(req->pool, likely[i], selected, false));
-	}
-	json_array_append_new(
-	    groups, json_pack("{s:s, s:o}", "label", tr(d, req, N_("Suggested")), "zones", first));
-	for (r = 0; r < sizeof(zone_regions) / sizeof(zone_regions[0]); r++) {
-		json_t *list = json_array();
-		size_t len = strlen(zone_regions[r][0]);
-		for (size_t i = 0; i < n_zones; i++) {
-			if (strncmp(zones[i], zone_regions[r][0], len) == 0 && zones[i][len] == '/')
-				json_array_append_new(list,
-				                      zone_option(req->pool, zones[i], NULL, true));
-		}
-		json_array_append_new(groups,
-		                      json_pack("{s:s, s:o}", "label",
-		                                tr(d, req, zone_regions[r][1]), "zones", list));
-	}
-	json_array_append_new(groups,
-	                      json_pack("{s:s, s:[o]}", "label", tr(d, req, N_("Other")), "zones",
-	                                zone_option(req->pool, "UTC", NULL, false)));
-	return groups;
 }
 
 /* The fields of the form that show their own message (ids in meeting-form.xhtml). */
@@ -286,7 +206,7 @@ static void input_from_values(struct jmb_pool *pool, const struct form_values *v
 
 void page_meeting_new(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
-	const char *zone = d->rt->settings.server.timezone;
+	const char *zone = viewer_zone(d, req);
 	struct form_values v = {0};
 	struct jmb_local_time lt;
 
@@ -370,8 +290,7 @@ void page_meeting_delete_confirm(struct jmbd *d, struct jmb_request *req, struct
 	}
 	render_page(d, req, resp, 200, "meeting-delete",
 	            json_pack("{s:{s:s, s:s, s:s, s:I}}", "meeting", "title", m->title, "when",
-	                      format_datetime(d, req, m->start, d->rt->settings.server.timezone),
-	                      "action",
+	                      format_datetime(d, req, m->start, viewer_zone(d, req)), "action",
 	                      jmb_pool_printf(req->pool, "/meetings/%lld/delete", (long long)m->id),
 	                      "invitees", (json_int_t)m->n_attendees));
 }

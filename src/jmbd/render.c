@@ -36,6 +36,22 @@ char *format_datetime_lang(const struct jmbd_runtime *rt, const char *lang, stru
 	    jmb_tr(rt->i18n, lang, months[lt.month - 1]), lt.year, lt.hour, lt.minute);
 }
 
+const char *viewer_zone(struct jmbd *d, struct jmb_request *req)
+{
+	const char *zone = "";
+	struct jmb_error error;
+
+	if (req->viewer_zone != NULL)
+		return req->viewer_zone;
+	if (req->identity != NULL &&
+	    jmb_store_user_timezone(d->store, req->pool, req->identity->login, &zone, &error) ==
+	        JMB_STORE_ERROR)
+		jmb_log(JMB_LOG_WARNING, "user_timezone", "error", error.text, NULL);
+	req->viewer_zone =
+	    *zone != '\0' && jmb_timezone_is_valid(zone) ? zone : d->rt->settings.server.timezone;
+	return req->viewer_zone;
+}
+
 char *format_day(struct jmbd *d, const struct jmb_request *req, time_t t, const char *zone)
 {
 	struct jmb_local_time lt;

@@ -30,6 +30,9 @@ const char *tr(struct jmbd *d, const struct jmb_request *req, const char *msgid)
 char *format_datetime(struct jmbd *d, const struct jmb_request *req, time_t t, const char *zone);
 char *format_datetime_lang(const struct jmbd_runtime *rt, const char *lang, struct jmb_pool *pool,
                            time_t t, const char *zone);
+/* The zone the requester reads times in: their own choice (users.timezone),
+ * else [server] timezone. Read from the store once per request. */
+const char *viewer_zone(struct jmbd *d, struct jmb_request *req);
 /* "Monday 4 January" in zone. */
 char *format_day(struct jmbd *d, const struct jmb_request *req, time_t t, const char *zone);
 /* "14:00" in zone. */

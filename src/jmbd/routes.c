@@ -39,6 +39,8 @@ const struct route jmbd_routes[] = {
     {"POST", "/meetings", ROUTE_LOGIN | ROUTE_FORM | ROUTE_EDITOR, page_meeting_create},
     {"GET", "/meetings/archive", ROUTE_LOGIN, page_archive},
     {"GET", "/calendar", ROUTE_LOGIN, page_calendar},
+    {"GET", "/me/settings", ROUTE_LOGIN, page_settings},
+    {"POST", "/me/settings", ROUTE_LOGIN | ROUTE_FORM, page_settings_save},
     {"GET", "/meetings/new", ROUTE_LOGIN | ROUTE_EDITOR, page_meeting_new},
     {"GET", "/meetings/{}", ROUTE_LOGIN, page_meeting},
     {"POST", "/meetings/{}", ROUTE_LOGIN | ROUTE_FORM, page_meeting_save},

@@ -170,7 +170,7 @@ static void add_join(struct jmbd *d, struct jmb_request *req, json_t *o,
 json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting *m)
 {
 	const struct jmb_booking_settings *b = &d->rt->settings.booking;
-	const char *viewer_zone = d->rt->settings.server.timezone;
+	const char *zone = viewer_zone(d, req);
 	const struct jmb_attendee *mine = NULL;
 	const char *role = meeting_role_of(req, m, &mine);
 	bool is_owner = role != NULL && strcmp(role, "owner") == 0;
@@ -183,10 +183,10 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 	o = jmb_meeting_to_json(m, NULL);
 	add_attendee_labels(d, req, json_object_get(o, "attendees"), m, counts,
 	                    is_owner && now < m->end);
-	json_object_set_new(o, "when", json_string(format_datetime(d, req, m->start, viewer_zone)));
-	json_object_set_new(o, "until", json_string(format_clock(req, m->end, viewer_zone)));
+	json_object_set_new(o, "when", json_string(format_datetime(d, req, m->start, zone)));
+	json_object_set_new(o, "until", json_string(format_clock(req, m->end, zone)));
 	json_object_set_new(o, "duration_text", json_string(format_duration(d, req, m->duration)));
-	if (strcmp(m->timezone, viewer_zone) != 0)
+	if (strcmp(m->timezone, zone) != 0)
 		json_object_set_new(
 		    o, "local_when",
 		    json_string(jmb_pool_printf(req->pool, "%s (%s)",
@@ -207,7 +207,7 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 		    o, "live_text",
 		    json_string(jmb_pool_printf(
 		        req->pool, tr(d, req, N_("In progress · %ld participants since %s")),
-		        m->live_participants, format_clock(req, m->live_since, viewer_zone))));
+		        m->live_participants, format_clock(req, m->live_since, zone))));
 	json_object_set_new(o, "past", json_boolean(now >= m->end));
 	/* A meeting that is over is history: no edit, no delete. */
 	json_object_set_new(o, "editable", json_boolean(is_owner && now < m->end));
@@ -219,7 +219,7 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 		json_object_set_new(o, "start_url", json_sprintf("/j/%s", mine->token));
 	else
 		json_object_set_new(o, "start_url", json_sprintf("/start/%s", m->room));
-	add_join(d, req, o, m, mine, role, viewer_zone);
+	add_join(d, req, o, m, mine, role, zone);
 	json_object_set_new(o, "edit_url", json_sprintf("/meetings/%lld/edit", (long long)m->id));
 	json_object_set_new(o, "delete_url",
 	                    json_sprintf("/meetings/%lld/delete", (long long)m->id));
@@ -239,6 +239,6 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 	}
 	json_object_set_new(o, "room_notes", json_string(room_notes(d, req, &m->options)));
 	if (is_owner)
-		add_attendance(d, req, o, m, viewer_zone);
+		add_attendance(d, req, o, m, zone);
 	return o;
 }

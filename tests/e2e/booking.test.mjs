@@ -457,6 +457,20 @@ describe('the meeting list at a glance (desktop)', () => {
     assert.equal(await page.locator('main').innerText().then((t) => /2027-W05/.test(t)), true);
   });
 
+  step('the settings page: times in another zone', async () => {
+    await clickAndWait(page, page.locator('header .who').getByRole('link', { name: ALICE.name, exact: true }));
+    assert.equal(await page.locator('h1').innerText(), 'Settings');
+    await page.getByLabel('Show times in', { exact: true }).selectOption('America/New_York');
+    await clickAndWait(page, page.getByRole('button', { name: 'Save', exact: true }));
+    assert.equal(await page.getByRole('status').innerText(), 'Your settings were saved.');
+    await shot(page, 'settings');
+    await page.goto('/calendar');
+    assert.match(await page.locator('.zone').innerText(), /America\/New_York/);
+    await page.goto('/me/settings');
+    await page.getByLabel('Show times in', { exact: true }).selectOption(ZONE);
+    await clickAndWait(page, page.getByRole('button', { name: 'Save', exact: true }));
+  });
+
   step('the archive page', async () => {
     await clickAndWait(page, page.locator('header nav').getByRole('link', { name: 'Archive', exact: true }));
     assert.equal(await page.locator('h1').innerText(), 'Past meetings');

@@ -16,6 +16,11 @@ static const struct jmb_sql sql_user_touch =
 static const struct jmb_sql sql_user_language =
     JMB_SQL_ANY("UPDATE users SET language = $1 WHERE login = $2 "
                 "AND coalesce(language, '') <> $1");
+static const struct jmb_sql sql_user_zone =
+    JMB_SQL_ANY("SELECT timezone FROM users WHERE login = $1");
+/* Only a user who logged in has a row: the page that sets it needs a login. */
+static const struct jmb_sql sql_user_zone_set =
+    JMB_SQL_ANY("UPDATE users SET timezone = $1 WHERE login = $2");
 static const struct jmb_sql sql_user_languages = {
     .sqlite = "SELECT login, mail, language FROM users WHERE coalesce(language, '') <> '' "
               "AND (login = $1 OR mail IN (SELECT value FROM json_each($2)))",
@@ -407,4 +412,23 @@ enum jmb_store_result jmb_store_user_languages(struct jmb_store *store, struct j
 	list_r->items = rc.items;
 	list_r->count = rc.count;
 	return r;
+}
+
+enum jmb_store_result jmb_store_user_timezone(struct jmb_store *store, struct jmb_pool *pool,
+                                              const char *login, const char **zone_r,
+                                              struct jmb_error *error)
+{
+	struct text_read rd = {.pool = pool};
+	enum jmb_store_result r = jmb_store_first_row(
+	    store, &sql_user_zone, SQL_ARGS(sql_text(login)), read_text, &rd, "user", error);
+
+	*zone_r = r == JMB_STORE_OK && rd.text != NULL ? rd.text : "";
+	return r;
+}
+
+enum jmb_store_result jmb_store_user_set_timezone(struct jmb_store *store, const char *login,
+                                                  const char *zone, struct jmb_error *error)
+{
+	return jmb_store_exec(store, &sql_user_zone_set, SQL_ARGS(sql_text(zone), sql_text(login)),
+	                      NULL, error);
 }

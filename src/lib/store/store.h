@@ -165,6 +165,13 @@ enum jmb_store_result jmb_store_user_languages(struct jmb_store *store, struct j
                                                size_t n_mails,
                                                struct jmb_user_language_list *list_r,
                                                struct jmb_error *error);
+/* The zone a user reads times in ("" when none chosen, or no such user:
+ * NOT_FOUND), and setting it. */
+enum jmb_store_result jmb_store_user_timezone(struct jmb_store *store, struct jmb_pool *pool,
+                                              const char *login, const char **zone_r,
+                                              struct jmb_error *error);
+enum jmb_store_result jmb_store_user_set_timezone(struct jmb_store *store, const char *login,
+                                                  const char *zone, struct jmb_error *error);
 /* A logged-in user's explicit choice of language (?lang=). */
 enum jmb_store_result jmb_store_user_set_language(struct jmb_store *store, const char *login,
                                                   const char *language, struct jmb_error *error);

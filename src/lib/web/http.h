@@ -33,6 +33,7 @@ struct jmb_request {
 	bool session_started;     /* a login opened a session in this request */
 	const char *csrf_token;   /* what forms must send back */
 	int may_book;             /* jmbd's answer to "may this user book?", 0 until asked */
+	const char *viewer_zone;  /* the zone times are shown in, looked up once (NULL: not yet) */
 	const char *params[JMB_MAX_PATH_PARAMS];
 	void *daemon; /* the daemon's context */
 };
