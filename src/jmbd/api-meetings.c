@@ -338,8 +338,9 @@ void api_meetings_list(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 		meeting_action_fail(d, req, resp, r);
 		return;
 	}
-	qsort(list.items, list.count, sizeof(*list.items),
-	      q.archive ? by_start_then_id_desc : by_start_then_id);
+	if (list.count > 1) /* an empty list has no array at all */
+		qsort(list.items, list.count, sizeof(*list.items),
+		      q.archive ? by_start_then_id_desc : by_start_then_id);
 	items = json_array();
 	for (; i < list.count && shown < (size_t)q.limit; i++) {
 		if (!after_cursor(&q, list.items[i]) || !in_window(&q, list.items[i]))
