@@ -307,6 +307,28 @@ enum action_result meeting_window(struct jmbd *d, struct jmb_request *req, time_
 	return r == JMB_STORE_OK ? ACTION_OK : store_failed("meetings_for_user", r, &error);
 }
 
+bool meeting_answer_form(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+                         const struct jmb_meeting *m, const struct jmb_attendee *a)
+{
+	const char *answer = jmb_request_form(req, "answer");
+	enum jmb_partstat status;
+	enum action_result r;
+
+	if (answer == NULL || jmb_partstat_parse(answer, &status) < 0 ||
+	    status == JMB_PARTSTAT_NEEDS_ACTION) {
+		render_error(d, req, resp, 400, N_("Please answer with one of the buttons."));
+		return false;
+	}
+	if (jmbd_now() >= m->end) {
+		render_error(d, req, resp, 410, N_("This meeting is over."));
+		return false;
+	}
+	r = meeting_answer(d, req, m, a, status);
+	if (r != ACTION_OK)
+		meeting_action_fail(d, req, resp, r);
+	return r == ACTION_OK;
+}
+
 enum action_result meeting_list(struct jmbd *d, struct jmb_request *req, bool archive,
                                 struct jmb_meeting_list *list_r)
 {

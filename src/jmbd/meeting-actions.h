@@ -49,6 +49,10 @@ enum action_result meeting_remove_attendee(struct jmbd *d, struct jmb_request *r
 enum action_result meeting_resend_invitation(struct jmbd *d, struct jmb_request *req,
                                              const struct jmb_meeting *m,
                                              const struct jmb_attendee *a);
+/* The answer of a form's "answer" button, recorded for invitee a of m;
+ * false after answering 400 (no such answer), 410 (over) or the failure. */
+bool meeting_answer_form(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+                         const struct jmb_meeting *m, const struct jmb_attendee *a);
 /* Records the requester's own answer to m (they are invitee a). */
 enum action_result meeting_answer(struct jmbd *d, struct jmb_request *req,
                                   const struct jmb_meeting *m, const struct jmb_attendee *a,

@@ -76,10 +76,8 @@ void page_attendee_remove(struct jmbd *d, struct jmb_request *req, struct jmb_re
 
 void page_meeting_answer(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
-	const char *answer = jmb_request_form(req, "answer");
 	const struct jmb_attendee *mine = NULL;
 	struct jmb_meeting *m;
-	enum jmb_partstat status;
 	enum action_result r = meeting_load(d, req, req->params[0], ACCESS_VIEW, &m);
 
 	if (r != ACTION_OK) {
@@ -91,18 +89,6 @@ void page_meeting_answer(struct jmbd *d, struct jmb_request *req, struct jmb_res
 		render_error(d, req, resp, 403, N_("Only invitees answer an invitation."));
 		return;
 	}
-	if (answer == NULL || jmb_partstat_parse(answer, &status) < 0 ||
-	    status == JMB_PARTSTAT_NEEDS_ACTION) {
-		render_error(d, req, resp, 400, N_("Please answer with one of the buttons."));
-		return;
-	}
-	if (jmbd_now() >= m->end) {
-		render_error(d, req, resp, 410, N_("This meeting is over."));
-		return;
-	}
-	r = meeting_answer(d, req, m, mine, status);
-	if (r != ACTION_OK)
-		meeting_action_fail(d, req, resp, r);
-	else
+	if (meeting_answer_form(d, req, resp, m, mine))
 		back_to_meeting(req, resp, m, "answered");
 }

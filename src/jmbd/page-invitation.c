@@ -127,25 +127,10 @@ void page_invitation(struct jmbd *d, struct jmb_request *req, struct jmb_respons
 
 void page_invitation_answer(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
-	const char *answer = jmb_request_form(req, "answer");
 	struct jmb_meeting *m = NULL;
 	const struct jmb_attendee *a = attendee_load(d, req, resp, req->params[0], false, &m);
-	enum jmb_partstat status;
 
-	if (a == NULL)
+	if (a == NULL || !meeting_answer_form(d, req, resp, m, a))
 		return;
-	if (answer == NULL || jmb_partstat_parse(answer, &status) < 0 ||
-	    status == JMB_PARTSTAT_NEEDS_ACTION) {
-		render_error(d, req, resp, 400, N_("Please answer with one of the buttons."));
-		return;
-	}
-	if (jmbd_now() >= m->end) {
-		render_error(d, req, resp, 410, N_("This meeting is over."));
-		return;
-	}
-	if (meeting_answer(d, req, m, a, status) != ACTION_OK) {
-		meeting_action_fail(d, req, resp, ACTION_FAILED);
-		return;
-	}
 	jmb_response_redirect(resp, 303, jmb_pool_printf(req->pool, "/r/%s?answered=1", a->token));
 }
