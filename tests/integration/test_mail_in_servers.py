@@ -112,6 +112,11 @@ def test_two_instances_poll_one_mailbox_and_handle_each_message_once(
         assert len(notices) == len(GUESTS) + 1  # five answers, one bounce notice
         lost = [x for x in view(a, m)["attendees"] if x["mail"] == LOST][0]
         assert lost["delivery"] == "failed" and "User unknown" in lost["delivery_error"]
+        # Every login was over TLS: STARTTLS on imap://, required by jmb (Dovecot
+        # would take a plain LOGIN from 127.0.0.1, so its log is the proof).
+        logins = [line for line in imap.log().splitlines()
+                  if re.search(r"imap-login: (Info: )?Login: user=<rsvp>", line)]
+        assert logins and all(re.search(r", (TLS|secured)\b", line) for line in logins), logins
         both_logs = a.log() + b.log()
         assert "no reply address among its recipients" in both_logs
         assert re.search(r"event=imap_message .*outcome=(queued|\"already received\")", both_logs)
