@@ -32,6 +32,7 @@ struct mail_content {
 	const char **list;      /* from the composer's pool */
 	size_t n_list;
 	const char *quote; /* a person's words passed on (a forwarded reply) */
+	const char *kind;  /* what the mail is, for the delivery log (outbox.kind) */
 };
 
 /* Headers of a mail besides its content: who the organiser's reply goes to
@@ -229,6 +230,7 @@ static void queue(struct composer *c, const struct jmb_meeting *m, const char *t
 	struct jmb_outbox_mail *out = (struct jmb_outbox_mail *)&c->fx->mails[c->fx->n_mails++];
 	out->sender = env != NULL && env->sender != NULL ? env->sender : envelope_sender(c, m);
 	out->recipient = jmb_pool_strdup(c->pool, to);
+	out->kind = mc->kind;
 	out->message = jmb_pool_strdup(c->pool, bytes);
 	out->message_len = strlen(bytes);
 	free(bytes);
@@ -290,6 +292,17 @@ static const char *subject(struct composer *c, const char *what, const struct jm
  * iTIP part would ask their client to process it again (Thunderbird and
  * Outlook offer "Accept" for a REQUEST and "Add" for a PUBLISH). */
 enum mail_kind { MAIL_REQUEST, MAIL_CANCEL, MAIL_REMINDER };
+
+/* What a meeting mail is, for the delivery log: first is what a REQUEST
+   without changes is ("invitation" to an invitee, "booked" to the owner). */
+static const char *kind_name(enum mail_kind kind, const struct changes *ch, const char *first)
+{
+	if (kind == MAIL_CANCEL)
+		return "cancellation";
+	if (kind == MAIL_REMINDER)
+		return "reminder";
+	return ch != NULL ? "update" : first;
+}
 
 /* The mail of one invitee: invitation or update (REQUEST), cancellation or reminder. */
 /* The language of a mail to the user login or address mail: their own
@@ -370,7 +383,9 @@ static void invitee_mail_in(struct composer *c, const struct jmb_meeting *m,
 {
 	bool cancel = kind == MAIL_CANCEL;
 	const char *base = c->rt->settings.server.public_url;
-	struct mail_content mc = {.subject = subject(c, what, m), .intro = t(c, intro)};
+	struct mail_content mc = {.subject = subject(c, what, m),
+	                          .intro = t(c, intro),
+	                          .kind = kind_name(kind, ch, "invitation")};
 	struct jmb_meeting *view = jmb_pool_alloc(c->pool, sizeof(*view));
 	const char *reply = reply_address(c, a);
 	struct mail_envelope env = {.sender = reply};
@@ -431,7 +446,9 @@ static void owner_mail_in(struct composer *c, const struct jmb_meeting *m, const
 {
 	bool cancel = kind == MAIL_CANCEL;
 	const char *base = c->rt->settings.server.public_url;
-	struct mail_content mc = {.subject = subject(c, what, m), .intro = t(c, intro)};
+	struct mail_content mc = {.subject = subject(c, what, m),
+	                          .intro = t(c, intro),
+	                          .kind = kind_name(kind, ch, "booked")};
 
 	if (ch != NULL)
 		fact(&mc, t(c, N_("What changed")),
@@ -625,6 +642,7 @@ void notify_answer(const struct jmbd_runtime *rt, struct jmb_store *store, struc
 	struct mail_content mc = {
 	    .subject = jmb_pool_printf(pool, "%s : %s — %s", t(&c, what), a->mail, m->title),
 	    .intro = jmb_pool_printf(pool, "%s", answer_line(&c, &answered)),
+	    .kind = "answer",
 	};
 	meeting_facts(&c, &mc, m);
 	link(&mc, t(&c, N_("See who answered:")), meeting_url(&c, m));
@@ -645,6 +663,7 @@ void notify_bounce(const struct jmbd_runtime *rt, struct jmb_store *store, struc
 	                               m->title),
 	    .intro = jmb_pool_printf(
 	        pool, t(&c, N_("The invitation to %s could not be delivered.")), a->mail),
+	    .kind = "bounce",
 	};
 	fact(&mc, t(&c, N_("Reason")), diagnostic);
 	meeting_facts(&c, &mc, m);
@@ -675,6 +694,7 @@ void notify_forward(const struct jmbd_runtime *rt, struct jmb_store *store, stru
 	    .quote = mail->text != NULL && *mail->text != '\0'
 	                 ? mail->text
 	                 : t(&c, N_("(The mail has no text.)")),
+	    .kind = "forward",
 	};
 	meeting_facts(&c, &mc, m);
 	link(&mc, t(&c, N_("See the meeting:")), meeting_url(&c, m));

@@ -201,7 +201,8 @@ static void deliver(struct queue_worker *w, const struct jmbd_runtime *rt,
 	/* A delivered mail has no error: its line ends before the key (a NULL key
 	   ends the pairs) rather than saying error="". */
 	jmb_log(outcome == JMB_OUTBOX_DELIVERED ? JMB_LOG_INFO : JMB_LOG_WARNING, "mail", "id", id,
-	        "to", mail->recipient, "outcome", delivery_outcomes[outcome].name,
+	        "kind", mail->kind != NULL && *mail->kind ? mail->kind : "-", "to", mail->recipient,
+	        "outcome", delivery_outcomes[outcome].name,
 	        outcome == JMB_OUTBOX_DELIVERED ? NULL : "error", why.text, NULL);
 	metrics_count(delivery_outcomes[outcome].event);
 	why_text = outcome == JMB_OUTBOX_DELIVERED ? NULL : why.text;

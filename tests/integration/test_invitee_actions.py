@@ -82,6 +82,8 @@ def test_send_one_invitation_again(site, smtp):
     assert again.rcpt_tos == [GUEST] and calendar_method(again) == "REQUEST"
     assert "The invitation was sent again." in s.get(site.url + r.headers["Location"]).text
     assert len(smtp.wait_for(5, timeout=2)) == 4  # one mail, to that invitee only
+    assert re.search(r"event=mail id=4 kind=invitation to=guest@outside.example outcome=sent",
+                     site.log()), site.log()
 
 
 def test_remove_one_invitee_who_is_told(site, smtp):

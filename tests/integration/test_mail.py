@@ -90,6 +90,9 @@ def test_invitations_on_create(jmbd_factory, smtp):
         time.sleep(0.05)
     sent = [l for l in d.log().splitlines() if "event=mail " in l and "outcome=sent" in l]
     assert len(sent) == 3 and not [l for l in sent if "error=" in l], sent
+    # ... and says what the mail is: the owner's copy and two invitations.
+    kinds = sorted(re.search(r"kind=(\S+)", l).group(1) for l in sent)
+    assert kinds == ["booked", "invitation", "invitation"], sent
 
 
 def test_html_part_keeps_line_breaks(jmbd_factory, smtp):

@@ -196,6 +196,7 @@ def test_a_persons_mail_reaches_the_organiser(site, smtp):
     fwd = parse(smtp.wait_for(4)[3])
     assert smtp.messages[3].rcpt_tos == ["alice@example.org"]
     assert fwd["Auto-Submitted"] == "auto-replied"
+    assert re.search(r"event=mail id=4 kind=forward to=alice@example.org", site.log())
     assert fwd["Reply-To"] == "guest@outside.example"
     text = fwd.get_body(("plain",)).get_content()
     assert "> Je serai en retard de 10 minutes.\n> À tout à l'heure." in text

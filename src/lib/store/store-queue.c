@@ -14,9 +14,9 @@ static const char *const kind_names[] = {"mail", "xmpp"};
 
 static const struct jmb_sql sql_outbox_add = {
     .sqlite = "INSERT INTO outbox (created_at, envelope_from, recipients, message, "
-              "next_attempt_at) VALUES ($1, $2, json_array($3), $4, $1)",
+              "next_attempt_at, kind) VALUES ($1, $2, json_array($3), $4, $1, $5)",
     .pg = "INSERT INTO outbox (created_at, envelope_from, recipients, message, "
-          "next_attempt_at) VALUES ($1, $2, json_build_array($3::text)::text, $4, $1)",
+          "next_attempt_at, kind) VALUES ($1, $2, json_build_array($3::text)::text, $4, $1, $5)",
 };
 static const struct jmb_sql sql_reminders_prune = {
     .sqlite = "DELETE FROM reminders WHERE meeting_id = $1 AND done_at IS NULL "
@@ -33,7 +33,8 @@ static const struct jmb_sql sql_reminder_upsert = JMB_SQL_ANY(
     "claimed_by = CASE WHEN reminders.due_at = excluded.due_at THEN reminders.claimed_by END, "
     "due_at = excluded.due_at");
 
-#define OUTBOX_COLUMNS_TAIL "status, attempts, created_at, next_attempt_at, sent_at, last_error"
+#define OUTBOX_COLUMNS_TAIL                                                                        \
+	"status, attempts, created_at, next_attempt_at, sent_at, last_error, kind"
 #define OUTBOX_COLUMNS_SQLITE                                                                      \
 	"id, envelope_from, json_extract(recipients, '$[0]'), " OUTBOX_COLUMNS_TAIL
 #define OUTBOX_COLUMNS_PG "id, envelope_from, recipients::json->>0, " OUTBOX_COLUMNS_TAIL
@@ -101,7 +102,8 @@ enum jmb_store_result jmb_store_queue_mails(struct jmb_sql_conn *conn,
 
 		r = jmb_sql_exec(conn, &sql_outbox_add,
 		                 SQL_ARGS(sql_int(fx->now), sql_text(m->sender),
-		                          sql_text(m->recipient), sql_text(m->message)),
+		                          sql_text(m->recipient), sql_text(m->message),
+		                          sql_text_or_empty(m->kind)),
 		                 NULL, error);
 	}
 	return r;
@@ -177,11 +179,12 @@ static void read_outbox_row(struct jmb_pool *pool, struct jmb_sql_stmt *stmt,
 	m->next_attempt = (time_t)jmb_sql_int(stmt, 6);
 	m->sent = (time_t)jmb_sql_int(stmt, 7);
 	m->last_error = jmb_sql_text(pool, stmt, 8);
+	m->kind = jmb_sql_text(pool, stmt, 9);
 	if (with_message) {
-		m->message = jmb_sql_text(pool, stmt, 9);
+		m->message = jmb_sql_text(pool, stmt, 10);
 		m->message_len = m->message != NULL ? strlen(m->message) : 0;
 	} else {
-		m->message_len = (size_t)jmb_sql_int(stmt, 9);
+		m->message_len = (size_t)jmb_sql_int(stmt, 10);
 	}
 }
 

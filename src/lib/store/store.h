@@ -38,6 +38,7 @@ struct jmb_outbox_mail {
 	const char *recipient; /* envelope recipient (RCPT TO) */
 	const char *message;
 	size_t message_len;
+	const char *kind; /* "invitation", "update", "reminder"...: for the log */
 	/* read back from the store */
 	enum jmb_outbox_status status;
 	long attempts;
