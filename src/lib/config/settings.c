@@ -88,6 +88,8 @@ static const struct jmb_config_key booking_keys[] = {
     {"max_title_length", JMB_CONF_INT, S(max_title_length), "200", 0, 1, 10000, NULL},
     {"max_description_length", JMB_CONF_INT, S(max_description_length), "4000", 0, 0, 100000, NULL},
     {"max_advance_days", JMB_CONF_INT, S(max_advance_days), "730", 0, 1, 3650, NULL},
+    {"max_occurrences", JMB_CONF_INT, S(max_occurrences), "260", 0, 1, 5000, NULL},
+    {"max_series_days", JMB_CONF_INT, S(max_series_days), "400", 0, 1, 3650, NULL},
     {"link_opens_before", JMB_CONF_INT, S(link_opens_before), "30", 0, 0, 5256000, NULL},
     {"feed_past_days", JMB_CONF_INT, S(feed_past_days), "30", 0, 0, 3650, NULL},
     {"feed_refresh_interval", JMB_CONF_INT, S(feed_refresh_interval), "15", 0, 1, 10080, NULL},

@@ -61,6 +61,8 @@ struct jmb_booking_settings {
 	long max_title_length;
 	long max_description_length;
 	long max_advance_days;  /* a start at most this many days ahead */
+	long max_occurrences;   /* a series has at most this many occurrences */
+	long max_series_days;   /* and its last starts at most this many days after its first */
 	long link_opens_before; /* minutes before the start a personal link lets people in */
 	long feed_past_days;
 	long feed_refresh_interval;

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "domain/booking.h"
+#include "domain/recurrence.h"
 #include "web/form.h"
 #include "domain/identity.h"
 #include "domain/mailaddr.h"
@@ -208,6 +209,97 @@ static void check_start(struct check *c, const struct jmb_booking_input *in,
 		            c->ctx->rules->max_advance_days);
 }
 
+static void rule_error(struct check *c, enum jmb_rrule_problem problem, const char *part)
+{
+	const struct jmb_booking_settings *r = c->ctx->rules;
+
+	switch (problem) {
+	case JMB_RRULE_SYNTAX:
+		if (part != NULL)
+			field_error(c, "recurrence",
+			            N_("The repeat rule is not valid near \"%s\"."), part);
+		else
+			field_error(c, "recurrence", N_("The repeat rule is not valid."));
+		break;
+	case JMB_RRULE_UNSUPPORTED:
+		field_error(
+		    c, "recurrence",
+		    N_("\"%s\" is not supported in a repeat rule: use FREQ (DAILY, WEEKLY, "
+		       "MONTHLY or YEARLY), INTERVAL, BYDAY, BYMONTHDAY, BYMONTH, WKST, and "
+		       "COUNT or UNTIL."),
+		    part != NULL ? part : "");
+		break;
+	case JMB_RRULE_NO_END:
+		field_error(c, "recurrence", N_("A series must end: give COUNT or UNTIL."));
+		break;
+	case JMB_RRULE_TWO_ENDS:
+		field_error(c, "recurrence", N_("Give either COUNT or UNTIL, not both."));
+		break;
+	case JMB_RRULE_ORDINAL:
+		field_error(c, "recurrence",
+		            N_("Numbered weekdays (2TU, -1FR) are for monthly and yearly series, "
+		               "from -5 to 5."));
+		break;
+	case JMB_RRULE_TOO_MANY:
+		field_error(c, "recurrence", N_("A series has at most %ld occurrences."),
+		            r->max_occurrences);
+		break;
+	case JMB_RRULE_TOO_LONG:
+		field_error(
+		    c, "recurrence",
+		    N_("The last occurrence of a series must start at most %ld days after the "
+		       "first."),
+		    r->max_series_days);
+		break;
+	case JMB_RRULE_EMPTY:
+		field_error(c, "recurrence", N_("This repeat rule gives no occurrence."));
+		break;
+	case JMB_RRULE_NOT_ON_START:
+		field_error(
+		    c, "recurrence",
+		    N_("The start must be the first occurrence of the repeat rule (one of its "
+		       "days)."));
+		break;
+	case JMB_RRULE_OK:
+		break;
+	}
+}
+
+/* The series' rule, checked from the start; overrides of the previous series
+ * stay when the new rule still has their occurrence. */
+static void check_recurrence(struct check *c, const struct jmb_booking_input *in,
+                             const struct jmb_meeting *previous, struct jmb_meeting *m)
+{
+	const struct jmb_rrule_limits limits = {c->ctx->rules->max_occurrences,
+	                                        c->ctx->rules->max_series_days};
+	enum jmb_rrule_problem problem;
+	const char *part = NULL;
+	time_t last;
+
+	m->recurrence = NULL;
+	m->overrides = NULL;
+	m->n_overrides = 0;
+	if (in->recurrence == NULL || *in->recurrence == '\0' || m->start == 0)
+		return;
+	problem = jmb_rrule_check(c->pool, in->recurrence, m->start, m->timezone, &limits,
+	                          &m->recurrence, &last, &part);
+	if (problem != JMB_RRULE_OK) {
+		m->recurrence = NULL;
+		rule_error(c, problem, part);
+		return;
+	}
+	for (size_t i = 0; previous != NULL && i < previous->n_overrides; i++) {
+		struct jmb_occurrence occ;
+
+		if (!jmb_meeting_occurrence(m, previous->overrides[i].recurrence_id, &occ))
+			continue;
+		if (m->overrides == NULL)
+			m->overrides =
+			    jmb_pool_calloc(c->pool, previous->n_overrides, sizeof(*m->overrides));
+		m->overrides[m->n_overrides++] = previous->overrides[i];
+	}
+}
+
 /* The room options; a participant limit is 2 or more (one person is no
  * meeting) and at most [jitsi] max_participants. */
 static void check_options(struct check *c, const struct jmb_room_options *in, struct jmb_meeting *m)
@@ -309,14 +401,17 @@ int jmb_booking_check(const struct jmb_booking_context *ctx, const struct jmb_id
 	errors->count = 0;
 	m->attendees = NULL;
 	m->n_attendees = 0;
+	m->start = 0;
 	check_texts(&c, in, m);
 	check_duration(&c, in->duration, m);
 	check_start(&c, in, previous, m);
+	check_recurrence(&c, in, previous, m);
 	check_options(&c, &in->options, m);
 	check_invitees(&c, owner, in->moderators, JMB_ROLE_MODERATOR, ctx->rules->max_moderators, m,
 	               &cap);
 	check_invitees(&c, owner, in->guests, JMB_ROLE_GUEST, ctx->rules->max_guests, m, &cap);
 	m->end = m->start + m->duration * 60;
+	m->last_end = jmb_meeting_last_end(m);
 	/* Attendees who stay keep their token; the store matches them by address. */
 	for (size_t i = 0; previous != NULL && i < m->n_attendees; i++) {
 		for (size_t j = 0; j < previous->n_attendees; j++) {

@@ -26,6 +26,7 @@ struct jmb_booking_input {
 	const char *const *moderators;
 	const char *const *guests;
 	struct jmb_room_options options; /* as asked (the previous meeting's on edit) */
+	const char *recurrence;          /* an RRULE value; NULL or "": a single meeting */
 };
 
 struct jmb_field_error {
@@ -62,7 +63,8 @@ struct jmb_booking_context {
 };
 
 /* Checks input against the rules and fills m's title, description, start, end,
- * duration, timezone and attendee list (mail and role; existing attendees keep
+ * duration, timezone, recurrence (with the previous overrides that still match
+ * an occurrence) and attendee list (mail and role; existing attendees keep
  * the rest when the store updates). previous is the meeting being edited, or
  * NULL for a new one: an unchanged start may lie in the past.
  * Returns 0, or -1 with one message per faulty field in errors. */

@@ -23,6 +23,13 @@ struct jmb_person {
 	char *name;
 };
 
+/* An invitee's answer for one occurrence of a series, when it differs from
+ * their answer for the whole series. */
+struct jmb_occurrence_answer {
+	time_t recurrence_id; /* the occurrence's start by the rule */
+	enum jmb_partstat status;
+};
+
 struct jmb_attendee {
 	int64_t id;
 	char *mail; /* lower-case */
@@ -36,6 +43,19 @@ struct jmb_attendee {
 	char *language;         /* last used on their invitation page; "" unknown */
 	long joins;
 	time_t responded; /* 0: never */
+	struct jmb_occurrence_answer *answers; /* per occurrence, series only */
+	size_t n_answers;
+};
+
+/* One occurrence of a series changed or cancelled, keyed by the start the
+ * rule gives it (its iCalendar RECURRENCE-ID). */
+struct jmb_override {
+	time_t recurrence_id;
+	time_t start;
+	long duration;     /* minutes */
+	char *title;       /* NULL: the series' */
+	char *description; /* NULL: the series' */
+	bool cancelled;
 };
 
 /* What the organiser chose for the Jitsi room. */
@@ -64,6 +84,13 @@ struct jmb_meeting {
 	size_t n_attendees;
 	struct jmb_room_options options;
 	char *language; /* the organiser's at booking time ("" before 0.2) */
+	/* A series: its RRULE (normalised, without "RRULE:"), NULL for a single
+	 * meeting. start, duration and end are then its first occurrence's, and
+	 * last_end the end of its last one (end for a single meeting). */
+	char *recurrence;
+	time_t last_end;
+	struct jmb_override *overrides; /* in recurrence_id order */
+	size_t n_overrides;
 	/* Filled by jmbd from event_sync, not stored with the meeting. */
 	long live_participants; /* 0: nobody in the room */
 	time_t live_since;

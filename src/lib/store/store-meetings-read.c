@@ -12,8 +12,9 @@
 #define MEETING_COLUMNS                                                                            \
 	"m.id, m.uid, m.room, m.title, m.description, m.start_at, m.duration, m.end_at, "          \
 	"m.timezone, m.owner_login, m.owner_mail, m.owner_name, m.sequence, m.created_at, "        \
-	"m.updated_at, m.deleted_at, m.lobby, m.max_participants, m.recording_off, m.language"
-#define MEETING_COLUMN_COUNT 20
+	"m.updated_at, m.deleted_at, m.lobby, m.max_participants, m.recording_off, m.language, "   \
+	"m.recurrence, m.last_end_at"
+#define MEETING_COLUMN_COUNT 22
 #define ATTENDEE_COLUMNS                                                                           \
 	"a.meeting_id, a.id, a.mail, a.name, a.role, a.status, a.token, a.joins, a.responded_at, " \
 	"a.reply_token, a.delivery_failed_at, a.delivery_error, a.language"
@@ -32,10 +33,12 @@
 	"WHERE a.mail = ANY (ARRAY(SELECT json_array_elements_text($4::json))))))"
 /* Not deleted, ending in ($1, $2]. */
 #define FOR_USER_WHERE                                                                             \
-	" FROM meetings m WHERE m.deleted_at IS NULL AND m.end_at > $1 AND m.end_at <= $2 "
+	" FROM meetings m WHERE m.deleted_at IS NULL AND m.last_end_at > $1 AND m.last_end_at <= " \
+	"$2 "
 /* A feed: meetings ending after $1, not deleted or deleted after $2. */
 #define FEED_WHERE                                                                                 \
-	" FROM meetings m WHERE m.end_at > $1 AND (m.deleted_at IS NULL OR m.deleted_at > $2) "
+	" FROM meetings m WHERE m.last_end_at > $1 AND (m.deleted_at IS NULL OR m.deleted_at > "   \
+	"$2) "
 #define BY_START " ORDER BY m.start_at, m.id"
 #define NEWEST_FIRST " ORDER BY m.start_at DESC, m.id DESC"
 
@@ -44,6 +47,28 @@ static const struct jmb_sql sql_attendees_of = {
               "(SELECT CAST(value AS INTEGER) FROM json_each($1))" ATTENDEE_ORDER,
     .pg = "SELECT " ATTENDEE_COLUMNS " FROM attendees a WHERE a.meeting_id IN "
           "(SELECT json_array_elements_text($1::json)::bigint)" ATTENDEE_ORDER,
+};
+/* The overrides of the series among a list (JSON array of ids), and their
+   invitees' answers for single occurrences. */
+static const struct jmb_sql sql_overrides_of = {
+    .sqlite = "SELECT meeting_id, recurrence_id, start_at, duration, title, description, "
+              "cancelled FROM occurrence_overrides WHERE meeting_id IN "
+              "(SELECT CAST(value AS INTEGER) FROM json_each($1)) "
+              "ORDER BY meeting_id, recurrence_id",
+    .pg = "SELECT meeting_id, recurrence_id, start_at, duration, title, description, "
+          "cancelled FROM occurrence_overrides WHERE meeting_id IN "
+          "(SELECT json_array_elements_text($1::json)::bigint) "
+          "ORDER BY meeting_id, recurrence_id",
+};
+static const struct jmb_sql sql_answers_of = {
+    .sqlite = "SELECT a.meeting_id, o.attendee_id, o.recurrence_id, o.status "
+              "FROM occurrence_answers o JOIN attendees a ON a.id = o.attendee_id "
+              "WHERE a.meeting_id IN (SELECT CAST(value AS INTEGER) FROM json_each($1)) "
+              "ORDER BY a.meeting_id, o.attendee_id, o.recurrence_id",
+    .pg = "SELECT a.meeting_id, o.attendee_id, o.recurrence_id, o.status "
+          "FROM occurrence_answers o JOIN attendees a ON a.id = o.attendee_id "
+          "WHERE a.meeting_id IN (SELECT json_array_elements_text($1::json)::bigint) "
+          "ORDER BY a.meeting_id, o.attendee_id, o.recurrence_id",
 };
 static const struct jmb_sql sql_meeting_get =
     JMB_SQL_ANY("SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = $1");
@@ -59,7 +84,7 @@ static const struct jmb_sql sql_invitee_by_token =
     JMB_SQL_ANY("SELECT " MEETING_COLUMNS ", " ATTENDEE_COLUMNS " FROM meetings m "
                 "JOIN attendees a ON a.meeting_id = m.id WHERE a.token = $1");
 static const struct jmb_sql sql_meetings_all =
-    JMB_SQL_ANY("SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.end_at > $1 "
+    JMB_SQL_ANY("SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.last_end_at > $1 "
                 "AND ($2 <> 0 OR m.deleted_at IS NULL)" BY_START);
 static const struct jmb_sql sql_meetings_for_user[2] = {
     {.sqlite = "SELECT " MEETING_COLUMNS FOR_USER_WHERE OWNED_OR_INVITED_SQLITE BY_START,
@@ -104,6 +129,8 @@ static void read_meeting_row(struct jmb_pool *pool, struct jmb_sql_stmt *stmt,
 	m->options.max_participants = (long)jmb_sql_int(stmt, 17);
 	m->options.recording_off = jmb_sql_int(stmt, 18) != 0;
 	m->language = jmb_sql_text(pool, stmt, 19);
+	m->recurrence = jmb_sql_peek(stmt, 20) != NULL ? jmb_sql_text(pool, stmt, 20) : NULL;
+	m->last_end = (time_t)jmb_sql_int(stmt, 21);
 }
 
 /* ATTENDEE_COLUMNS from column `first` on. */
@@ -187,6 +214,103 @@ static enum jmb_store_result load_attendees(struct jmb_sql_conn *conn, struct jm
 	return r;
 }
 
+/* The ids of the series in list, as a JSON array; NULL when there is none. */
+static const char *series_ids(struct jmb_pool *pool, const struct jmb_meeting_list *list)
+{
+	const char **ids = jmb_pool_calloc(pool, list->count + 1, sizeof(*ids));
+	size_t n = 0;
+
+	for (size_t i = 0; i < list->count; i++)
+		if (list->items[i]->recurrence != NULL)
+			ids[n++] = jmb_pool_printf(pool, "%lld", (long long)list->items[i]->id);
+	return n > 0 ? jmb_sql_json_array(pool, ids, n) : NULL;
+}
+
+static struct jmb_meeting *find_meeting(const struct jmb_meeting_list *list, int64_t id)
+{
+	for (size_t i = 0; i < list->count; i++)
+		if (list->items[i]->id == id)
+			return list->items[i];
+	return NULL;
+}
+
+static void override_append(struct jmb_pool *pool, struct jmb_meeting *m,
+                            const struct jmb_override *o)
+{
+	struct jmb_override *grown = jmb_pool_calloc(pool, m->n_overrides + 1, sizeof(*grown));
+
+	if (m->n_overrides > 0)
+		memcpy(grown, m->overrides, m->n_overrides * sizeof(*grown));
+	grown[m->n_overrides++] = *o;
+	m->overrides = grown;
+}
+
+static void answer_append(struct jmb_pool *pool, struct jmb_attendee *a,
+                          const struct jmb_occurrence_answer *o)
+{
+	struct jmb_occurrence_answer *grown =
+	    jmb_pool_calloc(pool, a->n_answers + 1, sizeof(*grown));
+
+	if (a->n_answers > 0)
+		memcpy(grown, a->answers, a->n_answers * sizeof(*grown));
+	grown[a->n_answers++] = *o;
+	a->answers = grown;
+}
+
+static void read_override(struct jmb_pool *pool, struct jmb_sql_stmt *stmt,
+                          const struct jmb_meeting_list *list)
+{
+	struct jmb_meeting *m = find_meeting(list, jmb_sql_int(stmt, 0));
+	struct jmb_override o = {
+	    .recurrence_id = (time_t)jmb_sql_int(stmt, 1),
+	    .start = (time_t)jmb_sql_int(stmt, 2),
+	    .duration = (long)jmb_sql_int(stmt, 3),
+	    .title = jmb_sql_peek(stmt, 4) != NULL ? jmb_sql_text(pool, stmt, 4) : NULL,
+	    .description = jmb_sql_peek(stmt, 5) != NULL ? jmb_sql_text(pool, stmt, 5) : NULL,
+	    .cancelled = jmb_sql_int(stmt, 6) != 0,
+	};
+
+	if (m != NULL)
+		override_append(pool, m, &o);
+}
+
+static void read_answer(struct jmb_pool *pool, struct jmb_sql_stmt *stmt,
+                        const struct jmb_meeting_list *list)
+{
+	struct jmb_meeting *m = find_meeting(list, jmb_sql_int(stmt, 0));
+	int64_t attendee = jmb_sql_int(stmt, 1);
+	const char *status = jmb_sql_peek(stmt, 3);
+	struct jmb_occurrence_answer o = {.recurrence_id = (time_t)jmb_sql_int(stmt, 2)};
+
+	if (m == NULL || status == NULL || jmb_partstat_parse(status, &o.status) < 0)
+		return;
+	for (size_t i = 0; i < m->n_attendees; i++)
+		if (m->attendees[i].id == attendee)
+			answer_append(pool, &m->attendees[i], &o);
+}
+
+/* Loads the overrides of the series in list and their invitees' answers for
+   single occurrences, one query each (none when the list has no series). */
+static enum jmb_store_result load_series(struct jmb_sql_conn *conn, struct jmb_pool *pool,
+                                         struct jmb_meeting_list *list, struct jmb_error *error)
+{
+	const char *ids = series_ids(pool, list);
+	const struct jmb_sql *queries[] = {&sql_overrides_of, &sql_answers_of};
+	enum jmb_store_result r = JMB_STORE_OK;
+
+	for (size_t q = 0; ids != NULL && q < 2 && r == JMB_STORE_OK; q++) {
+		struct jmb_sql_stmt *stmt;
+		bool row = false;
+
+		r = jmb_sql_query(conn, queries[q], SQL_ARGS(sql_text(ids)), &stmt, error);
+		while (r == JMB_STORE_OK && (r = jmb_sql_next(stmt, &row, error)) == JMB_STORE_OK &&
+		       row)
+			(q == 0 ? read_override : read_answer)(pool, stmt, list);
+		jmb_sql_release(stmt);
+	}
+	return r;
+}
+
 static void list_append(struct jmb_pool *pool, struct jmb_meeting_list *list, size_t *cap,
                         struct jmb_meeting *m)
 {
@@ -223,7 +347,9 @@ static enum jmb_store_result collect_meetings(struct jmb_sql_conn *conn, struct 
 		list_append(pool, list, &cap, m);
 	}
 	jmb_sql_release(stmt);
-	return r == JMB_STORE_OK ? load_attendees(conn, pool, list, error) : r;
+	if (r == JMB_STORE_OK)
+		r = load_attendees(conn, pool, list, error);
+	return r == JMB_STORE_OK ? load_series(conn, pool, list, error) : r;
 }
 
 /* The one meeting a query finds, with its attendees. */
@@ -365,6 +491,16 @@ enum jmb_store_result jmb_store_invitee_by_token(struct jmb_store *store, struct
 	    jmb_store_first_row(store, &sql_invitee_by_token, SQL_ARGS(sql_text(token)),
 	                        read_invitee, &rd, "invitee", error);
 
+	/* A series needs its overrides to know when its room is open. */
+	if (r == JMB_STORE_OK && rd.m->recurrence != NULL) {
+		struct jmb_meeting_list list = {.items = &rd.m, .count = 1};
+		struct jmb_sql_conn *conn = jmb_store_acquire(store, error);
+
+		if (conn == NULL)
+			return JMB_STORE_ERROR;
+		r = load_series(conn, pool, &list, error);
+		jmb_store_release(store, conn);
+	}
 	if (r == JMB_STORE_OK)
 		*m_r = rd.m;
 	return r;

@@ -5,14 +5,17 @@
 
 #include <stdio.h>
 
+#include "domain/recurrence.h"
 #include "util/memory.h"
+#include "util/timeutil.h"
 #include "store-private.h"
 
 static const struct jmb_sql sql_meeting_insert = JMB_SQL_ANY(
     "INSERT INTO meetings (uid, room, title, description, start_at, duration, end_at, "
     "timezone, owner_login, owner_mail, owner_name, sequence, created_at, updated_at, lobby, "
-    "max_participants, recording_off, language) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) "
+    "max_participants, recording_off, language, recurrence, last_end_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
+    "$19, $20) "
     "RETURNING id");
 /* RETURNING gives the row's id whether it was inserted or updated (SQLite's
    last rowid would be someone else's when a kept attendee is updated). */
@@ -29,8 +32,30 @@ static const struct jmb_sql sql_attendee_import =
 static const struct jmb_sql sql_meeting_update =
     JMB_SQL_ANY("UPDATE meetings SET title = $1, description = $2, start_at = $3, duration = $4, "
                 "end_at = $5, timezone = $6, sequence = sequence + 1, revision = revision + 1, "
-                "updated_at = $7, lobby = $9, max_participants = $10, recording_off = $11 "
-                "WHERE id = $8 AND deleted_at IS NULL");
+                "updated_at = $7, lobby = $9, max_participants = $10, recording_off = $11, "
+                "recurrence = $12, last_end_at = $13 "
+                "WHERE id = $8 AND deleted_at IS NULL AND sequence = $14");
+static const struct jmb_sql sql_meeting_alive =
+    JMB_SQL_ANY("SELECT id FROM meetings WHERE id = $1 AND deleted_at IS NULL");
+static const struct jmb_sql sql_overrides_clear =
+    JMB_SQL_ANY("DELETE FROM occurrence_overrides WHERE meeting_id = $1");
+static const struct jmb_sql sql_override_insert =
+    JMB_SQL_ANY("INSERT INTO occurrence_overrides (meeting_id, recurrence_id, start_at, duration, "
+                "title, description, cancelled) VALUES ($1, $2, $3, $4, $5, $6, $7)");
+/* Answers for occurrences the series no longer has go. */
+static const struct jmb_sql sql_answers_prune = {
+    .sqlite = "DELETE FROM occurrence_answers WHERE attendee_id IN "
+              "(SELECT id FROM attendees WHERE meeting_id = $1) AND recurrence_id NOT IN "
+              "(SELECT CAST(value AS INTEGER) FROM json_each($2))",
+    .pg = "DELETE FROM occurrence_answers WHERE attendee_id IN "
+          "(SELECT id FROM attendees WHERE meeting_id = $1) AND recurrence_id NOT IN "
+          "(SELECT json_array_elements_text($2::json)::bigint)",
+};
+static const struct jmb_sql sql_occurrence_answer =
+    JMB_SQL_ANY("INSERT INTO occurrence_answers (attendee_id, recurrence_id, status, responded_at) "
+                "SELECT id, $1, $2, $3 FROM attendees WHERE token = $4 "
+                "ON CONFLICT (attendee_id, recurrence_id) DO UPDATE SET status = excluded.status, "
+                "responded_at = excluded.responded_at");
 static const struct jmb_sql sql_attendees_prune = {
     .sqlite = "DELETE FROM attendees WHERE meeting_id = $1 "
               "AND mail NOT IN (SELECT value FROM json_each($2))",
@@ -77,7 +102,8 @@ static enum jmb_store_result insert_meeting_row(struct jmb_sql_conn *conn, struc
 	             sql_text(m->owner.mail), sql_text_or_empty(m->owner.name),
 	             sql_int(m->sequence), sql_int(m->created), sql_int(m->updated),
 	             sql_int(m->options.lobby), sql_int(m->options.max_participants),
-	             sql_int(m->options.recording_off), sql_text_or_empty(m->language)),
+	             sql_int(m->options.recording_off), sql_text_or_empty(m->language),
+	             sql_text(m->recurrence), sql_int(jmb_meeting_last_end(m))),
 	    read_id, &m->id, "inserted meeting", error);
 }
 
@@ -128,6 +154,60 @@ static enum jmb_store_result meeting_not_found(int64_t id, struct jmb_error *err
 	return JMB_STORE_NOT_FOUND;
 }
 
+/* The update found no row of the sequence it was given: another writer came
+   first (RETRY: read the meeting again and redo the change), or it is gone. */
+static enum jmb_store_result changed_meanwhile(struct jmb_sql_conn *conn, int64_t id,
+                                               struct jmb_error *error)
+{
+	int64_t found = 0;
+	enum jmb_store_result r = jmb_sql_first_row(conn, &sql_meeting_alive, SQL_ARGS(sql_int(id)),
+	                                            read_id, &found, "meeting", error);
+
+	if (r == JMB_STORE_NOT_FOUND)
+		return meeting_not_found(id, error);
+	if (r == JMB_STORE_OK) {
+		jmb_error_set(error, "meeting %lld changed meanwhile", (long long)id);
+		r = JMB_STORE_RETRY;
+	}
+	return r;
+}
+
+/* The series' overrides become m's, and answers for occurrences it no longer
+   has are dropped. */
+static enum jmb_store_result write_overrides(struct jmb_sql_conn *conn, const struct jmb_meeting *m,
+                                             struct jmb_error *error)
+{
+	struct jmb_pool *pool;
+	struct jmb_occurrence *occ;
+	const char **ids;
+	size_t n;
+	enum jmb_store_result r =
+	    jmb_sql_exec(conn, &sql_overrides_clear, SQL_ARGS(sql_int(m->id)), NULL, error);
+
+	for (size_t i = 0; r == JMB_STORE_OK && i < m->n_overrides; i++) {
+		const struct jmb_override *o = &m->overrides[i];
+
+		r = jmb_sql_exec(conn, &sql_override_insert,
+		                 SQL_ARGS(sql_int(m->id), sql_int(o->recurrence_id),
+		                          sql_int(o->start), sql_int(o->duration),
+		                          sql_text(o->title), sql_text(o->description),
+		                          sql_int(o->cancelled)),
+		                 NULL, error);
+	}
+	if (r != JMB_STORE_OK)
+		return r;
+	pool = jmb_pool_new();
+	occ = jmb_meeting_occurrences(pool, m, 0, JMB_TIME_MAX, JMB_SERIES_MAX_OCCURRENCES, &n);
+	ids = jmb_pool_calloc(pool, n + 1, sizeof(*ids));
+	for (size_t i = 0; i < n; i++)
+		ids[i] = jmb_pool_printf(pool, "%lld", (long long)occ[i].recurrence_id);
+	r = jmb_sql_exec(conn, &sql_answers_prune,
+	                 SQL_ARGS(sql_int(m->id), sql_text(jmb_sql_json_array(pool, ids, n))), NULL,
+	                 error);
+	jmb_pool_free(&pool);
+	return r;
+}
+
 /* What a meeting write works on. */
 struct meeting_write {
 	struct jmb_meeting *m;
@@ -141,6 +221,8 @@ static enum jmb_store_result insert(struct jmb_sql_conn *conn, void *ctx, struct
 	struct meeting_write *w = ctx;
 	enum jmb_store_result r = insert_meeting_row(conn, w->m, error);
 
+	if (r == JMB_STORE_OK && w->m->n_overrides > 0)
+		r = write_overrides(conn, w->m, error);
 	if (r == JMB_STORE_OK)
 		r = upsert_attendees(conn, w->m, error);
 	if (r == JMB_STORE_OK)
@@ -155,16 +237,20 @@ static enum jmb_store_result update(struct jmb_sql_conn *conn, void *ctx, struct
 	struct meeting_write *w = ctx;
 	struct jmb_meeting *m = w->m;
 	long changed = 0;
-	enum jmb_store_result r = jmb_sql_exec(
-	    conn, &sql_meeting_update,
-	    SQL_ARGS(sql_text(m->title), sql_text(m->description), sql_int(m->start),
-	             sql_int(m->duration), sql_int(m->end), sql_text(m->timezone),
-	             sql_int(m->updated), sql_int(m->id), sql_int(m->options.lobby),
-	             sql_int(m->options.max_participants), sql_int(m->options.recording_off)),
-	    &changed, error);
+	enum jmb_store_result r =
+	    jmb_sql_exec(conn, &sql_meeting_update,
+	                 SQL_ARGS(sql_text(m->title), sql_text(m->description), sql_int(m->start),
+	                          sql_int(m->duration), sql_int(m->end), sql_text(m->timezone),
+	                          sql_int(m->updated), sql_int(m->id), sql_int(m->options.lobby),
+	                          sql_int(m->options.max_participants),
+	                          sql_int(m->options.recording_off), sql_text(m->recurrence),
+	                          sql_int(jmb_meeting_last_end(m)), sql_int(m->sequence - 1)),
+	                 &changed, error);
 
 	if (r == JMB_STORE_OK && changed == 0)
-		r = meeting_not_found(m->id, error);
+		r = changed_meanwhile(conn, m->id, error);
+	if (r == JMB_STORE_OK)
+		r = write_overrides(conn, m, error);
 	if (r == JMB_STORE_OK)
 		r = prune_attendees(conn, m, error);
 	if (r == JMB_STORE_OK)
@@ -302,6 +388,39 @@ enum jmb_store_result jmb_store_attendee_set_status_fx(struct jmb_store *store, 
 	struct answer a = {token, status, now, fx};
 
 	return jmb_store_run(store, JMB_SQL_TX_MEETINGS, set_status, &a, error);
+}
+
+struct occurrence_answer {
+	struct answer a;
+	time_t recurrence_id;
+};
+
+static enum jmb_store_result set_occurrence_status(struct jmb_sql_conn *conn, void *ctx,
+                                                   struct jmb_error *error)
+{
+	struct occurrence_answer *o = ctx;
+	enum jmb_store_result r = jmb_sql_exec_one(
+	    conn, &sql_occurrence_answer,
+	    SQL_ARGS(sql_int(o->recurrence_id), sql_text(jmb_partstat_name(o->a.status)),
+	             sql_int(o->a.now), sql_text(o->a.token)),
+	    "attendee", error);
+
+	if (r == JMB_STORE_OK)
+		r = jmb_sql_exec(conn, &sql_meeting_touch,
+		                 SQL_ARGS(sql_int(o->a.now), sql_text(o->a.token)), NULL, error);
+	if (r == JMB_STORE_OK)
+		r = jmb_store_queue_mails(conn, o->a.fx, error);
+	return r;
+}
+
+enum jmb_store_result jmb_store_occurrence_answer_fx(struct jmb_store *store, const char *token,
+                                                     time_t recurrence_id, enum jmb_partstat status,
+                                                     time_t now, const struct jmb_side_effects *fx,
+                                                     struct jmb_error *error)
+{
+	struct occurrence_answer o = {{token, status, now, fx}, recurrence_id};
+
+	return jmb_store_run(store, JMB_SQL_TX_MEETINGS, set_occurrence_status, &o, error);
 }
 
 enum jmb_store_result jmb_store_attendee_set_status(struct jmb_store *store, const char *token,

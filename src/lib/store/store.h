@@ -105,8 +105,10 @@ enum jmb_store_result jmb_store_ping(struct jmb_store *store, struct jmb_error *
 
 /* Meetings. insert fills m->id and attendee ids; uid, room and tokens come
  * filled by the caller (CONFLICT when one is taken). update writes every field,
- * bumps the sequence and makes the attendee set equal to m's, keeping the
- * token, status and joins of attendees whose mail stays. */
+ * the series' rule and overrides included, makes the attendee set equal to
+ * m's, keeping the token, status and joins of attendees whose mail stays, and
+ * sets the sequence to m->sequence, which must be the stored one plus one:
+ * RETRY when another writer changed the meeting since it was read. */
 enum jmb_store_result jmb_store_meeting_insert(struct jmb_store *store, struct jmb_meeting *m,
                                                struct jmb_error *error);
 enum jmb_store_result jmb_store_meeting_update(struct jmb_store *store, struct jmb_meeting *m,
@@ -195,6 +197,13 @@ enum jmb_store_result jmb_store_attendee_set_status_fx(struct jmb_store *store, 
                                                        enum jmb_partstat status, time_t now,
                                                        const struct jmb_side_effects *fx,
                                                        struct jmb_error *error);
+/* An invitee's answer for the occurrence of their series that the rule
+ * starts at recurrence_id (it wins over their answer for the series). */
+enum jmb_store_result jmb_store_occurrence_answer_fx(struct jmb_store *store, const char *token,
+                                                     time_t recurrence_id,
+                                                     enum jmb_partstat status, time_t now,
+                                                     const struct jmb_side_effects *fx,
+                                                     struct jmb_error *error);
 /* Joins of one personal link not yet written: jmbd counts joins in memory
  * and writes them in batches (src/jmbd/join-counter.c). */
 struct jmb_join_count {

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "web/json-meeting.h"
+#include "domain/recurrence.h"
 #include "util/timeutil.h"
 
 static json_t *attendee_to_json(const struct jmb_attendee *a, const char *link_base)
@@ -24,6 +25,22 @@ static json_t *attendee_to_json(const struct jmb_attendee *a, const char *link_b
 		    json_string(a->delivery_error != NULL ? a->delivery_error : ""));
 		json_object_set_new(o, "delivery_failed_at", json_string(at));
 	}
+	/* The organiser's view: occurrence answers that differ from the series'. */
+	if (link_base != NULL && a->n_answers > 0) {
+		json_t *answers = json_array();
+
+		for (size_t i = 0; i < a->n_answers; i++) {
+			char id[40];
+
+			if (a->answers[i].status == a->status)
+				continue;
+			jmb_format_rfc3339(a->answers[i].recurrence_id, "UTC", id, sizeof(id));
+			json_array_append_new(answers,
+			                      json_pack("{s:s, s:s}", "recurrence_id", id, "status",
+			                                jmb_partstat_name(a->answers[i].status)));
+		}
+		json_object_set_new(o, "answers", answers);
+	}
 	return o;
 }
 
@@ -33,6 +50,19 @@ static json_t *room_options_to_json(const struct jmb_room_options *o)
 	return json_pack("{s:b, s:o, s:b}", "lobby", o->lobby, "max_participants",
 	                 o->max_participants > 0 ? json_integer(o->max_participants) : json_null(),
 	                 "recording", !o->recording_off);
+}
+
+json_t *jmb_occurrence_to_json(const struct jmb_meeting *m, const struct jmb_occurrence *occ)
+{
+	char id[40], start[40], end[40];
+
+	jmb_format_rfc3339(occ->recurrence_id, "UTC", id, sizeof(id));
+	jmb_format_rfc3339(occ->start, m->timezone, start, sizeof(start));
+	jmb_format_rfc3339(occ->end, m->timezone, end, sizeof(end));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "recurrence_id", id, "start", start,
+	                 "end", end, "title", occ->title, "description",
+	                 occ->description != NULL ? occ->description : "", "status",
+	                 occ->cancelled ? "cancelled" : "confirmed", "overridden", occ->overridden);
 }
 
 json_t *jmb_meeting_to_json(const struct jmb_meeting *m, const char *link_base)
@@ -51,6 +81,8 @@ json_t *jmb_meeting_to_json(const struct jmb_meeting *m, const char *link_base)
 	              "login", m->owner.login, "mail", m->owner.mail != NULL ? m->owner.mail : "",
 	              "name", m->owner.name != NULL ? m->owner.name : "", "attendees", attendees);
 	json_object_set_new(o, "room_options", room_options_to_json(&m->options));
+	json_object_set_new(o, "recurrence",
+	                    m->recurrence != NULL ? json_string(m->recurrence) : json_null());
 	if (m->live_participants > 0) {
 		char since[40];
 

@@ -9,7 +9,14 @@
 
 /* {"id","room","title","description","start","end","duration","timezone",
  *  "owner":{"login","mail","name"},"attendees":[{"mail","role","status","joins"}]}.
- * link_base, when not NULL, adds each attendee's personal "link" (owner's view). */
+ * link_base, when not NULL, adds each attendee's personal "link" (owner's view)
+ * and, for a series, their "answers" for single occurrences. "recurrence" is the
+ * series' rule or null. */
 json_t *jmb_meeting_to_json(const struct jmb_meeting *m, const char *link_base);
+
+struct jmb_occurrence;
+/* {"recurrence_id" (UTC, RFC 3339 with Z), "start", "end", "title",
+ *  "description", "status": "confirmed"|"cancelled", "overridden"}. */
+json_t *jmb_occurrence_to_json(const struct jmb_meeting *m, const struct jmb_occurrence *occ);
 
 #endif
