@@ -94,7 +94,7 @@ static int meetings_list(struct jmbctl *ctl, int argc, char **argv)
 	if (o.json) {
 		json_t *items = json_array();
 		for (size_t i = 0; i < list.count; i++)
-			json_array_append_new(items, jmb_meeting_to_json(list.items[i], NULL));
+			json_array_append_new(items, jmb_meeting_to_json(list.items[i], NULL, time(NULL)));
 		print_json(json_pack("{s:o}", "meetings", items));
 		return CTL_OK;
 	}
@@ -128,7 +128,7 @@ static int meetings_show(struct jmbctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	}
 	if (o.json) {
-		print_json(jmb_meeting_to_json(m, NULL));
+		print_json(jmb_meeting_to_json(m, NULL, time(NULL)));
 		return CTL_OK;
 	}
 	print_row(m);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "api-common.h"
 #include "handlers.h"
 #include "jmb/form.h"
 #include "web/json-meeting.h"
@@ -22,7 +23,7 @@ static json_t *api_meeting(struct jmbd *d, const struct jmb_request *req, struct
 	bool owner = role != NULL && strcmp(role, "owner") == 0;
 
 	meeting_fill_live(d, m);
-	return jmb_meeting_to_json(m, owner ? d->rt->settings.server.public_url : NULL);
+	return jmb_meeting_to_json(m, owner ? d->rt->settings.server.public_url : NULL, jmbd_now());
 }
 
 static void add_problem(json_t *problems, const char *field, const char *message)
@@ -34,13 +35,9 @@ static void add_problem(json_t *problems, const char *field, const char *message
 	json_array_append_new(list, json_string(message));
 }
 
-/* 422 with every problem: `fields` maps each faulty field to its messages in
-   one text (what a form shows next to the field), `problems` to the list of
-   them (what a program walks). type_errors (wrong JSON types, an object of
-   messages, stolen) come first; a field that has one is not judged by the
-   booking rules too. */
-static void fail_fields(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-                        json_t *type_errors, const struct jmb_field_errors *errors)
+/* See api-common.h. */
+void api_fail_fields(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+                     json_t *type_errors, const struct jmb_field_errors *errors)
 {
 	json_t *problems = json_object(), *fields = json_object(), *v;
 	const char *field;
@@ -94,8 +91,8 @@ static const char *const *string_list(struct jmb_pool *pool, json_t *v, const ch
 	return out;
 }
 
-static const char *string_field(json_t *body, const char *field, json_t *type_errors,
-                                struct jmbd *d, struct jmb_request *req)
+const char *api_string_field(json_t *body, const char *field, json_t *type_errors, struct jmbd *d,
+                             struct jmb_request *req)
 {
 	json_t *v = json_object_get(body, field);
 
@@ -167,13 +164,13 @@ static int read_body(struct jmbd *d, struct jmb_request *req, struct jmb_respons
 		return -1;
 	}
 	jmb_pool_on_free(req->pool, (void (*)(void *))json_decref, body);
-	if ((s = string_field(body, "title", type_errors, d, req)) != NULL || base == NULL)
+	if ((s = api_string_field(body, "title", type_errors, d, req)) != NULL || base == NULL)
 		in->title = s;
-	if ((s = string_field(body, "description", type_errors, d, req)) != NULL)
+	if ((s = api_string_field(body, "description", type_errors, d, req)) != NULL)
 		in->description = s;
-	if ((s = string_field(body, "timezone", type_errors, d, req)) != NULL)
+	if ((s = api_string_field(body, "timezone", type_errors, d, req)) != NULL)
 		in->timezone = s;
-	if ((s = string_field(body, "start", type_errors, d, req)) != NULL) {
+	if ((s = api_string_field(body, "start", type_errors, d, req)) != NULL) {
 		in->has_start_utc = jmb_parse_rfc3339(s, &in->start_utc) == 0;
 		in->start_text = in->has_start_utc ? NULL : s;
 	} else if (base == NULL && json_object_get(type_errors, "start") == NULL) {
@@ -192,6 +189,18 @@ static int read_body(struct jmbd *d, struct jmb_request *req, struct jmb_respons
 		in->moderators = string_list(req->pool, v, "moderators", type_errors, d, req);
 	if ((v = json_object_get(body, "guests")) != NULL)
 		in->guests = string_list(req->pool, v, "guests", type_errors, d, req);
+	if ((v = json_object_get(body, "recurrence")) != NULL) {
+		if (json_is_null(v))
+			in->recurrence = NULL;
+		else if (json_is_string(v) && json_string_length(v) > 0)
+			in->recurrence = json_string_value(v);
+		else
+			json_object_set_new(
+			    type_errors, "recurrence",
+			    json_string(tr(d, req,
+			                   N_("Expected a repeat rule such as "
+			                      "\"FREQ=WEEKLY;BYDAY=TU;COUNT=10\", or null."))));
+	}
 	if ((v = json_object_get(body, "room_options")) != NULL) {
 		if (json_is_object(v))
 			read_room_options(v, &in->options, type_errors, d, req);
@@ -216,7 +225,7 @@ static bool refused_for_types(struct jmbd *d, struct jmb_request *req, struct jm
 		return false;
 	}
 	meeting_check(d, req, in, previous, &errors);
-	fail_fields(d, req, resp, type_errors, &errors);
+	api_fail_fields(d, req, resp, type_errors, &errors);
 	return true;
 }
 
@@ -377,7 +386,7 @@ void api_meetings_create(struct jmbd *d, struct jmb_request *req, struct jmb_res
 		return;
 	r = meeting_create(d, req, &in, &m, &errors);
 	if (r == ACTION_INVALID)
-		fail_fields(d, req, resp, json_object(), &errors);
+		api_fail_fields(d, req, resp, json_object(), &errors);
 	else if (r != ACTION_OK)
 		meeting_action_fail(d, req, resp, r);
 	else {
@@ -419,7 +428,7 @@ void api_meeting_patch(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 		return;
 	r = meeting_update(d, req, &in, &m, &errors);
 	if (r == ACTION_INVALID)
-		fail_fields(d, req, resp, json_object(), &errors);
+		api_fail_fields(d, req, resp, json_object(), &errors);
 	else if (r != ACTION_OK)
 		meeting_action_fail(d, req, resp, r);
 	else

@@ -22,9 +22,9 @@ int meeting_attendance(struct jmbd *d, struct jmb_pool *pool, const struct jmb_m
                        struct jmb_attendance *out)
 {
 	const struct jmb_settings *s = &d->rt->settings;
-	struct jmb_room_window w = jmb_room_window(m, s->booking.link_opens_before,
-	                                           s->jitsi.start_early, s->jitsi.room_grace);
 	time_t now = jmbd_now();
+	struct jmb_room_window w = jmb_room_window(m, now, s->booking.link_opens_before,
+	                                           s->jitsi.start_early, s->jitsi.room_grace);
 	struct jmb_presence *sessions;
 	struct jmb_error error;
 	size_t n;

@@ -27,12 +27,14 @@ route_handler page_start, page_join, page_close, page_legacy;
 route_handler jitsi_reservation_create, jitsi_reservation_get, jitsi_reservation_delete;
 /* attendance.c */
 route_handler api_meeting_attendance, page_meeting_attendance_csv;
+route_handler api_occurrences_list, api_occurrence_patch, api_occurrence_delete;
 /* jitsi-events.c */
 route_handler jitsi_event;
 /* page-invitation.c */
 route_handler page_invitation, page_invitation_answer;
 /* The invitation page of invitee a with the given HTTP status (403 when a
  * personal link is used before it opens). */
+/* m: the meeting, or the whole series (the page shows its next occurrence). */
 void invitation_render(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
                        unsigned status, const struct jmb_meeting *m, const struct jmb_attendee *a,
                        bool answered);

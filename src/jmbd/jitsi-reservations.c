@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "domain/recurrence.h"
 #include "daemon.h"
 #include "domain/room.h"
 #include "handlers.h"
@@ -73,7 +74,10 @@ static const char *room_verdict(struct jmbd *d, struct jmb_request *req, const c
 	enum jmb_store_result r = jmb_store_meeting_by_room(d->store, req->pool, room, &m, &error);
 
 	if (r == JMB_STORE_OK) {
-		w = jmb_room_window(m, s->booking.link_opens_before, s->jitsi.start_early,
+		/* A series: the occurrence whose room is open, or opens next. */
+		m = (struct jmb_meeting *)jmb_meeting_current(req->pool, m,
+		                                              now - s->jitsi.room_grace * 60);
+		w = jmb_room_window(m, now, s->booking.link_opens_before, s->jitsi.start_early,
 		                    s->jitsi.room_grace);
 		res->meeting_id = (long long)m->id;
 		res->expires = w.closes;

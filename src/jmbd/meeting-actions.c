@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "domain/recurrence.h"
 #include "domain/room.h"
 #include "util/log.h"
 #include "domain/identity.h"
@@ -135,40 +136,65 @@ void meeting_check(struct jmbd *d, struct jmb_request *req, const struct jmb_boo
 	jmb_booking_check(&ctx, req->identity, input, previous, req->pool, scratch, errors);
 }
 
+/* One attempt at an update from *previous: RETRY when another writer changed
+   the meeting since it was read. */
+static enum jmb_store_result update_once(struct jmbd *d, struct jmb_request *req,
+                                         const struct jmb_booking_context *ctx,
+                                         const struct jmb_booking_input *input,
+                                         const struct jmb_meeting *previous, struct jmb_meeting *m,
+                                         struct jmb_field_errors *errors, struct jmb_error *error)
+{
+	enum jmb_store_result r = JMB_STORE_CONFLICT;
+	struct jmb_side_effects fx;
+
+	if (jmb_booking_check(ctx, req->identity, input, previous, req->pool, m, errors) < 0)
+		return JMB_STORE_OK; /* errors filled */
+	/* The mails and iCal data see the meeting as it will be stored. */
+	m->id = previous->id;
+	m->uid = previous->uid;
+	m->room = previous->room;
+	m->owner = previous->owner;
+	m->created = previous->created;
+	m->language = previous->language;
+	m->sequence = previous->sequence + 1;
+	m->updated = ctx->now;
+	for (int i = 0; i < CONFLICT_RETRIES && r == JMB_STORE_CONFLICT; i++) {
+		/* Only new invitees draw a token; kept ones carry theirs. */
+		for (size_t k = 0; i > 0 && k < m->n_attendees; k++) {
+			bool kept = false;
+			for (size_t j = 0; j < previous->n_attendees; j++)
+				kept |=
+				    strcmp(previous->attendees[j].mail, m->attendees[k].mail) == 0;
+			if (!kept)
+				m->attendees[k].token = NULL;
+		}
+		jmb_booking_assign_attendee_tokens(req->pool, m);
+		notify_meeting_change(d, req->pool, NOTIFY_UPDATED, previous, m, ctx->now, &fx);
+		r = jmb_store_meeting_update_fx(d->store, m, &fx, error);
+	}
+	return r;
+}
+
 enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
                                   const struct jmb_booking_input *input,
                                   struct jmb_meeting **previous, struct jmb_field_errors *errors)
 {
 	struct jmb_booking_context ctx = booking_context(d, req);
 	struct jmb_meeting *m = jmb_pool_alloc(req->pool, sizeof(*m));
-	enum jmb_store_result r = JMB_STORE_CONFLICT;
-	struct jmb_side_effects fx;
+	enum jmb_store_result r = JMB_STORE_RETRY;
 	struct jmb_error error;
+	int64_t id = (*previous)->id;
 
-	if (jmb_booking_check(&ctx, req->identity, input, *previous, req->pool, m, errors) < 0)
-		return ACTION_INVALID;
-	/* The mails and iCal data see the meeting as it will be stored. */
-	m->id = (*previous)->id;
-	m->uid = (*previous)->uid;
-	m->room = (*previous)->room;
-	m->owner = (*previous)->owner;
-	m->created = (*previous)->created;
-	m->language = (*previous)->language;
-	m->sequence = (*previous)->sequence + 1;
-	m->updated = ctx.now;
-	for (int i = 0; i < CONFLICT_RETRIES && r == JMB_STORE_CONFLICT; i++) {
-		/* Only new invitees draw a token; kept ones carry theirs. */
-		for (size_t k = 0; i > 0 && k < m->n_attendees; k++) {
-			bool kept = false;
-			for (size_t j = 0; j < (*previous)->n_attendees; j++)
-				kept |= strcmp((*previous)->attendees[j].mail,
-				               m->attendees[k].mail) == 0;
-			if (!kept)
-				m->attendees[k].token = NULL;
-		}
-		jmb_booking_assign_attendee_tokens(req->pool, m);
-		notify_meeting_change(d, req->pool, NOTIFY_UPDATED, *previous, m, ctx.now, &fx);
-		r = jmb_store_meeting_update_fx(d->store, m, &fx, &error);
+	errors->count = 0;
+	/* Another edit committed since *previous was read: apply this one to the
+	   meeting as it is now (a change of one occurrence keeps the other's). */
+	for (int i = 0; i < CONFLICT_RETRIES && r == JMB_STORE_RETRY; i++) {
+		if (i > 0 && (r = jmb_store_meeting_get(d->store, req->pool, id, previous,
+		                                        &error)) != JMB_STORE_OK)
+			break;
+		r = update_once(d, req, &ctx, input, *previous, m, errors, &error);
+		if (errors->count > 0)
+			return ACTION_INVALID;
 	}
 	if (r != JMB_STORE_OK)
 		return store_failed("meeting_update", r, &error);
@@ -243,6 +269,7 @@ void meeting_input_from(struct jmb_pool *pool, const struct jmb_meeting *m,
 	    .moderators = invitees_but(pool, m, JMB_ROLE_MODERATOR, skip),
 	    .guests = invitees_but(pool, m, JMB_ROLE_GUEST, skip),
 	    .options = m->options,
+	    .recurrence = m->recurrence,
 	};
 }
 
@@ -296,6 +323,34 @@ enum action_result meeting_answer(struct jmbd *d, struct jmb_request *req,
 	return ACTION_OK;
 }
 
+enum action_result meeting_answer_occurrence(struct jmbd *d, struct jmb_request *req,
+                                             const struct jmb_meeting *m,
+                                             const struct jmb_attendee *a,
+                                             const struct jmb_occurrence *occ,
+                                             enum jmb_partstat answer)
+{
+	struct jmb_meeting at;
+	struct jmb_side_effects fx;
+	struct jmb_error error;
+	enum jmb_store_result r;
+	char id[20];
+
+	/* The organiser's notice names the occurrence. */
+	jmb_meeting_at(&at, m, occ);
+	at.recurrence = NULL;
+	notify_answer(d->rt, d->store, req->pool, &at, a, answer, jmbd_now(), &fx);
+	r = jmb_store_occurrence_answer_fx(d->store, a->token, occ->recurrence_id, answer,
+	                                   jmbd_now(), &fx, &error);
+	if (r != JMB_STORE_OK)
+		return store_failed("occurrence_answer", r, &error);
+	jmb_recurrence_id_format(occ->recurrence_id, id, sizeof(id));
+	jmb_log(JMB_LOG_INFO, "invitation_answered", "meeting",
+	        jmb_pool_printf(req->pool, "%lld", (long long)m->id), "attendee",
+	        jmb_pool_printf(req->pool, "%lld", (long long)a->id), "occurrence", id, "answer",
+	        jmb_partstat_name(answer), NULL);
+	return ACTION_OK;
+}
+
 enum action_result meeting_window(struct jmbd *d, struct jmb_request *req, time_t after,
                                   struct jmb_meeting_list *list_r)
 {
@@ -311,6 +366,7 @@ bool meeting_answer_form(struct jmbd *d, struct jmb_request *req, struct jmb_res
                          const struct jmb_meeting *m, const struct jmb_attendee *a)
 {
 	const char *answer = jmb_request_form(req, "answer");
+	const char *occurrence = jmb_request_form(req, "occurrence");
 	enum jmb_partstat status;
 	enum action_result r;
 
@@ -319,11 +375,28 @@ bool meeting_answer_form(struct jmbd *d, struct jmb_request *req, struct jmb_res
 		render_error(d, req, resp, 400, N_("Please answer with one of the buttons."));
 		return false;
 	}
-	if (jmbd_now() >= m->end) {
+	if (jmbd_now() >= m->last_end) {
 		render_error(d, req, resp, 410, N_("This meeting is over."));
 		return false;
 	}
-	r = meeting_answer(d, req, m, a, status);
+	if (occurrence != NULL) {
+		time_t id;
+		struct jmb_occurrence occ;
+
+		if (m->recurrence == NULL || jmb_recurrence_id_parse(occurrence, &id) != 0 ||
+		    !jmb_meeting_occurrence(m, id, &occ) || occ.cancelled) {
+			render_error(d, req, resp, 404,
+			             N_("The series has no occurrence at this time."));
+			return false;
+		}
+		if (jmbd_now() >= occ.end) {
+			render_error(d, req, resp, 410, N_("This meeting is over."));
+			return false;
+		}
+		r = meeting_answer_occurrence(d, req, m, a, &occ, status);
+	} else {
+		r = meeting_answer(d, req, m, a, status);
+	}
 	if (r != ACTION_OK)
 		meeting_action_fail(d, req, resp, r);
 	return r == ACTION_OK;
@@ -398,9 +471,9 @@ void meeting_action_fail(struct jmbd *d, struct jmb_request *req, struct jmb_res
 void meeting_fill_live(struct jmbd *d, struct jmb_meeting *m)
 {
 	const struct jmb_settings *s = &d->rt->settings;
-	struct jmb_room_window w = jmb_room_window(m, s->booking.link_opens_before,
-	                                           s->jitsi.start_early, s->jitsi.room_grace);
 	time_t now = jmbd_now();
+	struct jmb_room_window w = jmb_room_window(m, now, s->booking.link_opens_before,
+	                                           s->jitsi.start_early, s->jitsi.room_grace);
 	struct jmb_error error;
 
 	m->live_participants = 0;

@@ -57,6 +57,13 @@ bool meeting_answer_form(struct jmbd *d, struct jmb_request *req, struct jmb_res
 enum action_result meeting_answer(struct jmbd *d, struct jmb_request *req,
                                   const struct jmb_meeting *m, const struct jmb_attendee *a,
                                   enum jmb_partstat answer);
+struct jmb_occurrence;
+/* Records invitee a's answer for one occurrence of series m. */
+enum action_result meeting_answer_occurrence(struct jmbd *d, struct jmb_request *req,
+                                             const struct jmb_meeting *m,
+                                             const struct jmb_attendee *a,
+                                             const struct jmb_occurrence *occ,
+                                             enum jmb_partstat answer);
 /* The requester's meetings that end after `after`, deleted ones left out. */
 enum action_result meeting_window(struct jmbd *d, struct jmb_request *req, time_t after,
                                   struct jmb_meeting_list *list_r);

@@ -24,7 +24,7 @@ static const struct jmb_attendee *owned_attendee(struct jmbd *d, struct jmb_requ
 		meeting_action_fail(d, req, resp, r);
 		return NULL;
 	}
-	if (jmbd_now() >= (*m_r)->end) {
+	if (jmbd_now() >= (*m_r)->last_end) {
 		render_error(d, req, resp, 410, N_("This meeting is over."));
 		return NULL;
 	}

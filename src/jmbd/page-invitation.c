@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/recurrence.h"
 #include "daemon.h"
 #include "handlers.h"
 #include "util/log.h"
@@ -13,6 +14,7 @@
 #include "notify.h"
 #include "publish/ical-feed.h"
 #include "render.h"
+#include "util/timeutil.h"
 
 static const char *answer_label(enum jmb_partstat s)
 {
@@ -34,11 +36,65 @@ static time_t link_opens(const struct jmbd *d, const struct jmb_meeting *m)
 	return m->start - d->rt->settings.booking.link_opens_before * 60;
 }
 
-void invitation_render(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-                       unsigned status, const struct jmb_meeting *m, const struct jmb_attendee *a,
-                       bool answered)
+/* How many upcoming occurrences of a series the page offers to answer one by one. */
+#define OCCURRENCES_SHOWN 12
+
+static const char *short_answer(enum jmb_partstat s)
 {
-	time_t now = jmbd_now(), opens = link_opens(d, m);
+	switch (s) {
+	case JMB_PARTSTAT_ACCEPTED:
+		return N_("Accepted");
+	case JMB_PARTSTAT_DECLINED:
+		return N_("Declined");
+	case JMB_PARTSTAT_TENTATIVE:
+		return N_("Maybe");
+	default:
+		return N_("No answer yet");
+	}
+}
+
+/* A series' next occurrences, each with the invitee's answer for it and the
+   labels of its buttons. */
+static json_t *occurrence_items(struct jmbd *d, struct jmb_request *req,
+                                const struct jmb_meeting *series, const struct jmb_attendee *a,
+                                time_t now)
+{
+	size_t n;
+	struct jmb_occurrence *occ =
+	    jmb_meeting_occurrences(req->pool, series, now, JMB_TIME_MAX, OCCURRENCES_SHOWN, &n);
+	json_t *items = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		char id[20];
+		const char *when = format_datetime(d, req, occ[i].start, series->timezone);
+		enum jmb_partstat answer = jmb_attendee_answer_for(a, occ[i].recurrence_id);
+
+		jmb_recurrence_id_format(occ[i].recurrence_id, id, sizeof(id));
+		json_array_append_new(
+		    items,
+		    json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:b, s:b, s:b}", "id", id,
+		              "when", when, "answer", tr(d, req, short_answer(answer)), "cancelled",
+		              occ[i].cancelled, "accept_label",
+		              jmb_pool_printf(req->pool, tr(d, req, N_("Accept for %s")), when),
+		              "maybe_label",
+		              jmb_pool_printf(req->pool, tr(d, req, N_("Maybe for %s")), when),
+		              "decline_label",
+		              jmb_pool_printf(req->pool, tr(d, req, N_("Decline for %s")), when),
+		              "is_accepted", answer == JMB_PARTSTAT_ACCEPTED, "is_declined",
+		              answer == JMB_PARTSTAT_DECLINED, "is_tentative",
+		              answer == JMB_PARTSTAT_TENTATIVE));
+	}
+	return items;
+}
+
+void invitation_render(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+                       unsigned status, const struct jmb_meeting *series,
+                       const struct jmb_attendee *a, bool answered)
+{
+	time_t now = jmbd_now();
+	/* A series shows its next occurrence, and lists the following ones. */
+	const struct jmb_meeting *m = jmb_meeting_current(req->pool, series, now);
+	time_t opens = link_opens(d, m);
 	json_t *model = json_pack(
 	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b}",
 	    "title", m->title, "description", m->description != NULL ? m->description : "",
@@ -56,6 +112,8 @@ void invitation_render(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 	    "tentative", a->status == JMB_PARTSTAT_TENTATIVE, "answered", answered, "over",
 	    now >= m->end, "early", now < opens);
 
+	if (series->recurrence != NULL && now < series->last_end)
+		json_object_set_new(model, "occurrences", occurrence_items(d, req, series, a, now));
 	if (now < opens)
 		json_object_set_new(
 		    model, "opens",

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "domain/recurrence.h"
 #include "daemon.h"
 #include "handlers.h"
 #include "domain/identity.h"
@@ -90,6 +91,7 @@ static void start_booked(struct jmbd *d, struct jmb_request *req, struct jmb_res
 	time_t now = jmbd_now();
 	struct jmb_jitsi_user user;
 
+	m = jmb_meeting_current(req->pool, m, now);
 	if (role == NULL || strcmp(role, "guest") == 0) {
 		refuse(d, req, resp, 403,
 		       N_("Only the organiser and the moderators of this meeting can start it. "
@@ -188,11 +190,13 @@ static bool is_local_address(struct jmbd *d, const char *mail)
 void page_join(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
 	const struct jmb_jitsi_settings *jitsi = &d->rt->settings.jitsi;
-	struct jmb_meeting *m = NULL;
+	struct jmb_meeting *m = NULL, *series;
 	const struct jmb_attendee *a = attendee_load(d, req, resp, req->params[0], true, &m);
 
 	if (a == NULL)
 		return;
+	series = m;
+	m = (struct jmb_meeting *)jmb_meeting_current(req->pool, m, jmbd_now());
 	if (jmbd_now() >= m->end) {
 		render_error(d, req, resp, 410, N_("This meeting is over."));
 		return;
@@ -201,7 +205,7 @@ void page_join(struct jmbd *d, struct jmb_request *req, struct jmb_response *res
 	   before that it shows when the room opens. */
 	if (jmbd_now() < m->start - d->rt->settings.booking.link_opens_before * 60) {
 		jmb_log(JMB_LOG_INFO, "join_refused", "why", "too early", "user", "-", NULL);
-		invitation_render(d, req, resp, 403, m, a, false);
+		invitation_render(d, req, resp, 403, series, a, false);
 		return;
 	}
 	join_counter_add(d->joins, a->token);

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "domain/recurrence.h"
 #include "daemon.h"
 #include "web/i18n.h"
 #include "web/json-meeting.h"
@@ -178,19 +179,21 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 	long counts[JMB_PARTSTAT_COUNT] = {0};
 	time_t now = jmbd_now();
 	long lead = (is_owner ? b->highlight_owner : b->highlight_invitee) * 60;
+	/* A series is shown at its next occurrence, and is over after its last. */
+	const struct jmb_meeting *at = jmb_meeting_current(req->pool, m, now);
 
 	meeting_fill_live(d, m);
-	o = jmb_meeting_to_json(m, NULL);
+	o = jmb_meeting_to_json(m, NULL, now);
 	add_attendee_labels(d, req, json_object_get(o, "attendees"), m, counts,
-	                    is_owner && now < m->end);
-	json_object_set_new(o, "when", json_string(format_datetime(d, req, m->start, zone)));
-	json_object_set_new(o, "until", json_string(format_clock(req, m->end, zone)));
-	json_object_set_new(o, "duration_text", json_string(format_duration(d, req, m->duration)));
+	                    is_owner && now < m->last_end);
+	json_object_set_new(o, "when", json_string(format_datetime(d, req, at->start, zone)));
+	json_object_set_new(o, "until", json_string(format_clock(req, at->end, zone)));
+	json_object_set_new(o, "duration_text", json_string(format_duration(d, req, at->duration)));
 	if (strcmp(m->timezone, zone) != 0)
 		json_object_set_new(
 		    o, "local_when",
 		    json_string(jmb_pool_printf(req->pool, "%s (%s)",
-		                                format_datetime(d, req, m->start, m->timezone),
+		                                format_datetime(d, req, at->start, m->timezone),
 		                                m->timezone)));
 	json_object_set_new(o, "role", json_string(role != NULL ? role : ""));
 	json_object_set_new(o, "role_label",
@@ -201,16 +204,16 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 	json_object_set_new(o, "declined", json_integer(counts[JMB_PARTSTAT_DECLINED]));
 	json_object_set_new(o, "tentative", json_integer(counts[JMB_PARTSTAT_TENTATIVE]));
 	json_object_set_new(o, "pending", json_integer(counts[JMB_PARTSTAT_NEEDS_ACTION]));
-	json_object_set_new(o, "soon", json_boolean(now >= m->start - lead && now < m->end));
+	json_object_set_new(o, "soon", json_boolean(now >= at->start - lead && now < at->end));
 	if (m->live_participants > 0)
 		json_object_set_new(
 		    o, "live_text",
 		    json_string(jmb_pool_printf(
 		        req->pool, tr(d, req, N_("In progress · %ld participants since %s")),
 		        m->live_participants, format_clock(req, m->live_since, zone))));
-	json_object_set_new(o, "past", json_boolean(now >= m->end));
+	json_object_set_new(o, "past", json_boolean(now >= m->last_end));
 	/* A meeting that is over is history: no edit, no delete. */
-	json_object_set_new(o, "editable", json_boolean(is_owner && now < m->end));
+	json_object_set_new(o, "editable", json_boolean(is_owner && now < m->last_end));
 	json_object_set_new(o, "url", json_sprintf("/meetings/%lld", (long long)m->id));
 	json_object_set_new(o, "calendar_url",
 	                    json_sprintf("/meetings/%lld.ics", (long long)m->id));
@@ -219,7 +222,7 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 		json_object_set_new(o, "start_url", json_sprintf("/j/%s", mine->token));
 	else
 		json_object_set_new(o, "start_url", json_sprintf("/start/%s", m->room));
-	add_join(d, req, o, m, mine, role, zone);
+	add_join(d, req, o, at, mine, role, zone);
 	json_object_set_new(o, "edit_url", json_sprintf("/meetings/%lld/edit", (long long)m->id));
 	json_object_set_new(o, "delete_url",
 	                    json_sprintf("/meetings/%lld/delete", (long long)m->id));
@@ -227,7 +230,7 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 		json_object_set_new(o, "my_status",
 		                    json_string(tr(d, req, status_label(mine->status))));
 		/* A logged-in invitee answers here as on their invitation page. */
-		json_object_set_new(o, "can_answer", json_boolean(now < m->end));
+		json_object_set_new(o, "can_answer", json_boolean(now < m->last_end));
 		json_object_set_new(o, "answer_url",
 		                    json_sprintf("/meetings/%lld/answer", (long long)m->id));
 		json_object_set_new(o, "my_accepted",

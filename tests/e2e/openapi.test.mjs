@@ -41,7 +41,8 @@ const seen = new Map(); // "METHOD /path" -> Set of statuses answered
 
 function templateOf(url) {
   const p = new URL(url, 'http://x').pathname;
-  return p.replace(/^\/api\/v1\/meetings\/[^/]+/, '/api/v1/meetings/{id}');
+  return p.replace(/^\/api\/v1\/meetings\/[^/]+/, '/api/v1/meetings/{id}')
+    .replace(/\/occurrences\/[^/]+$/, '/occurrences/{recurrence_id}');
 }
 
 /** One request, checked against the document: status listed, body valid. */
@@ -115,7 +116,7 @@ test('the document is valid OpenAPI 3.1', async () => {
 test('it documents every route of /api/v1, and only those', () => {
   const routes = fs.readFileSync(path.join(REPO, 'src', 'jmbd', 'routes.c'), 'utf8');
   const served = new Set([...routes.matchAll(/\{"(GET|POST|PATCH|DELETE|PUT)", "(\/api\/v1\/[^"]*)"/g)]
-    .map(([, m, p]) => `${m} ${p.replace('{}', '{id}')}`));
+    .map(([, m, p]) => `${m} ${p.replace('{}', '{id}').replace('{}', '{recurrence_id}')}`));
   const documented = new Set(Object.entries(doc.paths).flatMap(([p, ops]) =>
     Object.keys(ops).filter((k) => k !== 'parameters').map((m) => `${m.toUpperCase()} ${p}`)));
   assert.deepEqual([...documented].sort(), [...served].sort());
@@ -176,6 +177,31 @@ test('every operation answers as documented, every documented status included', 
   await call('GET', '/api/v1/directory?q=bo', { token: alice });
   await call('GET', '/api/v1/directory?q=b', { token: alice });
   await call('GET', '/api/v1/directory?q=bo');
+  // A series and its occurrences.
+  const series = await call('POST', '/api/v1/meetings',
+    { token: alice, body: { ...meeting, recurrence: 'FREQ=DAILY;COUNT=3' } });
+  assert.equal(series.status, 201);
+  const occurrences = `/api/v1/meetings/${series.json.id}/occurrences`;
+  const first = `${occurrences}/${start.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}`;
+  const listed = await call('GET', occurrences, { token: alice });
+  assert.equal(listed.json.occurrences.length, 3);
+  await call('GET', `${occurrences}?from=yesterday`, { token: alice });
+  await call('GET', occurrences);
+  await call('GET', '/api/v1/meetings/999999/occurrences', { token: alice });
+  const moved = await call('PATCH', first, { token: alice, body: { title: 'Moved', duration: 90 } });
+  assert.equal(moved.status, 200);
+  await call('PATCH', first, { token: alice, raw: '[1,', headers: { 'Content-Type': 'application/json' } });
+  await call('PATCH', first, { body: { title: 'x' } });
+  await call('PATCH', first, { token: bob, body: { title: 'x' } });
+  await call('PATCH', `${occurrences}/20200101T000000Z`, { token: alice, body: { title: 'x' } });
+  await call('PATCH', `/api/v1/meetings/${id}/occurrences/20200101T000000Z`, { token: alice, body: { title: 'x' } });
+  await call('PATCH', first, { raw: 'x', headers: { Cookie: session, 'Content-Type': 'text/plain' } });
+  await call('PATCH', first, { token: alice, body: { duration: 7 } });
+  await call('DELETE', first, { token: bob });
+  await call('DELETE', first);
+  await call('DELETE', `${occurrences}/20200101T000000Z`, { token: alice });
+  await call('DELETE', `/api/v1/meetings/${id}/occurrences/20200101T000000Z`, { token: alice });
+  assert.equal((await call('DELETE', first, { token: alice })).status, 204);
   // Delete last.
   await call('DELETE', `/api/v1/meetings/${id}`, { token: bob });
   await call('DELETE', `/api/v1/meetings/${id}`, { headers: crossSite });

@@ -38,14 +38,14 @@ def slot(hours=48, zone=PARIS):
 
 
 def book(d, owner="alice", start=None, duration=60, title="Project sync", zone="Europe/Paris",
-         moderators=(), guests=(), description=""):
+         moderators=(), guests=(), description="", recurrence=None):
     """Books a meeting through the API as owner; returns the owner's JSON view
     (attendees carry their personal "link" and "joins")."""
     start = start if start is not None else slot(zone=ZoneInfo(zone))
     r = bearer(d, owner).post(d.url + "/api/v1/meetings", json={
         "title": title, "description": description, "start": start.isoformat(),
         "duration": duration, "timezone": zone, "moderators": list(moderators),
-        "guests": list(guests)})
+        "guests": list(guests), **({"recurrence": recurrence} if recurrence else {})})
     assert r.status_code == 201, r.text
     return r.json()
 

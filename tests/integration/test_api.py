@@ -15,7 +15,7 @@ from helpers import (NEXT_YEAR, Page, api, api_token, create_meeting_form, raw_g
                      stored_meetings)
 
 MEETING_KEYS = {"id", "room", "title", "description", "start", "end", "duration", "timezone",
-                "owner", "attendees", "room_options", "live"}
+                "owner", "attendees", "room_options", "live", "recurrence", "next"}
 ATTENDEE_KEYS = {"mail", "role", "status", "joins"}
 
 

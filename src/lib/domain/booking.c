@@ -428,6 +428,48 @@ int jmb_booking_check(const struct jmb_booking_context *ctx, const struct jmb_id
 	return errors->count == 0 ? 0 : -1;
 }
 
+int jmb_booking_check_occurrence(const struct jmb_booking_context *ctx,
+                                 const struct jmb_meeting *m, const struct jmb_occurrence *occ,
+                                 const struct jmb_occurrence_input *in, struct jmb_pool *pool,
+                                 struct jmb_override *o, struct jmb_field_errors *errors)
+{
+	struct check c = {.ctx = ctx, .pool = pool, .errors = errors};
+	struct jmb_booking_input texts = {
+	    .title = in->title != NULL ? in->title : occ->title,
+	    .description = in->description != NULL ? in->description : occ->description,
+	};
+	struct jmb_meeting scratch = {.duration = occ->duration};
+
+	errors->count = 0;
+	check_texts(&c, &texts, &scratch);
+	if (in->duration != NULL)
+		check_duration(&c, in->duration, &scratch);
+	*o = (struct jmb_override){
+	    .recurrence_id = occ->recurrence_id,
+	    .start = occ->start,
+	    .duration = scratch.duration,
+	    /* Kept only where they differ from the series'. */
+	    .title = strcmp(scratch.title, m->title) != 0 ? scratch.title : NULL,
+	    .description = strcmp(scratch.description, m->description) != 0
+	                       ? scratch.description
+	                       : NULL,
+	};
+	if (in->start_text != NULL && !in->has_start)
+		field_error(
+		    &c, "start",
+		    N_("The start must be a date and time such as 2030-01-31T14:00:00+01:00."));
+	else if (in->has_start && in->start != occ->start) {
+		o->start = in->start;
+		if (in->start <= ctx->now)
+			field_error(&c, "start", N_("The meeting cannot start in the past."));
+		else if (in->start - ctx->now > ctx->rules->max_advance_days * 86400L)
+			field_error(&c, "start",
+			            N_("The meeting cannot start more than %ld days from now."),
+			            ctx->rules->max_advance_days);
+	}
+	return errors->count == 0 ? 0 : -1;
+}
+
 void jmb_booking_assign_attendee_tokens(struct jmb_pool *pool, struct jmb_meeting *m)
 {
 	for (size_t i = 0; i < m->n_attendees; i++) {

@@ -73,6 +73,26 @@ int jmb_booking_check(const struct jmb_booking_context *ctx, const struct jmb_id
                       struct jmb_pool *pool, struct jmb_meeting *m,
                       struct jmb_field_errors *errors);
 
+/* A change of one occurrence of a series: what is NULL (or has_start false)
+ * stays as the occurrence is. */
+struct jmb_occurrence_input {
+	bool has_start;
+	time_t start;
+	const char *start_text; /* as given, for the message of an unparsable start */
+	const char *duration;   /* minutes, as text */
+	const char *title;
+	const char *description;
+};
+
+struct jmb_occurrence;
+/* Checks a change of occurrence occ of series m against the rules and fills
+ * the override that stores it (title and description only where they differ
+ * from the series'). Returns 0, or -1 with the problems in errors. */
+int jmb_booking_check_occurrence(const struct jmb_booking_context *ctx,
+                                 const struct jmb_meeting *m, const struct jmb_occurrence *occ,
+                                 const struct jmb_occurrence_input *in, struct jmb_pool *pool,
+                                 struct jmb_override *o, struct jmb_field_errors *errors);
+
 /* Gives a new meeting its owner, room name, UID and attendee tokens. */
 void jmb_booking_assign_secrets(struct jmb_pool *pool, struct jmb_meeting *m,
                                 const char *uid_domain);

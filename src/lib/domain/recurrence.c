@@ -638,6 +638,23 @@ void jmb_meeting_at(struct jmb_meeting *copy, const struct jmb_meeting *m,
 	copy->description = (char *)o->description;
 }
 
+const struct jmb_meeting *jmb_meeting_current(struct jmb_pool *pool, const struct jmb_meeting *m,
+                                              time_t after)
+{
+	struct jmb_meeting *copy;
+	struct jmb_occurrence occ;
+
+	if (m->recurrence == NULL || !jmb_meeting_focus(m, after, &occ))
+		return m;
+	copy = jmb_pool_alloc(pool, sizeof(*copy));
+	jmb_meeting_at(copy, m, &occ);
+	copy->recurrence = NULL;
+	copy->overrides = NULL;
+	copy->n_overrides = 0;
+	copy->last_end = copy->end;
+	return copy;
+}
+
 enum jmb_partstat jmb_attendee_answer_for(const struct jmb_attendee *a, time_t recurrence_id)
 {
 	for (size_t i = 0; i < a->n_answers; i++)

@@ -96,6 +96,13 @@ time_t jmb_meeting_last_end(const struct jmb_meeting *m);
 void jmb_meeting_at(struct jmb_meeting *copy, const struct jmb_meeting *m,
                     const struct jmb_occurrence *o);
 
+/* m as a single meeting at `after`: m itself when it is one; for a series a
+ * copy in pool holding the occurrence jmb_meeting_focus gives (its start,
+ * end, duration, title and description), with no rule, so the join windows
+ * and pages written for single meetings apply to it as they are. */
+const struct jmb_meeting *jmb_meeting_current(struct jmb_pool *pool, const struct jmb_meeting *m,
+                                              time_t after);
+
 /* The override of m for recurrence_id, or NULL. */
 const struct jmb_override *jmb_meeting_override(const struct jmb_meeting *m, time_t recurrence_id);
 

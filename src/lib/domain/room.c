@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "domain/recurrence.h"
 #include "domain/room.h"
 #include "util/memory.h"
 
@@ -40,14 +41,17 @@ char *jmb_room_from_prosody(struct jmb_pool *pool, const char *tenant, const cha
 	return jmb_room_name_is_valid(lower) ? lower : NULL;
 }
 
-struct jmb_room_window jmb_room_window(const struct jmb_meeting *m, long link_opens_before,
-                                       long start_early, long grace)
+struct jmb_room_window jmb_room_window(const struct jmb_meeting *m, time_t now,
+                                       long link_opens_before, long start_early, long grace)
 {
 	long before = link_opens_before > start_early ? link_opens_before : start_early;
+	struct jmb_occurrence occ = {.start = m->start, .end = m->end};
 
+	if (m->recurrence != NULL)
+		jmb_meeting_focus(m, now - grace * 60, &occ);
 	return (struct jmb_room_window){
-	    .opens = m->start - before * 60,
-	    .closes = m->end + grace * 60,
+	    .opens = occ.start - before * 60,
+	    .closes = occ.end + grace * 60,
 	};
 }
 

@@ -27,8 +27,10 @@ struct jmb_room_window {
 	time_t closes;
 };
 
-struct jmb_room_window jmb_room_window(const struct jmb_meeting *m, long link_opens_before,
-                                       long start_early, long grace);
+/* For a series, the window of the occurrence whose room is open at `now`, or
+ * opens next (else the last one). */
+struct jmb_room_window jmb_room_window(const struct jmb_meeting *m, time_t now,
+                                       long link_opens_before, long start_early, long grace);
 
 enum jmb_room_state { JMB_ROOM_NOT_YET, JMB_ROOM_OPEN, JMB_ROOM_OVER };
 

@@ -65,8 +65,9 @@ json_t *jmb_occurrence_to_json(const struct jmb_meeting *m, const struct jmb_occ
 	                 occ->cancelled ? "cancelled" : "confirmed", "overridden", occ->overridden);
 }
 
-json_t *jmb_meeting_to_json(const struct jmb_meeting *m, const char *link_base)
+json_t *jmb_meeting_to_json(const struct jmb_meeting *m, const char *link_base, time_t now)
 {
+	struct jmb_occurrence next;
 	char start[40], end[40];
 	json_t *attendees = json_array(), *o;
 
@@ -83,6 +84,17 @@ json_t *jmb_meeting_to_json(const struct jmb_meeting *m, const char *link_base)
 	json_object_set_new(o, "room_options", room_options_to_json(&m->options));
 	json_object_set_new(o, "recurrence",
 	                    m->recurrence != NULL ? json_string(m->recurrence) : json_null());
+	if (jmb_meeting_next(m, now, &next)) {
+		json_t *occ = jmb_occurrence_to_json(m, &next);
+
+		json_object_set_new(o, "next",
+		                    json_pack("{s:O, s:O, s:O}", "start", json_object_get(occ, "start"),
+		                              "end", json_object_get(occ, "end"), "recurrence_id",
+		                              json_object_get(occ, "recurrence_id")));
+		json_decref(occ);
+	} else {
+		json_object_set_new(o, "next", json_null());
+	}
 	if (m->live_participants > 0) {
 		char since[40];
 

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "domain/meeting.h"
 
@@ -11,8 +12,9 @@
  *  "owner":{"login","mail","name"},"attendees":[{"mail","role","status","joins"}]}.
  * link_base, when not NULL, adds each attendee's personal "link" (owner's view)
  * and, for a series, their "answers" for single occurrences. "recurrence" is the
- * series' rule or null. */
-json_t *jmb_meeting_to_json(const struct jmb_meeting *m, const char *link_base);
+ * series' rule or null; "next" the next occurrence not ended at `now`
+ * ({"start", "end", "recurrence_id"}) or null. */
+json_t *jmb_meeting_to_json(const struct jmb_meeting *m, const char *link_base, time_t now);
 
 struct jmb_occurrence;
 /* {"recurrence_id" (UTC, RFC 3339 with Z), "start", "end", "title",
