@@ -69,6 +69,21 @@ static const char *t(struct composer *c, const char *msgid)
 	return jmb_tr(c->rt->i18n, c->lang, msgid);
 }
 
+/* "Label: value", with the punctuation of the recipient's language
+   (French puts a space before the colon). */
+static const char *pair(struct composer *c, const char *label, const char *value)
+{
+	/* TRANSLATORS: a label and its value, as in "When: Tuesday 5 January". */
+	return jmb_pool_printf(c->pool, t(c, N_("%s: %s")), label, value);
+}
+
+/* A title as quoted in running text. */
+static const char *quoted(struct composer *c, const char *text)
+{
+	/* TRANSLATORS: quotation marks around a meeting title. */
+	return jmb_pool_printf(c->pool, t(c, N_("“%s”")), text);
+}
+
 static void fact(struct mail_content *mc, const char *label, const char *value)
 {
 	if (mc->n_facts < 8 && value != NULL && *value != '\0') {
@@ -87,7 +102,7 @@ static void link(struct mail_content *mc, const char *label, const char *url)
 	}
 }
 
-static char *render_text(const struct mail_content *mc)
+static char *render_text(struct composer *c, const struct mail_content *mc)
 {
 	struct jmb_strbuf sb = {0};
 
@@ -101,7 +116,7 @@ static char *render_text(const struct mail_content *mc)
 		jmb_strbuf_putc(&sb, '\n');
 	}
 	for (size_t i = 0; i < mc->n_facts; i++)
-		jmb_strbuf_printf(&sb, "%s : %s\n", mc->facts[i][0], mc->facts[i][1]);
+		jmb_strbuf_printf(&sb, "%s\n", pair(c, mc->facts[i][0], mc->facts[i][1]));
 	if (mc->list_title != NULL) {
 		jmb_strbuf_printf(&sb, "\n%s\n", mc->list_title);
 		for (size_t i = 0; i < mc->n_list; i++)
@@ -194,7 +209,7 @@ static void queue(struct composer *c, const struct jmb_meeting *m, const char *t
                   const char *method, const struct mail_envelope *env)
 {
 	const struct jmb_mail_settings *ms = &c->rt->settings.mail;
-	char *text = render_text(mc), *html = render_html(c, mc);
+	char *text = render_text(c, mc), *html = render_html(c, mc);
 	struct jmb_error error;
 	struct jmb_mail_message msg = {
 	    .from_name = *ms->from_name != '\0' ? ms->from_name : m->owner.name,
@@ -284,7 +299,7 @@ static const char *meeting_url(struct composer *c, const struct jmb_meeting *m)
 
 static const char *subject(struct composer *c, const char *what, const struct jmb_meeting *m)
 {
-	return jmb_pool_printf(c->pool, "%s : %s", t(c, what), m->title);
+	return pair(c, t(c, what), m->title);
 }
 
 /* What a mail is to calendar clients. A reminder carries no calendar part:
@@ -423,9 +438,11 @@ static const char *answer_line(struct composer *c, const struct jmb_attendee *a)
 	                     : a->status == JMB_PARTSTAT_DECLINED  ? N_("Declined")
 	                     : a->status == JMB_PARTSTAT_TENTATIVE ? N_("Maybe")
 	                                                           : N_("No answer yet");
-	return jmb_pool_printf(c->pool, "%s (%s) : %s", a->mail,
-	                       t(c, a->role == JMB_ROLE_MODERATOR ? N_("Moderator") : N_("Guest")),
-	                       t(c, status));
+	return pair(
+	    c,
+	    jmb_pool_printf(c->pool, "%s (%s)", a->mail,
+	                    t(c, a->role == JMB_ROLE_MODERATOR ? N_("Moderator") : N_("Guest"))),
+	    t(c, status));
 }
 
 static void owner_mail_in(struct composer *c, const struct jmb_meeting *m, const char *what,
@@ -520,23 +537,32 @@ static const char *what_changed(struct composer *c, const struct jmb_meeting *be
 
 	if (before->start != after->start || before->duration != after->duration ||
 	    strcmp(before->timezone, after->timezone) != 0)
-		text = jmb_pool_printf(c->pool, "%s%s : %s → %s\n", text, t(c, N_("When")),
-		                       when_text(c, before), when_text(c, after));
+		text =
+		    jmb_pool_printf(c->pool, "%s%s\n", text,
+		                    pair(c, t(c, N_("When")),
+		                         jmb_pool_printf(c->pool, "%s → %s", when_text(c, before),
+		                                         when_text(c, after))));
 	if (strcmp(before->title, after->title) != 0)
-		text = jmb_pool_printf(c->pool, "%s%s : « %s » → « %s »\n", text, t(c, N_("Title")),
-		                       before->title, after->title);
+		text = jmb_pool_printf(
+		    c->pool, "%s%s\n", text,
+		    pair(c, t(c, N_("Title")),
+		         jmb_pool_printf(c->pool, "%s → %s", quoted(c, before->title),
+		                         quoted(c, after->title))));
 	if (strcmp(before->description, after->description) != 0)
 		text =
 		    jmb_pool_printf(c->pool, "%s%s\n", text, t(c, N_("The description changed.")));
 	if (old_a != NULL && new_a != NULL && old_a->role != new_a->role)
-		text = jmb_pool_printf(c->pool, "%s%s : %s → %s\n", text, t(c, N_("Your role")),
-		                       role_name(c, old_a->role), role_name(c, new_a->role));
+		text = jmb_pool_printf(
+		    c->pool, "%s%s\n", text,
+		    pair(c, t(c, N_("Your role")),
+		         jmb_pool_printf(c->pool, "%s → %s", role_name(c, old_a->role),
+		                         role_name(c, new_a->role))));
 	if (old_a == NULL && *(added = invitees_not_in(c, after, before)) != '\0')
-		text =
-		    jmb_pool_printf(c->pool, "%s%s : %s\n", text, t(c, N_("Newly invited")), added);
+		text = jmb_pool_printf(c->pool, "%s%s\n", text,
+		                       pair(c, t(c, N_("Newly invited")), added));
 	if (old_a == NULL && *(removed = invitees_not_in(c, before, after)) != '\0')
-		text = jmb_pool_printf(c->pool, "%s%s : %s\n", text, t(c, N_("No longer invited")),
-		                       removed);
+		text = jmb_pool_printf(c->pool, "%s%s\n", text,
+		                       pair(c, t(c, N_("No longer invited")), removed));
 	return text;
 }
 
@@ -640,7 +666,7 @@ void notify_answer(const struct jmbd_runtime *rt, struct jmb_store *store, struc
 	c.lang = owner_language(&c, m);
 	answered.status = answer;
 	struct mail_content mc = {
-	    .subject = jmb_pool_printf(pool, "%s : %s — %s", t(&c, what), a->mail, m->title),
+	    .subject = pair(&c, t(&c, what), jmb_pool_printf(pool, "%s — %s", a->mail, m->title)),
 	    .intro = jmb_pool_printf(pool, "%s", answer_line(&c, &answered)),
 	    .kind = "answer",
 	};
@@ -659,8 +685,8 @@ void notify_bounce(const struct jmbd_runtime *rt, struct jmb_store *store, struc
 		return;
 	c.lang = owner_language(&c, m);
 	struct mail_content mc = {
-	    .subject = jmb_pool_printf(pool, "%s : %s — %s", t(&c, N_("Not delivered")), a->mail,
-	                               m->title),
+	    .subject = pair(&c, t(&c, N_("Not delivered")),
+	                    jmb_pool_printf(pool, "%s — %s", a->mail, m->title)),
 	    .intro = jmb_pool_printf(
 	        pool, t(&c, N_("The invitation to %s could not be delivered.")), a->mail),
 	    .kind = "bounce",
@@ -688,8 +714,8 @@ void notify_forward(const struct jmbd_runtime *rt, struct jmb_store *store, stru
 		return;
 	c.lang = owner_language(&c, m);
 	struct mail_content mc = {
-	    .subject = jmb_pool_printf(pool, "%s : %s", t(&c, N_("Reply")),
-	                               *mail->subject != '\0' ? mail->subject : m->title),
+	    .subject =
+	        pair(&c, t(&c, N_("Reply")), *mail->subject != '\0' ? mail->subject : m->title),
 	    .intro = jmb_pool_printf(pool, t(&c, N_("%s wrote about your meeting:")), who),
 	    .quote = mail->text != NULL && *mail->text != '\0'
 	                 ? mail->text

@@ -30,10 +30,15 @@ char *format_datetime_lang(const struct jmbd_runtime *rt, const char *lang, stru
 
 	if (jmb_utc_to_local(t, zone, &lt) < 0)
 		jmb_utc_to_local(t, "UTC", &lt);
-	/* Day-first in both languages: "mardi 1 décembre 2026, 14:00". */
-	return jmb_pool_printf(
-	    pool, "%s %d %s %d, %02d:%02d", jmb_tr(rt->i18n, lang, weekdays[lt.weekday]), lt.day,
-	    jmb_tr(rt->i18n, lang, months[lt.month - 1]), lt.year, lt.hour, lt.minute);
+	/* Each language orders and punctuates its dates: "mardi 1 décembre 2026,
+	   14:00", "Dienstag, 1. Dezember 2026, 14:00". */
+	return jmb_pool_printf(pool,
+	                       /* TRANSLATORS: weekday, day, month, year, hour, minute ("Tuesday 1
+	                          December 2026, 14:00"); reorder with the numbered forms. */
+	                       jmb_tr(rt->i18n, lang, N_("%1$s %2$d %3$s %4$d, %5$02d:%6$02d")),
+	                       jmb_tr(rt->i18n, lang, weekdays[lt.weekday]), lt.day,
+	                       jmb_tr(rt->i18n, lang, months[lt.month - 1]), lt.year, lt.hour,
+	                       lt.minute);
 }
 
 const char *viewer_zone(struct jmbd *d, struct jmb_request *req)

@@ -151,13 +151,14 @@ def test_changes_and_cancellation(jmbd_factory, smtp):
     assert event["ATTENDEE"].params["RSVP"] == "TRUE"
     # An update says what changed, to the invitee and to the organiser.
     text = parse(mails["dave@example.org"]).get_body(("plain",)).get_content()
-    assert re.search(r"What changed : When : .*10:00 – 11:00.* → .*11:00 – 12:00", text), text
-    assert "Title : « Réunion « projet » » → « Nouveau titre »" in text
+    # English punctuation and quotes in an English mail.
+    assert re.search(r"What changed: When: .*10:00 – 11:00.* → .*11:00 – 12:00", text), text
+    assert "Title: “Réunion « projet »” → “Nouveau titre”" in text
     html = parse(mails["dave@example.org"]).get_body(("html",)).get_content()
     assert "What changed" in html and "Nouveau titre" in html
     own = parse(mails["alice@example.org"]).get_body(("plain",)).get_content()
-    assert "Newly invited : erin@example.org" in own
-    assert "No longer invited : ext@other.org" in own
+    assert "Newly invited: erin@example.org" in own
+    assert "No longer invited: ext@other.org" in own
     # Each invitation carries the invitee's own calendar file.
     assert re.search(r"Add to my calendar:\n  http://\S+/r/[A-Za-z0-9_-]{32}\.ics", text)
     smtp.messages.clear()

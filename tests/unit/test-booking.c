@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "locale-fixture.h"
+
 #include "domain/booking.h"
 #include "domain/identity.h"
 #include "util/memory.h"
@@ -578,6 +580,7 @@ static void test_messages_are_translated(void **state)
 	}
 	assert_true(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 	            WEXITSTATUS(status) == 0);
+	locale_copy_french(dir);
 	i18n = jmb_i18n_load(dir, &error);
 	if (i18n == NULL)
 		fail_msg("%s", error.text);
@@ -597,14 +600,8 @@ static void test_messages_are_translated(void **state)
 	f->in.title = "";
 	expect_error(f, "title", "Please give the meeting a title.");
 	jmb_i18n_free(&i18n);
-	unlink(path);
 	free(path);
-	path = jmb_xasprintf("%s/fr/LC_MESSAGES", dir);
-	rmdir(path);
-	free(path);
-	path = jmb_xasprintf("%s/fr", dir);
-	rmdir(path);
-	free(path);
+	locale_clear(dir);
 	rmdir(dir);
 }
 

@@ -681,8 +681,8 @@ static void test_settings_checks(void **state)
 	assert_settings_error(
 	    f, "[server]\npublic_url = ftp://x\n",
 	    "/etc/jmb/jmb.conf:2: [server] public_url must start with http:// or https://");
-	assert_settings_error(f, "[server]\ndefault_language = de\n",
-	                      "[server] default_language must be fr or en");
+	assert_settings_error(f, "[server]\ndefault_language = xx\n",
+	                      "[server] default_language must be fr, en, de, es, it or nl");
 	assert_settings_error(f, "[server]\ntimezone = Mars/Olympus\n",
 	                      "[server] timezone is not a known IANA time zone");
 	assert_settings_error(f, "[server]\ntimezone = ../../etc/passwd\n",
@@ -731,7 +731,7 @@ static void test_settings_reports_every_problem(void **state)
 	struct fixture *f = *state;
 	struct jmb_settings s;
 	const char *errors = load_settings(f, "jmb.conf",
-	                                   "[server]\npublic_url = x\ndefault_language = de\n"
+	                                   "[server]\npublic_url = x\ndefault_language = xx\n"
 	                                   "[jitsi]\nbase_url = y\n",
 	                                   &s);
 

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "locale-fixture.h"
+
 #include "web/i18n.h"
 #include "util/memory.h"
 #include "web/views.h"
@@ -389,6 +391,7 @@ static void test_i18n_translates(void **state)
 
 	assert_non_null(mkdtemp(dir));
 	write_catalogue(dir, pairs, 2);
+	locale_copy_french(dir);
 	i18n = jmb_i18n_load(dir, &i18n_error);
 	if (i18n == NULL)
 		fail_msg("%s", i18n_error.text);
@@ -404,15 +407,7 @@ static void test_i18n_translates(void **state)
 	assert_contains(html, "<p>Hello, wide world</p>");
 	free(html);
 	jmb_i18n_free(&i18n);
-	char *mo = jmb_xasprintf("%s/fr/LC_MESSAGES/jmb.mo", dir);
-	unlink(mo);
-	free(mo);
-	mo = jmb_xasprintf("%s/fr/LC_MESSAGES", dir);
-	rmdir(mo);
-	free(mo);
-	mo = jmb_xasprintf("%s/fr", dir);
-	rmdir(mo);
-	free(mo);
+	locale_clear(dir);
 	rmdir(dir);
 }
 

@@ -9,6 +9,7 @@
 
 #include "util/memory.h"
 #include "config/settings.h"
+#include "web/i18n.h"
 #include "domain/policy.h"
 #include "util/strbuf.h"
 #include "domain/mailaddr.h"
@@ -555,9 +556,9 @@ static int settings_check(const char *path, struct jmb_settings *s, struct jmb_p
 	}
 	strip_trailing_slash(s->server.public_url);
 	s->server.secure_cookies = strncmp(s->server.public_url, "https://", 8) == 0;
-	if (strcmp(s->server.default_language, "fr") != 0 &&
-	    strcmp(s->server.default_language, "en") != 0) {
-		add_error(error, n_errors, path, "[server] default_language must be fr or en");
+	if (jmb_i18n_known_language(s->server.default_language) == NULL) {
+		add_error(error, n_errors, path,
+		          "[server] default_language must be fr, en, de, es, it or nl");
 		ret = -1;
 	}
 	/* One address filling a quarter of the slots still leaves room for everyone

@@ -16,7 +16,7 @@
 #define MO_MAGIC_SWAPPED 0xde120495U
 #define MO_MAX_SIZE (16u * 1024 * 1024)
 
-const char *const jmb_languages[] = {"en", "fr", NULL};
+const char *const jmb_languages[] = {"en", "fr", "de", "es", "it", "nl", NULL};
 
 const char *jmb_i18n_known_language(const char *lang)
 {
