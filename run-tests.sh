@@ -33,6 +33,7 @@ TEST_DEPS="build-essential autoconf automake libtool pkg-config gettext tzdata
  libstrophe-dev libsystemd-dev prosody python3-slixmpp
  debhelper lintian
  python3-pytest python3-requests python3-icalendar python3-jwt python3-prometheus-client
+ python3-recurring-ical-events python3-vobject
  chromium clang libclang-rt-14-dev
  libxmlsec1-dev zlib1g-dev xmlsec1 python3-lxml"
 

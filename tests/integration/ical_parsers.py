@@ -12,7 +12,10 @@ Event: uid, sequence (int), summary, description, dtstart and dtend (aware datet
 UTC), dtstart_local ("2026-03-29T10:00:00", the wall clock written), tzid (None for UTC
 times), tz_resolved, dtstamp, status, url, location, organizer and attendees ({mail, cn,
 role, partstat, cutype}), alarms ([{action, trigger_minutes (negative: before), related,
-description}]).
+description}]), recurrence_id (UTC instant of RECURRENCE-ID, None on a meeting or a
+series) and recurrence_id_local (its wall clock, as dtstart_local), rrule (the RRULE
+value with its parts sorted by name, None without one), exdates (UTC instants).
+by_uid() keys an event with a RECURRENCE-ID by (uid, recurrence_id_local).
 
 How each parser reads a zoned time, so the two checks differ on purpose:
 - ical.js has no zone database: it reads DTSTART;TZID=X only through the feed's own
@@ -68,9 +71,10 @@ def parse_icaljs(text):
         raise ValueError("ical.js could not parse the text: " + r.stderr.decode("utf-8", "replace"))
     feed = json.loads(r.stdout)
     for ev in feed["events"]:
-        for key in ("dtstart", "dtend", "dtstamp"):
+        for key in ("dtstart", "dtend", "dtstamp", "recurrence_id"):
             if ev[key] is not None:
                 ev[key] = datetime.datetime.fromisoformat(ev[key])
+        ev["exdates"] = [datetime.datetime.fromisoformat(t) for t in ev["exdates"]]
     cal = feed["calendar"]
     if cal["refresh_value_type"] is not None:
         cal["refresh_value_type"] = cal["refresh_value_type"].upper()
@@ -143,6 +147,22 @@ def _time(comp, name):
     return (dt.astimezone(UTC) if resolved else None), local, (str(tzid) if tzid else None), resolved
 
 
+def _rrule(ev):
+    rule = ev.get("RRULE")
+    if rule is None:
+        return None
+    return ";".join(sorted(rule.to_ical().decode().split(";")))
+
+
+def _exdates(ev):
+    out = []
+    for prop in _as_list(ev.get("EXDATE")):
+        for d in prop.dts:
+            resolved = d.dt.tzinfo is not None
+            out.append(d.dt.astimezone(UTC) if resolved else None)
+    return out
+
+
 def _minutes(value):
     return None if value is None else value.dt.total_seconds() / 60
 
@@ -158,6 +178,7 @@ def _alarm(valarm):
 def _event(ev):
     start, start_local, tzid, start_ok = _time(ev, "DTSTART")
     end, _, _, end_ok = _time(ev, "DTEND")
+    rid, rid_local, _, rid_ok = _time(ev, "RECURRENCE-ID")
     stamp = ev.get("DTSTAMP")
     organizer = ev.get("ORGANIZER")
     seq = ev.get("SEQUENCE")
@@ -170,7 +191,11 @@ def _event(ev):
         "dtstart_local": start_local,
         "dtend": end,
         "tzid": tzid,
-        "tz_resolved": start_ok and end_ok,
+        "tz_resolved": start_ok and end_ok and (rid_ok or ev.get("RECURRENCE-ID") is None),
+        "recurrence_id": rid,
+        "recurrence_id_local": rid_local,
+        "rrule": _rrule(ev),
+        "exdates": _exdates(ev),
         "dtstamp": stamp.dt.astimezone(UTC) if stamp is not None else None,
         "status": _text(ev, "STATUS"),
         "url": _text(ev, "URL"),
@@ -218,10 +243,14 @@ def parse_both(text):
 
 
 def by_uid(events):
-    """{uid: event}; a UID seen twice is an error (UIDs must be unique in a feed)."""
+    """{uid: event}, or {(uid, recurrence_id_local): event} for a changed occurrence of a
+    series; a key seen twice is an error (a UID is one meeting or series in a feed,
+    with at most one VEVENT per occurrence)."""
     out = {}
     for ev in events:
-        if ev["uid"] in out:
-            raise ValueError(f"duplicate UID {ev['uid']}")
-        out[ev["uid"]] = ev
+        rid = ev.get("recurrence_id_local")
+        key = ev["uid"] if rid is None else (ev["uid"], rid)
+        if key in out:
+            raise ValueError(f"duplicate UID {key}")
+        out[key] = ev
     return out

@@ -53,7 +53,7 @@ def local(y, mo, d, h, mi, zone):
 def test_both_parsers_see_the_same_feed(feeds, login):
     _, py, js = feeds[login]
     assert py["calendar"] == js["calendar"]
-    assert len(py["events"]) == len(js["events"]) == {"alice": 9, "bob": 6}[login]
+    assert len(py["events"]) == len(js["events"]) == {"alice": 12, "bob": 9}[login]
     py_events, js_events = by_uid(py["events"]), by_uid(js["events"])
     assert py_events.keys() == js_events.keys()
     for uid in py_events:
@@ -175,6 +175,30 @@ def test_hostile_text_round_trips(feeds):
             "Line one\nline two\nline three\nback\\slash, comma; semi\n\nJoin the meeting: ")
         assert ev["attendees"][0]["cn"] == "Zoë \"Z\" O'Neil, Jr.; 🎉"
         assert ev["sequence"] == 7
+
+
+def test_series_rule_exdate_and_moved_occurrence(feeds):
+    for login in ("alice", "bob"):
+        for ev in views(feeds, login, "paris-weekly@jmb.test"):
+            assert ev["rrule"] == "BYDAY=TU;FREQ=WEEKLY;UNTIL=20261103T090000Z"
+            assert ev["dtstart"] == local(2026, 3, 17, 10, 0, "Europe/Paris")
+            assert ev["exdates"] == [local(2026, 4, 7, 10, 0, "Europe/Paris")]
+            assert ev["recurrence_id"] is None
+            assert ev["attendees"][0]["partstat"] == "ACCEPTED"
+        _, py, js = feeds[login]
+        for events in (py["events"], js["events"]):
+            moved = by_uid(events)[("paris-weekly@jmb.test", "2026-10-27T10:00:00")]
+            assert moved["recurrence_id"] == local(2026, 10, 27, 10, 0, "Europe/Paris")
+            assert moved["dtstart"] == local(2026, 10, 28, 15, 0, "Europe/Paris")
+            assert moved["dtend"] - moved["dtstart"] == datetime.timedelta(minutes=45)
+            assert moved["summary"] == "Weekly (moved to Wednesday)"
+            assert moved["rrule"] is None and moved["exdates"] == []
+            assert moved["sequence"] == 4
+            assert moved["attendees"][0]["partstat"] == "TENTATIVE"
+    for ev in views(feeds, "alice", "new-york-monthly@jmb.test"):
+        assert ev["rrule"] == "BYDAY=-1FR;COUNT=12;FREQ=MONTHLY"
+        assert ev["dtstart"] == local(2026, 1, 30, 9, 0, "America/New_York")
+        assert ev["exdates"] == []
 
 
 # --- the helper itself: its two views really are independent -------------------------

@@ -1,5 +1,6 @@
 /* The sample meetings shared by test-ical-feed and ical-feed-dump (whose output
- * tests/integration/test_ical_parsers.py checks with two other parsers). */
+ * tests/integration/test_ical_parsers.py checks with two other parsers, and
+ * test_ical_series.py expands with three). */
 #include "config.h"
 
 #include <string.h>
@@ -80,6 +81,37 @@ static struct jmb_attendee hostile_attendees[] = {
      .role = JMB_ROLE_GUEST,
      .status = JMB_PARTSTAT_NEEDS_ACTION,
      .token = "tok-zoe-hostile"},
+};
+
+/* The weekly Paris series: Bob accepted it, but not its moved occurrence. */
+static struct jmb_occurrence_answer weekly_bob_answers[] = {
+    {.recurrence_id = 1793091600, .status = JMB_PARTSTAT_TENTATIVE},
+};
+static struct jmb_attendee weekly_attendees[] = {
+    {.mail = "bob@example.org",
+     .name = "Bob Durand",
+     .role = JMB_ROLE_GUEST,
+     .status = JMB_PARTSTAT_ACCEPTED,
+     .token = "tok-bob-weekly",
+     .answers = weekly_bob_answers,
+     .n_answers = 1},
+};
+/* Tuesday 7 April 2026 is cancelled; Tuesday 27 October (the first one after the
+ * autumn change) moves to Wednesday 28 October, 15:00, with its own title. */
+static struct jmb_override weekly_overrides[] = {
+    {.recurrence_id = 1775548800, .start = 1775548800, .duration = 60, .cancelled = true},
+    {.recurrence_id = 1793091600,
+     .start = 1793196000,
+     .duration = 45,
+     .title = "Weekly (moved to Wednesday)",
+     .description = NULL},
+};
+static struct jmb_attendee monthly_attendees[] = {
+    {.mail = "a.martin@example.org",
+     .name = "Alice Martin",
+     .role = JMB_ROLE_GUEST,
+     .status = JMB_PARTSTAT_NEEDS_ACTION,
+     .token = "tok-alice-monthly"},
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -208,6 +240,46 @@ static struct jmb_meeting sample[] = {
      .updated = 1773154800,
      .attendees = hostile_attendees,
      .n_attendees = N(hostile_attendees)},
+    /* Every Tuesday at 10:00 in Paris from 17 March to 3 November 2026, across
+       both DST changes (29 March and 25 October). */
+    {.id = 10,
+     .uid = "paris-weekly@jmb.test",
+     .room = "parisweeklyroom0010",
+     .title = "Weekly sync",
+     .description = "Every Tuesday",
+     .start = 1773738000,
+     .duration = 60,
+     .end = 1773741600,
+     .timezone = "Europe/Paris",
+     .owner = ALICE,
+     .sequence = 4,
+     .created = 1773154800,
+     .updated = 1773158400,
+     .attendees = weekly_attendees,
+     .n_attendees = N(weekly_attendees),
+     .recurrence = "FREQ=WEEKLY;UNTIL=20261103T090000Z;BYDAY=TU",
+     .last_end = 1793700000,
+     .overrides = weekly_overrides,
+     .n_overrides = N(weekly_overrides)},
+    /* The last Friday of each month at 9:00 in New York, twelve times from
+       30 January 2026 (EST, EDT from 8 March, EST again from 1 November). */
+    {.id = 11,
+     .uid = "new-york-monthly@jmb.test",
+     .room = "newyorkmonthlyroom11",
+     .title = "Monthly review",
+     .description = "Last Friday",
+     .start = 1769781600,
+     .duration = 30,
+     .end = 1769783400,
+     .timezone = "America/New_York",
+     .owner = BOB,
+     .sequence = 0,
+     .created = 1768000000,
+     .updated = 1768000000,
+     .attendees = monthly_attendees,
+     .n_attendees = N(monthly_attendees),
+     .recurrence = "FREQ=MONTHLY;COUNT=12;BYDAY=-1FR",
+     .last_end = 1798209000},
 };
 
 static struct jmb_meeting *sample_items[N(sample)];

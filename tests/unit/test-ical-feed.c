@@ -1,7 +1,8 @@
 /* Unit tests of src/lib/publish/ical-feed.c: every feed is parsed back with libical and each
  * property checked; times are converted with the feed's own VTIMEZONEs (DST weeks in
  * Europe/Paris, America/New_York, Australia/Sydney); owner and invitee views,
- * cancelled meetings, alarms, hostile text, folding, concurrent builds. */
+ * cancelled meetings, alarms, hostile text, folding, concurrent builds; series (RRULE,
+ * EXDATE, moved occurrences, one occurrence for iMIP, the feed's expiry). */
 #include "config.h"
 
 #include <libical/ical.h>
@@ -10,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -875,6 +877,290 @@ static void test_concurrent_builds_agree(void **state)
 	free(reference);
 }
 
+/* --- series --------------------------------------------------------------------------- */
+
+static size_t count_events(icalcomponent *cal, const char *uid)
+{
+	size_t n = 0;
+
+	for (icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	     ev != NULL; ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+		if (strcmp(icalcomponent_get_uid(ev), uid) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* The VEVENT of uid with a RECURRENCE-ID of instant rid (read with tzid). */
+static icalcomponent *instance_by_uid(icalcomponent *cal, const char *uid, const char *tzid,
+                                      time_t rid)
+{
+	for (icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	     ev != NULL; ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+		icalproperty *p = icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY);
+
+		if (strcmp(icalcomponent_get_uid(ev), uid) == 0 && p != NULL &&
+		    instant_of(cal, p, tzid) == rid)
+			return ev;
+	}
+	fail_msg("no VEVENT %s with that RECURRENCE-ID", uid);
+	return NULL;
+}
+
+static const char *rrule_text(icalcomponent *ev)
+{
+	static char buf[256];
+	struct icalrecurrencetype r =
+	    icalproperty_get_rrule(only_property(ev, ICAL_RRULE_PROPERTY));
+	char *text = icalrecurrencetype_as_string_r(&r);
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	free(text);
+	return buf;
+}
+
+static icalparameter_partstat partstat_of(icalcomponent *ev)
+{
+	return icalparameter_get_partstat(
+	    param(only_property(ev, ICAL_ATTENDEE_PROPERTY), ICAL_PARTSTAT_PARAMETER));
+}
+
+static void test_series_rule_exdate_and_override(void **state)
+{
+	icalcomponent *cal = sample_feed("alice");
+	icalcomponent *ev = event_by_uid(cal, "paris-weekly@jmb.test"), *moved;
+	icalproperty *exdate;
+	long m[8];
+
+	/* the series, then its one moved occurrence; the cancelled one is an EXDATE */
+	assert_int_equal(count_events(cal, "paris-weekly@jmb.test"), 2);
+	assert_null(icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY));
+	assert_event_times(cal, "paris-weekly@jmb.test", "Europe/Paris", 1773738000,
+	                   1773738000 + 3600);
+	assert_string_equal(rrule_text(ev), "FREQ=WEEKLY;UNTIL=20261103T090000Z;BYDAY=TU");
+	assert_string_equal(icalproperty_as_ical_string(only_property(ev, ICAL_RRULE_PROPERTY)),
+	                    "RRULE:FREQ=WEEKLY;UNTIL=20261103T090000Z;BYDAY=TU\r\n");
+	exdate = only_property(ev, ICAL_EXDATE_PROPERTY);
+	assert_int_equal(instant_of(cal, exdate, "Europe/Paris"), 1775548800);
+	assert_string_equal(icalproperty_as_ical_string(exdate),
+	                    "EXDATE;TZID=Europe/Paris:20260407T100000\r\n");
+	assert_string_equal(icalcomponent_get_summary(ev), "Weekly sync");
+	/* after the autumn change, 10:00 in Paris is 09:00Z again: the moved one */
+	moved = instance_by_uid(cal, "paris-weekly@jmb.test", "Europe/Paris", 1793091600);
+	assert_int_equal(
+	    instant_of(cal, only_property(moved, ICAL_DTSTART_PROPERTY), "Europe/Paris"),
+	    1793196000);
+	assert_int_equal(instant_of(cal, only_property(moved, ICAL_DTEND_PROPERTY), "Europe/Paris"),
+	                 1793196000 + 45 * 60);
+	assert_string_equal(
+	    icalproperty_as_ical_string(only_property(moved, ICAL_RECURRENCEID_PROPERTY)),
+	    "RECURRENCE-ID;TZID=Europe/Paris:20261027T100000\r\n");
+	assert_string_equal(icalcomponent_get_summary(moved), "Weekly (moved to Wednesday)");
+	assert_true(strncmp(icalcomponent_get_description(moved), "Every Tuesday\n\n", 15) == 0);
+	assert_int_equal(icalproperty_get_sequence(only_property(moved, ICAL_SEQUENCE_PROPERTY)),
+	                 4);
+	assert_int_equal(icalcomponent_count_properties(moved, ICAL_RRULE_PROPERTY), 0);
+	assert_int_equal(icalcomponent_count_properties(moved, ICAL_EXDATE_PROPERTY), 0);
+	assert_int_equal(icalproperty_get_status(only_property(moved, ICAL_STATUS_PROPERTY)),
+	                 ICAL_STATUS_CONFIRMED);
+	/* the owner sees Bob's answer for the moved occurrence there, his series answer
+	   on the series */
+	assert_int_equal(partstat_of(ev), ICAL_PARTSTAT_ACCEPTED);
+	assert_int_equal(partstat_of(moved), ICAL_PARTSTAT_TENTATIVE);
+	/* the series' alarms are for its next occurrence, 24 March 10:00 (09:00Z):
+	   4 days ahead, so not the week one; the moved one has all of its own */
+	assert_int_equal(alarm_minutes(cal, "paris-weekly@jmb.test", m, 8), 3);
+	assert_int_equal(m[0], 1440);
+	assert_int_equal(icalcomponent_count_components(moved, ICAL_VALARM_COMPONENT), 4);
+	/* New York, last Friday of the month, twelve times */
+	ev = event_by_uid(cal, "new-york-monthly@jmb.test");
+	assert_string_equal(rrule_text(ev), "FREQ=MONTHLY;COUNT=12;BYDAY=-1FR");
+	assert_event_times(cal, "new-york-monthly@jmb.test", "America/New_York", 1769781600,
+	                   1769781600 + 1800);
+	assert_int_equal(count_events(cal, "new-york-monthly@jmb.test"), 1);
+	assert_int_equal(icalcomponent_count_properties(ev, ICAL_EXDATE_PROPERTY), 0);
+	icalcomponent_free(cal);
+	/* Bob, invited: his own answers, series and occurrence */
+	cal = sample_feed("bob");
+	assert_int_equal(partstat_of(event_by_uid(cal, "paris-weekly@jmb.test")),
+	                 ICAL_PARTSTAT_ACCEPTED);
+	moved = instance_by_uid(cal, "paris-weekly@jmb.test", "Europe/Paris", 1793091600);
+	assert_int_equal(partstat_of(moved), ICAL_PARTSTAT_TENTATIVE);
+	icalcomponent_free(cal);
+}
+
+/* A daily series in UTC: every time in "Z" form, no TZID anywhere. */
+static void test_series_in_utc(void **state)
+{
+	static struct jmb_override overrides[] = {
+	    {.recurrence_id = 1775044800 + 86400,
+	     .start = 1775044800 + 86400,
+	     .duration = 60,
+	     .cancelled = true},
+	    {.recurrence_id = 1775044800 + 2 * 86400,
+	     .start = 1775044800 + 2 * 86400 + 7200,
+	     .duration = 30,
+	     .title = "Later"},
+	};
+	struct jmb_feed_options o = plain_options();
+	struct jmb_meeting a = meeting("utc-series", 1775044800, "UTC");
+	struct jmb_meeting *items[] = {&a};
+	icalcomponent *cal, *ev, *moved;
+
+	a.recurrence = "FREQ=DAILY;COUNT=5";
+	a.end = a.start + 3600;
+	a.last_end = a.start + 4 * 86400 + 3600;
+	a.overrides = overrides;
+	a.n_overrides = 2;
+	cal = feed_of(&o, items, 1, ALICE_LOGIN, alice_mails);
+	assert_int_equal(icalcomponent_count_components(cal, ICAL_VTIMEZONE_COMPONENT), 0);
+	assert_int_equal(count_events(cal, "utc-series"), 2);
+	ev = event_by_uid(cal, "utc-series");
+	assert_event_times(cal, "utc-series", NULL, 1775044800, 1775044800 + 3600);
+	assert_string_equal(rrule_text(ev), "FREQ=DAILY;COUNT=5");
+	assert_int_equal(instant_of(cal, only_property(ev, ICAL_EXDATE_PROPERTY), NULL),
+	                 1775044800 + 86400);
+	assert_string_equal(icalproperty_as_ical_string(only_property(ev, ICAL_EXDATE_PROPERTY)),
+	                    "EXDATE:20260402T120000Z\r\n");
+	moved = instance_by_uid(cal, "utc-series", NULL, 1775044800 + 2 * 86400);
+	assert_int_equal(instant_of(cal, only_property(moved, ICAL_DTSTART_PROPERTY), NULL),
+	                 1775044800 + 2 * 86400 + 7200);
+	assert_int_equal(instant_of(cal, only_property(moved, ICAL_DTEND_PROPERTY), NULL),
+	                 1775044800 + 2 * 86400 + 7200 + 1800);
+	assert_string_equal(icalcomponent_get_summary(moved), "Later");
+	icalcomponent_free(cal);
+}
+
+/* iMIP about one occurrence: a CANCEL of one, a REQUEST of a moved one. */
+static void test_one_occurrence(void **state)
+{
+	struct jmb_meeting_list list;
+	struct jmb_feed_options o;
+	const char *const *mails;
+	struct jmb_meeting *weekly = NULL, *single = NULL;
+	icalcomponent *cal, *ev;
+	icalproperty *att;
+	size_t len;
+	char *text;
+
+	sample_feed_inputs("alice", &list, &o, &mails);
+	for (size_t i = 0; i < list.count; i++) {
+		if (strcmp(list.items[i]->uid, "paris-weekly@jmb.test") == 0)
+			weekly = list.items[i];
+		if (strcmp(list.items[i]->uid, "paris-spring@jmb.test") == 0)
+			single = list.items[i];
+	}
+	assert_non_null(weekly);
+	assert_non_null(single);
+	o.refresh_minutes = 0;
+	o.calendar_name = NULL;
+	o.has_occurrence = true;
+
+	/* cancel 5 May 2026, 10:00 in Paris (08:00Z) */
+	o.method = "CANCEL";
+	o.occurrence_id = 1777968000;
+	cal = feed_of(&o, &weekly, 1, ALICE_LOGIN, alice_mails);
+	assert_int_equal(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT), 1);
+	ev = event_by_uid(cal, "paris-weekly@jmb.test");
+	assert_int_equal(
+	    instant_of(cal, only_property(ev, ICAL_RECURRENCEID_PROPERTY), "Europe/Paris"),
+	    1777968000);
+	assert_event_times(cal, "paris-weekly@jmb.test", "Europe/Paris", 1777968000,
+	                   1777968000 + 3600);
+	assert_int_equal(icalcomponent_count_properties(ev, ICAL_RRULE_PROPERTY), 0);
+	assert_int_equal(icalcomponent_count_properties(ev, ICAL_EXDATE_PROPERTY), 0);
+	assert_int_equal(icalproperty_get_status(only_property(ev, ICAL_STATUS_PROPERTY)),
+	                 ICAL_STATUS_CANCELLED);
+	assert_int_equal(icalcomponent_count_components(ev, ICAL_VALARM_COMPONENT), 0);
+	assert_int_equal(icalproperty_get_method(only_property(cal, ICAL_METHOD_PROPERTY)),
+	                 ICAL_METHOD_CANCEL);
+	icalcomponent_free(cal);
+
+	/* the moved occurrence, as a REQUEST to Bob: his answer for it, RSVP */
+	o.method = "REQUEST";
+	o.occurrence_id = 1793091600;
+	text = jmb_ical_feed(&o, &(struct jmb_meeting_list){&weekly, 1}, "bob",
+	                     (const char *const[]){"bob@example.org", NULL}, &len);
+	cal = parse_feed(text, len);
+	free(text);
+	ev = event_by_uid(cal, "paris-weekly@jmb.test");
+	assert_int_equal(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT), 1);
+	assert_int_equal(
+	    instant_of(cal, only_property(ev, ICAL_RECURRENCEID_PROPERTY), "Europe/Paris"),
+	    1793091600);
+	assert_event_times(cal, "paris-weekly@jmb.test", "Europe/Paris", 1793196000,
+	                   1793196000 + 45 * 60);
+	assert_string_equal(icalcomponent_get_summary(ev), "Weekly (moved to Wednesday)");
+	assert_int_equal(icalproperty_get_status(only_property(ev, ICAL_STATUS_PROPERTY)),
+	                 ICAL_STATUS_CONFIRMED);
+	att = only_property(ev, ICAL_ATTENDEE_PROPERTY);
+	assert_int_equal(icalparameter_get_partstat(param(att, ICAL_PARTSTAT_PARAMETER)),
+	                 ICAL_PARTSTAT_TENTATIVE);
+	assert_int_equal(icalparameter_get_rsvp(param(att, ICAL_RSVP_PARAMETER)), ICAL_RSVP_TRUE);
+	icalcomponent_free(cal);
+
+	/* a start the rule does not give: nothing to write */
+	o.occurrence_id = 1777968000 + 3600;
+	cal = feed_of(&o, &weekly, 1, ALICE_LOGIN, alice_mails);
+	assert_int_equal(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT), 0);
+	icalcomponent_free(cal);
+
+	/* a single meeting is written whole */
+	o.occurrence_id = single->start;
+	cal = feed_of(&o, &single, 1, ALICE_LOGIN, alice_mails);
+	ev = event_by_uid(cal, "paris-spring@jmb.test");
+	assert_int_equal(icalcomponent_count_properties(ev, ICAL_RECURRENCEID_PROPERTY), 0);
+	assert_int_equal(icalproperty_get_status(only_property(ev, ICAL_STATUS_PROPERTY)),
+	                 ICAL_STATUS_CONFIRMED);
+	icalcomponent_free(cal);
+}
+
+/* The feed of a series changes when an alarm of its next occurrence comes, when
+ * that occurrence starts (its alarms are then for the one after) and when a moved
+ * occurrence's alarm comes. */
+static void test_series_expiry(void **state)
+{
+	struct jmb_meeting_list list;
+	struct jmb_feed_options o;
+	const char *const *mails;
+	struct jmb_meeting *weekly = NULL, copy;
+	struct jmb_meeting_list one = {&weekly, 1};
+	const long window = 86400;
+
+	sample_feed_inputs("alice", &list, &o, &mails);
+	for (size_t i = 0; i < list.count; i++) {
+		if (strcmp(list.items[i]->uid, "paris-weekly@jmb.test") == 0)
+			weekly = list.items[i];
+	}
+	assert_non_null(weekly);
+	/* now 20 March 12:00Z; next occurrence 24 March 09:00Z: its day-before alarm */
+	assert_int_equal(jmb_ical_feed_expiry(&o, &one, window), 1774342800 - 86400);
+	/* past its 10-minute alarm: when it starts */
+	o.now = 1774342800 - 599;
+	assert_int_equal(jmb_ical_feed_expiry(&o, &one, window), 1774342800);
+	/* as it starts: the next is 31 March 10:00 CEST (08:00Z), its day-before alarm */
+	o.now = 1774342800;
+	assert_int_equal(jmb_ical_feed_expiry(&o, &one, window), 1774944000 - 86400);
+	/* the cancelled 7 April is skipped: on 31 March at 08:00Z, 14 April's week alarm */
+	o.now = 1774944000;
+	assert_int_equal(jmb_ical_feed_expiry(&o, &one, window),
+	                 1775548800 + 7 * 86400 - 7 * 86400);
+	/* as 20 October starts, the next by the rule is 3 November (27 October is
+	   moved): the moved one's week alarm (21 October 14:00Z) comes before 3
+	   November's (27 October 09:00Z) */
+	o.now = 1792483200;
+	assert_int_equal(jmb_ical_feed_expiry(&o, &one, window), 1793196000 - 7 * 86400);
+	/* after the last occurrence: it leaves the window a day after its end */
+	o.now = 1793700000;
+	assert_int_equal(jmb_ical_feed_expiry(&o, &one, window), 1793700000 + window);
+	/* a deleted series: only the window */
+	copy = *weekly;
+	copy.deleted = 1774000000;
+	weekly = &copy;
+	o.now = SAMPLE_NOW;
+	assert_int_equal(jmb_ical_feed_expiry(&o, &one, window), 1774000000 + window);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -901,6 +1187,10 @@ int main(void)
 	    cmocka_unit_test(test_feed_lines_fold_at_75_octets),
 	    cmocka_unit_test(test_empty_feed),
 	    cmocka_unit_test(test_dtstamp_fallbacks_and_no_refresh),
+	    cmocka_unit_test(test_series_rule_exdate_and_override),
+	    cmocka_unit_test(test_series_in_utc),
+	    cmocka_unit_test(test_one_occurrence),
+	    cmocka_unit_test(test_series_expiry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

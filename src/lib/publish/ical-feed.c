@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "domain/recurrence.h"
 #include "publish/ical-feed.h"
 #include "util/memory.h"
 #include "util/strbuf.h"
@@ -31,6 +32,21 @@ struct feed_entry {
 	const struct jmb_attendee *me; /* NULL: the viewer owns the meeting */
 	struct feed_zone *zone;
 	struct icaltimetype start, end;
+	/* A series: the start its VALARMs are for (its next occurrence by the
+	   rule alone), 0: none left. A single meeting: its start. */
+	time_t alarm_start;
+	/* Only the occurrence `occ` of a series (options' has_occurrence). */
+	bool one;
+	struct jmb_occurrence occ;
+};
+
+/* What one VEVENT is about: a whole meeting or series, or one occurrence. */
+struct event_view {
+	const struct jmb_occurrence *occ; /* NULL: the meeting or the series */
+	struct icaltimetype start, end;
+	const char *description;
+	time_t alarm_start; /* 0: no VALARM */
+	bool cancelled;
 };
 
 struct feed_builder {
@@ -39,6 +55,7 @@ struct feed_builder {
 	size_t n_entries;
 	struct feed_zone *zones;
 	size_t n_zones;
+	icaltimezone **tz;       /* each zone's libical zone, NULL: written in UTC */
 	struct jmb_strbuf text;  /* scratch for one value at a time */
 	struct jmb_strbuf title; /* the current meeting's cleaned title */
 	struct jmb_strbuf link;  /* the current meeting's link for the viewer */
@@ -196,6 +213,64 @@ static time_t meeting_end(const struct jmb_meeting *m)
 	return m->end != 0 ? m->end : m->start + (time_t)m->duration * 60;
 }
 
+struct rule_next {
+	const struct jmb_meeting *m;
+	time_t after, found;
+};
+
+static bool rule_next_start(time_t start, void *data)
+{
+	struct rule_next *n = data;
+
+	if (start <= n->after || jmb_meeting_override(n->m, start) != NULL)
+		return true;
+	n->found = start;
+	return false;
+}
+
+/* The first start after `after` that the rule of series m gives to an occurrence
+ * it alone describes (not overridden nor cancelled), 0 if none: the occurrence
+ * the series' own VALARMs are for. The expansion stops there, and at the rule's
+ * end (bounded by JMB_SERIES_MAX_DAYS). Changed occurrences have VEVENTs and
+ * VALARMs of their own. */
+static time_t series_alarm_start(const struct jmb_meeting *m, time_t after)
+{
+	struct rule_next n = {.m = m, .after = after};
+
+	if (m->deleted != 0)
+		return 0;
+	jmb_rrule_each_start(m->recurrence, m->start, m->timezone, rule_next_start, &n);
+	return n.found;
+}
+
+/* The occurrence that override o of series m describes. */
+static void override_occurrence(const struct jmb_meeting *m, const struct jmb_override *o,
+                                struct jmb_occurrence *occ_r)
+{
+	*occ_r = (struct jmb_occurrence){
+	    .recurrence_id = o->recurrence_id,
+	    .start = o->start,
+	    .end = o->start + (time_t)o->duration * 60,
+	    .duration = o->duration,
+	    .title = o->title != NULL ? o->title : m->title,
+	    .description = o->description != NULL ? o->description : m->description,
+	    .cancelled = o->cancelled,
+	    .overridden = true,
+	};
+}
+
+/* The earliest start of m's VEVENTs, for the cut of its zone's VTIMEZONE. */
+static time_t earliest_start(const struct jmb_meeting *m)
+{
+	time_t t = m->start;
+
+	for (size_t i = 0; m->recurrence != NULL && i < m->n_overrides; i++) {
+		if (m->overrides[i].start < t)
+			t = m->overrides[i].start;
+	}
+	return t;
+}
+
 /* The feed's zone for a meeting starting at start, added on first use. */
 static struct feed_zone *zone_for(struct feed_builder *b, const char *name, time_t start)
 {
@@ -231,7 +306,18 @@ static void collect_entries(struct feed_builder *b, const struct jmb_meeting_lis
 
 		if (!find_viewer(meetings->items[i], login, mails, e))
 			continue;
-		e->zone = zone_for(b, e->m->timezone, e->m->start);
+		if (e->m->recurrence != NULL && b->o->has_occurrence) {
+			if (!jmb_meeting_occurrence(e->m, b->o->occurrence_id, &e->occ))
+				continue;
+			e->one = true;
+			e->alarm_start = e->occ.start;
+		} else {
+			e->one = false;
+			e->alarm_start = e->m->recurrence != NULL
+			                     ? series_alarm_start(e->m, b->o->now)
+			                     : e->m->start;
+		}
+		e->zone = zone_for(b, e->m->timezone, earliest_start(e->m));
 		b->n_entries++;
 	}
 }
@@ -271,7 +357,7 @@ static icalcomponent *zone_vtimezone(icaltimezone *zone, const struct feed_zone 
  * lock that serialises libical's zone code. */
 static void resolve_times(struct feed_builder *b)
 {
-	icaltimezone **tz = jmb_xcalloc(b->n_zones + 1, sizeof(*tz));
+	icaltimezone **tz = b->tz = jmb_xcalloc(b->n_zones + 1, sizeof(*tz));
 
 	jmb_ical_lock();
 	for (size_t i = 0; i < b->n_zones; i++) {
@@ -295,7 +381,22 @@ static void resolve_times(struct feed_builder *b)
 		e->start.zone = e->end.zone = NULL;
 	}
 	jmb_ical_unlock();
-	free(tz);
+}
+
+/* Instant t as e's DTSTART is written: wall clock in its zone, or UTC. */
+static struct icaltimetype entry_time(const struct feed_builder *b, const struct feed_entry *e,
+                                      time_t t)
+{
+	icaltimezone *zone = b->tz[e->zone - b->zones];
+	struct icaltimetype local;
+
+	if (e->zone->vtimezone == NULL || zone == NULL)
+		return utc_time(t);
+	jmb_ical_lock();
+	local = icaltime_from_timet_with_zone(jmb_time_clamp(t), 0, zone);
+	jmb_ical_unlock();
+	local.zone = NULL;
+	return local;
 }
 
 static icalproperty *with_tzid(icalproperty *prop, const struct feed_entry *e)
@@ -363,12 +464,13 @@ static const char *viewer_link(struct feed_builder *b, const struct feed_entry *
 
 /* DESCRIPTION (the description, a blank line, the label and the link), URL and
  * LOCATION: calendar apps show one or the other as the place to click. */
-static void add_links(struct feed_builder *b, icalcomponent *ev, const struct feed_entry *e)
+static void add_links(struct feed_builder *b, icalcomponent *ev, const struct feed_entry *e,
+                      const char *description)
 {
 	const char *link = viewer_link(b, e);
 	struct jmb_strbuf *sb = &b->text;
 
-	clean(sb, e->m->description, TEXT_LINES);
+	clean(sb, description, TEXT_LINES);
 	while (sb->len > 0 && strchr(" \t\n", sb->data[sb->len - 1]) != NULL)
 		sb->data[--sb->len] = '\0';
 	if (sb->len > 0)
@@ -383,7 +485,8 @@ static void add_links(struct feed_builder *b, icalcomponent *ev, const struct fe
 	icalcomponent_add_property(ev, icalproperty_new_location(link));
 }
 
-static void add_attendee(struct feed_builder *b, icalcomponent *ev, const struct jmb_attendee *a)
+static void add_attendee(struct feed_builder *b, icalcomponent *ev, const struct jmb_attendee *a,
+                         const struct jmb_occurrence *occ)
 {
 	static const icalparameter_partstat partstats[] = {
 	    [JMB_PARTSTAT_NEEDS_ACTION] = ICAL_PARTSTAT_NEEDSACTION,
@@ -392,10 +495,12 @@ static void add_attendee(struct feed_builder *b, icalcomponent *ev, const struct
 	    [JMB_PARTSTAT_TENTATIVE] = ICAL_PARTSTAT_TENTATIVE,
 	};
 	icalparameter_partstat partstat = ICAL_PARTSTAT_NEEDSACTION;
+	enum jmb_partstat status =
+	    occ != NULL ? jmb_attendee_answer_for(a, occ->recurrence_id) : a->status;
 	icalproperty *prop;
 
-	if ((unsigned int)a->status < sizeof(partstats) / sizeof(partstats[0]))
-		partstat = partstats[a->status];
+	if ((unsigned int)status < sizeof(partstats) / sizeof(partstats[0]))
+		partstat = partstats[status];
 	prop = icalproperty_new_attendee(mailto(&b->text, a->mail));
 	icalproperty_add_parameter(prop,
 	                           icalparameter_new_cn(common_name(&b->text, a->name, a->mail)));
@@ -410,8 +515,10 @@ static void add_attendee(struct feed_builder *b, icalcomponent *ev, const struct
 	icalcomponent_add_property(ev, prop);
 }
 
-/* ORGANIZER, then every ATTENDEE for the owner, or only the viewer's own line. */
-static void add_people(struct feed_builder *b, icalcomponent *ev, const struct feed_entry *e)
+/* ORGANIZER, then every ATTENDEE for the owner, or only the viewer's own line; their
+ * answers for occurrence occ when it is not NULL. */
+static void add_people(struct feed_builder *b, icalcomponent *ev, const struct feed_entry *e,
+                       const struct jmb_occurrence *occ)
 {
 	const struct jmb_meeting *m = e->m;
 
@@ -425,25 +532,26 @@ static void add_people(struct feed_builder *b, icalcomponent *ev, const struct f
 		icalcomponent_add_property(ev, prop);
 	}
 	if (e->me != NULL) {
-		add_attendee(b, ev, e->me);
+		add_attendee(b, ev, e->me, occ);
 		return;
 	}
 	for (size_t i = 0; i < m->n_attendees; i++)
-		add_attendee(b, ev, &m->attendees[i]);
+		add_attendee(b, ev, &m->attendees[i], occ);
 }
 
-/* One VALARM per reminder whose time is still ahead; none for a cancelled meeting. */
-static void add_alarms(struct feed_builder *b, icalcomponent *ev, const struct feed_entry *e)
+/* One VALARM per reminder whose time before `start` is still ahead; none for a
+ * cancelled meeting or occurrence (start 0). */
+static void add_alarms(struct feed_builder *b, icalcomponent *ev, time_t start)
 {
 	const struct jmb_feed_options *o = b->o;
 
-	if (e->m->deleted != 0)
+	if (start == 0)
 		return;
 	for (size_t i = 0; i < o->n_alarm_offsets; i++) {
 		struct icaltriggertype trigger = {.time = icaltime_null_time()};
 		icalcomponent *alarm;
 
-		if (o->alarm_offsets[i] < 0 || e->m->start - o->alarm_offsets[i] * 60 <= o->now)
+		if (o->alarm_offsets[i] < 0 || start - o->alarm_offsets[i] * 60 <= o->now)
 			continue;
 		trigger.duration = minutes_duration(-o->alarm_offsets[i]);
 		alarm = icalcomponent_new(ICAL_VALARM_COMPONENT);
@@ -454,7 +562,25 @@ static void add_alarms(struct feed_builder *b, icalcomponent *ev, const struct f
 	}
 }
 
-static icalcomponent *build_event(struct feed_builder *b, const struct feed_entry *e)
+/* A series' RRULE, and an EXDATE per cancelled occurrence. */
+static void add_rule(struct feed_builder *b, icalcomponent *ev, const struct feed_entry *e)
+{
+	const struct jmb_meeting *m = e->m;
+	struct icalrecurrencetype recur = icalrecurrencetype_from_string(m->recurrence);
+
+	if (recur.freq != ICAL_NO_RECURRENCE)
+		icalcomponent_add_property(ev, icalproperty_new_rrule(recur));
+	for (size_t i = 0; i < m->n_overrides; i++) {
+		if (m->overrides[i].cancelled)
+			icalcomponent_add_property(
+			    ev, with_tzid(icalproperty_new_exdate(
+			                      entry_time(b, e, m->overrides[i].recurrence_id)),
+			                  e));
+	}
+}
+
+static icalcomponent *build_event(struct feed_builder *b, const struct feed_entry *e,
+                                  const struct event_view *v)
 {
 	const struct jmb_meeting *m = e->m;
 	icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
@@ -468,17 +594,68 @@ static icalcomponent *build_event(struct feed_builder *b, const struct feed_entr
 		icalcomponent_add_property(ev, icalproperty_new_created(utc_time(m->created)));
 	if (m->updated != 0)
 		icalcomponent_add_property(ev, icalproperty_new_lastmodified(utc_time(m->updated)));
-	icalcomponent_add_property(ev, with_tzid(icalproperty_new_dtstart(e->start), e));
-	icalcomponent_add_property(ev, with_tzid(icalproperty_new_dtend(e->end), e));
-	clean(&b->title, m->title, TEXT_LINES);
+	if (v->occ != NULL)
+		icalcomponent_add_property(ev, with_tzid(icalproperty_new_recurrenceid(entry_time(
+		                                             b, e, v->occ->recurrence_id)),
+		                                         e));
+	icalcomponent_add_property(ev, with_tzid(icalproperty_new_dtstart(v->start), e));
+	icalcomponent_add_property(ev, with_tzid(icalproperty_new_dtend(v->end), e));
+	if (v->occ == NULL && m->recurrence != NULL)
+		add_rule(b, ev, e);
+	clean(&b->title, v->occ != NULL ? v->occ->title : m->title, TEXT_LINES);
 	icalcomponent_add_property(ev, icalproperty_new_summary(b->title.data));
-	add_links(b, ev, e);
-	add_people(b, ev, e);
-	icalcomponent_add_property(ev, icalproperty_new_status(m->deleted != 0
-	                                                           ? ICAL_STATUS_CANCELLED
-	                                                           : ICAL_STATUS_CONFIRMED));
-	add_alarms(b, ev, e);
+	add_links(b, ev, e, v->description);
+	add_people(b, ev, e, v->occ);
+	icalcomponent_add_property(
+	    ev,
+	    icalproperty_new_status(v->cancelled ? ICAL_STATUS_CANCELLED : ICAL_STATUS_CONFIRMED));
+	add_alarms(b, ev, v->cancelled ? 0 : v->alarm_start);
 	return ev;
+}
+
+/* The VEVENT of one occurrence of e's series. */
+static icalcomponent *build_occurrence(struct feed_builder *b, const struct feed_entry *e,
+                                       const struct jmb_occurrence *occ)
+{
+	bool cancel = e->one && b->o->method != NULL && strcmp(b->o->method, "CANCEL") == 0;
+	struct event_view v = {
+	    .occ = occ,
+	    .start = entry_time(b, e, occ->start),
+	    .end = entry_time(b, e, occ->end),
+	    .description = occ->description,
+	    .alarm_start = occ->start,
+	    .cancelled = e->m->deleted != 0 || occ->cancelled || cancel,
+	};
+
+	return build_event(b, e, &v);
+}
+
+/* e's VEVENTs: the meeting; or the series and one per changed occurrence; or
+ * the one occurrence asked for. */
+static void add_events(struct feed_builder *b, icalcomponent *cal, const struct feed_entry *e)
+{
+	const struct jmb_meeting *m = e->m;
+	struct event_view v = {
+	    .start = e->start,
+	    .end = e->end,
+	    .description = m->description,
+	    .alarm_start = e->alarm_start,
+	    .cancelled = m->deleted != 0,
+	};
+
+	if (e->one) {
+		icalcomponent_add_component(cal, build_occurrence(b, e, &e->occ));
+		return;
+	}
+	icalcomponent_add_component(cal, build_event(b, e, &v));
+	for (size_t i = 0; m->recurrence != NULL && i < m->n_overrides; i++) {
+		struct jmb_occurrence occ;
+
+		if (m->overrides[i].cancelled)
+			continue;
+		override_occurrence(m, &m->overrides[i], &occ);
+		icalcomponent_add_component(cal, build_occurrence(b, e, &occ));
+	}
 }
 
 /* Does libical's folding keep to 75 octets and UTF-8 boundaries? Checked on every
@@ -587,7 +764,7 @@ char *jmb_ical_feed(const struct jmb_feed_options *o, const struct jmb_meeting_l
 			icalcomponent_add_component(cal, b.zones[i].vtimezone);
 	}
 	for (size_t i = 0; i < b.n_entries; i++)
-		icalcomponent_add_component(cal, build_event(&b, &b.entries[i]));
+		add_events(&b, cal, &b.entries[i]);
 	text = serialise(cal, len_r);
 	icalcomponent_free(cal);
 out:
@@ -597,6 +774,7 @@ out:
 	}
 	free(b.entries);
 	free(b.zones);
+	free(b.tz);
 	jmb_strbuf_free(&b.text);
 	jmb_strbuf_free(&b.title);
 	jmb_strbuf_free(&b.link);
@@ -609,6 +787,15 @@ static void sooner(time_t *expiry, time_t t, time_t now)
 		*expiry = t;
 }
 
+/* The times of the VALARMs before `start` still ahead. */
+static void alarms_expiry(time_t *expiry, const struct jmb_feed_options *o, time_t start)
+{
+	for (size_t k = 0; k < o->n_alarm_offsets; k++) {
+		if (o->alarm_offsets[k] >= 0)
+			sooner(expiry, start - o->alarm_offsets[k] * 60, o->now);
+	}
+}
+
 time_t jmb_ical_feed_expiry(const struct jmb_feed_options *o,
                             const struct jmb_meeting_list *meetings, long window)
 {
@@ -616,12 +803,33 @@ time_t jmb_ical_feed_expiry(const struct jmb_feed_options *o,
 
 	for (size_t i = 0; i < meetings->count; i++) {
 		const struct jmb_meeting *m = meetings->items[i];
-		time_t gone = m->deleted != 0 && m->deleted < m->end ? m->deleted : m->end;
+		time_t end = m->recurrence != NULL && m->last_end != 0 ? m->last_end : m->end;
+		time_t gone = m->deleted != 0 && m->deleted < end ? m->deleted : end;
 
 		sooner(&expiry, gone + window, o->now);
-		for (size_t k = 0; m->deleted == 0 && k < o->n_alarm_offsets; k++) {
-			if (o->alarm_offsets[k] >= 0)
-				sooner(&expiry, m->start - o->alarm_offsets[k] * 60, o->now);
+		if (m->deleted != 0)
+			continue;
+		if (m->recurrence == NULL) {
+			alarms_expiry(&expiry, o, m->start);
+			continue;
+		}
+		/* The series' VALARMs are for its next occurrence by the rule: they
+		   change when one of their times comes and when that occurrence
+		   starts (then they are for the one after). */
+		time_t next = series_alarm_start(m, o->now);
+
+		if (next != 0) {
+			alarms_expiry(&expiry, o, next);
+			for (size_t k = 0; k < o->n_alarm_offsets; k++) {
+				if (o->alarm_offsets[k] >= 0) {
+					sooner(&expiry, next, o->now);
+					break;
+				}
+			}
+		}
+		for (size_t k = 0; k < m->n_overrides; k++) {
+			if (!m->overrides[k].cancelled)
+				alarms_expiry(&expiry, o, m->overrides[k].start);
 		}
 	}
 	return expiry;

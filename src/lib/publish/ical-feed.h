@@ -25,6 +25,13 @@ struct jmb_feed_options {
 	/* The ORGANIZER's address when it is not the owner's: the invitee's reply
 	   address, so that their client's REPLY comes back to jmb (NULL: owner). */
 	const char *organizer_mail;
+	/* One occurrence of each series only (iMIP about one occurrence): a VEVENT
+	   with its RECURRENCE-ID, no RRULE; STATUS:CANCELLED when it is cancelled
+	   or the method is "CANCEL". A series that has no occurrence at
+	   occurrence_id (its start by the rule) is left out; single meetings are
+	   written whole. */
+	bool has_occurrence;
+	time_t occurrence_id;
 };
 
 /* The whole VCALENDAR for the user `login` whose addresses are `mails` (NULL-terminated,
@@ -38,14 +45,21 @@ struct jmb_feed_options {
  * Meetings in "UTC", or in a zone libical does not know, are written in UTC ("Z"
  * times, no TZID): RFC 5545 forbids a TZID on UTC times. Text is made valid UTF-8
  * (U+FFFD for bad bytes), CR and CRLF become LF, other control characters but TAB are
- * dropped. */
+ * dropped.
+ *
+ * A series is one VEVENT with the DTSTART and DTEND of its first occurrence, its
+ * RRULE and an EXDATE per cancelled occurrence, then one VEVENT per changed
+ * occurrence (same UID, RECURRENCE-ID in the form of DTSTART) with its own times,
+ * text and the answers given for it. The series' VALARMs are those still ahead for
+ * its next occurrence that the rule alone gives. */
 char *jmb_ical_feed(const struct jmb_feed_options *o, const struct jmb_meeting_list *meetings,
                     const char *login, const char *const *mails, size_t *len_r);
 
 /* The first moment after o->now at which the feed of `meetings` changes by the
  * clock alone, 0 if none: a VALARM's time comes (jmb_ical_feed() writes only
- * those still ahead), or a meeting leaves the store's window, `window`
- * seconds after its end or its cancellation. Until then a feed can be
+ * those still ahead), the next occurrence of a series starts (its VALARMs
+ * follow the one after), or a meeting leaves the store's window, `window`
+ * seconds after its (last) end or its cancellation. Until then a feed can be
  * answered 304 from its version in the store alone. */
 time_t jmb_ical_feed_expiry(const struct jmb_feed_options *o,
                             const struct jmb_meeting_list *meetings, long window);

@@ -58,6 +58,21 @@ function timeOf(vevent, name) {
   };
 }
 
+function utcOf(t) {
+  return new Date(t.toUnixTime() * 1000).toISOString().replace('.000Z', '+00:00');
+}
+
+// RRULE parts sorted by name, so that both parsers' orders compare equal.
+function ruleOf(vevent) {
+  const rule = first(vevent, 'rrule');
+  if (rule === null) return null;
+  return rule.toString().split(';').sort().join(';');
+}
+
+function exdatesOf(vevent) {
+  return vevent.getAllProperties('exdate').flatMap((p) => p.getValues()).map(utcOf);
+}
+
 function alarmOf(valarm) {
   const trigger = valarm.getFirstProperty('trigger');
   const value = trigger ? trigger.getFirstValue() : null;
@@ -72,6 +87,7 @@ function alarmOf(valarm) {
 function eventOf(vevent) {
   const start = timeOf(vevent, 'dtstart');
   const end = timeOf(vevent, 'dtend');
+  const rid = timeOf(vevent, 'recurrence-id');
   const organizer = vevent.getFirstProperty('organizer');
   const stamp = first(vevent, 'dtstamp');
   return {
@@ -83,7 +99,11 @@ function eventOf(vevent) {
     dtstart_local: start && start.local,
     dtend: end && end.utc,
     tzid: start && start.tzid,
-    tz_resolved: Boolean(start && start.resolved && (!end || end.resolved)),
+    tz_resolved: Boolean(start && start.resolved && (!end || end.resolved) && (!rid || rid.resolved)),
+    recurrence_id: rid && rid.utc,
+    recurrence_id_local: rid && rid.local,
+    rrule: ruleOf(vevent),
+    exdates: exdatesOf(vevent),
     dtstamp: stamp ? new Date(stamp.toUnixTime() * 1000).toISOString().replace('.000Z', '+00:00') : null,
     status: text(vevent, 'status'),
     url: text(vevent, 'url'),
