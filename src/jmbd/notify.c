@@ -547,29 +547,14 @@ static bool meeting_changed(const struct jmb_meeting *a, const struct jmb_meetin
 	       strcmp(a->timezone, b->timezone) != 0;
 }
 
-/* The reminders still to come: mails before the start and, when [xmpp] is
-   set, messages in the room before the end. */
+/* The reminders still to come, for every occurrence of a series: mails
+   before the start and, when [xmpp] is set, messages in the room before the end. */
 static void plan_reminders(struct composer *c, const struct jmb_meeting *m)
 {
-	const struct jmb_reminder_settings *r = &c->rt->settings.reminders;
-	bool xmpp = jmb_xmpp_enabled(&c->rt->settings.xmpp);
-	struct jmb_reminder *plan =
-	    jmb_pool_calloc(c->pool, r->n_mail_before + r->n_xmpp_before_end + 1, sizeof(*plan));
 	size_t n = 0;
 
-	for (size_t i = 0; i < r->n_mail_before; i++) {
-		time_t due = m->start - r->mail_before[i] * 60;
-		if (due > c->now)
-			plan[n++] = (struct jmb_reminder){
-			    .kind = JMB_REMINDER_MAIL, .offset = r->mail_before[i], .due = due};
-	}
-	for (size_t i = 0; xmpp && i < r->n_xmpp_before_end; i++) {
-		time_t due = m->end - r->xmpp_before_end[i] * 60;
-		if (due > c->now)
-			plan[n++] = (struct jmb_reminder){
-			    .kind = JMB_REMINDER_XMPP, .offset = r->xmpp_before_end[i], .due = due};
-	}
-	c->fx->reminders = plan;
+	c->fx->reminders = jmb_reminder_plan(c->pool, m, &c->rt->settings.reminders,
+	                                     jmb_xmpp_enabled(&c->rt->settings.xmpp), c->now, &n);
 	c->fx->n_reminders = n;
 }
 
