@@ -13,6 +13,7 @@
 #include "util/log.h"
 #include "publish/mail-message.h"
 #include "domain/mailaddr.h"
+#include "domain/recurrence.h"
 #include "util/memory.h"
 #include "notify.h"
 #include "render.h"
@@ -687,16 +688,26 @@ void notify_forward(const struct jmbd_runtime *rt, struct jmb_store *store, stru
 }
 
 void notify_reminder(const struct jmbd_runtime *rt, struct jmb_store *store, struct jmb_pool *pool,
-                     const struct jmb_meeting *m, time_t now, struct jmb_side_effects *fx)
+                     const struct jmb_meeting *m, time_t recurrence_id, time_t now,
+                     struct jmb_side_effects *fx)
 {
 	struct composer c;
+	struct jmb_meeting *occ = jmb_pool_alloc(pool, sizeof(*occ));
 
 	if (!composer_start(&c, rt, store, pool, now, fx))
 		return;
-	owner_mail(&c, m, N_("Reminder"), N_("Your meeting starts soon."), MAIL_REMINDER, NULL);
+	/* Everyone's answer for this occurrence: the owner's list shows it, and
+	   whoever declined it (or the series, not accepting it) gets nothing. */
+	*occ = *m;
+	occ->attendees = jmb_pool_calloc(pool, m->n_attendees + 1, sizeof(*occ->attendees));
 	for (size_t i = 0; i < m->n_attendees; i++) {
-		if (m->attendees[i].status != JMB_PARTSTAT_DECLINED)
-			invitee_mail(&c, m, &m->attendees[i], N_("Reminder"),
+		occ->attendees[i] = m->attendees[i];
+		occ->attendees[i].status = jmb_attendee_answer_for(&m->attendees[i], recurrence_id);
+	}
+	owner_mail(&c, occ, N_("Reminder"), N_("Your meeting starts soon."), MAIL_REMINDER, NULL);
+	for (size_t i = 0; i < occ->n_attendees; i++) {
+		if (occ->attendees[i].status != JMB_PARTSTAT_DECLINED)
+			invitee_mail(&c, occ, &occ->attendees[i], N_("Reminder"),
 			             N_("A meeting you are invited to starts soon."), MAIL_REMINDER,
 			             NULL);
 	}
