@@ -13,6 +13,7 @@
 #include "util/log.h"
 #include "publish/mail-message.h"
 #include "domain/mailaddr.h"
+#include "domain/recurrence.h"
 #include "util/memory.h"
 #include "notify.h"
 #include "render.h"
@@ -573,29 +574,14 @@ static bool meeting_changed(const struct jmb_meeting *a, const struct jmb_meetin
 	       strcmp(a->timezone, b->timezone) != 0;
 }
 
-/* The reminders still to come: mails before the start and, when [xmpp] is
-   set, messages in the room before the end. */
+/* The reminders still to come, for every occurrence of a series: mails
+   before the start and, when [xmpp] is set, messages in the room before the end. */
 static void plan_reminders(struct composer *c, const struct jmb_meeting *m)
 {
-	const struct jmb_reminder_settings *r = &c->rt->settings.reminders;
-	bool xmpp = jmb_xmpp_enabled(&c->rt->settings.xmpp);
-	struct jmb_reminder *plan =
-	    jmb_pool_calloc(c->pool, r->n_mail_before + r->n_xmpp_before_end + 1, sizeof(*plan));
 	size_t n = 0;
 
-	for (size_t i = 0; i < r->n_mail_before; i++) {
-		time_t due = m->start - r->mail_before[i] * 60;
-		if (due > c->now)
-			plan[n++] = (struct jmb_reminder){
-			    .kind = JMB_REMINDER_MAIL, .offset = r->mail_before[i], .due = due};
-	}
-	for (size_t i = 0; xmpp && i < r->n_xmpp_before_end; i++) {
-		time_t due = m->end - r->xmpp_before_end[i] * 60;
-		if (due > c->now)
-			plan[n++] = (struct jmb_reminder){
-			    .kind = JMB_REMINDER_XMPP, .offset = r->xmpp_before_end[i], .due = due};
-	}
-	c->fx->reminders = plan;
+	c->fx->reminders = jmb_reminder_plan(c->pool, m, &c->rt->settings.reminders,
+	                                     jmb_xmpp_enabled(&c->rt->settings.xmpp), c->now, &n);
 	c->fx->n_reminders = n;
 }
 
@@ -728,16 +714,26 @@ void notify_forward(const struct jmbd_runtime *rt, struct jmb_store *store, stru
 }
 
 void notify_reminder(const struct jmbd_runtime *rt, struct jmb_store *store, struct jmb_pool *pool,
-                     const struct jmb_meeting *m, time_t now, struct jmb_side_effects *fx)
+                     const struct jmb_meeting *m, time_t recurrence_id, time_t now,
+                     struct jmb_side_effects *fx)
 {
 	struct composer c;
+	struct jmb_meeting *occ = jmb_pool_alloc(pool, sizeof(*occ));
 
 	if (!composer_start(&c, rt, store, pool, now, fx))
 		return;
-	owner_mail(&c, m, N_("Reminder"), N_("Your meeting starts soon."), MAIL_REMINDER, NULL);
+	/* Everyone's answer for this occurrence: the owner's list shows it, and
+	   whoever declined it (or the series, not accepting it) gets nothing. */
+	*occ = *m;
+	occ->attendees = jmb_pool_calloc(pool, m->n_attendees + 1, sizeof(*occ->attendees));
 	for (size_t i = 0; i < m->n_attendees; i++) {
-		if (m->attendees[i].status != JMB_PARTSTAT_DECLINED)
-			invitee_mail(&c, m, &m->attendees[i], N_("Reminder"),
+		occ->attendees[i] = m->attendees[i];
+		occ->attendees[i].status = jmb_attendee_answer_for(&m->attendees[i], recurrence_id);
+	}
+	owner_mail(&c, occ, N_("Reminder"), N_("Your meeting starts soon."), MAIL_REMINDER, NULL);
+	for (size_t i = 0; i < occ->n_attendees; i++) {
+		if (occ->attendees[i].status != JMB_PARTSTAT_DECLINED)
+			invitee_mail(&c, occ, &occ->attendees[i], N_("Reminder"),
 			             N_("A meeting you are invited to starts soon."), MAIL_REMINDER,
 			             NULL);
 	}

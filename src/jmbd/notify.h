@@ -46,8 +46,11 @@ void notify_forward(const struct jmbd_runtime *rt, struct jmb_store *store, stru
                     const struct notify_forwarded *mail, time_t now, struct jmb_side_effects *fx);
 /* The mails of one reminder: the owner (with who answered what) and every
  * invitee who has not declined, composed from the runtime rt (the queue
- * worker's reference, not d->rt, which a reload may swap meanwhile). */
+ * worker's reference, not d->rt, which a reload may swap meanwhile). For a
+ * series, m is the occurrence's view (jmb_meeting_at: its date, time and
+ * title) and recurrence_id names it: the answers are those for it. */
 void notify_reminder(const struct jmbd_runtime *rt, struct jmb_store *store, struct jmb_pool *pool,
-                     const struct jmb_meeting *m, time_t now, struct jmb_side_effects *fx);
+                     const struct jmb_meeting *m, time_t recurrence_id, time_t now,
+                     struct jmb_side_effects *fx);
 
 #endif

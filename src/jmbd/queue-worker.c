@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "domain/recurrence.h"
 #include "web/i18n.h"
 #include "util/log.h"
 #include "mail-in.h"
@@ -135,6 +136,31 @@ static bool post_xmpp(struct queue_worker *w, const struct jmbd_runtime *rt, str
 	return false;
 }
 
+/* The meeting as the reminder's occurrence: for a series, a copy with that
+ * occurrence's start, end and title (its override applied). *cancelled is set
+ * when the occurrence was cancelled, or the rule no longer gives it (the plan
+ * written with that change drops such reminders; one claimed just before is
+ * skipped here). A series' reminder of recurrence id 0 is its first
+ * occurrence's. */
+static struct jmb_meeting *reminder_occurrence(struct jmb_pool *pool, struct jmb_meeting *m,
+                                               const struct jmb_reminder *rem, bool *cancelled)
+{
+	struct jmb_occurrence occ;
+	struct jmb_meeting *copy;
+
+	if (m->recurrence == NULL)
+		return m;
+	if (!jmb_meeting_occurrence(m, rem->recurrence_id != 0 ? rem->recurrence_id : m->start,
+	                            &occ) ||
+	    occ.cancelled) {
+		*cancelled = true;
+		return m;
+	}
+	copy = jmb_pool_alloc(pool, sizeof(*copy));
+	jmb_meeting_at(copy, m, &occ);
+	return copy;
+}
+
 /* One reminder: its mails (or its XMPP message), then done, in one transaction. */
 static void run_reminder(struct queue_worker *w, const struct jmbd_runtime *rt,
                          struct jmb_pool *pool, const struct jmb_reminder *rem, time_t now,
@@ -145,16 +171,21 @@ static void run_reminder(struct queue_worker *w, const struct jmbd_runtime *rt,
 	struct jmb_meeting *m = NULL;
 	struct jmb_error error;
 
+	bool cancelled = false;
+
 	if (jmb_store_meeting_get(d->store, pool, rem->meeting_id, &m, &error) != JMB_STORE_OK) {
 		log_store_error("reminder_meeting", &error);
 		return;
 	}
-	if (rem->kind == JMB_REMINDER_XMPP) {
+	m = reminder_occurrence(pool, m, rem, &cancelled);
+	if (cancelled) {
+		/* Planned before the occurrence was cancelled: nothing to say. */
+	} else if (rem->kind == JMB_REMINDER_XMPP) {
 		if (!post_xmpp(w, rt, pool, rem, m, now, xmpp_down))
 			return;
 	} else if (m->deleted == 0 && now < m->start) {
 		/* A reminder found late (jmbd was down) is pointless once the meeting began. */
-		notify_reminder(rt, d->store, pool, m, now, &fx);
+		notify_reminder(rt, d->store, pool, m, rem->recurrence_id, now, &fx);
 	}
 	if (jmb_store_reminder_finish(d->store, rem->id, w->instance, now, &fx, &error) !=
 	    JMB_STORE_OK) {

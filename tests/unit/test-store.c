@@ -22,6 +22,7 @@
 /* white-box: the drivers' primitives, and a store opened on a wrapped driver */
 #include "store/store-private.h"
 #include "store/store.h"
+#include "domain/recurrence.h"
 
 #define T0 ((time_t)1900000000) /* "now" in these tests */
 #define HOUR 3600
@@ -1449,6 +1450,153 @@ static void test_fx_commit_with_the_change(void **state)
 	assert_int_equal(count_where("reminders", "done_at IS NULL"), 0);
 }
 
+/* A series is planned occurrence by occurrence: a weekly series of six in
+   Paris that crosses the start of summer time (2030-03-31) keeps its 09:00,
+   so its UTC times move an hour; a cancelled occurrence has no reminders, a
+   moved one has them at its new time. */
+#define SERIES_FIRST ((time_t)1900224000) /* Wed 2030-03-20 08:00 UTC, 09:00 in Paris */
+#define WEEK (7 * 86400)
+
+static struct jmb_meeting *weekly_series(struct jmb_pool *pool, const char *tag)
+{
+	struct jmb_meeting *m = three_attendees(pool, tag);
+	struct jmb_rrule_limits limits = {.max_occurrences = 100, .max_series_days = 400};
+	time_t last_start = 0;
+	const char *part = NULL;
+
+	m->start = SERIES_FIRST;
+	m->duration = 60;
+	m->end = m->start + 3600;
+	assert_int_equal(jmb_rrule_check(pool, "FREQ=WEEKLY;COUNT=6", m->start, m->timezone,
+	                                 &limits, &m->recurrence, &last_start, &part),
+	                 JMB_RRULE_OK);
+	/* The 3rd occurrence is cancelled, the 4th moved an hour later. */
+	m->overrides = jmb_pool_calloc(pool, 2, sizeof(*m->overrides));
+	m->overrides[0] = (struct jmb_override){.recurrence_id = SERIES_FIRST + 2 * WEEK - HOUR,
+	                                        .start = SERIES_FIRST + 2 * WEEK - HOUR,
+	                                        .duration = 60,
+	                                        .cancelled = true};
+	m->overrides[1] = (struct jmb_override){.recurrence_id = SERIES_FIRST + 3 * WEEK - HOUR,
+	                                        .start = SERIES_FIRST + 3 * WEEK,
+	                                        .duration = 60};
+	m->n_overrides = 2;
+	m->last_end = jmb_meeting_last_end(m);
+	return m;
+}
+
+static const struct jmb_reminder_settings series_settings = {
+    .mail_before = {1440, 10},
+    .n_mail_before = 2,
+    .xmpp_before_end = {5},
+    .n_xmpp_before_end = 1,
+};
+
+static struct jmb_side_effects *plan_fx(struct jmb_pool *pool, const struct jmb_meeting *m,
+                                        time_t now)
+{
+	struct jmb_side_effects *fx = jmb_pool_calloc(pool, 1, sizeof(*fx));
+	size_t n = 0;
+
+	fx->now = now;
+	fx->reminders = jmb_reminder_plan(pool, m, &series_settings, true, now, &n);
+	fx->n_reminders = n;
+	return fx;
+}
+
+static void test_reminder_plan_series(void **state)
+{
+	struct test_ctx *t = *state;
+	struct jmb_meeting *m = weekly_series(t->pool, "rs"), *u;
+	/* The starts of occurrences 1, 2, 4 (moved) 5 and 6; 3 is cancelled. */
+	const time_t starts[] = {SERIES_FIRST, SERIES_FIRST + WEEK, SERIES_FIRST + 3 * WEEK,
+	                         SERIES_FIRST + 4 * WEEK - HOUR, SERIES_FIRST + 5 * WEEK - HOUR};
+	const time_t rids[] = {SERIES_FIRST, SERIES_FIRST + WEEK, SERIES_FIRST + 3 * WEEK - HOUR,
+	                       SERIES_FIRST + 4 * WEEK - HOUR, SERIES_FIRST + 5 * WEEK - HOUR};
+	struct jmb_side_effects *fx = plan_fx(t->pool, m, T0);
+	struct jmb_reminder_list rl;
+	size_t n = 0;
+
+	/* Five occurrences, three reminders each, in occurrence order. */
+	assert_int_equal(fx->n_reminders, 15);
+	for (size_t o = 0; o < 5; o++) {
+		const struct jmb_reminder *r = &fx->reminders[o * 3];
+
+		assert_int_equal(r[0].recurrence_id, rids[o]);
+		assert_int_equal(r[0].kind, JMB_REMINDER_MAIL);
+		assert_int_equal(r[0].due, starts[o] - 1440 * 60);
+		assert_int_equal(r[1].due, starts[o] - 10 * 60);
+		assert_int_equal(r[2].kind, JMB_REMINDER_XMPP);
+		assert_int_equal(r[2].due, starts[o] + HOUR - 5 * 60);
+		assert_int_equal(r[2].recurrence_id, rids[o]);
+	}
+	/* A single meeting keeps recurrence id 0; planned after the first
+	   occurrence's start, a series has only its XMPP message left. */
+	u = three_attendees(t->pool, "rs1");
+	u->start = T0 + 2 * 86400;
+	u->end = u->start + u->duration * 60;
+	assert_int_equal(jmb_reminder_plan(t->pool, u, &series_settings, false, T0, &n)[1].due,
+	                 u->start - 600);
+	assert_int_equal(n, 2);
+	assert_int_equal(
+	    jmb_reminder_plan(t->pool, u, &series_settings, false, T0, &n)[0].recurrence_id, 0);
+	(void)jmb_reminder_plan(t->pool, m, &series_settings, true, SERIES_FIRST + 60, &n);
+	assert_int_equal(n, 13);
+
+	OK(jmb_store_meeting_insert_fx(t->store, m, fx, &error));
+	assert_int_equal(count_where("reminders", "done_at IS NULL"), 15);
+	/* The 2nd occurrence's day-before mail comes due (and only it) and is sent. */
+	OK(jmb_store_reminders_claim(t->store, t->pool, "A", starts[1] - 1440 * 60,
+	                             starts[1] - 1440 * 60 - 300, 10, &rl, &error));
+	SORTED_REMINDERS(rl);
+	assert_int_equal(rl.count, 4); /* the 1st occurrence's three, and this one */
+	assert_int_equal(rl.items[3].recurrence_id, rids[1]);
+	assert_int_equal(rl.items[3].offset, 1440);
+	for (size_t i = 0; i < rl.count; i++)
+		OK(jmb_store_reminder_finish(t->store, rl.items[i].id, "A", starts[1] - 1440 * 60,
+		                             NULL, &error));
+
+	/* Re-planned unchanged (a new title) the day before: the sent one stays
+	   sent, every other keeps its row and time. */
+	u = edited_copy(t->pool, m);
+	u->title = jmb_pool_strdup(t->pool, "Renamed series");
+	u->recurrence = m->recurrence;
+	u->overrides = m->overrides;
+	u->n_overrides = m->n_overrides;
+	u->last_end = m->last_end;
+	OK(jmb_store_meeting_update_fx(t->store, u, plan_fx(t->pool, u, T0 + 10), &error));
+	assert_int_equal(count_where("reminders", "done_at IS NULL"), 11);
+	assert_int_equal(count_where("reminders", "done_at IS NOT NULL"), 4);
+	OK(jmb_store_reminders_claim(t->store, t->pool, "A", starts[1] - 1440 * 60,
+	                             starts[1] - 1440 * 60 - 300, 10, &rl, &error));
+	assert_int_equal(rl.count, 0);
+
+	/* The 5th occurrence cancelled too: its three go, nothing else moves. */
+	u = edited_copy(t->pool, m);
+	u->recurrence = m->recurrence;
+	u->overrides = jmb_pool_calloc(t->pool, 3, sizeof(*u->overrides));
+	u->overrides[0] = m->overrides[0];
+	u->overrides[1] = m->overrides[1];
+	u->overrides[2] = (struct jmb_override){
+	    .recurrence_id = rids[3], .start = starts[3], .duration = 60, .cancelled = true};
+	u->n_overrides = 3;
+	u->last_end = jmb_meeting_last_end(u);
+	OK(jmb_store_meeting_update_fx(t->store, u, plan_fx(t->pool, u, T0 + 20), &error));
+	assert_int_equal(count_where("reminders", "done_at IS NULL"), 8);
+	assert_int_equal(count_where("reminders", "done_at IS NOT NULL"), 4);
+	{
+		char *where = jmb_xasprintf("recurrence_id = %lld", (long long)rids[3]);
+		assert_int_equal(count_where("reminders", where), 0);
+		free(where);
+	}
+	/* The last occurrence's reminders are due at their own (summer) time. */
+	OK(jmb_store_reminders_claim(t->store, t->pool, "B", starts[4] - 1440 * 60,
+	                             starts[4] - 1440 * 60 - 300, 10, &rl, &error));
+	SORTED_REMINDERS(rl);
+	assert_int_equal(rl.count, 6);
+	assert_int_equal(rl.items[5].recurrence_id, rids[4]);
+	assert_int_equal(rl.items[5].due, SERIES_FIRST + 5 * WEEK - HOUR - 1440 * 60);
+}
+
 /* A reminder plan replaces the previous one: an unchanged time keeps its
    state (sent stays sent), a moved one fires again, unplanned ones go. */
 static void test_reminder_plan_replace(void **state)
@@ -2003,6 +2151,7 @@ static void test_pg_errors_hide_the_password(void **state)
 	    cmocka_unit_test_setup_teardown(test_text_is_stored_literally, setup, teardown),       \
 	    cmocka_unit_test_setup_teardown(test_fx_commit_with_the_change, setup, teardown),      \
 	    cmocka_unit_test_setup_teardown(test_reminder_plan_replace, setup, teardown),          \
+	    cmocka_unit_test_setup_teardown(test_reminder_plan_series, setup, teardown),           \
 	    cmocka_unit_test_setup_teardown(test_outbox_claim_and_finish, setup, teardown),        \
 	    cmocka_unit_test_setup_teardown(test_claims_taken_over_when_stale, setup, teardown),   \
 	    cmocka_unit_test_setup_teardown(test_retry_keeps_a_live_claim, setup, teardown),       \

@@ -20,15 +20,18 @@ static const struct jmb_sql sql_outbox_add = {
 };
 static const struct jmb_sql sql_reminders_prune = {
     .sqlite = "DELETE FROM reminders WHERE meeting_id = $1 AND done_at IS NULL "
-              "AND (kind || ':' || offset_minutes) NOT IN (SELECT value FROM json_each($2))",
+              "AND (kind || ':' || offset_minutes || ':' || recurrence_id) NOT IN "
+              "(SELECT value FROM json_each($2))",
     .pg = "DELETE FROM reminders WHERE meeting_id = $1 AND done_at IS NULL "
-          "AND (kind || ':' || offset_minutes) NOT IN "
+          "AND (kind || ':' || offset_minutes || ':' || recurrence_id) NOT IN "
           "(SELECT json_array_elements_text($2::json))",
 };
-/* A reminder whose time moved fires again; one that did not keeps its state. */
+/* A reminder whose time moved fires again; one that did not keeps its state
+   (each occurrence of a series has its own). */
 static const struct jmb_sql sql_reminder_upsert = JMB_SQL_ANY(
-    "INSERT INTO reminders (meeting_id, kind, offset_minutes, due_at) VALUES ($1, $2, $3, $4) "
-    "ON CONFLICT (meeting_id, kind, offset_minutes) DO UPDATE SET "
+    "INSERT INTO reminders (meeting_id, kind, offset_minutes, due_at, recurrence_id) "
+    "VALUES ($1, $2, $3, $4, $5) "
+    "ON CONFLICT (meeting_id, kind, offset_minutes, recurrence_id) DO UPDATE SET "
     "done_at = CASE WHEN reminders.due_at = excluded.due_at THEN reminders.done_at END, "
     "claimed_by = CASE WHEN reminders.due_at = excluded.due_at THEN reminders.claimed_by END, "
     "due_at = excluded.due_at");
@@ -75,7 +78,7 @@ static const struct jmb_sql sql_outbox_retry =
 	"SELECT r.id FROM reminders r JOIN meetings m ON m.id = r.meeting_id "                     \
 	"WHERE r.done_at IS NULL AND r.due_at <= $2 AND m.deleted_at IS NULL "                     \
 	"AND (r.claimed_by IS NULL OR r.claimed_at < $3) ORDER BY r.due_at, r.id LIMIT $4"
-#define REMINDERS_CLAIMED " RETURNING id, meeting_id, kind, offset_minutes, due_at"
+#define REMINDERS_CLAIMED " RETURNING id, meeting_id, kind, offset_minutes, due_at, recurrence_id"
 
 static const struct jmb_sql sql_reminders_claim = {
     .sqlite = "UPDATE reminders SET claimed_by = $1, claimed_at = $2 "
@@ -109,14 +112,15 @@ enum jmb_store_result jmb_store_queue_mails(struct jmb_sql_conn *conn,
 	return r;
 }
 
-/* The plan's "mail:60" keys, which the prune keeps, as a JSON array. */
+/* The plan's "mail:60:<recurrence id>" keys, which the prune keeps, as a JSON array. */
 static const char *plan_keys(struct jmb_pool *pool, const struct jmb_side_effects *fx)
 {
 	const char **keys = jmb_pool_calloc(pool, fx->n_reminders + 1, sizeof(*keys));
 
 	for (size_t i = 0; i < fx->n_reminders; i++)
-		keys[i] = jmb_pool_printf(pool, "%s:%ld", kind_names[fx->reminders[i].kind],
-		                          fx->reminders[i].offset);
+		keys[i] = jmb_pool_printf(pool, "%s:%ld:%lld", kind_names[fx->reminders[i].kind],
+		                          fx->reminders[i].offset,
+		                          (long long)fx->reminders[i].recurrence_id);
 	return jmb_sql_json_array(pool, keys, fx->n_reminders);
 }
 
@@ -138,7 +142,8 @@ enum jmb_store_result jmb_store_plan_reminders(struct jmb_sql_conn *conn, int64_
 
 		r = jmb_sql_exec(conn, &sql_reminder_upsert,
 		                 SQL_ARGS(sql_int(meeting_id), sql_text(kind_names[p->kind]),
-		                          sql_int(p->offset), sql_int(p->due)),
+		                          sql_int(p->offset), sql_int(p->due),
+		                          sql_int(p->recurrence_id)),
 		                 NULL, error);
 	}
 	return r;
@@ -200,6 +205,7 @@ static void read_reminder_row(struct jmb_sql_stmt *stmt, void *item, void *ctx)
 	    kind != NULL && strcmp(kind, "xmpp") == 0 ? JMB_REMINDER_XMPP : JMB_REMINDER_MAIL;
 	rem->offset = (long)jmb_sql_int(stmt, 3);
 	rem->due = (time_t)jmb_sql_int(stmt, 4);
+	rem->recurrence_id = (time_t)jmb_sql_int(stmt, 5);
 }
 
 static void read_claimed_mail(struct jmb_sql_stmt *stmt, void *item, void *pool)

@@ -61,6 +61,9 @@ struct jmb_reminder {
 	enum jmb_reminder_kind kind;
 	long offset; /* minutes before the start (mail) or the end (xmpp) */
 	time_t due;
+	/* The occurrence it is about, by the start the rule gives it (its
+	   RECURRENCE-ID); 0 for a single meeting. */
+	time_t recurrence_id;
 };
 
 struct jmb_reminder_list {
@@ -79,6 +82,15 @@ struct jmb_side_effects {
 	const struct jmb_reminder *reminders;
 	size_t n_reminders;
 };
+
+/* The plan of reminders still to come (due after now) for m: for each
+ * occurrence not cancelled (moved ones at their new time; a single meeting
+ * has one), a mail at each of r's mail_before minutes before its start and,
+ * when xmpp, a message at each of xmpp_before_end minutes before its end.
+ * In pool; *n_r is set to its length. */
+struct jmb_reminder *jmb_reminder_plan(struct jmb_pool *pool, const struct jmb_meeting *m,
+                                       const struct jmb_reminder_settings *r, bool xmpp, time_t now,
+                                       size_t *n_r);
 
 struct jmb_session_record {
 	char *identity_json; /* the identity as stored at login */
@@ -200,9 +212,8 @@ enum jmb_store_result jmb_store_attendee_set_status_fx(struct jmb_store *store, 
 /* An invitee's answer for the occurrence of their series that the rule
  * starts at recurrence_id (it wins over their answer for the series). */
 enum jmb_store_result jmb_store_occurrence_answer_fx(struct jmb_store *store, const char *token,
-                                                     time_t recurrence_id,
-                                                     enum jmb_partstat status, time_t now,
-                                                     const struct jmb_side_effects *fx,
+                                                     time_t recurrence_id, enum jmb_partstat status,
+                                                     time_t now, const struct jmb_side_effects *fx,
                                                      struct jmb_error *error);
 /* Joins of one personal link not yet written: jmbd counts joins in memory
  * and writes them in batches (src/jmbd/join-counter.c). */

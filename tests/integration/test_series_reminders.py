@@ -1,0 +1,137 @@
+"""Reminders of a series: each occurrence has its own, which names that
+occurrence's date and time and skips the invitees who declined it (not those
+who declined another one). jmbd's clock is moved with JMB_TEST_TIME_OFFSET
+(jmbd restarted between positions), mails arrive at an SMTP sink."""
+import email
+import sqlite3
+import time
+from datetime import datetime, timedelta
+from email import policy
+
+import pytest
+
+from helpers import ZONE, api, api_token
+from servers.smtp import SmtpServer
+
+RULE = "FREQ=WEEKLY;COUNT=3"
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+
+
+@pytest.fixture
+def smtp():
+    with SmtpServer() as server:
+        yield server
+
+
+def occurrence_starts(first):
+    """The three starts of the weekly series: 10:00 in Paris each week, DST or not."""
+    return [(first + timedelta(weeks=i)).replace(tzinfo=ZONE) for i in range(3)]
+
+
+def when(t):
+    """How a mail says t: "Wednesday 10 March 2027, 10:00" (the date part)."""
+    return f"{t.day} {MONTHS[t.month - 1]} {t.year}, {t:%H:%M}"
+
+
+def utc(t):
+    return int(t.timestamp())
+
+
+def book_series(d, first):
+    alice = api(d, api_token(d, "alice"))
+    r = alice.post(d.url + "/api/v1/meetings", json={
+        "title": "Weekly sync", "start": first.isoformat(), "duration": 60,
+        "timezone": "Europe/Paris", "guests": ["dave@example.org", "erin@example.org"],
+        "recurrence": RULE})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def make_series_in_store(d, meeting_id, starts):
+    """Until POST /api/v1/meetings takes "recurrence", the meeting is made a
+    series in the store, with the reminder rows jmb_reminder_plan gives it
+    (tests/unit/test-store.c checks that plan; this test checks the sending)."""
+    with sqlite3.connect(d.dir / "jmb.db") as db:
+        db.execute("UPDATE meetings SET recurrence = ?, last_end_at = ? WHERE id = ?",
+                   (RULE, utc(starts[-1]) + 3600, meeting_id))
+        db.execute("DELETE FROM reminders WHERE meeting_id = ?", (meeting_id,))
+        for s in starts:
+            db.execute("INSERT INTO reminders (meeting_id, kind, offset_minutes, recurrence_id, "
+                       "due_at) VALUES (?, 'mail', 60, ?, ?)",
+                       (meeting_id, utc(s), utc(s) - 3600))
+
+
+def decline_occurrence(d, meeting_id, mail, recurrence_id):
+    with sqlite3.connect(d.dir / "jmb.db") as db:
+        (attendee_id,) = db.execute("SELECT id FROM attendees WHERE meeting_id = ? AND mail = ?",
+                                    (meeting_id, mail)).fetchone()
+        db.execute("INSERT INTO occurrence_answers (attendee_id, recurrence_id, status, "
+                   "responded_at) VALUES (?, ?, 'declined', ?)",
+                   (attendee_id, recurrence_id, int(time.time())))
+
+
+def planned(d, meeting_id):
+    with sqlite3.connect(d.dir / "jmb.db") as db:
+        return sorted(db.execute("SELECT recurrence_id, due_at FROM reminders "
+                                 "WHERE meeting_id = ? AND kind = 'mail'", (meeting_id,)))
+
+
+def reminders_at(d, smtp, moment, expected):
+    """Restarts jmbd with its clock at `moment` and returns the reminders sent,
+    by recipient, once `expected` arrived (and a little more time passed)."""
+    d.stop()
+    smtp.messages.clear()
+    d.start(env={"JMB_QUEUE_INTERVAL": "1",
+                 "JMB_TEST_TIME_OFFSET": str(utc(moment) - int(time.time()))})
+    smtp.wait_for(expected)
+    time.sleep(2.5)
+    mails = {}
+    for e in smtp.messages:
+        msg = email.message_from_bytes(e.content, policy=policy.default)
+        if "Reminder" in msg["Subject"]:
+            mails[e.rcpt_tos[0]] = msg
+    return mails
+
+
+def test_each_occurrence_has_its_reminder(jmbd_factory, smtp):
+    d = jmbd_factory(start=False, sections={
+        "mail": {"transport": smtp.url, "from": "noreply@example.org", "from_name": "Visio",
+                 "local_domains": "example.org"},
+        "reminders": {"mail_before": "60"}})
+    d.add_user("alice", "alice-password", mail="alice@example.org", name="Alice Martin")
+    d.start(env={"JMB_QUEUE_INTERVAL": "1"})
+    day = (datetime.now(ZONE) + timedelta(days=3)).date()
+    first = datetime(day.year, day.month, day.day, 10, 0)
+    starts = occurrence_starts(first)
+    m = book_series(d, first.replace(tzinfo=ZONE))
+    smtp.wait_for(3)
+    d.stop()
+    if m.get("recurrence") is None:
+        make_series_in_store(d, m["id"], starts)
+    # One mail reminder per occurrence, at its own time.
+    assert planned(d, m["id"]) == [(utc(s), utc(s) - 3600) for s in starts]
+    # Dave declines the second occurrence only.
+    decline_occurrence(d, m["id"], "dave@example.org", utc(starts[1]))
+
+    # 30 minutes before the second occurrence: the first one's reminder is
+    # late (that meeting began) and sends nothing; the second's names its date.
+    mails = reminders_at(d, smtp, starts[1] - timedelta(minutes=30), 2)
+    assert set(mails) == {"alice@example.org", "erin@example.org"}
+    for msg in mails.values():
+        text = msg.get_body(("plain",)).get_content()
+        assert when(starts[1]) in text, text
+        assert when(starts[0]) not in text
+    owner = mails["alice@example.org"].get_body(("plain",)).get_content()
+    assert "dave@example.org (Guest) : Declined" in owner
+
+    # The third occurrence's reminder goes to Dave again, naming its own date.
+    mails = reminders_at(d, smtp, starts[2] - timedelta(minutes=30), 3)
+    assert set(mails) == {"alice@example.org", "dave@example.org", "erin@example.org"}
+    text = mails["dave@example.org"].get_body(("plain",)).get_content()
+    assert when(starts[2]) in text and when(starts[1]) not in text
+    d.stop()
+    # Each reminder was sent once: none is pending any more.
+    with sqlite3.connect(d.dir / "jmb.db") as db:
+        assert db.execute("SELECT count(*) FROM reminders WHERE meeting_id = ? "
+                          "AND done_at IS NULL", (m["id"],)).fetchone() == (0,)
