@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "domain/recurrence.h"
 #include "daemon.h"
 #include "directory/directory.h"
 #include "mail-in.h"
@@ -88,10 +89,28 @@ static void handle_reply(struct handling *h, const struct jmb_inbound_mail *mail
 		                                 *r.partstat ? r.partstat : "missing"));
 	if (m->deleted != 0)
 		return ignore(h, "the meeting is cancelled");
-	if (h->now >= m->end)
+	if (h->now >= m->last_end)
 		return ignore(h, "the meeting is over");
-	if (r.has_recurrence_id && r.recurrence_id != m->start)
+	/* A series' REPLY with a RECURRENCE-ID answers that occurrence only. */
+	if (r.has_recurrence_id && m->recurrence != NULL) {
+		struct jmb_occurrence occ;
+		struct jmb_meeting *at = jmb_pool_alloc(h->pool, sizeof(*at));
+
+		if (!jmb_meeting_occurrence(m, r.recurrence_id, &occ))
+			return ignore(h,
+			              "the reply is about an occurrence the series does not have");
+		if (occ.cancelled)
+			return ignore(h, "the occurrence is cancelled");
+		if (h->now >= occ.end)
+			return ignore(h, "the occurrence is over");
+		jmb_meeting_at(at, m, &occ);
+		at->recurrence = NULL;
+		h->res.for_occurrence = true;
+		h->res.recurrence_id = occ.recurrence_id;
+		m = at; /* its notice names the occurrence, its time is what was answered */
+	} else if (r.has_recurrence_id && r.recurrence_id != m->start) {
 		return ignore(h, "the reply is about another occurrence");
+	}
 	if (!answers_current_time(&r, m))
 		return ignore(h, "the reply answers an older time of the meeting");
 	h->res.kind = JMB_MAIL_IN_ANSWER;

@@ -61,6 +61,9 @@ struct composer {
 	time_t now;
 	struct jmb_side_effects *fx;
 	size_t cap;
+	/* A mail about one occurrence of a series: the facts show it and the
+	   iMIP part holds it alone, with its RECURRENCE-ID. NULL otherwise. */
+	const struct jmb_occurrence *occ;
 };
 
 static const char *t(struct composer *c, const char *msgid) __attribute__((format_arg(2)));
@@ -171,6 +174,8 @@ static const char *imip(struct composer *c, const struct jmb_meeting *m, const c
 	    .now = c->now,
 	    .method = method,
 	    .organizer_mail = organizer,
+	    .has_occurrence = c->occ != NULL,
+	    .occurrence_id = c->occ != NULL ? c->occ->recurrence_id : 0,
 	};
 	size_t len = 0;
 	char *text = jmb_ical_feed(&o, &list, login != NULL ? login : "", mails, &len);
@@ -283,6 +288,12 @@ static const char *when_text(struct composer *c, const struct jmb_meeting *m)
 
 static void meeting_facts(struct composer *c, struct mail_content *mc, const struct jmb_meeting *m)
 {
+	struct jmb_meeting at;
+
+	if (c->occ != NULL) {
+		jmb_meeting_at(&at, m, c->occ);
+		m = &at;
+	}
 	fact(mc, t(c, N_("Title")), m->title);
 	fact(mc, t(c, N_("When")), when_text(c, m));
 	fact(mc, t(c, N_("Organiser")),
@@ -567,11 +578,28 @@ static const char *what_changed(struct composer *c, const struct jmb_meeting *be
 	return text;
 }
 
+/* A series' rule or its overrides changed. */
+static bool series_changed(const struct jmb_meeting *a, const struct jmb_meeting *b)
+{
+	if ((a->recurrence == NULL) != (b->recurrence == NULL) ||
+	    (a->recurrence != NULL && strcmp(a->recurrence, b->recurrence) != 0) ||
+	    a->n_overrides != b->n_overrides)
+		return true;
+	for (size_t i = 0; i < a->n_overrides; i++) {
+		const struct jmb_override *x = &a->overrides[i], *y = &b->overrides[i];
+
+		if (x->recurrence_id != y->recurrence_id || x->start != y->start ||
+		    x->duration != y->duration || x->cancelled != y->cancelled)
+			return true;
+	}
+	return false;
+}
+
 static bool meeting_changed(const struct jmb_meeting *a, const struct jmb_meeting *b)
 {
 	return strcmp(a->title, b->title) != 0 || strcmp(a->description, b->description) != 0 ||
 	       a->start != b->start || a->duration != b->duration ||
-	       strcmp(a->timezone, b->timezone) != 0;
+	       strcmp(a->timezone, b->timezone) != 0 || series_changed(a, b);
 }
 
 /* The reminders still to come, for every occurrence of a series: mails
@@ -635,6 +663,46 @@ void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_ch
 	if (change == NOTIFY_UPDATED && changed)
 		owner_mail(&c, after, N_("Meeting changed"), N_("Your meeting was changed."),
 		           MAIL_REQUEST, &(struct changes){before, after, NULL, NULL});
+}
+
+void notify_occurrence_change(struct jmbd *d, struct jmb_pool *pool,
+                              const struct jmb_meeting *before, const struct jmb_meeting *after,
+                              const struct jmb_occurrence *was, const struct jmb_occurrence *now_is,
+                              time_t now, struct jmb_side_effects *fx)
+{
+	struct composer c;
+	bool mail = composer_start(&c, d->rt, d->store, pool, now, fx);
+	struct jmb_meeting *old_at = jmb_pool_alloc(pool, sizeof(*old_at)),
+	                   *new_at = jmb_pool_alloc(pool, sizeof(*new_at));
+	bool cancel = now_is->cancelled;
+
+	plan_reminders(&c, after);
+	if (!mail)
+		return;
+	c.occ = now_is;
+	jmb_meeting_at(old_at, before, was);
+	jmb_meeting_at(new_at, after, now_is);
+	for (size_t i = 0; i < after->n_attendees; i++) {
+		const struct jmb_attendee *a = &after->attendees[i];
+
+		if (cancel)
+			invitee_mail(
+			    &c, after, a, N_("Cancelled"),
+			    N_("One occurrence of a series you are invited to is cancelled."),
+			    MAIL_CANCEL, NULL);
+		else
+			invitee_mail(
+			    &c, after, a, N_("Meeting changed"),
+			    N_("One occurrence of a series you are invited to has changed."),
+			    MAIL_REQUEST, &(struct changes){old_at, new_at, a, a});
+	}
+	if (cancel)
+		owner_mail(&c, after, N_("Cancelled"),
+		           N_("One occurrence of your series is cancelled."), MAIL_CANCEL, NULL);
+	else
+		owner_mail(&c, after, N_("Meeting changed"),
+		           N_("One occurrence of your series has changed."), MAIL_REQUEST,
+		           &(struct changes){old_at, new_at, NULL, NULL});
 }
 
 void notify_answer(const struct jmbd_runtime *rt, struct jmb_store *store, struct jmb_pool *pool,

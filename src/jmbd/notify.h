@@ -18,6 +18,15 @@ enum notify_change { NOTIFY_CREATED, NOTIFY_UPDATED, NOTIFY_DELETED };
 void notify_meeting_change(struct jmbd *d, struct jmb_pool *pool, enum notify_change change,
                            const struct jmb_meeting *before, const struct jmb_meeting *after,
                            time_t now, struct jmb_side_effects *fx);
+struct jmb_occurrence;
+/* Mails for a change of one occurrence of a series (was: as it was in
+ * before; now_is: as it is in after, maybe cancelled), each naming it and
+ * carrying it alone in its iMIP part (a CANCEL or a REQUEST with its
+ * RECURRENCE-ID), and the series' reminders re-planned. */
+void notify_occurrence_change(struct jmbd *d, struct jmb_pool *pool,
+                              const struct jmb_meeting *before, const struct jmb_meeting *after,
+                              const struct jmb_occurrence *was, const struct jmb_occurrence *now_is,
+                              time_t now, struct jmb_side_effects *fx);
 /* The organiser's notice that attendee a answered (none if switched off). */
 void notify_answer(const struct jmbd_runtime *rt, struct jmb_store *store, struct jmb_pool *pool,
                    const struct jmb_meeting *m, const struct jmb_attendee *a,

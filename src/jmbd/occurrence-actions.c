@@ -55,7 +55,7 @@ static enum jmb_store_result change_once(struct jmbd *d, struct jmb_request *req
 	};
 	struct jmb_meeting *changed = jmb_pool_alloc(req->pool, sizeof(*changed));
 	struct jmb_side_effects fx;
-	struct jmb_occurrence occ;
+	struct jmb_occurrence occ, *now_is;
 	struct jmb_override o;
 
 	if (!jmb_meeting_occurrence(m, recurrence_id, &occ)) {
@@ -77,7 +77,9 @@ static enum jmb_store_result change_once(struct jmbd *d, struct jmb_request *req
 	put_override(req->pool, changed, &o);
 	changed->sequence = m->sequence + 1;
 	changed->updated = ctx.now;
-	notify_meeting_change(d, req->pool, NOTIFY_UPDATED, m, changed, ctx.now, &fx);
+	now_is = jmb_pool_alloc(req->pool, sizeof(*now_is));
+	jmb_meeting_occurrence(changed, recurrence_id, now_is);
+	notify_occurrence_change(d, req->pool, m, changed, &occ, now_is, ctx.now, &fx);
 	return jmb_store_meeting_update_fx(d->store, changed, &fx, error);
 }
 

@@ -10,7 +10,9 @@ import email
 import re
 import subprocess
 import time
+from datetime import datetime, timedelta, timezone
 from email import policy
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -279,3 +281,36 @@ def test_tentative_and_undeliverable_in_french(jmbd_factory, smtp):
     english = re.sub(r"<[^>]+>", "", english)
     assert "Maybe" in english and "1 maybe, 1 without answer" in english
     assert "Not delivered: 550 5.1.1" in english
+
+
+@pytest.mark.parametrize("client", ["outlook", "thunderbird"])
+def test_a_reply_for_one_occurrence_answers_that_occurrence(site, smtp, client):
+    """A client answering one occurrence of a series sends a REPLY with its
+    RECURRENCE-ID: it counts for that occurrence only; one the series does
+    not have is ignored."""
+    first = datetime(2027, 3, 16, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    m = book(site, start=first, moderators=[MODERATOR], guests=[GUEST], title="Projet Alpha",
+             recurrence="FREQ=WEEKLY;COUNT=4")
+    _, event = invitation(smtp, GUEST, 3)
+    rsvp = str(event["ORGANIZER"])[len("mailto:"):]
+    second = (first + timedelta(days=7)).astimezone(timezone.utc)
+    utc = second.strftime("%Y%m%dT%H%M%SZ")
+    end = (second + timedelta(hours=1)).strftime("%Y%m%dT%H%M%SZ")
+    mail_in(site, rsvp, reply(client, to=rsvp, attendee=GUEST, uid=str(event["UID"]),
+                              sequence=int(event["SEQUENCE"]), partstat="DECLINED",
+                              dtstart=utc, dtend=end, recurrence_id=utc,
+                              message_id=f"<{client}-one@example.net>"))
+    wait_log(site, r'event=mail_in .*outcome="answer declined"')
+    guest = status_of(site, m, GUEST)
+    assert guest["status"] == "needs-action"
+    assert guest["answers"] == [{"recurrence_id": second.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                 "status": "declined"}]
+    notice = parse(smtp.wait_for(4)[3])
+    assert "23 March 2027" in notice.get_body(("plain",)).get_content()
+    mail_in(site, rsvp, reply(client, to=rsvp, attendee=GUEST, uid=str(event["UID"]),
+                              sequence=int(event["SEQUENCE"]), partstat="ACCEPTED",
+                              dtstart="20270317T090000Z", dtend="20270317T100000Z",
+                              recurrence_id="20270317T090000Z",
+                              message_id=f"<{client}-other@example.net>"))
+    wait_log(site, r"event=mail_in .*an occurrence the series does not have")
+    assert status_of(site, m, GUEST)["answers"] == guest["answers"]

@@ -33,6 +33,13 @@ static const struct jmb_sql sql_mail_in_purge =
 static const struct jmb_sql sql_answer =
     JMB_SQL_ANY("UPDATE attendees SET status = $1, responded_at = $2, delivery_failed_at = NULL, "
                 "delivery_error = NULL WHERE id = $3");
+/* An answer for one occurrence; a bounce mark goes as for any answer. */
+static const struct jmb_sql sql_occurrence_answer =
+    JMB_SQL_ANY("INSERT INTO occurrence_answers (attendee_id, recurrence_id, status, responded_at) "
+                "VALUES ($3, $4, $1, $2) ON CONFLICT (attendee_id, recurrence_id) DO UPDATE SET "
+                "status = excluded.status, responded_at = excluded.responded_at");
+static const struct jmb_sql sql_answer_clears_bounce = JMB_SQL_ANY(
+    "UPDATE attendees SET delivery_failed_at = NULL, delivery_error = NULL WHERE id = $1");
 static const struct jmb_sql sql_answer_touch = {
     .sqlite = "UPDATE meetings SET updated_at = max(updated_at, $1), revision = revision + 1 "
               "WHERE id = (SELECT meeting_id FROM attendees WHERE id = $2)",
@@ -113,6 +120,36 @@ enum jmb_store_result jmb_store_mail_in_claim(struct jmb_store *store, struct jm
 	return r;
 }
 
+/* The answer of a REPLY, for the series or for one occurrence; either clears
+   a bounce mark and changes the organiser's feed. */
+static enum jmb_store_result record_answer(struct jmb_sql_conn *conn,
+                                           const struct jmb_mail_in_result *res, time_t now,
+                                           struct jmb_error *error)
+{
+	const char *status = jmb_partstat_name(res->answer);
+	enum jmb_store_result r;
+
+	if (res->for_occurrence) {
+		r = jmb_sql_exec(conn, &sql_occurrence_answer,
+		                 SQL_ARGS(sql_text(status), sql_int(now), sql_int(res->attendee_id),
+		                          sql_int(res->recurrence_id)),
+		                 NULL, error);
+		if (r == JMB_STORE_OK)
+			r = jmb_sql_exec_one(conn, &sql_answer_clears_bounce,
+			                     SQL_ARGS(sql_int(res->attendee_id)), "attendee",
+			                     error);
+	} else {
+		r = jmb_sql_exec_one(
+		    conn, &sql_answer,
+		    SQL_ARGS(sql_text(status), sql_int(now), sql_int(res->attendee_id)), "attendee",
+		    error);
+	}
+	if (r == JMB_STORE_OK)
+		r = jmb_sql_exec(conn, &sql_answer_touch,
+		                 SQL_ARGS(sql_int(now), sql_int(res->attendee_id)), NULL, error);
+	return r;
+}
+
 struct mail_in_done {
 	int64_t id;
 	const char *instance;
@@ -133,16 +170,8 @@ static enum jmb_store_result finish_mail_in(struct jmb_sql_conn *conn, void *ctx
 	                                       &changed, error);
 
 	r = jmb_store_claimed_one(r, changed, "received mail", d->id, d->instance, error);
-	if (r == JMB_STORE_OK && res->kind == JMB_MAIL_IN_ANSWER) {
-		r = jmb_sql_exec_one(conn, &sql_answer,
-		                     SQL_ARGS(sql_text(jmb_partstat_name(res->answer)),
-		                              sql_int(d->now), sql_int(res->attendee_id)),
-		                     "attendee", error);
-		if (r == JMB_STORE_OK)
-			r = jmb_sql_exec(conn, &sql_answer_touch,
-			                 SQL_ARGS(sql_int(d->now), sql_int(res->attendee_id)), NULL,
-			                 error);
-	}
+	if (r == JMB_STORE_OK && res->kind == JMB_MAIL_IN_ANSWER)
+		r = record_answer(conn, res, d->now, error);
 	if (r == JMB_STORE_OK && res->kind == JMB_MAIL_IN_BOUNCE) {
 		changed = 0;
 		r = jmb_sql_exec(conn, &sql_bounced,

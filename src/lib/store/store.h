@@ -482,6 +482,8 @@ struct jmb_mail_in_result {
 	const char *outcome; /* for the record and jmbctl: "answer accepted", "ignored: ..." */
 	int64_t attendee_id;
 	enum jmb_partstat answer;
+	bool for_occurrence;  /* an answer for one occurrence of a series: */
+	time_t recurrence_id; /* this one */
 	const char *bounce_error;
 	const struct jmb_side_effects *fx; /* mails to queue; NULL: none */
 };
