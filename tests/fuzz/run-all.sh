@@ -25,7 +25,7 @@ case $seconds in '' | *[!0-9]*) usage ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 bin_dir=${FUZZ_BIN_DIR:-tests/fuzz}
 artifacts=${FUZZ_ARTIFACTS:-$PWD/fuzz-artifacts}
-targets=${*:-"form cookie accept-language config mo time mailaddr identity etag text mail-in"}
+targets=${*:-"form cookie accept-language config mo time mailaddr identity etag text mail-in rrule"}
 # fuzz-saml-response exists only in builds with the SAML plugin.
 [ $# -eq 0 ] && [ -x "$bin_dir/fuzz-saml-response" ] && targets="$targets saml-response"
 

@@ -190,6 +190,20 @@ static void test_dst_new_york(void **state)
 	assert_int_equal(s.t[1] - s.t[0], 7 * 86400 + 3600);
 }
 
+/* Occurrences are a set: a day named twice is one occurrence, and COUNT
+ * counts distinct ones (found by fuzz-rrule). */
+static void test_repeated_day_is_one_occurrence(void **state)
+{
+	struct starts s;
+
+	(void)state;
+	expand("FREQ=WEEKLY;BYDAY=TU,TU;COUNT=3", at(2027, 1, 5, 10, 0, "Europe/Paris"),
+	       "Europe/Paris", &s);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.t[1] - s.t[0], 7 * 86400);
+	assert_int_equal(s.t[2] - s.t[1], 7 * 86400);
+}
+
 static void test_monthly_last_friday(void **state)
 {
 	struct starts s;
@@ -314,6 +328,7 @@ int main(void)
 	    cmocka_unit_test(test_refused),
 	    cmocka_unit_test(test_dst_paris),
 	    cmocka_unit_test(test_dst_new_york),
+	    cmocka_unit_test(test_repeated_day_is_one_occurrence),
 	    cmocka_unit_test(test_monthly_last_friday),
 	    cmocka_unit_test(test_until_ahead_of_utc),
 	    cmocka_unit_test(test_occurrences_with_overrides),

@@ -282,14 +282,24 @@ static struct icaltimetype floating(const struct jmb_local_time *t)
 	return i;
 }
 
-/* Gives fn each start of r from first_start on, at most `limit`. */
+/* Where an expansion may start giving starts: more than two days before
+   `from` (offsets differ by at most 26 hours and a meeting lasts at most a
+   day), an occurrence can neither end after `from` nor be the one asked for. */
+#define SKIP_MARGIN (2 * 86400)
+
+/* Gives fn each start of r from first_start on, at most `limit`. Starts whose
+   wall-clock time lies before `skip_before` (a floating time, or NULL) are
+   counted without being converted to UTC nor given: a list or a join that
+   asks about today does not pay for the year before. */
 static long rule_expand(struct jmb_pool *pool, const struct rule *r, time_t first_start,
-                        const char *zone, long limit, jmb_rrule_start_fn *fn, void *data)
+                        const char *zone, long limit, const struct icaltimetype *skip_before,
+                        jmb_rrule_start_fn *fn, void *data)
 {
 	struct jmb_local_time local, bound_local;
 	struct icalrecurrencetype recur;
 	icalrecur_iterator *it;
-	struct icaltimetype t;
+	struct icaltimetype t, previous_local = icaltime_null_time();
+	time_t previous = 0;
 	long given = 0;
 
 	if (jmb_utc_to_local(first_start, zone, &local) != 0 ||
@@ -311,6 +321,15 @@ static long rule_expand(struct jmb_pool *pool, const struct rule *r, time_t firs
 		t = icalrecur_iterator_next(it);
 		if (icaltime_is_null_time(t))
 			break;
+		/* A rule's occurrences are a set (RFC 5545 3.3.10): a day named
+		   twice (BYDAY=SU,SU) is one occurrence. */
+		if (given > 0 && icaltime_compare(t, previous_local) <= 0)
+			continue;
+		previous_local = t;
+		if (skip_before != NULL && icaltime_compare(t, *skip_before) < 0) {
+			given++;
+			continue;
+		}
 		next.year = t.year;
 		next.month = t.month;
 		next.day = t.day;
@@ -320,6 +339,11 @@ static long rule_expand(struct jmb_pool *pool, const struct rule *r, time_t firs
 		if (jmb_local_to_utc(&next, zone, &start) != 0 ||
 		    (r->until != 0 && start > r->until))
 			break;
+		/* Nor is a wall-clock time that a change of offset maps onto the
+		   previous instant. */
+		if (previous != 0 && start <= previous)
+			continue;
+		previous = start;
 		given++;
 		if (!fn(start, data))
 			break;
@@ -361,7 +385,7 @@ enum jmb_rrule_problem jmb_rrule_check(struct jmb_pool *pool, const char *text, 
 		return problem;
 	if (r.count > max_n)
 		return JMB_RRULE_TOO_MANY;
-	if (rule_expand(pool, &r, first_start, zone, max_n + 1, note_start, &s) < 0)
+	if (rule_expand(pool, &r, first_start, zone, max_n + 1, NULL, note_start, &s) < 0)
 		return JMB_RRULE_SYNTAX;
 	if (s.n == 0)
 		return JMB_RRULE_EMPTY;
@@ -380,19 +404,31 @@ enum jmb_rrule_problem jmb_rrule_check(struct jmb_pool *pool, const char *text, 
 	return JMB_RRULE_OK;
 }
 
-long jmb_rrule_each_start(const char *rule, time_t first_start, const char *zone,
-                          jmb_rrule_start_fn *fn, void *data)
+long jmb_rrule_each_start_from(const char *rule, time_t first_start, const char *zone, time_t from,
+                               jmb_rrule_start_fn *fn, void *data)
 {
 	struct jmb_pool *pool = jmb_pool_new();
+	struct jmb_local_time skip;
+	struct icaltimetype skip_before;
 	struct rule r;
 	const char *part;
 	long given = -1;
+	bool skipping = from - SKIP_MARGIN > first_start &&
+	                jmb_utc_to_local(from - SKIP_MARGIN, zone, &skip) == 0;
 
+	if (skipping)
+		skip_before = floating(&skip);
 	if (rule_parse(pool, rule, zone, &r, &part) == JMB_RRULE_OK)
-		given =
-		    rule_expand(pool, &r, first_start, zone, JMB_SERIES_MAX_OCCURRENCES, fn, data);
+		given = rule_expand(pool, &r, first_start, zone, JMB_SERIES_MAX_OCCURRENCES,
+		                    skipping ? &skip_before : NULL, fn, data);
 	jmb_pool_free(&pool);
 	return given;
+}
+
+long jmb_rrule_each_start(const char *rule, time_t first_start, const char *zone,
+                          jmb_rrule_start_fn *fn, void *data)
+{
+	return jmb_rrule_each_start_from(rule, first_start, zone, 0, fn, data);
 }
 
 const struct jmb_override *jmb_meeting_override(const struct jmb_meeting *m, time_t recurrence_id)
@@ -496,7 +532,8 @@ struct jmb_occurrence *jmb_meeting_occurrences(struct jmb_pool *pool, const stru
 		if (occ.end > from && occ.start < to)
 			collect_add(&c, &occ);
 	} else {
-		jmb_rrule_each_start(m->recurrence, m->start, m->timezone, collect_start, &c);
+		jmb_rrule_each_start_from(m->recurrence, m->start, m->timezone, from, collect_start,
+		                          &c);
 		for (size_t i = 0; i < m->n_overrides; i++) {
 			struct jmb_occurrence occ = occurrence_of(m, m->overrides[i].recurrence_id);
 
@@ -540,7 +577,8 @@ bool jmb_meeting_next(const struct jmb_meeting *m, time_t after, struct jmb_occu
 		f.found = occurrence_of(m, m->start);
 		f.have = f.found.end > after && m->deleted == 0;
 	} else {
-		jmb_rrule_each_start(m->recurrence, m->start, m->timezone, next_start, &f);
+		jmb_rrule_each_start_from(m->recurrence, m->start, m->timezone, after, next_start,
+		                          &f);
 		for (size_t i = 0; i < m->n_overrides; i++) {
 			struct jmb_occurrence occ = occurrence_of(m, m->overrides[i].recurrence_id);
 
@@ -621,7 +659,8 @@ bool jmb_meeting_occurrence(const struct jmb_meeting *m, time_t recurrence_id,
 	if (m->recurrence == NULL)
 		f.found = recurrence_id == m->start;
 	else
-		jmb_rrule_each_start(m->recurrence, m->start, m->timezone, match_start, &f);
+		jmb_rrule_each_start_from(m->recurrence, m->start, m->timezone, recurrence_id,
+		                          match_start, &f);
 	if (f.found)
 		*occ_r = occurrence_of(m, recurrence_id);
 	return f.found;

@@ -55,6 +55,10 @@ enum jmb_rrule_problem jmb_rrule_check(struct jmb_pool *pool, const char *text, 
 typedef bool jmb_rrule_start_fn(time_t start, void *data);
 long jmb_rrule_each_start(const char *rule, time_t first_start, const char *zone,
                           jmb_rrule_start_fn *fn, void *data);
+/* The same, giving fn no start more than two days before `from` (those are
+ * counted for COUNT without being converted): what lists and joins use. */
+long jmb_rrule_each_start_from(const char *rule, time_t first_start, const char *zone,
+                               time_t from, jmb_rrule_start_fn *fn, void *data);
 
 /* One occurrence of a meeting, overrides applied. A single meeting has one,
  * whose recurrence_id is its start. */

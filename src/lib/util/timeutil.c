@@ -40,13 +40,36 @@ void jmb_ical_unlock(void)
 	pthread_mutex_unlock(&ical_lock);
 }
 
+/* The zones looked up last: libical finds a builtin zone by a linear search
+   of its names, which a series' expansion (two conversions per occurrence)
+   would otherwise repeat for every occurrence. Builtin zones live as long as
+   the process, so their pointers can be kept. Called with ical_lock held. */
+#define ZONE_CACHE 8
+static struct {
+	char name[65];
+	icaltimezone *tz;
+} zone_cache[ZONE_CACHE];
+static unsigned zone_cache_next;
+
 static icaltimezone *zone_lookup(const char *zone)
 {
+	icaltimezone *tz;
+
 	if (strcmp(zone, "UTC") == 0)
 		return icaltimezone_get_utc_timezone();
 	if (!zone_name_is_plausible(zone))
 		return NULL;
-	return icaltimezone_get_builtin_timezone(zone);
+	for (size_t i = 0; i < ZONE_CACHE; i++)
+		if (zone_cache[i].tz != NULL && strcmp(zone_cache[i].name, zone) == 0)
+			return zone_cache[i].tz;
+	tz = icaltimezone_get_builtin_timezone(zone);
+	if (tz != NULL) {
+		unsigned slot = zone_cache_next++ % ZONE_CACHE;
+
+		snprintf(zone_cache[slot].name, sizeof(zone_cache[slot].name), "%s", zone);
+		zone_cache[slot].tz = tz;
+	}
+	return tz;
 }
 
 bool jmb_timezone_is_valid(const char *zone)
