@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon.h"
 #include "domain/recurrence.h"
@@ -18,6 +19,18 @@
 #include "util/secret.h"
 
 #define CONFLICT_RETRIES 4
+
+void stale_write_pause(int attempt)
+{
+	unsigned char r;
+	struct timespec ts;
+
+	if (attempt == 0)
+		return;
+	jmb_random_bytes(&r, 1);
+	ts = (struct timespec){.tv_nsec = (long)(1 + r % 4) * attempt * 1000000L};
+	nanosleep(&ts, NULL);
+}
 
 static enum action_result store_failed(const char *what, enum jmb_store_result r,
                                        const struct jmb_error *error)
@@ -188,7 +201,8 @@ enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
 	errors->count = 0;
 	/* Another edit committed since *previous was read: apply this one to the
 	   meeting as it is now (a change of one occurrence keeps the other's). */
-	for (int i = 0; i < CONFLICT_RETRIES && r == JMB_STORE_RETRY; i++) {
+	for (int i = 0; i < STALE_RETRIES && r == JMB_STORE_RETRY; i++) {
+		stale_write_pause(i);
 		if (i > 0 && (r = jmb_store_meeting_get(d->store, req->pool, id, previous,
 		                                        &error)) != JMB_STORE_OK)
 			break;

@@ -19,6 +19,14 @@ enum action_result {
 
 enum meeting_access { ACCESS_VIEW, ACCESS_OWNER };
 
+/* A write made from a read that another writer overtook (the store's RETRY)
+ * is made again on a fresh read, up to this many times... */
+#define STALE_RETRIES 12
+/* ...after this pause before attempt n (none before the first): a few random
+ * milliseconds, more each time, so a burst of writers to one meeting (several
+ * occurrences changed at once) spreads out instead of colliding again. */
+void stale_write_pause(int attempt);
+
 /* Loads meeting id_text (decimal) if the requester may see it (owner or
  * invitee) or, with ACCESS_OWNER, change it. Deleted meetings are not found. */
 enum action_result meeting_load(struct jmbd *d, struct jmb_request *req, const char *id_text,

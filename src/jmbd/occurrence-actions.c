@@ -15,8 +15,6 @@
 #include "util/log.h"
 #include "util/memory.h"
 
-#define CHANGE_RETRIES 4
-
 /* m's overrides with o put in (replacing the one of its recurrence id), in
    recurrence id order. */
 static void put_override(struct jmb_pool *pool, struct jmb_meeting *m, const struct jmb_override *o)
@@ -94,7 +92,8 @@ enum action_result occurrence_change(struct jmbd *d, struct jmb_request *req,
 	char rid[20];
 
 	errors->count = 0;
-	for (int i = 0; i < CHANGE_RETRIES && r == JMB_STORE_RETRY; i++) {
+	for (int i = 0; i < STALE_RETRIES && r == JMB_STORE_RETRY; i++) {
+		stale_write_pause(i);
 		if (i > 0 &&
 		    (r = jmb_store_meeting_get(d->store, req->pool, id, m, &error)) != JMB_STORE_OK)
 			break;

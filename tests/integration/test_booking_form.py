@@ -434,8 +434,12 @@ def test_english_with_accept_language(jmbd_factory):
     r = s.get(d.url + "/meetings")  # no preference: the configured default
     assert Page(r.text).lang == "fr"
     assert "Mes réunions" in Page(r.text).headings
-    r = s.get(d.url + "/meetings", headers={"Accept-Language": "de, es;q=0.5"})
+    # A language jmb does not speak falls back to the default; one it speaks is taken.
+    r = s.get(d.url + "/meetings", headers={"Accept-Language": "pt, ja;q=0.5"})
     assert Page(r.text).lang == "fr"
+    r = s.get(d.url + "/meetings", headers={"Accept-Language": "pt, de;q=0.5"})
+    assert Page(r.text).lang == "de"
+    assert "Meine Besprechungen" in Page(r.text).headings
 
 
 def test_lang_parameter_overrides_accept_language(jmbd, alice):

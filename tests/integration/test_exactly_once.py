@@ -92,7 +92,7 @@ def wait_quiet(servers, count, timeout, settle=3.0):
 def key_of(envelope):
     """(recipient, meeting title, what): one per mail the outbox should send."""
     msg = parse(envelope)
-    what, _, title = str(msg["Subject"]).partition(" : ")
+    what, _, title = str(msg["Subject"]).partition(": ")
     return envelope.rcpt_tos[0], title, what
 
 

@@ -86,7 +86,7 @@ BAD_CONFIGS = {
                             "app_secret_file", "/nonexistent/jmb-secret"),
     "unknown-plugin": (lambda t: t.replace("plugins = local", "plugins = local, nosuch"),
                        "plugins", "nosuch"),
-    "bad-language": (lambda t: t.replace("default_language = en", "default_language = de"),
+    "bad-language": (lambda t: t.replace("default_language = en", "default_language = pt"),
                      "default_language", "default_language"),
     "bad-timezone": (lambda t: t.replace("timezone = Europe/Paris", "timezone = Mars/Olympus"),
                      "timezone", "timezone"),
