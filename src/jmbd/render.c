@@ -12,12 +12,6 @@
 #include "render.h"
 #include "util/timeutil.h"
 
-static const char *const weekdays[] = {N_("Sunday"),   N_("Monday"), N_("Tuesday"), N_("Wednesday"),
-                                       N_("Thursday"), N_("Friday"), N_("Saturday")};
-static const char *const months[] = {
-    N_("January"), N_("February"), N_("March"),     N_("April"),   N_("May"),      N_("June"),
-    N_("July"),    N_("August"),   N_("September"), N_("October"), N_("November"), N_("December")};
-
 const char *tr(struct jmbd *d, const struct jmb_request *req, const char *msgid)
 {
 	return jmb_tr(d->rt->i18n, req->language, msgid);
@@ -31,9 +25,10 @@ char *format_datetime_lang(const struct jmbd_runtime *rt, const char *lang, stru
 	if (jmb_utc_to_local(t, zone, &lt) < 0)
 		jmb_utc_to_local(t, "UTC", &lt);
 	/* Day-first in both languages: "mardi 1 décembre 2026, 14:00". */
-	return jmb_pool_printf(
-	    pool, "%s %d %s %d, %02d:%02d", jmb_tr(rt->i18n, lang, weekdays[lt.weekday]), lt.day,
-	    jmb_tr(rt->i18n, lang, months[lt.month - 1]), lt.year, lt.hour, lt.minute);
+	return jmb_pool_printf(pool, "%s %d %s %d, %02d:%02d",
+	                       jmb_tr(rt->i18n, lang, jmb_weekday_names[lt.weekday]), lt.day,
+	                       jmb_tr(rt->i18n, lang, jmb_month_names[lt.month - 1]), lt.year,
+	                       lt.hour, lt.minute);
 }
 
 const char *viewer_zone(struct jmbd *d, struct jmb_request *req)
@@ -58,8 +53,8 @@ char *format_day(struct jmbd *d, const struct jmb_request *req, time_t t, const 
 
 	if (jmb_utc_to_local(t, zone, &lt) < 0)
 		jmb_utc_to_local(t, "UTC", &lt);
-	return jmb_pool_printf(req->pool, "%s %d %s", tr(d, req, weekdays[lt.weekday]), lt.day,
-	                       tr(d, req, months[lt.month - 1]));
+	return jmb_pool_printf(req->pool, "%s %d %s", tr(d, req, jmb_weekday_names[lt.weekday]),
+	                       lt.day, tr(d, req, jmb_month_names[lt.month - 1]));
 }
 
 char *format_datetime(struct jmbd *d, const struct jmb_request *req, time_t t, const char *zone)
