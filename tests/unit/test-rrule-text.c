@@ -56,6 +56,10 @@ static void test_english(void **state)
 	assert_string_equal(en(pool, "FREQ=MONTHLY;UNTIL=20270630T215959Z", TUE_5_JAN),
 	                    "Every month on day 5 at 10:00 (Europe/Paris), from 5 January 2027 "
 	                    "until 30 June 2027");
+	/* As the form writes it, UNTIL a date in the meeting's zone. */
+	assert_string_equal(en(pool, "FREQ=WEEKLY;UNTIL=20270630", TUE_5_JAN),
+	                    "Every Tuesday at 10:00 (Europe/Paris), from 5 January 2027 until 30 "
+	                    "June 2027");
 	assert_string_equal(en(pool, "FREQ=MONTHLY;INTERVAL=2;COUNT=4;BYMONTHDAY=5", TUE_5_JAN),
 	                    "Every 2 months on day 5 at 10:00 (Europe/Paris), 4 times, from 5 "
 	                    "January 2027");

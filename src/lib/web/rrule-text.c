@@ -43,11 +43,24 @@ static bool whole(const char *s, long min, long max, long *n_r)
 	return true;
 }
 
-static bool until_utc(const char *s, time_t *utc_r)
+/* UNTIL in UTC, as stored, or a date as the booking form writes it (the
+ * end of that day in zone). */
+static bool until_utc(const char *s, const char *zone, time_t *utc_r)
 {
 	struct jmb_local_time t = {0};
+	size_t len = strlen(s);
 
-	if (strlen(s) != 16 || s[8] != 'T' || s[15] != 'Z' ||
+	for (size_t i = 0; i < len; i++)
+		if (!isdigit((unsigned char)s[i]) && !(i == 8 && s[i] == 'T') &&
+		    !(i == 15 && s[i] == 'Z'))
+			return false;
+	if (len == 8 && sscanf(s, "%4d%2d%2d", &t.year, &t.month, &t.day) == 3) {
+		t.hour = 23;
+		t.minute = 59;
+		t.second = 59;
+		return jmb_local_to_utc(&t, zone, utc_r) == 0;
+	}
+	if (len != 16 || s[8] != 'T' || s[15] != 'Z' ||
 	    sscanf(s, "%4d%2d%2dT%2d%2d%2d", &t.year, &t.month, &t.day, &t.hour, &t.minute,
 	           &t.second) != 6)
 		return false;
@@ -103,7 +116,7 @@ bool jmb_rrule_shape_parse(const char *rule, time_t first_start, const char *zon
 			s.interval = n;
 		else if (strcmp(item, "COUNT") == 0 && whole(v, 1, 99999, &n))
 			s.count = n;
-		else if (strcmp(item, "UNTIL") == 0 && until_utc(v, &s.until))
+		else if (strcmp(item, "UNTIL") == 0 && until_utc(v, zone, &s.until))
 			;
 		else if (strcmp(item, "BYDAY") == 0)
 			byday = v;

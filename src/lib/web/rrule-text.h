@@ -36,7 +36,8 @@ struct jmb_rrule_shape {
 };
 
 /* Reads a normalised rule (jmb_rrule_check) of a series whose first start is
- * first_start in zone into one of the shapes above, filling what the rule
+ * first_start in zone (or a rule as the booking form writes it, UNTIL a
+ * date) into one of the shapes above, filling what the rule
  * leaves to the start (a weekly rule's weekday, a monthly rule's day).
  * Returns false for a rule of no such shape (BYMONTH in a monthly rule,
  * several month days, a daily rule on weekdays...). */
