@@ -26,7 +26,8 @@ static void render_list(struct jmbd *d, struct jmb_request *req, struct jmb_resp
 		return;
 	}
 	for (size_t i = 0; i < list.count; i++)
-		json_array_append_new(items, view_meeting(d, req, list.items[i]));
+		json_array_append_new(items,
+		                      view_series(d, req, list.items[i], jmbd_now(), archive));
 	json_t *model =
 	    json_pack("{s:o, s:b, s:I, s:b, s:b}", "meetings", items, "archive", archive,
 	              "archive_days", (json_int_t)d->rt->settings.booking.archive_days, "deleted",
@@ -90,8 +91,9 @@ void page_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_response *
 		return;
 	}
 	render_page(d, req, resp, 200, "meeting",
-	            json_pack("{s:o, s:b, s:b, s:b, s:b}", "meeting", view_meeting(d, req, m),
-	                      "saved", jmb_request_query(req, "saved") != NULL, "resent",
+	            json_pack("{s:o, s:b, s:b, s:b, s:b}", "meeting",
+	                      view_series(d, req, m, jmbd_now(), true), "saved",
+	                      jmb_request_query(req, "saved") != NULL, "resent",
 	                      jmb_request_query(req, "resent") != NULL, "removed",
 	                      jmb_request_query(req, "removed") != NULL, "answered",
 	                      jmb_request_query(req, "answered") != NULL));

@@ -11,6 +11,8 @@
 #include "render.h"
 #include "view-meeting.h"
 #include "attendance.h"
+#include "domain/recurrence.h"
+#include "web/rrule-text.h"
 
 static const char *role_label(const char *role)
 {
@@ -240,5 +242,29 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 	json_object_set_new(o, "room_notes", json_string(room_notes(d, req, &m->options)));
 	if (is_owner)
 		add_attendance(d, req, o, m, zone);
+	return o;
+}
+
+json_t *view_series(struct jmbd *d, struct jmb_request *req, struct jmb_meeting *m, time_t after,
+                    bool focus)
+{
+	struct jmb_meeting *at = m;
+	struct jmb_occurrence occ;
+	json_t *o;
+
+	if (m->recurrence == NULL)
+		return view_meeting(d, req, m);
+	if (focus ? jmb_meeting_focus(m, after, &occ) : jmb_meeting_next(m, after, &occ)) {
+		at = jmb_pool_alloc(req->pool, sizeof(*at));
+		jmb_meeting_at(at, m, &occ);
+	}
+	o = view_meeting(d, req, at);
+	json_object_set_new(o, "rule_text",
+	                    json_string(jmb_rrule_describe(req->pool, d->rt->i18n, req->language,
+	                                                   m->recurrence, m->start, m->timezone)));
+	/* The series, not this occurrence, is what is changed or deleted. */
+	json_object_set_new(o, "editable",
+	                    json_boolean(json_is_true(json_object_get(o, "is_owner")) &&
+	                                 jmbd_now() < jmb_meeting_last_end(m)));
 	return o;
 }
