@@ -6,12 +6,44 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "domain/recurrence.h"
 #include "handlers.h"
 #include "meeting-actions.h"
 #include "render.h"
 #include "view-meeting.h"
 #include "publish/ical-feed.h"
 #include "util/memory.h"
+
+/* A list entry at the time it is shown: a series at its occurrence at hand. */
+struct shown {
+	time_t start;
+	struct jmb_meeting *m;
+};
+
+static int by_shown_start(const void *a, const void *b)
+{
+	const struct shown *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->m->id < y->m->id ? -1 : x->m->id > y->m->id;
+}
+
+/* The store sorts by first start; a series is shown at its next occurrence
+   (its last in the archive), so it takes its place by that one. */
+static void sort_as_shown(struct jmb_pool *pool, struct jmb_meeting_list *list, bool newest_first)
+{
+	struct shown *items = jmb_pool_calloc(pool, list->count + 1, sizeof(*items));
+	time_t now = jmbd_now();
+
+	for (size_t i = 0; i < list->count; i++)
+		items[i] = (struct shown){jmb_meeting_current(pool, list->items[i], now)->start,
+		                          list->items[i]};
+	if (list->count > 1)
+		qsort(items, list->count, sizeof(*items), by_shown_start);
+	for (size_t i = 0; i < list->count; i++)
+		list->items[i] = items[newest_first ? list->count - 1 - i : i].m;
+}
 
 static void render_list(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
                         bool archive)
@@ -25,6 +57,7 @@ static void render_list(struct jmbd *d, struct jmb_request *req, struct jmb_resp
 		meeting_action_fail(d, req, resp, r);
 		return;
 	}
+	sort_as_shown(req->pool, &list, archive);
 	for (size_t i = 0; i < list.count; i++)
 		json_array_append_new(items, view_meeting(d, req, list.items[i]));
 	json_t *model =

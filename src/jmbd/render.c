@@ -12,12 +12,6 @@
 #include "render.h"
 #include "util/timeutil.h"
 
-static const char *const weekdays[] = {N_("Sunday"),   N_("Monday"), N_("Tuesday"), N_("Wednesday"),
-                                       N_("Thursday"), N_("Friday"), N_("Saturday")};
-static const char *const months[] = {
-    N_("January"), N_("February"), N_("March"),     N_("April"),   N_("May"),      N_("June"),
-    N_("July"),    N_("August"),   N_("September"), N_("October"), N_("November"), N_("December")};
-
 const char *tr(struct jmbd *d, const struct jmb_request *req, const char *msgid)
 {
 	return jmb_tr(d->rt->i18n, req->language, msgid);
@@ -36,9 +30,9 @@ char *format_datetime_lang(const struct jmbd_runtime *rt, const char *lang, stru
 	                       /* TRANSLATORS: weekday, day, month, year, hour, minute ("Tuesday 1
 	                          December 2026, 14:00"); reorder with the numbered forms. */
 	                       jmb_tr(rt->i18n, lang, N_("%1$s %2$d %3$s %4$d, %5$02d:%6$02d")),
-	                       jmb_tr(rt->i18n, lang, weekdays[lt.weekday]), lt.day,
-	                       jmb_tr(rt->i18n, lang, months[lt.month - 1]), lt.year, lt.hour,
-	                       lt.minute);
+	                       jmb_tr(rt->i18n, lang, jmb_weekday_names[lt.weekday]), lt.day,
+	                       jmb_tr(rt->i18n, lang, jmb_month_names[lt.month - 1]), lt.year,
+	                       lt.hour, lt.minute);
 }
 
 const char *viewer_zone(struct jmbd *d, struct jmb_request *req)
@@ -63,8 +57,8 @@ char *format_day(struct jmbd *d, const struct jmb_request *req, time_t t, const 
 
 	if (jmb_utc_to_local(t, zone, &lt) < 0)
 		jmb_utc_to_local(t, "UTC", &lt);
-	return jmb_pool_printf(req->pool, "%s %d %s", tr(d, req, weekdays[lt.weekday]), lt.day,
-	                       tr(d, req, months[lt.month - 1]));
+	return jmb_pool_printf(req->pool, "%s %d %s", tr(d, req, jmb_weekday_names[lt.weekday]),
+	                       lt.day, tr(d, req, jmb_month_names[lt.month - 1]));
 }
 
 char *format_datetime(struct jmbd *d, const struct jmb_request *req, time_t t, const char *zone)

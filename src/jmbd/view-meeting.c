@@ -12,6 +12,8 @@
 #include "render.h"
 #include "view-meeting.h"
 #include "attendance.h"
+#include "domain/recurrence.h"
+#include "web/rrule-text.h"
 
 static const char *role_label(const char *role)
 {
@@ -241,6 +243,11 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 		                    json_boolean(mine->status == JMB_PARTSTAT_TENTATIVE));
 	}
 	json_object_set_new(o, "room_notes", json_string(room_notes(d, req, &m->options)));
+	if (m->recurrence != NULL)
+		json_object_set_new(o, "rule_text",
+		                    json_string(jmb_rrule_describe(req->pool, d->rt->i18n,
+		                                                   req->language, m->recurrence,
+		                                                   m->start, m->timezone)));
 	if (is_owner)
 		add_attendance(d, req, o, m, zone);
 	return o;

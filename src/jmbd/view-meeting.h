@@ -10,7 +10,9 @@
 
 struct jmbd;
 
-/* One meeting as the requester sees it in a list or on its page. */
+/* One meeting as the requester sees it in a list or on its page; a series at
+ * the occurrence at hand (the next, else its last), with "rule_text", its rule
+ * in words. */
 json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting *m);
 
 #endif

@@ -176,7 +176,7 @@ describe('invite autocomplete with JavaScript', () => {
     assert.equal(await page.getByLabel('Description (optional)').getAttribute('aria-autocomplete'), null);
     // What follows the field is unchanged (e.g. "#guests + .field-error" still
     // finds its error message): the listbox and the live region go before it.
-    assert.equal(await guests.evaluate((el) => el.nextElementSibling.className), 'room-options');
+    assert.equal(await guests.evaluate((el) => el.nextElementSibling.className), 'repeat');
     assert.deepEqual(await guests.evaluate((el) => [el.previousElementSibling.getAttribute('role'),
       el.previousElementSibling.previousElementSibling.getAttribute('role')]), ['listbox', 'status']);
     assert.equal(await page.getByRole('textbox', { name: /^Guests/ }).count(), 1);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -61,4 +62,37 @@ void locale_clear(const char *dir)
 		free(sub);
 		free(lang);
 	}
+}
+
+char *locale_make_french(const char *po_file)
+{
+	char *dir = jmb_xstrdup("/tmp/jmb-test-locale-XXXXXX"), *sub, *mo;
+	pid_t pid;
+	int status;
+
+	assert_non_null(mkdtemp(dir));
+	sub = jmb_xasprintf("%s/fr", dir);
+	mkdir(sub, 0755);
+	free(sub);
+	sub = jmb_xasprintf("%s/fr/LC_MESSAGES", dir);
+	mkdir(sub, 0755);
+	mo = jmb_xasprintf("%s/jmb.mo", sub);
+	pid = fork();
+	if (pid == 0) {
+		execlp("msgfmt", "msgfmt", "-o", mo, po_file, (char *)NULL);
+		_exit(127);
+	}
+	assert_true(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	            WEXITSTATUS(status) == 0);
+	free(mo);
+	free(sub);
+	locale_copy_french(dir);
+	return dir;
+}
+
+void locale_remove(char *dir)
+{
+	locale_clear(dir);
+	rmdir(dir);
+	free(dir);
 }

@@ -8,5 +8,10 @@
 void locale_copy_french(const char *dir);
 /* Removes the catalogues and folders of every language from dir (not dir). */
 void locale_clear(const char *dir);
+/* A new locale folder (malloc'd path) whose French catalogue msgfmt made from
+ * po_file, copied to every other language. */
+char *locale_make_french(const char *po_file);
+/* Removes such a folder and frees its path. */
+void locale_remove(char *dir);
 
 #endif

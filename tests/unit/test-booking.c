@@ -9,9 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -559,28 +556,10 @@ static void test_assign_secrets(void **state)
 static void test_messages_are_translated(void **state)
 {
 	struct fixture *f = *state;
-	char dir[] = "/tmp/jmb-test-booking-XXXXXX", *path;
+	char *dir = locale_make_french(TEST_DATA_DIR "/i18n-fr.po");
 	struct jmb_error error;
 	struct jmb_i18n *i18n;
-	pid_t pid;
-	int status;
 
-	assert_non_null(mkdtemp(dir));
-	path = jmb_xasprintf("%s/fr", dir);
-	mkdir(path, 0755);
-	free(path);
-	path = jmb_xasprintf("%s/fr/LC_MESSAGES", dir);
-	mkdir(path, 0755);
-	free(path);
-	path = jmb_xasprintf("%s/fr/LC_MESSAGES/jmb.mo", dir);
-	pid = fork();
-	if (pid == 0) {
-		execlp("msgfmt", "msgfmt", "-o", path, TEST_DATA_DIR "/i18n-fr.po", (char *)NULL);
-		_exit(127);
-	}
-	assert_true(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	            WEXITSTATUS(status) == 0);
-	locale_copy_french(dir);
 	i18n = jmb_i18n_load(dir, &error);
 	if (i18n == NULL)
 		fail_msg("%s", error.text);
@@ -600,9 +579,7 @@ static void test_messages_are_translated(void **state)
 	f->in.title = "";
 	expect_error(f, "title", "Please give the meeting a title.");
 	jmb_i18n_free(&i18n);
-	free(path);
-	locale_clear(dir);
-	rmdir(dir);
+	locale_remove(dir);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

@@ -198,6 +198,13 @@ void jmb_i18n_free(struct jmb_i18n **ip)
 	*ip = NULL;
 }
 
+const char *const jmb_weekday_names[7] = {N_("Sunday"),    N_("Monday"),   N_("Tuesday"),
+                                          N_("Wednesday"), N_("Thursday"), N_("Friday"),
+                                          N_("Saturday")};
+const char *const jmb_month_names[12] = {
+    N_("January"), N_("February"), N_("March"),     N_("April"),   N_("May"),      N_("June"),
+    N_("July"),    N_("August"),   N_("September"), N_("October"), N_("November"), N_("December")};
+
 const char *jmb_tr(const struct jmb_i18n *i18n, const char *lang, const char *msgid)
 {
 	if (i18n == NULL || lang == NULL)

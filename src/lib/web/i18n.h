@@ -24,6 +24,11 @@ struct jmb_catalog *jmb_catalog_parse(const unsigned char *data, size_t len);
 void jmb_catalog_free(struct jmb_catalog **catalog);
 const char *jmb_catalog_lookup(const struct jmb_catalog *catalog, const char *msgid);
 
+/* Day and month names, msgids to translate with jmb_tr: jmb_weekday_names[0]
+ * is Sunday (as jmb_local_time.weekday), jmb_month_names[0] January. */
+extern const char *const jmb_weekday_names[7];
+extern const char *const jmb_month_names[12];
+
 /* The translation of msgid into lang, or msgid itself. i18n may be NULL. */
 const char *jmb_tr(const struct jmb_i18n *i18n, const char *lang, const char *msgid)
     __attribute__((format_arg(3)));
