@@ -104,7 +104,6 @@ static void handle_reply(struct handling *h, const struct jmb_inbound_mail *mail
 		if (h->now >= occ.end)
 			return ignore(h, "the occurrence is over");
 		jmb_meeting_at(at, m, &occ);
-		at->recurrence = NULL;
 		h->res.for_occurrence = true;
 		h->res.recurrence_id = occ.recurrence_id;
 		m = at; /* its notice names the occurrence, its time is what was answered */

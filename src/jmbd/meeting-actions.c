@@ -351,7 +351,6 @@ enum action_result meeting_answer_occurrence(struct jmbd *d, struct jmb_request 
 
 	/* The organiser's notice names the occurrence. */
 	jmb_meeting_at(&at, m, occ);
-	at.recurrence = NULL;
 	notify_answer(d->rt, d->store, req->pool, &at, a, answer, jmbd_now(), &fx);
 	r = jmb_store_occurrence_answer_fx(d->store, a->token, occ->recurrence_id, answer,
 	                                   jmbd_now(), &fx, &error);

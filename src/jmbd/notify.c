@@ -14,6 +14,7 @@
 #include "publish/mail-message.h"
 #include "domain/mailaddr.h"
 #include "domain/recurrence.h"
+#include "web/rrule-text.h"
 #include "util/memory.h"
 #include "notify.h"
 #include "render.h"
@@ -296,6 +297,12 @@ static void meeting_facts(struct composer *c, struct mail_content *mc, const str
 	}
 	fact(mc, t(c, N_("Title")), m->title);
 	fact(mc, t(c, N_("When")), when_text(c, m));
+	/* A series says its rule in words, unless the mail is about one
+	   occurrence (m is then that occurrence's view). */
+	if (m->recurrence != NULL && c->occ == NULL)
+		fact(mc, t(c, N_("Repeats")),
+		     jmb_rrule_describe(c->pool, c->rt->i18n, c->lang, m->recurrence, m->start,
+		                        m->timezone));
 	fact(mc, t(c, N_("Organiser")),
 	     jmb_pool_printf(c->pool, "%s <%s>",
 	                     *m->owner.name != '\0' ? m->owner.name : m->owner.mail,

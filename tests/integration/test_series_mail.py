@@ -59,6 +59,9 @@ def test_series_invitation_change_and_cancel(site, smtp):
     [series] = cal.walk("VEVENT")
     assert series["RRULE"].to_ical() == b"FREQ=WEEKLY;COUNT=4;BYDAY=TU"
     uid, sequence = str(series["UID"]), int(series["SEQUENCE"])
+    text = invitation.get_body(("plain",)).get_content()
+    assert "Repeats: Every Tuesday at 10:00 (Europe/Paris), 4 times, from 16 March 2027" \
+        in text, text
 
     alice = bearer(site, "alice")
     base = f"{site.url}/api/v1/meetings/{m['id']}/occurrences"
@@ -77,6 +80,7 @@ def test_series_invitation_change_and_cancel(site, smtp):
     text = change.get_body(("plain",)).get_content()
     assert "One occurrence of a series you are invited to has changed." in text
     assert "23 March 2027" in text and "25 March 2027" in text, text
+    assert "Repeats:" not in text  # about one occurrence
 
     assert alice.delete(f"{base}/{rid(FIRST)}").status_code == 204
     [_, _, cancel] = mails_to(smtp, 6, GUEST)

@@ -675,6 +675,10 @@ void jmb_meeting_at(struct jmb_meeting *copy, const struct jmb_meeting *m,
 	copy->duration = o->duration;
 	copy->title = (char *)o->title;
 	copy->description = (char *)o->description;
+	copy->recurrence = NULL;
+	copy->overrides = NULL;
+	copy->n_overrides = 0;
+	copy->last_end = o->end;
 }
 
 const struct jmb_meeting *jmb_meeting_current(struct jmb_pool *pool, const struct jmb_meeting *m,
@@ -687,10 +691,6 @@ const struct jmb_meeting *jmb_meeting_current(struct jmb_pool *pool, const struc
 		return m;
 	copy = jmb_pool_alloc(pool, sizeof(*copy));
 	jmb_meeting_at(copy, m, &occ);
-	copy->recurrence = NULL;
-	copy->overrides = NULL;
-	copy->n_overrides = 0;
-	copy->last_end = copy->end;
 	return copy;
 }
 

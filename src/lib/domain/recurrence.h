@@ -95,8 +95,9 @@ bool jmb_meeting_occurrence(const struct jmb_meeting *m, time_t recurrence_id,
 /* The end of m's last occurrence not cancelled (m->end when all are). */
 time_t jmb_meeting_last_end(const struct jmb_meeting *m);
 
-/* *copy := m with the start, end, duration, title and description of o
- * (a shallow copy: strings and arrays are shared). */
+/* *copy := occurrence o of m as a single meeting: m with o's start, end,
+ * duration, title and description, and no rule (a shallow copy: strings and
+ * attendees are shared). */
 void jmb_meeting_at(struct jmb_meeting *copy, const struct jmb_meeting *m,
                     const struct jmb_occurrence *o);
 
