@@ -28,6 +28,7 @@ route_handler jitsi_reservation_create, jitsi_reservation_get, jitsi_reservation
 /* attendance.c */
 route_handler api_meeting_attendance, page_meeting_attendance_csv;
 route_handler api_occurrences_list, api_occurrence_patch, api_occurrence_delete;
+route_handler page_occurrence_cancel, page_occurrence_move;
 /* jitsi-events.c */
 route_handler jitsi_event;
 /* page-invitation.c */

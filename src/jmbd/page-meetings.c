@@ -10,6 +10,7 @@
 #include "handlers.h"
 #include "meeting-actions.h"
 #include "render.h"
+#include "page-occurrences.h"
 #include "view-meeting.h"
 #include "publish/ical-feed.h"
 #include "util/memory.h"
@@ -122,9 +123,12 @@ void page_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_response *
 		meeting_calendar_file(d, req, resp, m);
 		return;
 	}
+	json_t *view = view_meeting(d, req, m);
+
+	view_occurrences(d, req, m, json_is_true(json_object_get(view, "is_owner")), view);
 	render_page(d, req, resp, 200, "meeting",
-	            json_pack("{s:o, s:b, s:b, s:b, s:b}", "meeting", view_meeting(d, req, m),
-	                      "saved", jmb_request_query(req, "saved") != NULL, "resent",
+	            json_pack("{s:o, s:b, s:b, s:b, s:b}", "meeting", view, "saved",
+	                      jmb_request_query(req, "saved") != NULL, "resent",
 	                      jmb_request_query(req, "resent") != NULL, "removed",
 	                      jmb_request_query(req, "removed") != NULL, "answered",
 	                      jmb_request_query(req, "answered") != NULL));

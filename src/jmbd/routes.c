@@ -51,6 +51,9 @@ const struct route jmbd_routes[] = {
     {"POST", "/meetings/{}/answer", ROUTE_LOGIN | ROUTE_FORM, page_meeting_answer},
     {"POST", "/meetings/{}/attendees/{}/resend", ROUTE_LOGIN | ROUTE_FORM, page_attendee_resend},
     {"POST", "/meetings/{}/attendees/{}/remove", ROUTE_LOGIN | ROUTE_FORM, page_attendee_remove},
+    {"POST", "/meetings/{}/occurrences/{}/cancel", ROUTE_LOGIN | ROUTE_FORM,
+     page_occurrence_cancel},
+    {"POST", "/meetings/{}/occurrences/{}", ROUTE_LOGIN | ROUTE_FORM, page_occurrence_move},
 
     {"GET", "/api/v1/meetings", ROUTE_LOGIN | ROUTE_API, api_meetings_list},
     {"POST", "/api/v1/meetings", ROUTE_LOGIN | ROUTE_API | ROUTE_EDITOR, api_meetings_create},

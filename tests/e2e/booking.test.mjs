@@ -483,6 +483,53 @@ describe('the meeting list at a glance (desktop)', () => {
   });
 });
 
+describe('a weekly series (desktop)', () => {
+  let context, page, series;
+
+  const step = steps(async () => {
+    context = await browsers.launch();
+    page = await context.newPage();
+  }, () => page);
+  after(async () => { if (context) await browsers.close(context); });
+
+  step('its page lists the occurrences, each with its own move and cancel', async () => {
+    const aliceToken = jmbd.jmbctl(['api-token', 'create', ALICE.login]).trim();
+    const start = new Date(Date.now() + 3 * 86_400_000);
+    start.setUTCHours(9, 0, 0, 0);
+    const r = await fetch(`${jmbd.url}/api/v1/meetings`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${aliceToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ title: 'Weekly seminar', start: start.toISOString(), duration: 60,
+        timezone: ZONE, guests: ['ivan@example.org'], recurrence: 'FREQ=WEEKLY;COUNT=12' }),
+    });
+    series = await r.json();
+    assert.equal(r.status, 201, JSON.stringify(series));
+    await logIn(page, ALICE);
+    await page.goto(`/meetings/${series.id}`);
+    assert.match(await page.locator('dl.facts').innerText(), /Repeats\nEvery \w+day at \d\d:00 \(Europe\/Paris\), 12 times/);
+    const items = page.locator('#occurrences li');
+    assert.equal(await items.count(), 10);
+    await items.nth(0).locator('summary').click();
+    await shot(page, 'series-meeting');
+    const second = items.nth(1);
+    await second.locator('summary').click();
+    await clickAndWait(page, second.getByRole('button', { name: /^Cancel / }));
+    assert.match(await page.locator('#occurrences li').nth(1).innerText(), /Cancelled/);
+    await clickAndWait(page, page.getByRole('link', { name: 'Later occurrences', exact: true }));
+    assert.equal(await page.locator('#occurrences li').count(), 2);
+  });
+
+  step('an invitee answers for the series or for one occurrence', async () => {
+    const token = series.attendees[0].link.split('/j/')[1];
+    await page.goto(`/r/${token}`);
+    const list = page.locator('.occurrence-list li');
+    assert.equal(await list.count(), 12);
+    await clickAndWait(page, list.nth(2).getByRole('button', { name: /^Decline for / }));
+    assert.match(await page.locator('.occurrence-list li').nth(2).innerText(), /Declined/);
+    await shot(page, 'series-invitation');
+  });
+});
+
 describe('on a phone (390×844)', () => {
   let context, page, meetingPath;
   const long = 'firstname.middlename.lastname-department@research-laboratory.example-university.org';

@@ -9,6 +9,7 @@ in around each occurrence only, names the next one between them and says
 "over" after the last. Other jmbd processes on the same store with their
 clock moved (JMB_TEST_TIME_OFFSET) play the moments of the series."""
 import concurrent.futures
+import re
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -249,3 +250,43 @@ def test_invitee_answers_one_occurrence(site):
         "csrf": csrf_of(page.text), "occurrence": rid(FIRST), "answer": "declined"})
     assert r.status_code == 404
     assert "Cancelled" in page_text(s.get(f"{site.url}/r/{token}").text)
+
+
+def test_meeting_page_moves_and_cancels_occurrences(site):
+    m = book(site, start=FIRST, recurrence="FREQ=WEEKLY;COUNT=12", guests=["bob@example.org"])
+    s = site.session("alice", "alice-password")
+    s.headers["Accept-Language"] = "en"
+    page = s.get(f"{site.url}/meetings/{m['id']}")
+    assert page.status_code == 200
+    assert page.text.count('name="date"') == 10  # ten at a time
+    later = re.search(r'href="(/meetings/\d+\?from=\w+#occurrences)"', page.text).group(1)
+    rest = s.get(site.url + later.replace("#occurrences", ""))
+    assert rest.text.count('name="date"') == 2
+    assert "1 June 2027" in page_text(rest.text)  # the 12th
+    csrf = csrf_of(page.text)
+    second, third = FIRST + timedelta(weeks=1), FIRST + timedelta(weeks=2)
+    r = s.post(f"{site.url}/meetings/{m['id']}/occurrences/{rid(second)}/cancel",
+               data={"csrf": csrf}, allow_redirects=False)
+    assert r.status_code == 303, r.text
+    r = s.post(f"{site.url}/meetings/{m['id']}/occurrences/{rid(third)}", allow_redirects=False,
+               data={"csrf": csrf, "date": "2027-04-01", "time": "15:30", "duration": "90"})
+    assert r.status_code == 303, r.text
+    occ = occurrences(site, m)
+    assert occ[1]["status"] == "cancelled"
+    assert occ[2]["start"] == "2027-04-01T15:30:00+02:00"
+    assert instant(occ[2]["end"]) - instant(occ[2]["start"]) == timedelta(minutes=90)
+    page = page_text(s.get(f"{site.url}/meetings/{m['id']}").text)
+    assert "Cancelled" in page and "1 April 2027" in page
+    # Refusals: a bad duration, no such occurrence, a form without its token.
+    r = s.post(f"{site.url}/meetings/{m['id']}/occurrences/{rid(third)}",
+               data={"csrf": csrf, "date": "2027-04-01", "time": "15:30", "duration": "7"})
+    assert r.status_code == 422 and "duration" in page_text(r.text).lower()
+    r = s.post(f"{site.url}/meetings/{m['id']}/occurrences/20270317T090000Z/cancel",
+               data={"csrf": csrf})
+    assert r.status_code == 404
+    assert s.post(f"{site.url}/meetings/{m['id']}/occurrences/{rid(FIRST)}/cancel",
+                  data={}).status_code == 403
+    # An invitee sees the occurrences, not the forms.
+    bob = site.session("bob", "bob-password")
+    text = bob.get(f"{site.url}/meetings/{m['id']}", headers={"Accept-Language": "en"}).text
+    assert "Occurrences" in page_text(text) and 'name="date"' not in text
