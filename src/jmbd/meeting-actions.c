@@ -91,7 +91,7 @@ enum action_result meeting_load(struct jmbd *d, struct jmb_request *req, const c
 	return ACTION_OK;
 }
 
-static struct jmb_booking_context booking_context(struct jmbd *d, const struct jmb_request *req)
+struct jmb_booking_context meeting_booking_context(struct jmbd *d, const struct jmb_request *req)
 {
 	struct jmb_booking_context ctx = {
 	    .rules = &d->rt->settings.booking,
@@ -110,7 +110,7 @@ enum action_result meeting_create(struct jmbd *d, struct jmb_request *req,
                                   const struct jmb_booking_input *input, struct jmb_meeting **m_r,
                                   struct jmb_field_errors *errors)
 {
-	struct jmb_booking_context ctx = booking_context(d, req);
+	struct jmb_booking_context ctx = meeting_booking_context(d, req);
 	struct jmb_meeting *m = jmb_pool_alloc(req->pool, sizeof(*m));
 	enum jmb_store_result r = JMB_STORE_CONFLICT;
 	struct jmb_side_effects fx;
@@ -143,7 +143,7 @@ enum action_result meeting_create(struct jmbd *d, struct jmb_request *req,
 void meeting_check(struct jmbd *d, struct jmb_request *req, const struct jmb_booking_input *input,
                    const struct jmb_meeting *previous, struct jmb_field_errors *errors)
 {
-	struct jmb_booking_context ctx = booking_context(d, req);
+	struct jmb_booking_context ctx = meeting_booking_context(d, req);
 	struct jmb_meeting *scratch = jmb_pool_alloc(req->pool, sizeof(*scratch));
 
 	jmb_booking_check(&ctx, req->identity, input, previous, req->pool, scratch, errors);
@@ -192,7 +192,7 @@ enum action_result meeting_update(struct jmbd *d, struct jmb_request *req,
                                   const struct jmb_booking_input *input,
                                   struct jmb_meeting **previous, struct jmb_field_errors *errors)
 {
-	struct jmb_booking_context ctx = booking_context(d, req);
+	struct jmb_booking_context ctx = meeting_booking_context(d, req);
 	struct jmb_meeting *m = jmb_pool_alloc(req->pool, sizeof(*m));
 	enum jmb_store_result r = JMB_STORE_RETRY;
 	struct jmb_error error;

@@ -31,6 +31,8 @@ void stale_write_pause(int attempt);
  * invitee) or, with ACCESS_OWNER, change it. Deleted meetings are not found. */
 enum action_result meeting_load(struct jmbd *d, struct jmb_request *req, const char *id_text,
                                 enum meeting_access access, struct jmb_meeting **m_r);
+/* The booking rules as they apply to req now (its language, the directory). */
+struct jmb_booking_context meeting_booking_context(struct jmbd *d, const struct jmb_request *req);
 enum action_result meeting_create(struct jmbd *d, struct jmb_request *req,
                                   const struct jmb_booking_input *input, struct jmb_meeting **m_r,
                                   struct jmb_field_errors *errors);

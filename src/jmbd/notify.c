@@ -453,10 +453,7 @@ static void invitee_mail_in(struct composer *c, const struct jmb_meeting *m,
 
 static const char *answer_line(struct composer *c, const struct jmb_attendee *a)
 {
-	const char *status = a->status == JMB_PARTSTAT_ACCEPTED    ? N_("Accepted")
-	                     : a->status == JMB_PARTSTAT_DECLINED  ? N_("Declined")
-	                     : a->status == JMB_PARTSTAT_TENTATIVE ? N_("Maybe")
-	                                                           : N_("No answer yet");
+	const char *status = partstat_label(a->status);
 	return pair(
 	    c,
 	    jmb_pool_printf(c->pool, "%s (%s)", a->mail,
@@ -718,9 +715,7 @@ void notify_answer(const struct jmbd_runtime *rt, struct jmb_store *store, struc
 {
 	struct composer c;
 	struct jmb_attendee answered = *a;
-	const char *what = answer == JMB_PARTSTAT_ACCEPTED    ? N_("Accepted")
-	                   : answer == JMB_PARTSTAT_TENTATIVE ? N_("Maybe")
-	                                                      : N_("Declined");
+	const char *what = partstat_label(answer);
 
 	if (!composer_start(&c, rt, store, pool, now, fx) || !rt->settings.mail.notify_organiser)
 		return;

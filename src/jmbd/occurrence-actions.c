@@ -43,14 +43,7 @@ static enum jmb_store_result change_once(struct jmbd *d, struct jmb_request *req
                                          const struct jmb_occurrence_input *in, bool cancel,
                                          struct jmb_field_errors *errors, struct jmb_error *error)
 {
-	struct jmb_booking_context ctx = {
-	    .rules = &d->rt->settings.booking,
-	    .default_timezone = d->rt->settings.server.timezone,
-	    .i18n = d->rt->i18n,
-	    .language = req->language,
-	    .now = jmbd_now(),
-	    .max_participants = d->rt->settings.jitsi.max_participants,
-	};
+	struct jmb_booking_context ctx = meeting_booking_context(d, req);
 	struct jmb_meeting *changed = jmb_pool_alloc(req->pool, sizeof(*changed));
 	struct jmb_side_effects fx;
 	struct jmb_occurrence occ, *now_is;

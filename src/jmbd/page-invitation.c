@@ -39,20 +39,6 @@ static time_t link_opens(const struct jmbd *d, const struct jmb_meeting *m)
 /* How many upcoming occurrences of a series the page offers to answer one by one. */
 #define OCCURRENCES_SHOWN 12
 
-static const char *short_answer(enum jmb_partstat s)
-{
-	switch (s) {
-	case JMB_PARTSTAT_ACCEPTED:
-		return N_("Accepted");
-	case JMB_PARTSTAT_DECLINED:
-		return N_("Declined");
-	case JMB_PARTSTAT_TENTATIVE:
-		return N_("Maybe");
-	default:
-		return N_("No answer yet");
-	}
-}
-
 /* A series' next occurrences, each with the invitee's answer for it and the
    labels of its buttons. */
 static json_t *occurrence_items(struct jmbd *d, struct jmb_request *req,
@@ -73,7 +59,7 @@ static json_t *occurrence_items(struct jmbd *d, struct jmb_request *req,
 		json_array_append_new(
 		    items,
 		    json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:b, s:b, s:b}", "id", id,
-		              "when", when, "answer", tr(d, req, short_answer(answer)), "cancelled",
+		              "when", when, "answer", tr(d, req, partstat_label(answer)), "cancelled",
 		              occ[i].cancelled, "accept_label",
 		              jmb_pool_printf(req->pool, tr(d, req, N_("Accept for %s")), when),
 		              "maybe_label",

@@ -12,6 +12,20 @@
 #include "render.h"
 #include "util/timeutil.h"
 
+const char *partstat_label(enum jmb_partstat s)
+{
+	switch (s) {
+	case JMB_PARTSTAT_ACCEPTED:
+		return N_("Accepted");
+	case JMB_PARTSTAT_DECLINED:
+		return N_("Declined");
+	case JMB_PARTSTAT_TENTATIVE:
+		return N_("Maybe");
+	default:
+		return N_("No answer yet");
+	}
+}
+
 const char *tr(struct jmbd *d, const struct jmb_request *req, const char *msgid)
 {
 	return jmb_tr(d->rt->i18n, req->language, msgid);

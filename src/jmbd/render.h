@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "domain/meeting.h"
 #include "web/http.h"
 
 struct jmbd;
@@ -24,6 +25,8 @@ void render_json_error(struct jmb_response *resp, unsigned status, const char *m
 /* Security and caching headers every response gets. */
 void render_finish(struct jmbd *d, const struct jmb_request *req, struct jmb_response *resp);
 
+/* An invitee's answer in a word or two ("Accepted", "No answer yet"), a msgid. */
+const char *partstat_label(enum jmb_partstat s);
 const char *tr(struct jmbd *d, const struct jmb_request *req, const char *msgid)
     __attribute__((format_arg(3)));
 /* "Tuesday 1 December 2026, 14:00" (or French) in zone. */

@@ -24,20 +24,6 @@ static const char *role_label(const char *role)
 	return N_("Guest");
 }
 
-static const char *status_label(enum jmb_partstat s)
-{
-	switch (s) {
-	case JMB_PARTSTAT_ACCEPTED:
-		return N_("Accepted");
-	case JMB_PARTSTAT_DECLINED:
-		return N_("Declined");
-	case JMB_PARTSTAT_TENTATIVE:
-		return N_("Maybe");
-	default:
-		return N_("No answer yet");
-	}
-}
-
 /* "Lobby · At most 12 participants · No recording", "" for none. */
 static const char *room_notes(struct jmbd *d, struct jmb_request *req,
                               const struct jmb_room_options *o)
@@ -95,7 +81,7 @@ static void add_attendee_labels(struct jmbd *d, struct jmb_request *req, json_t 
 		    json_string(
 		        tr(d, req, a->role == JMB_ROLE_MODERATOR ? N_("Moderator") : N_("Guest"))));
 		json_object_set_new(o, "status_label",
-		                    json_string(tr(d, req, status_label(a->status))));
+		                    json_string(tr(d, req, partstat_label(a->status))));
 		json_object_set_new(o, "status_class", json_string(jmb_partstat_name(a->status)));
 		if (actions)
 			add_attendee_actions(d, req, o, m, a);
@@ -230,7 +216,7 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 	                    json_sprintf("/meetings/%lld/delete", (long long)m->id));
 	if (mine != NULL) {
 		json_object_set_new(o, "my_status",
-		                    json_string(tr(d, req, status_label(mine->status))));
+		                    json_string(tr(d, req, partstat_label(mine->status))));
 		/* A logged-in invitee answers here as on their invitation page. */
 		json_object_set_new(o, "can_answer", json_boolean(now < m->last_end));
 		json_object_set_new(o, "answer_url",

@@ -159,6 +159,14 @@ def jmbd(jmbd_factory):
     return d.start()
 
 
+@pytest.fixture
+def smtp():
+    """An SMTP sink of its own for the test (tests/integration/servers/smtp.py)."""
+    from servers.smtp import SmtpServer
+    with SmtpServer() as server:
+        yield server
+
+
 @pytest.fixture(scope="session")
 def postgres():
     """One real PostgreSQL server for the whole session (tests/integration/servers)."""

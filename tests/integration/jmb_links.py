@@ -128,6 +128,15 @@ def jmbd_sharing(jmbd_factory, base, name, at=None, sections=None):
     return d.start(env={"JMB_TEST_TIME_OFFSET": str(offset)})
 
 
+def jmbd_on_store(request, jmbd_factory, name, **kwargs):
+    """An unstarted jmbd on the store request.param names ("sqlite" or
+    "postgresql", a fresh database on the session's server)."""
+    if request.param == "postgresql":
+        kwargs.update(store="postgresql",
+                      conninfo=pg_database(request.getfixturevalue("postgres")))
+    return jmbd_factory(name, start=False, **kwargs)
+
+
 def pg_database(postgres):
     """A fresh, empty database on the session's PostgreSQL server; its conninfo."""
     name = f"jmb_links_{int(time.time() * 1000)}_{next(_db_numbers)}"

@@ -13,15 +13,8 @@ import pytest
 
 from conftest import csrf_of
 from jmb_links import book, view
-from servers.smtp import SmtpServer
 
 GUEST = "guest@outside.example"
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 @pytest.fixture

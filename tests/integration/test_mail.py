@@ -13,16 +13,9 @@ import pytest
 
 from conftest import csrf_of
 from helpers import NEXT_YEAR
-from servers.smtp import SmtpServer
 
 # A winter day (09:30 in Paris is 08:30 UTC) less than [booking] max_advance_days ahead.
 MEETING_DAY = f"{NEXT_YEAR}-03-04"
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 def mail_jmbd(jmbd_factory, smtp, env=None, **sections):

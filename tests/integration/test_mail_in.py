@@ -21,17 +21,10 @@ import requests
 from conftest import JMBCTL
 from jmb_links import book, pg_database, view
 from mail_in_fixtures import auto_reply, dsn, human_reply, reply
-from servers.smtp import SmtpServer
 
 REPLY_BASE = "rsvp@booking.example.org"
 GUEST = "guest@outside.example"
 MODERATOR = "mod@partner.example"
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 def mail_sections(smtp, **extra):

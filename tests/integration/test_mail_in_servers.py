@@ -16,19 +16,12 @@ from mail_in_fixtures import dsn, reply
 from conftest import JMBCTL
 from servers.dovecot import DovecotServer
 from servers.postfix import PostfixServer
-from servers.smtp import SmtpServer
 from test_mail_in import REPLY_BASE, invitation, mail_sections, parse
 
 GUESTS = [f"guest{i}@outside.example" for i in range(5)]
 LOST = "lost@outside.example"  # never answers; their invitation bounces
 CLIENTS = ["outlook", "thunderbird", "apple", "gmail", "thunderbird"]
 ANSWERS = ["ACCEPTED", "DECLINED", "TENTATIVE", "ACCEPTED", "DECLINED"]
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 def wait_until(condition, timeout=30, what="condition"):

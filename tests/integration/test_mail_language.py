@@ -11,7 +11,6 @@ import requests
 
 from conftest import csrf_of
 
-from servers.smtp import SmtpServer
 from test_mail import MEETING_DAY, book
 
 # The intros of an invitation and of an update, in each language.
@@ -19,12 +18,6 @@ FRENCH = ("Vous êtes invité à une visioconférence.",
           "Une réunion à laquelle vous êtes invité a été modifiée.", "Votre réunion a été modifiée.")
 ENGLISH = ("You are invited to a video meeting.", "A meeting you are invited to has changed.",
            "Your meeting was changed.")
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ import pytest
 import requests
 
 from conftest import csrf_of
-from jmb_links import (bearer, book, get, jmbd_sharing, page_text, pg_database, room_redirect,
-                       token_of)
+from jmb_links import (bearer, book, get, jmbd_on_store, jmbd_sharing, page_text,
+                       room_redirect, token_of)
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -31,13 +31,9 @@ FIRST = datetime(2027, 3, 16, 10, 0, tzinfo=PARIS)
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def site(request, jmbd_factory):
-    kwargs = {}
-    if request.param == "postgresql":
-        kwargs = {"store": "postgresql",
-                  "conninfo": pg_database(request.getfixturevalue("postgres"))}
     # The default link_opens_before (the suite widens it elsewhere).
-    d = jmbd_factory("series", start=False, sections={"booking": {"link_opens_before": None}},
-                     **kwargs)
+    d = jmbd_on_store(request, jmbd_factory, "series",
+                      sections={"booking": {"link_opens_before": None}})
     d.add_user("alice", "alice-password")
     d.add_user("bob", "bob-password")
     return d.start()

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from jmb_links import bearer, book, pg_database
+from jmb_links import bearer, book, jmbd_on_store
 from test_ical_series import PARSERS
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -20,11 +20,7 @@ FIRST = datetime(2027, 3, 16, 10, 0, tzinfo=PARIS)
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def site(request, jmbd_factory):
-    kwargs = {}
-    if request.param == "postgresql":
-        kwargs = {"store": "postgresql",
-                  "conninfo": pg_database(request.getfixturevalue("postgres"))}
-    d = jmbd_factory("series-feed", start=False, **kwargs)
+    d = jmbd_on_store(request, jmbd_factory, "series-feed")
     d.add_user("alice", "alice-password")
     d.add_user("bob", "bob-password")
     return d.start()

@@ -13,17 +13,10 @@ import icalendar
 import pytest
 
 from jmb_links import bearer, book
-from servers.smtp import SmtpServer
 
 PARIS = ZoneInfo("Europe/Paris")
 FIRST = datetime(2027, 3, 16, 10, 0, tzinfo=PARIS)
 GUEST = "guest@outside.example"
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 @pytest.fixture

@@ -13,17 +13,10 @@ import requests
 
 from conftest import csrf_of
 from helpers import ZONE, api, api_token
-from servers.smtp import SmtpServer
 
 RULE = "FREQ=WEEKLY;COUNT=3"
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 def occurrence_starts(first):
