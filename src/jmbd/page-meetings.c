@@ -12,13 +12,16 @@
 #include "render.h"
 #include "page-occurrences.h"
 #include "view-meeting.h"
+#include "web/rrule-text.h"
 #include "publish/ical-feed.h"
 #include "util/memory.h"
+#include "util/timeutil.h"
 
 /* A list entry at the time it is shown: a series at its occurrence at hand. */
 struct shown {
 	time_t start;
 	struct jmb_meeting *m;
+	const struct jmb_meeting *series; /* the series m is an occurrence of; NULL: none */
 };
 
 static int by_shown_start(const void *a, const void *b)
@@ -30,37 +33,99 @@ static int by_shown_start(const void *a, const void *b)
 	return x->m->id < y->m->id ? -1 : x->m->id > y->m->id;
 }
 
-/* The store sorts by first start; a series is shown at its next occurrence
-   (its last in the archive), so it takes its place by that one. */
-static void sort_as_shown(struct jmb_pool *pool, struct jmb_meeting_list *list, bool newest_first)
+/* The store sorts by first start; a series is shown at its next occurrence,
+   so it takes its place by that one. */
+static void sort_as_shown(struct jmb_pool *pool, struct jmb_meeting_list *list)
 {
 	struct shown *items = jmb_pool_calloc(pool, list->count + 1, sizeof(*items));
 	time_t now = jmbd_now();
 
 	for (size_t i = 0; i < list->count; i++)
 		items[i] = (struct shown){jmb_meeting_current(pool, list->items[i], now)->start,
-		                          list->items[i]};
+		                          list->items[i], NULL};
 	if (list->count > 1)
 		qsort(items, list->count, sizeof(*items), by_shown_start);
 	for (size_t i = 0; i < list->count; i++)
-		list->items[i] = items[newest_first ? list->count - 1 - i : i].m;
+		list->items[i] = items[i].m;
+}
+
+static void shown_append(struct jmb_pool *pool, struct shown **items, size_t *n, size_t *cap,
+                         struct shown item)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 32;
+		struct shown *grown = jmb_pool_calloc(pool, ncap, sizeof(*grown));
+
+		if (*n > 0)
+			memcpy(grown, *items, *n * sizeof(*grown));
+		*items = grown;
+		*cap = ncap;
+	}
+	(*items)[(*n)++] = item;
+}
+
+/* The archive: what ended in the last archive_days, newest first; a series
+   as each of its past occurrences not cancelled (it may still be running). */
+static enum action_result archive_items(struct jmbd *d, struct jmb_request *req, json_t *items)
+{
+	time_t now = jmbd_now(), after = now - d->rt->settings.booking.archive_days * 86400L;
+	struct jmb_meeting_list list;
+	struct shown *shown = NULL;
+	size_t n = 0, cap = 0;
+	enum action_result r = meeting_window(d, req, after, &list);
+
+	for (size_t i = 0; r == ACTION_OK && i < list.count; i++) {
+		struct jmb_meeting *m = list.items[i];
+		size_t k;
+		struct jmb_occurrence *occ = jmb_meeting_occurrences(
+		    req->pool, m, after, now, JMB_SERIES_MAX_OCCURRENCES, &k);
+
+		for (size_t j = 0; j < k; j++) {
+			struct jmb_meeting *at = jmb_pool_alloc(req->pool, sizeof(*at));
+
+			if (occ[j].cancelled || occ[j].end > now)
+				continue;
+			jmb_meeting_at(at, m, &occ[j]);
+			shown_append(req->pool, &shown, &n, &cap,
+			             (struct shown){occ[j].start, at, m->recurrence ? m : NULL});
+		}
+	}
+	if (n > 1)
+		qsort(shown, n, sizeof(*shown), by_shown_start);
+	for (size_t i = n; i-- > 0;) {
+		const struct jmb_meeting *series = shown[i].series;
+		json_t *o = view_meeting(d, req, shown[i].m);
+
+		if (series != NULL)
+			json_object_set_new(
+			    o, "rule_text",
+			    json_string(jmb_rrule_describe(req->pool, d->rt->i18n, req->language,
+			                                   series->recurrence, series->start,
+			                                   series->timezone)));
+		json_array_append_new(items, o);
+	}
+	return r;
 }
 
 static void render_list(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
                         bool archive)
 {
 	struct jmb_meeting_list list;
-	enum action_result r = meeting_list(d, req, archive, &list);
+	enum action_result r = archive ? ACTION_OK : meeting_list(d, req, false, &list);
 	json_t *items = json_array();
 
+	if (r == ACTION_OK && archive)
+		r = archive_items(d, req, items);
 	if (r != ACTION_OK) {
 		json_decref(items);
 		meeting_action_fail(d, req, resp, r);
 		return;
 	}
-	sort_as_shown(req->pool, &list, archive);
-	for (size_t i = 0; i < list.count; i++)
-		json_array_append_new(items, view_meeting(d, req, list.items[i]));
+	if (!archive) {
+		sort_as_shown(req->pool, &list);
+		for (size_t i = 0; i < list.count; i++)
+			json_array_append_new(items, view_meeting(d, req, list.items[i]));
+	}
 	json_t *model =
 	    json_pack("{s:o, s:b, s:I, s:b, s:b}", "meetings", items, "archive", archive,
 	              "archive_days", (json_int_t)d->rt->settings.booking.archive_days, "deleted",

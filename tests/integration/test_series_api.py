@@ -286,3 +286,24 @@ def test_meeting_page_moves_and_cancels_occurrences(site):
     bob = site.session("bob", "bob-password")
     text = bob.get(f"{site.url}/meetings/{m['id']}", headers={"Accept-Language": "en"}).text
     assert "Occurrences" in page_text(text) and 'name="date"' not in text
+
+
+def test_archive_shows_each_past_occurrence(site, jmbd_factory):
+    m = series(site, rule="FREQ=WEEKLY;COUNT=6")
+    alice = bearer(site, "alice")
+    assert alice.delete(f"{site.url}/api/v1/meetings/{m['id']}/occurrences/"
+                        f"{rid(FIRST + timedelta(weeks=1))}").status_code == 204
+    # Four weeks in: the first, third and fourth have ended (the second was cancelled),
+    # the series still runs.
+    later = jmbd_sharing(jmbd_factory, site, "later", at=FIRST + timedelta(weeks=3, hours=2))
+    s = later.session("alice", "alice-password")
+    page = s.get(f"{later.url}/meetings/archive", headers={"Accept-Language": "en"})
+    starts = re.findall(r'<time datetime="([^"]+)"', page.text)
+    assert starts == ["2027-04-06T10:00:00+02:00", "2027-03-30T10:00:00+02:00",
+                      "2027-03-16T10:00:00+01:00"], starts  # newest first
+    text = page_text(page.text)
+    assert text.count("Every Tuesday at 10:00 (Europe/Paris), 6 times") == 3
+    assert page.text.count(f'href="/meetings/{m["id"]}"') == 3
+    # And the list shows the series once, at its next occurrence.
+    text = page_text(s.get(f"{later.url}/meetings", headers={"Accept-Language": "en"}).text)
+    assert "13 April 2027" in text and "6 April 2027" not in text
