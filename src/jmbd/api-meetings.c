@@ -291,7 +291,8 @@ static bool after_cursor(const struct list_query *q, const struct jmb_meeting *m
 
 static bool in_window(const struct list_query *q, const struct jmb_meeting *m)
 {
-	return (!q->has_from || m->end > q->from) && (!q->has_to || m->start < q->to);
+	/* A series is in the window when one of its occurrences may be. */
+	return (!q->has_from || m->last_end > q->from) && (!q->has_to || m->start < q->to);
 }
 
 static int by_start_then_id(const void *a, const void *b)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/recurrence.h"
 #include "daemon.h"
 #include "handlers.h"
 #include "meeting-actions.h"
@@ -146,6 +147,49 @@ static json_t *meeting_item(struct jmb_request *req, const struct placed *p, int
 	                                 span, p->lane + 1));
 }
 
+static int by_start(const void *a, const void *b)
+{
+	const struct jmb_meeting *x = *(struct jmb_meeting *const *)a,
+	                         *y = *(struct jmb_meeting *const *)b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The meetings of the week as single meetings, in start order: a series as
+   each of its occurrences that week (cancelled ones left out). */
+static void week_occurrences(struct jmb_pool *pool, struct jmb_meeting_list *list, time_t from,
+                             time_t to)
+{
+	struct jmb_meeting **items = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < list->count; i++) {
+		size_t k;
+		struct jmb_occurrence *occ =
+		    jmb_meeting_occurrences(pool, list->items[i], from, to, 7 * 48, &k);
+
+		for (size_t j = 0; j < k; j++) {
+			if (occ[j].cancelled)
+				continue;
+			if (n == cap) {
+				struct jmb_meeting **grown;
+
+				cap = cap ? cap * 2 : 16;
+				grown = jmb_pool_calloc(pool, cap, sizeof(*grown));
+				if (n > 0)
+					memcpy(grown, items, n * sizeof(*grown));
+				items = grown;
+			}
+			items[n] = jmb_pool_alloc(pool, sizeof(*items[n]));
+			jmb_meeting_at(items[n++], list->items[i], &occ[j]);
+		}
+	}
+	if (n > 1)
+		qsort(items, n, sizeof(*items), by_start);
+	list->items = items;
+	list->count = n;
+}
+
 void page_calendar(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
 	const char *zone = viewer_zone(d, req);
@@ -165,6 +209,7 @@ void page_calendar(struct jmbd *d, struct jmb_request *req, struct jmb_response 
 		meeting_action_fail(d, req, resp, ACTION_FAILED);
 		return;
 	}
+	week_occurrences(req->pool, &list, week_start, week_end);
 	placed = jmb_pool_calloc(req->pool, list.count + 1, sizeof(*placed));
 	/* Group by day (the list comes by start): each meeting on its first day. */
 	for (int day = 0; day < 7; day++) {

@@ -307,3 +307,17 @@ def test_archive_shows_each_past_occurrence(site, jmbd_factory):
     # And the list shows the series once, at its next occurrence.
     text = page_text(s.get(f"{later.url}/meetings", headers={"Accept-Language": "en"}).text)
     assert "13 April 2027" in text and "6 April 2027" not in text
+
+
+def test_week_view_and_list_window_show_later_occurrences(site):
+    m = series(site, rule="FREQ=WEEKLY;BYDAY=TU,TH;COUNT=8")
+    s = site.session("alice", "alice-password")
+    # The third week: Tuesday 30 March and Thursday 1 April.
+    page = s.get(f"{site.url}/calendar?week=2027-W13", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert page.text.count(f'href="/meetings/{m["id"]}"') == 2, page_text(page.text)
+    assert "10:00–11:00" in page_text(page.text)
+    # The API's window keeps a series whose first occurrence lies before it.
+    r = bearer(site, "alice").get(f"{site.url}/api/v1/meetings", params={
+        "from": "2027-03-29T00:00:00Z", "to": "2027-04-05T00:00:00Z"})
+    assert [x["id"] for x in r.json()["meetings"]] == [m["id"]]
