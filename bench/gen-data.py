@@ -268,8 +268,11 @@ def write_sqlite(path, g, users):
     if count:
         sys.exit(f"gen-data: {path} holds meetings already: give an empty, migrated store")
     with db:
-        db.executemany(f"INSERT INTO meetings ({MEETING_COLS}) VALUES ({','.join('?' * 16)})",
-                       g.meetings)
+        # room_key: SQLite's unique twin of room (sql/sqlite/014_shared_rooms.sql).
+        db.executemany(f"INSERT INTO meetings ({MEETING_COLS}, room_key) "
+                       f"VALUES ({','.join('?' * 17)})", [m + (m[1],) for m in g.meetings])
+        # Single meetings: their last occurrence is themselves (012_series).
+        db.execute("UPDATE meetings SET last_end_at = end_at")
         db.executemany(f"INSERT INTO attendees ({ATTENDEE_COLS}) VALUES ({','.join('?' * 9)})",
                        g.attendees)
         db.executemany(f"INSERT INTO users ({USER_COLS}) VALUES ({','.join('?' * 9)})", users)
@@ -300,6 +303,8 @@ def write_pg_sql(path, g, users):
         for table in ("meetings", "attendees"):
             f.write(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT max(id) FROM {table}));\n")
+        # Single meetings: their last occurrence is themselves (012_series).
+        f.write("UPDATE meetings SET last_end_at = end_at;\n")
         # A real server's autovacuum analyses the tables soon after such a load.
         f.write("COMMIT;\nANALYZE;\n")
 

@@ -147,9 +147,9 @@ invalid:
 /* Fills input from a JSON body over defaults (the meeting being patched, if any).
  * Returns 0, or -1 after answering 400. *type_errors_r gets the fields of the
  * wrong JSON type (an object of messages, empty when none). */
-static int read_body(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
-                     const struct jmb_meeting *base, struct jmb_booking_input *in,
-                     json_t **type_errors_r)
+int api_read_meeting_body(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
+                          const struct jmb_meeting *base, struct jmb_booking_input *in,
+                          json_t **type_errors_r)
 {
 	json_error_t jerr;
 	json_t *body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
@@ -378,7 +378,7 @@ void api_meetings_create(struct jmbd *d, struct jmb_request *req, struct jmb_res
 
 	json_t *type_errors;
 
-	if (read_body(d, req, resp, NULL, &in, &type_errors) < 0)
+	if (api_read_meeting_body(d, req, resp, NULL, &in, &type_errors) < 0)
 		return;
 	if (in.duration == NULL)
 		in.duration =
@@ -423,7 +423,7 @@ void api_meeting_patch(struct jmbd *d, struct jmb_request *req, struct jmb_respo
 	json_t *type_errors;
 
 	meeting_input_from(req->pool, m, NULL, &in);
-	if (read_body(d, req, resp, m, &in, &type_errors) < 0)
+	if (api_read_meeting_body(d, req, resp, m, &in, &type_errors) < 0)
 		return;
 	if (refused_for_types(d, req, resp, &in, m, type_errors))
 		return;

@@ -190,3 +190,54 @@ void api_occurrence_delete(struct jmbd *d, struct jmb_request *req, struct jmb_r
 	r = occurrence_change(d, req, &m, recurrence_id, NULL, true, &errors);
 	answer_change(d, req, resp, r, &errors, m, recurrence_id, true);
 }
+
+void api_occurrence_split(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
+{
+	const struct jmb_booking_input *from;
+	struct jmb_booking_input in;
+	struct jmb_field_errors errors = {0};
+	struct jmb_meeting *m, *next = NULL;
+	time_t recurrence_id;
+	json_t *type_errors;
+	enum action_result r;
+
+	if (!load_occurrence(d, req, resp, &m, &recurrence_id))
+		return;
+	if (recurrence_id == m->start) {
+		render_json_error(
+		    resp, 409,
+		    tr(d, req, N_("This is the first occurrence: change the series itself.")),
+		    NULL);
+		return;
+	}
+	if ((from = occurrence_split_input(req, m, recurrence_id)) == NULL) {
+		render_json_error(
+		    resp, 404, tr(d, req, N_("The series has no occurrence at this time.")), NULL);
+		return;
+	}
+	in = *from;
+	if (api_read_meeting_body(d, req, resp, m, &in, &type_errors) < 0)
+		return;
+	if (json_object_size(type_errors) > 0) {
+		api_fail_fields(d, req, resp, type_errors, NULL);
+		return;
+	}
+	json_decref(type_errors);
+	r = occurrence_split(d, req, &m, recurrence_id, &in, &next, &errors);
+	if (r == ACTION_INVALID) {
+		api_fail_fields(d, req, resp, json_object(), &errors);
+	} else if (r == ACTION_NOT_FOUND) {
+		render_json_error(
+		    resp, 404, tr(d, req, N_("The series has no occurrence at this time.")), NULL);
+	} else if (r != ACTION_OK) {
+		meeting_action_fail(d, req, resp, r);
+	} else {
+		jmb_response_add_header(
+		    resp, "Location",
+		    jmb_pool_printf(req->pool, "/api/v1/meetings/%lld", (long long)next->id));
+		meeting_fill_live(d, next);
+		render_json(
+		    resp, 201,
+		    jmb_meeting_to_json(next, d->rt->settings.server.public_url, jmbd_now()));
+	}
+}

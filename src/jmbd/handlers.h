@@ -27,7 +27,8 @@ route_handler page_start, page_join, page_close, page_legacy;
 route_handler jitsi_reservation_create, jitsi_reservation_get, jitsi_reservation_delete;
 /* attendance.c */
 route_handler api_meeting_attendance, page_meeting_attendance_csv;
-route_handler api_occurrences_list, api_occurrence_patch, api_occurrence_delete;
+route_handler api_occurrences_list, api_occurrence_patch, api_occurrence_delete,
+    api_occurrence_split;
 route_handler page_occurrence_cancel, page_occurrence_move;
 /* jitsi-events.c */
 route_handler jitsi_event;

@@ -76,7 +76,9 @@ static const char *read_room(struct jmbd *d, struct jmb_request *req, json_t *bo
 	    ((ev->breakout = text_member(body, "breakout_room_id")) == NULL ||
 	     *ev->breakout == '\0'))
 		return "A breakout room event needs breakout_room_id.";
-	r = jmb_store_meeting_by_room(d->store, req->pool, ev->room, &m, &error);
+	r = jmb_store_meeting_by_room(d->store, req->pool, ev->room,
+	                              jmbd_now() - d->rt->settings.jitsi.room_grace * 60, &m,
+	                              &error);
 	if (r != JMB_STORE_OK && r != JMB_STORE_NOT_FOUND) {
 		jmb_log(JMB_LOG_ERROR, "event_meeting", "error", error.text, NULL);
 		return NULL; /* the caller answers 503 */

@@ -71,7 +71,9 @@ static const char *room_verdict(struct jmbd *d, struct jmb_request *req, const c
 	struct jmb_room_window w;
 	struct jmb_error error;
 	bool user = false;
-	enum jmb_store_result r = jmb_store_meeting_by_room(d->store, req->pool, room, &m, &error);
+	enum jmb_store_result r = jmb_store_meeting_by_room(
+	    d->store, req->pool, room, jmbd_now() - d->rt->settings.jitsi.room_grace * 60, &m,
+	    &error);
 
 	if (r == JMB_STORE_OK) {
 		/* A series: the occurrence whose room is open, or opens next. */

@@ -139,7 +139,9 @@ void page_start(struct jmbd *d, struct jmb_request *req, struct jmb_response *re
 		render_error(d, req, resp, 404, N_("This room does not exist."));
 		return;
 	}
-	r = jmb_store_meeting_by_room(d->store, req->pool, room, &m, &error);
+	r = jmb_store_meeting_by_room(d->store, req->pool, room,
+	                              jmbd_now() - d->rt->settings.jitsi.room_grace * 60, &m,
+	                              &error);
 	if (r == JMB_STORE_OK) {
 		start_booked(d, req, resp, m);
 		return;

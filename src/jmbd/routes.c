@@ -65,6 +65,8 @@ const struct route jmbd_routes[] = {
     {"PATCH", "/api/v1/meetings/{}/occurrences/{}", ROUTE_LOGIN | ROUTE_API, api_occurrence_patch},
     {"DELETE", "/api/v1/meetings/{}/occurrences/{}", ROUTE_LOGIN | ROUTE_API,
      api_occurrence_delete},
+    {"POST", "/api/v1/meetings/{}/occurrences/{}/split", ROUTE_LOGIN | ROUTE_API,
+     api_occurrence_split},
     {"GET", "/api/v1/me/feed", ROUTE_LOGIN | ROUTE_API, api_feed_get},
     {"POST", "/api/v1/me/feed/rotate", ROUTE_LOGIN | ROUTE_API, api_feed_rotate},
     {"GET", "/api/v1/directory", ROUTE_LOGIN | ROUTE_API, api_directory_search},

@@ -230,10 +230,10 @@ json_t *view_meeting(struct jmbd *d, struct jmb_request *req, struct jmb_meeting
 	}
 	json_object_set_new(o, "room_notes", json_string(room_notes(d, req, &m->options)));
 	if (m->recurrence != NULL)
-		json_object_set_new(o, "rule_text",
-		                    json_string(jmb_rrule_describe(req->pool, d->rt->i18n,
-		                                                   req->language, m->recurrence,
-		                                                   m->start, m->timezone)));
+		json_object_set_new(
+		    o, "rule_text",
+		    json_string(jmb_rrule_describe(req->pool, d->rt->i18n, req->language,
+		                                   m->recurrence, m->start, m->timezone)));
 	if (is_owner)
 		add_attendance(d, req, o, m, zone);
 	return o;

@@ -42,7 +42,7 @@ const seen = new Map(); // "METHOD /path" -> Set of statuses answered
 function templateOf(url) {
   const p = new URL(url, 'http://x').pathname;
   return p.replace(/^\/api\/v1\/meetings\/[^/]+/, '/api/v1/meetings/{id}')
-    .replace(/\/occurrences\/[^/]+$/, '/occurrences/{recurrence_id}');
+    .replace(/\/occurrences\/[^/]+(\/split)?$/, '/occurrences/{recurrence_id}$1');
 }
 
 /** One request, checked against the document: status listed, body valid. */
@@ -202,6 +202,19 @@ test('every operation answers as documented, every documented status included', 
   await call('DELETE', `${occurrences}/20200101T000000Z`, { token: alice });
   await call('DELETE', `/api/v1/meetings/${id}/occurrences/20200101T000000Z`, { token: alice });
   assert.equal((await call('DELETE', first, { token: alice })).status, 204);
+  // This and the following occurrences.
+  const second = `${occurrences}/${new Date(start.getTime() + 86_400_000).toISOString()
+    .replace(/[-:]/g, '').replace(/\.\d+/, '')}/split`;
+  await call('POST', second, { token: alice, raw: '[1,', headers: { 'Content-Type': 'application/json' } });
+  await call('POST', second, { body: {} });
+  await call('POST', second, { token: bob, body: {} });
+  await call('POST', `${occurrences}/20200101T000000Z/split`, { token: alice, body: {} });
+  await call('POST', `${first}/split`, { token: alice, body: {} });
+  await call('POST', second, { raw: 'x', headers: { Cookie: session, 'Content-Type': 'text/plain' } });
+  await call('POST', second, { token: alice, body: { duration: 7 } });
+  const split = await call('POST', second, { token: alice, body: { title: 'Continued' } });
+  assert.equal(split.status, 201);
+  assert.equal(split.json.room, series.json.room);
   // Delete last.
   await call('DELETE', `/api/v1/meetings/${id}`, { token: bob });
   await call('DELETE', `/api/v1/meetings/${id}`, { headers: crossSite });

@@ -306,6 +306,39 @@ static void test_occurrences_with_overrides(void **state)
 	jmb_pool_free(&pool);
 }
 
+/* "This and the following": the rule cut at a later start, and the rule of
+ * the series continuing from there. */
+static void test_split(void **state)
+{
+	struct jmb_pool *pool = jmb_pool_new();
+	time_t first = at(2027, 3, 16, 10, 0, "Europe/Paris");
+	time_t third = at(2027, 3, 30, 10, 0, "Europe/Paris");
+	char *before, *after;
+	struct starts s;
+
+	(void)state;
+	assert_int_equal(jmb_rrule_split(pool, "FREQ=WEEKLY;COUNT=6;BYDAY=TU", first,
+	                                 "Europe/Paris", third, &before, &after),
+	                 0);
+	assert_string_equal(before, "FREQ=WEEKLY;UNTIL=20270330T075959Z;BYDAY=TU");
+	assert_string_equal(after, "FREQ=WEEKLY;COUNT=4;BYDAY=TU");
+	s.n = 0;
+	jmb_rrule_each_start(before, first, "Europe/Paris", keep, &s);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(jmb_rrule_split(pool, "FREQ=WEEKLY;UNTIL=20270501T000000Z", first,
+	                                 "Europe/Paris", third, &before, &after),
+	                 0);
+	assert_string_equal(after, "FREQ=WEEKLY;UNTIL=20270501T000000Z");
+	/* Not a later start of the rule. */
+	assert_int_equal(jmb_rrule_split(pool, "FREQ=WEEKLY;COUNT=6", first, "Europe/Paris", first,
+	                                 &before, &after),
+	                 -1);
+	assert_int_equal(jmb_rrule_split(pool, "FREQ=WEEKLY;COUNT=6", first, "Europe/Paris",
+	                                 third + 3600, &before, &after),
+	                 -1);
+	jmb_pool_free(&pool);
+}
+
 static void test_recurrence_id_text(void **state)
 {
 	char buf[20];
@@ -332,6 +365,7 @@ int main(void)
 	    cmocka_unit_test(test_monthly_last_friday),
 	    cmocka_unit_test(test_until_ahead_of_utc),
 	    cmocka_unit_test(test_occurrences_with_overrides),
+	    cmocka_unit_test(test_split),
 	    cmocka_unit_test(test_recurrence_id_text),
 	};
 

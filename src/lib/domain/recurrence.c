@@ -404,6 +404,51 @@ enum jmb_rrule_problem jmb_rrule_check(struct jmb_pool *pool, const char *text, 
 	return JMB_RRULE_OK;
 }
 
+struct split_state {
+	time_t split;
+	long before;
+	bool found;
+};
+
+static bool count_before(time_t start, void *data)
+{
+	struct split_state *s = data;
+
+	if (start == s->split)
+		s->found = true;
+	else if (start < s->split)
+		s->before++;
+	return start < s->split;
+}
+
+int jmb_rrule_split(struct jmb_pool *pool, const char *rule, time_t first_start, const char *zone,
+                    time_t split, char **before_r, char **after_r)
+{
+	struct split_state s = {.split = split};
+	struct rule r;
+	const char *part;
+	char count[24];
+
+	if (split <= first_start || rule_parse(pool, rule, zone, &r, &part) != JMB_RRULE_OK ||
+	    rule_expand(pool, &r, first_start, zone, JMB_SERIES_MAX_OCCURRENCES, NULL, count_before,
+	                &s) < 0 ||
+	    !s.found)
+		return -1;
+	if (r.count != 0) {
+		snprintf(count, sizeof(count), "%ld", r.count - s.before);
+		r.value[P_COUNT] = count;
+		*after_r = rule_text(pool, &r, true);
+		r.value[P_COUNT] = NULL;
+		r.count = 0;
+	} else {
+		*after_r = rule_text(pool, &r, true);
+	}
+	r.value[P_UNTIL] = "set";
+	r.until = split - 1;
+	*before_r = rule_text(pool, &r, true);
+	return 0;
+}
+
 long jmb_rrule_each_start_from(const char *rule, time_t first_start, const char *zone, time_t from,
                                jmb_rrule_start_fn *fn, void *data)
 {

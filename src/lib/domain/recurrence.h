@@ -49,6 +49,15 @@ enum jmb_rrule_problem jmb_rrule_check(struct jmb_pool *pool, const char *text, 
                                        char **normalised_r, time_t *last_start_r,
                                        const char **part_r);
 
+/* Cuts the stored rule of a series starting at first_start at `split` (one of
+ * its starts, not the first): *before_r is the rule ending just before it
+ * (UNTIL one second earlier), *after_r the rule of a series whose first
+ * occurrence is `split` and that ends where this one did (COUNT less the
+ * occurrences before, or the same UNTIL), both normalised, in pool. Returns
+ * 0, or -1 when split is not a later start of the rule. */
+int jmb_rrule_split(struct jmb_pool *pool, const char *rule, time_t first_start, const char *zone,
+                    time_t split, char **before_r, char **after_r);
+
 /* Calls fn with each start the stored, normalised rule gives (UTC, in order,
  * the first being first_start) until fn returns false or the rule ends.
  * Returns how many starts fn was given, or -1 for a rule that does not parse. */

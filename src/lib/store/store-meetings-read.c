@@ -72,8 +72,12 @@ static const struct jmb_sql sql_answers_of = {
 };
 static const struct jmb_sql sql_meeting_get =
     JMB_SQL_ANY("SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = $1");
+/* A room passes from a series to the one continuing it: the meeting holding
+   it is the first still running after $2, else the last to have run. */
 static const struct jmb_sql sql_meeting_by_room = JMB_SQL_ANY(
-    "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.room = $1 AND m.deleted_at IS NULL");
+    "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.room = $1 AND m.deleted_at IS NULL "
+    "ORDER BY m.last_end_at <= $2, "
+    "CASE WHEN m.last_end_at > $2 THEN m.last_end_at ELSE -m.last_end_at END, m.id LIMIT 1");
 static const struct jmb_sql sql_meeting_by_token =
     JMB_SQL_ANY("SELECT " MEETING_COLUMNS " FROM meetings m JOIN attendees t "
                 "ON t.meeting_id = m.id WHERE t.token = $1");
@@ -408,10 +412,11 @@ enum jmb_store_result jmb_store_meeting_get(struct jmb_store *store, struct jmb_
 }
 
 enum jmb_store_result jmb_store_meeting_by_room(struct jmb_store *store, struct jmb_pool *pool,
-                                                const char *room, struct jmb_meeting **m_r,
-                                                struct jmb_error *error)
+                                                const char *room, time_t active_after,
+                                                struct jmb_meeting **m_r, struct jmb_error *error)
 {
-	return one_meeting(store, pool, &sql_meeting_by_room, SQL_ARGS(sql_text(room)), m_r, error);
+	return one_meeting(store, pool, &sql_meeting_by_room,
+	                   SQL_ARGS(sql_text(room), sql_int(active_after)), m_r, error);
 }
 
 /* The meeting that sql finds by one of its invitees' secrets, and which

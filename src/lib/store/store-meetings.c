@@ -10,13 +10,21 @@
 #include "util/timeutil.h"
 #include "store-private.h"
 
-static const struct jmb_sql sql_meeting_insert = JMB_SQL_ANY(
-    "INSERT INTO meetings (uid, room, title, description, start_at, duration, end_at, "
-    "timezone, owner_login, owner_mail, owner_name, sequence, created_at, updated_at, lobby, "
-    "max_participants, recording_off, language, recurrence, last_end_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
-    "$19, $20) "
-    "RETURNING id");
+/* SQLite keeps a unique room_key beside room (sql/sqlite/014_shared_rooms.sql):
+   the UID, unique anyway. */
+#define MEETING_INSERT_COLUMNS                                                                     \
+	"uid, room, title, description, start_at, duration, end_at, timezone, owner_login, "       \
+	"owner_mail, owner_name, sequence, created_at, updated_at, lobby, max_participants, "      \
+	"recording_off, language, recurrence, last_end_at"
+#define MEETING_INSERT_VALUES                                                                      \
+	"$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, "   \
+	"$20"
+static const struct jmb_sql sql_meeting_insert = {
+    .sqlite = "INSERT INTO meetings (" MEETING_INSERT_COLUMNS
+              ", room_key) VALUES (" MEETING_INSERT_VALUES ", $1) RETURNING id",
+    .pg = "INSERT INTO meetings (" MEETING_INSERT_COLUMNS ") VALUES (" MEETING_INSERT_VALUES
+          ") RETURNING id",
+};
 /* RETURNING gives the row's id whether it was inserted or updated (SQLite's
    last rowid would be someone else's when a kept attendee is updated). */
 static const struct jmb_sql sql_attendee_upsert =
@@ -35,6 +43,10 @@ static const struct jmb_sql sql_meeting_update =
                 "updated_at = $7, lobby = $9, max_participants = $10, recording_off = $11, "
                 "recurrence = $12, last_end_at = $13 "
                 "WHERE id = $8 AND deleted_at IS NULL AND sequence = $14");
+/* Rooms are no longer unique in the schema (014): a new meeting may take a
+   room only when it continues a series there (a split). */
+static const struct jmb_sql sql_room_taken =
+    JMB_SQL_ANY("SELECT id FROM meetings WHERE room = $1 LIMIT 1");
 static const struct jmb_sql sql_meeting_alive =
     JMB_SQL_ANY("SELECT id FROM meetings WHERE id = $1 AND deleted_at IS NULL");
 static const struct jmb_sql sql_overrides_clear =
@@ -90,10 +102,23 @@ static void read_id(struct jmb_sql_stmt *stmt, void *ctx)
 	*(int64_t *)ctx = jmb_sql_int(stmt, 0);
 }
 
-/* The meetings row of m, exactly as given; sets m->id. */
+/* The meetings row of m, exactly as given; sets m->id. CONFLICT when its room
+   is another meeting's, unless shared_room (a series continued in its room). */
 static enum jmb_store_result insert_meeting_row(struct jmb_sql_conn *conn, struct jmb_meeting *m,
-                                                struct jmb_error *error)
+                                                bool shared_room, struct jmb_error *error)
 {
+	int64_t holder = 0;
+	enum jmb_store_result r =
+	    shared_room ? JMB_STORE_NOT_FOUND
+	                : jmb_sql_first_row(conn, &sql_room_taken, SQL_ARGS(sql_text(m->room)),
+	                                    read_id, &holder, "room", error);
+
+	if (r == JMB_STORE_OK) {
+		jmb_error_set(error, "room %s is taken", m->room);
+		return JMB_STORE_CONFLICT;
+	}
+	if (r != JMB_STORE_NOT_FOUND)
+		return r;
 	return jmb_sql_first_row(
 	    conn, &sql_meeting_insert,
 	    SQL_ARGS(sql_text(m->uid), sql_text(m->room), sql_text(m->title),
@@ -214,12 +239,13 @@ struct meeting_write {
 	const struct jmb_side_effects *fx;
 	int64_t id; /* delete */
 	time_t now;
+	bool shared_room; /* insert: m continues a series in that series' room */
 };
 
 static enum jmb_store_result insert(struct jmb_sql_conn *conn, void *ctx, struct jmb_error *error)
 {
 	struct meeting_write *w = ctx;
-	enum jmb_store_result r = insert_meeting_row(conn, w->m, error);
+	enum jmb_store_result r = insert_meeting_row(conn, w->m, w->shared_room, error);
 
 	if (r == JMB_STORE_OK && w->m->n_overrides > 0)
 		r = write_overrides(conn, w->m, error);
@@ -285,7 +311,7 @@ static enum jmb_store_result soft_delete(struct jmb_sql_conn *conn, void *ctx,
 static enum jmb_store_result import(struct jmb_sql_conn *conn, void *ctx, struct jmb_error *error)
 {
 	struct jmb_meeting *m = ((struct meeting_write *)ctx)->m;
-	enum jmb_store_result r = insert_meeting_row(conn, m, error);
+	enum jmb_store_result r = insert_meeting_row(conn, m, false, error);
 
 	for (size_t i = 0; r == JMB_STORE_OK && i < m->n_attendees; i++) {
 		const struct jmb_attendee *a = &m->attendees[i];
@@ -326,6 +352,30 @@ enum jmb_store_result jmb_store_meeting_delete_fx(struct jmb_store *store, int64
 	struct meeting_write w = {.fx = fx, .id = id, .now = now};
 
 	return jmb_store_run(store, JMB_SQL_TX_MEETINGS, soft_delete, &w, error);
+}
+
+struct split_write {
+	struct meeting_write old, next;
+};
+
+static enum jmb_store_result split(struct jmb_sql_conn *conn, void *ctx, struct jmb_error *error)
+{
+	struct split_write *w = ctx;
+	enum jmb_store_result r = update(conn, &w->old, error);
+
+	return r == JMB_STORE_OK ? insert(conn, &w->next, error) : r;
+}
+
+enum jmb_store_result jmb_store_meeting_split_fx(struct jmb_store *store, struct jmb_meeting *old,
+                                                 const struct jmb_side_effects *old_fx,
+                                                 struct jmb_meeting *next,
+                                                 const struct jmb_side_effects *next_fx,
+                                                 struct jmb_error *error)
+{
+	struct split_write w = {.old = {.m = old, .fx = old_fx},
+	                        .next = {.m = next, .fx = next_fx, .shared_room = true}};
+
+	return jmb_store_run(store, JMB_SQL_TX_MEETINGS, split, &w, error);
 }
 
 enum jmb_store_result jmb_store_meeting_insert(struct jmb_store *store, struct jmb_meeting *m,

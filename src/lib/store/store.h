@@ -138,6 +138,15 @@ enum jmb_store_result jmb_store_meeting_update_fx(struct jmb_store *store, struc
 enum jmb_store_result jmb_store_meeting_delete_fx(struct jmb_store *store, int64_t id, time_t now,
                                                   const struct jmb_side_effects *fx,
                                                   struct jmb_error *error);
+/* "This and the following occurrences": old is the series as it now ends (its
+ * rule cut before the split, updated as by jmb_store_meeting_update_fx) and
+ * next the series that continues from there in the same room (inserted, its
+ * room shared with old), in one transaction. */
+enum jmb_store_result jmb_store_meeting_split_fx(struct jmb_store *store, struct jmb_meeting *old,
+                                                 const struct jmb_side_effects *old_fx,
+                                                 struct jmb_meeting *next,
+                                                 const struct jmb_side_effects *next_fx,
+                                                 struct jmb_error *error);
 enum jmb_store_result jmb_store_meeting_get(struct jmb_store *store, struct jmb_pool *pool,
                                             int64_t id, struct jmb_meeting **m_r,
                                             struct jmb_error *error);
@@ -229,9 +238,12 @@ enum jmb_store_result jmb_store_attendees_add_joins(struct jmb_store *store,
                                                     const struct jmb_join_count *counts, size_t n,
                                                     struct jmb_error *error);
 
-/* A meeting by its Jitsi room name; deleted ones are NOT_FOUND. */
+/* A meeting by its Jitsi room name; deleted ones are NOT_FOUND. A room a
+ * series passed on to the series continuing it (a split) is the first of them
+ * still running after active_after, else the last to have run. */
 enum jmb_store_result jmb_store_meeting_by_room(struct jmb_store *store, struct jmb_pool *pool,
-                                                const char *room, struct jmb_meeting **m_r,
+                                                const char *room, time_t active_after,
+                                                struct jmb_meeting **m_r,
                                                 struct jmb_error *error);
 /* Inserts a meeting exactly as given (room, uid, sequence, attendee tokens,
  * statuses and join counts kept): for `jmbctl import-legacy`. CONFLICT when
