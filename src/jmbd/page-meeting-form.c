@@ -473,7 +473,7 @@ void page_meeting_new(struct jmbd *d, struct jmb_request *req, struct jmb_respon
 static void submit_form(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp,
                         struct jmb_meeting *m)
 {
-	struct form_values v;
+	struct form_values v = {0};
 	struct jmb_booking_input in;
 	struct jmb_field_errors errors = {0};
 	enum action_result r;
@@ -510,7 +510,7 @@ void page_meeting_create(struct jmbd *d, struct jmb_request *req, struct jmb_res
 void page_meeting_edit(struct jmbd *d, struct jmb_request *req, struct jmb_response *resp)
 {
 	struct jmb_meeting *m;
-	struct form_values v;
+	struct form_values v = {0};
 	enum action_result r = meeting_load(d, req, req->params[0], ACCESS_OWNER, &m);
 
 	if (r != ACTION_OK) {
